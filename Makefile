@@ -1,0 +1,33 @@
+# Every target creates .venv and installs admodes with its extras on first use.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+
+.PHONY: test bench lint experiments experiments-quick clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev,jax,experiments,peers]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(THREADS) $(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(THREADS) $(PY) -m pytest -q tests/bench --benchmark-enable --benchmark-only \
+		--benchmark-columns=median,iqr,rounds --benchmark-sort=name
+
+lint: $(STAMP)
+	$(PY) -m ruff check admodes experiments tests
+	$(PY) -m ruff format --check admodes experiments tests
+
+experiments: $(STAMP)
+	$(THREADS) $(PY) -m experiments --out results
+
+experiments-quick: $(STAMP)
+	$(THREADS) $(PY) -m experiments --quick --out /tmp/admodes-quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .benchmarks

@@ -1,0 +1,53 @@
+"""The transforms that choose or combine engines: ``grad(mode=...)``, ``hessian``, ``hvp``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from admodes import forward, reverse
+
+MODES = ("reverse", "forward")
+
+
+def _engine(mode: str) -> Any:
+    if mode == "reverse":
+        return reverse
+    if mode == "forward":
+        return forward
+    raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
+
+
+def grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    mode: str = "reverse",
+) -> Callable[..., Any]:
+    """∇fun: by backpropagation (``mode="reverse"``, default) or by one batched forward pass
+    over every input direction (``mode="forward"``). Both give the same gradient."""
+    return _engine(mode).grad(fun, argnums, has_aux)
+
+
+def value_and_grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    mode: str = "reverse",
+) -> Callable[..., Any]:
+    """``(fun(*args), ∇fun(*args))``; ``mode`` as for :func:`grad`."""
+    return _engine(mode).value_and_grad(fun, argnums, has_aux)
+
+
+def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """∇²fun, forward over reverse: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``."""
+    return forward.jacfwd(reverse.jacrev(fun, argnums), argnums)
+
+
+def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
+    """H·v, forward over reverse: the JVP of ∇fun at ``primals`` along ``tangents``.
+
+    With one primal the result has its structure; with several, a tuple (one per primal).
+    """
+    argnums = 0 if len(primals) == 1 else tuple(range(len(primals)))
+    return forward.jvp(reverse.grad(fun, argnums), tuple(primals), tuple(tangents))[1]

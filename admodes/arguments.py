@@ -1,0 +1,132 @@
+"""Argument handling shared by every transform: argnums, input checks, and result dtypes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from admodes.registry import shape
+from admodes.traced import Traced, plain
+from admodes.tree import describe, flatten, tree_map, unflatten
+
+
+def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
+    """``argnums`` as a tuple of valid positions, and whether the caller asked for a tuple."""
+    as_tuple = not isinstance(argnums, int)
+    nums = tuple(argnums) if as_tuple else (argnums,)
+    if not nums:
+        raise ValueError("argnums is empty: name at least one argument to differentiate")
+    for a in nums:
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+        if not -n_args <= a < n_args:
+            raise ValueError(
+                f"argnums {argnums!r} names argument {a}, but the function was called with "
+                f"{n_args} positional argument(s)"
+            )
+    return tuple(a % n_args for a in nums), as_tuple
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of a float, array or traced value."""
+    return np.result_type(plain(x))
+
+
+def check_inexact(tree: Any, what: str) -> None:
+    """Raise TypeError unless every leaf of ``tree`` is a real float or float array."""
+    leaves, _ = flatten(tree)
+    for leaf in leaves:
+        p = plain(leaf)
+        if isinstance(p, bool | int | complex) or not _is_real_float(p):
+            got = type(p).__name__ if not isinstance(p, np.ndarray) else f"array of {p.dtype}"
+            raise TypeError(
+                f"{what} must be a float or a float array (float64 or float32), got {got}. "
+                "Differentiation needs real floating-point inputs: pass 3.0 rather than 3, or "
+                "convert with np.asarray(x, dtype=float)."
+            )
+
+
+def _is_real_float(x: Any) -> bool:
+    if isinstance(x, float):
+        return True
+    return isinstance(x, np.ndarray | np.generic) and np.issubdtype(x.dtype, np.floating)
+
+
+def check_matching(values: Any, like: Any, what: str, like_what: str) -> None:
+    """Raise ValueError unless ``values`` has the structure, shapes and dtypes of ``like``."""
+    v_leaves, v_def = flatten(values)
+    l_leaves, l_def = flatten(like)
+    if v_def != l_def:
+        raise ValueError(
+            f"{what} has structure {describe(v_def)} but {like_what} has structure "
+            f"{describe(l_def)}; they must match"
+        )
+    for k, (v, ref) in enumerate(zip(v_leaves, l_leaves, strict=True)):
+        if shape(v) != shape(ref) or dtype_of(v) != dtype_of(ref):
+            raise ValueError(
+                f"{what} leaf {k} has shape {shape(v)} and dtype {dtype_of(v)}, but {like_what} "
+                f"leaf {k} has shape {shape(ref)} and dtype {dtype_of(ref)}; they must match"
+            )
+
+
+def like_input(ct: Any, x: Any) -> Any:
+    """A derivative shaped and typed like the input ``x`` it belongs to (floats give scalars)."""
+    if isinstance(ct, Traced):
+        return ct
+    dt = dtype_of(x)
+    ct = np.asarray(ct, dtype=dt)
+    if ct.shape != shape(x):
+        ct = np.broadcast_to(ct, shape(x)).copy()
+    return ct[()] if ct.ndim == 0 else ct
+
+
+def zeros_like_value(x: Any) -> Any:
+    """Plain zeros with the shape and dtype of ``x``."""
+    return like_input(0.0, x)
+
+
+def strip(tree: Any, trace: Any) -> Any:
+    """``tree`` with this trace's values replaced by what they carry (for ``has_aux`` output)."""
+    leaves, treedef = flatten(tree)
+    return unflatten(
+        treedef, [leaf._inner() if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves]
+    )
+
+
+def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
+    """``(out, aux)`` from a function's result under ``has_aux``."""
+    if not has_aux:
+        return result, None
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise ValueError(
+            f"{name}(..., has_aux=True) needs the function to return a pair (output, aux), "
+            f"got {type(result).__name__}"
+        )
+    return result[0], result[1]
+
+
+def check_scalar(out: Any) -> None:
+    """Raise TypeError unless ``out`` is a scalar (what ``grad`` needs)."""
+    if isinstance(out, tuple | list | dict):
+        got = "a pytree"
+    elif shape(out) != ():
+        got = f"an output of shape {shape(out)}"
+    else:
+        return
+    raise TypeError(
+        f"grad requires a function with a scalar output, but it returned {got}. For a "
+        "vector-valued function use jacrev or jacfwd for the Jacobian, or vjp for a "
+        "vector-Jacobian product."
+    )
+
+
+def like_args(grads: Any, args: tuple, argnums: int | Sequence[int]) -> Any:
+    """Gradients typed like the arguments they belong to (a float argument gives a scalar)."""
+    nums, as_tuple = normalize_argnums(argnums, len(args))
+    per_arg = grads if as_tuple else (grads,)
+    typed = tuple(
+        tree_map(like_input, g, args[i]) for i, g in zip(nums, per_arg, strict=True)
+    )
+    return typed if as_tuple else typed[0]

@@ -1,0 +1,384 @@
+"""``import admodes.numpy as anp``: NumPy-like functions that dispatch to the registry.
+
+Elementwise ops are the registry's primitives themselves. The functions below give them NumPy's
+signatures (``axis=None``, ``keepdims``, ``axes``), normalise parameters for the rules (axes as
+negative integers, full indices, resolved shapes), and build composites (``mean``, ``prod``,
+``logsumexp``, ``clip``, ...) from primitives, so their derivatives come from the primitives' rules.
+Comparisons and predicates are not differentiable: they return plain bool arrays.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as _np
+
+from admodes.registry import defprim, ndim, shape, size
+from admodes.rules import linalg as _linalg
+from admodes.rules import reductions as _red
+from admodes.rules import shape as _shape
+from admodes.rules.elementwise import (
+    abs,
+    add,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    ceil,
+    cos,
+    cosh,
+    divide,
+    exp,
+    expm1,
+    floor,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    power,
+    round,
+    sign,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    subtract,
+    tan,
+    tanh,
+)
+from admodes.rules.elementwise import where as _where
+from admodes.traced import Traced, plain
+
+# Constants and array creation: plain NumPy (they make constants, which have no derivative).
+from numpy import (  # noqa: F401  (re-exported)
+    arange,
+    e,
+    empty,
+    eye,
+    float32,
+    float64,
+    full,
+    inf,
+    linspace,
+    nan,
+    newaxis,
+    ones,
+    pi,
+    zeros,
+)
+
+absolute = abs
+true_divide = divide
+
+_stop_gradient = defprim("stop_gradient", lambda x: x)
+
+
+def stop_gradient(x: Any) -> Any:
+    """x, treated as a constant by every transform (derivative zero)."""
+    return _stop_gradient(x)
+
+
+# ------------------------------------------------------------------------------ parameters
+def _axes(axis: int | Sequence[int] | None, nd: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of negative axes (None: every axis)."""
+    if axis is None:
+        return tuple(range(-nd, 0))
+    axes = (axis,) if isinstance(axis, int | _np.integer) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -nd <= a < nd:
+            raise _np.exceptions.AxisError(f"axis {a} is out of bounds for a value with {nd} dimensions")
+        out.append(int(a) % nd - nd)
+    return tuple(sorted(out))
+
+
+def _resolve_shape(newshape: int | Sequence[int], n: int) -> tuple[int, ...]:
+    """``newshape`` with a -1 resolved, checked against the element count ``n``."""
+    s = (newshape,) if isinstance(newshape, int | _np.integer) else tuple(newshape)
+    s = tuple(int(d) for d in s)
+    known = int(_np.prod([d for d in s if d != -1]))
+    if s.count(-1) == 1 and known:
+        s = tuple(n // known if d == -1 else d for d in s)
+    if int(_np.prod(s)) != n:
+        raise ValueError(f"cannot reshape a value of size {n} into shape {tuple(newshape)}")
+    return s
+
+
+def _reduced_shape(x_shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    nd = len(x_shape)
+    drop = {a % nd for a in axes}
+    return tuple(d for i, d in enumerate(x_shape) if i not in drop)
+
+
+# ------------------------------------------------------------------------------ selection
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """Elements of ``x`` where ``condition`` holds, else of ``y``; derivatives follow the choice."""
+    return _where(plain(condition), x, y)
+
+
+def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
+    """``minimum(a_max, maximum(a_min, x))`` as JAX composes it (a tie splits the derivative)."""
+    if a_min is not None:
+        x = maximum(a_min, x)
+    if a_max is not None:
+        x = minimum(a_max, x)
+    return x
+
+
+# ------------------------------------------------------------------------------ reductions
+def sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    return _red.sum(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+
+
+def max(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    return _red.max(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+
+
+def min(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    return _red.min(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+
+
+amax, amin = max, min
+
+
+def mean(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    """sum / n over the reduced axes."""
+    axes = _axes(axis, ndim(x))
+    n = int(_np.prod([shape(x)[a] for a in axes]))
+    return _red.sum(x, axis=axes, keepdims=keepdims) / float(n)
+
+
+def var(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    """mean((x - mean(x))²)."""
+    return mean(square(x - mean(x, axis, keepdims=True)), axis, keepdims=keepdims)
+
+
+def std(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    return sqrt(var(x, axis, keepdims=keepdims))
+
+
+def prod(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    """Product over ``axis`` by pairwise multiplication (as JAX differentiates it).
+
+    Built from ``multiply``, its derivative is exact where entries are zero: no division by x.
+    """
+    nd = ndim(x)
+    axes = _axes(axis, nd)
+    kept = tuple(a for a in range(-nd, 0) if a not in axes)
+    perm = tuple(nd + a for a in kept + axes)
+    if perm != tuple(range(nd)):
+        x = transpose(x, perm)
+    kept_shape = tuple(shape(x)[: len(kept)])
+    n = int(_np.prod(shape(x)[len(kept) :]))
+    v = reshape(x, (*kept_shape, n))
+    if n == 0:
+        v = _np.ones((*kept_shape, 1))
+    while shape(v)[-1] > 1:
+        m = shape(v)[-1]
+        if m % 2:
+            v = concatenate([v, _np.ones((*kept_shape, 1))], axis=-1)
+            m += 1
+        v = v[..., : m // 2] * v[..., m // 2 :]
+    out = reshape(v, kept_shape)
+    return reshape(out, _unpermuted(kept_shape, axes, nd)) if keepdims else out
+
+
+def _unpermuted(kept_shape: tuple[int, ...], axes: tuple[int, ...], nd: int) -> tuple[int, ...]:
+    """A shape of rank ``nd`` with ``kept_shape`` on the kept axes (reduced axes set to 1)."""
+    it = iter(kept_shape)
+    return tuple(1 if i - nd in axes else next(it) for i in range(nd))
+
+
+def cumsum(x: Any, axis: int | None = None) -> Any:
+    """Cumulative sum along ``axis`` (None: of the flattened value)."""
+    if axis is None:
+        x, axis = ravel(x), 0
+    return _red.cumsum(x, axis=_axes(axis, ndim(x))[0])
+
+
+def logsumexp(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+    """log Σ exp(x), shifted by the (constant) max for stability, as JAX computes it."""
+    axes = _axes(axis, ndim(x))
+    top = _np.max(plain(x), axis=axes, keepdims=True) if size(x) else _np.zeros(())
+    top = _np.where(_np.isfinite(top), top, 0.0)
+    out = log(sum(exp(x - top), axes, keepdims=True)) + top
+    return out if keepdims else reshape(out, _reduced_shape(shape(out), axes))
+
+
+# ------------------------------------------------------------------------------ linear algebra
+matmul = _linalg.matmul
+
+
+def dot(a: Any, b: Any) -> Any:
+    """``a · b``: a product with a scalar, else ``matmul`` (1-D and 2-D operands)."""
+    return a * b if ndim(a) == 0 or ndim(b) == 0 else matmul(a, b)
+
+
+def outer(a: Any, b: Any) -> Any:
+    """aᵢ·bⱼ for the flattened a and b."""
+    return reshape(a, (size(a), 1)) * reshape(b, (1, size(b)))
+
+
+def inner(a: Any, b: Any) -> Any:
+    """Σᵢ aᵢ·bᵢ for 1-D a and b."""
+    return sum(a * b)
+
+
+# ------------------------------------------------------------------------------ shapes
+def reshape(x: Any, newshape: int | Sequence[int]) -> Any:
+    target = _resolve_shape(newshape, size(x))
+    return x if target == shape(x) else _shape.reshape(x, newshape=target)
+
+
+def ravel(x: Any) -> Any:
+    return reshape(x, (size(x),))
+
+
+def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
+    nd = ndim(x)
+    perm = tuple(reversed(range(nd))) if axes is None else tuple(int(a) % nd for a in axes)
+    return _shape.transpose(x, axes=perm)
+
+
+def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
+    perm = list(range(ndim(x)))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    return transpose(x, perm)
+
+
+def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Any:
+    s = shape(x)
+    drop = {i for i, d in enumerate(s) if d == 1} if axis is None else {a % len(s) for a in _axes(axis, len(s))}
+    return reshape(x, tuple(d for i, d in enumerate(s) if i not in drop))
+
+
+def expand_dims(x: Any, axis: int) -> Any:
+    s = list(shape(x))
+    s.insert(axis % (len(s) + 1), 1)
+    return reshape(x, tuple(s))
+
+
+def broadcast_to(x: Any, newshape: Sequence[int]) -> Any:
+    target = tuple(int(d) for d in newshape)
+    return _shape.broadcast_to(x, newshape=target)
+
+
+def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+    arrays = list(arrays)
+    return _shape.concatenate(*arrays, axis=_axes(axis, ndim(arrays[0]))[0])
+
+
+def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    arrays = list(arrays)
+    return _shape.stack(*arrays, axis=_axes(axis, ndim(arrays[0]) + 1)[0])
+
+
+def hstack(arrays: Sequence[Any]) -> Any:
+    arrays = list(arrays)
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) <= 1 else 1)
+
+
+def vstack(arrays: Sequence[Any]) -> Any:
+    return concatenate([reshape(a, (1, size(a))) if ndim(a) <= 1 else a for a in arrays], axis=0)
+
+
+def flip(x: Any, axis: int | None = None) -> Any:
+    for a in _axes(axis, ndim(x)):
+        x = _shape.flip(x, a)
+    return x
+
+
+def getitem(x: Any, index: Any) -> Any:
+    """``x[index]``: basic slicing, integer arrays and boolean masks."""
+    if any(isinstance(i, Traced) for i in (index if isinstance(index, tuple) else (index,))):
+        raise TypeError(
+            "an index must be a plain int, slice or array, not a traced value: derivatives with "
+            "respect to an index do not exist. Use `anp.stop_gradient` on it, or compute the "
+            "index with NumPy."
+        )
+    return _shape.getitem(x, index=_shape.normalize_index(index, ndim(x)))
+
+
+def array(obj: Any, dtype: Any = None) -> Any:
+    """An array from nested lists that may contain traced values (they are stacked)."""
+    if isinstance(obj, Traced):
+        return obj
+    if isinstance(obj, list | tuple) and _contains_traced(obj):
+        return stack([array(o) for o in obj], axis=0)
+    return _np.array(obj, dtype=dtype)
+
+
+asarray = array
+
+
+def _contains_traced(obj: Any) -> bool:
+    if isinstance(obj, Traced):
+        return True
+    return isinstance(obj, list | tuple) and builtins.any(_contains_traced(o) for o in obj)
+
+
+def zeros_like(x: Any, dtype: Any = None) -> _np.ndarray:
+    return _np.zeros_like(plain(x), dtype=dtype)
+
+
+def ones_like(x: Any, dtype: Any = None) -> _np.ndarray:
+    return _np.ones_like(plain(x), dtype=dtype)
+
+
+def full_like(x: Any, fill_value: float, dtype: Any = None) -> _np.ndarray:
+    return _np.full_like(plain(x), fill_value, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------ composites
+def log2(x: Any) -> Any:
+    return log(x) / _np.log(2.0)
+
+
+def log10(x: Any) -> Any:
+    return log(x) / _np.log(10.0)
+
+
+def exp2(x: Any) -> Any:
+    return power(2.0, x)
+
+
+def reciprocal(x: Any) -> Any:
+    return divide(1.0, x)
+
+
+def logaddexp(x: Any, y: Any) -> Any:
+    """log(exp(x) + exp(y)), shifted by the (constant) larger argument."""
+    top = _np.maximum(plain(x), plain(y))
+    top = _np.where(_np.isfinite(top), top, 0.0)
+    return log(exp(x - top) + exp(y - top)) + top
+
+
+# ------------------------------------------------------------------------------ not differentiable
+def _plain_fn(np_fn: Any) -> Any:
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return np_fn(*(plain(a) for a in args), **kwargs)
+
+    fn.__name__ = np_fn.__name__
+    fn.__doc__ = f"numpy.{np_fn.__name__} on plain values (not differentiable)."
+    return fn
+
+
+less = _plain_fn(_np.less)
+less_equal = _plain_fn(_np.less_equal)
+greater = _plain_fn(_np.greater)
+greater_equal = _plain_fn(_np.greater_equal)
+equal = _plain_fn(_np.equal)
+not_equal = _plain_fn(_np.not_equal)
+isfinite = _plain_fn(_np.isfinite)
+isnan = _plain_fn(_np.isnan)
+isinf = _plain_fn(_np.isinf)
+logical_and = _plain_fn(_np.logical_and)
+logical_or = _plain_fn(_np.logical_or)
+logical_not = _plain_fn(_np.logical_not)
+argmax = _plain_fn(_np.argmax)
+argmin = _plain_fn(_np.argmin)
+allclose = _plain_fn(_np.allclose)

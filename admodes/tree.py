@@ -1,0 +1,78 @@
+"""Pytrees: nested tuples, lists and dicts whose leaves are floats, arrays or traced values.
+
+As in JAX, dict entries are ordered by sorted key and ``None`` is an empty subtree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: A tree definition: ``LEAF``, ``None``, or ``(container type, keys or None, child defs)``.
+TreeDef = Any
+LEAF = "*"
+
+
+def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
+    """The leaves of ``tree`` in order, and a definition to rebuild it with :func:`unflatten`."""
+    leaves: list[Any] = []
+    return leaves, _flatten_into(tree, leaves)
+
+
+def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
+    if tree is None:
+        return None
+    if isinstance(tree, tuple | list):
+        return (type(tree), None, tuple(_flatten_into(c, leaves) for c in tree))
+    if isinstance(tree, dict):
+        keys = tuple(sorted(tree))
+        return (dict, keys, tuple(_flatten_into(tree[k], leaves) for k in keys))
+    leaves.append(tree)
+    return LEAF
+
+
+def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
+    """Rebuild the tree ``treedef`` describes with ``leaves`` in order."""
+    it = iter(leaves)
+    tree = _build(treedef, it)
+    if next(it, _END) is not _END:
+        raise ValueError("more leaves than the tree definition has places for")
+    return tree
+
+
+_END = object()
+
+
+def _build(treedef: TreeDef, it: Any) -> Any:
+    if treedef is None:
+        return None
+    if treedef == LEAF:
+        return next(it)
+    kind, keys, children = treedef
+    built = [_build(c, it) for c in children]
+    if kind is dict:
+        return dict(zip(keys, built, strict=True))
+    if hasattr(kind, "_fields"):  # namedtuple
+        return kind(*built)
+    return kind(built)
+
+
+def tree_map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
+    """``fn`` applied leaf by leaf to ``tree`` and trees of the same structure."""
+    leaves, treedef = flatten(tree)
+    others = [flatten(r)[0] for r in rest]
+    return unflatten(treedef, [fn(*ls) for ls in zip(leaves, *others, strict=True)])
+
+
+def describe(treedef: TreeDef) -> str:
+    """A short human-readable form of a tree definition, for error messages."""
+    if treedef is None:
+        return "None"
+    if treedef == LEAF:
+        return "*"
+    kind, keys, children = treedef
+    parts = [describe(c) for c in children]
+    if kind is dict:
+        return "{" + ", ".join(f"{k!r}: {p}" for k, p in zip(keys, parts, strict=True)) + "}"
+    inner = ", ".join(parts)
+    return f"[{inner}]" if kind is list else f"({inner}{',' if len(parts) == 1 else ''})"

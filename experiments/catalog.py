@@ -1,0 +1,48 @@
+"""The experiments, in the order they run and appear in the report."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from experiments.context import Context
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """An experiment: its name, what it shows, and how to run it (returns the verdict line)."""
+
+    name: str
+    description: str
+    run: Callable[[Context], str]
+
+
+def _module_run(module: str) -> Callable[[Context], str]:
+    """``experiments.<module>.run``, imported only when the experiment runs."""
+
+    def run(ctx: Context) -> str:
+        return importlib.import_module(f"experiments.{module}").run(ctx)
+
+    return run
+
+
+CATALOG: tuple[ExperimentSpec, ...] = tuple(
+    ExperimentSpec(name, description, _module_run(name))
+    for name, description in (
+        ("inputs", "gradient cost against the number of inputs (f: ℝⁿ → ℝ)"),
+        ("outputs", "Jacobian cost against the number of outputs (f: ℝⁿ → ℝᵐ, n fixed)"),
+        ("crossover", "forward against reverse over an (n, m) grid"),
+        ("cheap_gradient", "gradient cost / function cost (the cheap gradient principle)"),
+        ("memory", "saved memory and recomputation against depth and checkpointing schedule"),
+        ("peers", "the same gradients in JAX, HIPS autograd and PyTorch"),
+    )
+)
+
+
+def by_name(names: list[str]) -> list[ExperimentSpec]:
+    """The catalog entries with these names, in catalog order."""
+    unknown = sorted(set(names) - {spec.name for spec in CATALOG})
+    if unknown:
+        raise ValueError(", ".join(unknown))
+    return [spec for spec in CATALOG if spec.name in names]
