@@ -91,7 +91,8 @@ def strip(tree: Any, trace: Any) -> Any:
     """``tree`` with this trace's values replaced by what they carry (for ``has_aux`` output)."""
     leaves, treedef = flatten(tree)
     return unflatten(
-        treedef, [leaf._inner() if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves]
+        treedef,
+        [leaf._inner() if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves],
     )
 
 
@@ -126,7 +127,5 @@ def like_args(grads: Any, args: tuple, argnums: int | Sequence[int]) -> Any:
     """Gradients typed like the arguments they belong to (a float argument gives a scalar)."""
     nums, as_tuple = normalize_argnums(argnums, len(args))
     per_arg = grads if as_tuple else (grads,)
-    typed = tuple(
-        tree_map(like_input, g, args[i]) for i, g in zip(nums, per_arg, strict=True)
-    )
+    typed = tuple(tree_map(like_input, g, args[i]) for i, g in zip(nums, per_arg, strict=True))
     return typed if as_tuple else typed[0]

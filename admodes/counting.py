@@ -55,9 +55,7 @@ def count() -> Iterator[Counts]:
     >>> c.ops, c.flops, c.by_phase["vjp"], c.peak_saved_bytes
     """
     global active
-    counts = Counts(
-        peak_saved_bytes=_live_saved_bytes, peak_tangent_bytes=_live_tangent_bytes
-    )
+    counts = Counts(peak_saved_bytes=_live_saved_bytes, peak_tangent_bytes=_live_tangent_bytes)
     _counters.append(counts)
     active = True
     try:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from admodes import counting
+from admodes import numpy as anp
 from admodes.arguments import (
     check_inexact,
     check_matching,
@@ -28,7 +29,7 @@ from admodes.arguments import (
     strip,
     zeros_like_value,
 )
-from admodes.registry import TRACED_TYPES, Primitive, ndim, shape, size
+from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, ndim, shape, size
 from admodes.rules.shape import align_batched, broadcast_to
 from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
@@ -46,42 +47,49 @@ class ForwardTrace:
         self.batch = batch
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` on the primals, and its JVP rules on the tangents."""
-        primals = []
-        tangents = []
-        for a in args:
-            if type(a) is Dual and a._trace is self:
-                primals.append(a.primal)
-                tangents.append(a.tangent)
-            else:
-                primals.append(a)
-                tangents.append(None)
+        """Evaluate ``prim`` on the primals, and its derivative rules on the tangents."""
+        primals = [a.primal if type(a) is Dual and a._trace is self else a for a in args]
         out = prim(*primals, **params)
         if not prim.differentiable:
             return out
         if counting.active:
             with counting.in_phase("jvp"):
-                t_out = self.tangent_out(prim, primals, tangents, out, params)
+                t_out = self.tangent_out(prim, args, primals, out, params)
             return _counted_dual(out, t_out, self)
-        t_out = self.tangent_out(prim, primals, tangents, out, params)
+        t_out = self.tangent_out(prim, args, primals, out, params)
         return out if t_out is None else Dual(out, t_out, self)
 
     def tangent_out(
-        self, prim: Primitive, primals: list, tangents: list, out: Any, params: dict
+        self, prim: Primitive, args: tuple, primals: list, out: Any, params: dict
     ) -> Any:
         """Σᵢ JVPᵢ(ṫᵢ): the output tangent, or None where it is zero."""
         if prim.joint_jvp is not None:
-            filled = [self.zeros(x) if t is None else t for x, t in zip(primals, tangents)]
+            filled = [
+                a.tangent if type(a) is Dual and a._trace is self else self.zeros(a) for a in args
+            ]
             return prim.joint_jvp(filled, out, *primals, **params)
+        partials = prim.partials
         align = self.batch is not None and prim.broadcasts
         t_out = None
-        for i, t in enumerate(tangents):
-            if t is None or prim.jvps[i] is None:
+        i = -1
+        for a in args:
+            i += 1
+            if type(a) is not Dual or a._trace is not self:
                 continue
+            t = a.tangent
             if align:
                 t = align_batched(t, ndim(primals[i]), ndim(out))
-            contribution = prim.jvps[i](t, out, *primals, **params)
-            t_out = contribution if t_out is None else t_out + contribution
+            if partials is None:
+                rule = prim.jvps[i]
+                if rule is None:
+                    continue
+                c = rule(t, out, *primals, **params)
+            else:
+                d = partials[i]
+                if d is None:
+                    continue
+                c = t if d is IDENTITY else -t if d is NEGATE else t * d(out, *primals)
+            t_out = c if t_out is None else t_out + c
         if prim.broadcasts and t_out is not None and not (type(out) is float is type(t_out)):
             full = self.tangent_shape(out)
             if shape(t_out) != full:
@@ -198,14 +206,17 @@ def jacfwd(
         out_leaves: list[Any] = []
         for start in range(0, max(n, 1), max(step, 1)):
             k = min(step, n - start) if n else 0
-            trace = ForwardTrace(batch=k)
+            trace = ForwardTrace(batch=None if k == 1 else k)
             duals = _seed_directions(leaves, start, k, trace)
             call = list(args)
             for i, d in zip(nums, unflatten(in_def, duals), strict=True):
                 call[i] = d
             out, aux = split_aux(fun(*call), has_aux, "jacfwd")
             out_leaves, out_def = flatten(out)
-            columns.append([_output_tangent(o, trace) for o in out_leaves])
+            tangents = [_output_tangent(o, trace) for o in out_leaves]
+            if trace.batch is None:
+                tangents = [anp.reshape(t, (1, *shape(t))) for t in tangents]
+            columns.append(tangents)
             out_leaves = [_output_primal(o, trace) for o in out_leaves]
             aux = strip(aux, trace)
         jac = _assemble_forward(columns, out_leaves, out_def, leaves, in_def, as_tuple)
@@ -215,7 +226,10 @@ def jacfwd(
 
 
 def _seed_directions(leaves: list[Any], start: int, k: int, trace: ForwardTrace) -> list[Dual]:
-    """Duals whose tangents are the unit directions start … start+k-1 of the flattened inputs."""
+    """Duals whose tangents are the unit directions start … start+k-1 of the flattened inputs.
+
+    A single direction travels unbatched, so scalar code keeps Python floats' fast path.
+    """
     duals = []
     offset = 0
     for x in leaves:
@@ -224,7 +238,10 @@ def _seed_directions(leaves: list[Any], start: int, k: int, trace: ForwardTrace)
         lo, hi = max(start, offset), min(start + k, offset + m)
         if lo < hi:
             t[np.arange(lo - start, hi - start), np.arange(lo - offset, hi - offset)] = 1.0
-        duals.append(Dual(x, t.reshape((k, *shape(x))), trace))
+        t = t.reshape((k, *shape(x)))
+        if trace.batch is None:
+            t = float(t[0]) if isinstance(x, float) else t[0]
+        duals.append(Dual(x, t, trace))
         offset += m
     return duals
 
@@ -238,8 +255,6 @@ def _assemble_forward(
     as_tuple: bool,
 ) -> Any:
     """Jacobian blocks ``out.shape + in.shape`` from per-pass tangents ``(k, *out.shape)``."""
-    from admodes import numpy as anp
-
     per_out = []
     for j, o in enumerate(out_leaves):
         parts = [c[j] for c in columns]

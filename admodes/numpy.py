@@ -15,44 +15,6 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.registry import defprim, ndim, shape, size
-from admodes.rules import linalg as _linalg
-from admodes.rules import reductions as _red
-from admodes.rules import shape as _shape
-from admodes.rules.elementwise import (
-    abs,
-    add,
-    arccos,
-    arcsin,
-    arctan,
-    arctan2,
-    ceil,
-    cos,
-    cosh,
-    divide,
-    exp,
-    expm1,
-    floor,
-    log,
-    log1p,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    power,
-    round,
-    sign,
-    sin,
-    sinh,
-    sqrt,
-    square,
-    subtract,
-    tan,
-    tanh,
-)
-from admodes.rules.elementwise import where as _where
-from admodes.traced import Traced, plain
-
 # Constants and array creation: plain NumPy (they make constants, which have no derivative).
 from numpy import (  # noqa: F401  (re-exported)
     arange,
@@ -70,6 +32,24 @@ from numpy import (  # noqa: F401  (re-exported)
     pi,
     zeros,
 )
+
+from admodes.registry import defprim, ndim, shape, size
+from admodes.rules import linalg as _linalg
+from admodes.rules import reductions as _red
+from admodes.rules import shape as _shape
+from admodes.rules.elementwise import (
+    abs,
+    divide,
+    exp,
+    log,
+    maximum,
+    minimum,
+    power,
+    sqrt,
+    square,
+)
+from admodes.rules.elementwise import where as _where
+from admodes.traced import Traced, plain
 
 absolute = abs
 true_divide = divide
@@ -91,7 +71,9 @@ def _axes(axis: int | Sequence[int] | None, nd: int) -> tuple[int, ...]:
     out = []
     for a in axes:
         if not -nd <= a < nd:
-            raise _np.exceptions.AxisError(f"axis {a} is out of bounds for a value with {nd} dimensions")
+            raise _np.exceptions.AxisError(
+                f"axis {a} is out of bounds for a value with {nd} dimensions"
+            )
         out.append(int(a) % nd - nd)
     return tuple(sorted(out))
 
@@ -252,7 +234,11 @@ def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
 
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Any:
     s = shape(x)
-    drop = {i for i, d in enumerate(s) if d == 1} if axis is None else {a % len(s) for a in _axes(axis, len(s))}
+    drop = (
+        {i for i, d in enumerate(s) if d == 1}
+        if axis is None
+        else {a % len(s) for a in _axes(axis, len(s))}
+    )
     return reshape(x, tuple(d for i, d in enumerate(s) if i not in drop))
 
 

@@ -33,7 +33,14 @@ Partial = Callable[..., Any] | int | None
 
 
 class Primitive:
-    """One registered operation. Calling it evaluates it, or lets the innermost transform trace it."""
+    """One registered operation. Calling it evaluates it, or lets the innermost transform trace it.
+
+    Its derivative is given in one of three forms, which both engines read:
+
+    - ``partials``: elementwise ops, one local partial ∂ans/∂argᵢ per input,
+    - ``jvps`` / ``vjps``: one rule per input,
+    - ``joint_jvp`` / ``joint_vjp``: one rule for all inputs (ops with any number of inputs).
+    """
 
     __slots__ = (
         "broadcasts",
@@ -44,6 +51,7 @@ class Primitive:
         "joint_vjp",
         "jvps",
         "name",
+        "partials",
         "vjps",
     )
 
@@ -51,22 +59,27 @@ class Primitive:
         self,
         name: str,
         impl: Callable[..., Any],
-        jvps: Sequence[Rule],
-        vjps: Sequence[Rule],
+        *,
         cost: Callable[..., int],
-        broadcasts: bool = False,
+        partials: Sequence[Any] | None = None,
+        jvps: Sequence[Rule] = (),
+        vjps: Sequence[Rule] = (),
         joint_jvp: Callable[..., Any] | None = None,
         joint_vjp: Callable[..., tuple] | None = None,
+        broadcasts: bool = False,
     ) -> None:
         self.name = name
         self.impl = impl
+        self.cost = cost
+        self.partials = None if partials is None else tuple(partials)
         self.jvps = tuple(jvps)
         self.vjps = tuple(vjps)
-        self.cost = cost
-        self.broadcasts = broadcasts
         self.joint_jvp = joint_jvp
         self.joint_vjp = joint_vjp
-        self.differentiable = joint_jvp is not None or any(r is not None for r in self.jvps)
+        self.broadcasts = broadcasts
+        self.differentiable = joint_jvp is not None or any(
+            r is not None for r in (*self.jvps, *(self.partials or ()))
+        )
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         top = None
@@ -86,10 +99,31 @@ class Primitive:
         return f"<admodes primitive {self.name}>"
 
 
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: Partial-derivative markers: ∂ = 1 (the tangent passes unchanged) and ∂ = -1 (it is negated).
+IDENTITY = _Marker("IDENTITY")
+NEGATE = _Marker("NEGATE")
+
 REGISTRY: dict[str, Primitive] = {}
 
 #: The value types of the engines (filled in by :mod:`admodes.forward` and :mod:`admodes.reverse`).
 TRACED_TYPES: set[type] = set()
+
+
+def _register(prim: Primitive) -> Primitive:
+    if prim.name in REGISTRY:
+        raise ValueError(f"a primitive named {prim.name!r} is already registered")
+    REGISTRY[prim.name] = prim
+    return prim
 
 
 def defprim(
@@ -104,19 +138,27 @@ def defprim(
 ) -> Primitive:
     """Register a primitive with per-input JVP and VJP rules (``None`` = zero derivative).
 
+    ``jvps[i](t, ans, *args, **params)`` is the output tangent contributed by input i's tangent
+    ``t``; ``vjps[i](g, ans, *args, **params)`` is input i's cotangent given the output's ``g``.
     Ops with any number of inputs (``concatenate``, ``stack``) give joint rules instead:
     ``joint_jvp(tangents, ans, *args, **params)`` receives every input's tangent (zeros for
     constants) and ``joint_vjp(g, ans, *args, **params)`` returns one cotangent per input.
+    A primitive with no rules at all is a constant to every transform.
     """
-    if name in REGISTRY:
-        raise ValueError(f"a primitive named {name!r} is already registered")
     if len(jvps) != len(vjps) or (joint_jvp is None) != (joint_vjp is None):
         raise ValueError(f"{name}: give a JVP rule and a VJP rule for every input")
-    prim = Primitive(
-        name, impl, jvps, vjps, cost or zero_cost, broadcasts, joint_jvp, joint_vjp
+    return _register(
+        Primitive(
+            name,
+            impl,
+            cost=cost or zero_cost,
+            jvps=jvps,
+            vjps=vjps,
+            joint_jvp=joint_jvp,
+            joint_vjp=joint_vjp,
+            broadcasts=broadcasts,
+        )
     )
-    REGISTRY[name] = prim
-    return prim
 
 
 def defelementwise(
@@ -124,27 +166,19 @@ def defelementwise(
 ) -> Primitive:
     """Register an elementwise (broadcasting) primitive by its local partial derivatives.
 
-    ``partials[i](ans, *args)`` is ∂ans/∂args[i] elementwise; JVP: ``t · ∂``, VJP: ``g · ∂``.
+    ``partials[i](ans, *args)`` is ∂ans/∂args[i] elementwise (``1`` identity, ``-1`` negation,
+    ``None`` zero). Both engines apply it: JVP ``t · ∂``, VJP ``g · ∂`` (summed back to the
+    input's shape where the op broadcast).
     """
-    return defprim(
-        name,
-        impl,
-        jvps=[_tangent_rule(d) for d in partials],
-        vjps=[_tangent_rule(d) for d in partials],
-        cost=lambda ans, *args, **params: flops_per_element * size(ans),
-        broadcasts=True,
+    return _register(
+        Primitive(
+            name,
+            impl,
+            cost=lambda ans, *args, **params: flops_per_element * size(ans),
+            partials=[IDENTITY if d == 1 else NEGATE if d == -1 else d for d in partials],
+            broadcasts=True,
+        )
     )
-
-
-def _tangent_rule(d: Partial) -> Rule:
-    """The rule ``v ↦ v · d`` shared by JVP (v = tangent) and VJP (v = cotangent)."""
-    if d is None:
-        return None
-    if d == 1:
-        return lambda v, ans, *args: v
-    if d == -1:
-        return lambda v, ans, *args: -v
-    return lambda v, ans, *args: v * d(ans, *args)
 
 
 # ---------------------------------------------------------------------------- shapes and costs

@@ -29,7 +29,7 @@ from admodes.arguments import (
     split_aux,
     strip,
 )
-from admodes.registry import TRACED_TYPES, Primitive, shape, size
+from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, shape, size
 from admodes.rules.shape import unbroadcast
 from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
@@ -116,11 +116,18 @@ class Tape:
                         c = contributions[i]
                         cts[p] = c if cts[p] is None else cts[p] + c
                     continue
+                partials = prim.partials
                 for i, p in parents:
-                    rule = prim.vjps[i]
-                    if rule is None:
-                        continue
-                    c = rule(g, out, *vals, **params)
+                    if partials is None:
+                        rule = prim.vjps[i]
+                        if rule is None:
+                            continue
+                        c = rule(g, out, *vals, **params)
+                    else:
+                        d = partials[i]
+                        if d is None:
+                            continue
+                        c = g if d is IDENTITY else -g if d is NEGATE else g * d(out, *vals)
                     x = vals[i]
                     if prim.broadcasts and not (type(c) is float is type(x)):
                         c = unbroadcast(c, shape(x))
@@ -274,7 +281,9 @@ def _basis(value: Any) -> list[Any]:
     n = size(value)
     if shape(value) == ():
         return [1.0]
-    eye = np.eye(n, dtype=np.result_type(value.primal_value if isinstance(value, Traced) else value))
+    eye = np.eye(
+        n, dtype=np.result_type(value.primal_value if isinstance(value, Traced) else value)
+    )
     return [row.reshape(shape(value)) for row in eye]
 
 

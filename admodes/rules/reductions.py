@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from admodes.registry import defprim, input_size_cost, shape
-from admodes.traced import plain
 from admodes.rules.shape import broadcast_to, flip, reshape
+from admodes.traced import plain
 
 
 def keepdims_shape(x_shape: tuple[int, ...], axis: tuple[int, ...]) -> tuple[int, ...]:
@@ -29,7 +29,9 @@ def keepdims_shape(x_shape: tuple[int, ...], axis: tuple[int, ...]) -> tuple[int
 def expand_reduced(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """A reduction's output (or cotangent) broadcast back to the input's shape."""
     if not keepdims:
-        g = reshape(g, shape(g)[: len(shape(g)) - _out_ndim(x, axis)] + keepdims_shape(shape(x), axis))
+        g = reshape(
+            g, shape(g)[: len(shape(g)) - _out_ndim(x, axis)] + keepdims_shape(shape(x), axis)
+        )
     return broadcast_to(g, shape(g)[: len(shape(g)) - len(shape(x))] + shape(x))
 
 
