@@ -47,15 +47,16 @@ class ForwardTrace:
         self.batch = batch
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` on the primals, and its derivative rules on the tangents."""
-        primals = [a.primal if type(a) is Dual and a._trace is self else a for a in args]
+        """Evaluate ``prim`` on the primals, and ṫ_out = Σᵢ JVPᵢ(ṫᵢ) on the tangents."""
+        primals = []
+        for a in args:
+            primals.append(a.primal if type(a) is Dual and a._trace is self else a)
         out = prim(*primals, **params)
         if not prim.differentiable:
             return out
         if counting.active:
             with counting.in_phase("jvp"):
-                t_out = self.tangent_out(prim, args, primals, out, params)
-            return _counted_dual(out, t_out, self)
+                return _counted_dual(out, self.tangent_out(prim, args, primals, out, params), self)
         t_out = self.tangent_out(prim, args, primals, out, params)
         return out if t_out is None else Dual(out, t_out, self)
 

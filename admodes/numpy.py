@@ -37,16 +37,36 @@ from admodes.registry import defprim, ndim, shape, size
 from admodes.rules import linalg as _linalg
 from admodes.rules import reductions as _red
 from admodes.rules import shape as _shape
-from admodes.rules.elementwise import (
+from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
     abs,
+    add,
+    arccos,
+    arcsin,
+    arctan,
+    arctan2,
+    ceil,
+    cos,
+    cosh,
     divide,
     exp,
+    expm1,
+    floor,
     log,
+    log1p,
     maximum,
     minimum,
+    multiply,
+    negative,
     power,
+    round,
+    sign,
+    sin,
+    sinh,
     sqrt,
     square,
+    subtract,
+    tan,
+    tanh,
 )
 from admodes.rules.elementwise import where as _where
 from admodes.traced import Traced, plain

@@ -23,9 +23,26 @@ def _outer(a: Any, b: Any) -> Any:
     return reshape(a, (*shape(a), 1)) * reshape(b, (1, *shape(b)))
 
 
+def _jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    """ṫ @ B. A batched tangent of a matrix A is a (k, n, m) stack: fold k into the rows."""
+    if ndim(t) == ndim(a) or ndim(a) == 1:
+        return matmul(t, b)
+    k, n, m = shape(t)
+    return reshape(matmul(reshape(t, (k * n, m)), b), (k, n, *shape(b)[1:]))
+
+
 def _jvp_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
-    # A batched tangent of a vector b is a matrix, which `a @ t` would misread: use tᵀ's side.
-    return matmul(t, matrix_transpose(a)) if ndim(b) == 1 else matmul(a, t)
+    """A @ ṫ. A batched tangent of a vector b is a (k, m) matrix, read as rows: ṫ @ Aᵀ; one of a
+    matrix B is a (k, m, p) stack: fold k into the columns."""
+    if ndim(b) == 1:
+        return matmul(t, matrix_transpose(a))
+    if ndim(t) == ndim(b):
+        return matmul(a, t)
+    k, m, p = shape(t)
+    out = matmul(a, reshape(transpose(t, (1, 0, 2)), (m, k * p)))
+    if ndim(a) == 1:
+        return reshape(out, (k, p))
+    return transpose(reshape(out, (shape(a)[0], k, p)), (1, 0, 2))
 
 
 def _vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
@@ -52,7 +69,7 @@ def _matmul_impl(a: Any, b: Any) -> Any:
 matmul = defprim(
     "matmul",
     _matmul_impl,
-    jvps=[lambda t, ans, a, b: matmul(t, b), _jvp_b],
+    jvps=[_jvp_a, _jvp_b],
     vjps=[_vjp_a, _vjp_b],
     cost=lambda ans, a, b: 2 * size(ans) * shape(a)[-1],
 )
