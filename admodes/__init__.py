@@ -7,6 +7,7 @@
 """
 
 from admodes.api import grad, hessian, hvp, value_and_grad
+from admodes.checkpointing import checkpoint, iterate
 from admodes.counting import Counts, count
 from admodes.forward import jacfwd, jvp
 from admodes.numpy import stop_gradient
@@ -14,10 +15,12 @@ from admodes.reverse import jacrev, vjp
 
 __all__ = [
     "Counts",
+    "checkpoint",
     "count",
     "grad",
     "hessian",
     "hvp",
+    "iterate",
     "jacfwd",
     "jacrev",
     "jvp",

@@ -40,7 +40,15 @@ __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
 class Tape:
     """One reverse-mode transform call: its level and the records of the forward pass."""
 
-    __slots__ = ("__weakref__", "level", "n_nodes", "records", "saved_bytes", "saved_ids")
+    __slots__ = (
+        "__weakref__",
+        "level",
+        "n_nodes",
+        "records",
+        "saved_bytes",
+        "saved_ids",
+        "substitute",
+    )
 
     def __init__(self) -> None:
         self.level = new_level()
@@ -48,6 +56,9 @@ class Tape:
         self.n_nodes = 0
         self.saved_bytes = 0
         self.saved_ids: set[int] = set()
+        #: While set, this tape records nothing: each of its nodes that an op meets is replaced
+        #: by ``substitute(node)`` (used by checkpointing, see :mod:`admodes.checkpointing`).
+        self.substitute: Callable[[Node], Any] | None = None
 
     def __del__(self) -> None:
         if self.saved_bytes:
@@ -61,6 +72,9 @@ class Tape:
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         """Evaluate ``prim`` and record what its VJP rules will need."""
+        if self.substitute is not None:
+            swapped = [self.substitute(a) if type(a) is Node and a._trace is self else a for a in args]
+            return prim(*swapped, **params)
         vals = []
         parents = []
         for i, a in enumerate(args):
@@ -92,8 +106,21 @@ class Tape:
         self.saved_bytes += added
         counting.add_saved_bytes(added)
 
-    def backward(self, seeds: list[tuple[int, Any]], n_inputs: int, consume: bool) -> list[Any]:
-        """Cotangents of the first ``n_inputs`` nodes, given output cotangents ``seeds``.
+    def record(self, prim: Primitive, vals: list, parents: list, out: tuple) -> list[Node]:
+        """Record one multi-output step (a checkpointed call): ``prim.joint_vjp(ḡ, out, *vals)``
+        receives a tuple of output cotangents (None where zero) and returns one per value."""
+        first = self.n_nodes
+        self.n_nodes += len(out)
+        index = tuple(range(first, self.n_nodes))
+        self.records.append((prim, vals, {}, out, parents, index))
+        if counting.active:
+            self.count_saved((*vals, *out))
+        return [Node(o, i, self) for o, i in zip(out, index, strict=True)]
+
+    def backward(
+        self, seeds: list[tuple[int, Any]], wanted: Sequence[int], consume: bool
+    ) -> list[Any]:
+        """Cotangents of the nodes ``wanted`` (None where zero), given output cotangents ``seeds``.
 
         With ``consume`` the records are released as the sweep passes them (one-shot gradients).
         """
@@ -106,15 +133,21 @@ class Tape:
                 prim, vals, params, out, parents, index = records[k]
                 if consume:
                     records.pop()
-                g = cts[index]
-                if g is None:
-                    continue
-                cts[index] = None
+                if type(index) is int:
+                    g = cts[index]
+                    if g is None:
+                        continue
+                    cts[index] = None
+                else:
+                    g = tuple(cts[i] for i in index)
+                    if all(c is None for c in g):
+                        continue
                 if prim.joint_vjp is not None:
                     contributions = prim.joint_vjp(g, out, *vals, **params)
                     for i, p in parents:
                         c = contributions[i]
-                        cts[p] = c if cts[p] is None else cts[p] + c
+                        if c is not None:
+                            cts[p] = c if cts[p] is None else cts[p] + c
                     continue
                 partials = prim.partials
                 for i, p in parents:
@@ -132,7 +165,7 @@ class Tape:
                     if prim.broadcasts and not (type(c) is float is type(x)):
                         c = unbroadcast(c, shape(x))
                     cts[p] = c if cts[p] is None else cts[p] + c
-        return cts[:n_inputs]
+        return [cts[i] for i in wanted]
 
 
 class Node(Traced):
@@ -165,8 +198,16 @@ def _record(fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], has_aux
     call = list(args)
     for i, traced in zip(nums, nodes, strict=True):
         call[i] = traced
-    out, aux = split_aux(fun(*call), has_aux, name)
+    RECORDING.append(tape)
+    try:
+        out, aux = split_aux(fun(*call), has_aux, name)
+    finally:
+        RECORDING.pop()
     return tape, in_leaves, in_def, out, strip(aux, tape)
+
+
+#: Tapes whose function is being recorded, innermost last (checkpointing records on the last).
+RECORDING: list[Tape] = []
 
 
 def _output_value(out: Any, tape: Tape) -> Any:
@@ -196,7 +237,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
             for o, c in zip(o_leaves, flatten(cotangent)[0], strict=True)
             if type(o) is Node and o._trace is tape
         ]
-        cts = tape.backward(seeds, len(in_leaves), consume=False)
+        cts = tape.backward(seeds, range(len(in_leaves)), consume=False)
         return unflatten(in_def, _input_cotangents(cts, in_leaves))
 
     return (out_value, vjp_fn, aux) if has_aux else (out_value, vjp_fn)
@@ -215,7 +256,7 @@ def value_and_grad(
         check_scalar(out)
         value = _output_value(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
-        cts = tape.backward(seeds, len(in_leaves), consume=True)
+        cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves))
         g = like_args(per_arg if as_tuple else per_arg[0], args, argnums)
         return ((value, aux), g) if has_aux else (value, g)
@@ -260,7 +301,7 @@ def jacrev(
             value = _output_value(o, tape)
             rows = [
                 _input_cotangents(
-                    tape.backward([(o.index, e)], len(in_leaves), consume=False)
+                    tape.backward([(o.index, e)], range(len(in_leaves)), consume=False)
                     if type(o) is Node and o._trace is tape
                     else [None] * len(in_leaves),
                     in_leaves,

@@ -169,8 +169,9 @@ class Traced:
 
     # ---------------------------------------------------------------- NumPy functions on traced values
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == "__call__" and not kwargs and ufunc.__name__ in registry.REGISTRY:
-            return anp().__dict__[_ufunc_alias(ufunc.__name__)](*inputs)
+        fn = getattr(anp(), _ufunc_alias(ufunc.__name__), None)
+        if method == "__call__" and not kwargs and fn is not None:
+            return fn(*inputs)
         raise TypeError(_no_rule_message(f"numpy.{ufunc.__name__}" + _method_suffix(method)))
 
     def __array_function__(self, func, types, args, kwargs):

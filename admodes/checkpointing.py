@@ -1,0 +1,309 @@
+"""Gradient checkpointing: trade recomputation for the memory reverse mode keeps.
+
+``checkpoint(f)`` (like ``jax.checkpoint``): under reverse mode f's intermediates are not saved;
+f is re-run, recorded, during the backward pass. ``iterate(step, x0, n)`` applies ``step`` n times
+and, under reverse mode, follows a schedule:
+
+============  ==========================  ===========================================
+schedule      states saved for backward   step advances (unrecorded executions)
+============  ==========================  ===========================================
+store_all     n (every step's residuals)  0
+sqrt          ⌈√n⌉ segment starts + one   n (the forward sweep; each segment is re-run
+              segment's residuals          once, recorded, in the backward pass)
+binomial      s snapshots + one step's    t(n, s) = r·n − β(s+1, r−1), the Revolve
+              residuals                    optimum (Griewank & Walther 2000)
+============  ==========================  ===========================================
+
+Both work on the innermost tape: the one a traced argument belongs to, or the tape whose
+function is being recorded (so a step may close over traced parameters). While f runs without
+recording, the tape *substitutes* its nodes: by their values (remembering which were used, the
+record's parents) in the forward pass, by inputs of a fresh sub-tape when f is re-run for the
+backward pass. Forward mode passes straight through.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from admodes import counting
+from admodes.registry import TRACED_TYPES, Primitive, zero_cost
+from admodes.reverse import RECORDING, Node, Tape
+from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
+from admodes.tree import flatten, unflatten
+
+__all__ = ["checkpoint", "iterate"]
+
+
+def _target(tree: Any) -> tuple[Any, Tape | None]:
+    """``tree`` with active substitutions applied, and the tape to checkpoint on.
+
+    The tape is the innermost trace among the leaves and the tape being recorded; there is
+    none when that trace is forward mode, or a tape running unrecorded (then f just runs).
+    """
+    leaves, treedef = flatten(tree)
+    leaves = [_resolve(leaf) for leaf in leaves]
+    top = RECORDING[-1] if RECORDING else None
+    for leaf in leaves:
+        if type(leaf) in TRACED_TYPES and (top is None or leaf._trace.level > top.level):
+            top = leaf._trace
+    if not isinstance(top, Tape) or top.substitute is not None:
+        top = None
+    return unflatten(treedef, leaves), top
+
+
+def _resolve(leaf: Any) -> Any:
+    while type(leaf) is Node and leaf._trace.substitute is not None:
+        leaf = leaf._trace.substitute(leaf)
+    return leaf
+
+
+@contextmanager
+def _substituting(tape: Tape, substitute: Callable[[Node], Any]) -> Iterator[None]:
+    """While active, ``tape`` swaps its nodes for ``substitute(node)`` in every op that meets them.
+
+    Its level is lifted above every other trace meanwhile, so the swap happens before any other
+    transform sees the node (a sub-tape must meet its own input, not the outer node it stands for).
+    """
+    outer = tape.substitute, tape.level
+    tape.substitute, tape.level = substitute, math.inf
+    try:
+        yield
+    finally:
+        tape.substitute, tape.level = outer
+
+
+def _value_of(node: Node) -> Any:
+    return node.value
+
+
+class _Capture:
+    """Substitution for an unrecorded run: a node's value, remembering each node used."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[int, Node] = {}
+
+    def __call__(self, node: Node) -> Any:
+        self.nodes.setdefault(node.index, node)
+        return node.value
+
+
+class _SubTape:
+    """A fresh tape whose inputs stand in for an outer tape's nodes (and for a state's leaves)."""
+
+    def __init__(self, outer: Tape) -> None:
+        self.outer = outer
+        self.tape = Tape()
+        self.lifted: dict[int, Node] = {}
+        self.outer_nodes: dict[int, Node] = {}
+
+    def lift(self, node: Node) -> Node:
+        """The sub-tape input standing for the outer tape's ``node`` (made on first use)."""
+        if node.index not in self.lifted:
+            self.lifted[node.index] = self.tape.input(node.value)
+            self.outer_nodes[node.index] = node
+        return self.lifted[node.index]
+
+    def run(self, fun: Callable[..., Any], *args: Any) -> Any:
+        """``fun(*args)`` recorded on the sub-tape."""
+        RECORDING.append(self.tape)
+        try:
+            with _substituting(self.outer, self.lift):
+                return fun(*args)
+        finally:
+            RECORDING.pop()
+
+    def backward(self, out: Any, cts: tuple, wanted: list[Node], consume: bool) -> list[Any]:
+        """Cotangents of ``wanted`` sub-tape nodes given the output leaves' cotangents."""
+        seeds = [
+            (o.index, c)
+            for o, c in zip(flatten(out)[0], cts, strict=True)
+            if c is not None and type(o) is Node and o._trace is self.tape
+        ]
+        return self.tape.backward(seeds, [n.index for n in wanted], consume)
+
+    def lifted_cotangents(self, cts: list[Any]) -> dict[int, Any]:
+        """Outer node index → cotangent, for the lifted nodes (``cts`` in ``lifted`` order)."""
+        return dict(zip(self.lifted, cts, strict=True))
+
+
+def _output_values(out: Any, tape: Tape) -> tuple[list[Any], Any]:
+    leaves, treedef = flatten(out)
+    return [o.value if type(o) is Node and o._trace is tape else o for o in leaves], treedef
+
+
+def _record_on(tape: Tape, parents: dict[int, Node], saved: list[Any], out: Any, joint_vjp) -> Any:
+    """Record one multi-output step on ``tape``; outputs become its nodes."""
+    leaves, treedef = flatten(out)
+    if not parents:
+        return out
+    prim = Primitive("checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp)
+    vals = [n.value for n in parents.values()] + saved
+    order = [(i, n.index) for i, n in enumerate(parents.values())]
+    return unflatten(treedef, tape.record(prim, vals, order, tuple(leaves)))
+
+
+# ------------------------------------------------------------------------------------ checkpoint
+def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
+    """``fun`` whose intermediates reverse mode does not save: it is re-run in the backward pass.
+
+    Gradients are those of ``fun`` itself; checkpoints nest; forward mode passes straight through.
+    """
+
+    @functools.wraps(fun)
+    def checkpointed(*args: Any) -> Any:
+        args, tape = _target(args)
+        return fun(*args) if tape is None else _checkpointed_call(tape, fun, args, advances=0)
+
+    return checkpointed
+
+
+def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advances: int) -> Any:
+    """``fun(*args)`` unrecorded now, recorded again when the backward pass reaches it."""
+    capture = _Capture()
+    with _substituting(tape, capture):
+        out = fun(*args)
+    counting.add_step_advances(advances)
+    parents = dict(capture.nodes)
+
+    def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+        sub = _SubTape(tape)
+        re_out = sub.run(fun, *args)
+        lifted = sub.lifted_cotangents(sub.backward(re_out, g, list(sub.lifted.values()), True))
+        return [lifted.get(i) for i in parents]
+
+    return _record_on(tape, parents, [], out, joint_vjp)
+
+
+# ------------------------------------------------------------------------------------ iterate
+def iterate(
+    step: Callable[[Any], Any],
+    x0: Any,
+    n_steps: int,
+    schedule: str = "store_all",
+    snapshots: int | None = None,
+) -> Any:
+    """The state after ``n_steps`` applications of ``step`` to ``x0`` (a float, array or pytree).
+
+    Under reverse mode the backward pass follows ``schedule``: ``"store_all"`` records every step,
+    ``"sqrt"`` keeps ⌈√n⌉ segment starts and re-runs each segment once, ``"binomial"`` keeps
+    ``snapshots`` states (the initial one included) and recomputes the provably fewest steps.
+    """
+    snapshots = validate_schedule_args(n_steps, schedule, snapshots)
+    x0, tape = _target(x0)
+    if tape is None or schedule == "store_all" or n_steps == 0:
+        x = x0
+        for _ in range(n_steps):
+            x = step(x)
+        return x
+    if schedule == "sqrt":
+        x = x0
+        for length in sqrt_segments(n_steps):
+            x = _checkpointed_call(tape, _repeated(step, length), (x,), advances=length)
+        return x
+    return _binomial(tape, step, x0, n_steps, snapshots)
+
+
+def _repeated(step: Callable[[Any], Any], times: int) -> Callable[[Any], Any]:
+    def run(x: Any) -> Any:
+        for _ in range(times):
+            x = step(x)
+        return x
+
+    return run
+
+
+def _advance(step: Callable[[Any], Any], x: Any, times: int) -> Any:
+    counting.add_step_advances(times)
+    return _repeated(step, times)(x)
+
+
+class _RecordedStep:
+    """One step recorded on a sub-tape, ready to pull a cotangent back through it."""
+
+    def __init__(self, tape: Tape, step: Callable[[Any], Any], state: Any) -> None:
+        leaves, treedef = flatten(state)
+        self.sub = _SubTape(tape)
+        self.inputs = [self.sub.tape.input(v) for v in leaves]
+        self.out = self.sub.run(step, unflatten(treedef, self.inputs))
+        self.treedef = treedef
+
+    def pull(self, ct_next: tuple, consume: bool) -> tuple[list[Any], dict[int, Any]]:
+        """(cotangent of the step's input state leaves, outer node index → cotangent)."""
+        wanted = self.inputs + list(self.sub.lifted.values())
+        cts = self.sub.backward(self.out, ct_next, wanted, consume)
+        k = len(self.inputs)
+        return cts[:k], self.sub.lifted_cotangents(cts[k:])
+
+
+def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -> Any:
+    """Revolve: the forward sweep stores snapshots as the schedule says and records the last
+    step (Revolve's first turn); the backward pass runs the rest of the schedule."""
+    actions = list(binomial_actions(n, s))
+    turn = next(k for k, a in enumerate(actions) if a[0] == "reverse")
+    x0_leaves, state_def = flatten(x0)
+    capture = _Capture()
+    stored: dict[int, Any] = {}
+    current = x0
+    with _substituting(tape, capture):
+        current = _run_actions(actions[:turn], step, current, stored)
+    last = _RecordedStep(tape, step, _plain_state(current, tape))
+    out_leaves, out_def = _output_values(last.out, last.sub.tape)
+    parents = {**capture.nodes, **last.sub.outer_nodes, **_x0_nodes(x0_leaves, tape)}
+
+    def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+        params: dict[int, Any] = {}
+        ct, lifted = last.pull(g, consume=False)
+        _accumulate(params, lifted)
+        snaps = dict(stored)
+        state: Any = None
+        with _substituting(tape, _value_of):
+            for action in actions[turn + 1 :]:
+                kind, i = action[0], action[1]
+                if kind == "store":
+                    snaps[i] = state
+                elif kind == "restore":
+                    state = snaps[i]
+                elif kind == "free":
+                    snaps.pop(i, None)
+                elif kind == "advance":
+                    state = _advance(step, state, action[2] - i)
+                else:  # reverse step i: from x_i, pull ct(x_{i+1}) back to ct(x_i)
+                    recorded = _RecordedStep(tape, step, _plain_state(state, tape))
+                    ct, lifted = recorded.pull(tuple(ct), consume=True)
+                    _accumulate(params, lifted)
+        for leaf, c in zip(x0_leaves, ct, strict=True):
+            if type(leaf) is Node and leaf._trace is tape and c is not None:
+                _accumulate(params, {leaf.index: c})
+        return [params.get(i) for i in parents]
+
+    saved = [leaf for snap in stored.values() for leaf in flatten(_plain_state(snap, tape))[0]]
+    return _record_on(tape, parents, saved, unflatten(out_def, out_leaves), joint_vjp)
+
+
+def _run_actions(actions: list, step: Callable[[Any], Any], state: Any, stored: dict) -> Any:
+    """The forward sweep's actions: advances and stores, up to Revolve's first turn."""
+    for action in actions:
+        if action[0] == "store":
+            stored[action[1]] = state
+        else:
+            state = _advance(step, state, action[2] - action[1])
+    return state
+
+
+def _plain_state(state: Any, tape: Tape) -> Any:
+    leaves, treedef = flatten(state)
+    return unflatten(treedef, [v.value if type(v) is Node and v._trace is tape else v for v in leaves])
+
+
+def _x0_nodes(leaves: list[Any], tape: Tape) -> dict[int, Node]:
+    return {v.index: v for v in leaves if type(v) is Node and v._trace is tape}
+
+
+def _accumulate(into: dict[int, Any], more: dict[int, Any]) -> None:
+    for i, c in more.items():
+        if c is not None:
+            into[i] = c if into.get(i) is None else into[i] + c
