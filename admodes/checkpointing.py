@@ -32,6 +32,7 @@ from typing import Any
 from admodes import counting
 from admodes.registry import TRACED_TYPES, Primitive, zero_cost
 from admodes.reverse import RECORDING, Node, Tape
+from admodes.traced import Traced, new_level
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
 from admodes.tree import flatten, unflatten
 
@@ -76,19 +77,62 @@ def _substituting(tape: Tape, substitute: Callable[[Node], Any]) -> Iterator[Non
         tape.substitute, tape.level = outer
 
 
-def _value_of(node: Node) -> Any:
-    return node.value
+class _Evaluation:
+    """A trace that only evaluates: an unrecorded run keeps its values wrapped, so that Python
+    operators still dispatch to the registry and ``count()`` sees every op."""
 
-
-class _Capture:
-    """Substitution for an unrecorded run: a node's value, remembering each node used."""
+    __slots__ = ("level",)
 
     def __init__(self) -> None:
+        self.level = new_level()
+
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        out = prim(*[a.value if type(a) is _Evaluated and a._trace is self else a for a in args], **params)
+        return _Evaluated(out, self)
+
+
+class _Evaluated(Traced):
+    __slots__ = ("_trace", "value")
+
+    def __init__(self, value: Any, trace: _Evaluation) -> None:
+        self.value = value
+        self._trace = trace
+
+    def _inner(self) -> Any:
+        return self.value
+
+
+TRACED_TYPES.add(_Evaluated)
+
+
+class _Unrecorded:
+    """Runs a function without recording on ``tape``: the tape's nodes it meets are replaced by
+    their (evaluated) values and remembered, they are the parents of the step recorded instead."""
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+        self.evaluation = _Evaluation()
         self.nodes: dict[int, Node] = {}
 
-    def __call__(self, node: Node) -> Any:
+    def _substitute(self, node: Node) -> _Evaluated:
         self.nodes.setdefault(node.index, node)
-        return node.value
+        return _Evaluated(node.value, self.evaluation)
+
+    def run(self, fun: Callable[..., Any], *args: Any) -> Any:
+        """``fun(*args)`` evaluated, every op counted, nothing recorded; plain outputs."""
+        leaves, treedef = flatten(args)
+        wrapped = unflatten(
+            treedef,
+            [v if type(v) in TRACED_TYPES else _Evaluated(v, self.evaluation) for v in leaves],
+        )
+        with _substituting(self.tape, self._substitute):
+            out = fun(*wrapped)
+        out_leaves, out_def = flatten(out)
+        return unflatten(out_def, [_plain(v, self.evaluation) for v in out_leaves])
+
+
+def _plain(value: Any, evaluation: _Evaluation) -> Any:
+    return value.value if type(value) is _Evaluated and value._trace is evaluation else value
 
 
 class _SubTape:
@@ -163,11 +207,10 @@ def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
 
 def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advances: int) -> Any:
     """``fun(*args)`` unrecorded now, recorded again when the backward pass reaches it."""
-    capture = _Capture()
-    with _substituting(tape, capture):
-        out = fun(*args)
+    unrecorded = _Unrecorded(tape)
+    out = unrecorded.run(fun, *args)
     counting.add_step_advances(advances)
-    parents = dict(capture.nodes)
+    parents = unrecorded.nodes
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
         sub = _SubTape(tape)
@@ -216,9 +259,10 @@ def _repeated(step: Callable[[Any], Any], times: int) -> Callable[[Any], Any]:
     return run
 
 
-def _advance(step: Callable[[Any], Any], x: Any, times: int) -> Any:
+def _advance(unrecorded: _Unrecorded, step: Callable[[Any], Any], x: Any, times: int) -> Any:
+    """``times`` unrecorded steps from state ``x`` (Revolve's advances)."""
     counting.add_step_advances(times)
-    return _repeated(step, times)(x)
+    return unrecorded.run(_repeated(step, times), x)
 
 
 class _RecordedStep:
@@ -245,14 +289,12 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
     actions = list(binomial_actions(n, s))
     turn = next(k for k, a in enumerate(actions) if a[0] == "reverse")
     x0_leaves, state_def = flatten(x0)
-    capture = _Capture()
+    forward = _Unrecorded(tape)
     stored: dict[int, Any] = {}
-    current = x0
-    with _substituting(tape, capture):
-        current = _run_actions(actions[:turn], step, current, stored)
-    last = _RecordedStep(tape, step, _plain_state(current, tape))
+    current = _run_actions(forward, actions[:turn], step, _plain_state(x0, tape), stored)
+    last = _RecordedStep(tape, step, current)
     out_leaves, out_def = _output_values(last.out, last.sub.tape)
-    parents = {**capture.nodes, **last.sub.outer_nodes, **_x0_nodes(x0_leaves, tape)}
+    parents = {**forward.nodes, **last.sub.outer_nodes, **_x0_nodes(x0_leaves, tape)}
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
         params: dict[int, Any] = {}
@@ -260,37 +302,38 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
         _accumulate(params, lifted)
         snaps = dict(stored)
         state: Any = None
-        with _substituting(tape, _value_of):
-            for action in actions[turn + 1 :]:
-                kind, i = action[0], action[1]
-                if kind == "store":
-                    snaps[i] = state
-                elif kind == "restore":
-                    state = snaps[i]
-                elif kind == "free":
-                    snaps.pop(i, None)
-                elif kind == "advance":
-                    state = _advance(step, state, action[2] - i)
-                else:  # reverse step i: from x_i, pull ct(x_{i+1}) back to ct(x_i)
-                    recorded = _RecordedStep(tape, step, _plain_state(state, tape))
-                    ct, lifted = recorded.pull(tuple(ct), consume=True)
-                    _accumulate(params, lifted)
+        unrecorded = _Unrecorded(tape)
+        for action in actions[turn + 1 :]:
+            kind, i = action[0], action[1]
+            if kind == "store":
+                snaps[i] = state
+            elif kind == "restore":
+                state = snaps[i]
+            elif kind == "free":
+                snaps.pop(i, None)
+            elif kind == "advance":
+                state = _advance(unrecorded, step, state, action[2] - i)
+            else:  # reverse step i: from x_i, pull ct(x_{i+1}) back to ct(x_i)
+                ct, lifted = _RecordedStep(tape, step, state).pull(tuple(ct), consume=True)
+                _accumulate(params, lifted)
         for leaf, c in zip(x0_leaves, ct, strict=True):
             if type(leaf) is Node and leaf._trace is tape and c is not None:
                 _accumulate(params, {leaf.index: c})
         return [params.get(i) for i in parents]
 
-    saved = [leaf for snap in stored.values() for leaf in flatten(_plain_state(snap, tape))[0]]
+    saved = [leaf for snap in stored.values() for leaf in flatten(snap)[0]]
     return _record_on(tape, parents, saved, unflatten(out_def, out_leaves), joint_vjp)
 
 
-def _run_actions(actions: list, step: Callable[[Any], Any], state: Any, stored: dict) -> Any:
+def _run_actions(
+    unrecorded: _Unrecorded, actions: list, step: Callable[[Any], Any], state: Any, stored: dict
+) -> Any:
     """The forward sweep's actions: advances and stores, up to Revolve's first turn."""
     for action in actions:
         if action[0] == "store":
             stored[action[1]] = state
         else:
-            state = _advance(step, state, action[2] - action[1])
+            state = _advance(unrecorded, step, state, action[2] - action[1])
     return state
 
 

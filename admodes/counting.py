@@ -77,6 +77,15 @@ def record(prim: Any, out: Any, args: tuple, params: dict) -> None:
         p["flops"] += flops
 
 
+def charge(prim: Any, out: Any) -> None:
+    """Charge an elementwise op an engine evaluated itself (``t · ∂``, ``-t``, ``x̄ + c``), unless
+    ``out`` is traced: then the op went through the registry and was charged there."""
+    from admodes.registry import TRACED_TYPES
+
+    if type(out) not in TRACED_TYPES:
+        record(prim, out, (), {})
+
+
 @contextmanager
 def in_phase(name: str) -> Iterator[None]:
     """Charge evaluations inside the block to phase ``name``."""

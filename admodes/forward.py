@@ -30,6 +30,7 @@ from admodes.arguments import (
     zeros_like_value,
 )
 from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, ndim, shape, size
+from admodes.rules.elementwise import add, multiply, negative
 from admodes.rules.shape import align_batched, broadcast_to
 from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
@@ -89,8 +90,18 @@ class ForwardTrace:
                 d = partials[i]
                 if d is None:
                     continue
-                c = t if d is IDENTITY else -t if d is NEGATE else t * d(out, *primals)
-            t_out = c if t_out is None else t_out + c
+                if d is IDENTITY:
+                    c = t
+                else:
+                    c = -t if d is NEGATE else t * d(out, *primals)
+                    if counting.active:
+                        counting.charge(negative if d is NEGATE else multiply, c)
+            if t_out is None:
+                t_out = c
+            else:
+                t_out = t_out + c
+                if counting.active:
+                    counting.charge(add, t_out)
         if prim.broadcasts and t_out is not None and not (type(out) is float is type(t_out)):
             full = self.tangent_shape(out)
             if shape(t_out) != full:

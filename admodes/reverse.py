@@ -30,6 +30,7 @@ from admodes.arguments import (
     strip,
 )
 from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, shape, size
+from admodes.rules.elementwise import add, multiply, negative
 from admodes.rules.shape import unbroadcast
 from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
@@ -126,7 +127,7 @@ class Tape:
         """
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
-            cts[index] = ct if cts[index] is None else cts[index] + ct
+            accumulate(cts, index, ct)
         records = self.records
         with counting.in_phase("vjp"):
             for k in range(len(records) - 1, -1, -1):
@@ -145,9 +146,8 @@ class Tape:
                 if prim.joint_vjp is not None:
                     contributions = prim.joint_vjp(g, out, *vals, **params)
                     for i, p in parents:
-                        c = contributions[i]
-                        if c is not None:
-                            cts[p] = c if cts[p] is None else cts[p] + c
+                        if contributions[i] is not None:
+                            accumulate(cts, p, contributions[i])
                     continue
                 partials = prim.partials
                 for i, p in parents:
@@ -160,12 +160,27 @@ class Tape:
                         d = partials[i]
                         if d is None:
                             continue
-                        c = g if d is IDENTITY else -g if d is NEGATE else g * d(out, *vals)
+                        if d is IDENTITY:
+                            c = g
+                        else:
+                            c = -g if d is NEGATE else g * d(out, *vals)
+                            if counting.active:
+                                counting.charge(negative if d is NEGATE else multiply, c)
                     x = vals[i]
                     if prim.broadcasts and not (type(c) is float is type(x)):
                         c = unbroadcast(c, shape(x))
-                    cts[p] = c if cts[p] is None else cts[p] + c
+                    accumulate(cts, p, c)
         return [cts[i] for i in wanted]
+
+
+def accumulate(cts: list[Any], index: int, c: Any) -> None:
+    """x̄ += c: fan-out sums the cotangents of every use of a value."""
+    if cts[index] is None:
+        cts[index] = c
+    else:
+        cts[index] = cts[index] + c
+        if counting.active:
+            counting.charge(add, cts[index])
 
 
 class Node(Traced):
