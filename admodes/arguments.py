@@ -72,9 +72,12 @@ def check_matching(values: Any, like: Any, what: str, like_what: str) -> None:
 
 
 def like_input(ct: Any, x: Any) -> Any:
-    """A derivative shaped and typed like the input ``x`` it belongs to (floats give scalars)."""
+    """A derivative shaped and typed like the input ``x`` it belongs to: a Python float for a
+    Python float, a NumPy scalar for a NumPy scalar, an array of x's shape and dtype otherwise."""
     if isinstance(ct, Traced):
         return ct
+    if type(x) is float:
+        return float(ct)
     dt = dtype_of(x)
     ct = np.asarray(ct, dtype=dt)
     if ct.shape != shape(x):
