@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -136,26 +137,39 @@ def _plain(value: Any, evaluation: _Evaluation) -> Any:
 
 
 class _SubTape:
-    """A fresh tape whose inputs stand in for an outer tape's nodes (and for a state's leaves)."""
+    """A fresh tape whose inputs stand in for an outer tape's nodes (and for a state's leaves).
+
+    It reaches the outer tape through a weak reference: records must not keep their own tape
+    alive (a cycle would hold every residual until the cyclic garbage collector runs).
+    """
 
     def __init__(self, outer: Tape) -> None:
-        self.outer = outer
+        self._outer = weakref.ref(outer)
         self.tape = Tape()
         self.lifted: dict[int, Node] = {}
-        self.outer_nodes: dict[int, Node] = {}
+        self.outer_values: dict[int, Any] = {}
 
     def lift(self, node: Node) -> Node:
         """The sub-tape input standing for the outer tape's ``node`` (made on first use)."""
         if node.index not in self.lifted:
             self.lifted[node.index] = self.tape.input(node.value)
-            self.outer_nodes[node.index] = node
+            self.outer_values[node.index] = node.value
         return self.lifted[node.index]
+
+    @contextmanager
+    def lifting(self) -> Iterator[None]:
+        """The outer tape's nodes become this tape's inputs: while ``fun`` is recorded, and while
+        its cotangents are pulled back (a checkpoint nested inside re-runs then)."""
+        outer = self._outer()
+        assert outer is not None, "a sub-tape outlived the tape it records for"
+        with _substituting(outer, self.lift):
+            yield
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:
         """``fun(*args)`` recorded on the sub-tape."""
         RECORDING.append(self.tape)
         try:
-            with _substituting(self.outer, self.lift):
+            with self.lifting():
                 return fun(*args)
         finally:
             RECORDING.pop()
@@ -167,11 +181,36 @@ class _SubTape:
             for o, c in zip(flatten(out)[0], cts, strict=True)
             if c is not None and type(o) is Node and o._trace is self.tape
         ]
-        return self.tape.backward(seeds, [n.index for n in wanted], consume)
+        with self.lifting():
+            return self.tape.backward(seeds, [n.index for n in wanted], consume)
 
     def lifted_cotangents(self, cts: list[Any]) -> dict[int, Any]:
         """Outer node index → cotangent, for the lifted nodes (``cts`` in ``lifted`` order)."""
         return dict(zip(self.lifted, cts, strict=True))
+
+
+class _Slot:
+    """A node of the recording tape, kept by index and value (not by reference: no cycle)."""
+
+    __slots__ = ("index", "value")
+
+    def __init__(self, node: Node) -> None:
+        self.index = node.index
+        self.value = node.value
+
+
+def _to_slots(tree: Any, tape: Tape) -> Any:
+    leaves, treedef = flatten(tree)
+    return unflatten(
+        treedef, [_Slot(v) if type(v) is Node and v._trace is tape else v for v in leaves]
+    )
+
+
+def _from_slots(tree: Any, tape: Tape) -> Any:
+    leaves, treedef = flatten(tree)
+    return unflatten(
+        treedef, [Node(v.value, v.index, tape) if type(v) is _Slot else v for v in leaves]
+    )
 
 
 def _output_values(out: Any, tape: Tape) -> tuple[list[Any], Any]:
@@ -179,15 +218,15 @@ def _output_values(out: Any, tape: Tape) -> tuple[list[Any], Any]:
     return [o.value if type(o) is Node and o._trace is tape else o for o in leaves], treedef
 
 
-def _record_on(tape: Tape, parents: dict[int, Node], saved: list[Any], out: Any, joint_vjp) -> Any:
-    """Record one multi-output step on ``tape``; outputs become its nodes."""
+def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, joint_vjp) -> Any:
+    """Record one multi-output step on ``tape`` (parents: node index → value); its outputs
+    become nodes. ``joint_vjp(g, ans, *vals)`` returns one cotangent per parent, in order."""
     leaves, treedef = flatten(out)
     if not parents:
         return out
     prim = Primitive("checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp)
-    vals = [n.value for n in parents.values()] + saved
-    order = [(i, n.index) for i, n in enumerate(parents.values())]
-    return unflatten(treedef, tape.record(prim, vals, order, tuple(leaves)))
+    order = [(i, index) for i, index in enumerate(parents)]
+    return unflatten(treedef, tape.record(prim, [*parents.values(), *saved], order, tuple(leaves)))
 
 
 # ------------------------------------------------------------------------------------ checkpoint
@@ -210,13 +249,17 @@ def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advance
     unrecorded = _Unrecorded(tape)
     out = unrecorded.run(fun, *args)
     counting.add_step_advances(advances)
-    parents = unrecorded.nodes
+    parents = {i: node.value for i, node in unrecorded.nodes.items()}
+    indices = list(parents)
+    slots = _to_slots(args, tape)
+    tape_ref = weakref.ref(tape)
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
-        sub = _SubTape(tape)
-        re_out = sub.run(fun, *args)
+        outer = tape_ref()
+        sub = _SubTape(outer)
+        re_out = sub.run(fun, *_from_slots(slots, outer))
         lifted = sub.lifted_cotangents(sub.backward(re_out, g, list(sub.lifted.values()), True))
-        return [lifted.get(i) for i in parents]
+        return [lifted.get(i) for i in indices]
 
     return _record_on(tape, parents, [], out, joint_vjp)
 
@@ -288,21 +331,32 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
     step (Revolve's first turn); the backward pass runs the rest of the schedule."""
     actions = list(binomial_actions(n, s))
     turn = next(k for k, a in enumerate(actions) if a[0] == "reverse")
-    x0_leaves, state_def = flatten(x0)
+    x0_index = [v.index if type(v) is Node and v._trace is tape else None for v in flatten(x0)[0]]
     forward = _Unrecorded(tape)
     stored: dict[int, Any] = {}
     current = _run_actions(forward, actions[:turn], step, _plain_state(x0, tape), stored)
-    last = _RecordedStep(tape, step, current)
-    out_leaves, out_def = _output_values(last.out, last.sub.tape)
-    parents = {**forward.nodes, **last.sub.outer_nodes, **_x0_nodes(x0_leaves, tape)}
+    first_turn: list[_RecordedStep] = [_RecordedStep(tape, step, current)]
+    out_leaves, out_def = _output_values(first_turn[0].out, first_turn[0].sub.tape)
+    parents = {i: node.value for i, node in forward.nodes.items()}
+    parents.update(first_turn[0].sub.outer_values)
+    parents.update({i: v.value for i, v in _x0_nodes(flatten(x0)[0], tape).items()})
+    indices = list(parents)
+    tape_ref = weakref.ref(tape)
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+        outer = tape_ref()
+        unrecorded = _Unrecorded(outer)
+        if first_turn:  # the step recorded in the forward sweep: used once, then released
+            last = first_turn.pop()
+        else:  # a second call: rebuild x_{n-1} from the last forward snapshot
+            start = max(stored)
+            last = _RecordedStep(outer, step, _advance(unrecorded, step, stored[start], n - 1 - start))
         params: dict[int, Any] = {}
-        ct, lifted = last.pull(g, consume=False)
+        ct, lifted = last.pull(g, consume=True)
+        del last
         _accumulate(params, lifted)
         snaps = dict(stored)
         state: Any = None
-        unrecorded = _Unrecorded(tape)
         for action in actions[turn + 1 :]:
             kind, i = action[0], action[1]
             if kind == "store":
@@ -314,12 +368,10 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
             elif kind == "advance":
                 state = _advance(unrecorded, step, state, action[2] - i)
             else:  # reverse step i: from x_i, pull ct(x_{i+1}) back to ct(x_i)
-                ct, lifted = _RecordedStep(tape, step, state).pull(tuple(ct), consume=True)
+                ct, lifted = _RecordedStep(outer, step, state).pull(tuple(ct), consume=True)
                 _accumulate(params, lifted)
-        for leaf, c in zip(x0_leaves, ct, strict=True):
-            if type(leaf) is Node and leaf._trace is tape and c is not None:
-                _accumulate(params, {leaf.index: c})
-        return [params.get(i) for i in parents]
+        _accumulate(params, {i: c for i, c in zip(x0_index, ct, strict=True) if i is not None})
+        return [params.get(i) for i in indices]
 
     saved = [leaf for snap in stored.values() for leaf in flatten(snap)[0]]
     return _record_on(tape, parents, saved, unflatten(out_def, out_leaves), joint_vjp)

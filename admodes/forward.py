@@ -50,35 +50,52 @@ class ForwardTrace:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         """Evaluate ``prim`` on the primals, and ṫ_out = Σᵢ JVPᵢ(ṫᵢ) on the tangents."""
         primals = []
+        tangents = []
+        nested = False
+        i = 0
         for a in args:
-            primals.append(a.primal if type(a) is Dual and a._trace is self else a)
-        out = prim(*primals, **params)
+            if type(a) is Dual and a._trace is self:
+                tangents.append((i, a.tangent))
+                a = a.primal
+            if type(a) in TRACED_TYPES:
+                nested = True
+            primals.append(a)
+            i += 1
+        if nested:
+            out = prim(*primals, **params)
+        else:
+            out = prim.impl(*primals, **params) if params else prim.impl(*primals)
+            if counting.active:
+                counting.record(prim, out, primals, params)
         if not prim.differentiable:
             return out
+        phase = counting.phase
         if counting.active:
-            with counting.in_phase("jvp"):
-                return _counted_dual(out, self.tangent_out(prim, args, primals, out, params), self)
-        t_out = self.tangent_out(prim, args, primals, out, params)
-        return out if t_out is None else Dual(out, t_out, self)
+            counting.phase = "jvp"
+        try:
+            t_out = self.tangent_out(prim, tangents, primals, out, params)
+        finally:
+            counting.phase = phase
+        if t_out is None:
+            return out
+        if counting.active:
+            return _counted_dual(out, t_out, self)
+        return Dual(out, t_out, self)
 
     def tangent_out(
-        self, prim: Primitive, args: tuple, primals: list, out: Any, params: dict
+        self, prim: Primitive, tangents: list, primals: list, out: Any, params: dict
     ) -> Any:
-        """Σᵢ JVPᵢ(ṫᵢ): the output tangent, or None where it is zero."""
+        """Σᵢ JVPᵢ(ṫᵢ) over the (input position, tangent) pairs: the output tangent, or None where
+        it is zero. The products and sums it evaluates itself are charged to ``count()``."""
         if prim.joint_jvp is not None:
-            filled = [
-                a.tangent if type(a) is Dual and a._trace is self else self.zeros(a) for a in args
-            ]
+            filled = [self.zeros(x) for x in primals]
+            for i, t in tangents:
+                filled[i] = t
             return prim.joint_jvp(filled, out, *primals, **params)
         partials = prim.partials
         align = self.batch is not None and prim.broadcasts
         t_out = None
-        i = -1
-        for a in args:
-            i += 1
-            if type(a) is not Dual or a._trace is not self:
-                continue
-            t = a.tangent
+        for i, t in tangents:
             if align:
                 t = align_batched(t, ndim(primals[i]), ndim(out))
             if partials is None:
@@ -103,10 +120,13 @@ class ForwardTrace:
                 if counting.active:
                     counting.charge(add, t_out)
         if prim.broadcasts and t_out is not None and not (type(out) is float is type(t_out)):
-            full = self.tangent_shape(out)
-            if shape(t_out) != full:
-                t_out = broadcast_to(t_out, full)
+            t_out = self.fit(t_out, out)
         return t_out
+
+    def fit(self, t_out: Any, out: Any) -> Any:
+        """A broadcasting op's tangent, broadcast to the full tangent shape of ``out``."""
+        full = self.tangent_shape(out)
+        return t_out if shape(t_out) == full else broadcast_to(t_out, full)
 
     def tangent_shape(self, x: Any) -> tuple[int, ...]:
         """Shape of a tangent of ``x`` in this trace."""
@@ -146,7 +166,7 @@ def _counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
     import weakref
 
     dual = Dual(out, t_out, trace)
-    nbytes = 8 * size(t_out)
+    nbytes = t_out.nbytes if isinstance(t_out, np.ndarray) else 8 * size(t_out)
     counting.add_tangent_bytes(nbytes)
     weakref.finalize(dual, counting.add_tangent_bytes, -nbytes)
     return dual

@@ -151,12 +151,12 @@ def mean(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False
     """sum / n over the reduced axes."""
     axes = _axes(axis, ndim(x))
     n = int(_np.prod([shape(x)[a] for a in axes]))
-    return _red.sum(x, axis=axes, keepdims=keepdims) / float(n)
+    return divide(_red.sum(x, axis=axes, keepdims=keepdims), float(n))
 
 
 def var(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
     """mean((x - mean(x))²)."""
-    return mean(square(x - mean(x, axis, keepdims=True)), axis, keepdims=keepdims)
+    return mean(square(subtract(x, mean(x, axis, keepdims=True))), axis, keepdims=keepdims)
 
 
 def std(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
@@ -184,7 +184,7 @@ def prod(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False
         if m % 2:
             v = concatenate([v, _np.ones((*kept_shape, 1))], axis=-1)
             m += 1
-        v = v[..., : m // 2] * v[..., m // 2 :]
+        v = multiply(v[..., : m // 2], v[..., m // 2 :])
     out = reshape(v, kept_shape)
     return reshape(out, _unpermuted(kept_shape, axes, nd)) if keepdims else out
 
@@ -207,7 +207,7 @@ def logsumexp(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = 
     axes = _axes(axis, ndim(x))
     top = _np.max(plain(x), axis=axes, keepdims=True) if size(x) else _np.zeros(())
     top = _np.where(_np.isfinite(top), top, 0.0)
-    out = log(sum(exp(x - top), axes, keepdims=True)) + top
+    out = add(log(sum(exp(subtract(x, top)), axes, keepdims=True)), top)
     return out if keepdims else reshape(out, _reduced_shape(shape(out), axes))
 
 
@@ -217,17 +217,17 @@ matmul = _linalg.matmul
 
 def dot(a: Any, b: Any) -> Any:
     """``a · b``: a product with a scalar, else ``matmul`` (1-D and 2-D operands)."""
-    return a * b if ndim(a) == 0 or ndim(b) == 0 else matmul(a, b)
+    return multiply(a, b) if ndim(a) == 0 or ndim(b) == 0 else matmul(a, b)
 
 
 def outer(a: Any, b: Any) -> Any:
     """aᵢ·bⱼ for the flattened a and b."""
-    return reshape(a, (size(a), 1)) * reshape(b, (1, size(b)))
+    return multiply(reshape(a, (size(a), 1)), reshape(b, (1, size(b))))
 
 
 def inner(a: Any, b: Any) -> Any:
     """Σᵢ aᵢ·bᵢ for 1-D a and b."""
-    return sum(a * b)
+    return sum(multiply(a, b))
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -341,11 +341,11 @@ def full_like(x: Any, fill_value: float, dtype: Any = None) -> _np.ndarray:
 
 # ------------------------------------------------------------------------------ composites
 def log2(x: Any) -> Any:
-    return log(x) / _np.log(2.0)
+    return divide(log(x), _np.log(2.0))
 
 
 def log10(x: Any) -> Any:
-    return log(x) / _np.log(10.0)
+    return divide(log(x), _np.log(10.0))
 
 
 def exp2(x: Any) -> Any:
@@ -360,7 +360,7 @@ def logaddexp(x: Any, y: Any) -> Any:
     """log(exp(x) + exp(y)), shifted by the (constant) larger argument."""
     top = _np.maximum(plain(x), plain(y))
     top = _np.where(_np.isfinite(top), top, 0.0)
-    return log(exp(x - top) + exp(y - top)) + top
+    return add(log(add(exp(subtract(x, top)), exp(subtract(y, top)))), top)
 
 
 # ------------------------------------------------------------------------------ not differentiable

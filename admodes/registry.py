@@ -89,7 +89,8 @@ class Primitive:
                 if top is None or trace.level > top.level:
                     top = trace
         if top is None:
-            out = self.impl(*args, **params)
+            # The engines repeat these lines inline: this is every op's hot path.
+            out = self.impl(*args, **params) if params else self.impl(*args)
             if counting.active:
                 counting.record(self, out, args, params)
             return out

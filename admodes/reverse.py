@@ -78,13 +78,22 @@ class Tape:
             return prim(*swapped, **params)
         vals = []
         parents = []
-        for i, a in enumerate(args):
+        nested = False
+        i = 0
+        for a in args:
             if type(a) is Node and a._trace is self:
-                vals.append(a.value)
                 parents.append((i, a.index))
-            else:
-                vals.append(a)
-        out = prim(*vals, **params)
+                a = a.value
+            if type(a) in TRACED_TYPES:
+                nested = True
+            vals.append(a)
+            i += 1
+        if nested:
+            out = prim(*vals, **params)
+        else:
+            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
+            if counting.active:
+                counting.record(prim, out, vals, params)
         if not prim.differentiable:
             return out
         index = self.n_nodes

@@ -71,40 +71,40 @@ class Traced:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        return ew.add(self, other)
+        return _binary(ew.add, (self, other), self, other)
 
     def __radd__(self, other):
-        return ew.add(other, self)
+        return _binary(ew.add, (other, self), self, other)
 
     def __sub__(self, other):
-        return ew.subtract(self, other)
+        return _binary(ew.subtract, (self, other), self, other)
 
     def __rsub__(self, other):
-        return ew.subtract(other, self)
+        return _binary(ew.subtract, (other, self), self, other)
 
     def __mul__(self, other):
-        return ew.multiply(self, other)
+        return _binary(ew.multiply, (self, other), self, other)
 
     def __rmul__(self, other):
-        return ew.multiply(other, self)
+        return _binary(ew.multiply, (other, self), self, other)
 
     def __truediv__(self, other):
-        return ew.divide(self, other)
+        return _binary(ew.divide, (self, other), self, other)
 
     def __rtruediv__(self, other):
-        return ew.divide(other, self)
+        return _binary(ew.divide, (other, self), self, other)
 
     def __pow__(self, other):
-        return ew.power(self, other)
+        return _binary(ew.power, (self, other), self, other)
 
     def __rpow__(self, other):
-        return ew.power(other, self)
+        return _binary(ew.power, (other, self), self, other)
 
     def __matmul__(self, other):
-        return linalg.matmul(self, other)
+        return _binary(linalg.matmul, (self, other), self, other)
 
     def __rmatmul__(self, other):
-        return linalg.matmul(other, self)
+        return _binary(linalg.matmul, (other, self), self, other)
 
     def __neg__(self):
         return ew.negative(self)
@@ -215,6 +215,18 @@ class Traced:
 
     def dot(self, other):
         return anp().dot(self, other)
+
+
+NO_PARAMS: dict = {}
+
+
+def _binary(prim: Any, args: tuple, own: Traced, other: Any) -> Any:
+    """An operator's primitive, dispatched straight to the innermost of the operands' traces
+    (what ``Primitive.__call__`` does for any arity, without its generic argument handling)."""
+    trace = own._trace
+    if type(other) in registry.TRACED_TYPES and other._trace.level > trace.level:
+        trace = other._trace
+    return trace.process(prim, args, NO_PARAMS)
 
 
 def plain(x: Any) -> Any:

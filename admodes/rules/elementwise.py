@@ -29,15 +29,23 @@ def float_fast(math_fn: Callable[..., float], np_fn: Callable[..., Any]) -> Call
     Where ``math`` raises (domain errors, overflow) NumPy's answer (nan, inf) is returned, as JAX.
     """
 
-    def impl(*args: Any) -> Any:
-        for a in args:
-            if type(a) is not float:
-                return np_fn(*args)
-        try:
-            return math_fn(*args)
-        except (ValueError, OverflowError, ZeroDivisionError):
-            return np_fn(*args)
+    def unary(x: Any) -> Any:
+        if type(x) is float:
+            try:
+                return math_fn(x)
+            except (ValueError, OverflowError):
+                pass
+        return np_fn(x)
 
+    def binary(x: Any, y: Any) -> Any:
+        if type(x) is float and type(y) is float:
+            try:
+                return math_fn(x, y)
+            except (ValueError, OverflowError, ZeroDivisionError):
+                pass
+        return np_fn(x, y)
+
+    impl = unary if np_fn.nin == 1 else binary
     impl.__name__ = np_fn.__name__
     return impl
 

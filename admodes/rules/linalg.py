@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from admodes.registry import defprim, ndim, shape, size
+from admodes.rules.elementwise import multiply
 from admodes.rules.shape import reshape, transpose
 
 
@@ -20,7 +21,7 @@ def matrix_transpose(x: Any) -> Any:
 
 
 def _outer(a: Any, b: Any) -> Any:
-    return reshape(a, (*shape(a), 1)) * reshape(b, (1, *shape(b)))
+    return multiply(reshape(a, (*shape(a), 1)), reshape(b, (1, *shape(b))))
 
 
 def _jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
@@ -47,13 +48,13 @@ def _jvp_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
 
 def _vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
     if ndim(b) == 1:
-        return g * b if ndim(a) == 1 else _outer(g, b)
+        return multiply(g, b) if ndim(a) == 1 else _outer(g, b)
     return matmul(g, matrix_transpose(b))
 
 
 def _vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
     if ndim(a) == 1:
-        return g * a if ndim(b) == 1 else _outer(a, g)
+        return multiply(g, a) if ndim(b) == 1 else _outer(a, g)
     return matmul(matrix_transpose(a), g)
 
 

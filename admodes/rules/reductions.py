@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from admodes.registry import defprim, input_size_cost, shape
+from admodes.rules.elementwise import divide, multiply
 from admodes.rules.shape import broadcast_to, flip, reshape
 from admodes.traced import plain
 
@@ -62,12 +63,12 @@ def _chosen(ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> tuple[An
 
 def _chooser_jvp(t: Any, ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     chosen, counts = _chosen(ans, x, axis, keepdims)
-    return sum(t * chosen, axis=axis, keepdims=keepdims) / counts
+    return divide(sum(multiply(t, chosen), axis=axis, keepdims=keepdims), counts)
 
 
 def _chooser_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     chosen, counts = _chosen(ans, x, axis, keepdims)
-    return expand_reduced(g / counts, x, axis, keepdims) * chosen
+    return multiply(expand_reduced(divide(g, counts), x, axis, keepdims), chosen)
 
 
 max = defprim(

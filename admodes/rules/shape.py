@@ -3,11 +3,13 @@
 All are linear, so a JVP applies the op itself to the tangent. A batched tangent carries its
 direction axis in front (``nb`` = its number of extra leading axes, 0 or 1); each rule here keeps
 that axis in front. Indices are normalised by :func:`normalize_index` to cover every axis of the
-indexed value, so prefixing ``...`` indexes a batched tangent the same way.
+indexed value, so prefixing one full slice per direction axis indexes a batched tangent the same
+way (nested batched transforms prefix one each).
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -114,11 +116,48 @@ def flip(x: Any, axis: int) -> Any:
 
 
 def _batched(index: tuple, nb: int) -> tuple:
-    return (Ellipsis, *index) if nb else index
+    """``index`` for a tangent with ``nb`` leading direction axes (kept whole, in front)."""
+    return (slice(None),) * nb + index
+
+
+def _moved_ndim(index: tuple) -> int:
+    """How many leading result axes NumPy gives the advanced indices, when they are separated by a
+    slice or None (``x[i, :, j]``): it puts their broadcast axes first, ahead of a tangent's
+    direction axes. 0 when the advanced indices are adjacent (or absent): nothing moves."""
+    arrays = [i for i in index if isinstance(i, np.ndarray)]
+    if not arrays:
+        return 0
+    at = [k for k, i in enumerate(index) if not (i is None or isinstance(i, slice))]
+    if at[-1] - at[0] + 1 == len(at):
+        return 0
+    return max(1 if i.dtype == bool else i.ndim for i in arrays)
+
+
+def _getitem_jvp(t: Any, ans: Any, x: Any, index: tuple) -> Any:
+    """t[index], the direction axes of a batched t kept in front."""
+    nb = batch_ndim(t, x)
+    out = getitem(t, _batched(index, nb))
+    a = _moved_ndim(index) if nb else 0
+    if not a:
+        return out
+    n = ndim(out)
+    return transpose(out, (*range(a, a + nb), *range(a), *range(a + nb, n)))
+
+
+def _scatter_add_jvp(t: Any, ans: Any, g: Any, index: tuple, x_shape: tuple[int, ...]) -> Any:
+    """scatter_add of t; a batched t's direction axes go where NumPy expects them (behind the
+    advanced-index axes it moved to the front, see :func:`_moved_ndim`)."""
+    nb = batch_ndim(t, g)
+    out_shape = shape(t)[:nb] + x_shape
+    a = _moved_ndim(index) if nb else 0
+    if a:
+        t = transpose(t, (*range(nb, nb + a), *range(nb), *range(nb + a, ndim(t))))
+    return scatter_add(t, _batched(index, nb), out_shape)
 
 
 def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndarray:
-    out = np.zeros(x_shape, dtype=np.result_type(g, np.float32))
+    # g's own dtype (a Python float is float64), at least float32: never a weak-typed downcast.
+    out = np.zeros(x_shape, dtype=np.result_type(np.asarray(g).dtype, np.float32))
     if is_basic(index):
         out[index] = g
     else:
@@ -129,18 +168,14 @@ def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndar
 getitem = defprim(
     "getitem",
     lambda x, index: x[index],
-    jvps=[lambda t, ans, x, index: getitem(t, _batched(index, batch_ndim(t, x)))],
+    jvps=[_getitem_jvp],
     vjps=[lambda g, ans, x, index: scatter_add(g, index, shape(x))],
 )
 
 scatter_add = defprim(
     "scatter_add",
     _scatter_add_impl,
-    jvps=[
-        lambda t, ans, g, index, x_shape: scatter_add(
-            t, _batched(index, batch_ndim(t, g)), shape(t)[: batch_ndim(t, g)] + x_shape
-        )
-    ],
+    jvps=[_scatter_add_jvp],
     vjps=[lambda ct, ans, g, index, x_shape: getitem(ct, index)],
     cost=lambda ans, g, index, x_shape: 0 if is_basic(index) else size(g),
 )
@@ -152,7 +187,7 @@ def _concatenate_vjp(g: Any, ans: Any, *xs: Any, axis: int) -> tuple:
     bounds = np.cumsum([0] + [shape(x)[axis] for x in xs])
     return tuple(
         getitem(g, axis_index(ndim(g), axis, slice(int(a), int(b))))
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        for a, b in itertools.pairwise(bounds)
     )
 
 
