@@ -14,19 +14,23 @@ from admodes.tree import describe, flatten, tree_map, unflatten
 
 def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple of valid positions, and whether the caller asked for a tuple."""
-    as_tuple = not isinstance(argnums, int)
-    nums = tuple(argnums) if as_tuple else (argnums,)
+    if isinstance(argnums, int | np.integer):
+        as_tuple, nums = False, (argnums,)
+    elif isinstance(argnums, tuple | list):
+        as_tuple, nums = True, tuple(argnums)
+    else:
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     if not nums:
         raise ValueError("argnums is empty: name at least one argument to differentiate")
     for a in nums:
-        if not isinstance(a, int) or isinstance(a, bool):
+        if not isinstance(a, int | np.integer) or isinstance(a, bool):
             raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
         if not -n_args <= a < n_args:
             raise ValueError(
                 f"argnums {argnums!r} names argument {a}, but the function was called with "
                 f"{n_args} positional argument(s)"
             )
-    return tuple(a % n_args for a in nums), as_tuple
+    return tuple(int(a) % n_args for a in nums), as_tuple
 
 
 def dtype_of(x: Any) -> np.dtype:

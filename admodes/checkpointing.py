@@ -33,8 +33,8 @@ from typing import Any
 from admodes import counting
 from admodes.registry import TRACED_TYPES, Primitive, zero_cost
 from admodes.reverse import RECORDING, Node, Tape
-from admodes.traced import Traced, new_level
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
+from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
 
 __all__ = ["checkpoint", "iterate"]
@@ -88,7 +88,9 @@ class _Evaluation:
         self.level = new_level()
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        out = prim(*[a.value if type(a) is _Evaluated and a._trace is self else a for a in args], **params)
+        out = prim(
+            *[a.value if type(a) is _Evaluated and a._trace is self else a for a in args], **params
+        )
         return _Evaluated(out, self)
 
 
@@ -350,7 +352,9 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
             last = first_turn.pop()
         else:  # a second call: rebuild x_{n-1} from the last forward snapshot
             start = max(stored)
-            last = _RecordedStep(outer, step, _advance(unrecorded, step, stored[start], n - 1 - start))
+            last = _RecordedStep(
+                outer, step, _advance(unrecorded, step, stored[start], n - 1 - start)
+            )
         params: dict[int, Any] = {}
         ct, lifted = last.pull(g, consume=True)
         del last
@@ -391,7 +395,9 @@ def _run_actions(
 
 def _plain_state(state: Any, tape: Tape) -> Any:
     leaves, treedef = flatten(state)
-    return unflatten(treedef, [v.value if type(v) is Node and v._trace is tape else v for v in leaves])
+    return unflatten(
+        treedef, [v.value if type(v) is Node and v._trace is tape else v for v in leaves]
+    )
 
 
 def _x0_nodes(leaves: list[Any], tape: Tape) -> dict[int, Node]:

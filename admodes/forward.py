@@ -52,15 +52,13 @@ class ForwardTrace:
         primals = []
         tangents = []
         nested = False
-        i = 0
-        for a in args:
+        for i, a in enumerate(args):
             if type(a) is Dual and a._trace is self:
                 tangents.append((i, a.tangent))
                 a = a.primal
             if type(a) in TRACED_TYPES:
                 nested = True
             primals.append(a)
-            i += 1
         if nested:
             out = prim(*primals, **params)
         else:

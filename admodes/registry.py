@@ -12,9 +12,9 @@ An entry (a :class:`Primitive`) holds
 Rules are written with admodes ops, so a rule differentiates again: that is what makes
 forward-over-reverse (``hessian``), reverse-over-forward and every other nesting work.
 
-Elementwise ops are written even shorter (:func:`defelementwise`): one *local partial* per input,
-``d(ans, *args)``, from which both ``t * d`` (JVP) and ``g * d`` (VJP) follow; ``1`` and ``-1`` stand
-for the identity and negation, so ``add`` costs no multiplications.
+Elementwise ops are written even shorter (:func:`defelementwise`): one *local partial* per
+input, ``d(ans, *args)``, from which both ``t * d`` (JVP) and ``g * d`` (VJP) follow; ``1`` and
+``-1`` stand for the identity and negation, so ``add`` costs no multiplications.
 
 Broadcasting is handled once, by the engines, for every entry flagged ``broadcasts``: the reverse
 engine sums a cotangent back to its input's shape (:func:`unbroadcast`), the forward engine aligns a

@@ -74,20 +74,20 @@ class Tape:
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
         """Evaluate ``prim`` and record what its VJP rules will need."""
         if self.substitute is not None:
-            swapped = [self.substitute(a) if type(a) is Node and a._trace is self else a for a in args]
+            swapped = [
+                self.substitute(a) if type(a) is Node and a._trace is self else a for a in args
+            ]
             return prim(*swapped, **params)
         vals = []
         parents = []
         nested = False
-        i = 0
-        for a in args:
+        for i, a in enumerate(args):
             if type(a) is Node and a._trace is self:
                 parents.append((i, a.index))
                 a = a.value
             if type(a) in TRACED_TYPES:
                 nested = True
             vals.append(a)
-            i += 1
         if nested:
             out = prim(*vals, **params)
         else:

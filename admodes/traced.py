@@ -149,7 +149,7 @@ class Traced:
     def __bool__(self) -> bool:
         return bool(self.primal_value)
 
-    # ---------------------------------------------------------------- conversions that drop derivatives
+    # ------------------------------------------------ conversions that would drop derivatives
     def __float__(self) -> float:
         raise TypeError(
             "float() of a traced value would drop its derivative. Keep computing with admodes "
@@ -167,7 +167,7 @@ class Traced:
             "to use the value as a constant on purpose, call `admodes.stop_gradient(x)`."
         )
 
-    # ---------------------------------------------------------------- NumPy functions on traced values
+    # ------------------------------------------------ NumPy functions on traced values
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         fn = getattr(anp(), _ufunc_alias(ufunc.__name__), None)
         if method == "__call__" and not kwargs and fn is not None:

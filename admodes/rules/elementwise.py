@@ -100,7 +100,9 @@ power = defelementwise(
     _power_dx,
     lambda ans, x, y: multiply(log(_replace_zero(x)), ans),
 )
-square = defelementwise("square", float_fast(lambda x: x * x, np.square), lambda ans, x: multiply(2.0, x))
+square = defelementwise(
+    "square", float_fast(lambda x: x * x, np.square), lambda ans, x: multiply(2.0, x)
+)
 sqrt = defelementwise("sqrt", float_fast(math.sqrt, np.sqrt), lambda ans, x: divide(0.5, ans))
 abs = defelementwise("abs", float_fast(math.fabs, np.abs), lambda ans, x: where(x >= 0, 1.0, -1.0))
 
@@ -117,10 +119,14 @@ sin = defelementwise("sin", float_fast(math.sin, np.sin), lambda ans, x: cos(x))
 cos = defelementwise("cos", float_fast(math.cos, np.cos), lambda ans, x: negative(sin(x)))
 tan = defelementwise("tan", float_fast(math.tan, np.tan), lambda ans, x: add(1.0, square(ans)))
 arcsin = defelementwise(
-    "arcsin", float_fast(math.asin, np.arcsin), lambda ans, x: divide(1.0, sqrt(subtract(1.0, square(x))))
+    "arcsin",
+    float_fast(math.asin, np.arcsin),
+    lambda ans, x: divide(1.0, sqrt(subtract(1.0, square(x)))),
 )
 arccos = defelementwise(
-    "arccos", float_fast(math.acos, np.arccos), lambda ans, x: divide(-1.0, sqrt(subtract(1.0, square(x))))
+    "arccos",
+    float_fast(math.acos, np.arccos),
+    lambda ans, x: divide(-1.0, sqrt(subtract(1.0, square(x)))),
 )
 arctan = defelementwise(
     "arctan", float_fast(math.atan, np.arctan), lambda ans, x: divide(1.0, add(1.0, square(x)))
@@ -133,7 +139,9 @@ arctan2 = defelementwise(
 )
 sinh = defelementwise("sinh", float_fast(math.sinh, np.sinh), lambda ans, x: cosh(x))
 cosh = defelementwise("cosh", float_fast(math.cosh, np.cosh), lambda ans, x: sinh(x))
-tanh = defelementwise("tanh", float_fast(math.tanh, np.tanh), lambda ans, x: subtract(1.0, square(ans)))
+tanh = defelementwise(
+    "tanh", float_fast(math.tanh, np.tanh), lambda ans, x: subtract(1.0, square(ans))
+)
 
 # ---------------------------------------------------------------------- piecewise and selection
 maximum = defelementwise(
