@@ -88,10 +88,11 @@ class _Evaluation:
         self.level = new_level()
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        out = prim(
-            *[a.value if type(a) is _Evaluated and a._trace is self else a for a in args], **params
-        )
-        return _Evaluated(out, self)
+        for a in args:
+            if type(a) in TRACED_TYPES and a._trace.level > self.level:
+                return a._trace.process(prim, args, params)
+        vals = [a.value if type(a) is _Evaluated and a._trace is self else a for a in args]
+        return _Evaluated(prim(*vals, **params), self)
 
 
 class _Evaluated(Traced):

@@ -48,16 +48,24 @@ class ForwardTrace:
         self.batch = batch
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` on the primals, and ṫ_out = Σᵢ JVPᵢ(ṫᵢ) on the tangents."""
+        """Evaluate ``prim`` on the primals, and ṫ_out = Σᵢ JVPᵢ(ṫᵢ) on the tangents.
+
+        An argument traced by an inner (higher-level) transform hands the op to that transform.
+        The products and sums evaluated here are charged to ``count()``.
+        """
         primals = []
         tangents = []
         nested = False
-        for i, a in enumerate(args):
-            if type(a) is Dual and a._trace is self:
-                tangents.append((i, a.tangent))
-                a = a.primal
+        for a in args:
             if type(a) in TRACED_TYPES:
-                nested = True
+                if a._trace is self:
+                    tangents.append((len(primals), a.tangent))
+                    a = a.primal
+                    nested = nested or type(a) in TRACED_TYPES
+                elif a._trace.level > self.level:
+                    return a._trace.process(prim, args, params)
+                else:
+                    nested = True
             primals.append(a)
         if nested:
             out = prim(*primals, **params)
@@ -67,59 +75,54 @@ class ForwardTrace:
                 counting.record(prim, out, primals, params)
         if not prim.differentiable:
             return out
-        phase = counting.phase
-        if counting.active:
-            counting.phase = "jvp"
-        try:
-            t_out = self.tangent_out(prim, tangents, primals, out, params)
-        finally:
+        counted = counting.active
+        if counted:
+            phase, counting.phase = counting.phase, "jvp"
+        if prim.joint_jvp is not None:
+            t_out = self.joint_tangent(prim, tangents, primals, out, params)
+        else:
+            partials = prim.partials
+            align = self.batch is not None and prim.broadcasts
+            t_out = None
+            for i, t in tangents:
+                if align:
+                    t = align_batched(t, ndim(primals[i]), ndim(out))
+                if partials is None:
+                    rule = prim.jvps[i]
+                    if rule is None:
+                        continue
+                    c = rule(t, out, *primals, **params)
+                else:
+                    d = partials[i]
+                    if d is None:
+                        continue
+                    if d is IDENTITY:
+                        c = t
+                    else:
+                        c = -t if d is NEGATE else t * d(out, *primals)
+                        if counting.active:
+                            counting.charge(negative if d is NEGATE else multiply, c)
+                if t_out is None:
+                    t_out = c
+                else:
+                    t_out = t_out + c
+                    if counting.active:
+                        counting.charge(add, t_out)
+            if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
+                t_out = self.fit(t_out, out)
+        if counted:
             counting.phase = phase
-        if t_out is None:
-            return out
-        if counting.active:
             return _counted_dual(out, t_out, self)
-        return Dual(out, t_out, self)
+        return out if t_out is None else Dual(out, t_out, self)
 
-    def tangent_out(
+    def joint_tangent(
         self, prim: Primitive, tangents: list, primals: list, out: Any, params: dict
     ) -> Any:
-        """Σᵢ JVPᵢ(ṫᵢ) over the (input position, tangent) pairs: the output tangent, or None where
-        it is zero. The products and sums it evaluates itself are charged to ``count()``."""
-        if prim.joint_jvp is not None:
-            filled = [self.zeros(x) for x in primals]
-            for i, t in tangents:
-                filled[i] = t
-            return prim.joint_jvp(filled, out, *primals, **params)
-        partials = prim.partials
-        align = self.batch is not None and prim.broadcasts
-        t_out = None
+        """A joint JVP rule's output tangent: every input's tangent, zeros for constants."""
+        filled = [self.zeros(x) for x in primals]
         for i, t in tangents:
-            if align:
-                t = align_batched(t, ndim(primals[i]), ndim(out))
-            if partials is None:
-                rule = prim.jvps[i]
-                if rule is None:
-                    continue
-                c = rule(t, out, *primals, **params)
-            else:
-                d = partials[i]
-                if d is None:
-                    continue
-                if d is IDENTITY:
-                    c = t
-                else:
-                    c = -t if d is NEGATE else t * d(out, *primals)
-                    if counting.active:
-                        counting.charge(negative if d is NEGATE else multiply, c)
-            if t_out is None:
-                t_out = c
-            else:
-                t_out = t_out + c
-                if counting.active:
-                    counting.charge(add, t_out)
-        if prim.broadcasts and t_out is not None and not (type(out) is float is type(t_out)):
-            t_out = self.fit(t_out, out)
-        return t_out
+            filled[i] = t
+        return prim.joint_jvp(filled, out, *primals, **params)
 
     def fit(self, t_out: Any, out: Any) -> Any:
         """A broadcasting op's tangent, broadcast to the full tangent shape of ``out``."""

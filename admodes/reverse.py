@@ -72,7 +72,10 @@ class Tape:
         return node
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` and record what its VJP rules will need."""
+        """Evaluate ``prim`` and record what its VJP rules will need.
+
+        An argument traced by an inner (higher-level) transform hands the op to that transform.
+        """
         if self.substitute is not None:
             swapped = [
                 self.substitute(a) if type(a) is Node and a._trace is self else a for a in args
@@ -81,12 +84,16 @@ class Tape:
         vals = []
         parents = []
         nested = False
-        for i, a in enumerate(args):
-            if type(a) is Node and a._trace is self:
-                parents.append((i, a.index))
-                a = a.value
+        for a in args:
             if type(a) in TRACED_TYPES:
-                nested = True
+                if a._trace is self:
+                    parents.append((len(vals), a.index))
+                    a = a.value
+                    nested = nested or type(a) in TRACED_TYPES
+                elif a._trace.level > self.level:
+                    return a._trace.process(prim, args, params)
+                else:
+                    nested = True
             vals.append(a)
         if nested:
             out = prim(*vals, **params)
@@ -138,6 +145,7 @@ class Tape:
         for index, ct in seeds:
             accumulate(cts, index, ct)
         records = self.records
+        counted = counting.active
         with counting.in_phase("vjp"):
             for k in range(len(records) - 1, -1, -1):
                 prim, vals, params, out, parents, index = records[k]
@@ -173,12 +181,15 @@ class Tape:
                             c = g
                         else:
                             c = -g if d is NEGATE else g * d(out, *vals)
-                            if counting.active:
+                            if counted:
                                 counting.charge(negative if d is NEGATE else multiply, c)
                     x = vals[i]
                     if prim.broadcasts and not (type(c) is float is type(x)):
                         c = unbroadcast(c, shape(x))
-                    accumulate(cts, p, c)
+                    if cts[p] is None:
+                        cts[p] = c
+                    else:
+                        accumulate(cts, p, c)
         return [cts[i] for i in wanted]
 
 

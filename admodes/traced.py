@@ -71,40 +71,40 @@ class Traced:
 
     # ---------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        return _binary(ew.add, (self, other), self, other)
+        return self._trace.process(ew.add, (self, other), NO_PARAMS)
 
     def __radd__(self, other):
-        return _binary(ew.add, (other, self), self, other)
+        return self._trace.process(ew.add, (other, self), NO_PARAMS)
 
     def __sub__(self, other):
-        return _binary(ew.subtract, (self, other), self, other)
+        return self._trace.process(ew.subtract, (self, other), NO_PARAMS)
 
     def __rsub__(self, other):
-        return _binary(ew.subtract, (other, self), self, other)
+        return self._trace.process(ew.subtract, (other, self), NO_PARAMS)
 
     def __mul__(self, other):
-        return _binary(ew.multiply, (self, other), self, other)
+        return self._trace.process(ew.multiply, (self, other), NO_PARAMS)
 
     def __rmul__(self, other):
-        return _binary(ew.multiply, (other, self), self, other)
+        return self._trace.process(ew.multiply, (other, self), NO_PARAMS)
 
     def __truediv__(self, other):
-        return _binary(ew.divide, (self, other), self, other)
+        return self._trace.process(ew.divide, (self, other), NO_PARAMS)
 
     def __rtruediv__(self, other):
-        return _binary(ew.divide, (other, self), self, other)
+        return self._trace.process(ew.divide, (other, self), NO_PARAMS)
 
     def __pow__(self, other):
-        return _binary(ew.power, (self, other), self, other)
+        return self._trace.process(ew.power, (self, other), NO_PARAMS)
 
     def __rpow__(self, other):
-        return _binary(ew.power, (other, self), self, other)
+        return self._trace.process(ew.power, (other, self), NO_PARAMS)
 
     def __matmul__(self, other):
-        return _binary(linalg.matmul, (self, other), self, other)
+        return self._trace.process(linalg.matmul, (self, other), NO_PARAMS)
 
     def __rmatmul__(self, other):
-        return _binary(linalg.matmul, (other, self), self, other)
+        return self._trace.process(linalg.matmul, (other, self), NO_PARAMS)
 
     def __neg__(self):
         return ew.negative(self)
@@ -217,16 +217,9 @@ class Traced:
         return anp().dot(self, other)
 
 
+#: Operators call their operand's trace directly (it hands the op on to an inner trace when
+#: the other operand belongs to one): ``Primitive.__call__`` without its generic argument scan.
 NO_PARAMS: dict = {}
-
-
-def _binary(prim: Any, args: tuple, own: Traced, other: Any) -> Any:
-    """An operator's primitive, dispatched straight to the innermost of the operands' traces
-    (what ``Primitive.__call__`` does for any arity, without its generic argument handling)."""
-    trace = own._trace
-    if type(other) in registry.TRACED_TYPES and other._trace.level > trace.level:
-        trace = other._trace
-    return trace.process(prim, args, NO_PARAMS)
 
 
 def plain(x: Any) -> Any:
