@@ -179,7 +179,7 @@ def _output_tangent(out: Any, trace: ForwardTrace) -> Any:
         return out.tangent
     if trace.batch is None:
         return zeros_like_value(out)
-    return np.zeros(trace.tangent_shape(out))
+    return np.zeros(trace.tangent_shape(out), dtype=dtype_of(out))
 
 
 def _output_primal(out: Any, trace: ForwardTrace) -> Any:
@@ -223,7 +223,9 @@ def jacfwd(
     The result has shape ``out.shape + in.shape`` for each output leaf and differentiated input
     leaf (JAX's convention); a tuple ``argnums`` gives a tuple.
     """
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+    if chunk_size is not None and (
+        not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1
+    ):
         raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
 
     def jacobian(*args: Any) -> Any:

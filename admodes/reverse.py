@@ -23,6 +23,7 @@ from admodes.arguments import (
     check_inexact,
     check_matching,
     check_scalar,
+    dtype_of,
     like_args,
     like_input,
     normalize_argnums,
@@ -32,7 +33,7 @@ from admodes.arguments import (
 from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, shape, size
 from admodes.rules.elementwise import add, multiply, negative
 from admodes.rules.shape import unbroadcast
-from admodes.traced import Traced, new_level
+from admodes.traced import Traced, new_level, plain
 from admodes.tree import flatten, unflatten
 
 __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
@@ -300,7 +301,10 @@ def value_and_grad(
 
 
 def _ones_like(value: Any) -> Any:
-    return 1.0 if isinstance(value, float | Traced) or np.ndim(value) == 0 else np.ones_like(value)
+    """The seed cotangent ȳ = 1 for a scalar output, of its dtype (a float for a Python float)."""
+    if type(plain(value)) is float:
+        return 1.0
+    return np.ones(shape(value), dtype=dtype_of(value))
 
 
 def grad(

@@ -177,7 +177,7 @@ class Traced:
     def __array_function__(self, func, types, args, kwargs):
         name = func.__name__
         fn = getattr(anp(), name, None)
-        if fn is None:
+        if fn is None or fn is func:  # absent, or NumPy's own function re-exported (a constant)
             raise TypeError(_no_rule_message(f"numpy.{name}"))
         return fn(*args, **kwargs)
 
