@@ -357,13 +357,10 @@ def jacrev(
 
 
 def _basis(value: Any) -> list[Any]:
-    """The unit cotangents of an output, one per element."""
-    n = size(value)
+    """The unit cotangents of an output, one per element, of its dtype."""
     if shape(value) == ():
-        return [1.0]
-    eye = np.eye(
-        n, dtype=np.result_type(value.primal_value if isinstance(value, Traced) else value)
-    )
+        return [_ones_like(value)]
+    eye = np.eye(size(value), dtype=dtype_of(value))
     return [row.reshape(shape(value)) for row in eye]
 
 
