@@ -16,7 +16,7 @@ test: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(THREADS) $(PY) -m pytest -q tests/bench --benchmark-enable --benchmark-only \
+	$(THREADS) $(PY) -m pytest -q tests/bench -o python_files='bench_*.py' \
 		--benchmark-columns=median,iqr,rounds --benchmark-sort=name
 
 lint: $(STAMP)
