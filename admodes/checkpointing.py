@@ -332,12 +332,11 @@ class _RecordedStep:
 def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -> Any:
     """Revolve: the forward sweep stores snapshots as the schedule says and records the last
     step (Revolve's first turn); the backward pass runs the rest of the schedule."""
-    actions = list(binomial_actions(n, s))
-    turn = next(k for k, a in enumerate(actions) if a[0] == "reverse")
+    actions = binomial_actions(n, s)  # a generator: the schedule is never held whole
     x0_index = [v.index if type(v) is Node and v._trace is tape else None for v in flatten(x0)[0]]
     forward = _Unrecorded(tape)
     stored: dict[int, Any] = {}
-    current = _run_actions(forward, actions[:turn], step, _plain_state(x0, tape), stored)
+    current = _run_actions(forward, actions, step, _plain_state(x0, tape), stored)
     first_turn: list[_RecordedStep] = [_RecordedStep(tape, step, current)]
     out_leaves, out_def = _output_values(first_turn[0].out, first_turn[0].sub.tape)
     parents = {i: node.value for i, node in forward.nodes.items()}
@@ -349,6 +348,7 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
         outer = tape_ref()
         unrecorded = _Unrecorded(outer)
+        nonlocal actions
         if first_turn:  # the step recorded in the forward sweep: used once, then released
             last = first_turn.pop()
         else:  # a second call: rebuild x_{n-1} from the last forward snapshot
@@ -356,13 +356,15 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
             last = _RecordedStep(
                 outer, step, _advance(unrecorded, step, stored[start], n - 1 - start)
             )
+            actions = binomial_actions(n, s)
+            _run_actions(None, actions, step, None, {})  # skip the forward sweep's actions
         params: dict[int, Any] = {}
         ct, lifted = last.pull(g, consume=True)
         del last
         _accumulate(params, lifted)
         snaps = dict(stored)
         state: Any = None
-        for action in actions[turn + 1 :]:
+        for action in actions:
             kind, i = action[0], action[1]
             if kind == "store":
                 snaps[i] = state
@@ -383,10 +385,19 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
 
 
 def _run_actions(
-    unrecorded: _Unrecorded, actions: list, step: Callable[[Any], Any], state: Any, stored: dict
+    unrecorded: _Unrecorded | None,
+    actions: Iterator[tuple],
+    step: Callable[[Any], Any],
+    state: Any,
+    stored: dict,
 ) -> Any:
-    """The forward sweep's actions: advances and stores, up to Revolve's first turn."""
+    """The forward sweep: the actions before Revolve's first turn (advances and stores), taken
+    from ``actions`` up to and including that turn. Without ``unrecorded`` they are skipped."""
     for action in actions:
+        if action[0] == "reverse":
+            break
+        if unrecorded is None:
+            continue
         if action[0] == "store":
             stored[action[1]] = state
         else:
