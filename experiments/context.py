@@ -102,18 +102,27 @@ class Context:
         quantity: str,
         theory: float | None,
         fit_min_x: float = 0.0,
+        group: str = "",
     ) -> Curve:
         """A plotted curve from a median/IQR table, its slope fitted for ``x >= fit_min_x``.
 
-        With a theory slope the fit is recorded for the report's slope table.
+        With a theory slope the fit is recorded for the report's slope table, as series
+        ``"<group>: <label>"``.
         """
         table = table.sort_values(x)
         fitted_part = table[table[x] >= fit_min_x]
-        fit = fit_loglog(fitted_part[x], fitted_part["median"])
-        if theory is not None:
+        fit = None
+        if fitted_part[x].nunique() < 2:
+            self.note(
+                f"{group}: {label} ({quantity}): under two points at {x} ≥ {fit_min_x:g}, "
+                "so no slope is fitted."
+            )
+        else:
+            fit = fit_loglog(fitted_part[x], fitted_part["median"])
+        if fit is not None and theory is not None:
             self.slopes.append(
                 SlopeCheck(
-                    series=label,
+                    series=f"{group}: {label}" if group else label,
                     quantity=quantity,
                     fitted=fit.slope,
                     theory=theory,
@@ -129,7 +138,21 @@ class Context:
             q75=table["q75"].to_numpy(dtype=float),
             fit=fit,
             theory_slope=theory,
+            fit_min_x=fit_min_x,
         )
+
+    def slope_agreement(self) -> str:
+        """How many recorded slopes agree with theory, naming those that do not."""
+        agreeing = sum(check.agrees for check in self.slopes)
+        text = (
+            f"{agreeing} of {len(self.slopes)} fitted slopes agree with theory (±{SLOPE_TOLERANCE})"
+        )
+        off = [
+            f"{c.series} ({c.quantity}) {c.fitted:.2f} vs {c.theory:g}"
+            for c in self.slopes
+            if not c.agrees
+        ]
+        return text + (f"; off: {'; '.join(off)}" if off else "")
 
     def save_figure(self, fig: Figure, stem: str, caption: str) -> None:
         """Save ``fig`` as ``<experiment>-<stem>.png`` in the output directory."""

@@ -6,6 +6,8 @@ import datetime as dt
 import importlib.metadata
 import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY")
@@ -38,6 +40,33 @@ def package_version(distribution: str) -> str:
         return "not installed"
 
 
+def numpy_blas() -> str:
+    """The BLAS library NumPy was built against, with its version."""
+    import numpy
+
+    blas = numpy.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    return f"{blas.get('name', 'unknown')} {blas.get('version', '')}".strip()
+
+
+BLAS_PROBE = """
+import time, numpy as np
+a = np.random.default_rng(0).random((300, 300)); a @ a
+samples = []
+for _ in range(20):
+    start = time.perf_counter(); a @ a; samples.append(time.perf_counter() - start)
+print(sorted(samples)[10] * 1e3)
+"""
+
+
+def blas_probe(threads: int) -> str:
+    """Median milliseconds of a 300×300 float64 matmul with NumPy's BLAS on ``threads`` threads."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    done = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE], env=env, capture_output=True, text=True, timeout=60
+    )
+    return f"{float(done.stdout):.2f} ms" if done.returncode == 0 else "probe failed"
+
+
 def now_utc() -> str:
     """The current time, UTC, to the second."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -54,10 +83,18 @@ def describe_environment(seed: int, command: str) -> dict[str, str]:
         "Python": platform.python_version(),
     }
     rows.update({label: package_version(dist) for label, dist in PACKAGES.items()})
+    rows["NumPy's BLAS"] = numpy_blas()
+    configured = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count() or 1)
+    rows["BLAS probe (300×300 matmul, median of 20)"] = (
+        f"1 thread: {blas_probe(1)}; {configured} threads (this run's setting): "
+        f"{blas_probe(configured)}"
+    )
     rows.update(
         {
             "Threads": threads,
             "JAX precision": "float64 (jax_enable_x64)",
+            "Load average before the run": " / ".join(f"{v:.2f}" for v in os.getloadavg())
+            + " (1 / 5 / 15 min)",
             "Seed": str(seed),
             "Date": now_utc(),
             "Command": f"`{command}`",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -12,9 +13,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from experiments.atomic import write_atomically
 from experiments.stats import LineFit
@@ -33,11 +36,14 @@ class Curve:
     q75: np.ndarray
     fit: LineFit | None = None
     theory_slope: float | None = None
+    fit_min_x: float = 0.0
 
 
-def new_figure(panels: int, title: str, height: float = 4.2) -> tuple[Figure, list[Axes]]:
+def new_figure(
+    panels: int, title: str, height: float = 6.0, panel_width: float = 5.6
+) -> tuple[Figure, list[Axes]]:
     """A figure with ``panels`` side-by-side axes."""
-    fig, axes = plt.subplots(1, panels, figsize=(5.6 * panels, height), squeeze=False)
+    fig, axes = plt.subplots(1, panels, figsize=(panel_width * panels, height), squeeze=False)
     fig.suptitle(title)
     return fig, list(axes[0])
 
@@ -45,7 +51,8 @@ def new_figure(panels: int, title: str, height: float = 4.2) -> tuple[Figure, li
 def plot_scaling(
     ax: Axes, curves: Sequence[Curve], xlabel: str, ylabel: str, title: str = ""
 ) -> None:
-    """Log-log medians with IQR error bars; each curve's theory slope dotted in its colour."""
+    """Log-log medians with IQR error bars; each curve's theory slope dotted in its colour over
+    the range its slope was fitted on, through the geometric mean of those points."""
     for index, curve in enumerate(curves):
         color = f"C{index}"
         label = curve.label
@@ -55,21 +62,92 @@ def plot_scaling(
         ax.errorbar(
             curve.x, curve.median, yerr=yerr, color=color, marker="o", ms=4, capsize=3, label=label
         )
-        if curve.theory_slope is not None and len(curve.x) > 0:
-            anchor_x = float(np.exp(np.mean(np.log(curve.x))))
-            anchor_y = float(np.exp(np.mean(np.log(curve.median))))
-            xs = np.array([curve.x.min(), curve.x.max()], dtype=float)
+        fitted = (curve.x >= curve.fit_min_x) & (curve.median > 0)
+        if curve.theory_slope is not None and fitted.any():
+            anchor_x = float(np.exp(np.mean(np.log(curve.x[fitted]))))
+            anchor_y = float(np.exp(np.mean(np.log(curve.median[fitted]))))
+            xs = np.array([curve.x[fitted].min(), curve.x[fitted].max()], dtype=float)
             ax.plot(xs, anchor_y * (xs / anchor_x) ** curve.theory_slope, ":", color=color, lw=2)
     if any(curve.theory_slope is not None for curve in curves):
         ax.add_line(Line2D([], [], ls=":", color="0.4", lw=2, label="theory slope (dotted)"))
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    set_log_axes(ax, x=True, y=True)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7.5)
+    ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13))
+
+
+PLAIN_RANGE = (1e-3, 1e5)
+"""Major log ticks inside this range are written as plain numbers, outside it as powers of 10."""
+MINOR_LABELS_MAX_SPAN = 100.0
+"""Minor ticks (2 and 5 × 10^k; also 3 below a span of 10) are labelled only on axes spanning
+less than this factor."""
+
+
+def _major_label(value: float, _position: int) -> str:
+    if value <= 0:
+        return ""
+    if PLAIN_RANGE[0] <= value < PLAIN_RANGE[1]:
+        return f"{value:g}"
+    exponent = np.log10(value)
+    if abs(exponent - round(exponent)) < 1e-9:
+        return f"$10^{{{round(exponent)}}}$"
+    return f"{value:.3g}"
+
+
+def set_log_axes(ax: Axes, x: bool, y: bool) -> None:
+    """Log scale on the chosen axes, ticks written as plain numbers (1, 2, 5, 10, ...)."""
+    for use, axis, set_scale in ((x, ax.xaxis, ax.set_xscale), (y, ax.yaxis, ax.set_yscale)):
+        if not use:
+            continue
+        set_scale("log")
+
+        def minor_label(value: float, _position: int, axis: Any = axis) -> str:
+            low, high = axis.get_view_interval()
+            mantissa = round(value / 10 ** np.floor(np.log10(value)))
+            return (
+                f"{value:g}" if high < MINOR_LABELS_MAX_SPAN * low and mantissa in (2, 3, 5) else ""
+            )
+
+        axis.set_major_formatter(FuncFormatter(_major_label))
+        axis.set_minor_locator(LogLocator(subs=tuple(range(2, 10))))
+        axis.set_minor_formatter(FuncFormatter(minor_label))
+
+
+def plot_bars(
+    ax: Axes,
+    categories: Sequence[str],
+    groups: Mapping[str, pd.DataFrame],
+    ylabel: str,
+    title: str = "",
+) -> None:
+    """Grouped bars of medians with IQR error bars on a log y axis.
+
+    Each group is a table indexed by category with columns median, q25, q75; groups sit side by
+    side within a category, in the order given.
+    """
+    width = 0.8 / max(len(groups), 1)
+    for index, (label, table) in enumerate(groups.items()):
+        table = table.reindex(list(categories))
+        positions = np.arange(len(categories)) + (index - (len(groups) - 1) / 2) * width
+        errors = [table["median"] - table["q25"], table["q75"] - table["median"]]
+        ax.bar(
+            positions,
+            table["median"],
+            width,
+            yerr=errors,
+            capsize=2,
+            label=label,
+            color=f"C{index}",
+        )
+    set_log_axes(ax, x=False, y=True)
+    ax.set_xticks(range(len(categories)), list(categories), rotation=25, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(True, axis="y", which="both", alpha=0.3)
 
 
 def plot_heatmap(
@@ -103,7 +181,7 @@ def plot_heatmap(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2)
 
 
 def save_png(fig: Figure, path: Path) -> None:

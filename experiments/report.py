@@ -73,20 +73,33 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _method_section(timing: str) -> str:
     return f"""## How it was measured
 
-- **Time.** `time.perf_counter`; {timing}. `gc.collect()` runs before every sample. The systems
-  compared at one point are sampled interleaved (A B, B A, A B, ...), so each ratio pairs two
-  samples taken side by side; figures show the median and the interquartile range (error bars)
-  of those per-sample values. JAX jit: the first call (trace + compile) is timed on its own and
-  reported separately; every JAX result is `.block_until_ready()`.
+- **Time.** `time.perf_counter`; {timing}. `gc.collect()` runs before every sample (objects
+  alive before a sweep are frozen out of the collector, `gc.freeze`, so it stays short). The
+  systems compared at one point are sampled interleaved (A B, B A, A B, ...), so each ratio pairs
+  two samples taken side by side and a load change on the machine hits both; figures show the
+  median and the interquartile range (error bars) of those per-sample values. JAX jit: the first
+  call (trace + compile) is timed on its own and reported separately; every JAX result is
+  `.block_until_ready()`.
 - **Counts.** Primitive operations, FLOPs (per phase: primal, jvp, vjp) and peak residual /
   tangent bytes come from one extra run under `admodes.count()`; they are exact and
-  machine-independent, so the scaling story is told in counts and in time side by side.
-- **Validation.** Every value and derivative admodes computes is compared with JAX (float64) on
-  the same seeded inputs (`numpy.random.default_rng(seed)`): the CSV column `max_rel_err_vs_jax`
-  is the largest entrywise |admodes − JAX| / max(|JAX|, {RELATIVE_FLOOR:g}·max|JAX|). Above
-  {TOLERANCE:g} the experiment is marked FAILED.
+  machine-independent, so the scaling story is told in counts and in time side by side. f's own
+  counts are those of one recorded evaluation (the primal phase of `ad.vjp`), because on plain
+  NumPy arrays a Python operator such as `A @ y` never reaches admodes' counter; f's time is
+  that of a plain call, as a user makes it.
+- **Validation.** Every value and derivative admodes (and each peer) computes is compared with
+  JAX (float64, one jit-compiled `jacrev` per point) on the same seeded inputs
+  (`numpy.random.default_rng(seed)`): the CSV column `max_rel_err_vs_jax` is the largest
+  entrywise |admodes − JAX| / max(|JAX|, {RELATIVE_FLOOR:g}·max|JAX|). Above {TOLERANCE:g} the
+  experiment is marked FAILED.
 - **Slopes.** Least squares on log10–log10 medians. A slope *agrees* with theory when it is
   within ±{SLOPE_TOLERANCE} of it; verdicts are computed from these fits, never written by hand.
+  The theory's slopes are asymptotic statements about work, which the op and FLOP counts measure
+  directly. Time adds a fixed Python cost per primitive: where f's time is still
+  overhead-bound (nearly flat in n) while a derivative's is already work-bound, or the reverse,
+  a time slope can sit away from the count slopes over the sizes measured.
+- **BLAS threads.** The header's probe times one 300×300 matmul with 1 thread and with this
+  run's setting; where the two differ widely, matrix-product-heavy timings carry that machine
+  effect (the counts do not).
 """
 
 
@@ -123,6 +136,8 @@ def _section(summary: ExperimentSummary | None, name: str, header_command: str) 
         ]
         header = ["series", "quantity", "fit range", "fitted slope", "theory", "agrees (±0.3)"]
         parts += [_markdown_table(header, rows), ""]
+    elif summary.status == "OK":
+        parts += ["*No slope is fitted here: the systems are compared at fixed sizes.*", ""]
     for table in summary.tables:
         parts += [table, ""]
     for note in summary.notes:
@@ -154,7 +169,7 @@ def write_report(
             "",
             "## Environment",
             "",
-            _markdown_table(["", ""], [[k, v] for k, v in environment.items()]),
+            _markdown_table(["item", "value"], [[k, v] for k, v in environment.items()]),
             "",
             _method_section(timing),
             "## Summary",

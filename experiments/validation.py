@@ -70,23 +70,27 @@ def to_jax(tree: Any) -> Any:
 
 
 class JaxReference:
-    """JAX's value, gradient and Jacobian of one function at one point, each computed once."""
+    """JAX's value and Jacobian of one function at one point, from one jit-compiled call.
+
+    For a scalar f the Jacobian is the gradient (same structure as the input). Compiling once is
+    much faster here than JAX's eager mode, which compiles every primitive for every new shape.
+    """
 
     def __init__(self, fun: Callable[[Any], Any], x: Any) -> None:
         self._fun = fun
         self._x = to_jax(x)
 
     @cached_property
+    def _value_and_jacobian(self) -> tuple[Any, Any]:
+        fun = self._fun
+        return jax.jit(lambda x: (fun(x), jax.jacrev(fun)(x)))(self._x)
+
+    @property
     def value(self) -> Any:
         """f(x)."""
-        return self._fun(self._x)
+        return self._value_and_jacobian[0]
 
-    @cached_property
-    def grad(self) -> Any:
-        """The gradient of a scalar f at x."""
-        return jax.grad(self._fun)(self._x)
-
-    @cached_property
+    @property
     def jacobian(self) -> Any:
-        """The Jacobian of f at x (shape ``out.shape + in.shape``)."""
-        return jax.jacrev(self._fun)(self._x)
+        """The Jacobian of f at x (shape ``out.shape + in.shape``; the gradient if f is scalar)."""
+        return self._value_and_jacobian[1]

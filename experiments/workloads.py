@@ -98,7 +98,7 @@ def mlp_with_about(n_params: int, rng: np.random.Generator, d_in: int = 4) -> In
 
 
 def seed_net() -> Instance:
-    """The seed's two-layer net: L = (w2 * max(0, w1 * x) - y)², x=2, y=1, at (w1, w2) = (0.5, -0.3)."""
+    """The seed's two-layer net: L = (w2 * max(0, w1 * x) - y)² with x=2, y=1."""
     x, y = 2.0, 1.0
 
     def body(B: Backend) -> Callable[[Any], Any]:

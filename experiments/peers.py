@@ -1,0 +1,197 @@
+"""The same gradients in admodes, JAX (eager and jit), HIPS autograd and PyTorch when present.
+
+Every peer's gradient is timed interleaved with admodes' reverse mode on the same input, and
+reported as a ratio to admodes (peer time / admodes time). JAX jit's first call (trace and
+compile) is timed once and reported separately. A peer that is not installed gets a row saying
+so, not a crash.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import numpy as np
+import pandas as pd
+
+from experiments import methods, workloads
+from experiments.analysis import ratio_table, select
+from experiments.backends import PEERS, Backend, is_installed, load_backend
+from experiments.context import Context
+from experiments.environment import package_version
+from experiments.measure import Method, measure_point, record_unmeasured
+from experiments.plotting import new_figure, plot_bars
+from experiments.report import markdown_table
+from experiments.timing import time_once
+from experiments.validation import JaxReference, to_jax
+
+JIT_FIRST_CALL = "jit(grad), first call (trace + compile)"
+PEER_METHODS = {
+    "jax": ("grad (eager)", "jit(grad)"),
+    "autograd": ("grad",),
+    "torch": ("autograd.grad (eager)",),
+}
+
+
+def _instances(ctx: Context) -> list[workloads.Instance]:
+    """The workloads compared. Quick mode leaves out the MLP and the Gaussian mixture, whose
+    first JAX eager call (compiling every primitive) alone takes seconds."""
+    rng = ctx.rng()
+    if ctx.quick:
+        return [workloads.seed_net(), workloads.elementwise(30, rng), workloads.lstm(4, 3, 3, rng)]
+    return [
+        workloads.seed_net(),
+        workloads.elementwise(1_000, rng),
+        workloads.mlp_with_about(1_000, rng),
+        workloads.gaussian_mixture(8, 4, 256, rng),
+        workloads.lstm(16, 8, 10, rng),
+    ]
+
+
+def _jax_methods(instance: workloads.Instance, ref: JaxReference) -> tuple[list[Method], float]:
+    """JAX eager and jit gradients, and the seconds of jit's first (compiling) call."""
+    f = instance.fun(load_backend("jax"))
+    x = to_jax(instance.x)
+    eager, jitted = jax.grad(f), jax.jit(jax.grad(f))
+    compile_seconds = time_once(lambda: jax.block_until_ready(jitted(x)))
+    expected = lambda: ref.jacobian
+    return [
+        Method("jax", "reverse", "grad (eager)", lambda: jax.block_until_ready(eager(x)), expected),
+        Method("jax", "reverse", "jit(grad)", lambda: jax.block_until_ready(jitted(x)), expected),
+    ], compile_seconds
+
+
+def _autograd_method(instance: workloads.Instance, backend: Backend, ref: JaxReference) -> Method:
+    from autograd import grad
+
+    g = grad(instance.fun(backend))
+    return Method("autograd", "reverse", "grad", lambda: g(instance.x), lambda: ref.jacobian)
+
+
+def _torch_method(instance: workloads.Instance, backend: Backend, ref: JaxReference) -> Method:
+    torch = importlib.import_module("torch")
+    f = instance.fun(backend)
+    leaves, treedef = jax.tree_util.tree_flatten(instance.x)
+
+    def gradient() -> Any:
+        tensors = [
+            torch.tensor(np.asarray(leaf), dtype=torch.float64, requires_grad=True)
+            for leaf in leaves
+        ]
+        loss = f(jax.tree_util.tree_unflatten(treedef, tensors))
+        grads = torch.autograd.grad(loss, tensors)
+        return jax.tree_util.tree_unflatten(treedef, [g.numpy() for g in grads])
+
+    return Method("torch", "reverse", "autograd.grad (eager)", gradient, lambda: ref.jacobian)
+
+
+PEER_BUILDERS: dict[str, Callable[[workloads.Instance, Backend, JaxReference], Method]] = {
+    "autograd": _autograd_method,
+    "torch": _torch_method,
+}
+
+
+def run(ctx: Context) -> str:
+    """Time every installed peer against admodes per workload; ratios, figure, table."""
+    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
+    backends = {name: load_backend(name) for name in PEER_BUILDERS}
+    missing = [name for name in PEERS if not is_installed(name)]
+    instances = _instances(ctx)
+    compile_seconds = {}
+    for instance in ctx.progress(instances, "workloads"):
+        f, x = instance.fun(admodes_np), instance.x
+        ref = JaxReference(instance.fun(jax_np), x)
+        jax_methods, compile_seconds[instance.workload] = _jax_methods(instance, ref)
+        chosen = [methods.reverse_grad(f, x, ref), *jax_methods]
+        chosen += [
+            build(instance, backends[name], ref)
+            for name, build in PEER_BUILDERS.items()
+            if backends[name] is not None
+        ]
+        measure_point(ctx, instance.workload, instance.n_inputs, 1, chosen)
+        workload, n = instance.workload, instance.n_inputs
+        record_unmeasured(ctx, workload, "jax", JIT_FIRST_CALL, n, compile_seconds[workload])
+        for name in missing:
+            record_unmeasured(ctx, workload, name, "not installed", n, math.nan)
+    frame = ctx.frame()
+    systems = [
+        (engine, method)
+        for engine, names in PEER_METHODS.items()
+        if engine not in missing
+        for method in names
+    ]
+    ratios = {
+        system: ratio_table(
+            frame,
+            {"engine": system[0], "method": system[1]},
+            {"engine": "admodes", "method": "grad"},
+            "seconds",
+        )
+        for system in systems
+    }
+    order = [instance.workload for instance in instances]
+    _figure(ctx, ratios, order)
+    _table(ctx, frame, ratios, order, compile_seconds)
+    for name in missing:
+        ctx.note(f"{name}: not installed; its rows in the CSV say so and carry no measurement.")
+    return _verdict(ratios, missing)
+
+
+def _figure(ctx: Context, ratios: dict[tuple[str, str], pd.DataFrame], order: list[str]) -> None:
+    fig, axes = new_figure(
+        1, "Gradient time of each peer relative to admodes (reverse mode)", 4.8, panel_width=8.5
+    )
+    groups = {
+        f"{engine}: {method}": table.set_index("workload")
+        for (engine, method), table in ratios.items()
+    }
+    plot_bars(axes[0], order, groups, "peer time / admodes time  [×]  (below 1: peer faster)")
+    axes[0].axhline(1.0, color="k", lw=1, label="admodes (= 1)")
+    axes[0].legend(fontsize=7.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ctx.save_figure(
+        fig,
+        "ratios",
+        "Gradient time of each peer divided by admodes' reverse-mode time on the same workload "
+        "(median, IQR bars; samples interleaved)",
+    )
+
+
+def _table(
+    ctx: Context,
+    frame: pd.DataFrame,
+    ratios: dict[tuple[str, str], pd.DataFrame],
+    order: list[str],
+    compile_seconds: dict[str, float],
+) -> None:
+    admodes = select(frame, {"engine": "admodes", "method": "grad"})
+    admodes_ms = admodes.groupby("workload")["seconds"].median() * 1e3
+    n_inputs = admodes.groupby("workload")["n_inputs"].first()
+    header = ["workload", "n inputs", "admodes grad [ms]"]
+    header += [f"{engine} {method} / admodes" for engine, method in ratios]
+    header += ["jax jit first call [s]"]
+    rows = []
+    for workload in order:
+        row = [workload, n_inputs[workload], f"{admodes_ms[workload]:.3g}"]
+        for table in ratios.values():
+            row.append(f"{table.set_index('workload').loc[workload, 'median']:.3g}")
+        row.append(f"{compile_seconds[workload]:.2f}")
+        rows.append(row)
+    ctx.table(markdown_table(header, rows))
+    versions = ", ".join(f"{name} {package_version(name)}" for name in PEERS)
+    ctx.note(
+        f"Peer versions: {versions}. JAX runs in float64; PyTorch, when present, on 2 threads."
+    )
+
+
+def _verdict(ratios: dict[tuple[str, str], pd.DataFrame], missing: list[str]) -> str:
+    parts = []
+    for (engine, method), table in ratios.items():
+        low, high = table["median"].min(), table["median"].max()
+        parts.append(f"{engine} {method} takes {low:.2g}–{high:.2g}× admodes' time")
+    text = "; ".join(parts)
+    if missing:
+        text += f"; not installed: {', '.join(missing)}"
+    return text + "."
