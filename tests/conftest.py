@@ -1,0 +1,138 @@
+"""Shared test helpers: JAX in float64, tolerant comparisons of pytrees, random inputs.
+
+Every derivative admodes computes is compared with something independent: JAX (float64),
+central finite differences, or numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # before any JAX array is made
+
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import admodes.numpy as anp  # noqa: E402
+
+#: admodes vs JAX in float64 (design.md, "Tolerances"); long chains get RTOL_LONG.
+RTOL = 1e-10
+RTOL_LONG = 1e-9
+#: admodes vs JAX in float32.
+RTOL_F32 = 1e-5
+#: Central differences, JAX's check_grads policy in float64.
+FD_EPS = 1e-4
+FD_RTOL = 1e-5
+
+MODES = ("reverse", "forward")
+
+#: Largest relative error of a float64 comparison without ``atol`` in this run, per test file
+#: (printed at the end).
+MAX_REL_ERR: dict[str, float] = {}
+
+
+# ---------------------------------------------------------------------------- comparisons
+def _record(err: float) -> None:
+    where = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[0]
+    MAX_REL_ERR[where] = max(MAX_REL_ERR.get(where, 0.0), err)
+
+
+def assert_close(actual: Any, expected: Any, rtol: float = RTOL, atol: float = 0.0) -> None:
+    """Two pytrees are equal in structure, shapes and dtypes, and each leaf differs from the
+    expected one by at most ``rtol`` times its largest finite entry, plus ``atol``; nan and ±inf
+    must sit in the same places."""
+    a_leaves, a_def = jax.tree_util.tree_flatten(actual)
+    e_leaves, e_def = jax.tree_util.tree_flatten(expected)
+    assert a_def == e_def, f"structure {a_def} != {e_def}"
+    for a, e in zip(a_leaves, e_leaves, strict=True):
+        assert np.shape(a) == np.shape(e), f"shape {np.shape(a)} != {np.shape(e)}"
+        a_dtype, e_dtype = np.asarray(a).dtype, np.asarray(e).dtype
+        assert a_dtype == e_dtype, f"dtype {a_dtype} != {e_dtype}"
+        a64 = np.asarray(a, dtype=np.float64)
+        e64 = np.asarray(e, dtype=np.float64)
+        np.testing.assert_array_equal(np.isnan(a64), np.isnan(e64), err_msg="nan positions")
+        np.testing.assert_array_equal(
+            np.where(np.isinf(a64), a64, 0), np.where(np.isinf(e64), e64, 0), err_msg="inf"
+        )
+        finite = np.isfinite(e64)
+        diff = np.max(np.abs(a64[finite] - e64[finite]), initial=0.0)
+        scale = np.max(np.abs(e64[finite]), initial=0.0)
+        err = diff / scale if scale else diff  # normwise relative error
+        if e_dtype == np.float64 and not atol:
+            _record(err)
+        assert diff <= rtol * scale + atol, (
+            f"relative error {err:.3g} > {rtol:g}\nactual {a64}\nexpected {e64}"
+        )
+
+
+def assert_exact(actual: Any, expected: Any) -> None:
+    """Exact equality of two pytrees of numbers (structure, values; nan equals nan)."""
+    a_leaves, a_def = jax.tree_util.tree_flatten(actual)
+    e_leaves, e_def = jax.tree_util.tree_flatten(expected)
+    assert a_def == e_def, f"structure {a_def} != {e_def}"
+    for a, e in zip(a_leaves, e_leaves, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(e))
+
+
+def assert_fd_close(derivative: Any, fd: Any) -> None:
+    """A directional derivative agrees with central differences (check_grads: rtol = atol)."""
+    np.testing.assert_allclose(derivative, fd, rtol=FD_RTOL, atol=FD_RTOL)
+
+
+def vdot(a: Any, b: Any) -> float:
+    """⟨a, b⟩ summed over every leaf of two pytrees of the same structure."""
+    a_leaves = jax.tree_util.tree_leaves(a)
+    b_leaves = jax.tree_util.tree_leaves(b)
+    return float(
+        sum(
+            np.vdot(np.asarray(x, np.float64), np.asarray(y, np.float64))
+            for x, y in zip(a_leaves, b_leaves, strict=True)
+        )
+    )
+
+
+# ------------------------------------------------------------ one function body, two libraries
+class JaxNumpy:
+    """``jax.numpy`` plus the names ``admodes.numpy`` adds (``logsumexp``), so that one function
+    body ``f(m, x)`` serves both libraries: ``f(anp, x)`` and ``f(JNP, x)``."""
+
+    logsumexp = staticmethod(jax.scipy.special.logsumexp)
+    stop_gradient = staticmethod(jax.lax.stop_gradient)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(jnp, name)
+
+
+JNP = JaxNumpy()
+
+
+def both(fn: Callable[..., Any]) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``fn(m, *args)`` bound to admodes.numpy and to jax.numpy."""
+    return partial(fn, anp), partial(fn, JNP)
+
+
+# ---------------------------------------------------------------------------- random inputs
+def sample(rng: np.random.Generator, shape: tuple[int, ...]) -> Any:
+    """Standard normal values; shape ``()`` gives a Python float (the engines' fast path)."""
+    x = rng.standard_normal(shape)
+    return float(x) if shape == () else x
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """A generator seeded from the test's id: every test sees its own reproducible inputs."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if MAX_REL_ERR:
+        terminalreporter.section("largest relative error of float64 comparisons (assert_close)")
+        for where, err in sorted(MAX_REL_ERR.items()):
+            terminalreporter.write_line(f"{where}: {err:.3g}")

@@ -1,0 +1,234 @@
+"""Bad input: a clear error that names the problem, never a wrong number (design.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import MODES
+
+import admodes as ad
+import admodes.numpy as anp
+
+X = np.linspace(0.5, 1.5, 3)
+
+# ---------------------------------------------------------------------------- non-scalar grad
+NON_SCALAR = {
+    "vector": lambda x: x * 2.0,
+    "matrix": lambda x: anp.outer(x, x),
+    "pytree": lambda x: (anp.sum(x), anp.sum(x)),
+}
+
+
+@pytest.mark.parametrize("transform", [ad.grad, ad.value_and_grad], ids=["grad", "value_and_grad"])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn", NON_SCALAR.values(), ids=NON_SCALAR.keys())
+def test_grad_of_non_scalar_output(transform: Any, mode: str, fn: Any) -> None:
+    with pytest.raises(TypeError, match="scalar output") as info:
+        transform(fn, mode=mode)(X)
+    assert "jacrev" in str(info.value) and "vjp" in str(info.value)
+
+
+# ---------------------------------------------------------------------------- non-float inputs
+BAD_INPUTS = {
+    "int": (3, "int"),
+    "bool": (True, "bool"),
+    "int-array": (np.arange(3), "int64"),
+    "bool-array": (np.array([True, False]), "bool"),
+    "complex": (1.0 + 2.0j, "complex"),
+    "complex-array": (np.ones(2, dtype=complex), "complex128"),
+    "object-array": (np.array([object()]), "object"),
+    "string": ("1.0", "str"),
+    "int-in-a-pytree": ((1.0, {"b": 2}), "int"),
+}
+
+TRANSFORMS = {  # each applied to a function of (y, x) differentiated w.r.t. argument 1
+    "grad": lambda f, y, x: ad.grad(f, argnums=1)(y, x),
+    "grad-forward": lambda f, y, x: ad.grad(f, argnums=1, mode="forward")(y, x),
+    "value_and_grad": lambda f, y, x: ad.value_and_grad(f, argnums=(0, 1))(y, x),
+    "jacfwd": lambda f, y, x: ad.jacfwd(f, argnums=1)(y, x),
+    "jacrev": lambda f, y, x: ad.jacrev(f, argnums=1)(y, x),
+    "hessian": lambda f, y, x: ad.hessian(f, argnums=1)(y, x),
+    "jvp": lambda f, y, x: ad.jvp(f, (y, x), (y, x)),
+    "vjp": lambda f, y, x: ad.vjp(f, y, x),
+    "hvp": lambda f, y, x: ad.hvp(f, (y, x), (y, x)),
+}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS.values(), ids=TRANSFORMS.keys())
+@pytest.mark.parametrize("bad", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_non_float_input_is_named(transform: Any, bad: tuple[Any, str]) -> None:
+    value, type_name = bad
+    with pytest.raises(TypeError) as info:
+        transform(lambda y, x: 0.0, 1.0, value)
+    message = str(info.value)
+    assert re.search(r"(argument|primal) 1\b", message), message
+    assert type_name in message and "float" in message
+
+
+# ---------------------------------------------------------------------------- mismatched tangents
+MISMATCHES = {  # tangent or cotangent for a primal / output of shape (3,) float64
+    "shape": (np.ones(2), r"shape \(2,\).*shape \(3,\)"),
+    "dtype": (np.ones(3, dtype=np.float32), "float32.*float64"),
+    "structure": ((np.ones(3),), r"structure \(.*\) but .* structure"),
+    "scalar": (1.0, r"shape \(\).*shape \(3,\)"),
+}
+
+
+@pytest.mark.parametrize("bad", MISMATCHES.values(), ids=MISMATCHES.keys())
+def test_jvp_tangent_mismatch(bad: tuple[Any, str]) -> None:
+    tangent, pattern = bad
+    with pytest.raises(ValueError, match=r"tangents.*primals") as info:
+        ad.jvp(lambda x: x * 2.0, (X,), (tangent,))
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize("bad", MISMATCHES.values(), ids=MISMATCHES.keys())
+def test_vjp_cotangent_mismatch(bad: tuple[Any, str]) -> None:
+    cotangent, pattern = bad
+    _, vjp_fn = ad.vjp(lambda x: x * 2.0, X)
+    with pytest.raises(ValueError, match=r"cotangent.*output") as info:
+        vjp_fn(cotangent)
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+
+def test_hvp_tangent_mismatch() -> None:
+    with pytest.raises(ValueError, match=r"tangents.*primals"):
+        ad.hvp(lambda x: anp.sum(x**3), (X,), (np.ones(4),))
+
+
+def test_jvp_wants_tuples() -> None:
+    with pytest.raises(TypeError, match="tuples"):
+        ad.jvp(lambda x: x, X, X)
+
+
+# ---------------------------------------------------------------------------- NumPy without a rule
+NO_RULE = {
+    "fft": lambda x: np.fft.fft(x).real.sum(),
+    "inv": lambda x: np.linalg.inv(anp.outer(x, x) + np.eye(3)).sum(),
+    "sort": lambda x: np.sort(x).sum(),
+    "cumprod": lambda x: np.cumprod(x).sum(),
+    "rint": lambda x: np.rint(x).sum(),
+    "add.accumulate": lambda x: np.add.accumulate(x).sum(),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", NO_RULE)
+def test_numpy_function_without_a_rule(mode: str, name: str) -> None:
+    with pytest.raises(TypeError, match="no admodes rule") as info:
+        ad.grad(NO_RULE[name], mode=mode)(X)
+    message = str(info.value)
+    assert f"numpy.{name}" in message
+    assert "defprim" in message and "register" in message
+
+
+def test_numpy_function_reexported_by_admodes_numpy() -> None:
+    """``admodes.numpy.linspace`` is NumPy's own: on a traced value it has no rule either."""
+    with pytest.raises(TypeError, match=r"numpy\.linspace has no admodes rule"):
+        ad.grad(lambda x: np.linspace(x, 1.0, 3).sum())(0.0)
+
+
+# ---------------------------------------------------------------------------- dropping derivatives
+CONVERSIONS = {
+    "float": lambda x: float(x),
+    "int": lambda x: int(x),
+    "complex": lambda x: complex(x),
+    "np.asarray": lambda x: np.asarray(x),
+    "np.array": lambda x: np.array([x, x]),
+    "math.sin": lambda x: __import__("math").sin(x),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("convert", CONVERSIONS.values(), ids=CONVERSIONS.keys())
+def test_conversion_of_a_traced_value(mode: str, convert: Any) -> None:
+    with pytest.raises(TypeError, match="derivative") as info:
+        ad.grad(lambda x: convert(x) * x, mode=mode)(1.5)
+    assert "stop_gradient" in str(info.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_assignment_into_a_traced_array(mode: str) -> None:
+    def f(x: Any) -> Any:
+        x[0] = 1.0
+        return anp.sum(x)
+
+    with pytest.raises(TypeError, match="immutable") as info:
+        ad.grad(f, mode=mode)(X)
+    assert "anp.where" in str(info.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_traced_index(mode: str) -> None:
+    with pytest.raises(TypeError, match="index") as info:
+        ad.grad(lambda x: x[x[0] > 0 and x[1]], mode=mode)(X)
+    assert "stop_gradient" in str(info.value)
+
+
+# ---------------------------------------------------------------------------- bad parameters
+ARGNUM_TRANSFORMS = {
+    "grad": ad.grad,
+    "grad-forward": lambda f, argnums: ad.grad(f, argnums, mode="forward"),
+    "value_and_grad": ad.value_and_grad,
+    "jacfwd": ad.jacfwd,
+    "jacrev": ad.jacrev,
+    "hessian": ad.hessian,
+}
+BAD_ARGNUMS = {
+    "out-of-range": (2, ValueError, "argnums 2 names argument 2.*2 positional"),
+    "negative-out-of-range": (-3, ValueError, "argnums -3"),
+    "one-of-a-tuple": ((0, 5), ValueError, r"argnums \(0, 5\) names argument 5"),
+    "empty": ((), ValueError, "empty"),
+    "float": (1.5, TypeError, "argnums must be an int or a tuple of ints, got 1.5"),
+    "bool": (True, TypeError, "argnums must be an int or a tuple of ints, got True"),
+    "string": ("0", TypeError, "argnums must be an int or a tuple of ints, got '0'"),
+    "float-in-tuple": ((0, 1.0), TypeError, r"got \(0, 1.0\)"),
+}
+
+
+@pytest.mark.parametrize("transform", ARGNUM_TRANSFORMS.values(), ids=ARGNUM_TRANSFORMS.keys())
+@pytest.mark.parametrize("bad", BAD_ARGNUMS.values(), ids=BAD_ARGNUMS.keys())
+def test_bad_argnums(transform: Any, bad: tuple[Any, type, str]) -> None:
+    argnums, error, pattern = bad
+    with pytest.raises(error, match=pattern):
+        transform(lambda x, y: anp.sum(x * y), argnums)(X, X)
+
+
+@pytest.mark.parametrize("transform", [ad.grad, ad.value_and_grad], ids=["grad", "value_and_grad"])
+@pytest.mark.parametrize("mode", ["sideways", "Forward", None])
+def test_bad_mode(transform: Any, mode: Any) -> None:
+    with pytest.raises(ValueError, match="'reverse' or 'forward'.*" + re.escape(repr(mode))):
+        transform(lambda x: x, mode=mode)
+
+
+@pytest.mark.parametrize("chunk_size", [0, -1, 2.5, "3"])
+def test_bad_chunk_size(chunk_size: Any) -> None:
+    with pytest.raises(
+        ValueError, match="chunk_size must be a positive integer.*" + str(chunk_size)
+    ):
+        ad.jacfwd(lambda x: x, chunk_size=chunk_size)
+
+
+def test_bool_chunk_size() -> None:
+    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+        ad.jacfwd(lambda x: x, chunk_size=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f: ad.grad(f, has_aux=True)(X),
+        lambda f: ad.grad(f, has_aux=True, mode="forward")(X),
+        lambda f: ad.jacfwd(f, has_aux=True)(X),
+        lambda f: ad.jacrev(f, has_aux=True)(X),
+        lambda f: ad.jvp(f, (X,), (X,), has_aux=True),
+        lambda f: ad.vjp(f, X, has_aux=True),
+    ],
+    ids=["grad", "grad-forward", "jacfwd", "jacrev", "jvp", "vjp"],
+)
+def test_has_aux_needs_a_pair(call: Any) -> None:
+    with pytest.raises(ValueError, match=r"has_aux=True\) needs the function to return a pair"):
+        call(lambda x: anp.sum(x))
