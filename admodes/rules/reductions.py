@@ -71,20 +71,19 @@ def _chooser_vjp(g: Any, ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool
     return multiply(expand_reduced(divide(g, counts), x, axis, keepdims), chosen)
 
 
-max = defprim(
-    "max",
-    lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
-    jvps=[_chooser_jvp],
-    vjps=[_chooser_vjp],
-    cost=input_size_cost,
-)
-min = defprim(
-    "min",
-    lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
-    jvps=[_chooser_jvp],
-    vjps=[_chooser_vjp],
-    cost=input_size_cost,
-)
+def _defchooser(name: str, np_fn: Any) -> Any:
+    """A reduction that picks entries (max, min): the derivative goes to the picked ones."""
+    return defprim(
+        name,
+        lambda x, axis, keepdims: np_fn(x, axis=axis, keepdims=keepdims),
+        jvps=[_chooser_jvp],
+        vjps=[_chooser_vjp],
+        cost=input_size_cost,
+    )
+
+
+max = _defchooser("max", np.max)
+min = _defchooser("min", np.min)
 
 cumsum = defprim(
     "cumsum",
