@@ -228,8 +228,10 @@ def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, 
     if not parents:
         return out
     prim = Primitive("checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp)
-    order = [(i, index) for i, index in enumerate(parents)]
-    return unflatten(treedef, tape.record(prim, [*parents.values(), *saved], order, tuple(leaves)))
+    indices = [*parents, *(None for _ in saved)]
+    return unflatten(
+        treedef, tape.record(prim, [*parents.values(), *saved], indices, tuple(leaves))
+    )
 
 
 # ------------------------------------------------------------------------------------ checkpoint

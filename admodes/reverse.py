@@ -1,8 +1,9 @@
 """Reverse mode: a tape recorded in the forward pass, and one backward sweep over it.
 
 Each primitive applied to a :class:`Node` appends one record ``(prim, args, params, ans, parents,
-index)`` to its :class:`Tape`. The backward sweep walks the records once, last to first, and
-applies each input's VJP rule from the registry,
+index)`` to its :class:`Tape` (``parents[i]``: the node ``args[i]`` came from, None for a
+constant; ``index``: the output's node). The backward sweep walks the records once, last to
+first, and applies each input's VJP rule from the registry,
 
     x̄ᵢ += VJPᵢ(ȳ, ans, *args)      (summed back to xᵢ's shape where the op broadcast).
 
@@ -33,7 +34,7 @@ from admodes.arguments import (
 from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, shape, size
 from admodes.rules.elementwise import add, multiply, negative
 from admodes.rules.shape import unbroadcast
-from admodes.traced import Traced, new_level, plain
+from admodes.traced import NO_PARAMS, Traced, new_level, plain
 from admodes.tree import flatten, unflatten
 
 __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
@@ -86,15 +87,17 @@ class Tape:
         parents = []
         nested = False
         for a in args:
+            index = None
             if type(a) in TRACED_TYPES:
                 if a._trace is self:
-                    parents.append((len(vals), a.index))
+                    index = a.index
                     a = a.value
                     nested = nested or type(a) in TRACED_TYPES
                 elif a._trace.level > self.level:
                     return a._trace.process(prim, args, params)
                 else:
                     nested = True
+            parents.append(index)
             vals.append(a)
         if nested:
             out = prim(*vals, **params)
@@ -106,7 +109,7 @@ class Tape:
             return out
         index = self.n_nodes
         self.n_nodes = index + 1
-        self.records.append((prim, vals, params, out, parents, index))
+        self.records.append((prim, vals, params or NO_PARAMS, out, parents, index))
         if counting.active:
             self.count_saved((*vals, out))
         return Node(out, index, self)
@@ -126,7 +129,8 @@ class Tape:
 
     def record(self, prim: Primitive, vals: list, parents: list, out: tuple) -> list[Node]:
         """Record one multi-output step (a checkpointed call): ``prim.joint_vjp(ḡ, out, *vals)``
-        receives a tuple of output cotangents (None where zero) and returns one per value."""
+        receives a tuple of output cotangents (None where zero) and returns one per value;
+        ``parents[i]`` is the node ``vals[i]`` came from (None for a constant)."""
         first = self.n_nodes
         self.n_nodes += len(out)
         index = tuple(range(first, self.n_nodes))
@@ -163,12 +167,14 @@ class Tape:
                         continue
                 if prim.joint_vjp is not None:
                     contributions = prim.joint_vjp(g, out, *vals, **params)
-                    for i, p in parents:
-                        if contributions[i] is not None:
-                            accumulate(cts, p, contributions[i])
+                    for p, c in zip(parents, contributions, strict=False):
+                        if p is not None and c is not None:
+                            accumulate(cts, p, c)
                     continue
                 partials = prim.partials
-                for i, p in parents:
+                for i, p in enumerate(parents):
+                    if p is None:
+                        continue
                     if partials is None:
                         rule = prim.vjps[i]
                         if rule is None:
