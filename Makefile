@@ -18,6 +18,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q tests/bench -o python_files='bench_*.py' \
 		--benchmark-columns=median,iqr,rounds --benchmark-sort=name
+	$(THREADS) $(PY) -m tests.bench.interleaved
 
 lint: $(STAMP)
 	$(PY) -m ruff check admodes experiments tests
