@@ -1,4 +1,4 @@
-"""Target ratios measured interleaved: ``python -m tests.bench.interleaved`` (run by ``make bench``).
+"""The target ratios, measured interleaved: ``python -m tests.bench.interleaved`` (make bench).
 
 pytest-benchmark times one benchmark after another, so a load change on a shared machine between
 two of them moves their ratio. Here each pair (admodes, floor) is sampled alternately, A B B A
