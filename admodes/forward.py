@@ -11,6 +11,7 @@ pass yields k columns of the Jacobian (``jacfwd``, ``grad(mode="forward")``, ``c
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -134,7 +135,7 @@ class ForwardTrace:
         return shape(x) if self.batch is None else (self.batch, *shape(x))
 
     def zeros(self, x: Any) -> Any:
-        """A zero tangent for ``x`` (a constant input of a joint rule)."""
+        """A zero tangent for ``x`` (a constant in this trace)."""
         if self.batch is None:
             return zeros_like_value(x)
         return np.zeros(self.tangent_shape(x), dtype=dtype_of(x))
@@ -164,8 +165,6 @@ def _counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
     """A Dual whose tangent bytes stay charged to ``count()`` while it lives."""
     if t_out is None:
         return out
-    import weakref
-
     dual = Dual(out, t_out, trace)
     nbytes = t_out.nbytes if isinstance(t_out, np.ndarray) else 8 * size(t_out)
     counting.add_tangent_bytes(nbytes)
@@ -175,11 +174,8 @@ def _counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
 
 # ---------------------------------------------------------------------------- transforms
 def _output_tangent(out: Any, trace: ForwardTrace) -> Any:
-    if type(out) is Dual and out._trace is trace:
-        return out.tangent
-    if trace.batch is None:
-        return zeros_like_value(out)
-    return np.zeros(trace.tangent_shape(out), dtype=dtype_of(out))
+    """The tangent of an output leaf (zeros for one that does not depend on the inputs)."""
+    return out.tangent if type(out) is Dual and out._trace is trace else trace.zeros(out)
 
 
 def _output_primal(out: Any, trace: ForwardTrace) -> Any:
