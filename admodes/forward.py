@@ -68,6 +68,7 @@ class ForwardTrace:
                 else:
                     nested = True
             primals.append(a)
+        primals = tuple(primals)
         if nested:
             out = prim(*primals, **params)
         else:

@@ -99,6 +99,7 @@ class Tape:
                     nested = True
             parents.append(index)
             vals.append(a)
+        vals = tuple(vals)
         if nested:
             out = prim(*vals, **params)
         else:
