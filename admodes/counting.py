@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+# registry imports this module too; its attributes are read at call time, when both are loaded.
+from admodes import registry
+
 PHASES = ("primal", "jvp", "vjp")
 
 #: True while at least one :func:`count` block is open (read on every primitive evaluation).
@@ -80,9 +83,7 @@ def record(prim: Any, out: Any, args: tuple, params: dict) -> None:
 def charge(prim: Any, out: Any) -> None:
     """Charge an elementwise op an engine evaluated itself (``t · ∂``, ``-t``, ``x̄ + c``), unless
     ``out`` is traced: then the op went through the registry and was charged there."""
-    from admodes.registry import TRACED_TYPES
-
-    if type(out) not in TRACED_TYPES:
+    if type(out) not in registry.TRACED_TYPES:
         record(prim, out, (), {})
 
 

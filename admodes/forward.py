@@ -30,8 +30,15 @@ from admodes.arguments import (
     strip,
     zeros_like_value,
 )
-from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, ndim, shape, size
-from admodes.rules.elementwise import add, multiply, negative
+from admodes.registry import (
+    TRACED_TYPES,
+    Primitive,
+    contribution,
+    ndim,
+    shape,
+    size,
+    summed,
+)
 from admodes.rules.shape import align_batched, broadcast_to
 from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
@@ -83,33 +90,14 @@ class ForwardTrace:
         if prim.joint_jvp is not None:
             t_out = self.joint_tangent(prim, tangents, primals, out, params)
         else:
-            partials = prim.partials
             align = self.batch is not None and prim.broadcasts
             t_out = None
             for i, t in tangents:
                 if align:
                     t = align_batched(t, ndim(primals[i]), ndim(out))
-                if partials is None:
-                    rule = prim.jvps[i]
-                    if rule is None:
-                        continue
-                    c = rule(t, out, *primals, **params)
-                else:
-                    d = partials[i]
-                    if d is None:
-                        continue
-                    if d is IDENTITY:
-                        c = t
-                    else:
-                        c = -t if d is NEGATE else t * d(out, *primals)
-                        if counting.active:
-                            counting.charge(negative if d is NEGATE else multiply, c)
-                if t_out is None:
-                    t_out = c
-                else:
-                    t_out = t_out + c
-                    if counting.active:
-                        counting.charge(add, t_out)
+                c = contribution(prim, prim.jvps, i, t, out, primals, params)
+                if c is not None:
+                    t_out = c if t_out is None else summed(t_out, c)
             if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
                 t_out = self.fit(t_out, out)
         if counted:

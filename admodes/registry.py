@@ -182,6 +182,35 @@ def defelementwise(
     )
 
 
+def contribution(
+    prim: Primitive, rules: tuple, i: int, v: Any, ans: Any, args: tuple, params: dict
+) -> Any:
+    """Input ``i``'s share of a derivative, as both engines apply it: with ``rules = prim.jvps``
+    and ``v`` its tangent, its term of the output tangent; with ``rules = prim.vjps`` and ``v``
+    the output's cotangent, its cotangent. An elementwise op gives ``v · ∂ᵢ`` from its partial.
+    None where the derivative is zero. Products evaluated here are charged to ``count()``."""
+    partials = prim.partials
+    if partials is None:
+        rule = rules[i]
+        return None if rule is None else rule(v, ans, *args, **params)
+    d = partials[i]
+    if d is None or d is IDENTITY:
+        return None if d is None else v
+    c = -v if d is NEGATE else v * d(ans, *args)
+    if counting.active:
+        counting.charge(REGISTRY["negative" if d is NEGATE else "multiply"], c)
+    return c
+
+
+def summed(a: Any, b: Any) -> Any:
+    """a + b for two terms of one derivative (fan-in of tangents, fan-out of cotangents),
+    charged to ``count()``."""
+    total = a + b
+    if counting.active:
+        counting.charge(REGISTRY["add"], total)
+    return total
+
+
 # ---------------------------------------------------------------------------- shapes and costs
 
 

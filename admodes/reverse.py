@@ -31,8 +31,7 @@ from admodes.arguments import (
     split_aux,
     strip,
 )
-from admodes.registry import IDENTITY, NEGATE, TRACED_TYPES, Primitive, shape, size
-from admodes.rules.elementwise import add, multiply, negative
+from admodes.registry import TRACED_TYPES, Primitive, contribution, shape, size, summed
 from admodes.rules.shape import unbroadcast
 from admodes.traced import NO_PARAMS, Traced, new_level, plain
 from admodes.tree import flatten, unflatten
@@ -151,7 +150,6 @@ class Tape:
         for index, ct in seeds:
             accumulate(cts, index, ct)
         records = self.records
-        counted = counting.active
         with counting.in_phase("vjp"):
             for k in range(len(records) - 1, -1, -1):
                 prim, vals, params, out, parents, index = records[k]
@@ -172,43 +170,24 @@ class Tape:
                         if p is not None and c is not None:
                             accumulate(cts, p, c)
                     continue
-                partials = prim.partials
+                broadcasts = prim.broadcasts
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
-                    if partials is None:
-                        rule = prim.vjps[i]
-                        if rule is None:
-                            continue
-                        c = rule(g, out, *vals, **params)
-                    else:
-                        d = partials[i]
-                        if d is None:
-                            continue
-                        if d is IDENTITY:
-                            c = g
-                        else:
-                            c = -g if d is NEGATE else g * d(out, *vals)
-                            if counted:
-                                counting.charge(negative if d is NEGATE else multiply, c)
+                    c = contribution(prim, prim.vjps, i, g, out, vals, params)
+                    if c is None:
+                        continue
                     x = vals[i]
-                    if prim.broadcasts and not (type(c) is float is type(x)):
+                    if broadcasts and not (type(c) is float is type(x)):
                         c = unbroadcast(c, shape(x))
-                    if cts[p] is None:
-                        cts[p] = c
-                    else:
-                        accumulate(cts, p, c)
+                    accumulate(cts, p, c)
         return [cts[i] for i in wanted]
 
 
 def accumulate(cts: list[Any], index: int, c: Any) -> None:
     """x̄ += c: fan-out sums the cotangents of every use of a value."""
-    if cts[index] is None:
-        cts[index] = c
-    else:
-        cts[index] = cts[index] + c
-        if counting.active:
-            counting.charge(add, cts[index])
+    prev = cts[index]
+    cts[index] = c if prev is None else summed(prev, c)
 
 
 class Node(Traced):

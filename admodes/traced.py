@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import numpy as np
+
 from admodes import registry
 from admodes.rules import elementwise as ew
 from admodes.rules import linalg
@@ -57,8 +59,6 @@ class Traced:
 
     @property
     def dtype(self) -> Any:
-        import numpy as np
-
         return np.result_type(self.primal_value)
 
     def __len__(self) -> int:
