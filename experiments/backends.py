@@ -7,6 +7,7 @@ operators, ``.T`` and indexing; ``B.asarray`` turns constant NumPy data into the
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -92,6 +93,7 @@ _LOADERS: dict[str, Callable[[], Backend]] = {
 }
 
 
+@functools.cache
 def load_backend(name: str) -> Backend | None:
     """The named backend, or None when its package is not installed."""
     module = "admodes" if name == "admodes" else name

@@ -11,12 +11,10 @@ import pandas as pd
 
 from experiments import methods, workloads
 from experiments.analysis import ratio_table
-from experiments.backends import load_backend
 from experiments.context import Context
 from experiments.measure import measure_point
 from experiments.plotting import new_figure, plot_bars, plot_scaling
 from experiments.report import markdown_table
-from experiments.validation import JaxReference
 
 TYPICAL_BAND = (2.0, 3.0)
 BOUND = 6.0
@@ -40,11 +38,9 @@ def _instances(ctx: Context) -> list[tuple[str, workloads.Instance]]:
 
 def run(ctx: Context) -> str:
     """Measure f and its reverse-mode gradient on each workload; ratios against the band."""
-    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
     instances = _instances(ctx)
     for family, instance in ctx.progress(instances, "workloads"):
-        f, x = instance.fun(admodes_np), instance.x
-        ref = JaxReference(instance.fun(jax_np), x)
+        f, x, ref = instance.under_test()
         measure_point(
             ctx,
             instance.workload,

@@ -11,12 +11,10 @@ import pandas as pd
 
 from experiments import methods, workloads
 from experiments.analysis import ratio_table
-from experiments.backends import load_backend
 from experiments.context import Context
 from experiments.measure import measure_point
 from experiments.plotting import new_figure, plot_heatmap
 from experiments.stats import fit_loglog, log_grid
-from experiments.validation import JaxReference
 
 FULL_SIZES = log_grid(1, 316, 6)
 QUICK_SIZES = log_grid(1, 16, 3)
@@ -27,13 +25,11 @@ QUANTITIES = (("seconds", "time"), ("flops", "FLOPs"))
 
 def run(ctx: Context) -> str:
     """Measure both Jacobians on every (n, m); heatmaps of log2(forward / reverse)."""
-    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     grid = [(n, m) for m in sizes for n in sizes]
     for n, m in ctx.progress(grid, "(n, m) grid"):
         instance = workloads.dense_tanh(n, m, ctx.rng(n, m))
-        f, x = instance.fun(admodes_np), instance.x
-        ref = JaxReference(instance.fun(jax_np), x)
+        f, x, ref = instance.under_test()
         measure_point(
             ctx, WORKLOAD, n, m, [methods.jacfwd(f, x, ref, 1), methods.jacrev(f, x, ref)]
         )

@@ -12,12 +12,10 @@ import numpy as np
 import pandas as pd
 
 from experiments import methods, workloads
-from experiments.backends import load_backend
 from experiments.context import Context
 from experiments.measure import measure_point
 from experiments.scaling import Series, ratio_figure, ratio_to_function
 from experiments.stats import log_grid
-from experiments.validation import JaxReference
 
 CHUNK = 64
 FULL_SIZES = log_grid(10, 10_000, 10)
@@ -39,14 +37,12 @@ SERIES = (
 
 def run(ctx: Context) -> str:
     """Sweep n for each workload; figures of the cost ratios to f; slopes against theory."""
-    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     timed_max = QUICK_TIMED_FORWARD_MAX if ctx.quick else FULL_TIMED_FORWARD_MAX
     for name, build in WORKLOADS.items():
         for n in ctx.progress(sizes, f"{name} over n"):
             instance = build(n, ctx.rng(n))
-            f, x = instance.fun(admodes_np), instance.x
-            ref = JaxReference(instance.fun(jax_np), x)
+            f, x, ref = instance.under_test()
             measure_point(
                 ctx,
                 name,

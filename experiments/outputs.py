@@ -12,12 +12,10 @@ import numpy as np
 import pandas as pd
 
 from experiments import methods, workloads
-from experiments.backends import load_backend
 from experiments.context import Context
 from experiments.measure import measure_point
 from experiments.scaling import Series, ratio_figure, ratio_to_function
 from experiments.stats import log_grid
-from experiments.validation import JaxReference
 
 FULL_N, QUICK_N = 16, 4
 FULL_SIZES = log_grid(1, 2_000, 10)
@@ -35,14 +33,12 @@ SERIES = (
 
 def run(ctx: Context) -> str:
     """Sweep m at fixed n for each workload; figures of the cost ratios to f; slopes."""
-    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
     n = QUICK_N if ctx.quick else FULL_N
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     for name, build in WORKLOADS.items():
         for m in ctx.progress(sizes, f"{name} over m"):
             instance = build(n, m, ctx.rng(m))
-            f, x = instance.fun(admodes_np), instance.x
-            ref = JaxReference(instance.fun(jax_np), x)
+            f, x, ref = instance.under_test()
             measure_point(
                 ctx,
                 name,

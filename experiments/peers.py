@@ -96,14 +96,12 @@ PEER_BUILDERS: dict[str, Callable[[workloads.Instance, Backend, JaxReference], M
 
 def run(ctx: Context) -> str:
     """Time every installed peer against admodes per workload; ratios, figure, table."""
-    admodes_np, jax_np = load_backend("admodes"), load_backend("jax")
     backends = {name: load_backend(name) for name in PEER_BUILDERS}
     missing = [name for name in PEERS if not is_installed(name)]
     instances = _instances(ctx)
     compile_seconds = {}
     for instance in ctx.progress(instances, "workloads"):
-        f, x = instance.fun(admodes_np), instance.x
-        ref = JaxReference(instance.fun(jax_np), x)
+        f, x, ref = instance.under_test()
         jax_methods, compile_seconds[instance.workload] = _jax_methods(instance, ref)
         chosen = [methods.reverse_grad(f, x, ref), *jax_methods]
         chosen += [

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from experiments.backends import Backend
-from experiments.validation import flatten
+from experiments.backends import Backend, load_backend
+from experiments.validation import JaxReference, flatten
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Instance:
     def fun(self, backend: Backend) -> Callable[[Any], Any]:
         """The function, built with ``backend``'s operations."""
         return self.body(backend)
+
+    def under_test(self) -> tuple[Callable[[Any], Any], Any, JaxReference]:
+        """The function built with admodes, its point x, and JAX's value and Jacobian there."""
+        reference = JaxReference(self.fun(load_backend("jax")), self.x)
+        return self.fun(load_backend("admodes")), self.x, reference
 
 
 def elementwise(n: int, rng: np.random.Generator) -> Instance:
