@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from admodes.registry import shape
-from admodes.traced import Traced, plain
+from admodes.core import Traced, dtype_of, plain, shape
 from admodes.tree import describe, flatten, tree_map, unflatten
 
 
@@ -31,11 +30,6 @@ def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[
                 f"{n_args} positional argument(s)"
             )
     return tuple(int(a) % n_args for a in nums), as_tuple
-
-
-def dtype_of(x: Any) -> np.dtype:
-    """The dtype of a float, array or traced value."""
-    return np.result_type(plain(x))
 
 
 def check_inexact(tree: Any, what: str) -> None:
@@ -99,7 +93,7 @@ def strip(tree: Any, trace: Any) -> Any:
     leaves, treedef = flatten(tree)
     return unflatten(
         treedef,
-        [leaf._inner() if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves],
+        [leaf.primal if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves],
     )
 
 
@@ -136,3 +130,21 @@ def like_args(grads: Any, args: tuple, argnums: int | Sequence[int]) -> Any:
     per_arg = grads if as_tuple else (grads,)
     typed = tuple(tree_map(like_input, g, args[i]) for i, g in zip(nums, per_arg, strict=True))
     return typed if as_tuple else typed[0]
+
+
+def gradient_only(value_and_grad: Callable[..., Any], has_aux: bool) -> Callable[..., Any]:
+    """``grad`` from ``value_and_grad``: the gradient (and aux), without the value."""
+
+    def gradient(*args: Any) -> Any:
+        (value_aux, g) = value_and_grad(*args)
+        return (g, value_aux[1]) if has_aux else g
+
+    return gradient
+
+
+def check_chunk_size(chunk_size: int | None) -> None:
+    """Raise ValueError unless ``chunk_size`` is a positive integer or None."""
+    if chunk_size is not None and (
+        not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1
+    ):
+        raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")

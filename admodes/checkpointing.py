@@ -24,17 +24,17 @@ backward pass. Forward mode passes straight through.
 from __future__ import annotations
 
 import functools
-import math
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from admodes import counting
-from admodes.registry import TRACED_TYPES, Primitive, zero_cost
+from admodes import counting, registry
+from admodes.core import TRACED_TYPES, Trace, Traced
+from admodes.derivatives import summed
+from admodes.registry import Primitive, substituted, zero_cost
 from admodes.reverse import RECORDING, Node, Tape
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
-from admodes.traced import Traced, new_level
 from admodes.tree import flatten, unflatten
 
 __all__ = ["checkpoint", "iterate"]
@@ -47,7 +47,7 @@ def _target(tree: Any) -> tuple[Any, Tape | None]:
     none when that trace is forward mode, or a tape running unrecorded (then f just runs).
     """
     leaves, treedef = flatten(tree)
-    leaves = [_resolve(leaf) for leaf in leaves]
+    leaves = [substituted(leaf) for leaf in leaves]
     top = RECORDING[-1] if RECORDING else None
     for leaf in leaves:
         if type(leaf) in TRACED_TYPES and (top is None or leaf._trace.level > top.level):
@@ -57,53 +57,43 @@ def _target(tree: Any) -> tuple[Any, Tape | None]:
     return unflatten(treedef, leaves), top
 
 
-def _resolve(leaf: Any) -> Any:
-    while type(leaf) is Node and leaf._trace.substitute is not None:
-        leaf = leaf._trace.substitute(leaf)
-    return leaf
-
-
 @contextmanager
 def _substituting(tape: Tape, substitute: Callable[[Node], Any]) -> Iterator[None]:
-    """While active, ``tape`` swaps its nodes for ``substitute(node)`` in every op that meets them.
-
-    Its level is lifted above every other trace meanwhile, so the swap happens before any other
-    transform sees the node (a sub-tape must meet its own input, not the outer node it stands for).
-    """
-    outer = tape.substitute, tape.level
-    tape.substitute, tape.level = substitute, math.inf
+    """While active, ``tape`` is in substitution mode: the dispatch swaps its nodes for
+    ``substitute(node)`` before any op (and so any other transform) sees them."""
+    outer = tape.substitute
+    tape.substitute = substitute
+    registry.substituting += 1
     try:
         yield
     finally:
-        tape.substitute, tape.level = outer
+        tape.substitute = outer
+        registry.substituting -= 1
 
 
-class _Evaluation:
+class _Evaluation(Trace):
     """A trace that only evaluates: an unrecorded run keeps its values wrapped, so that Python
     operators still dispatch to the registry and ``count()`` sees every op."""
 
-    __slots__ = ("level",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self.level = new_level()
-
-    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        for a in args:
-            if type(a) in TRACED_TYPES and a._trace.level > self.level:
-                return a._trace.process(prim, args, params)
-        vals = [a.value if type(a) is _Evaluated and a._trace is self else a for a in args]
-        return _Evaluated(prim(*vals, **params), self)
+    def derive(
+        self,
+        prim: Primitive,
+        primals: tuple,
+        mine: list[tuple[int, Traced]],
+        out: Any,
+        params: dict,
+    ) -> Any:
+        return _Evaluated(out, self)
 
 
 class _Evaluated(Traced):
-    __slots__ = ("_trace", "value")
+    __slots__ = ("_trace", "primal")
 
-    def __init__(self, value: Any, trace: _Evaluation) -> None:
-        self.value = value
+    def __init__(self, primal: Any, trace: _Evaluation) -> None:
+        self.primal = primal
         self._trace = trace
-
-    def _inner(self) -> Any:
-        return self.value
 
 
 TRACED_TYPES.add(_Evaluated)
@@ -120,7 +110,7 @@ class _Unrecorded:
 
     def _substitute(self, node: Node) -> _Evaluated:
         self.nodes.setdefault(node.index, node)
-        return _Evaluated(node.value, self.evaluation)
+        return _Evaluated(node.primal, self.evaluation)
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:
         """``fun(*args)`` evaluated, every op counted, nothing recorded; plain outputs."""
@@ -136,7 +126,7 @@ class _Unrecorded:
 
 
 def _plain(value: Any, evaluation: _Evaluation) -> Any:
-    return value.value if type(value) is _Evaluated and value._trace is evaluation else value
+    return value.primal if type(value) is _Evaluated and value._trace is evaluation else value
 
 
 class _SubTape:
@@ -155,8 +145,8 @@ class _SubTape:
     def lift(self, node: Node) -> Node:
         """The sub-tape input standing for the outer tape's ``node`` (made on first use)."""
         if node.index not in self.lifted:
-            self.lifted[node.index] = self.tape.input(node.value)
-            self.outer_values[node.index] = node.value
+            self.lifted[node.index] = self.tape.input(node.primal)
+            self.outer_values[node.index] = node.primal
         return self.lifted[node.index]
 
     @contextmanager
@@ -193,13 +183,13 @@ class _SubTape:
 
 
 class _Slot:
-    """A node of the recording tape, kept by index and value (not by reference: no cycle)."""
+    """A node of the recording tape, kept by index and primal (not by reference: no cycle)."""
 
-    __slots__ = ("index", "value")
+    __slots__ = ("index", "primal")
 
     def __init__(self, node: Node) -> None:
         self.index = node.index
-        self.value = node.value
+        self.primal = node.primal
 
 
 def _to_slots(tree: Any, tape: Tape) -> Any:
@@ -212,13 +202,13 @@ def _to_slots(tree: Any, tape: Tape) -> Any:
 def _from_slots(tree: Any, tape: Tape) -> Any:
     leaves, treedef = flatten(tree)
     return unflatten(
-        treedef, [Node(v.value, v.index, tape) if type(v) is _Slot else v for v in leaves]
+        treedef, [Node(v.primal, v.index, tape) if type(v) is _Slot else v for v in leaves]
     )
 
 
 def _output_values(out: Any, tape: Tape) -> tuple[list[Any], Any]:
     leaves, treedef = flatten(out)
-    return [o.value if type(o) is Node and o._trace is tape else o for o in leaves], treedef
+    return [o.primal if type(o) is Node and o._trace is tape else o for o in leaves], treedef
 
 
 def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, joint_vjp) -> Any:
@@ -230,7 +220,7 @@ def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, 
     prim = Primitive("checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp)
     indices = [*parents, *(None for _ in saved)]
     return unflatten(
-        treedef, tape.record(prim, [*parents.values(), *saved], indices, tuple(leaves))
+        treedef, tape.append_step(prim, [*parents.values(), *saved], indices, tuple(leaves))
     )
 
 
@@ -254,7 +244,7 @@ def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advance
     unrecorded = _Unrecorded(tape)
     out = unrecorded.run(fun, *args)
     counting.add_step_advances(advances)
-    parents = {i: node.value for i, node in unrecorded.nodes.items()}
+    parents = {i: node.primal for i, node in unrecorded.nodes.items()}
     indices = list(parents)
     slots = _to_slots(args, tape)
     tape_ref = weakref.ref(tape)
@@ -341,9 +331,9 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
     current = _run_actions(forward, actions, step, _plain_state(x0, tape), stored)
     first_turn: list[_RecordedStep] = [_RecordedStep(tape, step, current)]
     out_leaves, out_def = _output_values(first_turn[0].out, first_turn[0].sub.tape)
-    parents = {i: node.value for i, node in forward.nodes.items()}
+    parents = {i: node.primal for i, node in forward.nodes.items()}
     parents.update(first_turn[0].sub.outer_values)
-    parents.update({i: v.value for i, v in _x0_nodes(flatten(x0)[0], tape).items()})
+    parents.update({i: v.primal for i, v in _x0_nodes(flatten(x0)[0], tape).items()})
     indices = list(parents)
     tape_ref = weakref.ref(tape)
 
@@ -410,7 +400,7 @@ def _run_actions(
 def _plain_state(state: Any, tape: Tape) -> Any:
     leaves, treedef = flatten(state)
     return unflatten(
-        treedef, [v.value if type(v) is Node and v._trace is tape else v for v in leaves]
+        treedef, [v.primal if type(v) is Node and v._trace is tape else v for v in leaves]
     )
 
 
@@ -421,4 +411,4 @@ def _x0_nodes(leaves: list[Any], tape: Tape) -> dict[int, Node]:
 def _accumulate(into: dict[int, Any], more: dict[int, Any]) -> None:
     for i, c in more.items():
         if c is not None:
-            into[i] = c if into.get(i) is None else into[i] + c
+            into[i] = c if into.get(i) is None else summed(into[i], c)

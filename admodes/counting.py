@@ -16,9 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-# registry imports this module too; its attributes are read at call time, when both are loaded.
-from admodes import registry
-
 PHASES = ("primal", "jvp", "vjp")
 
 #: True while at least one :func:`count` block is open (read on every primitive evaluation).
@@ -68,8 +65,9 @@ def count() -> Iterator[Counts]:
         active = bool(_counters)
 
 
-def record(prim: Any, out: Any, args: tuple, params: dict) -> None:
-    """Charge one evaluation of ``prim`` to every open counter."""
+def charge(prim: Any, out: Any, args: tuple, params: dict) -> None:
+    """Charge one evaluation of ``prim`` (its output ``out`` from ``args``) to every open
+    counter."""
     flops = prim.cost(out, *args, **params)
     for c in _counters:
         c.ops += 1
@@ -78,13 +76,6 @@ def record(prim: Any, out: Any, args: tuple, params: dict) -> None:
         p = c.by_phase[phase]
         p["ops"] += 1
         p["flops"] += flops
-
-
-def charge(prim: Any, out: Any) -> None:
-    """Charge an elementwise op an engine evaluated itself (``t · ∂``, ``-t``, ``x̄ + c``), unless
-    ``out`` is traced: then the op went through the registry and was charged there."""
-    if type(out) not in registry.TRACED_TYPES:
-        record(prim, out, (), {})
 
 
 @contextmanager

@@ -18,101 +18,96 @@ from typing import Any
 import numpy as np
 
 from admodes import counting
-from admodes import numpy as anp
 from admodes.arguments import (
+    check_chunk_size,
     check_inexact,
     check_matching,
     check_scalar,
-    dtype_of,
+    gradient_only,
     like_args,
     normalize_argnums,
     split_aux,
     strip,
     zeros_like_value,
 )
-from admodes.registry import (
-    TRACED_TYPES,
-    Primitive,
+from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, shape, size
+from admodes.derivatives import (
+    as_batch_of_one,
     contribution,
-    ndim,
-    shape,
-    size,
+    per_direction,
+    split_directions,
     summed,
+    unit_directions,
 )
-from admodes.rules.shape import align_batched, broadcast_to
-from admodes.traced import Traced, new_level
+from admodes.registry import Primitive
+from admodes.rules.broadcasting import align_batched, broadcast_to
+from admodes.rules.shape import concatenate, reshape, transpose
 from admodes.tree import flatten, unflatten
 
 __all__ = ["Dual", "ForwardTrace", "grad", "jacfwd", "jvp", "value_and_grad"]
 
 
-class ForwardTrace:
+class ForwardTrace(Trace):
     """One forward-mode transform call: its level and, when batched, its number of directions."""
 
-    __slots__ = ("batch", "level")
+    __slots__ = ("batch",)
 
     def __init__(self, batch: int | None = None) -> None:
-        self.level = new_level()
+        super().__init__()
         self.batch = batch
 
-    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` on the primals, and ṫ_out = Σᵢ JVPᵢ(ṫᵢ) on the tangents.
-
-        An argument traced by an inner (higher-level) transform hands the op to that transform.
-        The products and sums evaluated here are charged to ``count()``.
-        """
-        primals = []
-        tangents = []
-        nested = False
-        for a in args:
-            if type(a) in TRACED_TYPES:
-                if a._trace is self:
-                    tangents.append((len(primals), a.tangent))
-                    a = a.primal
-                    nested = nested or type(a) in TRACED_TYPES
-                elif a._trace.level > self.level:
-                    return a._trace.process(prim, args, params)
-                else:
-                    nested = True
-            primals.append(a)
-        primals = tuple(primals)
-        if nested:
-            out = prim(*primals, **params)
-        else:
-            out = prim.impl(*primals, **params) if params else prim.impl(*primals)
-            if counting.active:
-                counting.record(prim, out, primals, params)
-        if not prim.differentiable:
-            return out
-        counted = counting.active
-        if counted:
-            phase, counting.phase = counting.phase, "jvp"
-        if prim.joint_jvp is not None:
-            t_out = self.joint_tangent(prim, tangents, primals, out, params)
-        else:
-            align = self.batch is not None and prim.broadcasts
-            t_out = None
-            for i, t in tangents:
-                if align:
-                    t = align_batched(t, ndim(primals[i]), ndim(out))
-                c = contribution(prim, prim.jvps, i, t, out, primals, params)
-                if c is not None:
-                    t_out = c if t_out is None else summed(t_out, c)
-            if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
-                t_out = self.fit(t_out, out)
-        if counted:
-            counting.phase = phase
-            return _counted_dual(out, t_out, self)
-        return out if t_out is None else Dual(out, t_out, self)
-
-    def joint_tangent(
-        self, prim: Primitive, tangents: list, primals: list, out: Any, params: dict
+    def derive(
+        self,
+        prim: Primitive,
+        primals: tuple,
+        mine: list[tuple[int, Traced]],
+        out: Any,
+        params: dict,
     ) -> Any:
-        """A joint JVP rule's output tangent: every input's tangent, zeros for constants."""
-        filled = [self.zeros(x) for x in primals]
-        for i, t in tangents:
-            filled[i] = t
-        return prim.joint_jvp(filled, out, *primals, **params)
+        """The dual of ``out``, with tangent ṫ_out = Σᵢ JVPᵢ(ṫᵢ); the arithmetic of the rules is
+        charged to ``count()``'s "jvp" phase."""
+        if not counting.active:
+            t_out = self.tangent_out(prim, primals, mine, out, params)
+            return out if t_out is None else Dual(out, t_out, self)
+        outer, counting.phase = counting.phase, "jvp"
+        try:
+            t_out = self.tangent_out(prim, primals, mine, out, params)
+        finally:
+            counting.phase = outer
+        return _counted_dual(out, t_out, self)
+
+    def tangent_out(
+        self,
+        prim: Primitive,
+        primals: tuple,
+        mine: list[tuple[int, Traced]],
+        out: Any,
+        params: dict,
+    ) -> Any:
+        """ṫ_out = Σᵢ JVPᵢ(ṫᵢ) over this trace's inputs (None where it is zero)."""
+        batched = self.batch is not None
+        one_by_one = batched and not prim.batched_jvp
+        if prim.joint_jvp is not None:
+            tangents = [self.zeros(x) for x in primals]
+            for i, dual in mine:
+                tangents[i] = dual.tangent
+
+            def joint(*ts: Any) -> Any:
+                return prim.joint_jvp(list(ts), out, *primals, **params)
+
+            return per_direction(joint, *tangents) if one_by_one else joint(*tangents)
+        align = batched and prim.broadcasts
+        t_out = None
+        for i, dual in mine:
+            t = dual.tangent
+            if align:
+                t = align_batched(t, 1, ndim(primals[i]), ndim(out))
+            c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
+            if c is not None:
+                t_out = c if t_out is None else summed(t_out, c)
+        if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
+            t_out = self.fit(t_out, out)
+        return t_out
 
     def fit(self, t_out: Any, out: Any) -> Any:
         """A broadcasting op's tangent, broadcast to the full tangent shape of ``out``."""
@@ -139,9 +134,6 @@ class Dual(Traced):
         self.primal = primal
         self.tangent = tangent
         self._trace = trace
-
-    def _inner(self) -> Any:
-        return self.primal
 
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
@@ -208,10 +200,7 @@ def jacfwd(
     The result has shape ``out.shape + in.shape`` for each output leaf and differentiated input
     leaf (JAX's convention); a tuple ``argnums`` gives a tuple.
     """
-    if chunk_size is not None and (
-        not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be a positive integer or None, got {chunk_size!r}")
+    check_chunk_size(chunk_size)
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
@@ -221,13 +210,13 @@ def jacfwd(
         leaves, in_def = flatten(diff)
         n = sum(size(x) for x in leaves)
         step = n if chunk_size is None else min(chunk_size, n)
-        columns: list[list[Any]] = []
+        passes: list[list[Any]] = []
         out_def = aux = None
         out_leaves: list[Any] = []
         for start in range(0, max(n, 1), max(step, 1)):
             k = min(step, n - start) if n else 0
             trace = ForwardTrace(batch=None if k == 1 else k)
-            duals = _seed_directions(leaves, start, k, trace)
+            duals = _seeded(leaves, start, k, trace)
             call = list(args)
             for i, d in zip(nums, unflatten(in_def, duals), strict=True):
                 call[i] = d
@@ -235,56 +224,47 @@ def jacfwd(
             out_leaves, out_def = flatten(out)
             tangents = [_output_tangent(o, trace) for o in out_leaves]
             if trace.batch is None:
-                tangents = [anp.reshape(t, (1, *shape(t))) for t in tangents]
-            columns.append(tangents)
+                tangents = [as_batch_of_one(t) for t in tangents]
+            passes.append(tangents)
             out_leaves = [_output_primal(o, trace) for o in out_leaves]
             aux = strip(aux, trace)
-        jac = _assemble_forward(columns, out_leaves, out_def, leaves, in_def, as_tuple)
+        jac = _assemble(passes, out_leaves, out_def, leaves, in_def, as_tuple)
         return (jac, aux) if has_aux else jac
 
     return jacobian
 
 
-def _seed_directions(leaves: list[Any], start: int, k: int, trace: ForwardTrace) -> list[Dual]:
+def _seeded(leaves: list[Any], start: int, k: int, trace: ForwardTrace) -> list[Dual]:
     """Duals whose tangents are the unit directions start … start+k-1 of the flattened inputs.
 
     A single direction travels unbatched, so scalar code keeps Python floats' fast path.
     """
-    duals = []
-    offset = 0
-    for x in leaves:
-        m = size(x)
-        t = np.zeros((k, m), dtype=dtype_of(x))
-        lo, hi = max(start, offset), min(start + k, offset + m)
-        if lo < hi:
-            t[np.arange(lo - start, hi - start), np.arange(lo - offset, hi - offset)] = 1.0
-        t = t.reshape((k, *shape(x)))
-        if trace.batch is None:
-            t = float(t[0]) if isinstance(x, float) else t[0]
-        duals.append(Dual(x, t, trace))
-        offset += m
-    return duals
+    seeds = unit_directions(leaves, start, k)
+    if trace.batch is None:
+        seeds = [
+            float(e[0]) if isinstance(x, float) else e[0]
+            for e, x in zip(seeds, leaves, strict=True)
+        ]
+    return [Dual(x, e, trace) for x, e in zip(leaves, seeds, strict=True)]
 
 
-def _assemble_forward(
-    columns: list[list[Any]],
+def _assemble(
+    passes: list[list[Any]],
     out_leaves: list[Any],
     out_def: Any,
     in_leaves: list[Any],
     in_def: Any,
     as_tuple: bool,
 ) -> Any:
-    """Jacobian blocks ``out.shape + in.shape`` from per-pass tangents ``(k, *out.shape)``."""
+    """Jacobian blocks ``out.shape + in.shape`` from each pass's tangents ``(k, *out.shape)``."""
     per_out = []
     for j, o in enumerate(out_leaves):
-        parts = [c[j] for c in columns]
-        tangents = parts[0] if len(parts) == 1 else anp.concatenate(parts, axis=0)
-        blocks, offset = [], 0
-        for x in in_leaves:
-            m = size(x)
-            block = anp.reshape(tangents[offset : offset + m], (m, size(o)))
-            blocks.append(anp.reshape(anp.transpose(block), shape(o) + shape(x)))
-            offset += m
+        parts = [p[j] for p in passes]
+        stacked = parts[0] if len(parts) == 1 else concatenate(*parts, axis=-(ndim(o) + 1))
+        blocks = [
+            reshape(transpose(reshape(b, (size(x), size(o))), (1, 0)), shape(o) + shape(x))
+            for b, x in zip(split_directions(stacked, in_leaves), in_leaves, strict=True)
+        ]
         per_out.append(_by_argnum(unflatten(in_def, blocks), as_tuple))
     return unflatten(out_def, per_out)
 
@@ -315,10 +295,4 @@ def grad(
     fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
 ) -> Callable[..., Any]:
     """∇fun by forward mode (one batched pass); same result as reverse mode."""
-    vg = value_and_grad(fun, argnums, has_aux)
-
-    def gradient(*args: Any) -> Any:
-        (value_aux, g) = vg(*args)
-        return (g, value_aux[1]) if has_aux else g
-
-    return gradient
+    return gradient_only(value_and_grad(fun, argnums, has_aux), has_aux)

@@ -1,4 +1,4 @@
-"""The op registry: one entry per primitive, read by both engines.
+"""The op registry: one entry per primitive, read by both engines, and the one dispatch path.
 
 An entry (a :class:`Primitive`) holds
 
@@ -12,13 +12,20 @@ An entry (a :class:`Primitive`) holds
 Rules are written with admodes ops, so a rule differentiates again: that is what makes
 forward-over-reverse (``hessian``), reverse-over-forward and every other nesting work.
 
+**One tangent, one cotangent.** A rule is written for a single tangent ``t`` of the input's shape
+and a single cotangent ``g`` of the output's shape. The engines also carry k directions at once
+(``jacfwd``'s batched tangents, ``jacrev``'s batched cotangents), as a leading axis of length k. A
+rule that handles that axis itself declares it (``batched_jvp=True`` / ``batched_vjp=True``); any
+other rule is applied by the engines once per direction and the results are stacked, so a rule
+that knows nothing of batching is right in every transform.
+
 Elementwise ops are written even shorter (:func:`defelementwise`): one *local partial* per
-input, ``d(ans, *args)``, from which both ``t * d`` (JVP) and ``g * d`` (VJP) follow; ``1`` and
-``-1`` stand for the identity and negation, so ``add`` costs no multiplications.
+input, ``d(ans, *args)``, from which both ``t · d`` (JVP) and ``g · d`` (VJP) follow for any
+number of directions; ``1`` and ``-1`` stand for the identity and negation.
 
 Broadcasting is handled once, by the engines, for every entry flagged ``broadcasts``: the reverse
-engine sums a cotangent back to its input's shape (:func:`unbroadcast`), the forward engine aligns a
-batched tangent's direction axis so it is never confused with a broadcast axis.
+engine sums a cotangent back to its input's shape, the forward engine aligns a batched tangent's
+direction axis so it is never confused with a broadcast axis.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from admodes import counting
+from admodes.core import TRACED_TYPES, Traced, size
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
@@ -43,6 +51,8 @@ class Primitive:
     """
 
     __slots__ = (
+        "batched_jvp",
+        "batched_vjp",
         "broadcasts",
         "cost",
         "differentiable",
@@ -67,6 +77,8 @@ class Primitive:
         joint_jvp: Callable[..., Any] | None = None,
         joint_vjp: Callable[..., tuple] | None = None,
         broadcasts: bool = False,
+        batched_jvp: bool = False,
+        batched_vjp: bool = False,
     ) -> None:
         self.name = name
         self.impl = impl
@@ -77,27 +89,77 @@ class Primitive:
         self.joint_jvp = joint_jvp
         self.joint_vjp = joint_vjp
         self.broadcasts = broadcasts
+        elementwise = partials is not None
+        self.batched_jvp = batched_jvp or elementwise
+        self.batched_vjp = batched_vjp or elementwise
         self.differentiable = joint_jvp is not None or any(
             r is not None for r in (*self.jvps, *(self.partials or ()))
         )
 
     def __call__(self, *args: Any, **params: Any) -> Any:
-        top = None
-        for a in args:
-            if type(a) in TRACED_TYPES:
-                trace = a._trace
-                if top is None or trace.level > top.level:
-                    top = trace
-        if top is None:
-            # The engines repeat these lines inline: this is every op's hot path.
-            out = self.impl(*args, **params) if params else self.impl(*args)
-            if counting.active:
-                counting.record(self, out, args, params)
-            return out
-        return top.process(self, args, params)
+        return bind(self, args, params)
 
     def __repr__(self) -> str:
         return f"<admodes primitive {self.name}>"
+
+
+#: Shared empty parameters (operators pass no parameters).
+NO_PARAMS: dict = {}
+
+#: How many traces are in substitution mode (see :class:`admodes.core.Trace`); read on every op.
+substituting = 0
+
+
+def bind(prim: Primitive, args: tuple, params: dict) -> Any:
+    """Apply ``prim`` to ``args``: the one dispatch path of every op, in every transform.
+
+    With no traced argument, evaluate (and charge ``count()``). Otherwise the innermost trace
+    among the arguments (highest level) takes the op: its own values are unwrapped to their
+    primals, the op is applied to those by this same function (so values an outer transform
+    traces pass down to it), and the trace derives the traced output from the result.
+    """
+    if substituting:
+        args = tuple(substituted(a) for a in args)
+    top = None
+    for a in args:
+        if type(a) in TRACED_TYPES:
+            trace = a._trace
+            if top is None or trace.level > top.level:
+                top = trace
+    if top is None:
+        out = prim.impl(*args, **params) if params else prim.impl(*args)
+        if counting.active:
+            counting.charge(prim, out, args, params)
+        return out
+    primals = []
+    mine = []
+    nested = False
+    for a in args:
+        if type(a) in TRACED_TYPES:
+            if a._trace is top:
+                mine.append((len(primals), a))
+                a = a.primal
+                nested = nested or type(a) in TRACED_TYPES
+            else:
+                nested = True
+        primals.append(a)
+    primals = tuple(primals)
+    if nested:
+        out = bind(prim, primals, params)
+    else:
+        out = prim.impl(*primals, **params) if params else prim.impl(*primals)
+        if counting.active:
+            counting.charge(prim, out, primals, params)
+    if not prim.differentiable:
+        return out
+    return top.derive(prim, primals, mine, out, params)
+
+
+def substituted(a: Any) -> Any:
+    """``a`` after every substitution its traces make (see :class:`admodes.core.Trace`)."""
+    while isinstance(a, Traced) and a._trace.substitute is not None:
+        a = a._trace.substitute(a)
+    return a
 
 
 class _Marker:
@@ -116,9 +178,6 @@ NEGATE = _Marker("NEGATE")
 
 REGISTRY: dict[str, Primitive] = {}
 
-#: The value types of the engines (filled in by :mod:`admodes.forward` and :mod:`admodes.reverse`).
-TRACED_TYPES: set[type] = set()
-
 
 def _register(prim: Primitive) -> Primitive:
     if prim.name in REGISTRY:
@@ -130,12 +189,15 @@ def _register(prim: Primitive) -> Primitive:
 def defprim(
     name: str,
     impl: Callable[..., Any],
+    *,
     jvps: Sequence[Rule] = (),
     vjps: Sequence[Rule] = (),
-    cost: Callable[..., int] | None = None,
-    broadcasts: bool = False,
     joint_jvp: Callable[..., Any] | None = None,
     joint_vjp: Callable[..., tuple] | None = None,
+    cost: Callable[..., int] | None = None,
+    broadcasts: bool = False,
+    batched_jvp: bool = False,
+    batched_vjp: bool = False,
 ) -> Primitive:
     """Register a primitive with per-input JVP and VJP rules (``None`` = zero derivative).
 
@@ -145,6 +207,10 @@ def defprim(
     ``joint_jvp(tangents, ans, *args, **params)`` receives every input's tangent (zeros for
     constants) and ``joint_vjp(g, ans, *args, **params)`` returns one cotangent per input.
     A primitive with no rules at all is a constant to every transform.
+
+    Rules see one tangent and one cotangent. ``batched_jvp`` / ``batched_vjp`` declare that the
+    rules also accept a leading axis of k directions on ``t`` / ``g`` (and return one on their
+    result); without them the engines apply the rules once per direction.
     """
     if len(jvps) != len(vjps) or (joint_jvp is None) != (joint_vjp is None):
         raise ValueError(f"{name}: give a JVP rule and a VJP rule for every input")
@@ -158,6 +224,8 @@ def defprim(
             joint_jvp=joint_jvp,
             joint_vjp=joint_vjp,
             broadcasts=broadcasts,
+            batched_jvp=batched_jvp,
+            batched_vjp=batched_vjp,
         )
     )
 
@@ -182,57 +250,7 @@ def defelementwise(
     )
 
 
-def contribution(
-    prim: Primitive, rules: tuple, i: int, v: Any, ans: Any, args: tuple, params: dict
-) -> Any:
-    """Input ``i``'s share of a derivative, as both engines apply it: with ``rules = prim.jvps``
-    and ``v`` its tangent, its term of the output tangent; with ``rules = prim.vjps`` and ``v``
-    the output's cotangent, its cotangent. An elementwise op gives ``v · ∂ᵢ`` from its partial.
-    None where the derivative is zero. Products evaluated here are charged to ``count()``."""
-    partials = prim.partials
-    if partials is None:
-        rule = rules[i]
-        return None if rule is None else rule(v, ans, *args, **params)
-    d = partials[i]
-    if d is None or d is IDENTITY:
-        return None if d is None else v
-    c = -v if d is NEGATE else v * d(ans, *args)
-    if counting.active:
-        counting.charge(REGISTRY["negative" if d is NEGATE else "multiply"], c)
-    return c
-
-
-def summed(a: Any, b: Any) -> Any:
-    """a + b for two terms of one derivative (fan-in of tangents, fan-out of cotangents),
-    charged to ``count()``."""
-    total = a + b
-    if counting.active:
-        counting.charge(REGISTRY["add"], total)
-    return total
-
-
-# ---------------------------------------------------------------------------- shapes and costs
-
-
-def shape(x: Any) -> tuple[int, ...]:
-    """Shape of a float, a NumPy array or a traced value."""
-    if type(x) is float:
-        return ()
-    s = getattr(x, "shape", None)
-    return () if s is None else tuple(s)
-
-
-def ndim(x: Any) -> int:
-    return len(shape(x))
-
-
-def size(x: Any) -> int:
-    n = 1
-    for d in shape(x):
-        n *= d
-    return n
-
-
+# ---------------------------------------------------------------------------- costs
 def zero_cost(ans: Any, *args: Any, **params: Any) -> int:
     """Shape ops move data and do no arithmetic: 0 FLOPs."""
     return 0

@@ -1,8 +1,8 @@
 """Reverse mode: a tape recorded in the forward pass, and one backward sweep over it.
 
-Each primitive applied to a :class:`Node` appends one record ``(prim, args, params, ans, parents,
-index)`` to its :class:`Tape` (``parents[i]``: the node ``args[i]`` came from, None for a
-constant; ``index``: the output's node). The backward sweep walks the records once, last to
+Each primitive applied to a :class:`Node` appends one entry ``(prim, primals, params, ans,
+parents, index)`` to its :class:`Tape` (``parents[i]``: the node ``primals[i]`` came from, None for
+a constant; ``index``: the output's node). The backward sweep walks the entries once, last to
 first, and applies each input's VJP rule from the registry,
 
     x̄ᵢ += VJPᵢ(ȳ, ans, *args)      (summed back to xᵢ's shape where the op broadcast).
@@ -21,46 +21,50 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    check_chunk_size,
     check_inexact,
     check_matching,
     check_scalar,
-    dtype_of,
+    gradient_only,
     like_args,
     like_input,
     normalize_argnums,
     split_aux,
     strip,
 )
-from admodes.registry import TRACED_TYPES, Primitive, contribution, shape, size, summed
-from admodes.rules.shape import unbroadcast
-from admodes.traced import NO_PARAMS, Traced, new_level, plain
+from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
+from admodes.derivatives import (
+    as_batch_of_one,
+    contribution,
+    per_direction,
+    split_directions,
+    summed,
+    unit_directions,
+)
+from admodes.registry import NO_PARAMS, Primitive
+from admodes.rules.broadcasting import unbroadcast
+from admodes.rules.shape import concatenate, reshape
 from admodes.tree import flatten, unflatten
 
 __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
 
+#: One step of the tape: ``(prim, primals, params, out, parents, index)``; ``parents[i]`` is the
+#: node ``primals[i]`` came from (None for a constant), ``index`` the output's node (a tuple of
+#: nodes for a step with several outputs).
+Entry = tuple
 
-class Tape:
-    """One reverse-mode transform call: its level and the records of the forward pass."""
 
-    __slots__ = (
-        "__weakref__",
-        "level",
-        "n_nodes",
-        "records",
-        "saved_bytes",
-        "saved_ids",
-        "substitute",
-    )
+class Tape(Trace):
+    """One reverse-mode transform call: its level and the entries of the forward pass."""
+
+    __slots__ = ("entries", "n_nodes", "saved_bytes", "saved_ids")
 
     def __init__(self) -> None:
-        self.level = new_level()
-        self.records: list[tuple] = []
+        super().__init__()
+        self.entries: list[Entry] = []
         self.n_nodes = 0
         self.saved_bytes = 0
         self.saved_ids: set[int] = set()
-        #: While set, this tape records nothing: each of its nodes that an op meets is replaced
-        #: by ``substitute(node)`` (used by checkpointing, see :mod:`admodes.checkpointing`).
-        self.substitute: Callable[[Node], Any] | None = None
 
     def __del__(self) -> None:
         if self.saved_bytes:
@@ -72,53 +76,42 @@ class Tape:
         self.n_nodes += 1
         return node
 
-    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
-        """Evaluate ``prim`` and record what its VJP rules will need.
-
-        An argument traced by an inner (higher-level) transform hands the op to that transform.
-        """
-        if self.substitute is not None:
-            swapped = [
-                self.substitute(a) if type(a) is Node and a._trace is self else a for a in args
-            ]
-            return prim(*swapped, **params)
-        vals = []
-        parents = []
-        nested = False
-        for a in args:
-            index = None
-            if type(a) in TRACED_TYPES:
-                if a._trace is self:
-                    index = a.index
-                    a = a.value
-                    nested = nested or type(a) in TRACED_TYPES
-                elif a._trace.level > self.level:
-                    return a._trace.process(prim, args, params)
-                else:
-                    nested = True
-            parents.append(index)
-            vals.append(a)
-        vals = tuple(vals)
-        if nested:
-            out = prim(*vals, **params)
-        else:
-            out = prim.impl(*vals, **params) if params else prim.impl(*vals)
-            if counting.active:
-                counting.record(prim, out, vals, params)
-        if not prim.differentiable:
-            return out
+    def derive(
+        self,
+        prim: Primitive,
+        primals: tuple,
+        mine: list[tuple[int, Traced]],
+        out: Any,
+        params: dict,
+    ) -> Node:
+        """A node for ``out``, and an entry holding what ``prim``'s VJP rules will need."""
+        parents: list[int | None] = [None] * len(primals)
+        for i, node in mine:
+            parents[i] = node.index
         index = self.n_nodes
         self.n_nodes = index + 1
-        self.records.append((prim, vals, params or NO_PARAMS, out, parents, index))
+        self.entries.append((prim, primals, params or NO_PARAMS, out, parents, index))
         if counting.active:
-            self.count_saved((*vals, out))
+            self.count_saved((*primals, out))
         return Node(out, index, self)
 
+    def append_step(self, prim: Primitive, primals: list, parents: list, out: tuple) -> list[Node]:
+        """Append one step with several outputs (a checkpointed call): ``prim.joint_vjp(ḡ, out,
+        *primals)`` receives a tuple of output cotangents (None where zero) and returns one per
+        primal; ``parents[i]`` is the node ``primals[i]`` came from (None for a constant)."""
+        first = self.n_nodes
+        self.n_nodes += len(out)
+        index = tuple(range(first, self.n_nodes))
+        self.entries.append((prim, primals, NO_PARAMS, out, parents, index))
+        if counting.active:
+            self.count_saved((*primals, *out))
+        return [Node(o, i, self) for o, i in zip(out, index, strict=True)]
+
     def count_saved(self, values: tuple) -> None:
-        """Charge the arrays a record keeps alive (each buffer once) to ``count()``."""
+        """Charge the arrays an entry keeps alive (each buffer once) to ``count()``."""
         added = 0
         for v in values:
-            v = v.primal_value if isinstance(v, Traced) else v
+            v = plain(v)
             base = v.base if isinstance(v, np.ndarray) and v.base is not None else v
             if id(base) in self.saved_ids:
                 continue
@@ -127,34 +120,29 @@ class Tape:
         self.saved_bytes += added
         counting.add_saved_bytes(added)
 
-    def record(self, prim: Primitive, vals: list, parents: list, out: tuple) -> list[Node]:
-        """Record one multi-output step (a checkpointed call): ``prim.joint_vjp(ḡ, out, *vals)``
-        receives a tuple of output cotangents (None where zero) and returns one per value;
-        ``parents[i]`` is the node ``vals[i]`` came from (None for a constant)."""
-        first = self.n_nodes
-        self.n_nodes += len(out)
-        index = tuple(range(first, self.n_nodes))
-        self.records.append((prim, vals, {}, out, parents, index))
-        if counting.active:
-            self.count_saved((*vals, *out))
-        return [Node(o, i, self) for o, i in zip(out, index, strict=True)]
-
     def backward(
-        self, seeds: list[tuple[int, Any]], wanted: Sequence[int], consume: bool
+        self,
+        seeds: list[tuple[int, Any]],
+        wanted: Sequence[int],
+        consume: bool,
+        batch: int | None = None,
     ) -> list[Any]:
         """Cotangents of the nodes ``wanted`` (None where zero), given output cotangents ``seeds``.
 
-        With ``consume`` the records are released as the sweep passes them (one-shot gradients).
+        With ``batch`` = k, every cotangent carries a leading axis of k cotangents (one sweep
+        gives k rows of the Jacobian). With ``consume`` the entries are released as the sweep
+        passes them (one-shot gradients).
         """
+        nb = 0 if batch is None else 1
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
             accumulate(cts, index, ct)
-        records = self.records
+        entries = self.entries
         with counting.in_phase("vjp"):
-            for k in range(len(records) - 1, -1, -1):
-                prim, vals, params, out, parents, index = records[k]
+            for k in range(len(entries) - 1, -1, -1):
+                prim, primals, params, out, parents, index = entries[k]
                 if consume:
-                    records.pop()
+                    entries.pop()
                 if type(index) is int:
                     g = cts[index]
                     if g is None:
@@ -164,8 +152,9 @@ class Tape:
                     g = tuple(cts[i] for i in index)
                     if all(c is None for c in g):
                         continue
+                one_by_one = nb and not prim.batched_vjp
                 if prim.joint_vjp is not None:
-                    contributions = prim.joint_vjp(g, out, *vals, **params)
+                    contributions = _joint_cotangents(prim, one_by_one, g, out, primals, params)
                     for p, c in zip(parents, contributions, strict=False):
                         if p is not None and c is not None:
                             accumulate(cts, p, c)
@@ -174,14 +163,23 @@ class Tape:
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
-                    c = contribution(prim, prim.vjps, i, g, out, vals, params)
+                    c = contribution(prim, prim.vjps, one_by_one, i, g, out, primals, params)
                     if c is None:
                         continue
-                    x = vals[i]
+                    x = primals[i]
                     if broadcasts and not (type(c) is float is type(x)):
-                        c = unbroadcast(c, shape(x))
+                        c = unbroadcast(c, shape(x), nb)
                     accumulate(cts, p, c)
         return [cts[i] for i in wanted]
+
+
+def _joint_cotangents(
+    prim: Primitive, one_by_one: bool, g: Any, out: Any, primals: tuple, params: dict
+) -> Any:
+    """A joint VJP rule's cotangents, one per input (per direction when ``one_by_one``)."""
+    if one_by_one:
+        return per_direction(lambda gj: prim.joint_vjp(gj, out, *primals, **params), g)
+    return prim.joint_vjp(g, out, *primals, **params)
 
 
 def accumulate(cts: list[Any], index: int, c: Any) -> None:
@@ -193,25 +191,28 @@ def accumulate(cts: list[Any], index: int, c: Any) -> None:
 class Node(Traced):
     """A value recorded on a tape: its primal and its position in the graph."""
 
-    __slots__ = ("__weakref__", "_trace", "index", "value")
+    __slots__ = ("__weakref__", "_trace", "index", "primal")
 
-    def __init__(self, value: Any, index: int, tape: Tape) -> None:
-        self.value = value
+    def __init__(self, primal: Any, index: int, tape: Tape) -> None:
+        self.primal = primal
         self.index = index
         self._trace = tape
 
-    def _inner(self) -> Any:
-        return self.value
-
     def __repr__(self) -> str:
-        return f"Node(value={self.value!r}, index={self.index})"
+        return f"Node(primal={self.primal!r}, index={self.index})"
 
 
 TRACED_TYPES.add(Node)
 
 
 # ---------------------------------------------------------------------------- transforms
-def _record(fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], has_aux: bool, name: str):
+#: Tapes whose function is being traced, innermost last (checkpointing records on the last).
+RECORDING: list[Tape] = []
+
+
+def _trace_on_new_tape(
+    fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], has_aux: bool, name: str
+) -> tuple[Tape, list[Any], Any, Any, Any]:
     """Run ``fun`` with the arguments ``nums`` traced on a new tape."""
     tape = Tape()
     diff = tuple(args[i] for i in nums)
@@ -228,41 +229,63 @@ def _record(fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], has_aux
     return tape, in_leaves, in_def, out, strip(aux, tape)
 
 
-#: Tapes whose function is being recorded, innermost last (checkpointing records on the last).
-RECORDING: list[Tape] = []
+def _output_primal(out: Any, tape: Tape) -> Any:
+    return out.primal if type(out) is Node and out._trace is tape else out
 
 
-def _output_value(out: Any, tape: Tape) -> Any:
-    return out.value if type(out) is Node and out._trace is tape else out
-
-
-def _input_cotangents(cts: list[Any], in_leaves: list[Any]) -> list[Any]:
-    return [like_input(0.0 if c is None else c, x) for c, x in zip(cts, in_leaves, strict=True)]
+def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
+    """The swept cotangents typed like their inputs (zeros where none reached an input)."""
+    if batch is None:
+        return [like_input(0.0 if c is None else c, x) for c, x in zip(cts, in_leaves, strict=True)]
+    return [
+        np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else c
+        for c, x in zip(cts, in_leaves, strict=True)
+    ]
 
 
 def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """Reverse mode: ``(fun(*primals), vjp_fn[, aux])``; ``vjp_fn(ȳ)`` gives one x̄ per primal.
 
     The forward pass is recorded once; ``vjp_fn`` may be called any number of times.
+    ``vjp_fn(ȳs, batched=True)`` pulls back k cotangents in one sweep: each leaf of ``ȳs`` has a
+    leading axis of length k, and so has each x̄ (the rows of ``ȳs``·J).
     """
     nums = tuple(range(len(primals)))
     for k, p in enumerate(primals):
         check_inexact(p, f"vjp primal {k}")
-    tape, in_leaves, in_def, out, aux = _record(fun, primals, nums, has_aux, "vjp")
+    tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, primals, nums, has_aux, "vjp")
     o_leaves, o_def = flatten(out)
-    out_value = unflatten(o_def, [_output_value(o, tape) for o in o_leaves])
+    out_primal = unflatten(o_def, [_output_primal(o, tape) for o in o_leaves])
 
-    def vjp_fn(cotangent: Any) -> tuple:
-        check_matching(cotangent, out_value, "cotangent", "the function's output")
+    def vjp_fn(cotangent: Any, *, batched: bool = False) -> tuple:
+        batch = _check_cotangent(cotangent, out_primal, batched)
         seeds = [
             (o.index, c)
             for o, c in zip(o_leaves, flatten(cotangent)[0], strict=True)
             if type(o) is Node and o._trace is tape
         ]
-        cts = tape.backward(seeds, range(len(in_leaves)), consume=False)
-        return unflatten(in_def, _input_cotangents(cts, in_leaves))
+        cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
+        return unflatten(in_def, _input_cotangents(cts, in_leaves, batch))
 
-    return (out_value, vjp_fn, aux) if has_aux else (out_value, vjp_fn)
+    return (out_primal, vjp_fn, aux) if has_aux else (out_primal, vjp_fn)
+
+
+def _check_cotangent(cotangent: Any, out: Any, batched: bool) -> int | None:
+    """Check a cotangent against the output; the batch length when ``batched``."""
+    if not batched:
+        check_matching(cotangent, out, "cotangent", "the function's output")
+        return None
+    leaves, treedef = flatten(cotangent)
+    lengths = {shape(c)[0] if ndim(c) else None for c in leaves}
+    if len(lengths) != 1 or None in lengths:
+        raise ValueError(
+            "vjp_fn(..., batched=True) needs every cotangent leaf to have the same leading axis "
+            f"of k cotangents; got leaves of shapes {[shape(c) for c in leaves]}"
+        )
+    (k,) = lengths
+    first = unflatten(treedef, [plain(c)[0] for c in leaves])
+    check_matching(first, out, "each cotangent of the batch", "the function's output")
+    return k
 
 
 def value_and_grad(
@@ -274,12 +297,12 @@ def value_and_grad(
         nums, as_tuple = normalize_argnums(argnums, len(args))
         for i in nums:
             check_inexact(args[i], f"argument {i}")
-        tape, in_leaves, in_def, out, aux = _record(fun, args, nums, has_aux, "grad")
+        tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "grad")
         check_scalar(out)
-        value = _output_value(out, tape)
+        value = _output_primal(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
-        per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves))
+        per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves, None))
         g = like_args(per_arg if as_tuple else per_arg[0], args, argnums)
         return ((value, aux), g) if has_aux else (value, g)
 
@@ -297,43 +320,52 @@ def grad(
     fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
 ) -> Callable[..., Any]:
     """∇fun by reverse mode (backpropagation)."""
-    vg = value_and_grad(fun, argnums, has_aux)
-
-    def gradient(*args: Any) -> Any:
-        value_aux, g = vg(*args)
-        return (g, value_aux[1]) if has_aux else g
-
-    return gradient
+    return gradient_only(value_and_grad(fun, argnums, has_aux), has_aux)
 
 
 def jacrev(
-    fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    chunk_size: int | None = None,
 ) -> Callable[..., Any]:
-    """The Jacobian by reverse mode: one recording, then one backward sweep per output element.
+    """The Jacobian by reverse mode: one recording, then backward sweeps of ``chunk_size``
+    cotangents each (default: all outputs in one sweep; ``chunk_size=1``: one sweep per output
+    element, the textbook count).
 
     The result has shape ``out.shape + in.shape`` (JAX's convention); a tuple ``argnums`` gives a
     tuple.
     """
+    check_chunk_size(chunk_size)
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         for i in nums:
             check_inexact(args[i], f"argument {i}")
-        tape, in_leaves, in_def, out, aux = _record(fun, args, nums, has_aux, "jacrev")
+        tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "jacrev")
         o_leaves, o_def = flatten(out)
-        per_out = []
-        for o in o_leaves:
-            value = _output_value(o, tape)
-            rows = [
-                _input_cotangents(
-                    tape.backward([(o.index, e)], range(len(in_leaves)), consume=False)
-                    if type(o) is Node and o._trace is tape
-                    else [None] * len(in_leaves),
-                    in_leaves,
-                )
-                for e in _basis(value)
+        values = [_output_primal(o, tape) for o in o_leaves]
+        m = sum(size(v) for v in values)
+        step = m if chunk_size is None else min(chunk_size, m)
+        sweeps: list[list[Any]] = []
+        for start in range(0, max(m, 1), max(step, 1)):
+            k = min(step, m - start) if m else 0
+            batch = None if k == 1 else k
+            seeds = [
+                (o.index, e if batch else _single(e[0], v))
+                for o, v, e in zip(o_leaves, values, unit_directions(values, start, k), strict=True)
+                if type(o) is Node and o._trace is tape
             ]
-            blocks = [_stack_rows([r[j] for r in rows], value, x) for j, x in enumerate(in_leaves)]
+            cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
+            cts = _input_cotangents(cts, in_leaves, batch)
+            sweeps.append(cts if batch else [as_batch_of_one(c) for c in cts])
+        per_in = [
+            split_directions(_joined([s[j] for s in sweeps], x), values)
+            for j, x in enumerate(in_leaves)
+        ]
+        per_out = []
+        for i, v in enumerate(values):
+            blocks = [reshape(per_in[j][i], shape(v) + shape(x)) for j, x in enumerate(in_leaves)]
             per_arg = unflatten(in_def, blocks)
             per_out.append(per_arg if as_tuple else per_arg[0])
         jac = unflatten(o_def, per_out)
@@ -342,16 +374,11 @@ def jacrev(
     return jacobian
 
 
-def _basis(value: Any) -> list[Any]:
-    """The unit cotangents of an output, one per element, of its dtype."""
-    if shape(value) == ():
-        return [_ones_like(value)]
-    eye = np.eye(size(value), dtype=dtype_of(value))
-    return [row.reshape(shape(value)) for row in eye]
+def _single(e: np.ndarray, value: Any) -> Any:
+    """One unit cotangent, typed like its output (a float for a Python float)."""
+    return float(e) if type(plain(value)) is float else e
 
 
-def _stack_rows(rows: list[Any], out_value: Any, x: Any) -> Any:
-    """Rows x̄ (one per output element) as a block of shape ``out.shape + x.shape``."""
-    from admodes import numpy as anp
-
-    return anp.reshape(anp.stack(rows, axis=0), shape(out_value) + shape(x))
+def _joined(parts: list[Any], x: Any) -> Any:
+    """Batches of rows ``(k, *x.shape)`` joined along the batch axis."""
+    return parts[0] if len(parts) == 1 else concatenate(*parts, axis=-(ndim(x) + 1))

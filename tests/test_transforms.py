@@ -15,7 +15,7 @@ from conftest import JNP, MODES, RTOL_F32, assert_close, both
 
 import admodes as ad
 import admodes.numpy as anp
-from admodes.traced import Traced
+from admodes.core import Traced
 
 
 # ---------------------------------------------------------------------------- test functions

@@ -176,4 +176,6 @@ where = defprim(
     vjps=[None, _select_rule(1), _select_rule(2)],
     cost=output_size_cost,
     broadcasts=True,
+    batched_jvp=True,
+    batched_vjp=True,
 )

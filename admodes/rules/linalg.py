@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from admodes.registry import defprim, ndim, shape, size
+from admodes.core import ndim, shape, size
+from admodes.registry import defprim
 from admodes.rules.elementwise import multiply
 from admodes.rules.shape import reshape, transpose
 
@@ -73,4 +74,5 @@ matmul = defprim(
     jvps=[_jvp_a, _jvp_b],
     vjps=[_vjp_a, _vjp_b],
     cost=lambda ans, a, b: 2 * size(ans) * shape(a)[-1],
+    batched_jvp=True,
 )

@@ -1,9 +1,7 @@
-"""Reductions: sum, max, min, cumsum.
+"""Reductions that pick or accumulate entries: max, min, cumsum (``sum`` lives beside
+``broadcast_to``, its transpose).
 
-Axes are stored as a tuple of *negative* integers (``admodes.numpy`` normalises them). Counted from
-the end, an axis names the same dimension in a value and in a batched tangent (whose extra
-direction axis leads), so one rule serves both.
-
+Axes are negative integers, so each rule serves one tangent and a batch of them alike.
 ``max``/``min`` split the derivative evenly among tied entries (JAX's chooser rule):
 ∂ = [x = ans] / #{x = ans}.
 """
@@ -14,39 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from admodes.registry import defprim, input_size_cost, shape
+from admodes.core import plain
+from admodes.registry import defprim, input_size_cost
+from admodes.rules.broadcasting import expand_reduced, keepdims_shape, sum
 from admodes.rules.elementwise import divide, multiply
-from admodes.rules.shape import broadcast_to, flip, reshape
-from admodes.traced import plain
-
-
-def keepdims_shape(x_shape: tuple[int, ...], axis: tuple[int, ...]) -> tuple[int, ...]:
-    """``x_shape`` with each reduced axis set to 1."""
-    n = len(x_shape)
-    reduced = {a % n for a in axis} if n else set()
-    return tuple(1 if i in reduced else d for i, d in enumerate(x_shape))
-
-
-def expand_reduced(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
-    """A reduction's output (or cotangent) broadcast back to the input's shape."""
-    if not keepdims:
-        g = reshape(
-            g, shape(g)[: len(shape(g)) - _out_ndim(x, axis)] + keepdims_shape(shape(x), axis)
-        )
-    return broadcast_to(g, shape(g)[: len(shape(g)) - len(shape(x))] + shape(x))
-
-
-def _out_ndim(x: Any, axis: tuple[int, ...]) -> int:
-    return len(shape(x)) - len(axis)
-
-
-sum = defprim(
-    "sum",
-    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
-    jvps=[lambda t, ans, x, axis, keepdims: sum(t, axis=axis, keepdims=keepdims)],
-    vjps=[lambda g, ans, x, axis, keepdims: expand_reduced(g, x, axis, keepdims)],
-    cost=input_size_cost,
-)
+from admodes.rules.shape import flip
 
 
 def _chosen(ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> tuple[Any, Any]:
@@ -79,6 +49,8 @@ def _defchooser(name: str, np_fn: Any) -> Any:
         jvps=[_chooser_jvp],
         vjps=[_chooser_vjp],
         cost=input_size_cost,
+        batched_jvp=True,
+        batched_vjp=True,
     )
 
 
@@ -91,4 +63,6 @@ cumsum = defprim(
     jvps=[lambda t, ans, x, axis: cumsum(t, axis=axis)],
     vjps=[lambda g, ans, x, axis: flip(cumsum(flip(g, axis), axis=axis), axis)],
     cost=input_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
 )

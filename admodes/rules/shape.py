@@ -1,10 +1,10 @@
-"""Shape primitives: reshape, transpose, broadcast_to, getitem / scatter_add, concatenate, stack.
+"""Shape primitives: reshape, transpose, getitem / scatter_add, concatenate, stack.
 
-All are linear, so a JVP applies the op itself to the tangent. A batched tangent carries its
-direction axis in front (``nb`` = its number of extra leading axes, 0 or 1); each rule here keeps
-that axis in front. Indices are normalised by :func:`normalize_index` to cover every axis of the
-indexed value, so prefixing one full slice per direction axis indexes a batched tangent the same
-way (nested batched transforms prefix one each).
+All are linear, so a JVP applies the op itself to the tangent and a VJP applies its transpose to
+the cotangent. Every rule here accepts a batch of directions: a leading axis in front of the
+tangent or cotangent (``nb`` = its number of extra leading axes), which it keeps in front.
+Indices are normalised by :func:`normalize_index` to cover every axis of the indexed value, so
+prefixing one full slice per direction axis indexes a batch the same way.
 """
 
 from __future__ import annotations
@@ -14,34 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from admodes.registry import defprim, ndim, shape, size
+from admodes.core import ndim, shape, size
+from admodes.registry import defprim
 
 
-def batch_ndim(t: Any, x: Any) -> int:
-    """Leading direction axes of tangent ``t`` of the value ``x`` (0 unless batched)."""
-    return ndim(t) - ndim(x)
-
-
-def align_batched(t: Any, x_ndim: int, out_ndim: int) -> Any:
-    """Insert unit axes after the direction axis of a batched tangent so that NumPy's right-aligned
-    broadcasting pairs each of ``x``'s axes with the output's, never with the direction axis."""
-    if out_ndim <= x_ndim:
-        return t
-    ts = shape(t)
-    return reshape(t, ts[:1] + (1,) * (out_ndim - x_ndim) + ts[1:])
-
-
-def unbroadcast(g: Any, target: tuple[int, ...]) -> Any:
-    """Sum a cotangent over the axes broadcasting added or stretched: the VJP of broadcasting."""
-    gs = shape(g)
-    if gs == target:
-        return g
-    lead = len(gs) - len(target)
-    stretched = tuple(i - len(target) for i, d in enumerate(target) if d == 1 and gs[lead + i] != 1)
-    axes = tuple(range(-len(gs), -len(target))) + stretched
-    from admodes.rules.reductions import sum as reduce_sum
-
-    return reshape(reduce_sum(g, axis=axes, keepdims=True), target)
+def batch_ndim(v: Any, like: Any) -> int:
+    """Leading direction axes of a tangent or cotangent ``v`` of the value ``like`` (0 for one
+    direction, 1 for a batch of directions)."""
+    return ndim(v) - ndim(like)
 
 
 # --------------------------------------------------------------------------- reshape, transpose
@@ -49,35 +29,25 @@ reshape = defprim(
     "reshape",
     lambda x, newshape: np.reshape(x, newshape),
     jvps=[lambda t, ans, x, newshape: reshape(t, shape(t)[: batch_ndim(t, x)] + newshape)],
-    vjps=[lambda g, ans, x, newshape: reshape(g, shape(x))],
+    vjps=[lambda g, ans, x, newshape: reshape(g, shape(g)[: batch_ndim(g, ans)] + shape(x))],
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 
-def _transpose_jvp(t: Any, ans: Any, x: Any, axes: tuple[int, ...]) -> Any:
-    nb = batch_ndim(t, x)
-    return transpose(t, tuple(range(nb)) + tuple(nb + a for a in axes))
+def _permuted(v: Any, like: Any, axes: tuple[int, ...]) -> Any:
+    """``v`` transposed by ``axes``, its leading direction axes (if any) kept in front."""
+    nb = batch_ndim(v, like)
+    return transpose(v, tuple(range(nb)) + tuple(nb + a for a in axes))
 
 
 transpose = defprim(
     "transpose",
     lambda x, axes: np.transpose(x, axes),
-    jvps=[_transpose_jvp],
-    vjps=[lambda g, ans, x, axes: transpose(g, tuple(int(i) for i in np.argsort(axes)))],
-)
-
-
-def _broadcast_to_jvp(t: Any, ans: Any, x: Any, newshape: tuple[int, ...]) -> Any:
-    nb = batch_ndim(t, x)
-    if nb:
-        t = align_batched(t, ndim(x), len(newshape))
-    return broadcast_to(t, shape(t)[:nb] + newshape)
-
-
-broadcast_to = defprim(
-    "broadcast_to",
-    lambda x, newshape: np.broadcast_to(x, newshape),
-    jvps=[_broadcast_to_jvp],
-    vjps=[lambda g, ans, x, newshape: unbroadcast(g, shape(x))],
+    jvps=[lambda t, ans, x, axes: _permuted(t, x, axes)],
+    vjps=[lambda g, ans, x, axes: _permuted(g, ans, tuple(int(i) for i in np.argsort(axes)))],
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 
@@ -133,10 +103,9 @@ def _moved_ndim(index: tuple) -> int:
     return max(1 if i.dtype == bool else i.ndim for i in arrays)
 
 
-def _getitem_jvp(t: Any, ans: Any, x: Any, index: tuple) -> Any:
-    """t[index], the direction axes of a batched t kept in front."""
-    nb = batch_ndim(t, x)
-    out = getitem(t, _batched(index, nb))
+def _gathered(v: Any, nb: int, index: tuple) -> Any:
+    """v[index] for ``v`` with ``nb`` leading direction axes, which stay in front."""
+    out = getitem(v, _batched(index, nb))
     a = _moved_ndim(index) if nb else 0
     if not a:
         return out
@@ -144,15 +113,15 @@ def _getitem_jvp(t: Any, ans: Any, x: Any, index: tuple) -> Any:
     return transpose(out, (*range(a, a + nb), *range(a), *range(a + nb, n)))
 
 
-def _scatter_add_jvp(t: Any, ans: Any, g: Any, index: tuple, x_shape: tuple[int, ...]) -> Any:
-    """scatter_add of t; a batched t's direction axes go where NumPy expects them (behind the
-    advanced-index axes it moved to the front, see :func:`_moved_ndim`)."""
-    nb = batch_ndim(t, g)
-    out_shape = shape(t)[:nb] + x_shape
+def _scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
+    """scatter_add of ``v`` with ``nb`` leading direction axes into zeros of ``x_shape``; the
+    direction axes go where NumPy expects them (behind the advanced-index axes it moves to the
+    front, see :func:`_moved_ndim`) and stay in front of the result."""
+    out_shape = shape(v)[:nb] + x_shape
     a = _moved_ndim(index) if nb else 0
     if a:
-        t = transpose(t, (*range(nb, nb + a), *range(nb), *range(nb + a, ndim(t))))
-    return scatter_add(t, _batched(index, nb), out_shape)
+        v = transpose(v, (*range(nb, nb + a), *range(nb), *range(nb + a, ndim(v))))
+    return scatter_add(v, _batched(index, nb), out_shape)
 
 
 def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndarray:
@@ -168,16 +137,20 @@ def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndar
 getitem = defprim(
     "getitem",
     lambda x, index: x[index],
-    jvps=[_getitem_jvp],
-    vjps=[lambda g, ans, x, index: scatter_add(g, index, shape(x))],
+    jvps=[lambda t, ans, x, index: _gathered(t, batch_ndim(t, x), index)],
+    vjps=[lambda g, ans, x, index: _scattered(g, batch_ndim(g, ans), index, shape(x))],
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 scatter_add = defprim(
     "scatter_add",
     _scatter_add_impl,
-    jvps=[_scatter_add_jvp],
-    vjps=[lambda ct, ans, g, index, x_shape: getitem(ct, index)],
+    jvps=[lambda t, ans, g, index, x_shape: _scattered(t, batch_ndim(t, g), index, x_shape)],
+    vjps=[lambda ct, ans, g, index, x_shape: _gathered(ct, ndim(ct) - len(x_shape), index)],
     cost=lambda ans, g, index, x_shape: 0 if is_basic(index) else size(g),
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 
@@ -196,6 +169,8 @@ concatenate = defprim(
     lambda *xs, axis: np.concatenate(xs, axis=axis),
     joint_jvp=lambda ts, ans, *xs, axis: concatenate(*ts, axis=axis),
     joint_vjp=_concatenate_vjp,
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 stack = defprim(
@@ -205,4 +180,6 @@ stack = defprim(
     joint_vjp=lambda g, ans, *xs, axis: tuple(
         getitem(g, axis_index(ndim(g), axis, i)) for i in range(len(xs))
     ),
+    batched_jvp=True,
+    batched_vjp=True,
 )

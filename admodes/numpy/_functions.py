@@ -1,4 +1,4 @@
-"""``import admodes.numpy as anp``: NumPy-like functions that dispatch to the registry.
+"""The core of ``admodes.numpy``: NumPy-like functions that dispatch to the registry.
 
 Elementwise ops are the registry's primitives themselves. The functions below give them NumPy's
 signatures (``axis=None``, ``keepdims``, ``axes``), normalise parameters for the rules (axes as
@@ -33,7 +33,9 @@ from numpy import (  # noqa: F401  (re-exported)
     zeros,
 )
 
-from admodes.registry import defprim, ndim, shape, size
+from admodes.core import Traced, ndim, plain, shape, size
+from admodes.registry import defprim
+from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import linalg as _linalg
 from admodes.rules import reductions as _red
 from admodes.rules import shape as _shape
@@ -69,7 +71,6 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     tanh,
 )
 from admodes.rules.elementwise import where as _where
-from admodes.traced import Traced, plain
 
 absolute = abs
 true_divide = divide
@@ -133,7 +134,7 @@ def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
 
 # ------------------------------------------------------------------------------ reductions
 def sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    return _red.sum(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+    return _broadcasting.sum(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
 
 
 def max(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
@@ -151,7 +152,7 @@ def mean(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False
     """sum / n over the reduced axes."""
     axes = _axes(axis, ndim(x))
     n = int(_np.prod([shape(x)[a] for a in axes]))
-    return divide(_red.sum(x, axis=axes, keepdims=keepdims), float(n))
+    return divide(_broadcasting.sum(x, axis=axes, keepdims=keepdims), float(n))
 
 
 def var(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
@@ -270,7 +271,7 @@ def expand_dims(x: Any, axis: int) -> Any:
 
 def broadcast_to(x: Any, newshape: Sequence[int]) -> Any:
     target = tuple(int(d) for d in newshape)
-    return _shape.broadcast_to(x, newshape=target)
+    return _broadcasting.broadcast_to(x, newshape=target)
 
 
 def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:

@@ -1,0 +1,169 @@
+"""What every layer shares: shapes, traces and their levels, the traced value and its primal.
+
+A *trace* is one transform call (a forward pass, a tape, an unrecorded evaluation). A *traced
+value* belongs to one trace and wraps its ``primal``: the value one level down, itself a plain
+float or array, or a value traced by an outer transform. :func:`plain` reaches the plain value
+beneath every level.
+
+Levels order the traces: a later (inner) transform call gets a higher level, so a value traced by
+an outer call is a constant to an inner one (no perturbation confusion). The dispatch that uses
+them is :func:`admodes.registry.bind`, the one path every op takes.
+
+This module holds no arithmetic: the traced value's operators and array methods are attached by
+:mod:`admodes.numpy`, which sits above the rules and engines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+_levels = itertools.count(1)
+
+
+def new_level() -> int:
+    """A fresh level for a transform call, higher than every level handed out before."""
+    return next(_levels)
+
+
+class Trace:
+    """One transform call. Subclasses say what to do with an op whose innermost trace they are
+    (:meth:`derive`); the dispatch itself is :func:`admodes.registry.bind`.
+
+    ``substitute``: while set, the trace is in *substitution mode*: before any op sees one of its
+    values, the dispatch replaces the value by ``substitute(value)`` (gradient checkpointing runs a
+    function unrecorded, or re-records it on a sub-tape, this way).
+    """
+
+    __slots__ = ("__weakref__", "level", "substitute")
+
+    def __init__(self) -> None:
+        self.level = new_level()
+        self.substitute: Callable[[Traced], Any] | None = None
+
+    def derive(
+        self, prim: Any, primals: tuple, mine: list[tuple[int, Traced]], out: Any, params: dict
+    ) -> Any:
+        """The traced output of ``prim``: ``out`` was computed from ``primals``; ``mine`` lists
+        ``(position, value)`` for the arguments that were this trace's values."""
+        raise NotImplementedError
+
+
+class Traced:
+    """A value carried through one trace: ``primal`` is the value one level down."""
+
+    __slots__ = ()
+    __array_priority__ = 1000.0  # NumPy defers binary operators to us
+
+    _trace: Trace
+    primal: Any
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return shape(plain(self))
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return size(plain(self))
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.result_type(plain(self))
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d traced value")
+        return self.shape[0]
+
+    # ---------------------------------------------------------------- comparisons: on primals
+    def __lt__(self, other: Any) -> Any:
+        return plain(self) < plain(other)
+
+    def __le__(self, other: Any) -> Any:
+        return plain(self) <= plain(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return plain(self) > plain(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return plain(self) >= plain(other)
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return plain(self) == plain(other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return plain(self) != plain(other)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        return bool(plain(self))
+
+    # ------------------------------------------------ conversions that would drop derivatives
+    def __float__(self) -> float:
+        raise TypeError(
+            "float() of a traced value would drop its derivative. Keep computing with admodes "
+            "ops; to use the value as a constant on purpose, call `admodes.stop_gradient(x)`."
+        )
+
+    __int__ = __float__
+    __complex__ = __float__
+    __index__ = __float__
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        raise TypeError(
+            "a traced value cannot be converted to a NumPy array: that would silently drop its "
+            "derivative. Use `admodes.numpy` (import admodes.numpy as anp) instead of `numpy`; "
+            "to use the value as a constant on purpose, call `admodes.stop_gradient(x)`. To "
+            "build an array from traced values, use `anp.stack`, `anp.concatenate` or "
+            "`x.at[i].set(v)` instead of assigning into a NumPy array."
+        )
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "traced values are immutable: `x[i] = v` cannot be differentiated. Use the "
+            "functional update `x = x.at[i].set(v)` (also `.add`, `.multiply`, `.min`, `.max`), "
+            "as in JAX."
+        )
+
+
+#: The concrete traced types (each engine adds its own): the dispatch tests ``type(a) in``.
+TRACED_TYPES: set[type] = set()
+
+
+def plain(x: Any) -> Any:
+    """The plain value beneath every level of tracing (``x`` itself when it is not traced)."""
+    while isinstance(x, Traced):
+        x = x.primal
+    return x
+
+
+def shape(x: Any) -> tuple[int, ...]:
+    """Shape of a float, a NumPy array or a traced value."""
+    if type(x) is float:
+        return ()
+    s = getattr(x, "shape", None)
+    return () if s is None else tuple(s)
+
+
+def ndim(x: Any) -> int:
+    return len(shape(x))
+
+
+def size(x: Any) -> int:
+    n = 1
+    for d in shape(x):
+        n *= d
+    return n
+
+
+def dtype_of(x: Any) -> np.dtype:
+    """The dtype of a float, array or traced value."""
+    return np.result_type(plain(x))

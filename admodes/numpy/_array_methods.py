@@ -1,0 +1,113 @@
+"""The traced value's operators, array methods and NumPy protocol hooks, attached from the
+namespace (as HIPS autograd attaches its ``ArrayBox`` methods from ``autograd.numpy``).
+
+Operators dispatch through the registry (``x + y`` is ``add``); ``np.f(x)`` on a traced value
+reaches ``admodes.numpy.f`` (NumPy's ``__array_ufunc__`` and ``__array_function__`` protocols), so
+unmodified NumPy code differentiates, and a NumPy function with no rule raises a clear error.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from admodes.core import Traced
+
+
+def attach_array_methods(anp: ModuleType) -> None:
+    """Give :class:`Traced` its operators and array methods, each a call into ``anp``."""
+    for name, fn_name, swapped in _OPERATORS:
+        setattr(Traced, name, _operator(anp, fn_name, swapped))
+    Traced.__neg__ = lambda self: anp.negative(self)
+    Traced.__pos__ = lambda self: self
+    Traced.__abs__ = lambda self: anp.abs(self)
+    Traced.__getitem__ = lambda self, index: anp.getitem(self, index)
+    Traced.__iter__ = lambda self: (self[i] for i in range(len(self)))
+    Traced.T = property(lambda self: anp.transpose(self))
+    Traced.transpose = lambda self, *axes: anp.transpose(self, _varargs(axes) if axes else None)
+    Traced.reshape = lambda self, *shape, order="C": anp.reshape(self, _varargs(shape))
+    for method in _METHODS:
+        setattr(Traced, method, _method(anp, method))
+    Traced.__array_ufunc__ = _array_ufunc(anp)
+    Traced.__array_function__ = _array_function(anp)
+
+
+#: (operator, function in the namespace, whether the traced value is the right operand)
+_OPERATORS = (
+    ("__add__", "add", False),
+    ("__radd__", "add", True),
+    ("__sub__", "subtract", False),
+    ("__rsub__", "subtract", True),
+    ("__mul__", "multiply", False),
+    ("__rmul__", "multiply", True),
+    ("__truediv__", "divide", False),
+    ("__rtruediv__", "divide", True),
+    ("__pow__", "power", False),
+    ("__rpow__", "power", True),
+    ("__matmul__", "matmul", False),
+    ("__rmatmul__", "matmul", True),
+)
+
+#: Array methods that are the namespace's function of the same name, the value first.
+_METHODS = ("ravel", "squeeze", "sum", "mean", "prod", "max", "min", "dot")
+
+
+def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
+    fn = getattr(anp, fn_name)
+    if swapped:
+        return lambda self, other: fn(other, self)
+    return lambda self, other: fn(self, other)
+
+
+def _method(anp: ModuleType, name: str) -> Any:
+    fn = getattr(anp, name)
+
+    def method(self: Traced, *args: Any, **kwargs: Any) -> Any:
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"``admodes.numpy.{name}(self, ...)``."
+    return method
+
+
+def _varargs(values: tuple) -> Any:
+    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` alike."""
+    return values[0] if len(values) == 1 else values
+
+
+def _array_ufunc(anp: ModuleType) -> Any:
+    def __array_ufunc__(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        fn = getattr(anp, _UFUNC_ALIASES.get(ufunc.__name__, ufunc.__name__), None)
+        if method == "__call__" and not kwargs and fn is not None:
+            return fn(*inputs)
+        suffix = "" if method == "__call__" else f".{method}"
+        raise TypeError(no_rule_message(f"numpy.{ufunc.__name__}{suffix}"))
+
+    return __array_ufunc__
+
+
+def _array_function(anp: ModuleType) -> Any:
+    def __array_function__(self: Traced, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        namespace = anp
+        for part in func.__module__.split(".")[1:]:  # numpy.linalg -> admodes.numpy.linalg
+            namespace = getattr(namespace, part, None)
+        fn = getattr(namespace, func.__name__, None)
+        if fn is None or fn is func:  # absent, or NumPy's own function re-exported (a constant)
+            raise TypeError(no_rule_message(f"{func.__module__}.{func.__name__}"))
+        return fn(*args, **kwargs)
+
+    return __array_function__
+
+
+_UFUNC_ALIASES = {"absolute": "abs"}
+
+
+def no_rule_message(what: str) -> str:
+    """The error for a NumPy function applied to a traced value that admodes has no rule for."""
+    return (
+        f"{what} has no admodes rule, so it cannot be applied to a traced value without "
+        "dropping the derivative. Use the matching function from `admodes.numpy`, or register "
+        "a rule: `admodes.registry.defprim(name, impl, jvps=[...], vjps=[...])` (see the README, "
+        "'Adding an op'). If the result is not meant to be differentiated (an index, a sort "
+        "order), apply it to `admodes.stop_gradient(x)`."
+    )
