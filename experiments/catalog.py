@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from experiments.context import Context
-
-
-@dataclass(frozen=True)
-class ExperimentSpec:
-    """An experiment: its name, what it shows, and how to run it (returns the verdict line)."""
-
-    name: str
-    description: str
-    run: Callable[[Context], str]
+from experiments.harness.context import Context
+from experiments.harness.runner import ExperimentSpec
 
 
 def _module_run(module: str) -> Callable[[Context], str]:
@@ -33,6 +24,7 @@ CATALOG: tuple[ExperimentSpec, ...] = tuple(
         ("inputs", "gradient cost against the number of inputs (f: ℝⁿ → ℝ)"),
         ("outputs", "Jacobian cost against the number of outputs (f: ℝⁿ → ℝᵐ, n fixed)"),
         ("crossover", "forward against reverse over an (n, m) grid"),
+        ("second_order", "Hessian-vector products and Hessians in the four mode pairs"),
         ("cheap_gradient", "gradient cost / function cost (the cheap gradient principle)"),
         ("memory", "saved memory and recomputation against depth and checkpointing schedule"),
         ("peers", "the same gradients in JAX, HIPS autograd and PyTorch"),

@@ -7,19 +7,21 @@ number of inputs. The FLOP ratio here is gradient FLOPs (primal + vjp phases) / 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from experiments import methods, workloads
-from experiments.analysis import ratio_table
-from experiments.context import Context
-from experiments.measure import measure_point
-from experiments.plotting import new_figure, plot_bars, plot_scaling
-from experiments.report import markdown_table
+from experiments.harness import measure, workloads
+from experiments.harness.context import COUNT, Context
+from experiments.harness.figures import new_figure, plot_bars, plot_scaling
+from experiments.harness.report import markdown_table
+from experiments.harness.stats import bootstrap_medians, ratio_samples, summarise
 
 TYPICAL_BAND = (2.0, 3.0)
 BOUND = 6.0
 MLP_DEPTH_INPUT, MLP_BATCH = 32, 64
 FULL_WIDTHS, QUICK_WIDTHS = (8, 32, 128, 512), (4, 16)
+FULL_USER_SIZE, QUICK_USER_SIZE = 1_000, 30
+"""The size a user's workload (one output) is measured at."""
 
 
 def _instances(ctx: Context) -> list[tuple[str, workloads.Instance]]:
@@ -28,11 +30,14 @@ def _instances(ctx: Context) -> list[tuple[str, workloads.Instance]]:
     gmm = (3, 2, 16) if ctx.quick else (8, 4, 256)
     lstm = (4, 3, 3) if ctx.quick else (32, 8, 20)
     rng = ctx.rng()
+    user_size = QUICK_USER_SIZE if ctx.quick else FULL_USER_SIZE
+    users = [u.instance(user_size) for u in ctx.user_workloads]
     return [
         ("seed net", workloads.seed_net()),
         *(("MLP", workloads.mlp((MLP_DEPTH_INPUT, w, w, 1), MLP_BATCH, rng)) for w in widths),
         ("Gaussian mixture", workloads.gaussian_mixture(*gmm, rng)),
         ("LSTM", workloads.lstm(*lstm, rng)),
+        *(("yours", instance) for instance in users if instance.n_outputs == 1),
     ]
 
 
@@ -41,25 +46,35 @@ def run(ctx: Context) -> str:
     instances = _instances(ctx)
     for family, instance in ctx.progress(instances, "workloads"):
         f, x, ref = instance.under_test()
-        measure_point(
+        measure.measure_point(
             ctx,
-            instance.workload,
-            instance.n_inputs,
-            1,
-            [methods.function(f, x, ref), methods.reverse_grad(f, x, ref)],
+            workload=instance.workload,
+            n_inputs=instance.n_inputs,
+            n_outputs=1,
+            methods=[measure.function(f, x, ref), measure.reverse_grad(f, x, ref)],
             extra={"family": family},
         )
     frame = ctx.frame()
     frame = frame.assign(gradient_flops=frame["flops_primal"] + frame["flops_vjp"])
-    ratios = {
-        quantity: ratio_table(frame, {"method": "grad"}, {"method": methods.FUNCTION}, column)
+    samples = {
+        quantity: ratio_samples(frame, {"method": "grad"}, {"method": measure.FUNCTION}, column)
         for quantity, column in (("FLOPs", "gradient_flops"), ("time", "seconds"))
     }
+    ratios = {quantity: summarise(s, ["workload"]) for quantity, s in samples.items()}
     order = [instance.workload for _, instance in instances]
     _bar_figure(ctx, ratios, order)
-    _width_figure(ctx, ratios, [i for family, i in instances if family == "MLP"])
+    _width_figure(ctx, samples, [i for family, i in instances if family == "MLP"])
     _table(ctx, frame, ratios, instances)
-    return _verdict(ratios)
+    _claims(ctx, samples, order)
+    ctx.describe_workloads(
+        {
+            "seed-net": workloads.seed_net,
+            "mlp-…": workloads.mlp,
+            "gmm-…": workloads.gaussian_mixture,
+            "lstm-…": workloads.lstm,
+        }
+    )
+    return f"{ctx.verdict_summary()}. {_flop_range(ratios['FLOPs'])}"
 
 
 def _bar_figure(ctx: Context, ratios: dict[str, pd.DataFrame], order: list[str]) -> None:
@@ -81,16 +96,24 @@ def _bar_figure(ctx: Context, ratios: dict[str, pd.DataFrame], order: list[str])
 
 
 def _width_figure(
-    ctx: Context, ratios: dict[str, pd.DataFrame], mlps: list[workloads.Instance]
+    ctx: Context, samples: dict[str, pd.DataFrame], mlps: list[workloads.Instance]
 ) -> None:
     by_name = {i.workload: i.n_inputs for i in mlps}
     fig, axes = new_figure(1, "MLP: gradient / function cost against width")
     curves = []
-    for quantity, table in ratios.items():
+    for quantity, table in samples.items():
         rows = table[table["workload"].isin(by_name)]
         rows = rows.assign(parameters=rows["workload"].map(by_name))
         curves.append(
-            ctx.scaling_curve(quantity, rows, "parameters", f"{quantity} ratio", 0.0, group="MLP")
+            ctx.scaling_curve(
+                quantity,
+                rows,
+                x="parameters",
+                quantity=f"{quantity} ratio",
+                kind="time" if quantity == "time" else COUNT,
+                theory=0.0,
+                group="MLP",
+            )
         )
     plot_scaling(
         axes[0],
@@ -121,7 +144,7 @@ def _table(
             f"{flops.loc[instance.workload, 'median']:.2f}",
             f"{time.loc[instance.workload, 'median']:.2f} "
             f"({time.loc[instance.workload, 'q25']:.2f}–{time.loc[instance.workload, 'q75']:.2f})",
-            f"{us_per_op[instance.workload, methods.FUNCTION]:.2g}",
+            f"{us_per_op[instance.workload, measure.FUNCTION]:.2g}",
             f"{us_per_op[instance.workload, 'grad']:.2g}",
         ]
         for family, instance in instances
@@ -144,14 +167,22 @@ def _table(
     )
 
 
-def _verdict(ratios: dict[str, pd.DataFrame]) -> str:
-    flops, time = ratios["FLOPs"]["median"], ratios["time"]["median"]
+def _claims(ctx: Context, samples: dict[str, pd.DataFrame], order: list[str]) -> None:
+    """Per workload: the FLOP ratio under the bound (exact) and the time ratio under it."""
+    for workload in order:
+        flops = samples["FLOPs"][samples["FLOPs"]["workload"] == workload]["value"]
+        ctx.exact_claim(f"{workload}: FLOP ratio below {BOUND:g}", float(flops.median()) < BOUND)
+        time = samples["time"][samples["time"]["workload"] == workload]["value"].to_numpy()
+        replicates = bootstrap_medians([time], f"cheap_gradient {workload}", timed=True)[:, 0]
+        ctx.timed_claim(f"{workload}: time ratio below {BOUND:g}", replicates, lambda r: r < BOUND)
+
+
+def _flop_range(flops: pd.DataFrame) -> str:
+    """The FLOP ratios against the band (exact counts)."""
+    values = flops["median"].to_numpy()
     low, high = TYPICAL_BAND
-    in_band = int(((flops >= low) & (flops <= high)).sum())
+    in_band = int(((values >= low) & (values <= high)).sum())
     return (
-        f"FLOP ratio {flops.min():.2f}–{flops.max():.2f}: "
-        f"{'all' if (flops < BOUND).all() else 'NOT all'} below the bound {BOUND:g}, "
-        f"{in_band} of {len(flops)} in the typical band {low:g}–{high:g}; time ratio "
-        f"{time.min():.1f}–{time.max():.1f}, {int((time < BOUND).sum())} of {len(time)} below "
-        f"{BOUND:g}."
-    )
+        f"FLOP ratio {values.min():.2f}–{values.max():.2f}: {in_band} of {len(values)} in the "
+        f"typical band {low:g}–{high:g}"
+    ) + ("." if np.all(values < BOUND) else f", NOT all below the bound {BOUND:g}.")

@@ -1,94 +1,101 @@
 """Gradient cost against the number of inputs n (f: ℝⁿ → ℝ): forward grows, reverse does not.
 
-Forward mode needs one pass per input direction, so its cost relative to f grows like n (slope
-1); reverse mode needs one backward sweep whatever n is (slope 0).
+Forward mode needs one tangent per input direction, so its cost relative to f grows like n
+(slope 1), whether the n tangents go one per pass (``jacfwd(chunk_size=1)``) or batched in one
+pass (``jacfwd()``: the primal is computed once, the tangent work is still n-fold). Reverse mode
+needs one backward sweep with one cotangent whatever n is (slope 0); with one output both
+reverse pairs, ``jacrev(chunk_size=1)`` and ``jacrev()``, are that one sweep, ``grad``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
-from experiments import methods, workloads
-from experiments.context import Context
-from experiments.measure import measure_point
-from experiments.scaling import Series, ratio_figure, ratio_to_function
-from experiments.stats import log_grid
+from experiments.harness import measure, workloads
+from experiments.harness.context import Context
+from experiments.harness.scaling import Series, ratio_figure, ratio_to_function, same_slope
+from experiments.harness.stats import log_grid
 
-CHUNK = 64
 FULL_SIZES = log_grid(10, 10_000, 10)
 QUICK_SIZES = log_grid(10, 100, 3)
-FULL_TIMED_FORWARD_MAX = 1_000
-"""Above this n forward mode is run once and counted, not timed (time budget)."""
-QUICK_TIMED_FORWARD_MAX = 50
+FULL_TIMED_FORWARD_MAX, QUICK_TIMED_FORWARD_MAX = 1_000, 50
+"""Above this n, one-tangent-per-pass forward mode is run once and counted, not timed."""
+FULL_BATCHED_MAX, QUICK_BATCHED_MAX = 1_000, 100
+"""Above this n batched forward mode is not run: its tangents hold n copies of every
+intermediate value."""
 
-WORKLOADS: dict[str, Callable[[int, np.random.Generator], workloads.Instance]] = {
-    "elementwise": workloads.elementwise,
-    "mlp": workloads.mlp_with_about,
-}
+BUILDERS = {"elementwise": workloads.elementwise, "mlp": workloads.mlp_with_about}
+ONE_PER_PASS, BATCHED = measure.chunk_label("jacfwd", 1), measure.chunk_label("jacfwd", None)
 SERIES = (
-    Series("jacfwd(chunk_size=1)", "forward, n one-direction passes", 1.0),
-    Series(f"jacfwd(chunk_size={CHUNK})", f"forward, {CHUNK} directions per pass", 1.0, 2 * CHUNK),
-    Series("grad", "reverse, one backward sweep", 0.0),
+    Series(ONE_PER_PASS, "forward, one tangent per pass", same_slope(1.0)),
+    Series(BATCHED, "forward, n tangents batched in one pass", {"flops": 1.0}),
+    Series("grad", "reverse, one cotangent (both pairs)", same_slope(0.0)),
 )
+
+
+def sweeps(ctx: Context) -> dict[str, Callable[[int], workloads.Instance]]:
+    """The workloads swept over n: the built-in ones, then the user's with one output."""
+    built = {name: (lambda n, b=build: b(n, ctx.rng(n))) for name, build in BUILDERS.items()}
+    for user in ctx.user_workloads:
+        if user.instance(2).n_outputs == 1:
+            built[user.name] = user.instance
+        else:
+            ctx.note(f"{user.name}: not swept here, it has more than one output.")
+    return built
 
 
 def run(ctx: Context) -> str:
     """Sweep n for each workload; figures of the cost ratios to f; slopes against theory."""
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     timed_max = QUICK_TIMED_FORWARD_MAX if ctx.quick else FULL_TIMED_FORWARD_MAX
-    for name, build in WORKLOADS.items():
-        for n in ctx.progress(sizes, f"{name} over n"):
-            instance = build(n, ctx.rng(n))
+    batched_max = QUICK_BATCHED_MAX if ctx.quick else FULL_BATCHED_MAX
+    swept = sweeps(ctx)
+    for name, build in swept.items():
+        for size in ctx.progress(sizes, f"{name} over n"):
+            instance = build(size)
             f, x, ref = instance.under_test()
-            measure_point(
-                ctx,
-                name,
-                instance.n_inputs,
-                1,
-                [
-                    methods.function(f, x, ref),
-                    methods.jacfwd(f, x, ref, 1, timed=instance.n_inputs <= timed_max),
-                    methods.jacfwd(f, x, ref, CHUNK, timed=instance.n_inputs <= timed_max),
-                    methods.reverse_grad(f, x, ref),
-                ],
-            )
+            n = instance.n_inputs
+            chosen = [
+                measure.function(f, x, ref),
+                measure.jacfwd(f, x, ref, chunk_size=1, timed=n <= timed_max),
+                measure.reverse_grad(f, x, ref),
+            ]
+            if n <= batched_max:
+                chosen.insert(2, measure.jacfwd(f, x, ref, chunk_size=None))
+            measure.measure_point(ctx, workload=name, n_inputs=n, n_outputs=1, methods=chosen)
     frame = ctx.frame()
-    for name in WORKLOADS:
+    for name in swept:
         ratio_figure(
             ctx,
             frame,
-            name,
-            "n_inputs",
-            SERIES,
-            "n (number of inputs)",
-            name,
-            f"{name}: gradient cost / f cost against n, in time, primitive ops and FLOPs",
+            workload=name,
+            x="n_inputs",
+            series=SERIES,
+            xlabel="n (number of inputs)",
+            stem=name,
+            caption=f"{name}: gradient cost / f cost against n, in time, primitive ops and FLOPs",
         )
     ctx.note(
-        f"Forward mode (both `jacfwd` variants) is timed up to n = {timed_max} only (time "
-        "budget); above it, it is run once, validated and counted, so the ops and FLOPs panels "
-        "span every n while its time curve stops there. Its time slope is fitted on the timed "
-        "range."
+        f"`{ONE_PER_PASS}` is timed up to n = {timed_max} only (time budget); above it, it is "
+        "run once, validated and counted, so the ops and FLOPs panels span every n while its "
+        f"time curve stops there. `{BATCHED}` runs up to n = {batched_max}: beyond, its tangents "
+        "(n copies of every intermediate) outgrow the memory."
     )
     ctx.note(
-        f"`jacfwd(chunk_size={CHUNK})` runs ceil(n/{CHUNK}) passes of {CHUNK} directions: constant "
-        f"up to n = {CHUNK}, so its slope is fitted from n ≥ {2 * CHUNK}."
+        f"`{BATCHED}` has a theory for FLOPs only (n tangents of work): its ops do not grow with "
+        "n (one pass) and its time sits between the two."
     )
-    ctx.note(
-        "Workloads: elementwise = sum(sin(x)·x + exp(−x²)); mlp = mean squared error of a 4-h-1 "
-        "tanh MLP on a fixed batch of 16, all parameters packed in one vector x (h grows with n)."
-    )
-    return f"{ctx.slope_agreement()}. {_headline(frame)}"
+    ctx.describe_workloads(BUILDERS)
+    return f"{ctx.verdict_summary()}. {_headline(frame, swept)}"
 
 
-def _headline(frame: pd.DataFrame) -> str:
-    """The measured FLOP ratios at the largest n of each workload."""
+def _headline(frame: pd.DataFrame, swept: dict[str, Callable[[int], workloads.Instance]]) -> str:
+    """The measured FLOP ratios at the largest n of each workload (exact counts)."""
     parts = []
-    for name in WORKLOADS:
-        forward = ratio_to_function(frame, name, "jacfwd(chunk_size=1)", "flops").iloc[-1]
+    for name in swept:
+        forward = ratio_to_function(frame, name, ONE_PER_PASS, "flops").iloc[-1]
         reverse = ratio_to_function(frame, name, "grad", "flops").iloc[-1]
         parts.append(
             f"{name} at n = {int(forward['n_inputs'])}: forward {forward['median']:.0f}× f's "

@@ -9,6 +9,7 @@ depth, fewer snapshots cost more step advances, at best the Revolve optimum t(n,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import jax
@@ -18,19 +19,25 @@ from matplotlib.ticker import NullFormatter
 
 import admodes as ad
 from admodes.schedules import binomial_advances, default_snapshots, sqrt_advances
-from experiments.allocation import peak_allocated_bytes
-from experiments.analysis import select, spread_table
-from experiments.backends import Backend, load_backend
-from experiments.context import Context
-from experiments.measure import ADMODES, Method, measure_point
-from experiments.plotting import new_figure, plot_scaling, set_log_axes
-from experiments.stats import log_grid
-from experiments.validation import JaxReference
+from experiments.harness.context import COUNT, TIME, Context
+from experiments.harness.figures import new_figure, plot_scaling, set_log_axes
+from experiments.harness.measure import (
+    ADMODES,
+    Method,
+    measure_point,
+    peak_allocated_bytes,
+    reverse_grad,
+)
+from experiments.harness.report import markdown_table
+from experiments.harness.stats import log_grid, select, value_samples
+from experiments.harness.validation import JaxReference, Reference
+from experiments.harness.workloads import Backend, UserWorkload, load_backend
 
 FULL_WIDTH, QUICK_WIDTH = 256, 16
 FULL_DEPTHS, QUICK_DEPTHS = log_grid(8, 1024, 8), log_grid(4, 16, 3)
 FULL_BUDGET_DEPTH, QUICK_BUDGET_DEPTH = 500, 24
 FULL_SNAPSHOTS, QUICK_SNAPSHOTS = (2, 3, 4, 6, 8, 12, 16, 24, 32), (2, 3, 4, 6)
+FULL_USER_SIZES, QUICK_USER_SIZES = log_grid(10, 10_000, 4), log_grid(10, 100, 2)
 FORWARD = "jvp, one direction"
 SCHEDULES = {"store_all": 1.0, "sqrt": 0.5, "binomial": 0.0}
 """Schedule → theory slope of the bytes it holds against depth (binomial: O(log n))."""
@@ -65,16 +72,18 @@ def _reverse(
         "snapshots": snapshots,
         "tracemalloc_peak_bytes": peak_allocated_bytes(call),
     }
-    return Method(ADMODES, "reverse", label, call, lambda: ref.jacobian, extra=extra)
+    return Method(ADMODES, "reverse", label, call, ref, lambda r: r.jacobian, extra=extra)
 
 
-def _forward(depth: int, x0: np.ndarray, ref: JaxReference) -> Method:
-    f = _admodes_chain(depth, "store_all")
+def _forward(
+    f: Callable[[Any], Any], x0: np.ndarray, ref: Reference, *, timed: bool = True
+) -> Method:
+    """One jvp of f along the all-ones direction: forward mode's memory is one tangent set."""
     direction = np.ones_like(x0)
     call = lambda: ad.jvp(f, (x0,), (direction,))
     extra = {"schedule": "none", "tracemalloc_peak_bytes": peak_allocated_bytes(call)}
-    expected = lambda: (ref.value, np.dot(np.asarray(ref.jacobian), direction))
-    return Method(ADMODES, "forward", FORWARD, call, expected, extra=extra)
+    expected = lambda r: (r.value, np.tensordot(np.asarray(r.jacobian), direction, x0.ndim))
+    return Method(ADMODES, "forward", FORWARD, call, ref, expected, timed, extra=extra)
 
 
 def run(ctx: Context) -> str:
@@ -83,16 +92,24 @@ def run(ctx: Context) -> str:
     x0 = ctx.rng().standard_normal(width)
     for depth in ctx.progress(QUICK_DEPTHS if ctx.quick else FULL_DEPTHS, "depth"):
         ref = JaxReference(_jax_chain(depth), x0)
-        chosen = [_forward(depth, x0, ref)]
+        chosen = [_forward(_admodes_chain(depth, "store_all"), x0, ref)]
         chosen += [_reverse(depth, x0, ref, schedule) for schedule in SCHEDULES]
-        measure_point(ctx, "chain", width, 1, chosen, extra={"depth": depth})
+        measure_point(
+            ctx,
+            workload="chain",
+            n_inputs=width,
+            n_outputs=1,
+            methods=chosen,
+            extra={"depth": depth},
+        )
     budget_depth = QUICK_BUDGET_DEPTH if ctx.quick else FULL_BUDGET_DEPTH
     ref = JaxReference(_jax_chain(budget_depth), x0)
     others = [_reverse(budget_depth, x0, ref, schedule) for schedule in ("store_all", "sqrt")]
-    measure_point(ctx, "chain-budget", width, 1, others, extra={"depth": budget_depth})
+    budget_point = {"workload": "chain-budget", "n_inputs": width, "n_outputs": 1}
+    measure_point(ctx, **budget_point, methods=others, extra={"depth": budget_depth})
     for snapshots in ctx.progress(QUICK_SNAPSHOTS if ctx.quick else FULL_SNAPSHOTS, "snapshots"):
         budget = [_reverse(budget_depth, x0, ref, "binomial", snapshots)]
-        measure_point(ctx, "chain-budget", width, 1, budget, extra={"depth": budget_depth})
+        measure_point(ctx, **budget_point, methods=budget, extra={"depth": budget_depth})
     frame = ctx.frame()
     _depth_figure(ctx, frame, width)
     exact = _budget_figure(ctx, frame, budget_depth)
@@ -101,43 +118,42 @@ def run(ctx: Context) -> str:
         "depth sweep uses the default s = ⌈log2 n⌉ + 1 snapshots. Forward mode keeps no tape: "
         "its curve is the tangent bytes it holds (`peak_tangent_bytes`)."
     )
-    return f"{ctx.slope_agreement()}. {exact}"
+    for user in ctx.user_workloads:
+        _user_memory(ctx, user, QUICK_USER_SIZES if ctx.quick else FULL_USER_SIZES)
+    ctx.describe_workloads({"chain": step})
+    return f"{ctx.verdict_summary()}. {exact}"
 
 
-def _held_bytes(frame: pd.DataFrame, method: str) -> pd.DataFrame:
-    column = "peak_tangent_bytes" if method == FORWARD else "peak_saved_bytes"
-    return spread_table(frame, {"method": method, "workload": "chain"}, column, ["depth"])
+def _chain_samples(frame: pd.DataFrame, method: str, column: str) -> pd.DataFrame:
+    """Per-sample values of ``column`` for one method of the depth sweep; bytes held are the
+    tangents for forward mode and the saved residuals for reverse mode."""
+    if column == "held":
+        column = "peak_tangent_bytes" if method == FORWARD else "peak_saved_bytes"
+    return value_samples(frame, {"method": method, "workload": "chain"}, column, ["depth"])
 
 
 def _depth_figure(ctx: Context, frame: pd.DataFrame, width: int) -> None:
     panels = (
-        ("bytes held for the derivative  [bytes]", "counted (residuals / tangents)", _held_bytes),
-        (
-            "peak allocation (tracemalloc)  [bytes]",
-            "tracemalloc peak",
-            lambda fr, m: spread_table(
-                fr, {"method": m, "workload": "chain"}, "tracemalloc_peak_bytes", ["depth"]
-            ),
-        ),
-        (
-            "time per gradient / jvp  [s]",
-            "time",
-            lambda fr, m: spread_table(
-                fr, {"method": m, "workload": "chain"}, "seconds", ["depth"]
-            ),
-        ),
+        ("bytes held for the derivative  [bytes]", "counted (residuals / tangents)", "held"),
+        ("peak allocation (tracemalloc)  [bytes]", "tracemalloc peak", "tracemalloc_peak_bytes"),
+        ("time per gradient / jvp  [s]", "time", "seconds"),
     )
     fig, axes = new_figure(len(panels), f"Memory and time against depth (chain of width {width})")
-    for ax, (ylabel, quantity, table_of) in zip(axes, panels, strict=True):
-        curves = []
-        series = [(FORWARD, "forward (jvp)", 0.0)] + [
-            (f"grad, {s}", f"reverse, {s}", slope) for s, slope in SCHEDULES.items()
-        ]
-        for method, label, slope in series:
-            theory = 1.0 if quantity == "time" else slope
-            curves.append(
-                ctx.scaling_curve(label, table_of(frame, method), "depth", quantity, theory)
+    series = [(FORWARD, "forward (jvp)", 0.0)] + [
+        (f"grad, {s}", f"reverse, {s}", slope) for s, slope in SCHEDULES.items()
+    ]
+    for ax, (ylabel, quantity, column) in zip(axes, panels, strict=True):
+        curves = [
+            ctx.scaling_curve(
+                label,
+                _chain_samples(frame, method, column),
+                x="depth",
+                quantity=quantity,
+                kind=TIME if column == "seconds" else COUNT,
+                theory=1.0 if column == "seconds" else slope,
             )
+            for method, label, slope in series
+        ]
         plot_scaling(ax, curves, "depth n (number of steps)", ylabel, quantity)
     ctx.save_figure(
         fig,
@@ -197,7 +213,34 @@ def _budget_figure(ctx: Context, frame: pd.DataFrame, depth: int) -> str:
         f"At depth {depth} the default binomial budget is s = {default_snapshots(depth)}; the "
         f"sqrt schedule advances {sqrt_advances(depth)} steps."
     )
+    ctx.exact_claim(
+        f"step advances equal the Revolve optimum t({depth}, s) ({matches} of {len(snapshots)})",
+        matches == len(snapshots),
+    )
     return (
         f"Measured step advances equal the Revolve optimum t({depth}, s) for {matches} of "
         f"{len(snapshots)} snapshot budgets"
     )
+
+
+def _user_memory(ctx: Context, user: UserWorkload, sizes: list[int]) -> None:
+    """Bytes a user's workload holds for its derivative against its size: reverse mode's saved
+    residuals and forward mode's tangents (one direction); counted, not timed."""
+    if user.instance(2).n_outputs != 1:
+        ctx.note(f"{user.name}: not measured here, it has more than one output.")
+        return
+    rows = []
+    for size in sizes:
+        instance = user.instance(size)
+        f, x, ref = instance.under_test()
+        point = {"workload": user.name, "n_inputs": instance.n_inputs, "n_outputs": 1}
+        forward = _forward(f, x, ref, timed=False)
+        measure_point(
+            ctx, **point, methods=[forward, replace(reverse_grad(f, x, ref), timed=False)]
+        )
+        held = select(ctx.frame(), point)
+        saved = held[held["method"] == "grad"]["peak_saved_bytes"].iloc[0]
+        tangents = held[held["method"] == FORWARD]["peak_tangent_bytes"].iloc[0]
+        rows.append([size, instance.n_inputs, int(saved), int(tangents)])
+    header = ["size", "n", "reverse: saved bytes", "forward: tangent bytes (one direction)"]
+    ctx.table(f"{user.name} (yours):\n\n" + markdown_table(header, rows))

@@ -1,81 +1,115 @@
 """Jacobian cost against the number of outputs m (f: ℝⁿ → ℝᵐ, n fixed): the mirror image.
 
-Forward mode needs n passes whatever m is (ratio to f: slope 0); reverse mode needs one backward
-sweep per output (slope 1).
+Forward mode needs n tangents whatever m is (ratio to f: slope 0); reverse mode needs one
+cotangent per output (slope 1). Both like-for-like pairs are measured: one tangent per pass
+against one cotangent per sweep (``jacfwd(chunk_size=1)`` / ``jacrev(chunk_size=1)``, the
+textbook costs), and all tangents in one pass against all cotangents in one sweep
+(``jacfwd()`` / ``jacrev()``, the defaults), where the theory is about FLOPs only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
-from experiments import methods, workloads
-from experiments.context import Context
-from experiments.measure import measure_point
-from experiments.scaling import Series, ratio_figure, ratio_to_function
-from experiments.stats import log_grid
+from experiments.harness import measure, workloads
+from experiments.harness.context import Context
+from experiments.harness.scaling import COSTS, Series, ratio_figure, same_slope, samples_of
+from experiments.harness.stats import log_grid, summarise
 
 FULL_N, QUICK_N = 16, 4
 FULL_SIZES = log_grid(1, 2_000, 10)
 QUICK_SIZES = log_grid(1, 30, 3)
-
-WORKLOADS: dict[str, Callable[[int, int, np.random.Generator], workloads.Instance]] = {
-    "dense-tanh": workloads.dense_tanh,
-    "mlp-map": workloads.mlp_outputs,
-}
+BUILDERS = {"dense-tanh": workloads.dense_tanh, "mlp-map": workloads.mlp_outputs}
+TEXTBOOK, BATCHED = measure.PAIRS
 SERIES = (
-    Series("jacfwd(chunk_size=1)", "forward, n one-direction passes", 0.0),
-    Series("jacrev", "reverse, one backward sweep per output", 1.0),
+    Series(TEXTBOOK.forward, "forward, one tangent per pass", same_slope(0.0)),
+    Series(TEXTBOOK.reverse, "reverse, one cotangent per sweep", same_slope(1.0)),
+    Series(BATCHED.forward, "forward, n tangents in one pass", {"flops": 0.0}),
+    Series(BATCHED.reverse, "reverse, m cotangents in one sweep", {"flops": 1.0}),
 )
 
 
+def sweeps(ctx: Context, n: int) -> dict[str, Callable[[int], workloads.Instance]]:
+    """The workloads swept over m: the built-in ones at n inputs, then the user's with several
+    outputs (their size argument is the sweep's m)."""
+    built = {name: (lambda m, b=build: b(n, m, ctx.rng(m))) for name, build in BUILDERS.items()}
+    for user in ctx.user_workloads:
+        if user.instance(2).n_outputs > 1:
+            built[user.name] = user.instance
+        else:
+            ctx.note(f"{user.name}: not swept here, it has one output.")
+    return built
+
+
 def run(ctx: Context) -> str:
-    """Sweep m at fixed n for each workload; figures of the cost ratios to f; slopes."""
+    """Sweep m for each workload; figures of the cost ratios to f; slopes; crossovers."""
     n = QUICK_N if ctx.quick else FULL_N
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
-    for name, build in WORKLOADS.items():
-        for m in ctx.progress(sizes, f"{name} over m"):
-            instance = build(n, m, ctx.rng(m))
+    swept = sweeps(ctx, n)
+    for name, build in swept.items():
+        for size in ctx.progress(sizes, f"{name} over m"):
+            instance = build(size)
             f, x, ref = instance.under_test()
-            measure_point(
+            chosen = [measure.function(f, x, ref)]
+            chosen += [method for pair in measure.PAIRS for method in pair.methods(f, x, ref)]
+            measure.measure_point(
                 ctx,
-                name,
-                n,
-                m,
-                [
-                    methods.function(f, x, ref),
-                    methods.jacfwd(f, x, ref, 1),
-                    methods.jacrev(f, x, ref),
-                ],
+                workload=name,
+                n_inputs=instance.n_inputs,
+                n_outputs=instance.n_outputs,
+                methods=chosen,
             )
     frame = ctx.frame()
-    for name in WORKLOADS:
+    for name in swept:
         ratio_figure(
             ctx,
             frame,
-            name,
-            "n_outputs",
-            SERIES,
-            f"m (number of outputs; n = {n} inputs)",
-            name,
-            f"{name}: Jacobian cost / f cost against m, in time, primitive ops and FLOPs",
+            workload=name,
+            x="n_outputs",
+            series=SERIES,
+            xlabel="m (number of outputs)",
+            stem=name,
+            caption=f"{name}: Jacobian cost / f cost against m, in time, primitive ops and FLOPs",
         )
-    ctx.note(
-        f"Workloads: dense-tanh = tanh(A·sin(x)) with a fixed m×n matrix A; mlp-map = "
-        f"tanh(x·W1)·W2, a fixed n-32-m network read as a function of its input; n = {n}."
+    ctx.note(f"Built-in workloads have n = {n} inputs.")
+    for name in swept:
+        ctx.note(f"{name}, in time (medians): " + "; ".join(_time_crossing(frame, name)) + ".")
+    ctx.describe_workloads(BUILDERS)
+    parts = [f"{name}: {_flops_crossing(frame, name)}" for name in swept]
+    return f"{ctx.verdict_summary()}. " + "; ".join(parts) + "."
+
+
+def _medians(frame: pd.DataFrame, name: str, method: str, quantity: str) -> pd.Series:
+    column = {"time": COSTS[0], "flops": COSTS[2]}[quantity]
+    samples = samples_of(frame, workload=name, method=method, quantity=column, x="n_outputs")
+    return summarise(samples, ["n_outputs"]).set_index("n_outputs")["median"]
+
+
+def _first_m_where_reverse_costs_more(
+    frame: pd.DataFrame, name: str, pair: measure.Pair, quantity: str
+) -> str:
+    forward = _medians(frame, name, pair.forward, quantity)
+    reverse = _medians(frame, name, pair.reverse, quantity)
+    common = forward.index.intersection(reverse.index)
+    worse = [m for m in common if reverse[m] > forward[m]]
+    return f"from m = {min(worse)}" if worse else "at no m measured"
+
+
+def _flops_crossing(frame: pd.DataFrame, name: str) -> str:
+    """Where reverse needs more FLOPs than forward, per pair (exact)."""
+    return ", ".join(
+        f"{pair.name} reverse needs more FLOPs than forward "
+        + _first_m_where_reverse_costs_more(frame, name, pair, "flops")
+        for pair in measure.PAIRS
     )
-    return f"{ctx.slope_agreement()}. {_headline(frame)}"
 
 
-def _headline(frame: pd.DataFrame) -> str:
-    """Where reverse overtakes forward in time, per workload (smallest m with jacrev slower)."""
-    parts = []
-    for name in WORKLOADS:
-        forward = ratio_to_function(frame, name, "jacfwd(chunk_size=1)", "seconds")
-        reverse = ratio_to_function(frame, name, "jacrev", "seconds")
-        slower = reverse[reverse["median"].to_numpy() > forward["median"].to_numpy()]
-        where = f"from m = {int(slower['n_outputs'].min())}" if len(slower) else "at no m measured"
-        parts.append(f"{name}: reverse is slower than forward {where}")
-    return "; ".join(parts) + f" (n = {int(frame['n_inputs'].iloc[0])})."
+def _time_crossing(frame: pd.DataFrame, name: str) -> list[str]:
+    """Where reverse takes longer than forward, per pair (medians, so this run's numbers)."""
+    return [
+        f"{pair.name}: reverse slower than forward "
+        + _first_m_where_reverse_costs_more(frame, name, pair, "time")
+        for pair in measure.PAIRS
+    ]

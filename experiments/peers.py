@@ -17,16 +17,16 @@ import jax
 import numpy as np
 import pandas as pd
 
-from experiments import methods, workloads
-from experiments.analysis import ratio_table, select
-from experiments.backends import PEERS, Backend, is_installed, load_backend
-from experiments.context import Context
-from experiments.environment import package_version
-from experiments.measure import Method, measure_point, record_unmeasured
-from experiments.plotting import new_figure, plot_bars
-from experiments.report import markdown_table
-from experiments.timing import time_once
-from experiments.validation import JaxReference, to_jax
+from experiments.harness import workloads
+from experiments.harness.context import Context
+from experiments.harness.figures import new_figure, plot_bars
+from experiments.harness.machine import package_version
+from experiments.harness.measure import Method, measure_point, record_unmeasured, reverse_grad
+from experiments.harness.report import markdown_table
+from experiments.harness.stats import bootstrap_medians, ratio_samples, select, summarise
+from experiments.harness.timing import time_once
+from experiments.harness.validation import JaxReference, to_jax
+from experiments.harness.workloads import PEERS, Backend, is_installed, load_backend
 
 JIT_FIRST_CALL = "jit(grad), first call (trace + compile)"
 PEER_METHODS = {
@@ -57,18 +57,21 @@ def _jax_methods(instance: workloads.Instance, ref: JaxReference) -> tuple[list[
     x = to_jax(instance.x)
     eager, jitted = jax.grad(f), jax.jit(jax.grad(f))
     compile_seconds = time_once(lambda: jax.block_until_ready(jitted(x)))
-    expected = lambda: ref.jacobian
     return [
-        Method("jax", "reverse", "grad (eager)", lambda: jax.block_until_ready(eager(x)), expected),
-        Method("jax", "reverse", "jit(grad)", lambda: jax.block_until_ready(jitted(x)), expected),
+        Method(
+            "jax", "reverse", "grad (eager)", lambda: jax.block_until_ready(eager(x)), ref, _grad
+        ),
+        Method("jax", "reverse", "jit(grad)", lambda: jax.block_until_ready(jitted(x)), ref, _grad),
     ], compile_seconds
 
 
-def _autograd_method(instance: workloads.Instance, backend: Backend, ref: JaxReference) -> Method:
-    from autograd import grad
+def _grad(ref: JaxReference) -> Any:
+    return ref.jacobian
 
-    g = grad(instance.fun(backend))
-    return Method("autograd", "reverse", "grad", lambda: g(instance.x), lambda: ref.jacobian)
+
+def _autograd_method(instance: workloads.Instance, backend: Backend, ref: JaxReference) -> Method:
+    g = importlib.import_module("autograd").grad(instance.fun(backend))
+    return Method("autograd", "reverse", "grad", lambda: g(instance.x), ref, _grad)
 
 
 def _torch_method(instance: workloads.Instance, backend: Backend, ref: JaxReference) -> Method:
@@ -85,7 +88,7 @@ def _torch_method(instance: workloads.Instance, backend: Backend, ref: JaxRefere
         grads = torch.autograd.grad(loss, tensors)
         return jax.tree_util.tree_unflatten(treedef, [g.numpy() for g in grads])
 
-    return Method("torch", "reverse", "autograd.grad (eager)", gradient, lambda: ref.jacobian)
+    return Method("torch", "reverse", "autograd.grad (eager)", gradient, ref, _grad)
 
 
 PEER_BUILDERS: dict[str, Callable[[workloads.Instance, Backend, JaxReference], Method]] = {
@@ -103,17 +106,18 @@ def run(ctx: Context) -> str:
     for instance in ctx.progress(instances, "workloads"):
         f, x, ref = instance.under_test()
         jax_methods, compile_seconds[instance.workload] = _jax_methods(instance, ref)
-        chosen = [methods.reverse_grad(f, x, ref), *jax_methods]
+        chosen = [reverse_grad(f, x, ref), *jax_methods]
         chosen += [
             build(instance, backends[name], ref)
             for name, build in PEER_BUILDERS.items()
             if backends[name] is not None
         ]
-        measure_point(ctx, instance.workload, instance.n_inputs, 1, chosen)
-        workload, n = instance.workload, instance.n_inputs
-        record_unmeasured(ctx, workload, "jax", JIT_FIRST_CALL, n, compile_seconds[workload])
+        point = {"workload": instance.workload, "n_inputs": instance.n_inputs}
+        measure_point(ctx, **point, n_outputs=1, methods=chosen)
+        seconds = compile_seconds[instance.workload]
+        record_unmeasured(ctx, **point, engine="jax", method=JIT_FIRST_CALL, seconds=seconds)
         for name in missing:
-            record_unmeasured(ctx, workload, name, "not installed", n, math.nan)
+            record_unmeasured(ctx, **point, engine=name, method="not installed", seconds=math.nan)
     frame = ctx.frame()
     systems = [
         (engine, method)
@@ -121,8 +125,8 @@ def run(ctx: Context) -> str:
         if engine not in missing
         for method in names
     ]
-    ratios = {
-        system: ratio_table(
+    samples = {
+        system: ratio_samples(
             frame,
             {"engine": system[0], "method": system[1]},
             {"engine": "admodes", "method": "grad"},
@@ -130,12 +134,24 @@ def run(ctx: Context) -> str:
         )
         for system in systems
     }
+    ratios = {system: summarise(s, ["workload"]) for system, s in samples.items()}
     order = [instance.workload for instance in instances]
     _figure(ctx, ratios, order)
     _table(ctx, frame, ratios, order, compile_seconds)
     for name in missing:
         ctx.note(f"{name}: not installed; its rows in the CSV say so and carry no measurement.")
-    return _verdict(ratios, missing)
+    _claims(ctx, samples)
+    ctx.describe_workloads(
+        {
+            "seed-net": workloads.seed_net,
+            "elementwise": workloads.elementwise,
+            "mlp": workloads.mlp_with_about,
+            "gmm-…": workloads.gaussian_mixture,
+            "lstm-…": workloads.lstm,
+        }
+    )
+    text = ctx.verdict_summary()
+    return text + (f"; not installed: {', '.join(missing)}." if missing else ".")
 
 
 def _figure(ctx: Context, ratios: dict[tuple[str, str], pd.DataFrame], order: list[str]) -> None:
@@ -184,12 +200,15 @@ def _table(
     )
 
 
-def _verdict(ratios: dict[tuple[str, str], pd.DataFrame], missing: list[str]) -> str:
-    parts = []
-    for (engine, method), table in ratios.items():
-        low, high = table["median"].min(), table["median"].max()
-        parts.append(f"{engine} {method} takes {low:.2g}–{high:.2g}× admodes' time")
-    text = "; ".join(parts)
-    if missing:
-        text += f"; not installed: {', '.join(missing)}"
-    return text + "."
+def _claims(ctx: Context, samples: dict[tuple[str, str], pd.DataFrame]) -> None:
+    """Per peer and workload: whether it takes longer than admodes (time ratio above 1)."""
+    for (engine, method), table in samples.items():
+        for workload, rows in table.groupby("workload", sort=False):
+            replicates = bootstrap_medians(
+                [rows["value"].to_numpy()], f"{engine} {workload}", timed=True
+            )
+            ctx.timed_claim(
+                f"{engine} {method} slower than admodes on {workload}",
+                replicates[:, 0],
+                lambda r: r > 1.0,
+            )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import stat
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,21 +18,33 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.analysis import ratio_table
-from experiments.atomic import write_atomically, write_text_atomically
-from experiments.catalog import CATALOG, ExperimentSpec
-from experiments.cli import build_parser, main, selected
-from experiments.context import Context
-from experiments.report import REPORT_FILE
-from experiments.runner import run_all
-from experiments.schema import REQUIRED_COLUMNS
-from experiments.stats import fit_loglog, log_grid, median_iqr
-from experiments.timing import QUICK_PLAN, time_interleaved
-from experiments.validation import TOLERANCE, max_rel_err
+from experiments.__main__ import build_parser, main, selected
+from experiments.catalog import CATALOG
+from experiments.harness.context import Context
+from experiments.harness.files import REQUIRED_COLUMNS, write_atomically, write_text_atomically
+from experiments.harness.report import REPORT_FILE
+from experiments.harness.runner import ExperimentSpec, RunSettings, run_all
+from experiments.harness.stats import (
+    AGREES,
+    DISAGREES,
+    INCONCLUSIVE,
+    fit_loglog,
+    judge,
+    log_grid,
+    loglog_slopes,
+    median_iqr,
+    ratio_table,
+)
+from experiments.harness.timing import QUICK_PLAN, TimingPlan, time_interleaved
+from experiments.harness.validation import (
+    FD_TOLERANCE,
+    TOLERANCE,
+    FiniteDifferenceReference,
+    max_rel_err,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-QUICK_BUDGET_SECONDS = 60.0
 
 
 # --- statistics ---------------------------------------------------------------------------
@@ -49,6 +64,21 @@ def test_fit_loglog_ignores_non_positive_points_and_needs_two() -> None:
     assert fit.slope == pytest.approx(1.0)
     with pytest.raises(ValueError):
         fit_loglog([5, 5], [1, 2])
+
+
+def test_loglog_slopes_fits_each_replicate() -> None:
+    x = np.array([1.0, 10.0, 100.0])
+    rows = np.array([[1.0, 100.0, 1e4], [5.0, 5.0, 5.0], [1.0, -1.0, 1.0]])
+    slopes = loglog_slopes(x, rows)
+    assert slopes[:2] == pytest.approx([2.0, 0.0]) and math.isnan(slopes[2])
+
+
+def test_judge_splits_replicates_three_ways() -> None:
+    inside = lambda r: np.abs(r - 1.0) <= 0.3
+    assert judge(np.full(100, 1.1), inside) == AGREES
+    assert judge(np.full(100, 2.0), inside) == DISAGREES
+    assert judge(np.r_[np.full(50, 1.0), np.full(50, 2.0)], inside) == INCONCLUSIVE
+    assert judge(np.full(100, np.nan), inside) == DISAGREES
 
 
 def test_median_iqr_of_a_known_sample() -> None:
@@ -80,12 +110,20 @@ def test_ratio_table_pairs_samples_by_repeat() -> None:
 
 def test_time_interleaved_gives_one_sample_per_round_for_each_system() -> None:
     calls: list[str] = []
-    samples = time_interleaved(
+    timings = time_interleaved(
         {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, QUICK_PLAN
     )
-    assert set(samples) == {"a", "b"}
-    assert all(len(v) == QUICK_PLAN.samples and min(v) > 0 for v in samples.values())
+    assert len(timings.rounds) == QUICK_PLAN.samples
+    assert all(set(r.seconds) == {"a", "b"} and min(r.seconds.values()) > 0 for r in timings.rounds)
     assert calls.count("a") > QUICK_PLAN.samples and calls.count("b") > QUICK_PLAN.samples
+
+
+def test_a_point_measured_while_the_process_waits_is_remeasured_and_marked_noisy() -> None:
+    plan = TimingPlan(warmup_calls=1, min_sample_seconds=0.002, samples=2, extra_rounds=3)
+    timings = time_interleaved({"sleeps": lambda: time.sleep(0.003)}, plan)
+    assert timings.measured == plan.samples + plan.extra_rounds
+    assert timings.noisy and len(timings.rounds) == plan.samples
+    assert all(r.cpu_share < 0.5 for r in timings.rounds)
 
 
 def test_max_rel_err() -> None:
@@ -99,7 +137,15 @@ def test_max_rel_err() -> None:
         max_rel_err(np.zeros(2), np.zeros(3))
 
 
-# --- atomic writes --------------------------------------------------------------------------
+def test_finite_differences_match_a_hand_jacobian() -> None:
+    x = np.array([0.3, -1.2])
+    ref = FiniteDifferenceReference(lambda v: np.array([v[0] * v[1], np.sin(v[0])]), x)
+    hand = np.array([[x[1], x[0]], [np.cos(x[0]), 0.0]])
+    assert ref.error(hand, ref.jacobian) < FD_TOLERANCE
+    assert ref.error(hand + 1e-3, ref.jacobian) > FD_TOLERANCE
+
+
+# --- file writing ---------------------------------------------------------------------------
 
 
 def test_atomic_write_leaves_the_old_file_intact_when_the_writer_raises(tmp_path: Path) -> None:
@@ -115,8 +161,15 @@ def test_atomic_write_leaves_the_old_file_intact_when_the_writer_raises(tmp_path
     assert target.read_text() == "old contents\n"
     assert [p.name for p in tmp_path.iterdir()] == ["result.csv"]
 
-    write_text_atomically(target, "new contents\n")
-    assert target.read_text() == "new contents\n"
+
+def test_a_new_file_is_0644_and_a_replaced_one_keeps_its_mode(tmp_path: Path) -> None:
+    new, old = tmp_path / "new.md", tmp_path / "old.md"
+    write_text_atomically(new, "a\n")
+    old.write_text("b\n")
+    old.chmod(0o640)
+    write_text_atomically(old, "c\n")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o644
+    assert stat.S_IMODE(old.stat().st_mode) == 0o640 and old.read_text() == "c\n"
 
 
 # --- command line ---------------------------------------------------------------------------
@@ -132,13 +185,21 @@ def test_only_selects_named_experiments_in_catalog_order() -> None:
     args = build_parser().parse_args(["--only", "peers, inputs", "--seed", "3"])
     assert [spec.name for spec in selected(args)] == ["inputs", "peers"]
     assert args.seed == 3 and args.out == Path("results") and not args.quick
-    assert len(selected(build_parser().parse_args([]))) == len(CATALOG)
 
 
-@pytest.mark.parametrize("value", ["nonsense", "inputs,nonsense", ","])
-def test_only_rejects_unknown_names(value: str) -> None:
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--only", "nonsense"],
+        ["--only", "inputs,nonsense"],
+        ["--only", ","],
+        ["--workload", "no_colon"],
+        ["--workload", "json:no_such_factory"],
+    ],
+)
+def test_bad_arguments_are_rejected(arguments: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        build_parser().parse_args(["--only", value])
+        build_parser().parse_args(arguments)
     assert exit_info.value.code == 2
 
 
@@ -172,6 +233,10 @@ def _records(err: float) -> Callable[[Context], str]:
     return run
 
 
+def _settings(out: Path) -> RunSettings:
+    return RunSettings(out_dir=out, quick=True, seed=0, plan=QUICK_PLAN, command="test")
+
+
 def test_a_failing_experiment_is_recorded_and_the_others_still_run(tmp_path: Path) -> None:
     specs = [
         ExperimentSpec("broken", "raises", _raises),
@@ -181,24 +246,22 @@ def test_a_failing_experiment_is_recorded_and_the_others_still_run(tmp_path: Pat
     lines: list[str] = []
     summaries = run_all(
         specs,
-        [s.name for s in specs],
-        tmp_path,
-        quick=True,
-        seed=0,
-        plan=QUICK_PLAN,
-        command="test",
+        report_names=[s.name for s in specs],
+        settings=_settings(tmp_path),
         environment={"CPU": "test"},
         announce=lines.append,
+        progress=lines.append,
     )
     assert [s.status for s in summaries] == ["FAILED", "OK", "FAILED"]
     assert "boom in the middle of a sweep" in summaries[0].error
     assert "validation failed" in summaries[2].error
-    assert [line.split()[:2] for line in lines] == [
+    assert [line.split()[:2] for line in lines if not line.startswith("experiment ")][:3] == [
         ["broken", "FAILED"],
         ["fine", "OK"],
         ["wrong", "FAILED"],
     ]
-    assert (tmp_path / "fine.csv").exists() and (tmp_path / "fine-line.png").exists()
+    assert lines[0].startswith("experiment 1 of 3: broken")
+    assert lines[-1].startswith(f"report: {tmp_path / REPORT_FILE} · run time 0 min")
     report = (tmp_path / REPORT_FILE).read_text()
     assert "## broken" in report and "boom in the middle of a sweep" in report
     assert "**Status: OK**" in report and report.count("**Status: FAILED**") == 2
@@ -208,55 +271,100 @@ def test_rerunning_replaces_an_experiments_old_outputs(tmp_path: Path) -> None:
     stale = tmp_path / "fine-old-figure.png"
     stale.write_bytes(PNG_SIGNATURE)
     spec = ExperimentSpec("fine", "records a valid row", _records(0.0))
-    run_all([spec], ["fine"], tmp_path, True, 0, QUICK_PLAN, "test", {}, lambda _: None)
+    run_all(
+        [spec],
+        report_names=["fine"],
+        settings=_settings(tmp_path),
+        environment={},
+        announce=lambda _: None,
+        progress=lambda _: None,
+    )
     assert not stale.exists() and (tmp_path / "fine-line.png").exists()
 
 
-# --- end to end -----------------------------------------------------------------------------
+# --- end to end: two quick runs, the second with a workload of the user's ---------------------
+
+USER_MODULE = '''
+"""Workloads from outside the package, for the test."""
+import jax.numpy as jnp
+import numpy as np
+
+import admodes.numpy as anp
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float, str]:
-    out = tmp_path_factory.mktemp("quick")
-    env = dict(os.environ, OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2", MKL_NUM_THREADS="2")
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    start = time.perf_counter()
+def softplus_sum(size):
+    """softplus_sum: sum of log(1 + exp(x)), with a JAX version."""
+    x = np.linspace(-1.0, 1.0, size)
+    return (lambda v: anp.sum(anp.log1p(anp.exp(v))), x, lambda v: jnp.sum(jnp.log1p(jnp.exp(v))))
+
+
+def rotate_squares(size):
+    """rotate_squares: x ↦ (x * roll(x))², plain NumPy, no JAX version."""
+    x = np.linspace(0.5, 1.5, size)
+    return (lambda v: np.square(v * np.concatenate([v[1:], v[:1]])), x)
+'''
+
+
+def _quick_run(out: Path, *extra: str, pythonpath: str = "") -> str:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (pythonpath, str(ROOT)) if p))
+    env.pop("ADMODES_EXPERIMENTS_BLAS_PROBE", None)
     process = subprocess.run(
-        [sys.executable, "-m", "experiments", "--quick", "--out", str(out)],
+        [sys.executable, "-m", "experiments", "--quick", "--out", str(out), *extra],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
-    elapsed = time.perf_counter() - start
     assert process.returncode == 0, process.stdout + process.stderr
-    return out, elapsed, process.stdout
+    return process.stdout
 
 
-def test_quick_run_is_quick(quick_run: tuple[Path, float, str]) -> None:
-    assert quick_run[1] < QUICK_BUDGET_SECONDS
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("quick")
+    return out, _quick_run(out)
 
 
-def test_quick_run_prints_one_summary_line_per_experiment(
-    quick_run: tuple[Path, float, str],
+@pytest.fixture(scope="module")
+def quick_run_with_user_workloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    module_dir = tmp_path_factory.mktemp("user")
+    (module_dir / "my_workloads.py").write_text(textwrap.dedent(USER_MODULE))
+    out = tmp_path_factory.mktemp("quick_user")
+    _quick_run(
+        out,
+        "--workload",
+        "my_workloads:softplus_sum",
+        "--workload",
+        "my_workloads:rotate_squares",
+        pythonpath=str(module_dir),
+    )
+    return out
+
+
+def test_quick_run_prints_a_line_per_experiment_and_a_closing_line(
+    quick_run: tuple[Path, str],
 ) -> None:
-    lines = [line.split() for line in quick_run[2].splitlines() if line.strip()]
-    assert [(line[0], line[1]) for line in lines] == [(spec.name, "OK") for spec in CATALOG]
+    lines = [line.split() for line in quick_run[1].splitlines() if line.strip()]
+    assert [(line[0], line[1]) for line in lines[:-1]] == [(s.name, "OK") for s in CATALOG]
+    assert lines[-1][:2] == ["report:", str(quick_run[0] / REPORT_FILE)]
 
 
 @pytest.mark.parametrize("name", [spec.name for spec in CATALOG])
 def test_quick_run_writes_a_valid_csv_per_experiment(
-    quick_run: tuple[Path, float, str], name: str
+    quick_run: tuple[Path, str], name: str
 ) -> None:
     frame = pd.read_csv(quick_run[0] / f"{name}.csv")
     assert tuple(frame.columns[: len(REQUIRED_COLUMNS)]) == REQUIRED_COLUMNS
     assert len(frame) > 0 and (frame["experiment"] == name).all()
     errors = frame["max_rel_err_vs_jax"].dropna()
     assert len(errors) > 0 and (errors <= TOLERANCE).all()
+    timed = frame.dropna(subset=["seconds"])
+    timed = timed[timed["method"] != "jit(grad), first call (trace + compile)"]
+    assert timed[["cpu_share", "load_before", "load_after", "noisy"]].notna().all().all()
 
 
-def test_quick_run_writes_valid_pngs(quick_run: tuple[Path, float, str]) -> None:
+def test_quick_run_writes_pngs_the_report_shows(quick_run: tuple[Path, str]) -> None:
     report = (quick_run[0] / REPORT_FILE).read_text()
     for spec in CATALOG:
         figures = sorted(quick_run[0].glob(f"{spec.name}-*.png"))
@@ -264,16 +372,85 @@ def test_quick_run_writes_valid_pngs(quick_run: tuple[Path, float, str]) -> None
         for figure in figures:
             assert figure.read_bytes()[:8] == PNG_SIGNATURE
             assert f"]({figure.name})" in report
+            assert stat.S_IMODE(figure.stat().st_mode) == 0o644
 
 
 def test_quick_run_report_has_header_and_a_section_per_experiment(
-    quick_run: tuple[Path, float, str],
+    quick_run: tuple[Path, str],
 ) -> None:
     report = (quick_run[0] / REPORT_FILE).read_text()
-    for item in ("## Environment", "CPU", "Python", "NumPy", "JAX", "PyTorch", "Threads", "Seed"):
+    for item in ("## Environment", "CPU", "NumPy", "JAX", "PyTorch", "BLAS threads", "Seed"):
         assert item in report
+    assert "1 thread: " in report and "this run uses " in report
     assert "python -m experiments --quick --out" in report
-    assert "## How it was measured" in report
     for spec in CATALOG:
         assert f"## {spec.name}: " in report
     assert "**Status: FAILED**" not in report
+
+
+def test_the_heatmap_and_second_order_show_both_like_for_like_pairs(
+    quick_run: tuple[Path, str],
+) -> None:
+    for name in ("crossover", "second_order"):
+        methods = set(pd.read_csv(quick_run[0] / f"{name}.csv")["method"])
+        wanted = {"jacfwd(chunk_size=1)", "jacrev(chunk_size=1)", "jacfwd()", "jacrev()"}
+        if name == "second_order":
+            wanted = {
+                f"{pair}, {label}"
+                for pair in ("fwd-over-rev", "rev-over-fwd", "rev-over-rev", "fwd-over-fwd")
+                for label in ("one per pass", "batched")
+            }
+        assert wanted <= methods
+
+
+def _verdicts(out: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    found = {}
+    for spec in CATALOG:
+        summary = json.loads((out / f"{spec.name}.summary.json").read_text())
+        for verdict in summary["verdicts"]:
+            found[spec.name, verdict["claim"]] = (verdict["kind"], verdict["outcome"])
+    return found
+
+
+def test_two_quick_runs_give_the_same_verdicts(
+    quick_run: tuple[Path, str], quick_run_with_user_workloads: Path
+) -> None:
+    first = _verdicts(quick_run[0])
+    second = {
+        key: value
+        for key, value in _verdicts(quick_run_with_user_workloads).items()
+        if "softplus_sum" not in key[1] and "rotate_squares" not in key[1]
+    }
+    assert first.keys() == second.keys()
+    for key, (kind, outcome) in first.items():
+        other = second[key][1]
+        if kind == "count":
+            assert outcome == other, key
+        else:
+            assert INCONCLUSIVE in (outcome, other) or outcome == other, key
+
+
+def test_a_user_workload_joins_the_experiments_that_apply(
+    quick_run_with_user_workloads: Path,
+) -> None:
+    out = quick_run_with_user_workloads
+    report = (out / REPORT_FILE).read_text()
+    assert "softplus_sum: sum of log(1 + exp(x)), with a JAX version." in report
+    assert "rotate_squares: x ↦ (x * roll(x))², plain NumPy, no JAX version." in report
+    assert "Validated against central finite differences" in report
+    for name, workload in (
+        ("inputs", "softplus_sum"),
+        ("cheap_gradient", "softplus_sum"),
+        ("memory", "softplus_sum"),
+        ("outputs", "rotate_squares"),
+        ("crossover", "rotate_squares"),
+    ):
+        rows = pd.read_csv(out / f"{name}.csv")
+        rows = rows[rows["workload"] == workload]
+        assert len(rows) > 0, (name, workload)
+        by_fd = workload == "rotate_squares"
+        errors = rows["max_err_vs_fd" if by_fd else "max_rel_err_vs_jax"].dropna()
+        assert len(errors) > 0 and (errors <= (FD_TOLERANCE if by_fd else TOLERANCE)).all()
+    assert (out / "inputs-softplus_sum.png").exists() and (
+        out / "outputs-rotate_squares.png"
+    ).exists()

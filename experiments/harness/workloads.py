@@ -1,45 +1,193 @@
-"""The functions every experiment differentiates, each written once against a :class:`Backend`.
+"""The functions the experiments differentiate, and the AD systems they run on.
 
-A workload builder takes sizes and a seeded generator and returns an :class:`Instance`: the input
-point (NumPy), the output count, and a body that builds the function for any backend.
+A workload is written once against a :class:`Backend` (a NumPy-like namespace per AD system);
+a builder takes sizes and a seeded generator and returns an :class:`Instance`. A user's workload
+(``--workload module:factory``) is a factory of a size returning ``(f, x)`` or
+``(f, x, f_jax)``; its docstring describes it in the report, like the builders' own.
+
+A body uses only ``B.np.<fn>`` for the functions the PyTorch shim below provides (sin, cos, exp,
+log, tanh, sum, mean, reshape, maximum), ``B.logsumexp``, Python operators, ``.T`` and indexing;
+``B.asarray`` turns constant NumPy data into the system's arrays.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
+import inspect
 import itertools
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from experiments.backends import Backend, load_backend
-from experiments.validation import JaxReference, flatten
+import admodes.numpy as anp
+from experiments.harness.validation import (
+    FiniteDifferenceReference,
+    JaxReference,
+    Reference,
+    flatten,
+    jnp,
+)
+
+PEERS = ("jax", "autograd", "torch")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One AD system seen through a common NumPy-like interface."""
+
+    name: str
+    np: Any
+    logsumexp: Callable[[Any, int], Any]
+    asarray: Callable[[np.ndarray], Any]
+
+
+def is_installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it."""
+    return importlib.util.find_spec(module) is not None
+
+
+def _admodes() -> Backend:
+    return Backend("admodes", anp, lambda x, axis: anp.logsumexp(x, axis=axis), np.asarray)
+
+
+def _jax() -> Backend:
+    logsumexp = importlib.import_module("jax.scipy.special").logsumexp
+    return Backend("jax", jnp, lambda x, axis: logsumexp(x, axis=axis), jnp.asarray)
+
+
+def _autograd() -> Backend:
+    agnp = importlib.import_module("autograd.numpy")
+    logsumexp = importlib.import_module("autograd.scipy.special").logsumexp
+    return Backend("autograd", agnp, lambda x, axis: logsumexp(x, axis=axis), np.asarray)
+
+
+def _torch() -> Backend:
+    torch = importlib.import_module("torch")
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
+
+    def as_tensor(value: Any) -> Any:
+        return torch.as_tensor(value, dtype=torch.float64)
+
+    def reduce(name: str) -> Callable[..., Any]:
+        def apply(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+            method = getattr(x, name)
+            return method() if axis is None else method(dim=axis, keepdim=keepdims)
+
+        return apply
+
+    namespace = SimpleNamespace(
+        sin=torch.sin,
+        cos=torch.cos,
+        exp=torch.exp,
+        log=torch.log,
+        tanh=torch.tanh,
+        sum=reduce("sum"),
+        mean=reduce("mean"),
+        reshape=torch.reshape,
+        maximum=lambda a, b: torch.maximum(as_tensor(a), as_tensor(b)),
+    )
+    return Backend("torch", namespace, lambda x, axis: torch.logsumexp(x, dim=axis), as_tensor)
+
+
+_LOADERS: dict[str, Callable[[], Backend]] = {
+    "admodes": _admodes,
+    "jax": _jax,
+    "autograd": _autograd,
+    "torch": _torch,
+}
+
+
+@functools.cache
+def load_backend(name: str) -> Backend | None:
+    """The named backend, or None when its package is not installed."""
+    return _LOADERS[name]() if is_installed(name) else None
+
+
+def describe(builder: Callable[..., Any]) -> str:
+    """The first paragraph of a workload builder's docstring, on one line."""
+    doc = inspect.getdoc(builder) or "(no docstring)"
+    return " ".join(doc.split("\n\n")[0].split())
 
 
 @dataclass(frozen=True)
 class Instance:
-    """One workload at one size: what to differentiate and where."""
+    """One workload at one size: what to differentiate and where.
+
+    ``body(backend)`` builds the function with that backend's operations, or gives None when the
+    workload has no version for it.
+    """
 
     workload: str
     x: Any
     n_outputs: int
-    body: Callable[[Backend], Callable[[Any], Any]]
+    body: Callable[[Backend], Callable[[Any], Any] | None]
 
     @property
     def n_inputs(self) -> int:
         """Number of scalar inputs (all leaves of ``x``)."""
         return int(flatten(self.x).size)
 
-    def fun(self, backend: Backend) -> Callable[[Any], Any]:
+    def fun(self, backend: Backend) -> Callable[[Any], Any] | None:
         """The function, built with ``backend``'s operations."""
         return self.body(backend)
 
-    def under_test(self) -> tuple[Callable[[Any], Any], Any, JaxReference]:
-        """The function built with admodes, its point x, and JAX's value and Jacobian there."""
-        reference = JaxReference(self.fun(load_backend("jax")), self.x)
-        return self.fun(load_backend("admodes")), self.x, reference
+    def under_test(self) -> tuple[Callable[[Any], Any], Any, Reference]:
+        """The function built with admodes, its point x, and the reference to validate against:
+        JAX where the workload has a JAX version, else central finite differences."""
+        f = self.fun(load_backend("admodes"))
+        jax_fun = self.fun(load_backend("jax"))
+        if jax_fun is None:
+            return f, self.x, FiniteDifferenceReference(f, self.x)
+        return f, self.x, JaxReference(jax_fun, self.x)
+
+
+@dataclass(frozen=True)
+class UserWorkload:
+    """A workload from outside the package: ``factory(size)`` gives ``(f, x)`` or
+    ``(f, x, f_jax)``, f written with ``admodes.numpy`` or plain NumPy, f_jax with ``jax.numpy``."""
+
+    spec: str
+    factory: Callable[[int], tuple[Any, ...]]
+
+    @property
+    def name(self) -> str:
+        """The factory's name, the workload's name in the results."""
+        return self.factory.__name__
+
+    @property
+    def description(self) -> str:
+        """The factory's docstring."""
+        return describe(self.factory)
+
+    def instance(self, size: int) -> Instance:
+        """The workload at ``size``: its point as a float64 array, its output count measured."""
+        f, x, *rest = self.factory(size)
+        jax_fun = rest[0] if rest else None
+        x = np.asarray(x, dtype=np.float64)
+        versions = {"admodes": f, "jax": jax_fun}
+        n_outputs = int(np.size(f(x)))
+        return Instance(self.name, x, n_outputs, lambda B: versions.get(B.name))
+
+
+def load_user_workload(spec: str) -> UserWorkload:
+    """Import ``module:factory`` (a module importable from the working directory or path)."""
+    module, _, attribute = spec.partition(":")
+    if not module or not attribute:
+        raise ValueError(f"expected module:factory, got {spec!r}")
+    factory = getattr(importlib.import_module(module), attribute)
+    if not callable(factory):
+        raise ValueError(f"{spec} is not callable")
+    return UserWorkload(spec, factory)
+
+
+# --- the built-in workloads -----------------------------------------------------------------
 
 
 def elementwise(n: int, rng: np.random.Generator) -> Instance:
@@ -63,11 +211,6 @@ def _mlp_layers(theta: Any, B: Backend, sizes: Sequence[int], h: Any) -> Any:
         if layer < len(sizes) - 2:
             h = B.np.tanh(h)
     return h
-
-
-def mlp_parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of a dense network with layer widths ``sizes``."""
-    return sum(a * b + b for a, b in itertools.pairwise(sizes))
 
 
 def mlp(sizes: Sequence[int], batch: int, rng: np.random.Generator) -> Instance:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.atomic import write_text_atomically
-from experiments.context import SLOPE_TOLERANCE
-from experiments.validation import RELATIVE_FLOOR, TOLERANCE
+from experiments.harness.context import SLOPE_TOLERANCE
+from experiments.harness.files import write_text_atomically
+from experiments.harness.stats import CONFIDENCE, REPLICATES, TIME_SPREAD
+from experiments.harness.timing import BUSY_CPU_SHARE
+from experiments.harness.validation import (
+    FD_STEP,
+    FD_TOLERANCE,
+    RELATIVE_FLOOR,
+    TOLERANCE,
+)
 
 REPORT_FILE = "REPORT.md"
 
@@ -30,8 +38,10 @@ class ExperimentSummary:
     error: str | None = None
     csv: str | None = None
     max_rel_err: float | None = None
+    validation: list[str] = field(default_factory=list)
     figures: list[dict[str, str]] = field(default_factory=list)
     slopes: list[dict[str, Any]] = field(default_factory=list)
+    verdicts: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
 
@@ -52,22 +62,21 @@ def save_summary(out_dir: Path, summary: ExperimentSummary) -> None:
 
 
 def load_summary(out_dir: Path, name: str) -> ExperimentSummary | None:
-    """An experiment's last summary in ``out_dir``, if any."""
+    """An experiment's last summary in ``out_dir``, if any (None for one of an older format)."""
     path = summary_path(out_dir, name)
     if not path.exists():
         return None
-    return ExperimentSummary(**json.loads(path.read_text(encoding="utf-8")))
-
-
-def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    try:
+        return ExperimentSummary(**json.loads(path.read_text(encoding="utf-8")))
+    except TypeError:
+        return None
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A Markdown table; cells are converted with ``str``."""
-    return _markdown_table(header, [[str(cell) for cell in row] for row in rows])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def _method_section(timing: str) -> str:
@@ -80,6 +89,13 @@ def _method_section(timing: str) -> str:
   median and the interquartile range (error bars) of those per-sample values. JAX jit: the first
   call (trace + compile) is timed on its own and reported separately; every JAX result is
   `.block_until_ready()`.
+- **Load.** Every sample records the process's CPU time against its wall time (all threads),
+  and every round the 1-minute load average before and after it (CSV columns `cpu_share`,
+  `load_before`, `load_after`). A round in which the process got under {BUSY_CPU_SHARE:g} of a
+  core was taken while another process held it: it is measured again, and the quiet rounds are
+  kept. A point that stays busy is marked `noisy` in the CSV and drawn hollow.
+- **BLAS threads.** At start-up the run times a matrix product with 1 BLAS thread and with every
+  core (fresh processes, alternately) and runs with the faster; the header gives both times.
 - **Counts.** Primitive operations, FLOPs (per phase: primal, jvp, vjp) and peak residual /
   tangent bytes come from one extra run under `admodes.count()`; they are exact and
   machine-independent, so the scaling story is told in counts and in time side by side. f's own
@@ -87,24 +103,47 @@ def _method_section(timing: str) -> str:
   NumPy arrays a Python operator such as `A @ y` never reaches admodes' counter; f's time is
   that of a plain call, as a user makes it.
 - **Validation.** Every value and derivative admodes (and each peer) computes is compared with
-  JAX (float64, one jit-compiled `jacrev` per point) on the same seeded inputs
+  JAX (float64, one jit-compiled computation per point) on the same seeded inputs
   (`numpy.random.default_rng(seed)`): the CSV column `max_rel_err_vs_jax` is the largest
-  entrywise |admodes − JAX| / max(|JAX|, {RELATIVE_FLOOR:g}·max|JAX|). Above {TOLERANCE:g} the
-  experiment is marked FAILED.
-- **Slopes.** Least squares on log10–log10 medians. A slope *agrees* with theory when it is
-  within ±{SLOPE_TOLERANCE} of it; verdicts are computed from these fits, never written by hand.
-  The theory's slopes are asymptotic statements about work, which the op and FLOP counts measure
-  directly. Time adds a fixed Python cost per primitive: where f's time is still
-  overhead-bound (nearly flat in n) while a derivative's is already work-bound, or the reverse,
-  a time slope can sit away from the count slopes over the sizes measured.
-- **BLAS threads.** The header's probe times one 300×300 matmul with 1 thread and with this
-  run's setting; where the two differ widely, matrix-product-heavy timings carry that machine
-  effect (the counts do not).
+  entrywise |admodes − JAX| / max(|JAX|, {RELATIVE_FLOOR:g}·max|JAX|); above {TOLERANCE:g} the
+  experiment is marked FAILED. A user's workload without a JAX version is compared with central
+  finite differences (step {FD_STEP:g}; column `max_err_vs_fd`, the largest |admodes − FD| over
+  the largest |FD|; tolerance {FD_TOLERANCE:g}). Each section says which reference it used.
+- **Slopes and verdicts.** Least squares on log10–log10 medians, with a {CONFIDENCE:.0%}
+  interval from {REPLICATES} bootstrap replicates (each point's samples resampled, medians
+  refitted; a time median is also scaled by a factor exp(N(0, {TIME_SPREAD:g})) of its own,
+  the drift of the machine between points that one point's samples do not show). A claim is
+  checked on every replicate: it *agrees* when {CONFIDENCE:.0%} of them satisfy it,
+  *disagrees* when {CONFIDENCE:.0%} do not, and is *inconclusive (noisy)* in between. A slope
+  claim is "within ±{SLOPE_TOLERANCE} of the theory's slope". Count claims have identical
+  samples, so their verdicts are exact; only time claims can be inconclusive. The theory's
+  slopes are asymptotic statements about work, which the op and FLOP counts measure directly;
+  time adds a fixed Python cost per primitive, so over the sizes measured a time slope can sit
+  between the op slope and the FLOP slope.
 """
 
 
 def _format_error(err: float | None) -> str:
-    return "not validated" if err is None else f"{err:.2e}"
+    return "not validated" if err is None or math.isnan(err) else f"{err:.2e}"
+
+
+def _slope_rows(slopes: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    rows = []
+    for s in slopes:
+        exact = s["kind"] == "count"
+        rows.append(
+            [
+                s["series"],
+                s["quantity"],
+                f"{s['x_min']:g}–{s['x_max']:g}",
+                f"{s['fitted']:.2f}"
+                if exact
+                else f"{s['fitted']:.2f} ({s['low']:.2f}–{s['high']:.2f})",
+                "—" if s["theory"] is None else f"{s['theory']:g}",
+                s["outcome"] or "—",
+            ]
+        )
+    return rows
 
 
 def _section(summary: ExperimentSummary | None, name: str, header_command: str) -> str:
@@ -115,6 +154,8 @@ def _section(summary: ExperimentSummary | None, name: str, header_command: str) 
         f"**Status: {summary.status}** · {summary.seconds:.1f} s · "
         f"largest relative error vs JAX: {_format_error(summary.max_rel_err)}"
     )
+    for line in summary.validation:
+        parts.append(f"\n{line}")
     if summary.command != header_command:
         parts.append(f"\n(This section comes from `{summary.command}`, {summary.started}.)")
     parts += ["", f"**Verdict:** {summary.verdict}", ""]
@@ -123,21 +164,13 @@ def _section(summary: ExperimentSummary | None, name: str, header_command: str) 
     for figure in summary.figures:
         parts += [f"![{figure['caption']}]({figure['file']})", "", f"*{figure['caption']}*", ""]
     if summary.slopes:
-        rows = [
-            [
-                s["series"],
-                s["quantity"],
-                f"{s['x_min']:g}–{s['x_max']:g}",
-                f"{s['fitted']:.2f}",
-                f"{s['theory']:g}",
-                "yes" if s["agrees"] else "**no**",
-            ]
-            for s in summary.slopes
-        ]
-        header = ["series", "quantity", "fit range", "fitted slope", "theory", "agrees (±0.3)"]
-        parts += [_markdown_table(header, rows), ""]
-    elif summary.status == "OK":
-        parts += ["*No slope is fitted here: the systems are compared at fixed sizes.*", ""]
+        header = ["series", "quantity", "fit range", "fitted slope (95% CI)", "theory", "verdict"]
+        parts += [markdown_table(header, _slope_rows(summary.slopes)), ""]
+    slope_claims = {s["claim"] for s in summary.slopes}
+    other = [v for v in summary.verdicts if v["claim"] not in slope_claims]
+    if other:
+        rows = [[v["claim"], v["kind"], v["outcome"]] for v in other]
+        parts += [markdown_table(["claim", "kind", "verdict"], rows), ""]
     for table in summary.tables:
         parts += [table, ""]
     for note in summary.notes:
@@ -149,6 +182,7 @@ def _section(summary: ExperimentSummary | None, name: str, header_command: str) 
 
 def write_report(
     out_dir: Path,
+    *,
     names: Sequence[str],
     environment: Mapping[str, str],
     command: str,
@@ -169,12 +203,12 @@ def write_report(
             "",
             "## Environment",
             "",
-            _markdown_table(["item", "value"], [[k, v] for k, v in environment.items()]),
+            markdown_table(["item", "value"], [[k, v] for k, v in environment.items()]),
             "",
             _method_section(timing),
             "## Summary",
             "",
-            _markdown_table(["experiment", "status", "seconds", "verdict"], overview),
+            markdown_table(["experiment", "status", "seconds", "verdict"], overview),
             "",
             *(_section(summaries[name], name, command) for name in names),
         ]

@@ -1,4 +1,5 @@
-"""Figures: log-log scaling panels (IQR error bars, theory and fitted slopes) and heatmaps."""
+"""Figures: log-log scaling panels (IQR error bars, theory and fitted slopes; a point that
+stayed noisy after re-measuring is drawn hollow), bars and heatmaps."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from experiments.atomic import write_atomically
-from experiments.stats import LineFit
+from experiments.harness.files import write_atomically
+from experiments.harness.stats import LineFit
 
 DPI = 110
 
@@ -34,18 +35,22 @@ class Curve:
     median: np.ndarray
     q25: np.ndarray
     q75: np.ndarray
+    noisy: np.ndarray
     fit: LineFit | None = None
     theory_slope: float | None = None
     fit_min_x: float = 0.0
 
 
 def new_figure(
-    panels: int, title: str, height: float = 6.0, panel_width: float = 5.6
+    panels: int, title: str, height: float = 6.0, panel_width: float = 5.6, rows: int = 1
 ) -> tuple[Figure, list[Axes]]:
-    """A figure with ``panels`` side-by-side axes."""
-    fig, axes = plt.subplots(1, panels, figsize=(panel_width * panels, height), squeeze=False)
+    """A figure with ``panels`` axes side by side (in ``rows`` rows), listed row by row."""
+    columns = -(-panels // rows)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(panel_width * columns, height * rows), squeeze=False
+    )
     fig.suptitle(title)
-    return fig, list(axes[0])
+    return fig, list(axes.ravel())
 
 
 def plot_scaling(
@@ -59,9 +64,17 @@ def plot_scaling(
         if curve.fit is not None:
             label += f" (fitted slope {curve.fit.slope:.2f})"
         yerr = np.vstack([curve.median - curve.q25, curve.q75 - curve.median])
-        ax.errorbar(
-            curve.x, curve.median, yerr=yerr, color=color, marker="o", ms=4, capsize=3, label=label
-        )
+        ax.errorbar(curve.x, curve.median, yerr=yerr, color=color, capsize=3, label=label)
+        for hollow in (False, True):
+            chosen = curve.noisy == hollow
+            ax.plot(
+                curve.x[chosen],
+                curve.median[chosen],
+                "o",
+                ms=4.5,
+                color=color,
+                markerfacecolor="white" if hollow else color,
+            )
         fitted = (curve.x >= curve.fit_min_x) & (curve.median > 0)
         if curve.theory_slope is not None and fitted.any():
             anchor_x = float(np.exp(np.mean(np.log(curve.x[fitted]))))
@@ -70,6 +83,10 @@ def plot_scaling(
             ax.plot(xs, anchor_y * (xs / anchor_x) ** curve.theory_slope, ":", color=color, lw=2)
     if any(curve.theory_slope is not None for curve in curves):
         ax.add_line(Line2D([], [], ls=":", color="0.4", lw=2, label="theory slope (dotted)"))
+    if any(curve.noisy.any() for curve in curves):
+        ax.add_line(
+            Line2D([], [], ls="", marker="o", color="0.4", mfc="white", label="noisy (hollow)")
+        )
     set_log_axes(ax, x=True, y=True)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

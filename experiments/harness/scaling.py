@@ -1,0 +1,106 @@
+"""Cost of a derivative against a swept size, relative to f itself: figures and slope verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from experiments.harness.context import COUNT, TIME, Context
+from experiments.harness.figures import new_figure, plot_scaling
+from experiments.harness.measure import FUNCTION
+from experiments.harness.stats import ratio_samples, select, summarise, value_samples
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A measured column and how it is plotted: as a ratio to f's, or as it is."""
+
+    column: str
+    label: str
+    ratio_to_f: bool = True
+
+
+COSTS = (Quantity("seconds", "time"), Quantity("ops", "primitive ops"), Quantity("flops", "FLOPs"))
+SAVED_BYTES = Quantity("peak_saved_bytes", "saved bytes", ratio_to_f=False)
+
+
+def same_slope(slope: float) -> dict[str, float]:
+    """Theory for a method with one direction per pass: time, ops and FLOPs grow alike."""
+    return {"seconds": slope, "ops": slope, "flops": slope}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One way of computing the derivative, and the slope theory predicts per column (a column
+    left out has no theory: batched directions leave ops and time to the implementation)."""
+
+    method: str
+    label: str
+    theory: Mapping[str, float] = field(default_factory=dict)
+    fit_min_x: float = 0.0
+
+
+def samples_of(
+    frame: pd.DataFrame, *, workload: str, method: str, quantity: Quantity, x: str
+) -> pd.DataFrame:
+    """Per-sample values of ``quantity`` for one method: its ratio to f's, or as measured."""
+    rows = select(frame, {"workload": workload})
+    if quantity.ratio_to_f:
+        return ratio_samples(
+            rows, {"method": method}, {"method": FUNCTION}, quantity.column, keys=[x]
+        )
+    return value_samples(rows, {"method": method}, quantity.column, keys=[x])
+
+
+def ratio_to_function(frame: pd.DataFrame, workload: str, method: str, value: str) -> pd.DataFrame:
+    """Median/IQR per point of ``value(method) / value(f)`` for one workload."""
+    samples = samples_of(
+        frame, workload=workload, method=method, quantity=Quantity(value, value), x="n_inputs"
+    )
+    return summarise(samples, ["n_inputs"])
+
+
+def ratio_figure(
+    ctx: Context,
+    frame: pd.DataFrame,
+    *,
+    workload: str,
+    x: str,
+    series: Sequence[Series],
+    xlabel: str,
+    stem: str,
+    caption: str,
+    quantities: Sequence[Quantity] = COSTS,
+    title: str = "cost of the derivative relative to f",
+) -> None:
+    """One log-log panel per quantity, a curve per series against ``x``; every fitted slope is
+    recorded with its interval, and judged where the series has a theory for that column."""
+    fig, axes = new_figure(len(quantities), f"{workload}: {title}")
+    for ax, quantity in zip(axes, quantities, strict=True):
+        curves = []
+        for s in series:
+            samples = samples_of(frame, workload=workload, method=s.method, quantity=quantity, x=x)
+            if samples.dropna(subset=["value"])[x].nunique() >= 2:
+                curves.append(
+                    ctx.scaling_curve(
+                        s.label,
+                        samples,
+                        x=x,
+                        quantity=f"{quantity.label} ratio"
+                        if quantity.ratio_to_f
+                        else quantity.label,
+                        kind=TIME if quantity.column == "seconds" else COUNT,
+                        theory=s.theory.get(quantity.column),
+                        fit_min_x=s.fit_min_x,
+                        group=workload,
+                    )
+                )
+        ylabel = (
+            f"{quantity.label}(derivative) / {quantity.label}(f)  [×]"
+            if quantity.ratio_to_f
+            else f"{quantity.label}  [bytes]"
+        )
+        plot_scaling(ax, curves, xlabel, ylabel, quantity.label)
+    ctx.save_figure(fig, stem, caption)
