@@ -25,7 +25,7 @@ from experiments.harness.stats import (
     summarise,
 )
 
-FULL_SIZES = log_grid(1, 316, 6)
+FULL_SIZES = log_grid(1, 256, 5)
 QUICK_SIZES = log_grid(1, 16, 3)
 WORKLOAD = "dense-tanh"
 QUANTITIES = (("seconds", "time", TIME), ("flops", "FLOPs", COUNT))

@@ -19,7 +19,7 @@ from experiments.harness.scaling import COSTS, Series, ratio_figure, same_slope,
 from experiments.harness.stats import log_grid, summarise
 
 FULL_N, QUICK_N = 16, 4
-FULL_SIZES = log_grid(1, 2_000, 10)
+FULL_SIZES = log_grid(1, 2_000, 8)
 QUICK_SIZES = log_grid(1, 30, 3)
 BUILDERS = {"dense-tanh": workloads.dense_tanh, "mlp-map": workloads.mlp_outputs}
 TEXTBOOK, BATCHED = measure.PAIRS
