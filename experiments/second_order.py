@@ -159,7 +159,8 @@ def run(ctx: Context) -> str:
     ctx.note(
         f"Forward over forward (H·v and Hessian) and reverse over forward (Hessian) with one "
         f"direction per pass are timed up to n = {timed_max['hvp']} (H·v) and "
-        f"n = {timed_max['hessian']} (Hessian); above, they are run once, validated and counted. Batched series have a theory for FLOPs only: batching "
+        f"n = {timed_max['hessian']} (Hessian); above, they are run once, validated and "
+        "counted. Batched series have a theory for FLOPs only: batching "
         "leaves their op counts flat and their time between the two. Saved bytes are plotted "
         "as they are (forward-over-forward saves none, so it has no points there)."
     )
