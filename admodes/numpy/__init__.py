@@ -13,6 +13,29 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 import sys
 
 from admodes.numpy._array_methods import attach_array_methods
+from admodes.numpy._elementwise import (
+    arccosh,
+    arcsinh,
+    arctanh,
+    cbrt,
+    copysign,
+    deg2rad,
+    degrees,
+    fabs,
+    float_power,
+    floor_divide,
+    fmod,
+    heaviside,
+    hypot,
+    logaddexp2,
+    mod,
+    nan_to_num,
+    positive,
+    rad2deg,
+    radians,
+    remainder,
+    sinc,
+)
 from admodes.numpy._functions import (
     abs,
     absolute,

@@ -44,6 +44,8 @@ _OPERATORS = (
     ("__rtruediv__", "divide", True),
     ("__pow__", "power", False),
     ("__rpow__", "power", True),
+    ("__mod__", "remainder", False),
+    ("__rmod__", "remainder", True),
     ("__matmul__", "matmul", False),
     ("__rmatmul__", "matmul", True),
 )

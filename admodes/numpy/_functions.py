@@ -55,6 +55,7 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     floor,
     log,
     log1p,
+    logaddexp,
     maximum,
     minimum,
     multiply,
@@ -118,8 +119,18 @@ def _reduced_shape(x_shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int
 
 
 # ------------------------------------------------------------------------------ selection
-def where(condition: Any, x: Any, y: Any) -> Any:
-    """Elements of ``x`` where ``condition`` holds, else of ``y``; derivatives follow the choice."""
+_NOT_GIVEN = object()
+
+
+def where(condition: Any, x: Any = _NOT_GIVEN, y: Any = _NOT_GIVEN) -> Any:
+    """Elements of ``x`` where ``condition`` holds, else of ``y``; derivatives follow the choice.
+
+    With the condition alone, NumPy's ``np.where(condition)``: the indices of its true entries
+    (plain integer arrays, as ``np.nonzero``)."""
+    if x is _NOT_GIVEN and y is _NOT_GIVEN:
+        return _np.where(plain(condition))
+    if x is _NOT_GIVEN or y is _NOT_GIVEN:
+        raise ValueError("either both or neither of x and y should be given")
     return _where(plain(condition), x, y)
 
 
@@ -355,13 +366,6 @@ def exp2(x: Any) -> Any:
 
 def reciprocal(x: Any) -> Any:
     return divide(1.0, x)
-
-
-def logaddexp(x: Any, y: Any) -> Any:
-    """log(exp(x) + exp(y)), shifted by the (constant) larger argument."""
-    top = _np.maximum(plain(x), plain(y))
-    top = _np.where(_np.isfinite(top), top, 0.0)
-    return add(log(add(exp(subtract(x, top)), exp(subtract(y, top)))), top)
 
 
 # ------------------------------------------------------------------------------ not differentiable

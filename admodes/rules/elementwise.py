@@ -7,7 +7,13 @@ values an operator would bypass the registry, so ``count()`` would miss its FLOP
 floats ``/`` and ``**`` raise (ZeroDivisionError, OverflowError) where NumPy and JAX give inf/nan.
 
 Conventions at kinks follow JAX: ``abs'(0) = 1``; ``maximum``/``minimum`` split a tie 0.5 / 0.5;
-``sqrt'(0) = inf``; ``sign``, ``floor``, ``ceil``, ``round`` have zero derivative.
+``sqrt'(0) = inf``; ``sign``, ``floor``, ``ceil``, ``round`` have zero derivative; ``relu'(0) = 0``;
+``hypot`` at (0, 0) gives 0.5 to each input (JAX's composite meets a tie of two zeros there);
+``cbrt'(0) = inf``; ``copysign`` is ``±abs(x)`` (no derivative w.r.t. the sign source);
+``remainder`` and ``fmod`` have ∂/∂y = −trunc(x/y) (+1 where ``remainder`` wrapped).
+
+FLOPs (``flops_per_element``): one per arithmetic operation and one per evaluation of a
+transcendental or special function (exp, log, sqrt, erfc, ...); a comparison that selects counts 1.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from admodes.core import plain
 from admodes.registry import defelementwise, defprim, output_size_cost
 
 
@@ -83,6 +90,57 @@ def _power_impl(x: Any, y: Any) -> Any:
     return np.power(x, y)
 
 
+def _truncated_quotient(x: Any, y: Any) -> Any:
+    """trunc(x / y) as JAX writes it, sign(q)·floor(|q|): the −∂fmod(x, y)/∂y (derivative 0)."""
+    q = divide(x, y)
+    return multiply(sign(q), floor(abs(q)))
+
+
+def _remainder_dy(ans: Any, x: Any, y: Any) -> Any:
+    """∂(x mod y)/∂y = 1 − trunc(x/y) where the truncated remainder was wrapped into y's sign,
+    −trunc(x/y) elsewhere (JAX: remainder = fmod, plus y where the signs differ)."""
+    r, py = np.fmod(plain(x), plain(y)), plain(y)
+    wrapped = (r != 0) & ((r < 0) != (py < 0))
+    return subtract(where(wrapped, 1.0, 0.0), _truncated_quotient(x, y))
+
+
+def _hypot_dx(ans: Any, x: Any, y: Any) -> Any:
+    """∂hypot(x, y)/∂x = x / hypot(x, y); at (0, 0) 0.5 and where an input is infinite 0, as
+    JAX's composite (max(|x|, |y|)·√(1 + (min/max)²), inf where an input is inf) gives them."""
+    h = plain(ans)
+    special = (h == 0) | np.isinf(h)
+    if not np.any(special):
+        return divide(x, ans)
+    return where(h == 0, 0.5, where(special, 0.0, divide(x, where(special, 1.0, ans))))
+
+
+def _copysign_dx(ans: Any, x: Any, y: Any) -> Any:
+    """∂copysign(x, y)/∂x: JAX's where(signbit(y), −abs(x), abs(x)) with abs'(x) = ±1 (1 at 0)."""
+    return where(np.signbit(plain(y)) ^ (plain(x) >= 0), 1.0, -1.0)
+
+
+def _no_posinf(x: Any) -> Any:
+    """x with +inf replaced by 0 (JAX's guard in the derivative of logaddexp)."""
+    inf = np.isposinf(plain(x))
+    return where(inf, 0.0, x) if np.any(inf) else x
+
+
+def _logistic_impl(x: Any) -> Any:
+    """1 / (1 + e⁻ˣ) (JAX's lowering); e⁻ˣ overflowing to inf gives 0, as it should."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(np.negative(x)))
+
+
+_erfc_vectorized = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _erfc_impl(x: Any) -> Any:
+    """erfc by the C library (``math.erfc``), elementwise, in x's float dtype."""
+    if type(x) is float:
+        return math.erfc(x)
+    return _erfc_vectorized(x).astype(np.result_type(x, np.float32), copy=False)
+
+
 # ------------------------------------------------------------------------------------ arithmetic
 add = defelementwise("add", operator.add, 1, 1)
 subtract = defelementwise("subtract", operator.sub, 1, -1)
@@ -106,6 +164,25 @@ square = defelementwise(
 sqrt = defelementwise("sqrt", float_fast(math.sqrt, np.sqrt), lambda ans, x: divide(0.5, ans))
 abs = defelementwise("abs", float_fast(math.fabs, np.abs), lambda ans, x: where(x >= 0, 1.0, -1.0))
 
+remainder = defelementwise("remainder", np.remainder, 1, _remainder_dy, flops_per_element=2)
+fmod = defelementwise(
+    "fmod",
+    np.fmod,
+    1,
+    lambda ans, x, y: negative(_truncated_quotient(x, y)),
+)
+hypot = defelementwise(
+    "hypot",
+    float_fast(math.hypot, np.hypot),
+    _hypot_dx,
+    lambda ans, x, y: _hypot_dx(ans, y, x),
+    flops_per_element=4,
+)
+cbrt = defelementwise(
+    "cbrt", float_fast(math.cbrt, np.cbrt), lambda ans, x: divide(1.0 / 3.0, square(ans))
+)
+copysign = defelementwise("copysign", float_fast(math.copysign, np.copysign), _copysign_dx, None)
+
 # ------------------------------------------------------------------------ exponentials and logs
 exp = defelementwise("exp", float_fast(math.exp, np.exp), lambda ans, x: ans)
 log = defelementwise("log", float_fast(math.log, np.log), lambda ans, x: divide(1.0, x))
@@ -113,6 +190,13 @@ log1p = defelementwise(
     "log1p", float_fast(math.log1p, np.log1p), lambda ans, x: divide(1.0, add(1.0, x))
 )
 expm1 = defelementwise("expm1", float_fast(math.expm1, np.expm1), lambda ans, x: add(ans, 1.0))
+logaddexp = defelementwise(  # log(eˣ + eʸ) = max + log1p(e^−|x−y|): 5 FLOPs
+    "logaddexp",
+    np.logaddexp,
+    lambda ans, x, y: exp(subtract(_no_posinf(x), _no_posinf(ans))),
+    lambda ans, x, y: exp(subtract(_no_posinf(y), _no_posinf(ans))),
+    flops_per_element=5,
+)
 
 # -------------------------------------------------------------------------------- trigonometric
 sin = defelementwise("sin", float_fast(math.sin, np.sin), lambda ans, x: cos(x))
@@ -142,6 +226,35 @@ cosh = defelementwise("cosh", float_fast(math.cosh, np.cosh), lambda ans, x: sin
 tanh = defelementwise(
     "tanh", float_fast(math.tanh, np.tanh), lambda ans, x: subtract(1.0, square(ans))
 )
+arcsinh = defelementwise(
+    "arcsinh",
+    float_fast(math.asinh, np.arcsinh),
+    lambda ans, x: divide(1.0, sqrt(add(square(x), 1.0))),
+)
+arccosh = defelementwise(
+    "arccosh",
+    float_fast(math.acosh, np.arccosh),
+    lambda ans, x: divide(1.0, sqrt(subtract(square(x), 1.0))),
+)
+arctanh = defelementwise(
+    "arctanh",
+    float_fast(math.atanh, np.arctanh),
+    lambda ans, x: divide(divide(1.0, add(1.0, x)), subtract(1.0, x)),
+)
+
+# ------------------------------------------------------------------ activations, special functions
+logistic = defelementwise(  # 1 / (1 + e⁻ˣ): 3 FLOPs
+    "logistic",
+    _logistic_impl,
+    lambda ans, x: multiply(ans, subtract(1.0, ans)),
+    flops_per_element=3,
+)
+relu = defelementwise("relu", lambda x: np.maximum(x, 0.0), lambda ans, x: where(x > 0, 1.0, 0.0))
+erfc = defelementwise(
+    "erfc",
+    _erfc_impl,
+    lambda ans, x: multiply(-2.0 / math.sqrt(math.pi), exp(negative(square(x)))),
+)
 
 # ---------------------------------------------------------------------- piecewise and selection
 maximum = defelementwise(
@@ -160,6 +273,28 @@ sign = defelementwise("sign", np.sign, None)
 floor = defelementwise("floor", np.floor, None)
 ceil = defelementwise("ceil", np.ceil, None)
 round = defelementwise("round", np.round, None)
+
+
+def _maclaurin_rule(v: Any, ans: Any, x: Any, k: int) -> Any:
+    """d/dx of the k-th term is the (k+1)-th: v · sinc_maclaurin(x, k + 1)."""
+    return multiply(v, sinc_maclaurin(x, k=k + 1))
+
+
+def _maclaurin_impl(x: Any, k: int) -> Any:
+    """The k-th derivative of sin(u)/u at u = 0, (−1)^(k/2)/(k + 1) for even k and 0 for odd k,
+    shaped like x (x·0 + c, so a nan or inf in x gives nan, as JAX)."""
+    return x * 0.0 + (0.0 if k % 2 else (-1.0) ** (k // 2) / (k + 1))
+
+
+sinc_maclaurin = defprim(  # JAX's _sinc_maclaurin: sinc's value and every derivative at 0
+    "sinc_maclaurin",
+    _maclaurin_impl,
+    jvps=[_maclaurin_rule],
+    vjps=[_maclaurin_rule],
+    cost=output_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
 
 
 def _select_rule(branch: int) -> Callable[..., Any]:

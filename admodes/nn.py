@@ -1,0 +1,177 @@
+"""``admodes.nn``: JAX's ``jax.nn`` activations and normalisations, by both engines.
+
+Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
+derivative 0 at 0 and at 6; ``leaky_relu'(0) = 1``; ``elu'(0) = alpha``. Every function is stable at
+|x| = 1000, in value and in both modes' derivatives: exponentials only see non-positive arguments
+(``softplus`` is ``logaddexp(x, 0)``, ``softmax`` shifts by the maximum, ``elu`` takes ``expm1``
+of ``min(x, 0)``), and ``sigmoid`` and ``erfc`` saturate to exact 0 and 1.
+
+Built from :mod:`admodes.numpy`; ``relu``, ``sigmoid`` (JAX's ``logistic``) and ``erfc`` are
+registry primitives, the rest composites.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import admodes.numpy as anp
+from admodes.core import ndim, plain
+from admodes.rules.elementwise import erfc, logistic, relu
+
+__all__ = [
+    "elu",
+    "gelu",
+    "leaky_relu",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "one_hot",
+    "relu",
+    "relu6",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softplus",
+    "standardize",
+    "swish",
+]
+
+Axis = int | Sequence[int] | None
+
+sigmoid = logistic
+
+
+def relu6(x: Any) -> Any:
+    """min(max(x, 0), 6), with derivative 0 at both kinks (JAX)."""
+    return anp.where(plain(x) >= 6.0, 6.0, relu(x))
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
+    """x where x ≥ 0, else negative_slope · x (derivative 1 at 0)."""
+    return anp.where(plain(x) >= 0, x, anp.multiply(negative_slope, x))
+
+
+def elu(x: Any, alpha: float = 1.0) -> Any:
+    """x where x > 0, else alpha · (eˣ − 1); ``expm1`` sees only non-positive arguments."""
+    positive = plain(x) > 0
+    return anp.where(positive, x, anp.multiply(alpha, anp.expm1(anp.where(positive, 0.0, x))))
+
+
+def gelu(x: Any, approximate: bool = True) -> Any:
+    """x · Φ(x): exactly, 0.5 · x · erfc(−x/√2); with ``approximate``, the tanh form
+    0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))."""
+    if approximate:
+        inner = anp.multiply(np.sqrt(2.0 / np.pi), anp.add(x, anp.multiply(0.044715, x**3)))
+        return anp.multiply(x, anp.multiply(0.5, anp.add(1.0, anp.tanh(inner))))
+    return anp.multiply(anp.multiply(0.5, x), erfc(anp.multiply(x, -np.sqrt(0.5))))
+
+
+def silu(x: Any) -> Any:
+    """x · sigmoid(x)."""
+    return anp.multiply(x, sigmoid(x))
+
+
+swish = silu
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + eˣ) = logaddexp(x, 0)."""
+    return anp.logaddexp(x, 0.0)
+
+
+def log_sigmoid(x: Any) -> Any:
+    """log sigmoid(x) = −softplus(−x)."""
+    return anp.negative(softplus(anp.negative(x)))
+
+
+# ---------------------------------------------------------------------------- over an axis
+def _masked_sum(x: Any, axis: Axis, where: Any, keepdims: bool = True) -> Any:
+    """Σ x over ``axis``, counting only the entries ``where`` marks (all when it is None)."""
+    if where is not None:
+        x = anp.where(where, x, 0.0)
+    return anp.sum(x, axis=axis, keepdims=keepdims)
+
+
+def _shift(x: Any, axis: Axis, where: Any) -> Any:
+    """The maximum over ``axis`` (of the marked entries): a constant that keeps exponentials ≤ 1
+    (0 where it is not finite, so -inf entries stay -inf)."""
+    top = np.max(plain(x), axis=axis, keepdims=True, where=True if where is None else where,
+                 initial=-np.inf)  # fmt: skip
+    return np.where(np.isfinite(top), top, 0.0)
+
+
+def _masked(x: Any, where: Any, fill: float) -> Any:
+    return x if where is None else anp.where(where, x, fill)
+
+
+def softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
+    """exp(x − max) / Σ exp(x − max) over ``axis`` (entries outside ``where`` get 0)."""
+    unnormalized = anp.exp(anp.subtract(_masked(x, where, -np.inf), _shift(x, axis, where)))
+    result = anp.divide(unnormalized, _masked_sum(unnormalized, axis, where))
+    return _masked(result, where, 0.0)
+
+
+def log_softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
+    """(x − max) − log Σ exp(x − max) over ``axis`` (entries outside ``where`` get -inf)."""
+    shifted = anp.subtract(_masked(x, where, -np.inf), _shift(x, axis, where))
+    result = anp.subtract(shifted, anp.log(_masked_sum(anp.exp(shifted), axis, where)))
+    return _masked(result, where, -np.inf)
+
+
+def logsumexp(
+    a: Any,
+    axis: Axis = None,
+    b: Any = None,
+    keepdims: bool = False,
+    return_sign: bool = False,
+    where: Any = None,
+) -> Any:
+    """log |Σ b · exp(a)| over ``axis`` (``jax.nn.logsumexp``, i.e. ``jax.scipy.special``'s):
+    shifted by the constant maximum; with ``return_sign`` also the sum's sign (a constant), else
+    nan where the sum is negative."""
+    a = _masked(a, where, -np.inf)
+    if b is not None:  # as JAX: entries with b = 0 drop out, derivative w.r.t. b included
+        a = anp.where(plain(b) != 0, a, -np.inf)
+    top = _shift(a, axis, None)
+    terms = anp.exp(anp.subtract(a, top))
+    if b is not None:
+        terms = anp.multiply(b, terms)
+    total = anp.sum(terms, axis=axis, keepdims=True)
+    sign = np.sign(plain(total))
+    out = anp.add(anp.log(anp.abs(total)), top)
+    if not keepdims:
+        out = anp.squeeze(out, axis=axis)
+        sign = np.squeeze(sign, axis=axis)
+    if return_sign:
+        return out, sign
+    return anp.where(sign < 0, np.nan, out) if np.any(sign < 0) else out
+
+
+def standardize(
+    x: Any,
+    axis: Axis = -1,
+    mean: Any = None,
+    variance: Any = None,
+    epsilon: float = 1e-5,
+    where: Any = None,
+) -> Any:
+    """(x − mean) / √(variance + epsilon) over ``axis``, with JAX's defaults: the mean and
+    E[x²] − mean² (clipped at 0) of the entries ``where`` marks."""
+    count = _masked_sum(np.ones(np.shape(plain(x))), axis, where)
+    if mean is None:
+        mean = anp.divide(_masked_sum(x, axis, where), count)
+    if variance is None:
+        squares = anp.divide(_masked_sum(anp.square(x), axis, where), count)
+        variance = anp.clip(anp.subtract(squares, anp.square(mean)), 0.0)
+    return anp.divide(anp.subtract(x, mean), anp.sqrt(anp.add(variance, epsilon)))
+
+
+def one_hot(x: Any, num_classes: int, *, dtype: Any = None, axis: int = -1) -> np.ndarray:
+    """A plain array with a 1 where ``x`` equals the class index along the new ``axis``."""
+    x = np.asarray(plain(x))
+    classes = np.arange(num_classes).reshape((-1,) + (1,) * (ndim(x) - axis % (ndim(x) + 1)))
+    hits = np.expand_dims(x, axis) == classes
+    return hits.astype(np.float64 if dtype is None else dtype)
