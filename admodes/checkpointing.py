@@ -77,14 +77,7 @@ class _Evaluation(Trace):
 
     __slots__ = ()
 
-    def derive(
-        self,
-        prim: Primitive,
-        primals: tuple,
-        mine: list[tuple[int, Traced]],
-        out: Any,
-        params: dict,
-    ) -> Any:
+    def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
         return _Evaluated(out, self)
 
 

@@ -40,15 +40,16 @@ class Trace:
 
     __slots__ = ("__weakref__", "level", "substitute")
 
+    #: The ``count()`` phase that the work of :meth:`derive` is charged to (None: no change).
+    phase: str | None = None
+
     def __init__(self) -> None:
         self.level = new_level()
         self.substitute: Callable[[Traced], Any] | None = None
 
-    def derive(
-        self, prim: Any, primals: tuple, mine: list[tuple[int, Traced]], out: Any, params: dict
-    ) -> Any:
-        """The traced output of ``prim``: ``out`` was computed from ``primals``; ``mine`` lists
-        ``(position, value)`` for the arguments that were this trace's values."""
+    def derive(self, prim: Any, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
+        """The traced output of ``prim``: ``out`` was computed from ``primals``, the ``args``
+        with this trace's values unwrapped."""
         raise NotImplementedError
 
 

@@ -56,58 +56,52 @@ class ForwardTrace(Trace):
         super().__init__()
         self.batch = batch
 
-    def derive(
-        self,
-        prim: Primitive,
-        primals: tuple,
-        mine: list[tuple[int, Traced]],
-        out: Any,
-        params: dict,
-    ) -> Any:
-        """The dual of ``out``, with tangent ṫ_out = Σᵢ JVPᵢ(ṫᵢ); the arithmetic of the rules is
-        charged to ``count()``'s "jvp" phase."""
-        if not counting.active:
-            t_out = self.tangent_out(prim, primals, mine, out, params)
-            return out if t_out is None else Dual(out, t_out, self)
-        outer, counting.phase = counting.phase, "jvp"
-        try:
-            t_out = self.tangent_out(prim, primals, mine, out, params)
-        finally:
-            counting.phase = outer
-        return _counted_dual(out, t_out, self)
+    #: The arithmetic of the JVP rules is charged to ``count()``'s "jvp" phase.
+    phase = "jvp"
 
-    def tangent_out(
-        self,
-        prim: Primitive,
-        primals: tuple,
-        mine: list[tuple[int, Traced]],
-        out: Any,
-        params: dict,
-    ) -> Any:
-        """ṫ_out = Σᵢ JVPᵢ(ṫᵢ) over this trace's inputs (None where it is zero)."""
+    def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
+        """The dual of ``out``, with tangent ṫ_out = Σᵢ JVPᵢ(ṫᵢ) over this trace's inputs."""
         batched = self.batch is not None
         one_by_one = batched and not prim.batched_jvp
         if prim.joint_jvp is not None:
-            tangents = [self.zeros(x) for x in primals]
-            for i, dual in mine:
-                tangents[i] = dual.tangent
+            t_out = self.joint_tangent(prim, one_by_one, args, primals, out, params)
+        else:
+            align = batched and prim.broadcasts
+            t_out = None
+            for i, a in enumerate(args):
+                if type(a) is not Dual or a._trace is not self:
+                    continue
+                t = a.tangent
+                if align:
+                    t = align_batched(t, 1, ndim(primals[i]), ndim(out))
+                c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
+                if c is not None:
+                    t_out = c if t_out is None else summed(t_out, c)
+            if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
+                t_out = self.fit(t_out, out)
+        if counting.active:
+            return _counted_dual(out, t_out, self)
+        return out if t_out is None else Dual(out, t_out, self)
 
-            def joint(*ts: Any) -> Any:
-                return prim.joint_jvp(list(ts), out, *primals, **params)
+    def joint_tangent(
+        self,
+        prim: Primitive,
+        one_by_one: bool,
+        args: tuple,
+        primals: tuple,
+        out: Any,
+        params: dict,
+    ) -> Any:
+        """A joint JVP rule's output tangent: every input's tangent, zeros for constants."""
+        tangents = [
+            a.tangent if type(a) is Dual and a._trace is self else self.zeros(x)
+            for a, x in zip(args, primals, strict=True)
+        ]
 
-            return per_direction(joint, *tangents) if one_by_one else joint(*tangents)
-        align = batched and prim.broadcasts
-        t_out = None
-        for i, dual in mine:
-            t = dual.tangent
-            if align:
-                t = align_batched(t, 1, ndim(primals[i]), ndim(out))
-            c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
-            if c is not None:
-                t_out = c if t_out is None else summed(t_out, c)
-        if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
-            t_out = self.fit(t_out, out)
-        return t_out
+        def joint(*ts: Any) -> Any:
+            return prim.joint_jvp(list(ts), out, *primals, **params)
+
+        return per_direction(joint, *tangents) if one_by_one else joint(*tangents)
 
     def fit(self, t_out: Any, out: Any) -> Any:
         """A broadcasting op's tangent, broadcast to the full tangent shape of ``out``."""

@@ -132,14 +132,13 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
             counting.charge(prim, out, args, params)
         return out
     primals = []
-    mine = []
     nested = False
     for a in args:
         if type(a) in TRACED_TYPES:
             if a._trace is top:
-                mine.append((len(primals), a))
                 a = a.primal
-                nested = nested or type(a) in TRACED_TYPES
+                if type(a) in TRACED_TYPES:
+                    nested = True
             else:
                 nested = True
         primals.append(a)
@@ -152,7 +151,13 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
             counting.charge(prim, out, primals, params)
     if not prim.differentiable:
         return out
-    return top.derive(prim, primals, mine, out, params)
+    if not counting.active or top.phase is None:
+        return top.derive(prim, args, primals, out, params)
+    outer, counting.phase = counting.phase, top.phase
+    try:
+        return top.derive(prim, args, primals, out, params)
+    finally:
+        counting.phase = outer
 
 
 def substituted(a: Any) -> Any:

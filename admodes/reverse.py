@@ -76,18 +76,11 @@ class Tape(Trace):
         self.n_nodes += 1
         return node
 
-    def derive(
-        self,
-        prim: Primitive,
-        primals: tuple,
-        mine: list[tuple[int, Traced]],
-        out: Any,
-        params: dict,
-    ) -> Node:
+    def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Node:
         """A node for ``out``, and an entry holding what ``prim``'s VJP rules will need."""
-        parents: list[int | None] = [None] * len(primals)
-        for i, node in mine:
-            parents[i] = node.index
+        parents = []
+        for a in args:
+            parents.append(a.index if type(a) is Node and a._trace is self else None)
         index = self.n_nodes
         self.n_nodes = index + 1
         self.entries.append((prim, primals, params or NO_PARAMS, out, parents, index))

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from admodes.core import Traced
+from admodes.registry import NO_PARAMS, Primitive, bind
 
 
 def attach_array_methods(anp: ModuleType) -> None:
@@ -56,6 +57,10 @@ _METHODS = ("ravel", "squeeze", "sum", "mean", "prod", "max", "min", "dot")
 
 def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
     fn = getattr(anp, fn_name)
+    if isinstance(fn, Primitive):  # the hot path: straight to the dispatch
+        if swapped:
+            return lambda self, other: bind(fn, (other, self), NO_PARAMS)
+        return lambda self, other: bind(fn, (self, other), NO_PARAMS)
     if swapped:
         return lambda self, other: fn(other, self)
     return lambda self, other: fn(self, other)
