@@ -12,6 +12,7 @@ registry primitives, the rest composites.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,9 +65,9 @@ def gelu(x: Any, approximate: bool = True) -> Any:
     """x · Φ(x): exactly, 0.5 · x · erfc(−x/√2); with ``approximate``, the tanh form
     0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))."""
     if approximate:
-        inner = anp.multiply(np.sqrt(2.0 / np.pi), anp.add(x, anp.multiply(0.044715, x**3)))
+        inner = anp.multiply(math.sqrt(2.0 / math.pi), anp.add(x, anp.multiply(0.044715, x**3)))
         return anp.multiply(x, anp.multiply(0.5, anp.add(1.0, anp.tanh(inner))))
-    return anp.multiply(anp.multiply(0.5, x), erfc(anp.multiply(x, -np.sqrt(0.5))))
+    return anp.multiply(anp.multiply(0.5, x), erfc(anp.multiply(x, -math.sqrt(0.5))))
 
 
 def silu(x: Any) -> Any:
@@ -160,7 +161,7 @@ def standardize(
 ) -> Any:
     """(x − mean) / √(variance + epsilon) over ``axis``, with JAX's defaults: the mean and
     E[x²] − mean² (clipped at 0) of the entries ``where`` marks."""
-    count = _masked_sum(np.ones(np.shape(plain(x))), axis, where)
+    count = _masked_sum(np.ones_like(plain(x)), axis, where)
     if mean is None:
         mean = anp.divide(_masked_sum(x, axis, where), count)
     if variance is None:

@@ -7,6 +7,7 @@ On plain inputs each returns NumPy's value: its dtype, and a NumPy scalar for sc
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as _np
@@ -33,13 +34,17 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
 )
 
 mod = remainder
-fabs = abs  # JAX's fabs is lax.abs: fabs'(0) = 1
 floor_divide = _plain_fn(_np.floor_divide)  # piecewise constant: derivative 0, as JAX
 
 
 def _numpy_scalar(out: Any) -> Any:
     """A 0-d plain result as the NumPy scalar a ufunc returns for scalar inputs."""
     return out[()] if isinstance(out, _np.ndarray) and out.ndim == 0 else out
+
+
+def fabs(x: Any) -> Any:
+    """|x| as JAX's ``lax.abs`` (fabs'(0) = 1); integer inputs give NumPy's float result."""
+    return abs(x) if _np.issubdtype(dtype_of(x), _np.inexact) else _np.fabs(x)
 
 
 def positive(x: Any) -> Any:
@@ -62,7 +67,7 @@ radians, degrees = deg2rad, rad2deg
 
 def logaddexp2(x1: Any, x2: Any) -> Any:
     """log₂(2^x1 + 2^x2) = logaddexp(x1·ln 2, x2·ln 2) / ln 2; derivative 2^(x − ans), as JAX's."""
-    ln2 = _np.log(2.0)
+    ln2 = math.log(2.0)
     return divide(logaddexp(multiply(x1, ln2), multiply(x2, ln2)), ln2)
 
 
