@@ -12,7 +12,9 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
+from admodes.numpy import linalg
 from admodes.numpy._array_methods import attach_array_methods
+from admodes.numpy._contractions import dot, einsum, inner, kron, matmul, outer, tensordot, vdot
 from admodes.numpy._elementwise import (
     arccosh,
     arcsinh,
@@ -60,7 +62,6 @@ from admodes.numpy._functions import (
     cosh,
     cumsum,
     divide,
-    dot,
     e,
     empty,
     equal,
@@ -80,7 +81,6 @@ from admodes.numpy._functions import (
     greater_equal,
     hstack,
     inf,
-    inner,
     isfinite,
     isinf,
     isnan,
@@ -96,7 +96,6 @@ from admodes.numpy._functions import (
     logical_not,
     logical_or,
     logsumexp,
-    matmul,
     max,
     maximum,
     mean,
@@ -110,7 +109,6 @@ from admodes.numpy._functions import (
     not_equal,
     ones,
     ones_like,
-    outer,
     pi,
     power,
     prod,

@@ -36,7 +36,6 @@ from numpy import (  # noqa: F401  (re-exported)
 from admodes.core import Traced, ndim, plain, shape, size
 from admodes.registry import defprim
 from admodes.rules import broadcasting as _broadcasting
-from admodes.rules import linalg as _linalg
 from admodes.rules import reductions as _red
 from admodes.rules import shape as _shape
 from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
@@ -221,25 +220,6 @@ def logsumexp(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = 
     top = _np.where(_np.isfinite(top), top, 0.0)
     out = add(log(sum(exp(subtract(x, top)), axes, keepdims=True)), top)
     return out if keepdims else reshape(out, _reduced_shape(shape(out), axes))
-
-
-# ------------------------------------------------------------------------------ linear algebra
-matmul = _linalg.matmul
-
-
-def dot(a: Any, b: Any) -> Any:
-    """``a · b``: a product with a scalar, else ``matmul`` (1-D and 2-D operands)."""
-    return multiply(a, b) if ndim(a) == 0 or ndim(b) == 0 else matmul(a, b)
-
-
-def outer(a: Any, b: Any) -> Any:
-    """aᵢ·bⱼ for the flattened a and b."""
-    return multiply(reshape(a, (size(a), 1)), reshape(b, (1, size(b))))
-
-
-def inner(a: Any, b: Any) -> Any:
-    """Σᵢ aᵢ·bᵢ for 1-D a and b."""
-    return sum(multiply(a, b))
 
 
 # ------------------------------------------------------------------------------ shapes

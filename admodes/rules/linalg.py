@@ -1,7 +1,23 @@
-"""Linear algebra: matmul (``@``, ``dot``) for 1-D and 2-D operands.
+"""Linear algebra: solves, inverse, determinants and the decompositions, on stacks of matrices.
 
-For C = A @ B:  dC = dA @ B + A @ dB,   Ā = C̄ @ Bᵀ,   B̄ = Aᵀ @ C̄
-(with the vector cases written as outer products or elementwise products). Cost: 2·m·k·n FLOPs.
+Every entry works on the last two axes and broadcasts (or maps) over the leading ones; a batch of
+directions is one more leading dimension, so every rule takes it whole. The formulas are Giles
+(2008), "Collected matrix derivative results for forward and reverse mode algorithmic
+differentiation", Murray (2016) for Cholesky, and the eigh, SVD and QR rules as JAX writes them.
+
+A decomposition with several results is one primitive whose value stacks them along axis -2
+(eigh: [w; V], svd: [U; s; V], qr: [Q; Rᵀ]); :mod:`admodes.numpy.linalg` takes them apart.
+
+Where a derivative does not exist, the formulas give what JAX gives: repeated eigenvalues
+(eigh) or singular values (svd) divide by zero in the gap matrix F (inf/nan in the result), a
+zero singular value divides by zero where m ≠ n, and the derivative of ``qr`` with fewer rows
+than columns raises, as in JAX. ``det`` differentiates through the inverse, so at a singular
+matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
+
+Costs (FLOPs per matrix, n×n unless said, k right-hand sides): LU solve 2n³/3 + 2n²k,
+triangular solve n²k, inverse 2n³, det / slogdet 2n³/3 (LU), Cholesky n³/3, eigh 9n³ (the
+symmetric QR algorithm with vectors, Golub & Van Loan), SVD of m×n with p = min, q = max:
+4qp² + 8p³ (Golub–Reinsch with vectors), QR of m×n: 2mn² − 2n³/3, pinv: its SVD + 2mnp.
 """
 
 from __future__ import annotations
@@ -10,69 +26,458 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import ndim, shape, size
+from admodes.core import dtype_of, ndim, shape, size
 from admodes.registry import defprim
-from admodes.rules.elementwise import multiply
-from admodes.rules.shape import reshape, transpose
+from admodes.rules.broadcasting import sum as reduce_sum
+from admodes.rules.contractions import matmul, matrix_transpose
+from admodes.rules.elementwise import add, divide, multiply, negative, subtract
+from admodes.rules.shape import axis_index, concatenate, getitem, reshape
 
 
-def matrix_transpose(x: Any) -> Any:
-    """xᵀ for a 2-D value; a 1-D value is its own transpose."""
-    return transpose(x, (1, 0)) if ndim(x) == 2 else x
+def matrices(x: Any, core_ndim: int = 2) -> int:
+    """How many matrices (``core_ndim``-dimensional items) the stack ``x`` holds."""
+    s = shape(x)
+    return size(x) // max(1, int(np.prod(s[len(s) - core_ndim :])))
 
 
-def _outer(a: Any, b: Any) -> Any:
-    return multiply(reshape(a, (*shape(a), 1)), reshape(b, (1, *shape(b))))
+# ---------------------------------------------------------------------------- stacking helpers
+def rows(v: Any, start: int, stop: int | None = None) -> Any:
+    """Rows ``start:stop`` (axis -2) of each matrix of ``v``."""
+    return getitem(v, axis_index(ndim(v), -2, slice(start, stop)))
 
 
-def _jvp_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
-    """ṫ @ B. A batched tangent of a matrix A is a (k, n, m) stack: fold k into the rows."""
-    if ndim(t) == ndim(a) or ndim(a) == 1:
-        return matmul(t, b)
-    k, n, m = shape(t)
-    return reshape(matmul(reshape(t, (k * n, m)), b), (k, n, *shape(b)[1:]))
+def row(v: Any, i: int) -> Any:
+    """Row ``i`` (axis -2) of each matrix of ``v``, as a vector."""
+    return getitem(v, axis_index(ndim(v), -2, i))
 
 
-def _jvp_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
-    """A @ ṫ. A batched tangent of a vector b is a (k, m) matrix, read as rows: ṫ @ Aᵀ; one of a
-    matrix B is a (k, m, p) stack: fold k into the columns."""
-    if ndim(b) == 1:
-        return matmul(t, matrix_transpose(a))
-    if ndim(t) == ndim(b):
-        return matmul(a, t)
-    k, m, p = shape(t)
-    out = matmul(a, reshape(transpose(t, (1, 0, 2)), (m, k * p)))
-    if ndim(a) == 1:
-        return reshape(out, (k, p))
-    return transpose(reshape(out, (shape(a)[0], k, p)), (1, 0, 2))
+def as_row(v: Any) -> Any:
+    """Vectors ``(..., n)`` as one-row matrices ``(..., 1, n)``."""
+    s = shape(v)
+    return reshape(v, (*s[:-1], 1, s[-1]))
 
 
-def _vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if ndim(b) == 1:
-        return multiply(g, b) if ndim(a) == 1 else _outer(g, b)
-    return matmul(g, matrix_transpose(b))
+def as_column(v: Any) -> Any:
+    """Vectors ``(..., n)`` as one-column matrices ``(..., n, 1)``."""
+    return reshape(v, (*shape(v), 1))
 
 
-def _vjp_b(g: Any, ans: Any, a: Any, b: Any) -> Any:
-    if ndim(a) == 1:
-        return multiply(g, a) if ndim(b) == 1 else _outer(a, g)
-    return matmul(matrix_transpose(a), g)
+def diagonal(x: Any) -> Any:
+    """The diagonal of each square matrix of ``x``: Σⱼ xᵢⱼ δᵢⱼ."""
+    n = shape(x)[-1]
+    return reduce_sum(multiply(x, np.eye(n, dtype=dtype_of(x))), axis=(-2,), keepdims=False)
 
 
-def _matmul_impl(a: Any, b: Any) -> Any:
-    if ndim(a) not in (1, 2) or ndim(b) not in (1, 2):
-        raise ValueError(
-            f"admodes.numpy.matmul supports 1-D and 2-D operands, got shapes {np.shape(a)} and "
-            f"{np.shape(b)}; for stacks of matrices, loop or reshape to 2-D"
-        )
-    return a @ b
+def diagonal_matrix(v: Any) -> Any:
+    """Square matrices with the vectors ``v`` on their diagonals."""
+    n = shape(v)[-1]
+    return multiply(as_row(v), np.eye(n, dtype=dtype_of(v)))
 
 
-matmul = defprim(
-    "matmul",
-    _matmul_impl,
-    jvps=[_jvp_a, _jvp_b],
-    vjps=[_vjp_a, _vjp_b],
-    cost=lambda ans, a, b: 2 * size(ans) * shape(a)[-1],
+def mask(n: int, like: Any, lower: bool, k: int = 0) -> np.ndarray:
+    """The triangle of an n×n matrix as 0/1 in ``like``'s dtype: on and below diagonal k
+    (``lower``), or on and above it."""
+    ones = np.ones((n, n), dtype=dtype_of(like))
+    return np.tril(ones, k) if lower else np.triu(ones, k)
+
+
+def inverse_gaps(d: Any) -> Any:
+    """F = 1 / (I + D) − I for a matrix of gaps D with a zero diagonal (JAX's form): 1/Dᵢⱼ off
+    the diagonal, 0 on it. A repeated eigen- or singular value makes an entry inf."""
+    eye = np.eye(shape(d)[-1], dtype=dtype_of(d))
+    return subtract(divide(1.0, add(d, eye)), eye)
+
+
+# ----------------------------------------------------------------------------------- solve
+def _solve_impl(a: Any, b: Any) -> Any:
+    return np.linalg.solve(a, b)
+
+
+solve = defprim(
+    "solve",
+    _solve_impl,
+    # X = A⁻¹B:  dX = A⁻¹(dB − dA X),  B̄ = A⁻ᵀ X̄,  Ā = −B̄ Xᵀ.
+    jvps=[
+        lambda t, ans, a, b: negative(solve(a, matmul(t, ans))),
+        lambda t, ans, a, b: solve(a, t),
+    ],
+    vjps=[
+        lambda g, ans, a, b: negative(matmul(solve(matrix_transpose(a), g), matrix_transpose(ans))),
+        lambda g, ans, a, b: solve(matrix_transpose(a), g),
+    ],
+    cost=lambda ans, a, b: (
+        matrices(ans) * (2 * shape(a)[-1] ** 3 // 3 + 2 * shape(a)[-1] ** 2 * shape(ans)[-1])
+    ),
+    broadcasts=True,
     batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------ solve_triangular
+def _triangle(a: Any, lower: bool, unit_diagonal: bool) -> Any:
+    """The triangle of ``a`` a triangular solve reads (its diagonal replaced by ones when
+    ``unit_diagonal``); the other entries are ignored, so their derivative is zero."""
+    strict = (-1 if lower else 1) if unit_diagonal else 0
+    return multiply(a, mask(shape(a)[-1], a, lower, strict))
+
+
+def _solve_triangular_impl(a: Any, b: Any, lower: bool, trans: int, unit_diagonal: bool) -> Any:
+    # NumPy has no triangular solver: an LU solve of the triangle gives the same x.
+    a = np.tril(a) if lower else np.triu(a)
+    if unit_diagonal:
+        n = a.shape[-1]
+        a = a * (1 - np.eye(n, dtype=a.dtype)) + np.eye(n, dtype=a.dtype)
+    return np.linalg.solve(np.swapaxes(a, -1, -2) if trans else a, b)
+
+
+def _op(x: Any, trans: int) -> Any:
+    return matrix_transpose(x) if trans else x
+
+
+def _solve_triangular_vjp_a(
+    g: Any, ans: Any, a: Any, b: Any, lower: bool, trans: int, unit_diagonal: bool
+) -> Any:
+    """Ā = −tri(B̄ Xᵀ), or −tri(X B̄ᵀ) when solving with Aᵀ, with B̄ = op(A)⁻ᵀ X̄."""
+    b_bar = solve_triangular(a, g, lower=lower, trans=1 - trans, unit_diagonal=unit_diagonal)
+    outer = matmul(ans, matrix_transpose(b_bar)) if trans else matmul(b_bar, matrix_transpose(ans))
+    return negative(_triangle(outer, lower, unit_diagonal))
+
+
+solve_triangular = defprim(
+    "solve_triangular",
+    _solve_triangular_impl,
+    # X = op(A)⁻¹B, op(A) = A or Aᵀ:  dX = op(A)⁻¹(dB − op(tri(dA)) X),  B̄ = op(A)⁻ᵀ X̄.
+    jvps=[
+        lambda t, ans, a, b, lower, trans, unit_diagonal: negative(
+            solve_triangular(
+                a,
+                matmul(_op(_triangle(t, lower, unit_diagonal), trans), ans),
+                lower=lower,
+                trans=trans,
+                unit_diagonal=unit_diagonal,
+            )
+        ),
+        lambda t, ans, a, b, lower, trans, unit_diagonal: solve_triangular(
+            a, t, lower=lower, trans=trans, unit_diagonal=unit_diagonal
+        ),
+    ],
+    vjps=[
+        _solve_triangular_vjp_a,
+        lambda g, ans, a, b, lower, trans, unit_diagonal: solve_triangular(
+            a, g, lower=lower, trans=1 - trans, unit_diagonal=unit_diagonal
+        ),
+    ],
+    cost=lambda ans, a, b, **params: matrices(ans) * shape(a)[-1] ** 2 * shape(ans)[-1],
+    broadcasts=True,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------ inverse, determinants
+def _inv_impl(a: Any) -> Any:
+    return np.linalg.inv(a)
+
+
+inv = defprim(
+    "inv",
+    _inv_impl,
+    # d(A⁻¹) = −A⁻¹ dA A⁻¹,  Ā = −A⁻ᵀ Ḡ A⁻ᵀ.
+    jvps=[lambda t, ans, a: negative(matmul(matmul(ans, t), ans))],
+    vjps=[
+        lambda g, ans, a: negative(matmul(matmul(matrix_transpose(ans), g), matrix_transpose(ans)))
+    ],
+    cost=lambda ans, a: matrices(ans) * 2 * shape(a)[-1] ** 3,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+def _dlogdet(t: Any, a: Any) -> Any:
+    """d log|det A| = tr(A⁻¹ dA) = Σ A⁻ᵀ ∘ dA."""
+    return reduce_sum(multiply(matrix_transpose(inv(a)), t), axis=(-2, -1), keepdims=False)
+
+
+def _as_matrices(v: Any) -> Any:
+    """One value per matrix as 1×1 matrices, to scale a stack."""
+    return reshape(v, (*shape(v), 1, 1))
+
+
+def _lu_cost(ans: Any, a: Any) -> int:
+    return size(ans) * 2 * shape(a)[-1] ** 3 // 3
+
+
+det = defprim(
+    "det",
+    np.linalg.det,
+    # d det A = det A · tr(A⁻¹ dA),  Ā = ḡ det A · A⁻ᵀ.
+    jvps=[lambda t, ans, a: multiply(ans, _dlogdet(t, a))],
+    vjps=[lambda g, ans, a: multiply(_as_matrices(multiply(g, ans)), matrix_transpose(inv(a)))],
+    cost=_lu_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+slogdet = defprim(
+    "slogdet",
+    lambda a: np.linalg.slogdet(a)[1],
+    # log|det A| (slogdet's differentiable part; its sign is piecewise constant):
+    # d = tr(A⁻¹ dA),  Ā = ḡ A⁻ᵀ.
+    jvps=[lambda t, ans, a: _dlogdet(t, a)],
+    vjps=[lambda g, ans, a: multiply(_as_matrices(g), matrix_transpose(inv(a)))],
+    cost=_lu_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------------- Cholesky
+def _phi(x: Any) -> Any:
+    """Φ(X): the lower triangle of X with its diagonal halved."""
+    n = shape(x)[-1]
+    return multiply(x, mask(n, x, True) - 0.5 * np.eye(n, dtype=dtype_of(x)))
+
+
+def _cholesky_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """dL = L Φ(L⁻¹ dA L⁻ᵀ) (Murray 2016)."""
+    left = solve_triangular(ans, t, lower=True, trans=0, unit_diagonal=False)
+    both = solve_triangular(ans, matrix_transpose(left), lower=True, trans=0, unit_diagonal=False)
+    return matmul(ans, _phi(matrix_transpose(both)))
+
+
+def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, the transpose of the JVP."""
+    inner = _phi(matmul(matrix_transpose(ans), g))
+    left = solve_triangular(ans, inner, lower=True, trans=1, unit_diagonal=False)
+    both = solve_triangular(ans, matrix_transpose(left), lower=True, trans=1, unit_diagonal=False)
+    return matrix_transpose(both)
+
+
+cholesky = defprim(
+    "cholesky",
+    np.linalg.cholesky,
+    jvps=[_cholesky_jvp],
+    vjps=[_cholesky_vjp],
+    cost=lambda ans, a: matrices(ans) * shape(a)[-1] ** 3 // 3,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ----------------------------------------------------------------------------------- eigh
+def _eigh_impl(a: Any) -> Any:
+    w, v = np.linalg.eigh(a)
+    return np.concatenate([w[..., None, :], v], axis=-2)
+
+
+def _eigh_parts(ans: Any) -> tuple[Any, Any, Any]:
+    """Eigenvalues w, eigenvectors V and F = 1/(wⱼ − wᵢ) (0 on the diagonal) from [w; V]."""
+    w, v = row(ans, 0), rows(ans, 1)
+    return w, v, inverse_gaps(subtract(as_row(w), as_column(w)))
+
+
+def _eigh_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """dw = diag(Vᵀ dA V),  dV = V (F ∘ Vᵀ dA V)."""
+    _, v, f = _eigh_parts(ans)
+    vt_dv = matmul(matmul(matrix_transpose(v), t), v)
+    return concatenate(as_row(diagonal(vt_dv)), matmul(v, multiply(f, vt_dv)), axis=-2)
+
+
+def _eigh_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ."""
+    _, v, f = _eigh_parts(ans)
+    vt = matrix_transpose(v)
+    inner = add(diagonal_matrix(row(g, 0)), multiply(f, matmul(vt, rows(g, 1))))
+    return matmul(matmul(v, inner), vt)
+
+
+eigh = defprim(
+    "eigh",
+    _eigh_impl,
+    jvps=[_eigh_jvp],
+    vjps=[_eigh_vjp],
+    cost=lambda ans, a: matrices(a) * 9 * shape(a)[-1] ** 3,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------------------ SVD
+def _svd_impl(a: Any) -> Any:
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.concatenate([u, s[..., None, :], np.swapaxes(vh, -1, -2)], axis=-2)
+
+
+def _svd_parts(ans: Any, a: Any) -> tuple[Any, Any, Any, Any]:
+    """U, s, V and F = 1/(sⱼ² − sᵢ²) (0 on the diagonal) from [U; s; V]."""
+    m = shape(a)[-2]
+    u, s, v = rows(ans, 0, m), row(ans, m), rows(ans, m + 1)
+    s_row, s_col = as_row(s), as_column(s)
+    return u, s, v, inverse_gaps(multiply(add(s_row, s_col), subtract(s_row, s_col)))
+
+
+def _off_range(x: Any, basis: Any, s: Any) -> Any:
+    """(I − B Bᵀ) X S⁻¹: the part of X outside the range of B, columns divided by s."""
+    outside = subtract(x, matmul(basis, matmul(matrix_transpose(basis), x)))
+    return divide(outside, as_row(s))
+
+
+def _svd_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """With dS = Uᵀ dA V:  ds = diag(dS),  dU = U (F ∘ (dS S + S dSᵀ)) [+ (I − UUᵀ) dA V S⁻¹ if
+    m > n],  dV = V (F ∘ (S dS + dSᵀ S)) [+ (I − VVᵀ) dAᵀ U S⁻¹ if n > m]."""
+    m, n = shape(a)[-2:]
+    u, s, v, f = _svd_parts(ans, a)
+    ds = matmul(matmul(matrix_transpose(u), t), v)
+    ds_s = multiply(ds, as_row(s))
+    s_ds = multiply(as_column(s), ds)
+    du = matmul(u, multiply(f, add(ds_s, matrix_transpose(ds_s))))
+    dv = matmul(v, multiply(f, add(s_ds, matrix_transpose(s_ds))))
+    if m > n:
+        du = add(du, _off_range(matmul(t, v), u, s))
+    if n > m:
+        dv = add(dv, _off_range(matmul(matrix_transpose(t), u), v, s))
+    return concatenate(du, as_row(diagonal(ds)), dv, axis=-2)
+
+
+def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """Ā = U (diag(s̄) + (J + Jᵀ) S + S (K + Kᵀ)) Vᵀ with J = F ∘ UᵀŪ, K = F ∘ VᵀV̄
+    [+ (I − UUᵀ) Ū S⁻¹ Vᵀ if m > n] [+ U S⁻¹ V̄ᵀ (I − VVᵀ) if n > m]."""
+    m, n = shape(a)[-2:]
+    u, s, v, f = _svd_parts(ans, a)
+    gu, gs, gv = rows(g, 0, m), row(g, m), rows(g, m + 1)
+    j = multiply(f, matmul(matrix_transpose(u), gu))
+    k = multiply(f, matmul(matrix_transpose(v), gv))
+    inner = add(
+        diagonal_matrix(gs),
+        add(
+            multiply(add(j, matrix_transpose(j)), as_row(s)),
+            multiply(as_column(s), add(k, matrix_transpose(k))),
+        ),
+    )
+    vt = matrix_transpose(v)
+    a_bar = matmul(matmul(u, inner), vt)
+    if m > n:
+        a_bar = add(a_bar, matmul(_off_range(gu, u, s), vt))
+    if n > m:
+        a_bar = add(a_bar, matmul(u, matrix_transpose(_off_range(gv, v, s))))
+    return a_bar
+
+
+def svd_cost(a: Any) -> int:
+    """4qp² + 8p³ per m×n matrix, p = min(m, n), q = max(m, n)."""
+    p, q = sorted(shape(a)[-2:])
+    return matrices(a) * (4 * q * p**2 + 8 * p**3)
+
+
+svd = defprim(
+    "svd",
+    _svd_impl,
+    jvps=[_svd_jvp],
+    vjps=[_svd_vjp],
+    cost=lambda ans, a: svd_cost(a),
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------------------- QR
+def _qr_impl(a: Any) -> Any:
+    q, r = np.linalg.qr(a)
+    return np.concatenate([q, np.swapaxes(r, -1, -2)], axis=-2)
+
+
+def _qr_parts(ans: Any, a: Any) -> tuple[Any, Any]:
+    """Q and R from [Q; Rᵀ]; the derivative needs m ≥ n (as JAX's)."""
+    m, n = shape(a)[-2:]
+    if m < n:
+        raise NotImplementedError(
+            f"the derivative of qr needs at least as many rows as columns (got {m}×{n}), as in "
+            "JAX; differentiate the QR of the transpose instead"
+        )
+    return rows(ans, 0, m), matrix_transpose(rows(ans, m))
+
+
+def _times_r_inverse(x: Any, r: Any) -> Any:
+    """X R⁻¹ = (R⁻ᵀ Xᵀ)ᵀ."""
+    return matrix_transpose(
+        solve_triangular(r, matrix_transpose(x), lower=False, trans=1, unit_diagonal=False)
+    )
+
+
+def _qr_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """X = dA R⁻¹, C = QᵀX, Ω = tril₋₁(C) − tril₋₁(C)ᵀ:  dQ = Q(Ω − C) + X,  dR = (C − Ω) R."""
+    q, r = _qr_parts(ans, a)
+    x = _times_r_inverse(t, r)
+    c = matmul(matrix_transpose(q), x)
+    low = multiply(c, mask(shape(c)[-1], c, True, -1))
+    omega = subtract(low, matrix_transpose(low))
+    dq = add(matmul(q, subtract(omega, c)), x)
+    dr = matmul(subtract(c, omega), r)
+    return concatenate(dq, matrix_transpose(dr), axis=-2)
+
+
+def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """M = QᵀQ̄ − R̄Rᵀ, C̄ = tril₋₁(M − Mᵀ) − M:  Ā = (Q̄ + Q C̄) R⁻ᵀ."""
+    q, r = _qr_parts(ans, a)
+    m = shape(a)[-2]
+    gq, gr = rows(g, 0, m), matrix_transpose(rows(g, m))
+    mm = subtract(matmul(matrix_transpose(q), gq), matmul(gr, matrix_transpose(r)))
+    low = multiply(subtract(mm, matrix_transpose(mm)), mask(shape(mm)[-1], mm, True, -1))
+    x_bar = add(gq, matmul(q, subtract(low, mm)))
+    return matrix_transpose(
+        solve_triangular(r, matrix_transpose(x_bar), lower=False, trans=0, unit_diagonal=False)
+    )
+
+
+def _qr_cost(ans: Any, a: Any) -> int:
+    m, n = shape(a)[-2:]
+    k = min(m, n)
+    return matrices(a) * (2 * m * n * k - 2 * k**3 // 3)
+
+
+qr = defprim(
+    "qr",
+    _qr_impl,
+    jvps=[_qr_jvp],
+    vjps=[_qr_vjp],
+    cost=_qr_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ------------------------------------------------------------------------------------ pinv
+def _eye_like(n: int, x: Any) -> np.ndarray:
+    return np.eye(n, dtype=dtype_of(x))
+
+
+def _pinv_jvp(t: Any, ans: Any, a: Any, rcond: float | None) -> Any:
+    """dP = −P dA P + P Pᵀ dAᵀ (I − A P) + (I − P A) dAᵀ Pᵀ P (constant rank, as JAX)."""
+    m, n = shape(a)[-2:]
+    p, pt, tt = ans, matrix_transpose(ans), matrix_transpose(t)
+    first = negative(matmul(matmul(p, t), p))
+    second = matmul(matmul(matmul(p, pt), tt), subtract(_eye_like(m, a), matmul(a, p)))
+    third = matmul(matmul(subtract(_eye_like(n, a), matmul(p, a)), tt), matmul(pt, p))
+    return add(first, add(second, third))
+
+
+def _pinv_vjp(g: Any, ans: Any, a: Any, rcond: float | None) -> Any:
+    """Ā = −Pᵀ Ḡ Pᵀ + (I − A P) Ḡᵀ P Pᵀ + Pᵀ P Ḡᵀ (I − P A)."""
+    m, n = shape(a)[-2:]
+    p, pt, gt = ans, matrix_transpose(ans), matrix_transpose(g)
+    first = negative(matmul(matmul(pt, g), pt))
+    second = matmul(matmul(subtract(_eye_like(m, a), matmul(a, p)), gt), matmul(p, pt))
+    third = matmul(matmul(pt, p), matmul(gt, subtract(_eye_like(n, a), matmul(p, a))))
+    return add(first, add(second, third))
+
+
+pinv = defprim(
+    "pinv",
+    lambda a, rcond: np.linalg.pinv(a, rcond=rcond),
+    jvps=[_pinv_jvp],
+    vjps=[_pinv_vjp],
+    cost=lambda ans, a, rcond: svd_cost(a) + 2 * size(a) * min(shape(a)[-2:]),
+    batched_jvp=True,
+    batched_vjp=True,
 )

@@ -1,0 +1,150 @@
+"""Contractions with NumPy's signatures: ``matmul`` (the primitive itself, so ``@`` dispatches
+straight to it), ``einsum`` and the products written as einsums (``tensordot``, ``inner``,
+``dot``, ``vdot``), ``outer`` and ``kron``.
+
+``einsum`` takes NumPy's subscripts (implicit or explicit output, ``...``, repeated labels for
+diagonals and traces, size-1 axes broadcast) and hands the primitive canonical ones: an explicit
+output, ``...`` spelled out as letters, and size-1 axes that broadcast against a longer one
+squeezed away, so that every label has one size.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from admodes.core import ndim, shape, size
+from admodes.numpy._functions import multiply, reshape
+from admodes.rules import contractions as _contractions
+from admodes.rules.contractions import join_subscripts, matmul
+
+
+# ------------------------------------------------------------------------------------ einsum
+def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy") -> Any:
+    """Einstein summation as ``numpy.einsum``, evaluated along NumPy's greedy contraction path
+    (``optimize`` is accepted for NumPy's signature; the path is always optimized)."""
+    if not isinstance(subscripts, str):
+        raise TypeError(
+            "einsum takes its subscripts as a string first, e.g. einsum('ij,jk->ik', a, b); the "
+            "interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
+        )
+    terms, output = _explicit(subscripts.replace(" ", ""), [shape(x) for x in operands])
+    operands, terms = _squeezed(list(operands), terms)
+    return _contractions.einsum(join_subscripts(terms, output), *operands)
+
+
+def _explicit(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
+    """The terms and output with ``...`` spelled out and the implicit output made explicit."""
+    inputs, arrow, output = subscripts.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(shapes):
+        raise ValueError(
+            f"einsum: the subscripts {subscripts!r} name {len(terms)} operands, "
+            f"but {len(shapes)} were given"
+        )
+    spare = [c for c in string.ascii_letters if c not in subscripts]
+    n_ellipsis = max(
+        (len(s) - len(t) + 3 for t, s in zip(terms, shapes, strict=True) if "..." in t), default=0
+    )
+    ellipsis = "".join(spare[:n_ellipsis])
+    spelled = []
+    for t, s in zip(terms, shapes, strict=True):
+        if "..." in t:
+            k = len(s) - len(t) + 3
+            t = t.replace("...", ellipsis[n_ellipsis - k :] if k > 0 else "")
+        if len(t) != len(s) or not all(c in string.ascii_letters for c in t):
+            raise ValueError(
+                f"einsum: the subscripts {t!r} do not name the {len(s)} axes of an operand of "
+                f"shape {s}: give one letter per axis, or '...' for leading axes"
+            )
+        spelled.append(t)
+    if not arrow:
+        counts = Counter("".join(spelled))
+        once = sorted(c for c, n in counts.items() if n == 1 and c not in ellipsis)
+        return spelled, ellipsis + "".join(once)
+    if n_ellipsis and "..." not in output:
+        raise ValueError(
+            f"einsum: the output of {subscripts!r} must keep the operands' '...' axes: "
+            "write '...' after '->'"
+        )
+    return spelled, output.replace("...", ellipsis)
+
+
+def _squeezed(operands: list[Any], terms: list[str]) -> tuple[list[Any], list[str]]:
+    """Size-1 axes that broadcast against a longer axis of the same label, squeezed away."""
+    sizes: dict[str, int] = {}
+    for t, x in zip(terms, operands, strict=True):
+        for c, d in zip(t, shape(x), strict=True):
+            if d != 1 and sizes.get(c, 1) not in (1, d):
+                raise ValueError(
+                    f"einsum: label {c!r} has size {sizes[c]} in one operand and {d} in another"
+                )
+            sizes[c] = d if d != 1 else sizes.get(c, 1)
+    for i, (t, x) in enumerate(zip(terms, operands, strict=True)):
+        keep = [
+            k for k, (c, d) in enumerate(zip(t, shape(x), strict=True)) if d != 1 or sizes[c] == 1
+        ]
+        if len(keep) < len(t):
+            operands[i] = reshape(x, tuple(shape(x)[k] for k in keep))
+            terms[i] = "".join(t[k] for k in keep)
+    return operands, terms
+
+
+# ------------------------------------------------------------------------ products as einsums
+def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Any:
+    """Σ over the paired ``axes`` of a and b; the result has a's free axes, then b's."""
+    na, nb = ndim(a), ndim(b)
+    if isinstance(axes, int):
+        axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
+    else:
+        axes_a, axes_b = ([x] if isinstance(x, int) else list(x) for x in axes)
+    if len(axes_a) != len(axes_b):
+        raise ValueError(f"tensordot: axes {axes} pair {len(axes_a)} axes with {len(axes_b)}")
+    letters = iter(string.ascii_letters)
+    ta = [next(letters) for _ in range(na)]
+    tb = [next(letters) for _ in range(nb)]
+    for i, j in zip(axes_a, axes_b, strict=True):
+        tb[j % nb] = ta[i % na]
+    summed = set(tb) & set(ta)
+    output = [c for c in ta if c not in summed] + [c for c in tb if c not in summed]
+    return einsum(f"{''.join(ta)},{''.join(tb)}->{''.join(output)}", a, b)
+
+
+def inner(a: Any, b: Any) -> Any:
+    """Σ over the last axes of a and b (a product when either is 0-d)."""
+    if ndim(a) == 0 or ndim(b) == 0:
+        return multiply(a, b)
+    return tensordot(a, b, ([-1], [-1]))
+
+
+def dot(a: Any, b: Any) -> Any:
+    """NumPy's dot: a product with a 0-d operand, ``matmul`` for 1-D and 2-D operands, else the
+    sum over a's last axis and b's second-to-last (its only one when 1-D)."""
+    if ndim(a) == 0 or ndim(b) == 0:
+        return multiply(a, b)
+    if ndim(a) <= 2 and ndim(b) <= 2:
+        return matmul(a, b)
+    return tensordot(a, b, ([-1], [-2 if ndim(b) > 1 else -1]))
+
+
+def vdot(a: Any, b: Any) -> Any:
+    """Σᵢ aᵢ bᵢ over the flattened a and b."""
+    return inner(reshape(a, (size(a),)), reshape(b, (size(b),)))
+
+
+def outer(a: Any, b: Any) -> Any:
+    """aᵢ·bⱼ for the flattened a and b."""
+    return multiply(reshape(a, (size(a), 1)), reshape(b, (1, size(b))))
+
+
+def kron(a: Any, b: Any) -> Any:
+    """The Kronecker product: block (i, j, ...) is a[i, j, ...] · b (the shorter shape is
+    padded with leading ones)."""
+    n = max(ndim(a), ndim(b))
+    sa = (1,) * (n - ndim(a)) + shape(a)
+    sb = (1,) * (n - ndim(b)) + shape(b)
+    spread_a = reshape(a, tuple(d for x in sa for d in (x, 1)))
+    spread_b = reshape(b, tuple(d for x in sb for d in (1, x)))
+    return reshape(multiply(spread_a, spread_b), tuple(x * y for x, y in zip(sa, sb, strict=True)))

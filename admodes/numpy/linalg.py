@@ -1,0 +1,334 @@
+"""``admodes.numpy.linalg``: NumPy's linear algebra, differentiable by both engines, batched over
+leading axes as NumPy is; plus SciPy's ``solve_triangular``.
+
+``np.linalg.f(x)`` on a traced value reaches ``admodes.numpy.linalg.f``. The derivative
+conventions are JAX's: ``eigh``, ``eigvalsh`` and ``cholesky`` symmetrize their input as
+(a + aᵀ)/2 (so a perturbation of a symmetric matrix counts symmetrically; for a symmetric input
+the value is NumPy's, and ``UPLO`` is not read); repeated eigenvalues or singular values give
+inf/nan derivatives of the vectors (they are not defined there); ``pinv``'s derivative assumes
+constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix and ``qr`` of a matrix
+with fewer rows than columns cannot be differentiated (as in JAX).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as _np
+from numpy.linalg import LinAlgError
+
+from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
+from admodes.numpy import _functions as _f
+from admodes.numpy._contractions import einsum, matmul, outer, tensordot  # noqa: F401
+from admodes.rules import linalg as _linalg
+from admodes.rules.contractions import matrix_transpose
+from admodes.rules.linalg import row, rows
+
+
+class SlogdetResult(NamedTuple):
+    sign: Any
+    logabsdet: Any
+
+
+class EighResult(NamedTuple):
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class SVDResult(NamedTuple):
+    U: Any
+    S: Any
+    Vh: Any
+
+
+class QRResult(NamedTuple):
+    Q: Any
+    R: Any
+
+
+def _square(a: Any, name: str) -> None:
+    s = shape(a)
+    if len(s) < 2 or s[-1] != s[-2]:
+        raise LinAlgError(
+            f"{name}: expected a square matrix or a stack of them (shape (..., n, n)), "
+            f"got shape {s}"
+        )
+
+
+def _symmetrized(a: Any) -> Any:
+    """(a + aᵀ)/2, as JAX symmetrizes the input of eigh and cholesky."""
+    return _f.multiply(_f.add(a, matrix_transpose(a)), 0.5)
+
+
+def _traced(x: Any) -> bool:
+    return type(x) in TRACED_TYPES
+
+
+# ---------------------------------------------------------------------------- solves
+def _right_hand_side(a: Any, b: Any, name: str) -> bool:
+    """Check the shapes of a system a x = b; True when b is a vector (NumPy 2's rule: b is a
+    vector only when it is 1-D)."""
+    _square(a, name)
+    n = shape(a)[-1]
+    vector = ndim(b) == 1
+    if ndim(b) == 0 or shape(b)[-1 if vector else -2] != n:
+        raise ValueError(
+            f"{name}: a of shape {shape(a)} needs b of shape ({n},) or (..., {n}, k), got "
+            f"shape {shape(b)}"
+        )
+    return vector
+
+
+def _as_system(b: Any, vector: bool) -> Any:
+    return _f.reshape(b, (*shape(b), 1)) if vector else b
+
+
+def _from_system(x: Any, vector: bool) -> Any:
+    return _f.reshape(x, shape(x)[:-1]) if vector else x
+
+
+def solve(a: Any, b: Any) -> Any:
+    """x with a x = b (LU)."""
+    vector = _right_hand_side(a, b, "solve")
+    return _from_system(_linalg.solve(a, _as_system(b, vector)), vector)
+
+
+def solve_triangular(
+    a: Any,
+    b: Any,
+    trans: int | str = 0,
+    lower: bool = False,
+    unit_diagonal: bool = False,
+) -> Any:
+    """x with op(a) x = b for triangular a, SciPy's signature (``trans``: 0/'N' a, 1/'T' or
+    2/'C' aᵀ); only the triangle is read (its diagonal taken as ones when ``unit_diagonal``)."""
+    codes = {0: 0, 1: 1, 2: 1, "N": 0, "T": 1, "C": 1}
+    if trans not in codes:
+        raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
+    vector = _right_hand_side(a, b, "solve_triangular")
+    x = _linalg.solve_triangular(
+        a,
+        _as_system(b, vector),
+        lower=bool(lower),
+        trans=codes[trans],
+        unit_diagonal=bool(unit_diagonal),
+    )
+    return _from_system(x, vector)
+
+
+def inv(a: Any) -> Any:
+    _square(a, "inv")
+    return _linalg.inv(a)
+
+
+def det(a: Any) -> Any:
+    _square(a, "det")
+    return _linalg.det(a)
+
+
+def slogdet(a: Any) -> SlogdetResult:
+    """(sign, log|det a|); the sign is piecewise constant (zero derivative)."""
+    _square(a, "slogdet")
+    return SlogdetResult(_np.linalg.slogdet(plain(a))[0], _linalg.slogdet(a))
+
+
+def matrix_power(a: Any, n: int) -> Any:
+    """a to the integer power n by repeated squaring (n < 0: of the inverse)."""
+    _square(a, "matrix_power")
+    if not isinstance(n, int | _np.integer):
+        raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}")
+    if n == 0:
+        eye = _np.eye(shape(a)[-1], dtype=dtype_of(a))
+        return _np.broadcast_to(eye, shape(a)).copy()
+    if n < 0:
+        a, n = inv(a), -n
+    result = None
+    while n:
+        if n & 1:
+            result = a if result is None else matmul(result, a)
+        n >>= 1
+        if n:
+            a = matmul(a, a)
+    return result
+
+
+def multi_dot(arrays: Sequence[Any]) -> Any:
+    """a₀ @ a₁ @ … as one einsum, in the cheapest order NumPy's path optimizer finds; the first
+    may be 1-D (a row) and the last 1-D (a column)."""
+    if len(arrays) < 2:
+        raise ValueError("multi_dot needs at least two arrays")
+    letters = [chr(ord("a") + i) for i in range(len(arrays) + 1)]
+    terms = []
+    for i, x in enumerate(arrays):
+        first, last = i == 0, i == len(arrays) - 1
+        if ndim(x) == 1 and (first or last):
+            terms.append(letters[i + 1] if first else letters[i])
+        elif ndim(x) == 2:
+            terms.append(letters[i] + letters[i + 1])
+        else:
+            raise ValueError(
+                f"multi_dot: array {i} has shape {shape(x)}; the first and last may be 1-D, "
+                "every array must be 2-D otherwise"
+            )
+    output = (letters[0] if ndim(arrays[0]) == 2 else "") + (
+        letters[-1] if ndim(arrays[-1]) == 2 else ""
+    )
+    return einsum(",".join(terms) + "->" + output, *arrays)
+
+
+# ---------------------------------------------------------------------------- decompositions
+def cholesky(a: Any, upper: bool = False) -> Any:
+    """L with a = L Lᵀ (``upper``: Lᵀ); a matrix that is not positive definite raises NumPy's
+    LinAlgError."""
+    _square(a, "cholesky")
+    low = _linalg.cholesky(_symmetrized(a))
+    return matrix_transpose(low) if upper else low
+
+
+def eigh(a: Any, UPLO: str = "L") -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring)."""
+    _square(a, "eigh")
+    packed = _linalg.eigh(_symmetrized(a))
+    return EighResult(row(packed, 0), rows(packed, 1))
+
+
+def eigvalsh(a: Any, UPLO: str = "L") -> Any:
+    return eigh(a, UPLO).eigenvalues
+
+
+def svd(
+    a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """a = U diag(S) Vh (``compute_uv=False``: S alone); singular values descending."""
+    s = shape(a)
+    if len(s) < 2:
+        raise LinAlgError(f"svd: expected a matrix or a stack of them, got shape {s}")
+    m, n = s[-2:]
+    if compute_uv and full_matrices and m != n:
+        if _traced(a):
+            raise NotImplementedError(
+                f"the derivative of svd with full_matrices=True of a {m}×{n} matrix is not "
+                "defined (as in JAX): pass full_matrices=False"
+            )
+        return SVDResult(*_np.linalg.svd(a, full_matrices=True))
+    packed = _linalg.svd(a)
+    values = row(packed, m)
+    if not compute_uv:
+        return values
+    return SVDResult(rows(packed, 0, m), values, matrix_transpose(rows(packed, m + 1)))
+
+
+def svdvals(x: Any) -> Any:
+    return svd(x, compute_uv=False)
+
+
+def qr(a: Any, mode: str = "reduced") -> Any:
+    """a = Q R with orthonormal Q and upper-triangular R (modes 'reduced', 'complete' when
+    m ≤ n, and 'r')."""
+    s = shape(a)
+    if len(s) < 2:
+        raise LinAlgError(f"qr: expected a matrix or a stack of them, got shape {s}")
+    m, n = s[-2:]
+    if mode not in ("reduced", "r") and not (mode == "complete" and m <= n):
+        raise ValueError(
+            f"qr: mode {mode!r} is not supported for a {m}×{n} matrix; use 'reduced' or 'r'"
+        )
+    packed = _linalg.qr(a)
+    r = matrix_transpose(rows(packed, m))
+    return r if mode == "r" else QRResult(rows(packed, 0, m), r)
+
+
+def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
+    """The Moore–Penrose pseudo-inverse (NumPy's default cutoff)."""
+    if ndim(a) < 2:
+        raise LinAlgError(f"pinv: expected a matrix or a stack of them, got shape {shape(a)}")
+    return _linalg.pinv(a, rcond=rcond)
+
+
+def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
+    """(x, residuals, rank, s) minimizing ‖a x − b‖ as NumPy: x = pinv(a) b; residuals are the
+    squared residual norms when a has full column rank and more rows than columns (else empty);
+    rank is a plain int."""
+    if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
+        raise LinAlgError(
+            f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
+            f"shapes {shape(a)} and {shape(b)}"
+        )
+    m, n = shape(a)
+    values = svd(a, compute_uv=False)
+    relative = _np.finfo(dtype_of(a)).eps * max(m, n) if rcond is None else rcond
+    cutoff = relative * _np.max(plain(values), initial=0.0)
+    rank = int(_np.sum(plain(values) > cutoff))
+    x = matmul(_linalg.pinv(a, rcond=None if rcond is None else rcond), b)
+    if rank == n and m > n:
+        residual = _f.sum(_f.square(_f.subtract(matmul(a, x), b)), axis=0)
+        residuals = _f.reshape(residual, (1,)) if ndim(b) == 1 else residual
+    else:
+        residuals = _np.empty((0,), dtype=dtype_of(a))
+    return x, residuals, rank, values
+
+
+# ---------------------------------------------------------------------------- norms
+def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    if ord is None or ord == 2:
+        return _f.sqrt(_f.sum(_f.multiply(x, x), axis=axis, keepdims=keepdims))
+    if ord in (_np.inf, -_np.inf):
+        pick = _f.max if ord > 0 else _f.min
+        return pick(_f.abs(x), axis=axis, keepdims=keepdims)
+    if ord == 0:
+        return _np.sum(plain(x) != 0, axis=axis, keepdims=keepdims).astype(dtype_of(x))
+    if ord == 1:
+        return _f.sum(_f.abs(x), axis=axis, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"norm: ord {ord!r} is for matrices; a vector norm takes a number")
+    return _f.power(_f.sum(_f.power(_f.abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
+
+
+def _matrix_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+    nd = ndim(x)
+    row_axis, col_axis = (a % nd for a in axis)
+    if ord in (None, "fro"):
+        out = _f.sqrt(_f.sum(_f.multiply(x, x), axis=axis, keepdims=True))
+    elif ord in (1, -1, _np.inf, -_np.inf):
+        summed, over = (row_axis, col_axis) if ord in (1, -1) else (col_axis, row_axis)
+        pick = _f.max if ord in (1, _np.inf) else _f.min
+        out = pick(_f.sum(_f.abs(x), axis=summed, keepdims=True), axis=over, keepdims=True)
+    elif ord in (2, -2, "nuc"):
+        rest = [i for i in range(nd) if i not in (row_axis, col_axis)]
+        values = svd(_f.transpose(x, (*rest, row_axis, col_axis)), compute_uv=False)
+        if ord == "nuc":
+            reduced = _f.sum(values, axis=-1)
+        else:
+            reduced = (_f.max if ord == 2 else _f.min)(values, axis=-1)
+        kept = tuple(1 if i in (row_axis, col_axis) else d for i, d in enumerate(shape(x)))
+        out = _f.reshape(reduced, kept)
+    else:
+        raise ValueError(f"norm: invalid order {ord!r} for a matrix norm")
+    if keepdims:
+        return out
+    return _f.reshape(
+        out, tuple(d for i, d in enumerate(shape(out)) if i not in (row_axis, col_axis))
+    )
+
+
+def norm(
+    x: Any, ord: Any = None, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
+) -> Any:
+    """Vector norms (ord None/2, 1, inf, -inf, 0, p) and matrix norms (None/'fro', 'nuc',
+    1, -1, 2, -2, inf, -inf), with NumPy's ``axis`` and ``keepdims``. Written with admodes ops:
+    the derivative of the 2-norm at zero is nan, as in JAX."""
+    nd = ndim(x)
+    if axis is None:
+        if ord is None:
+            out = _f.sqrt(_f.sum(_f.multiply(x, x)))
+            return _f.reshape(out, (1,) * nd) if keepdims else out
+        if nd not in (1, 2):
+            raise ValueError(f"norm: an order needs a 1-D or 2-D x or an axis, got ndim {nd}")
+        axis = tuple(range(nd))
+    axes = (axis,) if isinstance(axis, int | _np.integer) else tuple(axis)
+    if len(axes) == 1:
+        return _vector_norm(x, ord, axes, keepdims)
+    if len(axes) == 2:
+        return _matrix_norm(x, ord, axes, keepdims)
+    raise ValueError(f"norm: axis must name one or two axes, got {axis!r}")
