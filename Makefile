@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 
-.PHONY: test bench lint experiments experiments-quick clean
+.PHONY: test test-fast bench lint experiments experiments-quick clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q
+
+# The inner loop: the suite without the tests marked slow.
+test-fast: $(STAMP)
+	$(THREADS) $(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q tests/bench -o python_files='bench_*.py' \

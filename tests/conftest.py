@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import admodes.numpy as anp  # noqa: E402
+from admodes.registry import REGISTRY  # noqa: E402
 
 #: admodes vs JAX in float64 (design.md, "Tolerances"); long chains get RTOL_LONG.
 RTOL = 1e-10
@@ -123,6 +124,15 @@ def sample(rng: np.random.Generator, shape: tuple[int, ...]) -> Any:
     """Standard normal values; shape ``()`` gives a Python float (the engines' fast path)."""
     x = rng.standard_normal(shape)
     return float(x) if shape == () else x
+
+
+@pytest.fixture
+def scratch_registry() -> Any:
+    """The registry as it was before the test (for tests that register ops of their own)."""
+    before = dict(REGISTRY)
+    yield
+    REGISTRY.clear()
+    REGISTRY.update(before)
 
 
 @pytest.fixture

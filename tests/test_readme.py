@@ -34,17 +34,6 @@ def test_array_example_gives_gradients_shaped_like_params() -> None:
     assert [(dW.shape, db.shape) for dW, db in grads] == [(W.shape, b.shape) for W, b in params]
 
 
-@pytest.fixture
-def scratch_registry():
-    """The registry as it was before the test (the example registers an op of its own)."""
-    from admodes.registry import REGISTRY
-
-    before = dict(REGISTRY)
-    yield
-    REGISTRY.clear()
-    REGISTRY.update(before)
-
-
 def test_adding_an_op_example(scratch_registry) -> None:
     ns = run_block("import numpy as np\nimport admodes.numpy as anp\nfrom admodes.registry")
     import admodes as ad
