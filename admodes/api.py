@@ -7,8 +7,6 @@ from typing import Any
 
 from admodes import forward, reverse
 
-MODES = ("reverse", "forward")
-
 
 def _engine(mode: str) -> Any:
     if mode == "reverse":

@@ -21,10 +21,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import RTOL, RTOL_LONG, assert_close
+from schedule_oracles import brute_force_advances
 
 import admodes as ad
 import admodes.numpy as anp
-from admodes.schedules import brute_force_advances
 
 #: Checkpointing only changes when work is done, not what: gradients agree to this.
 SAME = 1e-12

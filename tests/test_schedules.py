@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+from schedule_oracles import brute_force_advances, brute_force_table, simulate_binomial
 
 from admodes.schedules import (
     SCHEDULES,
@@ -10,10 +11,7 @@ from admodes.schedules import (
     binomial_beta,
     binomial_repetition,
     binomial_split,
-    brute_force_advances,
-    brute_force_table,
     default_snapshots,
-    simulate_binomial,
     sqrt_advances,
     sqrt_peak_states,
     sqrt_segments,
