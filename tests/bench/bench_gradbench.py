@@ -1,0 +1,141 @@
+"""Benchmark groups "gradbench-*": admodes' GradBench evals against peers.
+
+- ``gradbench-saddle``, ``gradbench-particle``: the nested evals in mode pair ``rr``, admodes
+  against HIPS autograd running the very same code (``solver.Calculus``: only the gradient and
+  the square root change). One round each: a run takes seconds (autograd tens of seconds).
+- ``gradbench-gmm``, ``-lstm``, ``-ba``, ``-ht``: the eval's derivative (the ``jacobian``
+  function's compute step) against JAX without ``jit``, against one ``jax.jit`` call that
+  includes its trace and compile (a fresh function every round), and against the compiled
+  function's steady state.
+
+Every benchmark checks its result against the others' (relative 1e-10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from experiments.gradbench import inputs, reference
+from experiments.gradbench.evals import ba, gmm, ht, lstm, particle, saddle
+from experiments.gradbench.protocol import Function
+from experiments.gradbench.reference import compare
+from experiments.gradbench.solver import ADMODES, Calculus
+
+RTOL = 1e-10
+
+
+def autograd_calculus() -> Calculus:
+    """HIPS autograd's reverse-mode gradient and square root."""
+    import autograd
+    import autograd.numpy as agnp
+
+    return Calculus(lambda mode: autograd.grad, agnp.sqrt)
+
+
+NESTED: dict[str, tuple[Callable[[Calculus], Any], Any]] = {
+    "saddle": (lambda calc: saddle.saddle("rr", (1.0, 1.0), calc), reference.GOLDEN["saddle"]),
+    "particle": (lambda calc: particle.particle("rr", 0.0, calc), reference.GOLDEN["particle"]),
+}
+
+
+@pytest.mark.parametrize("system", ["admodes", "autograd"])
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_nested_rr(benchmark, name: str, system: str) -> None:
+    benchmark.group = f"gradbench-{name}"
+    run, golden = NESTED[name]
+    calc = ADMODES if system == "admodes" else autograd_calculus()
+    out = benchmark.pedantic(run, args=(calc,), rounds=1, iterations=1)
+    assert compare(golden, np.asarray(out, dtype=np.float64).tolist()) <= RTOL
+
+
+JaxDerivative = tuple[Callable[..., Any], tuple]
+"""A JAX derivative and the arrays it takes (constants are closed over)."""
+
+
+def jax_gmm(args: tuple) -> JaxDerivative:
+    """∇ log p w.r.t. (α, μ, q, l)."""
+    grad = reference.jax().grad(reference.gmm, (0, 1, 2, 3))
+    *arrays, m, gamma = args
+    return (lambda *a: grad(*a, m, gamma)), tuple(arrays)
+
+
+def jax_lstm(args: tuple) -> JaxDerivative:
+    """∇ of the loss w.r.t. (main_params, extra_params)."""
+    return reference.jax().grad(reference.lstm, (0, 1)), args
+
+
+def jax_ba(problem: ba.Problem) -> JaxDerivative:
+    """Every observation's 2 × 15 block, by vmap of jacfwd."""
+    jax = reference.jax()
+    per_observation = jax.vmap(jax.jacfwd(reference.ba_residual, (0, 1, 2)))
+
+    def blocks(cams, points, weights, feats):
+        cam, point, weight = per_observation(cams, points, weights, feats)
+        return jax.numpy.concatenate([cam, point, weight[..., None]], axis=-1)
+
+    return blocks, (problem.cams, problem.points, problem.weights, problem.feats)
+
+
+def jax_ht(args: tuple) -> JaxDerivative:
+    """∂ residuals / ∂θ (simple instance) by jacfwd."""
+    hand, theta, _ = args
+    data = {
+        "model": {
+            "bone_count": len(hand.parents),
+            "parents": hand.parents,
+            "base_relatives": hand.base_relatives,
+            "inverse_base_absolutes": hand.inverse_base_absolutes,
+            "weights": hand.weights,
+            "base_positions": hand.base_positions,
+        },
+        "correspondences": hand.targets,
+        "points": hand.points,
+    }
+    return reference.jax().jacfwd(lambda t: reference.ht_error(t, None, data)), (theta,)
+
+
+WORKLOADS: dict[str, tuple[Function, dict, Callable[[Any], JaxDerivative], bool]] = {
+    "gmm": (gmm.jacobian, inputs.gmm(10, 25, 1000), jax_gmm, True),
+    "lstm": (lstm.jacobian, inputs.lstm(2, 64), jax_lstm, True),
+    "ba": (ba.jacobian, inputs.ba(10, 1000, 4000), jax_ba, True),
+    "ht": (ht.jacobian, inputs.ht(200, 500, False), jax_ht, False),
+}
+"""Per eval: the admodes function, an input, the JAX derivative of its prepared arguments, and
+whether that can be jitted (ht's global rotation branches on a traced norm)."""
+
+
+def flat(value: Any) -> np.ndarray:
+    """A result (an array, a tuple of arrays, ba's blocks) as one flat float64 vector."""
+    if isinstance(value, ba.Blocks):
+        value = value.reproj
+    leaves = value if isinstance(value, tuple) else (value,)
+    return np.concatenate([np.ravel(np.asarray(leaf, dtype=np.float64)) for leaf in leaves])
+
+
+@pytest.mark.parametrize("system", ["admodes", "jax", "jax_jit_first_call", "jax_jit"])
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_derivative(benchmark, name: str, system: str) -> None:
+    benchmark.group = f"gradbench-{name}"
+    fn, input, jax_derivative, jittable = WORKLOADS[name]
+    prepared = fn.prepare(input)
+    want = flat(fn.compute(prepared))
+    if system == "admodes":
+        out = benchmark.pedantic(fn.compute, args=(prepared,), rounds=5, warmup_rounds=1)
+        assert compare(want, flat(out)) == 0.0
+        return
+    if system != "jax" and not jittable:
+        pytest.skip(f"{name}: the objective branches on a traced value, jit cannot trace it")
+    jax = reference.jax()
+    derivative, args = jax_derivative(prepared)
+    if system == "jax":
+        out = benchmark.pedantic(derivative, args=args, rounds=3, warmup_rounds=1)
+    elif system == "jax_jit_first_call":
+        out = benchmark.pedantic(lambda: jax.jit(lambda *a: derivative(*a))(*args), rounds=3)
+    else:
+        compiled = jax.jit(derivative)
+        out = benchmark.pedantic(compiled, args=args, rounds=10, warmup_rounds=1)
+    assert compare(want, flat(out)) <= RTOL
