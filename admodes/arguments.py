@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import Traced, dtype_of, plain, shape
+from admodes.core import Trace, Traced, dtype_of, plain, shape
 from admodes.tree import describe, flatten, tree_map, unflatten
 
 
@@ -88,13 +88,15 @@ def zeros_like_value(x: Any) -> Any:
     return like_input(0.0, x)
 
 
-def strip(tree: Any, trace: Any) -> Any:
-    """``tree`` with this trace's values replaced by what they carry (for ``has_aux`` output)."""
+def unwrapped(x: Any, trace: Trace) -> Any:
+    """The primal of ``x`` if ``trace`` traces it, else ``x`` (a constant to that trace)."""
+    return x.primal if isinstance(x, Traced) and x._trace is trace else x
+
+
+def strip(tree: Any, trace: Trace) -> Any:
+    """``tree`` with this trace's values replaced by their primals (outputs, aux, states)."""
     leaves, treedef = flatten(tree)
-    return unflatten(
-        treedef,
-        [leaf.primal if getattr(leaf, "_trace", None) is trace else leaf for leaf in leaves],
-    )
+    return unflatten(treedef, [unwrapped(leaf, trace) for leaf in leaves])
 
 
 def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
@@ -110,13 +112,31 @@ def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
 
 
 def check_scalar(out: Any) -> None:
-    """Raise TypeError unless ``out`` is a scalar (what ``grad`` needs)."""
+    """Raise TypeError unless ``out`` is a real floating-point scalar (what ``grad`` needs; JAX
+    refuses bool, integer and complex outputs too)."""
     if isinstance(out, tuple | list | dict):
         got = "a pytree"
     elif shape(out) != ():
         got = f"an output of shape {shape(out)}"
     else:
-        return
+        dtype = dtype_of(out)
+        if np.issubdtype(dtype, np.floating):
+            return
+        if np.issubdtype(dtype, np.complexfloating):
+            hint = (
+                "differentiate a real-valued function of it instead (its real part, abs, or "
+                "abs(.)**2), or use vjp for the complex output's cotangent."
+            )
+        else:
+            hint = (
+                "a bool or integer output is piecewise constant, so its gradient would be zero "
+                "wherever it exists; return a float (e.g. anp.where(c, 1.0, 0.0), or the "
+                "quantity the comparison was made on) to differentiate it."
+            )
+        raise TypeError(
+            f"grad requires a real floating-point output (float64 or float32), but the function "
+            f"returned a scalar of dtype {dtype}: {hint}"
+        )
     raise TypeError(
         f"grad requires a function with a scalar output, but it returned {got}. For a "
         "vector-valued function use jacrev or jacfwd for the Jacobian, or vjp for a "

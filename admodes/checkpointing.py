@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting, registry
+from admodes.arguments import strip, unwrapped
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
 from admodes.registry import Primitive, substituted, zero_cost
@@ -115,11 +116,7 @@ class _Unrecorded:
         with _substituting(self.tape, self._substitute):
             out = fun(*wrapped)
         out_leaves, out_def = flatten(out)
-        return unflatten(out_def, [_plain(v, self.evaluation) for v in out_leaves])
-
-
-def _plain(value: Any, evaluation: _Evaluation) -> Any:
-    return value.primal if type(value) is _Evaluated and value._trace is evaluation else value
+        return unflatten(out_def, [unwrapped(v, self.evaluation) for v in out_leaves])
 
 
 class _SubTape:
@@ -197,11 +194,6 @@ def _from_slots(tree: Any, tape: Tape) -> Any:
     return unflatten(
         treedef, [Node(v.primal, v.index, tape) if type(v) is _Slot else v for v in leaves]
     )
-
-
-def _output_values(out: Any, tape: Tape) -> tuple[list[Any], Any]:
-    leaves, treedef = flatten(out)
-    return [o.primal if type(o) is Node and o._trace is tape else o for o in leaves], treedef
 
 
 def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, joint_vjp) -> Any:
@@ -321,9 +313,9 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
     x0_index = [v.index if type(v) is Node and v._trace is tape else None for v in flatten(x0)[0]]
     forward = _Unrecorded(tape)
     stored: dict[int, Any] = {}
-    current = _run_actions(forward, actions, step, _plain_state(x0, tape), stored)
+    current = _run_actions(forward, actions, step, strip(x0, tape), stored)
     first_turn: list[_RecordedStep] = [_RecordedStep(tape, step, current)]
-    out_leaves, out_def = _output_values(first_turn[0].out, first_turn[0].sub.tape)
+    out_leaves, out_def = flatten(strip(first_turn[0].out, first_turn[0].sub.tape))
     parents = {i: node.primal for i, node in forward.nodes.items()}
     parents.update(first_turn[0].sub.outer_values)
     parents.update({i: v.primal for i, v in _x0_nodes(flatten(x0)[0], tape).items()})
@@ -388,13 +380,6 @@ def _run_actions(
         else:
             state = _advance(unrecorded, step, state, action[2] - action[1])
     return state
-
-
-def _plain_state(state: Any, tape: Tape) -> Any:
-    leaves, treedef = flatten(state)
-    return unflatten(
-        treedef, [v.primal if type(v) is Node and v._trace is tape else v for v in leaves]
-    )
 
 
 def _x0_nodes(leaves: list[Any], tape: Tape) -> dict[int, Node]:

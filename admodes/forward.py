@@ -28,6 +28,7 @@ from admodes.arguments import (
     normalize_argnums,
     split_aux,
     strip,
+    unwrapped,
     zeros_like_value,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, shape, size
@@ -153,10 +154,6 @@ def _output_tangent(out: Any, trace: ForwardTrace) -> Any:
     return out.tangent if type(out) is Dual and out._trace is trace else trace.zeros(out)
 
 
-def _output_primal(out: Any, trace: ForwardTrace) -> Any:
-    return out.primal if type(out) is Dual and out._trace is trace else out
-
-
 def jvp(
     fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any], has_aux: bool = False
 ) -> tuple:
@@ -178,7 +175,7 @@ def jvp(
     duals = unflatten(p_def, [Dual(p, t, trace) for p, t in zip(p_leaves, t_leaves, strict=True)])
     out, aux = split_aux(fun(*duals), has_aux, "jvp")
     o_leaves, o_def = flatten(out)
-    out_p = unflatten(o_def, [_output_primal(o, trace) for o in o_leaves])
+    out_p = unflatten(o_def, [unwrapped(o, trace) for o in o_leaves])
     out_t = unflatten(o_def, [_output_tangent(o, trace) for o in o_leaves])
     return (out_p, out_t, strip(aux, trace)) if has_aux else (out_p, out_t)
 
@@ -220,7 +217,7 @@ def jacfwd(
             if trace.batch is None:
                 tangents = [as_batch_of_one(t) for t in tangents]
             passes.append(tangents)
-            out_leaves = [_output_primal(o, trace) for o in out_leaves]
+            out_leaves = [unwrapped(o, trace) for o in out_leaves]
             aux = strip(aux, trace)
         jac = _assemble(passes, out_leaves, out_def, leaves, in_def, as_tuple)
         return (jac, aux) if has_aux else jac

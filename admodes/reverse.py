@@ -31,6 +31,7 @@ from admodes.arguments import (
     normalize_argnums,
     split_aux,
     strip,
+    unwrapped,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
 from admodes.derivatives import (
@@ -222,10 +223,6 @@ def _trace_on_new_tape(
     return tape, in_leaves, in_def, out, strip(aux, tape)
 
 
-def _output_primal(out: Any, tape: Tape) -> Any:
-    return out.primal if type(out) is Node and out._trace is tape else out
-
-
 def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
     """The swept cotangents typed like their inputs (zeros where none reached an input)."""
     if batch is None:
@@ -248,7 +245,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
         check_inexact(p, f"vjp primal {k}")
     tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, primals, nums, has_aux, "vjp")
     o_leaves, o_def = flatten(out)
-    out_primal = unflatten(o_def, [_output_primal(o, tape) for o in o_leaves])
+    out_primal = unflatten(o_def, [unwrapped(o, tape) for o in o_leaves])
 
     def vjp_fn(cotangent: Any, *, batched: bool = False) -> tuple:
         batch = _check_cotangent(cotangent, out_primal, batched)
@@ -292,7 +289,7 @@ def value_and_grad(
             check_inexact(args[i], f"argument {i}")
         tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "grad")
         check_scalar(out)
-        value = _output_primal(out, tape)
+        value = unwrapped(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves, None))
@@ -337,7 +334,7 @@ def jacrev(
             check_inexact(args[i], f"argument {i}")
         tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "jacrev")
         o_leaves, o_def = flatten(out)
-        values = [_output_primal(o, tape) for o in o_leaves]
+        values = [unwrapped(o, tape) for o in o_leaves]
         m = sum(size(v) for v in values)
         step = m if chunk_size is None else min(chunk_size, m)
         sweeps: list[list[Any]] = []
