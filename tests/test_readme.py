@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import admodes as ad
+import admodes.numpy as anp
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
 
@@ -36,10 +39,28 @@ def test_array_example_gives_gradients_shaped_like_params() -> None:
 
 def test_adding_an_op_example(scratch_registry) -> None:
     ns = run_block("import numpy as np\nimport admodes.numpy as anp\nfrom admodes.registry")
-    import admodes as ad
 
     x = 0.3
     # softplus'(x) = σ(x), softplus''(x) = σ(x)(1 − σ(x))
     sigma = 1.0 / (1.0 + np.exp(-x))
     assert ad.grad(ns["softplus"])(x) == pytest.approx(sigma, rel=1e-12)
     assert ad.hessian(ns["softplus"])(x) == pytest.approx(sigma * (1 - sigma), rel=1e-12)
+
+
+def test_adding_an_op_with_rules_per_input(scratch_registry) -> None:
+    ns = run_block("import numpy as np\nimport admodes.numpy as anp\nfrom admodes.registry")
+    ns = run_block("from admodes.registry import defprim", ns)
+
+    a = np.array([[3.0, 1.0], [1.0, 2.0]])
+    b = np.array([1.0, -1.0])
+    x = np.linalg.solve(a, b)
+    # f(b) = ½|x|² with x = A⁻¹b: ∇_b f = A⁻ᵀx; the Hessian in b is A⁻ᵀA⁻¹.
+    a_inv = np.linalg.inv(a)
+
+    def f(b):
+        return 0.5 * anp.sum(ns["my_solve"](a, b) ** 2)
+
+    for mode in ("reverse", "forward"):
+        np.testing.assert_allclose(ad.grad(f, mode=mode)(b), a_inv.T @ x, rtol=1e-12)
+    np.testing.assert_allclose(ad.hessian(f)(b), a_inv.T @ a_inv, rtol=1e-12)
+    np.testing.assert_allclose(ad.jacrev(ns["my_solve"], argnums=1)(a, b), a_inv, rtol=1e-12)

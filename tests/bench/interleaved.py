@@ -70,10 +70,16 @@ def main() -> None:
     params = init_mlp(rng)
     X, Y = mlp_data(rng)
     mlp_grad = ad.grad(partial(mlp_loss, xp=anp))
+    a50 = rng.standard_normal((50, 50))
+    x = rng.standard_normal(50)
+
+    def tanh_map(x: object) -> object:
+        return anp.tanh(a50 @ anp.sin(x))
+
     cases = [
         (
             "scalar chain: admodes reverse / floor tape",
-            2.5,
+            2.0,
             partial(ad.grad(partial(chain_fn, sin=anp.sin), mode="reverse"), 0.3),
             partial(tape_grad(partial(chain_fn, sin=tape_sin)), 0.3),
             ops,
@@ -87,9 +93,16 @@ def main() -> None:
         ),
         (
             "MLP 784-512-512-10: admodes reverse / hand-written backprop",
-            1.25,
+            1.10,
             partial(mlp_grad, params, X, Y),
             partial(mlp_backprop, params, X, Y),
+            1,
+        ),
+        (
+            "tanh(A·sin x), n = m = 50: jacrev (batched cotangents) / jacfwd (batched tangents)",
+            1.5,
+            partial(ad.jacrev(tanh_map), x),
+            partial(ad.jacfwd(tanh_map), x),
             1,
         ),
     ]
