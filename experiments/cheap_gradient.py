@@ -14,6 +14,7 @@ from experiments.harness import measure, workloads
 from experiments.harness.context import COUNT, Context
 from experiments.harness.figures import new_figure, plot_bars, plot_scaling
 from experiments.harness.report import markdown_table
+from experiments.harness.scaling import users_with
 from experiments.harness.stats import bootstrap_medians, ratio_samples, summarise
 
 TYPICAL_BAND = (2.0, 3.0)
@@ -31,13 +32,13 @@ def _instances(ctx: Context) -> list[tuple[str, workloads.Instance]]:
     lstm = (4, 3, 3) if ctx.quick else (32, 8, 20)
     rng = ctx.rng()
     user_size = QUICK_USER_SIZE if ctx.quick else FULL_USER_SIZE
-    users = [u.instance(user_size) for u in ctx.user_workloads]
+    users = [build(user_size) for build in users_with(ctx, one_output=True).values()]
     return [
         ("seed net", workloads.seed_net()),
         *(("MLP", workloads.mlp((MLP_DEPTH_INPUT, w, w, 1), MLP_BATCH, rng)) for w in widths),
         ("Gaussian mixture", workloads.gaussian_mixture(*gmm, rng)),
         ("LSTM", workloads.lstm(*lstm, rng)),
-        *(("yours", instance) for instance in users if instance.n_outputs == 1),
+        *(("yours", instance) for instance in users),
     ]
 
 

@@ -15,6 +15,7 @@ from experiments.harness import measure, workloads
 from experiments.harness.context import COUNT, SLOPE_TOLERANCE, TIME, Context
 from experiments.harness.figures import new_figure, plot_heatmap
 from experiments.harness.report import markdown_table
+from experiments.harness.scaling import sweep, users_with
 from experiments.harness.stats import (
     bootstrap_medians,
     fit_loglog,
@@ -40,20 +41,16 @@ def run(ctx: Context) -> str:
         f, x, ref = workloads.dense_tanh(n, m, ctx.rng(n, m)).under_test()
         chosen = [method for pair in measure.PAIRS for method in pair.methods(f, x, ref)]
         measure.measure_point(ctx, workload=WORKLOAD, n_inputs=n, n_outputs=m, methods=chosen)
-    users = [u for u in ctx.user_workloads if u.instance(2).n_outputs > 1]
-    for user in users:
-        for size in ctx.progress(sizes, f"{user.name} over its size"):
-            instance = user.instance(size)
-            f, x, ref = instance.under_test()
-            chosen = [method for pair in measure.PAIRS for method in pair.methods(f, x, ref)]
-            measure.measure_point(
-                ctx,
-                workload=user.name,
-                n_inputs=instance.n_inputs,
-                n_outputs=instance.n_outputs,
-                methods=chosen,
-                extra={"size": size},
-            )
+    users = users_with(ctx, one_output=False)
+    sweep(
+        ctx,
+        users,
+        sizes=sizes,
+        unit="its size",
+        methods_of=lambda instance, f, x, ref: [
+            method for pair in measure.PAIRS for method in pair.methods(f, x, ref)
+        ],
+    )
     frame = ctx.frame()
     grid_rows = frame[frame["workload"] == WORKLOAD]
     fig, axes = new_figure(
@@ -82,16 +79,16 @@ def run(ctx: Context) -> str:
         "one cotangent per sweep; bottom, batched tangents against batched cotangents; left time, "
         "right FLOPs; dashed: n = m, solid: where the measured ratio changes sign",
     )
-    for user in users:
-        _user_table(ctx, frame, user.name)
+    for name in users:
+        _user_table(ctx, frame, name)
     ctx.note(
-        "Workload: tanh(A·sin(x)) with a fixed m×n matrix A. The boundary n*(m) is where "
+        "The boundary n*(m) is where "
         "log2(forward / reverse) first rises through 0 along a row, interpolated in log n; rows "
         "without a sign change are left out of its fit. The time boundary's interval comes from "
         "bootstrap replicates of every cell; a replicate with under two sign changes counts "
         "against the theory."
     )
-    ctx.describe_workloads({})
+    ctx.describe_workloads({WORKLOAD: workloads.dense_tanh})
     return f"{ctx.verdict_summary()}. " + "; ".join(f for f in findings if f) + "."
 
 

@@ -10,13 +10,25 @@ reverse pairs, ``jacrev(chunk_size=1)`` and ``jacrev()``, are that one sweep, ``
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
 from experiments.harness import measure, workloads
 from experiments.harness.context import Context
-from experiments.harness.scaling import Series, ratio_figure, ratio_to_function, same_slope
+from experiments.harness.measure import Method
+from experiments.harness.scaling import (
+    Series,
+    ratio_figure,
+    ratio_to_function,
+    same_slope,
+    sweep,
+    users_with,
+)
 from experiments.harness.stats import log_grid
+from experiments.harness.validation import Reference
+
+Fun = Callable[[Any], Any]
 
 FULL_SIZES = log_grid(10, 10_000, 10)
 QUICK_SIZES = log_grid(10, 100, 3)
@@ -35,38 +47,26 @@ SERIES = (
 )
 
 
-def sweeps(ctx: Context) -> dict[str, Callable[[int], workloads.Instance]]:
-    """The workloads swept over n: the built-in ones, then the user's with one output."""
-    built = {name: (lambda n, b=build: b(n, ctx.rng(n))) for name, build in BUILDERS.items()}
-    for user in ctx.user_workloads:
-        if user.instance(2).n_outputs == 1:
-            built[user.name] = user.instance
-        else:
-            ctx.note(f"{user.name}: not swept here, it has more than one output.")
-    return built
-
-
 def run(ctx: Context) -> str:
     """Sweep n for each workload; figures of the cost ratios to f; slopes against theory."""
     sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
     timed_max = QUICK_TIMED_FORWARD_MAX if ctx.quick else FULL_TIMED_FORWARD_MAX
     batched_max = QUICK_BATCHED_MAX if ctx.quick else FULL_BATCHED_MAX
-    swept = sweeps(ctx)
-    for name, build in swept.items():
-        for size in ctx.progress(sizes, f"{name} over n"):
-            instance = build(size)
-            f, x, ref = instance.under_test()
-            n = instance.n_inputs
-            chosen = [
-                measure.function(f, x, ref),
-                measure.jacfwd(f, x, ref, chunk_size=1, timed=n <= timed_max),
-                measure.reverse_grad(f, x, ref),
-            ]
-            if n <= batched_max:
-                chosen.insert(2, measure.jacfwd(f, x, ref, chunk_size=None))
-            measure.measure_point(ctx, workload=name, n_inputs=n, n_outputs=1, methods=chosen)
+    builds = {name: (lambda n, b=build: b(n, ctx.rng(n))) for name, build in BUILDERS.items()}
+    builds.update(users_with(ctx, one_output=True))
+
+    def methods_of(instance: workloads.Instance, f: Fun, x: Any, ref: Reference) -> list[Method]:
+        n = instance.n_inputs
+        forward = [
+            measure.jacobian(f, x, ref, transform="jacfwd", chunk_size=1, timed=n <= timed_max)
+        ]
+        if n <= batched_max:
+            forward.append(measure.jacobian(f, x, ref, transform="jacfwd", chunk_size=None))
+        return [measure.function(f, x, ref), *forward, measure.reverse_grad(f, x, ref)]
+
+    sweep(ctx, builds, sizes=sizes, unit="n", methods_of=methods_of)
     frame = ctx.frame()
-    for name in swept:
+    for name in builds:
         ratio_figure(
             ctx,
             frame,
@@ -88,10 +88,10 @@ def run(ctx: Context) -> str:
         "n (one pass) and its time sits between the two."
     )
     ctx.describe_workloads(BUILDERS)
-    return f"{ctx.verdict_summary()}. {_headline(frame, swept)}"
+    return f"{ctx.verdict_summary()}. {_headline(frame, list(builds))}"
 
 
-def _headline(frame: pd.DataFrame, swept: dict[str, Callable[[int], workloads.Instance]]) -> str:
+def _headline(frame: pd.DataFrame, swept: list[str]) -> str:
     """The measured FLOP ratios at the largest n of each workload (exact counts)."""
     parts = []
     for name in swept:

@@ -29,9 +29,10 @@ from experiments.harness.measure import (
     reverse_grad,
 )
 from experiments.harness.report import markdown_table
+from experiments.harness.scaling import Build, users_with
 from experiments.harness.stats import log_grid, select, value_samples
 from experiments.harness.validation import JaxReference, Reference
-from experiments.harness.workloads import Backend, UserWorkload, load_backend
+from experiments.harness.workloads import Backend, load_backend
 
 FULL_WIDTH, QUICK_WIDTH = 256, 16
 FULL_DEPTHS, QUICK_DEPTHS = log_grid(8, 1024, 8), log_grid(4, 16, 3)
@@ -118,8 +119,8 @@ def run(ctx: Context) -> str:
         "depth sweep uses the default s = ⌈log2 n⌉ + 1 snapshots. Forward mode keeps no tape: "
         "its curve is the tangent bytes it holds (`peak_tangent_bytes`)."
     )
-    for user in ctx.user_workloads:
-        _user_memory(ctx, user, QUICK_USER_SIZES if ctx.quick else FULL_USER_SIZES)
+    for name, build in users_with(ctx, one_output=True).items():
+        _user_memory(ctx, name, build, QUICK_USER_SIZES if ctx.quick else FULL_USER_SIZES)
     ctx.describe_workloads({"chain": step})
     return f"{ctx.verdict_summary()}. {exact}"
 
@@ -223,17 +224,14 @@ def _budget_figure(ctx: Context, frame: pd.DataFrame, depth: int) -> str:
     )
 
 
-def _user_memory(ctx: Context, user: UserWorkload, sizes: list[int]) -> None:
+def _user_memory(ctx: Context, name: str, build: Build, sizes: list[int]) -> None:
     """Bytes a user's workload holds for its derivative against its size: reverse mode's saved
     residuals and forward mode's tangents (one direction); counted, not timed."""
-    if user.instance(2).n_outputs != 1:
-        ctx.note(f"{user.name}: not measured here, it has more than one output.")
-        return
     rows = []
     for size in sizes:
-        instance = user.instance(size)
+        instance = build(size)
         f, x, ref = instance.under_test()
-        point = {"workload": user.name, "n_inputs": instance.n_inputs, "n_outputs": 1}
+        point = {"workload": name, "n_inputs": instance.n_inputs, "n_outputs": 1}
         forward = _forward(f, x, ref, timed=False)
         measure_point(
             ctx, **point, methods=[forward, replace(reverse_grad(f, x, ref), timed=False)]
@@ -243,4 +241,4 @@ def _user_memory(ctx: Context, user: UserWorkload, sizes: list[int]) -> None:
         tangents = held[held["method"] == FORWARD]["peak_tangent_bytes"].iloc[0]
         rows.append([size, instance.n_inputs, int(saved), int(tangents)])
     header = ["size", "n", "reverse: saved bytes", "forward: tangent bytes (one direction)"]
-    ctx.table(f"{user.name} (yours):\n\n" + markdown_table(header, rows))
+    ctx.table(f"{name} (yours):\n\n" + markdown_table(header, rows))

@@ -9,13 +9,19 @@ textbook costs), and all tangents in one pass against all cotangents in one swee
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pandas as pd
 
 from experiments.harness import measure, workloads
 from experiments.harness.context import Context
-from experiments.harness.scaling import COSTS, Series, ratio_figure, same_slope, samples_of
+from experiments.harness.scaling import (
+    COSTS,
+    Series,
+    ratio_figure,
+    same_slope,
+    samples_of,
+    sweep,
+    users_with,
+)
 from experiments.harness.stats import log_grid, summarise
 
 FULL_N, QUICK_N = 16, 4
@@ -31,38 +37,23 @@ SERIES = (
 )
 
 
-def sweeps(ctx: Context, n: int) -> dict[str, Callable[[int], workloads.Instance]]:
-    """The workloads swept over m: the built-in ones at n inputs, then the user's with several
-    outputs (their size argument is the sweep's m)."""
-    built = {name: (lambda m, b=build: b(n, m, ctx.rng(m))) for name, build in BUILDERS.items()}
-    for user in ctx.user_workloads:
-        if user.instance(2).n_outputs > 1:
-            built[user.name] = user.instance
-        else:
-            ctx.note(f"{user.name}: not swept here, it has one output.")
-    return built
-
-
 def run(ctx: Context) -> str:
     """Sweep m for each workload; figures of the cost ratios to f; slopes; crossovers."""
     n = QUICK_N if ctx.quick else FULL_N
-    sizes = QUICK_SIZES if ctx.quick else FULL_SIZES
-    swept = sweeps(ctx, n)
-    for name, build in swept.items():
-        for size in ctx.progress(sizes, f"{name} over m"):
-            instance = build(size)
-            f, x, ref = instance.under_test()
-            chosen = [measure.function(f, x, ref)]
-            chosen += [method for pair in measure.PAIRS for method in pair.methods(f, x, ref)]
-            measure.measure_point(
-                ctx,
-                workload=name,
-                n_inputs=instance.n_inputs,
-                n_outputs=instance.n_outputs,
-                methods=chosen,
-            )
+    builds = {name: (lambda m, b=build: b(n, m, ctx.rng(m))) for name, build in BUILDERS.items()}
+    builds.update(users_with(ctx, one_output=False))
+    sweep(
+        ctx,
+        builds,
+        sizes=QUICK_SIZES if ctx.quick else FULL_SIZES,
+        unit="m",
+        methods_of=lambda instance, f, x, ref: [
+            measure.function(f, x, ref),
+            *(method for pair in measure.PAIRS for method in pair.methods(f, x, ref)),
+        ],
+    )
     frame = ctx.frame()
-    for name in swept:
+    for name in builds:
         ratio_figure(
             ctx,
             frame,
@@ -74,10 +65,10 @@ def run(ctx: Context) -> str:
             caption=f"{name}: Jacobian cost / f cost against m, in time, primitive ops and FLOPs",
         )
     ctx.note(f"Built-in workloads have n = {n} inputs.")
-    for name in swept:
+    for name in builds:
         ctx.note(f"{name}, in time (medians): " + "; ".join(_time_crossing(frame, name)) + ".")
     ctx.describe_workloads(BUILDERS)
-    parts = [f"{name}: {_flops_crossing(frame, name)}" for name in swept]
+    parts = [f"{name}: {_flops_crossing(frame, name)}" for name in builds]
     return f"{ctx.verdict_summary()}. " + "; ".join(parts) + "."
 
 

@@ -34,8 +34,8 @@ from experiments.harness.stats import log_grid
 from experiments.harness.validation import JaxReference
 
 BUILDERS = {"mlp": workloads.mlp_with_about, "elementwise": workloads.elementwise}
-FULL_HVP_SIZES, QUICK_HVP_SIZES = log_grid(10, 1_000, 4), log_grid(7, 30, 3)
-FULL_HESSIAN_SIZES, QUICK_HESSIAN_SIZES = log_grid(7, 80, 4), log_grid(7, 20, 3)
+FULL_HVP_SIZES, QUICK_HVP_SIZES = log_grid(10, 1_000, 4), log_grid(7, 30, 2)
+FULL_HESSIAN_SIZES, QUICK_HESSIAN_SIZES = log_grid(7, 80, 3), log_grid(7, 13, 2)
 """Sizes asked of the builders (an MLP's n grows in steps of 6 from 7: one hidden unit more)."""
 FULL_TIMED_MAX, QUICK_TIMED_MAX = {"hvp": 300, "hessian": 40}, {"hvp": 16, "hessian": 13}
 """Above this n, a method whose cost grows like n² f (H·v: like n f) is counted, not timed."""

@@ -33,7 +33,8 @@ from experiments.harness.stats import (
     log_grid,
     loglog_slopes,
     median_iqr,
-    ratio_table,
+    ratio_samples,
+    summarise,
 )
 from experiments.harness.timing import QUICK_PLAN, TimingPlan, time_interleaved
 from experiments.harness.validation import (
@@ -100,7 +101,8 @@ def test_ratio_table_pairs_samples_by_repeat() -> None:
         for r, (a, b) in enumerate([(2.0, 1.0), (6.0, 2.0), (8.0, 2.0)])
         for m, s in (("grad", a), ("f", b))
     ]
-    table = ratio_table(pd.DataFrame(rows), {"method": "grad"}, {"method": "f"}, "seconds")
+    samples = ratio_samples(pd.DataFrame(rows), {"method": "grad"}, {"method": "f"}, "seconds")
+    table = summarise(samples, ["workload"])
     assert table["median"].tolist() == [3.0]
     assert (table["q25"].iloc[0], table["q75"].iloc[0]) == (2.5, 3.5)
 

@@ -240,24 +240,24 @@ def chunk_label(transform: str, chunk_size: int | None) -> str:
     return f"{transform}()" if chunk_size is None else f"{transform}(chunk_size={chunk_size})"
 
 
-def jacfwd(
-    f: Callable[[Any], Any], x: Any, ref: Reference, *, chunk_size: int | None, timed: bool = True
-) -> Method:
-    """The Jacobian by forward mode, ``chunk_size`` tangents per pass (None: all at once)."""
-    call = lambda: ad.jacfwd(f, chunk_size=chunk_size)(x)
-    return Method(
-        ADMODES, "forward", chunk_label("jacfwd", chunk_size), call, ref, _jacobian, timed
-    )
+TRANSFORMS = {"jacfwd": ("forward", ad.jacfwd), "jacrev": ("reverse", ad.jacrev)}
 
 
-def jacrev(
-    f: Callable[[Any], Any], x: Any, ref: Reference, *, chunk_size: int | None, timed: bool = True
+def jacobian(
+    f: Callable[[Any], Any],
+    x: Any,
+    ref: Reference,
+    *,
+    transform: str,
+    chunk_size: int | None,
+    timed: bool = True,
 ) -> Method:
-    """The Jacobian by reverse mode, ``chunk_size`` cotangents per sweep (None: all at once)."""
-    call = lambda: ad.jacrev(f, chunk_size=chunk_size)(x)
-    return Method(
-        ADMODES, "reverse", chunk_label("jacrev", chunk_size), call, ref, _jacobian, timed
-    )
+    """The Jacobian by ``jacfwd`` (``chunk_size`` tangents per pass) or ``jacrev``
+    (``chunk_size`` cotangents per sweep); None: all at once."""
+    mode, jac = TRANSFORMS[transform]
+    call = lambda: jac(f, chunk_size=chunk_size)(x)
+    label = chunk_label(transform, chunk_size)
+    return Method(ADMODES, mode, label, call, ref, _jacobian, timed)
 
 
 @dataclass(frozen=True)
@@ -283,8 +283,8 @@ class Pair:
     ) -> list[Method]:
         """Both Jacobians of the pair."""
         return [
-            jacfwd(f, x, ref, chunk_size=self.chunk_size, timed=timed),
-            jacrev(f, x, ref, chunk_size=self.chunk_size, timed=timed),
+            jacobian(f, x, ref, transform=t, chunk_size=self.chunk_size, timed=timed)
+            for t in TRANSFORMS
         ]
 
 

@@ -21,6 +21,8 @@ from experiments.harness.validation import (
 )
 
 REPORT_FILE = "REPORT.md"
+SUMMARY_FORMAT = 2
+"""Bumped when the summary's fields change; a summary of another format is not read."""
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ExperimentSummary:
     verdicts: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tables: list[str] = field(default_factory=list)
+    format: int = SUMMARY_FORMAT
 
     def summary_line(self) -> str:
         """The one line printed per experiment: name, status, seconds, verdict."""
@@ -62,14 +65,12 @@ def save_summary(out_dir: Path, summary: ExperimentSummary) -> None:
 
 
 def load_summary(out_dir: Path, name: str) -> ExperimentSummary | None:
-    """An experiment's last summary in ``out_dir``, if any (None for one of an older format)."""
+    """An experiment's last summary in ``out_dir``, if any (None for one of another format)."""
     path = summary_path(out_dir, name)
     if not path.exists():
         return None
-    try:
-        return ExperimentSummary(**json.loads(path.read_text(encoding="utf-8")))
-    except TypeError:
-        return None
+    fields = json.loads(path.read_text(encoding="utf-8"))
+    return ExperimentSummary(**fields) if fields.get("format") == SUMMARY_FORMAT else None
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

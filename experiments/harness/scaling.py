@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from experiments.harness.context import COUNT, TIME, Context
 from experiments.harness.figures import new_figure, plot_scaling
-from experiments.harness.measure import FUNCTION
+from experiments.harness.measure import FUNCTION, Method, measure_point
 from experiments.harness.stats import ratio_samples, select, summarise, value_samples
+from experiments.harness.validation import Reference
+from experiments.harness.workloads import Instance
+
+Build = Callable[[int], Instance]
+"""A workload at a size."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,41 @@ class Series:
     label: str
     theory: Mapping[str, float] = field(default_factory=dict)
     fit_min_x: float = 0.0
+
+
+def users_with(ctx: Context, *, one_output: bool) -> dict[str, Build]:
+    """The user's workloads with one output (or with several); a note names the others."""
+    fitting = {}
+    for user in ctx.user_workloads:
+        if (user.instance(2).n_outputs == 1) == one_output:
+            fitting[user.name] = user.instance
+        else:
+            has = "several outputs" if one_output else "one output"
+            ctx.note(f"{user.name}: not measured here, it has {has}.")
+    return fitting
+
+
+def sweep(
+    ctx: Context,
+    builds: Mapping[str, Build],
+    *,
+    sizes: Sequence[int],
+    unit: str,
+    methods_of: Callable[[Instance, Callable[[Any], Any], Any, Reference], list[Method]],
+) -> None:
+    """Measure ``methods_of(instance, f, x, reference)`` for every workload at every size."""
+    for name, build in builds.items():
+        for size in ctx.progress(sizes, f"{name} over {unit}"):
+            instance = build(size)
+            f, x, ref = instance.under_test()
+            measure_point(
+                ctx,
+                workload=name,
+                n_inputs=instance.n_inputs,
+                n_outputs=instance.n_outputs,
+                methods=methods_of(instance, f, x, ref),
+                extra={"size": size},
+            )
 
 
 def samples_of(

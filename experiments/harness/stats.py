@@ -139,17 +139,6 @@ def ratio_samples(
     )
 
 
-def ratio_table(
-    frame: pd.DataFrame,
-    numerator: Mapping[str, Any],
-    denominator: Mapping[str, Any],
-    value: str,
-    keys: Sequence[str] = POINT_KEYS,
-) -> pd.DataFrame:
-    """Median and IQR over repeats of ``value(numerator) / value(denominator)`` per point."""
-    return summarise(ratio_samples(frame, numerator, denominator, value, keys), keys)
-
-
 # --- bootstrap ------------------------------------------------------------------------------
 
 

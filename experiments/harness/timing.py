@@ -37,7 +37,7 @@ class TimingPlan:
 
 
 QUICK_PLAN = TimingPlan(warmup_calls=1, min_sample_seconds=0.002, samples=3, extra_rounds=3)
-FULL_PLAN = TimingPlan(warmup_calls=1, min_sample_seconds=0.05, samples=5, extra_rounds=5)
+FULL_PLAN = TimingPlan(warmup_calls=1, min_sample_seconds=0.05, samples=5, extra_rounds=3)
 
 
 @dataclass(frozen=True)
