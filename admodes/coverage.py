@@ -1,0 +1,342 @@
+"""The coverage table: what each public function of admodes' namespaces supports, by running it.
+
+For every public function of ``admodes.numpy`` and its sub-namespaces (``linalg``, ``fft``, ...),
+``admodes.nn`` and ``admodes.scipy.*`` (when present), the function is probed on small example
+inputs: **forward** — ``jvp`` runs; **reverse** — ``vjp`` and its pullback run; **second order** —
+the JVP of the pullback (forward over reverse) runs; **NumPy dispatch** — NumPy's function of the
+same name, applied to the traced inputs, reaches the admodes function (same value, same tangent).
+
+A cell is ``✓`` (runs, derivative carried), ``0`` (runs; the output is a constant, derivative
+zero: ``sign``, ``floor_divide``, ``stop_gradient``), ``✗`` (raises) or ``—`` (does not apply:
+no float output, or no NumPy function of that name). Example inputs come from :data:`PROBES`, else
+from the function's number of required arguments (3×3 float matrices).
+
+``python -m admodes.coverage`` prints the Markdown; ``--write README.md`` replaces the block
+between ``<!-- coverage:start -->`` and ``<!-- coverage:end -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import pkgutil
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+import admodes as ad
+import admodes.numpy as anp
+from admodes.core import Traced
+from admodes.registry import Primitive
+from admodes.tree import flatten
+
+START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+YES, ZERO, NO, NA = "✓", "0", "✗", "—"
+
+#: Example matrices: entries in (0, 1), symmetric positive definite, distinct eigenvalues.
+M = np.array([[0.6, 0.2, 0.1], [0.2, 0.7, 0.3], [0.1, 0.3, 0.8]])
+N = np.array([[0.9, 0.1, 0.3], [0.1, 0.5, 0.2], [0.3, 0.2, 0.7]])
+P = np.array([[0.4, 0.3, 0.2], [0.3, 0.8, 0.1], [0.2, 0.1, 0.6]])
+V = np.array([0.3, 0.5, 0.8])
+
+
+@dataclass(frozen=True)
+class Probe:
+    """Example arguments of one function; the float arrays among them (and lists of float arrays)
+    are differentiated, the others (shapes, axes, strings, masks) are held fixed."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+#: Functions whose example arguments are not "as many 3×3 matrices as it requires", by qualified
+#: name (the namespace path below ``admodes``).
+PROBES: dict[str, Probe] = {
+    "numpy.where": Probe((M > 0.25, M, N)),
+    "numpy.reshape": Probe((M, (9,))),
+    "numpy.broadcast_to": Probe((V, (2, 3))),
+    "numpy.expand_dims": Probe((M, 0)),
+    "numpy.swapaxes": Probe((M, 0, 1)),
+    "numpy.concatenate": Probe(([M, N],)),
+    "numpy.stack": Probe(([M, N],)),
+    "numpy.hstack": Probe(([M, N],)),
+    "numpy.vstack": Probe(([M, N],)),
+    "numpy.getitem": Probe((M, (slice(1, None), 0))),
+    "numpy.einsum": Probe(("ij,jk->ik", M, N)),
+    "numpy.full_like": Probe((M, 2.0)),
+    "numpy.percentile": Probe((M, 40.0)),
+    "numpy.quantile": Probe((M, 0.4)),
+    "numpy.take_along_axis": Probe((M, np.array([[2, 0, 1]]), 0)),
+    "numpy.put_along_axis": Probe((M, np.array([[2, 0, 1]]), N[:1], 0), {"inplace": False}),
+    "numpy.dsplit": Probe((M.reshape(3, 3, 1), 1)),
+    "numpy.searchsorted": Probe((V, M)),
+    "numpy.astype": Probe((M, np.float32)),
+    "numpy.linalg.matrix_power": Probe((M, 3)),
+    "numpy.linalg.multi_dot": Probe(([M, N, P],)),
+    "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),
+}
+
+
+#: Public names that are not array functions (the namespace's set-up hook).
+NOT_FUNCTIONS = {"attach_array_methods"}
+
+#: Example inputs tried in turn for a function absent from :data:`PROBES` (the first with which
+#: forward mode runs is used): matrices for its required arguments, or a matrix and integers.
+GENERIC = [(M,), (M, N), (M, N, P), (M, 1), (M, 1, 0), (M, np.array([0, 2]))]
+
+
+@dataclass
+class Row:
+    name: str
+    forward: str
+    reverse: str
+    second: str
+    dispatch: str
+    note: str = ""
+
+
+# ---------------------------------------------------------------------------- discovery
+def namespaces() -> Iterator[tuple[str, ModuleType]]:
+    """``admodes.numpy`` and its public sub-namespaces, ``admodes.nn``, ``admodes.scipy.*``."""
+    yield "numpy", anp
+    yield from _submodules("numpy", anp)
+    for name in ("nn", "scipy"):
+        try:
+            module = importlib.import_module(f"admodes.{name}")
+        except ModuleNotFoundError:
+            continue
+        if name == "nn":
+            yield name, module
+        yield from _submodules(name, module)
+
+
+def _submodules(path: str, module: ModuleType) -> Iterator[tuple[str, ModuleType]]:
+    """Public sub-namespaces of a package, each with its own sub-namespaces."""
+    if not hasattr(module, "__path__"):
+        return
+    for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            sub = importlib.import_module(f"{module.__name__}.{info.name}")
+            yield f"{path}.{info.name}", sub
+            yield from _submodules(f"{path}.{info.name}", sub)
+
+
+def public_functions(path: str, module: ModuleType) -> list[tuple[str, Callable[..., Any]]]:
+    """The namespace's public functions: its primitives, the functions defined in it (or in its
+    private modules), and NumPy's own functions it re-exports under NumPy's names."""
+
+    def public(name: str, obj: Any) -> bool:
+        if name.startswith("_") or name in NOT_FUNCTIONS or not callable(obj):
+            return False
+        if isinstance(obj, Primitive) or name in getattr(module, "__all__", ()):
+            return True
+        if isinstance(obj, type):
+            return False
+        origin = getattr(obj, "__module__", None) or ""
+        own = origin == module.__name__ or origin.startswith(module.__name__ + "._")
+        return own or numpy_counterpart(path, name) is obj
+
+    names = getattr(module, "__all__", None) or dir(module)
+    return [(n, getattr(module, n)) for n in sorted(names) if public(n, getattr(module, n))]
+
+
+def numpy_counterpart(path: str, name: str) -> Any:
+    """NumPy's function of the same name (``numpy.linalg.inv`` for ``numpy.linalg.inv``)."""
+    if path.split(".")[0] != "numpy":
+        return None
+    module: Any = np
+    for part in path.split(".")[1:]:
+        module = getattr(module, part, None)
+    return getattr(module, name, None)
+
+
+# ---------------------------------------------------------------------------- probing
+def examples(path: str, name: str, fn: Callable[..., Any]) -> list[Probe]:
+    """The probe of :data:`PROBES`, else the :data:`GENERIC` inputs, those with as many matrices
+    as the function requires arguments first."""
+    if f"{path}.{name}" in PROBES:
+        return [PROBES[f"{path}.{name}"]]
+    if isinstance(fn, Primitive):
+        arity = len(fn.partials) if fn.partials is not None else len(fn.jvps)
+    else:
+        params = inspect.signature(fn).parameters.values()
+        arity = sum(
+            p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            for p in params
+        )
+    ordered = sorted(GENERIC, key=lambda args: len(args) != arity)  # stable: the rest in order
+    return [Probe(args) for args in ordered]
+
+
+def _is_float_tree(x: Any) -> bool:
+    leaves, _ = flatten(x) if isinstance(x, list) else ([x], None)
+    return bool(leaves) and all(
+        isinstance(v, np.ndarray) and np.issubdtype(v.dtype, np.floating) for v in leaves
+    )
+
+
+class _Call:
+    """``fn`` as a function of the probe's float arguments only; records whether the output
+    carried a derivative (was traced)."""
+
+    def __init__(self, fn: Callable[..., Any], probe: Probe) -> None:
+        self.fn, self.probe = fn, probe
+        self.positions = [i for i, a in enumerate(probe.args) if _is_float_tree(a)]
+        self.traced = False
+
+    def primals(self) -> tuple:
+        return tuple(self.probe.args[i] for i in self.positions)
+
+    def __call__(self, *diff: Any) -> Any:
+        args = list(self.probe.args)
+        for i, d in zip(self.positions, diff, strict=True):
+            args[i] = d
+        out = self.fn(*args, **self.probe.kwargs)
+        self.traced = self.traced or any(isinstance(v, Traced) for v in flatten(out)[0])
+        return out
+
+
+def _tangents(primals: tuple) -> tuple:
+    return tuple(_like(p, 0.5) for p in primals)
+
+
+def _like(tree: Any, value: float) -> Any:
+    """A tree shaped like ``tree`` filled with ``value`` (zeros for non-float leaves)."""
+    if isinstance(tree, list | tuple):
+        children = [_like(t, value) for t in tree]
+        return type(tree)(*children) if hasattr(tree, "_fields") else type(tree)(children)
+    dtype = np.result_type(tree)
+    return np.full(np.shape(tree), value if np.issubdtype(dtype, np.floating) else 0, dtype)
+
+
+def _runs(step: Callable[[], Any], call: _Call) -> str:
+    """✓ if ``step`` runs with a traced output, 0 if its output was a constant, ✗ if it raises."""
+    call.traced = False
+    try:
+        step()
+    except Exception:  # any failure of the probe is a ✗ in the table
+        return NO
+    return YES if call.traced else ZERO
+
+
+def probe(path: str, name: str, fn: Callable[..., Any]) -> Row:
+    """One row of the table: ``fn`` probed in each transform and through NumPy's protocols, with
+    the first example input that forward mode takes (else the first that runs at all)."""
+    label = f"`{name}`"
+    np_fn = numpy_counterpart(path, name)
+    if np_fn is not None and np_fn is fn:
+        return Row(label, NA, NA, NA, NA, "NumPy's own: makes constants")
+    first = None
+    for candidate in examples(path, name, fn):
+        row = _probe_with(label, fn, np_fn, _Call(fn, candidate))
+        if row is not None and row.forward != NO:
+            return row
+        first = first or row
+    return first or Row(label, NO, NO, NO, NO, "no example input runs")
+
+
+def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: _Call) -> Row | None:
+    """The row from one example input; None if ``fn`` does not run on it at all."""
+    primals = call.primals()
+    try:
+        out = call(*primals)
+    except Exception:
+        return None
+    dispatch = NA if np_fn is None else _dispatches(np_fn, call, primals)
+    if not primals:
+        return Row(label, NA, NA, NA, dispatch, "no float input")
+    if not {np.result_type(v).kind for v in flatten(out)[0]} & {"f", "c"}:
+        return Row(label, NA, NA, NA, dispatch, "not differentiable (integer or bool output)")
+    tangents = _tangents(primals)
+    cotangent = _like(out, 1.0)
+
+    def pullback(*ps: Any) -> Any:
+        return ad.vjp(call, *ps)[1](cotangent)
+
+    forward = _runs(lambda: ad.jvp(call, primals, tangents), call)
+    reverse = _runs(lambda: pullback(*primals), call)
+    second = _runs(lambda: ad.jvp(pullback, primals, tangents), call) if reverse == YES else NA
+    second = ZERO if reverse == ZERO else second
+    return Row(label, forward, reverse, second, dispatch, "derivative 0" if forward == ZERO else "")
+
+
+def _dispatches(np_fn: Callable[..., Any], call: _Call, primals: tuple) -> str:
+    """✓ if NumPy's function on traced inputs gives the admodes function's value and tangent;
+    — for a NumPy function that does not dispatch (neither a ufunc nor ``__array_function__``)."""
+    if not isinstance(np_fn, np.ufunc) and not hasattr(np_fn, "_implementation"):
+        return NA
+    via_numpy = _Call(np_fn, call.probe)
+    tangents = _tangents(primals)
+    try:
+        got = ad.jvp(via_numpy, primals, tangents)
+    except Exception:
+        return NO
+    expected = ad.jvp(call, primals, tangents)
+    same = all(
+        np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        for a, b in zip(flatten(got)[0], flatten(expected)[0], strict=True)
+    )
+    return YES if same else NO
+
+
+# ---------------------------------------------------------------------------- the table
+def rows() -> Iterator[tuple[str, list[Row]]]:
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path, module in namespaces():
+            yield path, [probe(path, name, fn) for name, fn in public_functions(path, module)]
+
+
+def markdown() -> str:
+    """The coverage table in Markdown, one table per namespace."""
+    lines = [
+        f"{YES} runs with its derivative · {ZERO} runs, constant output (derivative 0) · "
+        f"{NO} fails · {NA} does not apply. Generated by `python -m admodes.coverage` from "
+        "probes of every public function; do not edit by hand.",
+    ]
+    for path, table in rows():
+        lines += [
+            "",
+            f"#### `admodes.{path}`",
+            "",
+            "| function | forward | reverse | second order | NumPy dispatch | note |",
+            "|---|:-:|:-:|:-:|:-:|---|",
+        ]
+        lines += [
+            f"| {r.name} | {r.forward} | {r.reverse} | {r.second} | {r.dispatch} | {r.note} |"
+            for r in table
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(text: str, block: str) -> str:
+    """``text`` with the part between the coverage markers replaced by ``block``."""
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not start or not end:
+        raise ValueError(f"the file has no {START} … {END} block")
+    return f"{head}{START}\n{block}{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m admodes.coverage", description=__doc__)
+    parser.add_argument("--write", metavar="README", help="replace the file's coverage block")
+    options = parser.parse_args(argv)
+    table = markdown()
+    if options.write is None:
+        sys.stdout.write(table)
+        return
+    with open(options.write, encoding="utf-8") as f:
+        text = f.read()
+    with open(options.write, "w", encoding="utf-8") as f:
+        f.write(replace_block(text, table))
+
+
+if __name__ == "__main__":
+    main()
