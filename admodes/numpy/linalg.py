@@ -249,7 +249,7 @@ def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
 def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
     """(x, residuals, rank, s) minimizing ‖a x − b‖ as NumPy: x = pinv(a) b; residuals are the
     squared residual norms when a has full column rank and more rows than columns (else empty);
-    rank is a plain int."""
+    rank is a plain integer (NumPy's int32)."""
     if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
         raise LinAlgError(
             f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
@@ -259,7 +259,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
     values = svd(a, compute_uv=False)
     relative = _np.finfo(dtype_of(a)).eps * max(m, n) if rcond is None else rcond
     cutoff = relative * _np.max(plain(values), initial=0.0)
-    rank = int(_np.sum(plain(values) > cutoff))
+    rank = _np.int32(_np.sum(plain(values) > cutoff))
     x = matmul(_linalg.pinv(a, rcond=None if rcond is None else rcond), b)
     if rank == n and m > n:
         residual = _f.sum(_f.square(_f.subtract(matmul(a, x), b)), axis=0)

@@ -1,0 +1,334 @@
+"""Contractions and linear algebra beyond the registry walk: NumPy's values and shapes (stacks,
+1-D operands, every einsum form), the NumPy protocol route (``np.linalg.f``, ``np.einsum`` on
+traced values), second derivatives against ``jax.hessian``, float32, hypothesis sweeps over
+shapes and broadcast batch dimensions, FLOP counts by hand, and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis.extra.numpy as hnp
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from cases.linalg import dominant, separated, spd, spread
+from conftest import assert_close
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import admodes as ad
+import admodes.numpy as anp
+from admodes.rules.linalg import cholesky as cholesky_primitive
+from admodes.rules.linalg import eigh as eigh_primitive
+from admodes.rules.linalg import qr as qr_primitive
+from admodes.rules.linalg import svd as svd_primitive
+
+# ---------------------------------------------------------------------------- NumPy's values
+VALUES: list[tuple[str, Callable[..., Any], list[tuple[int, ...]], Callable]] = [
+    # (label, function of (module, *xs), input shapes, input domain)
+    ("matmul-stacks", lambda m, a, b: m.matmul(a, b), [(2, 1, 2, 3), (4, 3, 5)], np.asarray),
+    ("matmul-vector-stack", lambda m, a, b: m.matmul(a, b), [(3,), (2, 3, 4)], np.asarray),
+    ("matmul-stack-vector", lambda m, a, b: m.matmul(a, b), [(2, 4, 3), (3,)], np.asarray),
+    ("matmul-vectors", lambda m, a, b: m.matmul(a, b), [(3,), (3,)], np.asarray),
+    ("einsum-implicit", lambda m, a, b: m.einsum("kj,ij", a, b), [(2, 3), (4, 3)], np.asarray),
+    ("einsum-implicit-ellipsis", lambda m, a: m.einsum("...ij", a), [(2, 3, 4)], np.asarray),
+    ("einsum-ellipsis", lambda m, a, b: m.einsum("...ij,...jk->...ik", a, b),
+     [(2, 1, 2, 3), (4, 3, 2)], np.asarray),
+    ("einsum-trace", lambda m, a: m.einsum("ii->", a), [(3, 3)], np.asarray),
+    ("einsum-implicit-trace", lambda m, a: m.einsum("ii", a), [(3, 3)], np.asarray),
+    ("einsum-diagonal", lambda m, a: m.einsum("ii->i", a), [(3, 3)], np.asarray),
+    ("einsum-triple-diagonal", lambda m, a: m.einsum("iii->i", a), [(2, 2, 2)], np.asarray),
+    ("einsum-four-operands", lambda m, a, b, c, d: m.einsum("ij,jk,kl,l->i", a, b, c, d),
+     [(2, 3), (3, 4), (4, 5), (5,)], np.asarray),
+    ("einsum-transpose", lambda m, a: m.einsum("ijk->kij", a), [(2, 3, 4)], np.asarray),
+    ("einsum-scalar", lambda m, a, b: m.einsum(",i->i", a, b), [(), (3,)], np.asarray),
+    ("einsum-spaces", lambda m, a, b: m.einsum("i j , j -> i", a, b), [(2, 3), (3,)],
+     np.asarray),
+    ("tensordot-int", lambda m, a, b: m.tensordot(a, b, 1), [(2, 3), (3, 4)], np.asarray),
+    ("tensordot-axes", lambda m, a, b: m.tensordot(a, b, ((0, 1), (1, 0))), [(2, 3, 4), (3, 2)],
+     np.asarray),
+    ("inner-2d", lambda m, a, b: m.inner(a, b), [(2, 3), (4, 3)], np.asarray),
+    ("inner-scalar", lambda m, a, b: m.inner(a, b), [(), (3,)], np.asarray),
+    ("dot-nd", lambda m, a, b: m.dot(a, b), [(2, 2, 3), (4, 3, 5)], np.asarray),
+    ("dot-nd-vector", lambda m, a, b: m.dot(a, b), [(2, 2, 3), (3,)], np.asarray),
+    ("vdot", lambda m, a, b: m.vdot(a, b), [(2, 3), (6,)], np.asarray),
+    ("outer", lambda m, a, b: m.outer(a, b), [(2, 2), (3,)], np.asarray),
+    ("kron", lambda m, a, b: m.kron(a, b), [(2, 1, 3), (2, 2)], np.asarray),
+    ("multi_dot", lambda m, a, b, c: m.linalg.multi_dot([a, b, c]), [(2, 3), (3, 4), (4,)],
+     np.asarray),
+    ("matrix_power-0", lambda m, a: m.linalg.matrix_power(a, 0), [(2, 3, 3)], dominant),
+    ("matrix_power-5", lambda m, a: m.linalg.matrix_power(a, 5), [(3, 3)], dominant),
+    ("matrix_power--3", lambda m, a: m.linalg.matrix_power(a, -3), [(3, 3)], dominant),
+    ("solve-vector-stack", lambda m, a, b: m.linalg.solve(a, b), [(2, 3, 3), (3,)], dominant),
+    ("solve-broadcast", lambda m, a, b: m.linalg.solve(a, b), [(3, 3), (2, 3, 2)], dominant),
+    ("inv", lambda m, a: m.linalg.inv(a), [(2, 3, 3)], dominant),
+    ("det", lambda m, a: m.linalg.det(a), [(3, 3)], dominant),
+    ("slogdet", lambda m, a: tuple(m.linalg.slogdet(-a)), [(2, 3, 3)], dominant),
+    ("cholesky", lambda m, a: m.linalg.cholesky(a), [(2, 3, 3)], spd),
+    ("cholesky-upper", lambda m, a: m.linalg.cholesky(a, upper=True), [(3, 3)], spd),
+    ("eigvalsh", lambda m, a: m.linalg.eigvalsh(a), [(2, 4, 4)], separated),
+    ("svd-values", lambda m, a: m.linalg.svd(a, compute_uv=False), [(2, 3, 5)], np.asarray),
+    ("svd-full-square", lambda m, a: tuple(np.abs(x) for x in m.linalg.svd(a)), [(3, 3)],
+     np.asarray),
+    ("svd-full-plain", lambda m, a: tuple(np.abs(x) for x in m.linalg.svd(a)), [(4, 3)],
+     np.asarray),
+    ("qr-r", lambda m, a: np.abs(m.linalg.qr(a, mode="r")), [(4, 3)], np.asarray),
+    ("pinv", lambda m, a: m.linalg.pinv(a), [(2, 4, 3)], np.asarray),
+    ("lstsq", lambda m, a, b: m.linalg.lstsq(a, b)[:3], [(5, 3), (5,)], spread),
+    ("norm-flat", lambda m, a: m.linalg.norm(a), [(2, 3, 4)], np.asarray),
+    ("norm-flat-keepdims", lambda m, a: m.linalg.norm(a, keepdims=True), [(2, 3)], np.asarray),
+    ("norm-0", lambda m, a: m.linalg.norm(a, 0, axis=1), [(2, 3)], np.asarray),
+    ("norm-p", lambda m, a: m.linalg.norm(a, -1.5, axis=0), [(2, 3)], np.asarray),
+    ("norm-matrix-inf", lambda m, a: m.linalg.norm(a, -np.inf, (2, 1)), [(2, 3, 4)], np.asarray),
+    ("norm-matrix-2-keepdims", lambda m, a: m.linalg.norm(a, 2, (0, 2), True), [(3, 2, 4)],
+     np.asarray),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "shapes", "domain"), [v[1:] for v in VALUES],
+                         ids=[v[0] for v in VALUES])  # fmt: skip
+def test_values_are_numpys(fn, shapes, domain, rng) -> None:
+    """On plain arrays, admodes gives NumPy's values, shapes, dtypes and scalar types."""
+    first, *rest = (rng.standard_normal(s) for s in shapes)
+    xs = [domain(first), *rest]
+    got, want = fn(anp, *xs), fn(np, *xs)
+    for g, w in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want), strict=True):
+        assert type(g) is type(w)
+        assert np.shape(g) == np.shape(w) and np.result_type(g) == np.result_type(w)
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- the protocol route
+PROTOCOL = [
+    ("matmul", lambda m, a, b: m.matmul(a, b)),
+    ("einsum", lambda m, a, b: m.einsum("bij,jk->bik", a, b[0])),
+    ("tensordot", lambda m, a, b: m.tensordot(a, b, ([1, 2], [2, 1]))),
+    ("dot", lambda m, a, b: m.dot(a, b[0])),
+    ("inner", lambda m, a, b: m.inner(a, b)),
+    ("vdot", lambda m, a, b: m.vdot(a, b)),
+    ("kron", lambda m, a, b: m.kron(a, b)),
+    ("outer", lambda m, a, b: m.outer(a, b)),
+    ("linalg.solve", lambda m, a, b: m.linalg.solve(a, b)),
+    ("linalg.inv", lambda m, a, b: m.linalg.inv(a) * b),
+    ("linalg.det", lambda m, a, b: m.linalg.det(a)[:, None, None] * b),
+    ("linalg.slogdet", lambda m, a, b: m.linalg.slogdet(a)[1][:, None, None] * b),
+    ("linalg.cholesky", lambda m, a, b: m.linalg.cholesky(m.matmul(a, m.swapaxes(a, -1, -2)))),
+    ("linalg.eigvalsh", lambda m, a, b: m.linalg.eigvalsh(a + m.swapaxes(a, -1, -2))),
+    ("linalg.svd", lambda m, a, b: m.linalg.svd(a, compute_uv=False)),
+    ("linalg.qr", lambda m, a, b: m.linalg.qr(a, mode="r")),
+    ("linalg.pinv", lambda m, a, b: m.linalg.pinv(a)),
+    ("linalg.norm", lambda m, a, b: m.linalg.norm(a, "nuc", axis=(1, 2))),
+    ("linalg.matrix_power", lambda m, a, b: m.linalg.matrix_power(a, 3)),
+    ("linalg.multi_dot", lambda m, a, b: m.linalg.multi_dot([a[0], b[0], a[1]])),
+]
+
+
+@pytest.mark.parametrize("fn", [p[1] for p in PROTOCOL], ids=[p[0] for p in PROTOCOL])
+def test_numpy_functions_on_traced_values(fn, rng) -> None:
+    """``np.f(x)`` on traced values reaches ``admodes.numpy.f``: the same gradient as ``anp.f``."""
+    a = dominant(rng.standard_normal((2, 3, 3)))
+    b = rng.standard_normal((2, 3, 3))
+
+    def loss(m: Any) -> Callable[..., Any]:
+        return lambda a, b: anp.sum(anp.sin(fn(m, a, b)))
+
+    for mode in ("reverse", "forward"):
+        got = ad.grad(loss(np), argnums=(0, 1), mode=mode)(a, b)
+        assert_close(got, ad.grad(loss(anp), argnums=(0, 1), mode=mode)(a, b))
+
+
+def test_solve_triangular_on_traced_values_matches_jax(rng) -> None:
+    a, b = dominant(rng.standard_normal((3, 3))), rng.standard_normal((3,))
+
+    def f(m: Any, solve: Callable) -> Callable[..., Any]:
+        return lambda a, b: m.sum(m.sin(solve(a, b, trans="T", lower=True)))
+
+    got = ad.grad(f(anp, anp.linalg.solve_triangular), argnums=(0, 1))(a, b)
+    assert_close(got, jax.grad(f(jnp, jax.scipy.linalg.solve_triangular), argnums=(0, 1))(a, b))
+
+
+# ---------------------------------------------------------------------------- second order
+SECOND_ORDER = [
+    ("matmul-stacks", lambda m, x: m.sum(m.sin(x[:, None, :] @ (x[None] @ x[:, :, None])))),
+    ("einsum", lambda m, x: m.sum(m.tanh(m.einsum("ij,jk,ik->i", x, x, x)))),
+    ("solve", lambda m, x: m.sum(m.sin(m.linalg.solve(x, x[0])))),
+    ("det", lambda m, x: m.linalg.det(x)),
+    ("cholesky", lambda m, x: m.sum(m.sin(m.linalg.cholesky(x @ x.T + 3.0 * m.eye(3))))),
+    ("eigh", lambda m, x: m.sum(m.linalg.eigh(x + x.T)[1] ** 4 + m.linalg.eigh(x + x.T)[0])),
+    ("svd", lambda m, x: m.sum(m.sin(m.linalg.svd(x, full_matrices=False)[0]) ** 2)),
+    ("qr", lambda m, x: m.sum(m.linalg.qr(x)[1] ** 3)),
+]
+
+
+@pytest.mark.parametrize("fn", [s[1] for s in SECOND_ORDER], ids=[s[0] for s in SECOND_ORDER])
+def test_hessian_matches_jax(fn, rng) -> None:
+    x = separated(rng.standard_normal((3, 3))) + np.triu(rng.standard_normal((3, 3)))
+    want = jax.jit(jax.hessian(lambda x: fn(jnp, x)))(x)
+    assert_close(ad.hessian(lambda x: fn(anp, x))(x), want)
+
+
+# ---------------------------------------------------------------------------- float32
+FLOAT32 = [
+    lambda a: anp.sum(anp.einsum("bij,bjk->bik", a, a)),
+    lambda a: anp.sum(anp.matmul(a, a[0, 0])),
+    lambda a: anp.sum(anp.linalg.solve(a, a)),
+    lambda a: anp.sum(anp.linalg.solve_triangular(a, a[0], lower=True, unit_diagonal=True)),
+    lambda a: anp.sum(anp.linalg.inv(a)) + anp.sum(anp.linalg.det(a)),
+    lambda a: anp.sum(anp.linalg.slogdet(a)[1]),
+    lambda a: anp.sum(anp.linalg.cholesky(a @ anp.swapaxes(a, -1, -2))),
+    lambda a: anp.sum(anp.linalg.eigh(a)[1] ** 2) + anp.sum(anp.linalg.eigvalsh(a)),
+    lambda a: anp.sum(anp.linalg.svd(a)[0] ** 2) + anp.sum(anp.linalg.qr(a)[1] ** 2),
+    lambda a: anp.sum(anp.linalg.pinv(a)) + anp.linalg.norm(a, "nuc", (1, 2))[0],
+]
+
+
+@pytest.mark.parametrize("fn", FLOAT32, ids=[str(i) for i in range(len(FLOAT32))])
+def test_float32_stays_float32(fn, rng) -> None:
+    a = dominant(rng.standard_normal((2, 3, 3))).astype(np.float32)
+    assert np.result_type(fn(a)) == np.float32
+    for mode in ("reverse", "forward"):
+        assert ad.grad(fn, mode=mode)(a).dtype == np.float32
+
+
+# ---------------------------------------------------------------------------- hypothesis sweeps
+@st.composite
+def matmul_shapes(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two operands of matmul: 1-D or stacks with broadcast batch dimensions."""
+    m, k, n = (draw(st.integers(1, 3)) for _ in range(3))
+    batches = hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3)
+    batch_a, batch_b = draw(batches).input_shapes
+    a = (k,) if draw(st.booleans()) else (*batch_a, m, k)
+    b = (k,) if draw(st.booleans()) else (*batch_b, k, n)
+    return a, b
+
+
+def check_multilinear(f_ad: Callable, f_np: Callable, xs: list[np.ndarray], seed: int) -> None:
+    """For f linear in each input: the value is NumPy's, J·t = Σᵢ f(x₁, …, tᵢ, …, xₙ), the VJP
+    satisfies ⟨v, J·t⟩ = ⟨Jᵀ·v, t⟩, and jacfwd (batched tangents) equals jacrev."""
+    rng = np.random.default_rng(seed)
+    ts = [rng.standard_normal(x.shape) for x in xs]
+    out, jt = ad.jvp(f_ad, tuple(xs), tuple(ts))
+    want = sum(f_np(*xs[:i], t, *xs[i + 1 :]) for i, t in enumerate(ts))
+    assert_close((out, jt), (f_np(*xs), want))
+    v = rng.standard_normal(np.shape(out))
+    jtv = ad.vjp(f_ad, *xs)[1](v)
+    lhs, rhs = np.vdot(v, jt), sum(np.vdot(a, t) for a, t in zip(jtv, ts, strict=True))
+    assert abs(lhs - rhs) <= 1e-10 * (1 + abs(lhs))
+    argnums = tuple(range(len(xs)))
+    assert_close(ad.jacfwd(f_ad, argnums)(*xs), ad.jacrev(f_ad, argnums)(*xs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(matmul_shapes(), st.integers(0, 2**16))
+def test_matmul_sweep(shapes, seed) -> None:
+    rng = np.random.default_rng(seed)
+    xs = [rng.standard_normal(s) for s in shapes]
+    check_multilinear(anp.matmul, np.matmul, xs, seed)
+
+
+@st.composite
+def einsum_problems(draw: st.DrawFn) -> tuple[str, list[tuple[int, ...]]]:
+    """Random subscripts over a few labels: repeats, '...' with broadcast batch dimensions,
+    implicit or explicit output, one to three operands."""
+    labels = "ijk"
+    sizes = {c: draw(st.integers(1, 3)) for c in labels}
+    n_ops = draw(st.integers(1, 3))
+    batches = draw(hnp.mutually_broadcastable_shapes(num_shapes=n_ops, max_dims=2, max_side=2))
+    ellipsis = draw(st.booleans())
+    terms, shapes = [], []
+    for batch in batches.input_shapes:
+        term = "".join(draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3)))
+        terms.append(("..." if ellipsis else "") + term)
+        shapes.append((*(batch if ellipsis else ()), *(sizes[c] for c in term)))
+    used = sorted(set("".join(terms)) - {"."})
+    if draw(st.booleans()):
+        return ",".join(terms), shapes
+    output = draw(st.lists(st.sampled_from(used), unique=True))
+    return ",".join(terms) + "->" + ("..." if ellipsis else "") + "".join(output), shapes
+
+
+@settings(max_examples=40, deadline=None)
+@given(einsum_problems(), st.integers(0, 2**16))
+def test_einsum_sweep(problem, seed) -> None:
+    subscripts, shapes = problem
+    rng = np.random.default_rng(seed)
+    xs = [rng.standard_normal(s) for s in shapes]
+    check_multilinear(lambda *xs: anp.einsum(subscripts, *xs),
+                      lambda *xs: np.einsum(subscripts, *xs), xs, seed)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- FLOPs by hand
+B, M, K, N, L = 2, 3, 4, 5, 6
+FLOPS = [
+    ("matmul-stacks", lambda: anp.matmul(np.ones((B, M, K)), np.ones((K, N))), 2 * B * M * K * N),
+    ("matmul-vector-stack", lambda: anp.matmul(np.ones(K), np.ones((B, K, N))), 2 * B * K * N),
+    ("einsum-matmul", lambda: anp.einsum("ij,jk->ik", np.ones((M, K)), np.ones((K, N))),
+     2 * M * K * N),
+    ("einsum-batched", lambda: anp.einsum("bij,bjk->bik", np.ones((B, M, K)), np.ones((B, K, N))),
+     2 * B * M * K * N),
+    # NumPy's greedy path: (K,N)@(N,L) first, then (M,K)@(K,L).
+    ("einsum-chain", lambda: anp.einsum("ij,jk,kl->il", np.ones((M, K)), np.ones((K, N)),
+                                        np.ones((N, L))), 2 * K * N * L + 2 * M * K * L),
+    # One operand, summing: N products-as-reads and N additions, as np.einsum_path counts.
+    ("einsum-trace", lambda: anp.einsum("ii->", np.ones((N, N))), 2 * N),
+    ("einsum-outer", lambda: anp.einsum("i,j->ij", np.ones(M), np.ones(N)), M * N),
+    ("solve", lambda: anp.linalg.solve(np.eye(N), np.ones((N, 2))),
+     2 * N**3 // 3 + 2 * N**2 * 2),
+    ("solve_triangular", lambda: anp.linalg.solve_triangular(np.eye(N), np.ones((N, 2))),
+     N**2 * 2),
+    ("inv", lambda: anp.linalg.inv(np.eye(N)[None].repeat(B, 0)), B * 2 * N**3),
+    ("det", lambda: anp.linalg.det(np.eye(N)), 2 * N**3 // 3),
+    ("cholesky", lambda: cholesky_primitive(np.eye(N)), N**3 // 3),
+    ("eigh", lambda: eigh_primitive(np.eye(N)), 9 * N**3),
+    ("svd", lambda: svd_primitive(np.ones((L, N))), 4 * L * N**2 + 8 * N**3),
+    ("qr", lambda: qr_primitive(np.ones((L, N))), 2 * L * N**2 - 2 * N**3 // 3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "flops"), [f[1:] for f in FLOPS], ids=[f[0] for f in FLOPS])
+def test_flops_by_hand(fn, flops) -> None:
+    with ad.count() as c:
+        fn()
+    assert c.flops == flops
+
+
+def test_einsum_flops_are_numpys_path_count(rng) -> None:
+    """The cost of an einsum is the FLOP count np.einsum_path reports for the same path (its
+    report adds one to the sum over the steps)."""
+    xs = [rng.standard_normal(s) for s in ((3, 4), (4, 5, 2), (2, 3), (5,))]
+    report = np.einsum_path("ij,jkl,li,k->i", *xs, optimize="greedy")[1]
+    reported = float(report.split("Optimized FLOP count:")[1].split()[0])
+    with ad.count() as c:
+        anp.einsum("ij,jkl,li,k->i", *xs)
+    assert c.flops + 1 == pytest.approx(reported, rel=1e-3)
+
+
+# ---------------------------------------------------------------------------- bad input
+BAD = [
+    ("solve-shapes", lambda: anp.linalg.solve(np.eye(3), np.ones(4)), ValueError, "b of shape"),
+    ("solve-not-square", lambda: anp.linalg.solve(np.ones((3, 2)), np.ones(3)),
+     np.linalg.LinAlgError, "square"),
+    ("cholesky-not-spd", lambda: anp.linalg.cholesky(-np.eye(3)), np.linalg.LinAlgError, ""),
+    ("einsum-operands", lambda: anp.einsum("ij,jk", np.ones((2, 2))), ValueError, "operands"),
+    ("einsum-axes", lambda: anp.einsum("ijk", np.ones((2, 2))), ValueError, "axes"),
+    ("einsum-sizes", lambda: anp.einsum("ij,ij", np.ones((2, 3)), np.ones((2, 4))), ValueError,
+     "size"),
+    ("einsum-ellipsis-output", lambda: anp.einsum("...i->i", np.ones((2, 3))), ValueError, "..."),
+    ("einsum-interleaved", lambda: anp.einsum(np.ones(2), [0]), TypeError, "string"),
+    ("qr-derivative", lambda: ad.grad(lambda a: anp.sum(anp.linalg.qr(a)[1]))(np.ones((2, 3))),
+     NotImplementedError, "rows"),
+    ("svd-full-derivative", lambda: ad.grad(lambda a: anp.sum(anp.linalg.svd(a)[1]))(
+        np.ones((2, 3))), NotImplementedError, "full_matrices=False"),
+    ("matrix_power-float", lambda: anp.linalg.matrix_power(np.eye(2), 1.5), TypeError, "integer"),
+    ("norm-order", lambda: anp.linalg.norm(np.ones((2, 2)), "fro", axis=0), ValueError, "matrices"),
+    ("multi_dot-ndim", lambda: anp.linalg.multi_dot([np.ones((2, 2)), np.ones((2, 2, 2))]),
+     ValueError, "2-D"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "error", "match"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_input_gets_a_clear_error(fn, error, match) -> None:
+    with pytest.raises(error, match=None if not match else match.replace(".", r"\.")):
+        fn()
