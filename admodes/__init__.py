@@ -6,17 +6,36 @@
 (42.0, 14.0)
 """
 
+import importlib
+from typing import Any
+
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
 from admodes.counting import Counts, count
+from admodes.explain import explain
 from admodes.forward import jacfwd, jvp
+from admodes.measure import cost
 from admodes.numpy import stop_gradient
+from admodes.planning import plan_checkpoints
 from admodes.reverse import jacrev, vjp
+
+#: Names whose modules need an optional dependency (pandas, matplotlib): importing admodes does
+#: not import them; the first ``ad.<name>`` does (PEP 562 module ``__getattr__``).
+OPTIONAL = {"compare_modes": "admodes.compare", "draw": "admodes.drawing"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in OPTIONAL:
+        return getattr(importlib.import_module(OPTIONAL[name]), name)
+    raise AttributeError(f"module 'admodes' has no attribute {name!r}")
+
 
 __all__ = [
     "Counts",
     "checkpoint",
+    "cost",
     "count",
+    "explain",
     "grad",
     "hessian",
     "hvp",
@@ -24,6 +43,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "plan_checkpoints",
     "stop_gradient",
     "value_and_grad",
     "vjp",

@@ -1,0 +1,5 @@
+"""``python -m admodes.explain seed``: the chapter's worked examples."""
+
+from admodes.explain import main
+
+main()
