@@ -169,6 +169,19 @@ def test_hessian_matches_jax(fn, rng) -> None:
     assert_close(ad.hessian(lambda x: fn(anp, x))(x), want)
 
 
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_values_alone_differentiate_at_repeated_values(mode) -> None:
+    """Eigenvalues and singular values alone have finite derivatives where they repeat (at the
+    identity every one does), as in JAX; only the vectors' derivatives are undefined there."""
+
+    def f(m: Any) -> Callable[..., Any]:
+        return lambda a: m.sum(m.linalg.eigvalsh(a) ** 2) + m.linalg.norm(a, "nuc")
+
+    got = ad.grad(f(anp), mode=mode)(np.eye(3))
+    assert np.all(np.isfinite(got))
+    assert_close(got, jax.grad(f(jnp))(np.eye(3)))
+
+
 # ---------------------------------------------------------------------------- float32
 FLOAT32 = [
     lambda a: anp.sum(anp.einsum("bij,bjk->bik", a, a)),

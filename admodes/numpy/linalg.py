@@ -194,7 +194,8 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    return eigh(a, UPLO).eigenvalues
+    _square(a, "eigvalsh")
+    return _linalg.eigvalsh(_symmetrized(a))
 
 
 def svd(
@@ -212,11 +213,10 @@ def svd(
                 "defined (as in JAX): pass full_matrices=False"
             )
         return SVDResult(*_np.linalg.svd(a, full_matrices=True))
-    packed = _linalg.svd(a)
-    values = row(packed, m)
     if not compute_uv:
-        return values
-    return SVDResult(rows(packed, 0, m), values, matrix_transpose(rows(packed, m + 1)))
+        return _linalg.svdvals(a)
+    packed = _linalg.svd(a)
+    return SVDResult(rows(packed, 0, m), row(packed, m), matrix_transpose(rows(packed, m + 1)))
 
 
 def svdvals(x: Any) -> Any:

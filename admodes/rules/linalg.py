@@ -9,15 +9,17 @@ A decomposition with several results is one primitive whose value stacks them al
 (eigh: [w; V], svd: [U; s; V], qr: [Q; Rᵀ]); :mod:`admodes.numpy.linalg` takes them apart.
 
 Where a derivative does not exist, the formulas give what JAX gives: repeated eigenvalues
-(eigh) or singular values (svd) divide by zero in the gap matrix F (inf/nan in the result), a
+(eigh) or singular values (svd) divide by zero in the gap matrix F (inf/nan in the result; the
+values alone, ``eigvalsh`` and ``svdvals``, are separate entries whose derivatives stay finite), a
 zero singular value divides by zero where m ≠ n, and the derivative of ``qr`` with fewer rows
 than columns raises, as in JAX. ``det`` differentiates through the inverse, so at a singular
 matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
 
 Costs (FLOPs per matrix, n×n unless said, k right-hand sides): LU solve 2n³/3 + 2n²k,
 triangular solve n²k, inverse 2n³, det / slogdet 2n³/3 (LU), Cholesky n³/3, eigh 9n³ (the
-symmetric QR algorithm with vectors, Golub & Van Loan), SVD of m×n with p = min, q = max:
-4qp² + 8p³ (Golub–Reinsch with vectors), QR of m×n: 2mn² − 2n³/3, pinv: its SVD + 2mnp.
+symmetric QR algorithm with vectors, Golub & Van Loan), eigvalsh 4n³/3 (tridiagonalization),
+SVD of m×n with p = min, q = max: 4qp² + 8p³ (Golub–Reinsch with vectors), its values alone
+4qp² − 4p³/3, QR of m×n: 2mn² − 2n³/3, pinv: its SVD + 2mnp.
 """
 
 from __future__ import annotations
@@ -303,6 +305,31 @@ eigh = defprim(
 )
 
 
+def _eigenvectors(a: Any) -> Any:
+    return rows(eigh(a), 1)
+
+
+eigvalsh = defprim(
+    "eigvalsh",
+    np.linalg.eigvalsh,
+    # The eigenvalues alone (finite derivatives at repeated eigenvalues too), the eigenvectors
+    # recomputed by the rules:  dw = diag(Vᵀ dA V),  Ā = V diag(w̄) Vᵀ.
+    jvps=[
+        lambda t, ans, a: diagonal(
+            matmul(matmul(matrix_transpose(_eigenvectors(a)), t), _eigenvectors(a))
+        )
+    ],
+    vjps=[
+        lambda g, ans, a: matmul(
+            multiply(_eigenvectors(a), as_row(g)), matrix_transpose(_eigenvectors(a))
+        )
+    ],
+    cost=lambda ans, a: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
 # ------------------------------------------------------------------------------------ SVD
 def _svd_impl(a: Any) -> Any:
     u, s, vh = np.linalg.svd(a, full_matrices=False)
@@ -376,6 +403,43 @@ svd = defprim(
     jvps=[_svd_jvp],
     vjps=[_svd_vjp],
     cost=lambda ans, a: svd_cost(a),
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+def _singular_vectors(a: Any) -> tuple[Any, Any]:
+    packed = svd(a)
+    m = shape(a)[-2]
+    return rows(packed, 0, m), rows(packed, m + 1)
+
+
+def _svdvals_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """ds = diag(Uᵀ dA V)."""
+    u, v = _singular_vectors(a)
+    return diagonal(matmul(matmul(matrix_transpose(u), t), v))
+
+
+def _svdvals_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """Ā = U diag(s̄) Vᵀ."""
+    u, v = _singular_vectors(a)
+    return matmul(multiply(u, as_row(g)), matrix_transpose(v))
+
+
+def _svdvals_cost(ans: Any, a: Any) -> int:
+    """4qp² − 4p³/3 per matrix (bidiagonalization; the values alone)."""
+    p, q = sorted(shape(a)[-2:])
+    return matrices(a) * (4 * q * p**2 - 4 * p**3 // 3)
+
+
+svdvals = defprim(
+    "svdvals",
+    lambda a: np.linalg.svd(a, compute_uv=False),
+    # The singular values alone (finite derivatives at repeated singular values too), the
+    # singular vectors recomputed by the rules.
+    jvps=[_svdvals_jvp],
+    vjps=[_svdvals_vjp],
+    cost=_svdvals_cost,
     batched_jvp=True,
     batched_vjp=True,
 )
