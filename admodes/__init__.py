@@ -9,6 +9,7 @@
 import importlib
 from typing import Any
 
+from admodes import nn
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
 from admodes.counting import Counts, count
@@ -43,6 +44,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "nn",
     "plan_checkpoints",
     "stop_gradient",
     "value_and_grad",
