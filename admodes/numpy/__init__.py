@@ -12,8 +12,17 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
-from admodes.numpy import linalg
+from admodes.numpy import fft, linalg
 from admodes.numpy._array_methods import attach_array_methods
+from admodes.numpy._complex import (
+    angle,
+    conj,
+    conjugate,
+    imag,
+    iscomplexobj,
+    isrealobj,
+    real,
+)
 from admodes.numpy._contractions import dot, einsum, inner, kron, matmul, outer, tensordot, vdot
 from admodes.numpy._elementwise import (
     arccosh,
@@ -54,13 +63,13 @@ from admodes.numpy._functions import (
     argmin,
     array,
     asarray,
+    astype,
     broadcast_to,
     ceil,
     clip,
     concatenate,
     cos,
     cosh,
-    cumsum,
     divide,
     e,
     empty,
@@ -95,7 +104,6 @@ from admodes.numpy._functions import (
     logical_and,
     logical_not,
     logical_or,
-    logsumexp,
     max,
     maximum,
     mean,
@@ -111,7 +119,6 @@ from admodes.numpy._functions import (
     ones_like,
     pi,
     power,
-    prod,
     ravel,
     reciprocal,
     reshape,
@@ -125,7 +132,6 @@ from admodes.numpy._functions import (
     square,
     squeeze,
     stack,
-    std,
     stop_gradient,
     subtract,
     sum,
@@ -134,11 +140,74 @@ from admodes.numpy._functions import (
     tanh,
     transpose,
     true_divide,
-    var,
     vstack,
     where,
     zeros,
     zeros_like,
+)
+from admodes.numpy._indexing import put_along_axis
+from admodes.numpy._reductions import (
+    average,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    diff,
+    logsumexp,
+    nanmax,
+    nanmean,
+    nanmin,
+    nansum,
+    prod,
+    std,
+    var,
+)
+from admodes.numpy._shapes import (
+    array_split,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    copy,
+    diag,
+    diagonal,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    moveaxis,
+    pad,
+    repeat,
+    roll,
+    rollaxis,
+    rot90,
+    row_stack,
+    split,
+    take,
+    take_along_axis,
+    tile,
+    trace,
+    tril,
+    triu,
+    vsplit,
+)
+from admodes.numpy._sorting import (
+    argpartition,
+    argsort,
+    argwhere,
+    flatnonzero,
+    median,
+    nonzero,
+    partition,
+    percentile,
+    quantile,
+    searchsorted,
+    sort,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
 )
 
 attach_array_methods(sys.modules[__name__])

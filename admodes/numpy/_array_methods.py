@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from admodes.core import Traced
+from admodes.numpy._indexing import IndexUpdates
 from admodes.registry import NO_PARAMS, Primitive, bind
 
 
@@ -29,6 +30,8 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.reshape = lambda self, *shape, order="C": anp.reshape(self, _varargs(shape))
     for method in _METHODS:
         setattr(Traced, method, _method(anp, method))
+    Traced.flatten = Traced.ravel
+    Traced.at = property(IndexUpdates)
     Traced.__array_ufunc__ = _array_ufunc(anp)
     Traced.__array_function__ = _array_function(anp)
 
@@ -52,7 +55,33 @@ _OPERATORS = (
 )
 
 #: Array methods that are the namespace's function of the same name, the value first.
-_METHODS = ("ravel", "squeeze", "sum", "mean", "prod", "max", "min", "dot")
+_METHODS = (
+    "ravel",
+    "squeeze",
+    "swapaxes",
+    "diagonal",
+    "trace",
+    "repeat",
+    "take",
+    "astype",
+    "copy",
+    "clip",
+    "sum",
+    "mean",
+    "prod",
+    "max",
+    "min",
+    "std",
+    "var",
+    "cumsum",
+    "cumprod",
+    "argmax",
+    "argmin",
+    "argsort",
+    "argpartition",
+    "nonzero",
+    "dot",
+)
 
 
 def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:

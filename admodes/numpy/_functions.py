@@ -33,7 +33,7 @@ from numpy import (  # noqa: F401  (re-exported)
     zeros,
 )
 
-from admodes.core import Traced, ndim, plain, shape, size
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defprim
 from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import reductions as _red
@@ -143,83 +143,66 @@ def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------------------ reductions
-def sum(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    return _broadcasting.sum(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+def no_out(out: Any) -> None:
+    """NumPy's ``out=``: admodes values are immutable, so a result is always returned."""
+    if out is not None:
+        raise TypeError(
+            "out= is not supported: admodes computes new values instead of writing into "
+            "arrays. Use the returned value (`y = anp.f(x)`)."
+        )
 
 
-def max(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    return _red.max(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+def with_dtype(x: Any, dtype: Any) -> Any:
+    """x converted to a reduction's ``dtype=`` argument (None: unchanged)."""
+    return x if dtype is None else astype(x, dtype)
 
 
-def min(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    return _red.min(x, axis=_axes(axis, ndim(x)), keepdims=keepdims)
+def sum(
+    a: Any,
+    axis: int | Sequence[int] | None = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Any:
+    no_out(out)
+    a = with_dtype(a, dtype)
+    return _broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+
+
+def max(
+    a: Any, axis: int | Sequence[int] | None = None, out: None = None, keepdims: bool = False
+) -> Any:
+    no_out(out)
+    return _red.max(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+
+
+def min(
+    a: Any, axis: int | Sequence[int] | None = None, out: None = None, keepdims: bool = False
+) -> Any:
+    no_out(out)
+    return _red.min(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
 
 
 amax, amin = max, min
 
 
-def mean(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
+def mean(
+    a: Any,
+    axis: int | Sequence[int] | None = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+) -> Any:
     """sum / n over the reduced axes."""
-    axes = _axes(axis, ndim(x))
-    n = int(_np.prod([shape(x)[a] for a in axes]))
-    return divide(_broadcasting.sum(x, axis=axes, keepdims=keepdims), float(n))
+    no_out(out)
+    a = with_dtype(a, dtype)
+    axes = _axes(axis, ndim(a))
+    return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), float(count(a, axes)))
 
 
-def var(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    """mean((x - mean(x))²)."""
-    return mean(square(subtract(x, mean(x, axis, keepdims=True))), axis, keepdims=keepdims)
-
-
-def std(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    return sqrt(var(x, axis, keepdims=keepdims))
-
-
-def prod(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    """Product over ``axis`` by pairwise multiplication (as JAX differentiates it).
-
-    Built from ``multiply``, its derivative is exact where entries are zero: no division by x.
-    """
-    nd = ndim(x)
-    axes = _axes(axis, nd)
-    kept = tuple(a for a in range(-nd, 0) if a not in axes)
-    perm = tuple(nd + a for a in kept + axes)
-    if perm != tuple(range(nd)):
-        x = transpose(x, perm)
-    kept_shape = tuple(shape(x)[: len(kept)])
-    n = int(_np.prod(shape(x)[len(kept) :]))
-    v = reshape(x, (*kept_shape, n))
-    if n == 0:
-        v = _np.ones((*kept_shape, 1))
-    while shape(v)[-1] > 1:
-        m = shape(v)[-1]
-        if m % 2:
-            v = concatenate([v, _np.ones((*kept_shape, 1))], axis=-1)
-            m += 1
-        v = multiply(v[..., : m // 2], v[..., m // 2 :])
-    out = reshape(v, kept_shape)
-    return reshape(out, _unpermuted(kept_shape, axes, nd)) if keepdims else out
-
-
-def _unpermuted(kept_shape: tuple[int, ...], axes: tuple[int, ...], nd: int) -> tuple[int, ...]:
-    """A shape of rank ``nd`` with ``kept_shape`` on the kept axes (reduced axes set to 1)."""
-    it = iter(kept_shape)
-    return tuple(1 if i - nd in axes else next(it) for i in range(nd))
-
-
-def cumsum(x: Any, axis: int | None = None) -> Any:
-    """Cumulative sum along ``axis`` (None: of the flattened value)."""
-    if axis is None:
-        x, axis = ravel(x), 0
-    return _red.cumsum(x, axis=_axes(axis, ndim(x))[0])
-
-
-def logsumexp(x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Any:
-    """log Σ exp(x), shifted by the (constant) max for stability, as JAX computes it."""
-    axes = _axes(axis, ndim(x))
-    top = _np.max(plain(x), axis=axes, keepdims=True) if size(x) else _np.zeros(())
-    top = _np.where(_np.isfinite(top), top, 0.0)
-    out = add(log(sum(exp(subtract(x, top)), axes, keepdims=True)), top)
-    return out if keepdims else reshape(out, _reduced_shape(shape(out), axes))
+def count(x: Any, axes: tuple[int, ...]) -> int:
+    """How many entries of x a reduction over ``axes`` combines into each output."""
+    return int(_np.prod([shape(x)[a] for a in axes]))
 
 
 # ------------------------------------------------------------------------------ shapes
@@ -292,13 +275,34 @@ def flip(x: Any, axis: int | None = None) -> Any:
 
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]``: basic slicing, integer arrays and boolean masks."""
+    return _shape.getitem(x, index=full_index(index, ndim(x)))
+
+
+def full_index(index: Any, x_ndim: int) -> tuple:
+    """``index`` checked (plain values only) and normalised to name every axis."""
     if any(isinstance(i, Traced) for i in (index if isinstance(index, tuple) else (index,))):
         raise TypeError(
             "an index must be a plain int, slice or array, not a traced value: derivatives with "
             "respect to an index do not exist. Use `anp.stop_gradient` on it, or compute the "
             "index with NumPy."
         )
-    return _shape.getitem(x, index=_shape.normalize_index(index, ndim(x)))
+    return _shape.normalize_index(index, x_ndim)
+
+
+def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
+    """x converted to ``dtype``. A traced value converts to float dtypes only: an integer or
+    bool value has no derivative."""
+    target = _np.dtype(dtype)
+    if isinstance(x, Traced):
+        if not _np.issubdtype(target, _np.floating):
+            raise TypeError(
+                f"astype({target}) of a traced value would drop its derivative: traced values "
+                "convert to float dtypes only (float32, float64). To use the value as a "
+                f"constant on purpose, convert `admodes.stop_gradient(x).astype({target})`."
+            )
+        if target == dtype_of(x):
+            return x
+    return _shape.astype(x, dtype=target)
 
 
 def array(obj: Any, dtype: Any = None) -> Any:

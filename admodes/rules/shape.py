@@ -1,4 +1,4 @@
-"""Shape primitives: reshape, transpose, getitem / scatter_add, concatenate, stack.
+"""Shape primitives: reshape, transpose, getitem / scatter_add, concatenate, stack, astype.
 
 All are linear, so a JVP applies the op itself to the tangent and a VJP applies its transpose to
 the cotangent. Every rule here accepts a batch of directions: a leading axis in front of the
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import ndim, shape, size
+from admodes.core import dtype_of, ndim, shape, size
 from admodes.registry import defprim
 
 
@@ -85,6 +85,18 @@ def flip(x: Any, axis: int) -> Any:
     return getitem(x, axis_index(ndim(x), axis, slice(None, None, -1)))
 
 
+def along_axis(indices: np.ndarray, axis: int, x_shape: tuple[int, ...]) -> tuple:
+    """The full index that picks ``indices`` along ``axis`` (negative) of a value of shape
+    ``x_shape`` and keeps every other axis: ``x[along_axis(i, a, x.shape)]`` is
+    ``np.take_along_axis(x, i, a)``. Every entry is an integer array, so the advanced indices are
+    adjacent and NumPy moves no axis."""
+    nd = len(x_shape)
+    return tuple(
+        indices if k == nd + axis else np.arange(d).reshape((-1,) + (1,) * (nd - k - 1))
+        for k, d in enumerate(x_shape)
+    )
+
+
 def _batched(index: tuple, nb: int) -> tuple:
     """``index`` for a tangent with ``nb`` leading direction axes (kept whole, in front)."""
     return (slice(None),) * nb + index
@@ -103,7 +115,7 @@ def _moved_ndim(index: tuple) -> int:
     return max(1 if i.dtype == bool else i.ndim for i in arrays)
 
 
-def _gathered(v: Any, nb: int, index: tuple) -> Any:
+def gathered(v: Any, nb: int, index: tuple) -> Any:
     """v[index] for ``v`` with ``nb`` leading direction axes, which stay in front."""
     out = getitem(v, _batched(index, nb))
     a = _moved_ndim(index) if nb else 0
@@ -113,7 +125,7 @@ def _gathered(v: Any, nb: int, index: tuple) -> Any:
     return transpose(out, (*range(a, a + nb), *range(a), *range(a + nb, n)))
 
 
-def _scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
+def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
     """scatter_add of ``v`` with ``nb`` leading direction axes into zeros of ``x_shape``; the
     direction axes go where NumPy expects them (behind the advanced-index axes it moves to the
     front, see :func:`_moved_ndim`) and stay in front of the result."""
@@ -137,8 +149,8 @@ def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndar
 getitem = defprim(
     "getitem",
     lambda x, index: x[index],
-    jvps=[lambda t, ans, x, index: _gathered(t, batch_ndim(t, x), index)],
-    vjps=[lambda g, ans, x, index: _scattered(g, batch_ndim(g, ans), index, shape(x))],
+    jvps=[lambda t, ans, x, index: gathered(t, batch_ndim(t, x), index)],
+    vjps=[lambda g, ans, x, index: scattered(g, batch_ndim(g, ans), index, shape(x))],
     batched_jvp=True,
     batched_vjp=True,
 )
@@ -146,8 +158,8 @@ getitem = defprim(
 scatter_add = defprim(
     "scatter_add",
     _scatter_add_impl,
-    jvps=[lambda t, ans, g, index, x_shape: _scattered(t, batch_ndim(t, g), index, x_shape)],
-    vjps=[lambda ct, ans, g, index, x_shape: _gathered(ct, ndim(ct) - len(x_shape), index)],
+    jvps=[lambda t, ans, g, index, x_shape: scattered(t, batch_ndim(t, g), index, x_shape)],
+    vjps=[lambda ct, ans, g, index, x_shape: gathered(ct, ndim(ct) - len(x_shape), index)],
     cost=lambda ans, g, index, x_shape: 0 if is_basic(index) else size(g),
     batched_jvp=True,
     batched_vjp=True,
@@ -180,6 +192,23 @@ stack = defprim(
     joint_vjp=lambda g, ans, *xs, axis: tuple(
         getitem(g, axis_index(ndim(g), axis, i)) for i in range(len(xs))
     ),
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ---------------------------------------------------------------------------- element type
+def _astype_impl(x: Any, dtype: np.dtype) -> np.ndarray:
+    """x converted to another float ``dtype``: linear, so the tangent is converted alike and the
+    cotangent converted back to x's dtype."""
+    return np.asarray(x).astype(dtype)
+
+
+astype = defprim(
+    "astype",
+    _astype_impl,
+    jvps=[lambda t, ans, x, dtype: astype(t, dtype=dtype)],
+    vjps=[lambda g, ans, x, dtype: astype(g, dtype=dtype_of(x))],
     batched_jvp=True,
     batched_vjp=True,
 )

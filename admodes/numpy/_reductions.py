@@ -1,0 +1,277 @@
+"""Reductions of ``admodes.numpy`` beyond ``sum``/``max``/``min``/``mean``: composites of the
+registry's primitives, written as JAX writes them so that their derivatives are JAX's (a product
+is exact where entries are zero, a masked entry gets no derivative).
+
+Each takes NumPy's arguments (SciPy's for ``logsumexp``) and returns NumPy's value and dtype; a
+float32 input stays float32. ``count_nonzero`` looks at primals and returns plain integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as _np
+
+from admodes.core import dtype_of, ndim, plain, shape
+from admodes.numpy._functions import (
+    _axes,
+    _plain_fn,
+    _reduced_shape,
+    abs,
+    add,
+    broadcast_to,
+    concatenate,
+    count,
+    divide,
+    exp,
+    getitem,
+    log,
+    max,
+    mean,
+    multiply,
+    no_out,
+    ravel,
+    reshape,
+    sqrt,
+    square,
+    subtract,
+    sum,
+    transpose,
+    where,
+    with_dtype,
+)
+from admodes.rules import reductions as _red
+from admodes.rules.broadcasting import keepdims_shape
+from admodes.rules.shape import axis_index
+
+Axis = int | Sequence[int] | None
+
+
+def float_dtype(x: Any) -> _np.dtype:
+    """The dtype NumPy computes an average of x in: x's own if it is a float, else float64."""
+    dt = dtype_of(x)
+    return dt if _np.issubdtype(dt, _np.floating) else _np.dtype(_np.float64)
+
+
+def resized(x_shape: tuple[int, ...], axis: int, n: int) -> tuple[int, ...]:
+    """``x_shape`` with length n along ``axis`` (negative)."""
+    return (*x_shape[:axis], n, *x_shape[len(x_shape) + axis + 1 :])
+
+
+# ------------------------------------------------------------------------------ moments
+def var(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: float = 0,
+    keepdims: bool = False,
+) -> Any:
+    """Σ (a − mean a)² / (n − ddof) over ``axis``."""
+    no_out(out)
+    a = with_dtype(a, dtype)
+    axes = _axes(axis, ndim(a))
+    centered = subtract(a, mean(a, axes, keepdims=True))
+    return divide(sum(square(centered), axes, keepdims=keepdims), float(count(a, axes) - ddof))
+
+
+def std(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: float = 0,
+    keepdims: bool = False,
+) -> Any:
+    """√var."""
+    return sqrt(var(a, axis, dtype, out, ddof, keepdims))
+
+
+def average(
+    a: Any,
+    axis: Axis = None,
+    weights: Any = None,
+    returned: bool = False,
+    *,
+    keepdims: bool = False,
+) -> Any:
+    """Σ a·w / Σ w over ``axis`` (w = 1 without weights); ``returned``: also Σ w, broadcast to
+    the average's shape. 1-D weights apply along a single ``axis``."""
+    axes = _axes(axis, ndim(a))
+    if weights is None:
+        avg = mean(a, axes, keepdims=keepdims)
+        total = _np.asarray(count(a, axes), dtype=dtype_of(avg))
+    else:
+        if ndim(weights) != ndim(a):
+            if len(axes) != 1 or ndim(weights) != 1 or shape(weights)[0] != shape(a)[axes[0]]:
+                raise ValueError(
+                    "average: weights must have the shape of a, or be 1-D along a single "
+                    f"axis; got weights of shape {shape(weights)} for a of shape {shape(a)} "
+                    f"and axis={axis}"
+                )
+            weights = reshape(weights, (-1,) + (1,) * (-axes[0] - 1))
+        total = sum(broadcast_to(weights, shape(a)), axes, keepdims=keepdims)
+        avg = divide(sum(multiply(a, weights), axes, keepdims=keepdims), total)
+    if not returned:
+        return avg
+    return avg, broadcast_to(total, shape(avg))
+
+
+# ------------------------------------------------------------------------------ NaN-ignoring
+def _without_nans(a: Any, fill: float) -> Any:
+    """a with ``fill`` in place of its NaNs (a constant: NaN entries get no derivative)."""
+    nans = _np.isnan(plain(a))
+    return where(nans, fill, a) if nans.any() else a
+
+
+def nansum(
+    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+) -> Any:
+    """Σ over the entries that are not NaN."""
+    return sum(_without_nans(a, 0.0), axis, dtype, out, keepdims)
+
+
+def nanmean(
+    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+) -> Any:
+    """nansum / the number of entries that are not NaN."""
+    total = nansum(a, axis, dtype, out, keepdims)
+    n = _np.sum(~_np.isnan(plain(a)), axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    return divide(total, n.astype(dtype_of(total)))
+
+
+def _nan_extremum(pick: Any, fill: float) -> Any:
+    def reduction(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> Any:
+        no_out(out)
+        axes = _axes(axis, ndim(a))
+        result = pick(_without_nans(a, fill), axes, keepdims=keepdims)
+        all_nan = _np.all(_np.isnan(plain(a)), axis=axes, keepdims=keepdims)
+        return where(all_nan, _np.nan, result) if all_nan.any() else result
+
+    reduction.__name__ = f"nan{pick.__name__}"
+    reduction.__doc__ = f"{pick.__name__} over the entries that are not NaN (NaN if all are)."
+    return reduction
+
+
+nanmax = _nan_extremum(max, -_np.inf)
+nanmin = _nan_extremum(min, _np.inf)
+count_nonzero = _plain_fn(_np.count_nonzero)
+
+
+# ------------------------------------------------------------------------------ products
+def prod(
+    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+) -> Any:
+    """Product over ``axis`` by pairwise multiplication (as JAX differentiates it).
+
+    Built from ``multiply``, its derivative is exact where entries are zero: no division by a.
+    """
+    no_out(out)
+    a = with_dtype(a, dtype)
+    nd = ndim(a)
+    axes = _axes(axis, nd)
+    kept = tuple(k for k in range(-nd, 0) if k not in axes)
+    perm = tuple(nd + k for k in kept + axes)
+    if perm != tuple(range(nd)):
+        a = transpose(a, perm)
+    kept_shape = tuple(shape(a)[: len(kept)])
+    one = _np.ones((*kept_shape, 1), dtype=dtype_of(a))
+    v = reshape(a, (*kept_shape, count(a, tuple(range(-len(axes), 0)))))
+    if shape(v)[-1] == 0:
+        v = one
+    while shape(v)[-1] > 1:
+        if shape(v)[-1] % 2:
+            v = concatenate([v, one], axis=-1)
+        half = shape(v)[-1] // 2
+        v = multiply(v[..., :half], v[..., half:])
+    result = reshape(v, kept_shape)
+    return reshape(result, keepdims_shape(shape(a), axes)) if keepdims else result
+
+
+def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative sum along ``axis`` (None: of the flattened value)."""
+    no_out(out)
+    a = with_dtype(a, dtype)
+    if axis is None:
+        a, axis = ravel(a), 0
+    return _red.cumsum(a, axis=_axes(axis, ndim(a))[0])
+
+
+def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative product along ``axis`` (None: of the flattened value), as a prefix scan of
+    multiplications (Hillis–Steele: ⌈log₂ n⌉ rounds, each multiplies by the value shifted by
+    1, 2, 4, ... places). Exact where entries are zero, as JAX's: no division by a."""
+    no_out(out)
+    a = with_dtype(a, dtype)
+    if axis is None:
+        a, axis = ravel(a), 0
+    ax = _axes(axis, ndim(a))[0]
+    n = shape(a)[ax]
+    step = 1
+    while step < n:
+        ones = _np.ones(resized(shape(a), ax, step), dtype=dtype_of(a))
+        head = getitem(a, axis_index(ndim(a), ax, slice(0, n - step)))
+        a = multiply(a, concatenate([ones, head], axis=ax))
+        step *= 2
+    return a
+
+
+_NO_VALUE = object()
+
+
+def diff(
+    a: Any, n: int = 1, axis: int = -1, prepend: Any = _NO_VALUE, append: Any = _NO_VALUE
+) -> Any:
+    """The n-th difference a[i+1] − a[i] along ``axis``, after ``prepend``/``append`` (a scalar is
+    broadcast to one slice) are joined on."""
+    if n < 0:
+        raise ValueError(f"diff: order must be non-negative, got n={n}")
+    ax = _axes(axis, ndim(a))[0]
+    parts = [
+        broadcast_to(p, resized(shape(a), ax, 1)) if ndim(p) == 0 else p
+        for p in (prepend, a, append)
+        if p is not _NO_VALUE
+    ]
+    if len(parts) > 1:
+        a = concatenate(parts, axis=ax)
+    for _ in range(n):
+        m = shape(a)[ax]
+        a = subtract(
+            getitem(a, axis_index(ndim(a), ax, slice(1, m))),
+            getitem(a, axis_index(ndim(a), ax, slice(0, m - 1))),
+        )
+    return a
+
+
+# ------------------------------------------------------------------------------ logsumexp
+def logsumexp(
+    a: Any,
+    axis: Axis = None,
+    b: Any = None,
+    keepdims: bool = False,
+    return_sign: bool = False,
+) -> Any:
+    """log |Σ b·exp(a)| over ``axis`` (SciPy's signature, JAX's computation): shifted by the
+    maximum, a constant (0 where it is not finite); entries with b = 0 drop out. With
+    ``return_sign``, also the sign of the sum (plain); otherwise NaN where the sum is negative.
+    """
+    if b is not None:
+        a = where(plain(b) == 0, -_np.inf, a)
+    axes = _axes(axis, ndim(a))
+    top = _np.max(plain(a), axis=axes, keepdims=True, initial=-_np.inf)
+    top = _np.where(_np.isfinite(top), top, 0.0).astype(float_dtype(a))
+    terms = exp(subtract(a, top))
+    if b is not None:
+        terms = multiply(terms, b)
+    total = sum(terms, axes, keepdims=True)
+    signs = _np.sign(plain(total))
+    if b is not None:  # a signed sum: its logarithm is log |Σ|, as JAX
+        total = abs(total)
+    result = add(log(total), top)
+    if not keepdims:
+        result = reshape(result, _reduced_shape(shape(result), axes))
+        signs = _np.reshape(signs, shape(result))
+    if return_sign:
+        return result, signs
+    return where(signs < 0, _np.nan, result) if (signs < 0).any() else result

@@ -1,0 +1,203 @@
+"""Sorting, order statistics and searching in ``admodes.numpy``.
+
+``sort`` is a primitive; its derivative permutes, as JAX's: each entry keeps its own derivative in
+its sorted place, ties in their original order (a stable sort). ``partition``, ``median``,
+``quantile``, ``percentile`` and ``unique`` gather from the value by an order computed on the
+primal, so their derivatives follow the entries they pick: ``median`` of an even count gives ½ to
+each middle entry, ``quantile`` splits between the two neighbours in the ratio of the linear
+interpolation, and a tied order statistic goes to the entry a stable sort puts there.
+
+``argsort``, ``argpartition``, ``searchsorted``, ``nonzero`` and the indices ``unique`` returns
+look at primals and give plain integer arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as _np
+
+from admodes.core import Traced, ndim, plain, shape
+from admodes.numpy._functions import (
+    _axes,
+    _plain_fn,
+    add,
+    getitem,
+    multiply,
+    no_out,
+    ravel,
+    reshape,
+    transpose,
+    where,
+)
+from admodes.numpy._reductions import Axis, float_dtype
+from admodes.numpy._shapes import moveaxis, take, take_along_axis
+from admodes.rules import sorting as _sorting
+from admodes.rules.broadcasting import keepdims_shape
+
+argsort = _plain_fn(_np.argsort)
+argpartition = _plain_fn(_np.argpartition)
+searchsorted = _plain_fn(_np.searchsorted)
+nonzero = _plain_fn(_np.nonzero)
+flatnonzero = _plain_fn(_np.flatnonzero)
+argwhere = _plain_fn(_np.argwhere)
+
+
+def sort(
+    a: Any,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: None = None,
+    *,
+    stable: Any = None,
+) -> Any:
+    """a sorted along ``axis`` (None: flattened). Always a stable sort, whatever ``kind``: the
+    values are the same, and the derivative sends ties to their entries in order."""
+    if order is not None:
+        raise TypeError("sort: order= (structured arrays) is not supported")
+    if axis is None:
+        a, axis = ravel(a), -1
+    return _sorting.sort(a, axis=_axes(axis, ndim(a))[0])
+
+
+def partition(
+    a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: None = None
+) -> Any:
+    """a rearranged so that the entry at each ``kth`` position is the one a sort puts there,
+    smaller ones before it, larger ones after: the arrangement of ``np.argpartition``."""
+    if order is not None:
+        raise TypeError("partition: order= (structured arrays) is not supported")
+    if axis is None:
+        a, axis = ravel(a), -1
+    return take_along_axis(a, _np.argpartition(plain(a), kth, axis=axis), axis)
+
+
+# ------------------------------------------------------------------------------ order statistics
+_METHODS = ("linear", "lower", "higher", "midpoint")
+
+
+def quantile(
+    a: Any,
+    q: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Any:
+    """The ``q``-th quantiles (0 ≤ q ≤ 1) over ``axis``, of shape ``q.shape`` + the reduced
+    shape. ``method="linear"`` (NumPy's default): (1 − f)·s[i] + f·s[i+1] at the virtual index
+    i + f = q·(n − 1) of the sorted values s; also ``"lower"``, ``"higher"``, ``"midpoint"``. NaN
+    wherever a NaN is among the reduced entries."""
+    no_out(out)
+    if isinstance(q, Traced):
+        raise TypeError(
+            "quantile: q must be a plain number or array (derivatives with respect to q are "
+            "not supported); use `admodes.stop_gradient(q)`."
+        )
+    if method not in _METHODS:
+        raise ValueError(f"quantile: method={method!r} is not supported; use one of {_METHODS}")
+    qs = _np.asarray(q, dtype=float_dtype(a))
+    if _np.any((qs < 0) | (qs > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    axes = _axes(axis, ndim(a))
+    lines = _lines(a, axes)
+    n = shape(lines)[-1]
+    s = _sorting.sort(lines, axis=-1)
+    position = qs * (n - 1)
+    below = _np.floor(position).astype(int)[()]  # [()]: a single index as an int (basic indexing)
+    above = _np.ceil(position).astype(int)[()]
+    low, high = getitem(s, (..., below)), getitem(s, (..., above))
+    if method == "linear":
+        fraction = position - below
+        result = add(multiply(low, 1 - fraction), multiply(high, fraction))
+    elif method == "midpoint":
+        result = multiply(add(low, high), 0.5)
+    else:
+        result = low if method == "lower" else high
+    if qs.ndim:  # NumPy puts the quantiles' axes first
+        result = moveaxis(result, tuple(range(-qs.ndim, 0)), tuple(range(qs.ndim)))
+    if keepdims:
+        result = reshape(result, qs.shape + keepdims_shape(shape(a), axes))
+    nans = _np.isnan(plain(a)).any(axis=axes, keepdims=keepdims)
+    return where(nans, _np.nan, result) if nans.any() else result
+
+
+def _lines(a: Any, axes: tuple[int, ...]) -> Any:
+    """a with the ``axes`` to reduce moved last and merged into one."""
+    nd = ndim(a)
+    kept = tuple(k for k in range(-nd, 0) if k not in axes)
+    a = transpose(a, tuple(nd + k for k in kept + axes))
+    return reshape(a, (*shape(a)[: len(kept)], -1))
+
+
+def percentile(
+    a: Any,
+    q: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Any:
+    """``quantile`` at q / 100."""
+    return quantile(a, _np.true_divide(q, 100), axis, out, overwrite_input, method, keepdims)
+
+
+def median(
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    keepdims: bool = False,
+) -> Any:
+    """The middle of the sorted values over ``axis``: the mean of the two middle ones for an
+    even count (½ of the derivative to each), as JAX's ``midpoint`` quantile at ½."""
+    return quantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
+
+
+# ------------------------------------------------------------------------------ unique
+def unique(
+    ar: Any,
+    return_index: bool = False,
+    return_inverse: bool = False,
+    return_counts: bool = False,
+    axis: int | None = None,
+    *,
+    equal_nan: bool = True,
+) -> Any:
+    """NumPy's ``unique``: the sorted distinct values (differentiable: each is gathered from its
+    first occurrence, as JAX's), and optionally the plain index, inverse and count arrays."""
+    found = _np.unique(
+        plain(ar),
+        return_index=True,
+        return_inverse=return_inverse,
+        return_counts=return_counts,
+        axis=axis,
+        equal_nan=equal_nan,
+    )
+    values = take(ar, found[1], axis=axis)
+    extras = found[1:] if return_index else found[2:]
+    return (values, *extras) if extras else values
+
+
+def _with_values(x: Any, result: Any) -> Any:
+    """A NumPy ``unique_*`` result with its values gathered from x (first occurrences)."""
+    first = _np.unique(plain(x), return_index=True, equal_nan=False)[1]
+    return result._replace(values=take(x, first))
+
+
+def unique_values(x: Any) -> Any:
+    return unique(x, equal_nan=False)
+
+
+def unique_counts(x: Any) -> Any:
+    return _with_values(x, _np.unique_counts(plain(x)))
+
+
+def unique_inverse(x: Any) -> Any:
+    return _with_values(x, _np.unique_inverse(plain(x)))
+
+
+def unique_all(x: Any) -> Any:
+    return _with_values(x, _np.unique_all(plain(x)))
