@@ -12,7 +12,7 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
-from admodes.numpy import fft, linalg
+from admodes.numpy import linalg
 from admodes.numpy._array_methods import attach_array_methods
 from admodes.numpy._complex import (
     angle,
