@@ -119,7 +119,8 @@ def _number(v: float) -> str:
 
 
 def _ratio(v: float) -> str:
-    return f"{v:,.3g}x"
+    """A ratio to f: three significant digits, whole numbers from 100 on (1,001×, not 1e+03×)."""
+    return f"{v:,.0f}×" if v >= 100 else f"{v:.3g}×"
 
 
 def _seconds(v: float) -> str:
@@ -169,9 +170,9 @@ def compare_modes(
     run under :func:`admodes.count`); time, the median and interquartile range of ``repeats``
     interleaved samples (each repeat visits every method in turn, the order reversed on odd
     repeats; a sample loops the call for at least ``min_sample_seconds``; a method whose call
-    takes longer than ``max_call_seconds`` is timed once); FLOPs and time as ratios to ``f``'s
-    own (its FLOPs from :func:`admodes.cost`); and the largest relative difference of its
-    derivative from the first method's.
+    takes longer than ``max_call_seconds`` is timed once; the garbage collector is paused);
+    FLOPs and time as ratios to ``f``'s own (its FLOPs from :func:`admodes.cost`); and the
+    largest relative difference of its derivative from the first method's.
 
     The methods that carry every direction at once (``jacfwd()``, ``grad(mode='forward')``) hold
     n tangents per intermediate value: for large n, name ``methods`` or pass a ``chunk_size``.
@@ -220,25 +221,27 @@ def _time_interleaved(
     calls: dict[str, Callable[[], Any]], repeats: int, min_seconds: float, max_call_seconds: float
 ) -> dict[str, list[float]]:
     """Seconds per call: one calibrating call each, then ``repeats`` rounds visiting every method
-    whose call is quick enough (alternating order), each sample looping until ``min_seconds``."""
+    whose call is quick enough (alternating order), each sample looping until ``min_seconds``.
+    The garbage collector is paused while timing, as ``timeit`` does."""
     samples: dict[str, list[float]] = {}
     loops: dict[str, int] = {}
-    for name, call in calls.items():
-        once = _sample(call, 1)
-        if once > max_call_seconds:
-            samples[name] = [once]
-        else:
-            samples[name] = []
-            loops[name] = max(1, math.ceil(min_seconds / max(once, 1e-9)))
-    for r in range(repeats):
-        order = list(loops) if r % 2 == 0 else list(reversed(loops))
-        for name in order:
-            samples[name].append(_sample(calls[name], loops[name]))
+    gc.collect()
+    gc.disable()
+    try:
+        for name, call in calls.items():
+            once = _sample(call, 1)
+            samples[name] = [once] if once > max_call_seconds else []
+            if once <= max_call_seconds:
+                loops[name] = max(1, math.ceil(min_seconds / max(once, 1e-9)))
+        for r in range(repeats):
+            for name in list(loops) if r % 2 == 0 else list(reversed(loops)):
+                samples[name].append(_sample(calls[name], loops[name]))
+    finally:
+        gc.enable()
     return samples
 
 
 def _sample(call: Callable[[], Any], loops: int) -> float:
-    gc.collect()
     start = time.perf_counter()
     for _ in range(loops):
         call()
@@ -297,17 +300,17 @@ def _recommend(table: pd.DataFrame, n: int, m: int) -> str:
     ranked = best_by_mode.sort_values(["flops_ratio", "time_ratio"])
     shape_text = f"n = {n:,} input{'s' * (n != 1)}, m = {m:,} output{'s' * (m != 1)}"
     win_name, win = next(ranked.iterrows())
-    if len(ranked) == 1:
-        return (
-            f"{win['mode']} ({win_name}): {win['flops_ratio']:,.3g}× f's FLOPs and "
-            f"{win['time_ratio']:,.3g}× its time; {shape_text}."
-        )
-    lose_name, lose = list(ranked.iterrows())[1]
-    return (
-        f"{win['mode']} ({win_name}): {win['flops_ratio']:,.3g}× f's FLOPs and "
-        f"{win['time_ratio']:,.3g}× its time, against {lose['flops_ratio']:,.3g}× and "
-        f"{lose['time_ratio']:,.3g}× for {lose['mode']} ({lose_name}); {shape_text}."
+    text = (
+        f"{win['mode']} ({win_name}): {_ratio(win['flops_ratio'])} f's FLOPs and "
+        f"{_ratio(win['time_ratio'])} its time"
     )
+    if len(ranked) > 1:
+        lose_name, lose = list(ranked.iterrows())[1]
+        text += (
+            f", against {_ratio(lose['flops_ratio'])} and {_ratio(lose['time_ratio'])} for "
+            f"{lose['mode']} ({lose_name})"
+        )
+    return f"{text}; {shape_text}."
 
 
 def main(argv: Sequence[str] | None = None) -> None:
