@@ -131,24 +131,8 @@ def logsumexp(
     where: Any = None,
 ) -> Any:
     """log |Σ b · exp(a)| over ``axis`` (``jax.nn.logsumexp``, i.e. ``jax.scipy.special``'s):
-    shifted by the constant maximum; with ``return_sign`` also the sum's sign (a constant), else
-    nan where the sum is negative."""
-    a = _masked(a, where, -np.inf)
-    if b is not None:  # as JAX: entries with b = 0 drop out, derivative w.r.t. b included
-        a = anp.where(plain(b) != 0, a, -np.inf)
-    top = _shift(a, axis, None)
-    terms = anp.exp(anp.subtract(a, top))
-    if b is not None:
-        terms = anp.multiply(b, terms)
-    total = anp.sum(terms, axis=axis, keepdims=True)
-    sign = np.sign(plain(total))
-    out = anp.add(anp.log(anp.abs(total)), top)
-    if not keepdims:
-        out = anp.squeeze(out, axis=axis)
-        sign = np.squeeze(sign, axis=axis)
-    if return_sign:
-        return out, sign
-    return anp.where(sign < 0, np.nan, out) if np.any(sign < 0) else out
+    :func:`admodes.numpy.logsumexp` over the entries ``where`` marks."""
+    return anp.logsumexp(_masked(a, where, -np.inf), axis, b, keepdims, return_sign)
 
 
 def standardize(
