@@ -21,10 +21,12 @@ def grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     mode: str = "reverse",
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """∇fun: by backpropagation (``mode="reverse"``, default) or by one batched forward pass
-    over every input direction (``mode="forward"``). Both give the same gradient."""
-    return _engine(mode).grad(fun, argnums, has_aux)
+    over every input direction (``mode="forward"``). Both give the same gradient.
+    ``holomorphic=True`` differentiates a complex-valued function of complex inputs (f′(z))."""
+    return _engine(mode).grad(fun, argnums, has_aux, holomorphic)
 
 
 def value_and_grad(
@@ -32,9 +34,10 @@ def value_and_grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     mode: str = "reverse",
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """``(fun(*args), ∇fun(*args))``; ``mode`` as for :func:`grad`."""
-    return _engine(mode).value_and_grad(fun, argnums, has_aux)
+    """``(fun(*args), ∇fun(*args))``; ``mode`` and ``holomorphic`` as for :func:`grad`."""
+    return _engine(mode).value_and_grad(fun, argnums, has_aux, holomorphic)
 
 
 def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:

@@ -32,24 +32,75 @@ def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[
     return tuple(int(a) % n_args for a in nums), as_tuple
 
 
-def check_inexact(tree: Any, what: str) -> None:
-    """Raise TypeError unless every leaf of ``tree`` is a real float or float array."""
-    leaves, _ = flatten(tree)
-    for leaf in leaves:
+def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
+    """Raise TypeError unless every leaf of ``tree`` is a floating-point (or, where allowed,
+    complex) float or array."""
+    for leaf in flatten(tree)[0]:
+        dtype = _inexact_dtype(plain(leaf))
+        if dtype is not None and (allow_complex or dtype.kind == "f"):
+            continue
         p = plain(leaf)
-        if isinstance(p, bool | int | complex) or not _is_real_float(p):
-            got = type(p).__name__ if not isinstance(p, np.ndarray) else f"array of {p.dtype}"
+        got = f"array of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+        if dtype is not None:  # complex where a real value is needed
             raise TypeError(
-                f"{what} must be a float or a float array (float64 or float32), got {got}. "
-                "Differentiation needs real floating-point inputs: pass 3.0 rather than 3, or "
-                "convert with np.asarray(x, dtype=float)."
+                f"{what} is complex ({got}); differentiating a function of complex inputs this "
+                "way needs holomorphic=True (as in JAX), or use jvp/vjp directly."
+            )
+        kinds = "a float or complex value or array" if allow_complex else "a float or float array"
+        raise TypeError(
+            f"{what} must be {kinds} (float64, float32, complex128 or complex64), got {got}. "
+            "Differentiation needs floating-point inputs: pass 3.0 rather than 3, or convert "
+            "with np.asarray(x, dtype=float)."
+        )
+
+
+def check_arguments(
+    args: tuple, nums: tuple[int, ...], *, holomorphic: bool, complex_ok: bool
+) -> None:
+    """Check the differentiated arguments of a transform: floating-point, complex only where
+    ``complex_ok``, and all complex when ``holomorphic``."""
+    for i in nums:
+        if holomorphic:
+            check_holomorphic_inputs(args[i], f"argument {i}")
+        else:
+            check_inexact(args[i], f"argument {i}", allow_complex=complex_ok)
+
+
+def check_holomorphic_inputs(tree: Any, what: str) -> None:
+    """holomorphic=True needs complex inputs (as in JAX)."""
+    for leaf in flatten(tree)[0]:
+        dtype = _inexact_dtype(plain(leaf))
+        if dtype is None or dtype.kind != "c":
+            raise TypeError(
+                f"holomorphic=True requires complex inputs, but {what} is "
+                f"{'not floating-point' if dtype is None else dtype}; cast it with "
+                "np.asarray(x, dtype=complex) or drop holomorphic=True."
             )
 
 
-def _is_real_float(x: Any) -> bool:
+def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
+    """``name`` (grad, jacrev) differentiates real outputs unless ``holomorphic`` (as in JAX)."""
+    if holomorphic:
+        return
+    for leaf in flatten(tree)[0]:
+        dtype = dtype_of(leaf)
+        if dtype.kind == "c":
+            raise TypeError(
+                f"{name} requires real-valued outputs, but the function returned {dtype}. For a "
+                "holomorphic function pass holomorphic=True; otherwise differentiate a real "
+                "function of the output (its real part, abs, abs(.)**2), or use vjp directly."
+            )
+
+
+def _inexact_dtype(x: Any) -> np.dtype | None:
+    """The dtype of a float or complex value or array; None for anything else."""
     if isinstance(x, float):
-        return True
-    return isinstance(x, np.ndarray | np.generic) and np.issubdtype(x.dtype, np.floating)
+        return np.dtype(np.float64)
+    if isinstance(x, complex):
+        return np.dtype(np.complex128)
+    if isinstance(x, np.ndarray | np.generic) and x.dtype.kind in "fc":
+        return x.dtype
+    return None
 
 
 def check_matching(values: Any, like: Any, what: str, like_what: str) -> None:
@@ -75,8 +126,12 @@ def like_input(ct: Any, x: Any) -> Any:
     if isinstance(ct, Traced):
         return ct
     if type(x) is float:
-        return float(ct)
+        return float(np.real(ct))
+    if type(x) is complex:
+        return complex(ct)
     dt = dtype_of(x)
+    if dt.kind != "c" and np.iscomplexobj(ct):
+        ct = np.real(ct)  # a real input's cotangent is the real part (as JAX)
     ct = np.asarray(ct, dtype=dt)
     if ct.shape != shape(x):
         ct = np.broadcast_to(ct, shape(x)).copy()
@@ -111,32 +166,25 @@ def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
     return result[0], result[1]
 
 
-def check_scalar(out: Any) -> None:
-    """Raise TypeError unless ``out`` is a real floating-point scalar (what ``grad`` needs; JAX
-    refuses bool, integer and complex outputs too)."""
+def check_scalar(out: Any, holomorphic: bool = False) -> None:
+    """Raise TypeError unless ``out`` is a floating-point scalar, or a complex one with
+    ``holomorphic`` (what ``grad`` needs; JAX refuses bool and integer outputs too)."""
     if isinstance(out, tuple | list | dict):
         got = "a pytree"
     elif shape(out) != ():
         got = f"an output of shape {shape(out)}"
     else:
         dtype = dtype_of(out)
-        if np.issubdtype(dtype, np.floating):
-            return
-        if np.issubdtype(dtype, np.complexfloating):
-            hint = (
-                "differentiate a real-valued function of it instead (its real part, abs, or "
-                "abs(.)**2), or use vjp for the complex output's cotangent."
+        if dtype.kind not in "fc":
+            raise TypeError(
+                f"grad requires a floating-point output (float64 or float32), but the function "
+                f"returned a scalar of dtype {dtype}: a bool or integer output is piecewise "
+                "constant, so its gradient would be zero wherever it exists; return a float "
+                "(e.g. anp.where(c, 1.0, 0.0), or the quantity the comparison was made on) to "
+                "differentiate it."
             )
-        else:
-            hint = (
-                "a bool or integer output is piecewise constant, so its gradient would be zero "
-                "wherever it exists; return a float (e.g. anp.where(c, 1.0, 0.0), or the "
-                "quantity the comparison was made on) to differentiate it."
-            )
-        raise TypeError(
-            f"grad requires a real floating-point output (float64 or float32), but the function "
-            f"returned a scalar of dtype {dtype}: {hint}"
-        )
+        check_real_output(out, "grad", holomorphic)
+        return
     raise TypeError(
         f"grad requires a function with a scalar output, but it returned {got}. For a "
         "vector-valued function use jacrev or jacfwd for the Jacobian, or vjp for a "

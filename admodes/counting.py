@@ -16,6 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from admodes.core import plain
+
 PHASES = ("primal", "jvp", "vjp")
 
 #: True while at least one :func:`count` block is open (read on every primitive evaluation).
@@ -69,6 +73,8 @@ def charge(prim: Any, out: Any, args: tuple, params: dict) -> None:
     """Charge one evaluation of ``prim`` (its output ``out`` from ``args``) to every open
     counter."""
     flops = prim.cost(out, *args, **params)
+    if prim.complex_flops != 1 and np.iscomplexobj(plain(out)):
+        flops *= prim.complex_flops
     for c in _counters:
         c.ops += 1
         c.flops += flops

@@ -20,7 +20,7 @@ import numpy as np
 from admodes import counting
 from admodes.core import TRACED_TYPES, dtype_of, ndim, shape, size
 from admodes.registry import IDENTITY, NEGATE, NO_PARAMS, Primitive, bind
-from admodes.rules.elementwise import add, multiply, negative
+from admodes.rules.elementwise import add, multiply, negative, real
 from admodes.rules.shape import getitem, reshape, stack
 
 
@@ -70,6 +70,14 @@ def summed(a: Any, b: Any) -> Any:
     if counting.active:
         counting.charge(add, total, (a, b), NO_PARAMS)
     return total
+
+
+def real_if_real(c: Any, x: Any) -> Any:
+    """The cotangent of ``x`` from a contribution ``c``: its real part when ``x`` is real and
+    ``c`` complex (JAX's convention: the transpose of promoting a real value to complex)."""
+    if type(c) is float or dtype_of(c).kind != "c" or dtype_of(x).kind == "c":
+        return c
+    return real(c)
 
 
 def per_direction(fn: Callable[..., Any], *batches: Any) -> Any:

@@ -19,6 +19,7 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    check_arguments,
     check_chunk_size,
     check_inexact,
     check_matching,
@@ -185,19 +186,20 @@ def jacfwd(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     chunk_size: int | None = None,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """The Jacobian by forward mode: ``chunk_size`` directions per pass (default: all at once).
 
     The result has shape ``out.shape + in.shape`` for each output leaf and differentiated input
-    leaf (JAX's convention); a tuple ``argnums`` gives a tuple.
+    leaf (JAX's convention); a tuple ``argnums`` gives a tuple. Complex inputs need
+    ``holomorphic=True`` (the Jacobian is then f′(z), complex), as in JAX.
     """
     check_chunk_size(chunk_size)
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         diff = tuple(args[i] for i in nums)
-        for i in nums:
-            check_inexact(args[i], f"argument {i}")
+        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=False)
         leaves, in_def = flatten(diff)
         n = sum(size(x) for x in leaves)
         step = n if chunk_size is None else min(chunk_size, n)
@@ -265,17 +267,25 @@ def _by_argnum(per_arg: tuple, as_tuple: bool) -> Any:
 
 
 def value_and_grad(
-    fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """``(fun(*args), ∇fun(*args))`` by forward mode: all input directions batched in one pass."""
+    """``(fun(*args), ∇fun(*args))`` by forward mode: all input directions batched in one pass.
+
+    A real-valued function of complex inputs is differentiated by reverse mode (JAX's
+    convention, ∂/∂x − i·∂/∂y); forward mode takes complex inputs with ``holomorphic=True``.
+    """
 
     def value_and_gradient(*args: Any) -> Any:
         def scalar_fun(*a: Any) -> Any:
             out, aux = split_aux(fun(*a), has_aux, "grad")
-            check_scalar(out)
+            check_scalar(out, holomorphic)
             return out, (out, aux)
 
-        g, (value, aux) = jacfwd(scalar_fun, argnums, has_aux=True)(*args)
+        jacobian = jacfwd(scalar_fun, argnums, has_aux=True, holomorphic=holomorphic)
+        g, (value, aux) = jacobian(*args)
         g = like_args(g, args, argnums)
         return ((value, aux), g) if has_aux else (value, g)
 
@@ -283,7 +293,10 @@ def value_and_grad(
 
 
 def grad(
-    fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """∇fun by forward mode (one batched pass); same result as reverse mode."""
-    return gradient_only(value_and_grad(fun, argnums, has_aux), has_aux)
+    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic), has_aux)

@@ -54,6 +54,7 @@ class Primitive:
         "batched_jvp",
         "batched_vjp",
         "broadcasts",
+        "complex_flops",
         "cost",
         "differentiable",
         "impl",
@@ -79,8 +80,10 @@ class Primitive:
         broadcasts: bool = False,
         batched_jvp: bool = False,
         batched_vjp: bool = False,
+        complex_flops: int = 4,
     ) -> None:
         self.name = name
+        self.complex_flops = complex_flops
         self.impl = impl
         self.cost = cost
         self.partials = None if partials is None else tuple(partials)
@@ -203,6 +206,7 @@ def defprim(
     broadcasts: bool = False,
     batched_jvp: bool = False,
     batched_vjp: bool = False,
+    complex_flops: int = 4,
 ) -> Primitive:
     """Register a primitive with per-input JVP and VJP rules (``None`` = zero derivative).
 
@@ -216,6 +220,9 @@ def defprim(
     Rules see one tangent and one cotangent. ``batched_jvp`` / ``batched_vjp`` declare that the
     rules also accept a leading axis of k directions on ``t`` / ``g`` (and return one on their
     result); without them the engines apply the rules once per direction.
+
+    ``cost`` counts real FLOPs; on complex values ``count()`` charges ``complex_flops`` times
+    as many (4 by default: a complex multiply-add is 8 real FLOPs against 2).
     """
     if len(jvps) != len(vjps) or (joint_jvp is None) != (joint_vjp is None):
         raise ValueError(f"{name}: give a JVP rule and a VJP rule for every input")
@@ -231,12 +238,17 @@ def defprim(
             broadcasts=broadcasts,
             batched_jvp=batched_jvp,
             batched_vjp=batched_vjp,
+            complex_flops=complex_flops,
         )
     )
 
 
 def defelementwise(
-    name: str, impl: Callable[..., Any], *partials: Partial, flops_per_element: int = 1
+    name: str,
+    impl: Callable[..., Any],
+    *partials: Partial,
+    flops_per_element: int = 1,
+    complex_flops: int = 4,
 ) -> Primitive:
     """Register an elementwise (broadcasting) primitive by its local partial derivatives.
 
@@ -251,6 +263,7 @@ def defelementwise(
             cost=lambda ans, *args, **params: flops_per_element * size(ans),
             partials=[IDENTITY if d == 1 else NEGATE if d == -1 else d for d in partials],
             broadcasts=True,
+            complex_flops=complex_flops,
         )
     )
 

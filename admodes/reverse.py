@@ -21,9 +21,11 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    check_arguments,
     check_chunk_size,
     check_inexact,
     check_matching,
+    check_real_output,
     check_scalar,
     gradient_only,
     like_args,
@@ -38,6 +40,7 @@ from admodes.derivatives import (
     as_batch_of_one,
     contribution,
     per_direction,
+    real_if_real,
     split_directions,
     summed,
     unit_directions,
@@ -149,9 +152,9 @@ class Tape(Trace):
                 one_by_one = nb and not prim.batched_vjp
                 if prim.joint_vjp is not None:
                     contributions = _joint_cotangents(prim, one_by_one, g, out, primals, params)
-                    for p, c in zip(parents, contributions, strict=False):
+                    for p, c, x in zip(parents, contributions, primals, strict=False):
                         if p is not None and c is not None:
-                            accumulate(cts, p, c)
+                            accumulate(cts, p, real_if_real(c, x))
                     continue
                 broadcasts = prim.broadcasts
                 for i, p in enumerate(parents):
@@ -161,8 +164,10 @@ class Tape(Trace):
                     if c is None:
                         continue
                     x = primals[i]
-                    if broadcasts and not (type(c) is float is type(x)):
-                        c = unbroadcast(c, shape(x), nb)
+                    if type(c) is not float:
+                        if broadcasts:
+                            c = unbroadcast(c, shape(x), nb)
+                        c = real_if_real(c, x)
                     accumulate(cts, p, c)
         return [cts[i] for i in wanted]
 
@@ -279,16 +284,23 @@ def _check_cotangent(cotangent: Any, out: Any, batched: bool) -> int | None:
 
 
 def value_and_grad(
-    fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """``(fun(*args), ∇fun(*args))`` by reverse mode: one recording, one backward sweep."""
+    """``(fun(*args), ∇fun(*args))`` by reverse mode: one recording, one backward sweep.
+
+    As in JAX: for a real-valued function of a complex z = x + iy the gradient is
+    ∂f/∂x − i·∂f/∂y (|z|² at 3+4j gives 6−8j); a complex-valued function needs
+    ``holomorphic=True`` (the gradient is then f′(z)).
+    """
 
     def value_and_gradient(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        for i in nums:
-            check_inexact(args[i], f"argument {i}")
+        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=True)
         tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "grad")
-        check_scalar(out)
+        check_scalar(out, holomorphic)
         value = unwrapped(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
@@ -307,10 +319,13 @@ def _ones_like(value: Any) -> Any:
 
 
 def grad(
-    fun: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """∇fun by reverse mode (backpropagation)."""
-    return gradient_only(value_and_grad(fun, argnums, has_aux), has_aux)
+    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic), has_aux)
 
 
 def jacrev(
@@ -318,21 +333,22 @@ def jacrev(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     chunk_size: int | None = None,
+    holomorphic: bool = False,
 ) -> Callable[..., Any]:
     """The Jacobian by reverse mode: one recording, then backward sweeps of ``chunk_size``
     cotangents each (default: all outputs in one sweep; ``chunk_size=1``: one sweep per output
     element, the textbook count).
 
     The result has shape ``out.shape + in.shape`` (JAX's convention); a tuple ``argnums`` gives a
-    tuple.
+    tuple. Complex outputs need ``holomorphic=True``, as in JAX.
     """
     check_chunk_size(chunk_size)
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        for i in nums:
-            check_inexact(args[i], f"argument {i}")
+        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=True)
         tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "jacrev")
+        check_real_output(out, "jacrev", holomorphic)
         o_leaves, o_def = flatten(out)
         values = [unwrapped(o, tape) for o in o_leaves]
         m = sum(size(v) for v in values)

@@ -56,8 +56,7 @@ def assert_close(actual: Any, expected: Any, rtol: float = RTOL, atol: float = 0
         assert np.shape(a) == np.shape(e), f"shape {np.shape(a)} != {np.shape(e)}"
         a_dtype, e_dtype = np.asarray(a).dtype, np.asarray(e).dtype
         assert a_dtype == e_dtype, f"dtype {a_dtype} != {e_dtype}"
-        a64 = np.asarray(a, dtype=np.float64)
-        e64 = np.asarray(e, dtype=np.float64)
+        a64, e64 = _as_float64(a), _as_float64(e)
         np.testing.assert_array_equal(np.isnan(a64), np.isnan(e64), err_msg="nan positions")
         np.testing.assert_array_equal(
             np.where(np.isinf(a64), a64, 0), np.where(np.isinf(e64), e64, 0), err_msg="inf"
@@ -66,11 +65,19 @@ def assert_close(actual: Any, expected: Any, rtol: float = RTOL, atol: float = 0
         diff = np.max(np.abs(a64[finite] - e64[finite]), initial=0.0)
         scale = np.max(np.abs(e64[finite]), initial=0.0)
         err = diff / scale if scale else diff  # normwise relative error
-        if e_dtype == np.float64 and not atol:
+        if e_dtype in (np.float64, np.complex128) and not atol:
             _record(err)
         assert diff <= rtol * scale + atol, (
             f"relative error {err:.3g} > {rtol:g}\nactual {a64}\nexpected {e64}"
         )
+
+
+def _as_float64(x: Any) -> np.ndarray:
+    """x as float64; a complex x as its (real, imaginary) pairs, so both parts are compared."""
+    x = np.asarray(x)
+    if np.iscomplexobj(x):
+        return np.stack([x.real, x.imag], axis=-1).astype(np.float64)
+    return x.astype(np.float64)
 
 
 def assert_exact(actual: Any, expected: Any) -> None:

@@ -12,8 +12,17 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
-from admodes.numpy import linalg
+from admodes.numpy import fft, linalg
 from admodes.numpy._array_methods import attach_array_methods
+from admodes.numpy._complex import (
+    angle,
+    conj,
+    conjugate,
+    imag,
+    iscomplexobj,
+    isrealobj,
+    real,
+)
 from admodes.numpy._contractions import dot, einsum, inner, kron, matmul, outer, tensordot, vdot
 from admodes.numpy._elementwise import (
     arccosh,

@@ -1,4 +1,5 @@
-"""Elementwise primitives: one line of local partials each.
+"""Elementwise primitives: one line of local partials each (rules for the few that are not
+complex-linear in their tangent: abs and the complex parts real, imag, conj, angle).
 
 Each entry gives ∂ans/∂input as a function of ``(ans, *inputs)``; both engines multiply by it
 (``t · ∂`` forward, ``g · ∂`` backward). ``1`` is the identity, ``-1`` negation, ``None`` zero.
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import plain
+from admodes.core import dtype_of, plain
 from admodes.registry import defelementwise, defprim, output_size_cost
 
 
@@ -142,16 +143,18 @@ def _erfc_impl(x: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------ arithmetic
-add = defelementwise("add", operator.add, 1, 1)
-subtract = defelementwise("subtract", operator.sub, 1, -1)
-multiply = defelementwise("multiply", operator.mul, lambda ans, x, y: y, lambda ans, x, y: x)
+add = defelementwise("add", operator.add, 1, 1, complex_flops=2)
+subtract = defelementwise("subtract", operator.sub, 1, -1, complex_flops=2)
+multiply = defelementwise(
+    "multiply", operator.mul, lambda ans, x, y: y, lambda ans, x, y: x, complex_flops=6
+)
 divide = defelementwise(
     "divide",
     _divide_impl,
     lambda ans, x, y: divide(1.0, y),
     lambda ans, x, y: negative(divide(ans, y)),
 )
-negative = defelementwise("negative", operator.neg, -1)
+negative = defelementwise("negative", operator.neg, -1, complex_flops=2)
 power = defelementwise(
     "power",
     _power_impl,
@@ -162,7 +165,31 @@ square = defelementwise(
     "square", float_fast(lambda x: x * x, np.square), lambda ans, x: multiply(2.0, x)
 )
 sqrt = defelementwise("sqrt", float_fast(math.sqrt, np.sqrt), lambda ans, x: divide(0.5, ans))
-abs = defelementwise("abs", float_fast(math.fabs, np.abs), lambda ans, x: where(x >= 0, 1.0, -1.0))
+
+
+def _abs_jvp(t: Any, ans: Any, x: Any) -> Any:
+    """d|x| = sign(x)·dx for real x (1 at 0, as JAX); d|z| = Re(z̄·dz)/|z| for complex z."""
+    if is_complex(x):
+        return divide(real(multiply(conj(x), t)), ans)
+    return multiply(t, where(x >= 0, 1.0, -1.0))
+
+
+def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
+    """x̄ = ḡ·sign(x) for real x; for complex z, ∂/∂x − i·∂/∂y of |z| is z̄/|z|: z̄ = ḡ·z̄/|z|."""
+    if is_complex(x):
+        return divide(multiply(g, conj(x)), ans)
+    return multiply(g, where(x >= 0, 1.0, -1.0))
+
+
+abs = defprim(
+    "abs",
+    float_fast(math.fabs, np.abs),
+    jvps=[_abs_jvp],
+    vjps=[_abs_vjp],
+    cost=output_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
 
 remainder = defelementwise("remainder", np.remainder, 1, _remainder_dy, flops_per_element=2)
 fmod = defelementwise(
@@ -311,6 +338,67 @@ where = defprim(
     vjps=[None, _select_rule(1), _select_rule(2)],
     cost=output_size_cost,
     broadcasts=True,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+# ---------------------------------------------------------------------------- complex parts
+# Conventions are JAX's, so validation against JAX is exact. A tangent is the complex-linear
+# pushforward; a cotangent of a complex value z = x + iy is c = ∂L/∂x − i·∂L/∂y (the transpose of
+# the pushforward, without conjugation), so a holomorphic op's VJP is ḡ·f′(z) (the partials above
+# serve complex values as they are) and the gradient of |z|² at 3+4j is 6−8j. A real value's
+# cotangent is the real part of what reaches it (the engines take it where a real value meets
+# complex arithmetic).
+
+
+def is_complex(x: Any) -> bool:
+    return dtype_of(x).kind == "c"
+
+
+def _squared_modulus(z: Any) -> Any:
+    """|z|² = x² + y²."""
+    return real(multiply(z, conj(z))) if is_complex(z) else square(z)
+
+
+real = defprim(
+    "real",
+    np.real,
+    jvps=[lambda t, ans, z: real(t)],  # d Re z = Re dz
+    vjps=[lambda g, ans, z: g],  # ∂/∂x = g, ∂/∂y = 0
+    cost=output_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+imag = defprim(
+    "imag",
+    np.imag,
+    jvps=[lambda t, ans, z: imag(t)],  # d Im z = Im dz
+    vjps=[lambda g, ans, z: multiply(g, -1j)],  # ∂/∂x = 0, ∂/∂y = g: c = −i·g
+    cost=output_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+conj = defprim(
+    "conj",
+    np.conj,
+    jvps=[lambda t, ans, z: conj(t)],  # d z̄ = conj(dz)
+    vjps=[lambda g, ans, z: conj(g)],  # the transpose of conjugation is conjugation
+    cost=output_size_cost,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+angle = defprim(
+    "angle",
+    np.angle,
+    # arg z = atan2(y, x): d arg = (x dy − y dx)/|z|² = Im(z̄ dz)/|z|²
+    jvps=[lambda t, ans, z: divide(imag(multiply(conj(z), t)), _squared_modulus(z))],
+    # ∂/∂x = −y/|z|², ∂/∂y = x/|z|²: c = −i·g·z̄/|z|²
+    vjps=[lambda g, ans, z: divide(multiply(multiply(g, -1j), conj(z)), _squared_modulus(z))],
+    cost=output_size_cost,
     batched_jvp=True,
     batched_vjp=True,
 )

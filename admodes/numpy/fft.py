@@ -1,0 +1,209 @@
+"""``admodes.numpy.fft``: NumPy's discrete Fourier transforms, differentiable in both modes.
+
+Every transform is built from one primitive, the unnormalised 1-D DFT along an axis
+(``admodes.rules.fft``), with NumPy's ``n``/``s`` (crop or zero-pad), ``axis``/``axes`` and
+``norm`` ("backward", "ortho", "forward"). The real transforms are the complex ones restricted:
+``rfft`` keeps the first n//2 + 1 frequencies of ``fft``; ``irfft`` extends its input to the
+Hermitian spectrum and takes the real part of ``ifft`` (so the imaginary parts of the zero and
+Nyquist frequencies are ignored, as NumPy ignores them). Derivatives follow from the primitive's
+rule (the DFT is its own transpose) and from the slicing, so they match JAX's.
+
+``count()`` charges 5·N·log₂N FLOPs per complex transform of length N.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as _np
+from numpy.fft import fftfreq, rfftfreq  # noqa: F401  (re-exported: constants)
+
+from admodes.core import dtype_of, ndim, shape
+from admodes.rules.elementwise import conj, multiply, real
+from admodes.rules.fft import fft as _dft
+from admodes.rules.shape import axis_index, concatenate, flip, getitem
+
+_NORMS = (None, "backward", "ortho", "forward")
+
+#: NumPy's ``s`` and ``axes`` arguments: one entry per transformed axis, or None.
+Shape = Sequence[int] | None
+
+
+def _axis(axis: int, nd: int) -> int:
+    """``axis`` as a negative integer, checked."""
+    if not -nd <= axis < nd:
+        raise _np.exceptions.AxisError(f"axis {axis} is out of bounds for a value of rank {nd}")
+    return axis % nd - nd
+
+
+def _resized(x: Any, n: int | None, axis: int) -> Any:
+    """x cropped or zero-padded to length ``n`` along ``axis`` (NumPy's ``n`` argument)."""
+    if n is None or n == shape(x)[axis]:
+        return x
+    if n < 1:
+        raise ValueError(f"invalid number of FFT data points ({n}) specified")
+    have = shape(x)[axis]
+    if n < have:
+        return getitem(x, axis_index(ndim(x), axis, slice(0, n)))
+    pad = list(shape(x))
+    pad[axis] = n - have
+    zeros = _np.zeros(pad, dtype=_np.result_type(dtype_of(x), _np.complex64))
+    return concatenate(x, zeros, axis=axis)
+
+
+def _scale(n: int, norm: str | None, inverse: bool) -> float:
+    """The factor NumPy's ``norm`` puts on a transform beyond the unnormalised DFT (ifft: 1/n)."""
+    if norm not in _NORMS:
+        raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".')
+    if norm == "ortho":
+        return math.sqrt(n) if inverse else 1 / math.sqrt(n)
+    if norm == "forward":
+        return float(n) if inverse else 1 / n
+    return 1.0
+
+
+def _transform(a: Any, n: int | None, axis: int, norm: str | None, inverse: bool) -> Any:
+    axis = _axis(axis, ndim(a))
+    x = _resized(a, n, axis)
+    y = _dft(x, axis=axis, inverse=inverse)
+    factor = _scale(shape(x)[axis], norm, inverse)
+    return y if factor == 1.0 else multiply(y, factor)
+
+
+def fft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The 1-D discrete Fourier transform, as ``numpy.fft.fft``."""
+    return _transform(a, n, axis, norm, inverse=False)
+
+
+def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The 1-D inverse discrete Fourier transform, as ``numpy.fft.ifft``."""
+    return _transform(a, n, axis, norm, inverse=True)
+
+
+def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The first n//2 + 1 frequencies of the transform of real input, as ``numpy.fft.rfft``."""
+    axis = _axis(axis, ndim(a))
+    y = fft(a, n, axis, norm)
+    return getitem(y, axis_index(ndim(y), axis, slice(0, shape(y)[axis] // 2 + 1)))
+
+
+def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The real inverse of :func:`rfft` (output length ``n``, default 2·(m − 1)), as
+    ``numpy.fft.irfft``."""
+    axis = _axis(axis, ndim(a))
+    n = 2 * (shape(a)[axis] - 1) if n is None else n
+    half = _resized(a, n // 2 + 1, axis)
+    mirrored = getitem(half, axis_index(ndim(half), axis, slice(1, (n - 1) // 2 + 1)))
+    full = concatenate(half, conj(flip(mirrored, axis)), axis=axis)
+    return real(ifft(full, n, axis, norm))
+
+
+def _axes_and_sizes(
+    a: Any, s: Sequence[int] | None, axes: Sequence[int] | None
+) -> tuple[list[int], list[int | None]]:
+    """NumPy's ``s``/``axes`` pair for the n-dimensional transforms."""
+    if axes is None:
+        axes = list(range(-len(s), 0)) if s is not None else list(range(-ndim(a), 0))
+    axes = [_axis(ax, ndim(a)) for ax in axes]
+    sizes = [None] * len(axes) if s is None else list(s)
+    if len(sizes) != len(axes):
+        raise ValueError("when given, axes and shape arguments have to be of the same length")
+    return axes, sizes
+
+
+def fftn(
+    a: Any,
+    s: Sequence[int] | None = None,
+    axes: Sequence[int] | None = None,
+    norm: str | None = None,
+) -> Any:
+    """The n-dimensional transform: one 1-D transform per axis, as ``numpy.fft.fftn``."""
+    for ax, n in zip(*_axes_and_sizes(a, s, axes), strict=True):
+        a = fft(a, n, ax, norm)
+    return a
+
+
+def ifftn(
+    a: Any,
+    s: Sequence[int] | None = None,
+    axes: Sequence[int] | None = None,
+    norm: str | None = None,
+) -> Any:
+    """The n-dimensional inverse transform, as ``numpy.fft.ifftn``."""
+    for ax, n in zip(*_axes_and_sizes(a, s, axes), strict=True):
+        a = ifft(a, n, ax, norm)
+    return a
+
+
+def rfftn(
+    a: Any,
+    s: Sequence[int] | None = None,
+    axes: Sequence[int] | None = None,
+    norm: str | None = None,
+) -> Any:
+    """``rfft`` along the last axis, then ``fft`` along the others, as ``numpy.fft.rfftn``."""
+    axes, sizes = _axes_and_sizes(a, s, axes)
+    a = rfft(a, sizes[-1], axes[-1], norm)
+    for ax, n in zip(axes[:-1], sizes[:-1], strict=True):
+        a = fft(a, n, ax, norm)
+    return a
+
+
+def irfftn(
+    a: Any,
+    s: Sequence[int] | None = None,
+    axes: Sequence[int] | None = None,
+    norm: str | None = None,
+) -> Any:
+    """``ifft`` along all axes but the last, then ``irfft`` along it, as ``numpy.fft.irfftn``."""
+    axes, sizes = _axes_and_sizes(a, s, axes)
+    for ax, n in zip(axes[:-1], sizes[:-1], strict=True):
+        a = ifft(a, n, ax, norm)
+    return irfft(a, sizes[-1], axes[-1], norm)
+
+
+def fft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    return fftn(a, s, axes, norm)
+
+
+def ifft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    return ifftn(a, s, axes, norm)
+
+
+def rfft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    return rfftn(a, s, axes, norm)
+
+
+def irfft2(
+    a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm=None
+) -> Any:
+    return irfftn(a, s, axes, norm)
+
+
+def _shifted(x: Any, axes: int | Sequence[int] | None, inverse: bool) -> Any:
+    """x rolled by half its length along ``axes`` (all by default): the zero frequency to the
+    centre (``fftshift``) or back (``ifftshift``)."""
+    if axes is None:
+        axes = range(ndim(x))
+    elif isinstance(axes, int | _np.integer):
+        axes = (axes,)
+    for ax in axes:
+        ax = _axis(ax, ndim(x))
+        n = shape(x)[ax]
+        cut = n - n // 2 if not inverse else n // 2
+        head = getitem(x, axis_index(ndim(x), ax, slice(0, cut)))
+        tail = getitem(x, axis_index(ndim(x), ax, slice(cut, n)))
+        x = concatenate(tail, head, axis=ax)
+    return x
+
+
+def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
+    """The zero-frequency term to the centre, as ``numpy.fft.fftshift``."""
+    return _shifted(x, axes, inverse=False)
+
+
+def ifftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
+    """The inverse of :func:`fftshift`, as ``numpy.fft.ifftshift``."""
+    return _shifted(x, axes, inverse=True)

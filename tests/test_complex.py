@@ -1,0 +1,196 @@
+"""Complex numbers and the DFT in both engines, against JAX (complex128, x64) and NumPy.
+
+JAX's conventions: jvp is the complex-linear pushforward; a cotangent of z = x + iy is
+∂L/∂x − i·∂L/∂y; grad of a real function of complex inputs is that cotangent (|z|² at 3+4j gives
+6−8j); grad/jacrev of complex outputs and jacfwd of complex inputs need ``holomorphic=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from conftest import MODES, assert_close
+
+import admodes as ad
+import admodes.numpy as anp
+
+RNG = np.random.default_rng(7)
+Z = RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3))
+W = RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3))
+
+
+def test_gradient_of_the_squared_modulus() -> None:
+    z = np.complex128(3 + 4j)
+    assert ad.grad(lambda z: anp.abs(z) ** 2)(z) == 6 - 8j
+    assert ad.grad(lambda z: anp.real(z * anp.conj(z)))(z) == 6 - 8j
+    assert ad.grad(lambda z: anp.abs(z) ** 2)(3 + 4j) == 6 - 8j  # a Python complex
+
+
+HOLOMORPHIC = {
+    "exp": lambda m, z: m.exp(z),
+    "log": lambda m, z: m.log(z),
+    "sqrt": lambda m, z: m.sqrt(z),
+    "sin-cos": lambda m, z: m.sin(z) * m.cos(z),
+    "tanh": lambda m, z: m.tanh(z),
+    "power": lambda m, z: z**3 + z**2.5,
+    "divide": lambda m, z: (z + 1) / (z * z + 2),
+    "sinh-cosh": lambda m, z: m.sinh(z) / m.cosh(z),
+}
+
+
+@pytest.mark.parametrize("name", HOLOMORPHIC)
+def test_holomorphic_functions_in_every_transform(name: str) -> None:
+    fn = HOLOMORPHIC[name]
+    f, g = (lambda z: fn(anp, z)), (lambda z: fn(jnp, z))
+    assert_close(ad.jvp(f, (Z,), (W,)), jax.jvp(g, (Z,), (W,)))
+    out, vjp_fn = ad.vjp(f, Z)
+    j_out, j_vjp = jax.vjp(g, Z)
+    assert_close((out, vjp_fn(W)), (j_out, j_vjp(W)))
+    z = Z[0, 1]
+    for mode in MODES:
+        assert_close(ad.grad(f, holomorphic=True, mode=mode)(z), jax.grad(g, holomorphic=True)(z))
+    v = Z[0]
+    expected = jax.jacfwd(g, holomorphic=True)(v)
+    assert_close(ad.jacfwd(f, holomorphic=True)(v), expected)
+    assert_close(ad.jacrev(f, holomorphic=True)(v), expected)
+
+
+REAL_OF_COMPLEX = {
+    "abs": lambda m, z: m.sum(m.abs(z)),
+    "angle": lambda m, z: m.sum(m.angle(z) * m.real(z)),
+    "real-imag": lambda m, z: m.sum(m.real(z) ** 2 * m.imag(z)),
+    "conj-product": lambda m, z: m.real(m.sum(m.conj(z) * z * z)),
+    "matmul": lambda m, z: m.abs(m.sum(z @ m.conj(z).T)),
+    "log-abs": lambda m, z: m.sum(m.log(m.abs(m.exp(z) + 1.5))),
+}
+
+
+@pytest.mark.parametrize("name", REAL_OF_COMPLEX)
+def test_real_functions_of_complex_inputs(name: str) -> None:
+    fn = REAL_OF_COMPLEX[name]
+    f, g = (lambda z: fn(anp, z)), (lambda z: fn(jnp, z))
+    assert_close(ad.grad(f)(Z), jax.grad(g)(Z))
+    assert_close(ad.jvp(f, (Z,), (W,)), jax.jvp(g, (Z,), (W,)))
+    assert_close(ad.jacrev(f)(Z), jax.jacrev(g)(Z))
+    # Second order along a real path through the complex plane, away from 0 and off any ray.
+    assert_close(
+        ad.hessian(lambda x: f(x * (1 + 0.5j) + 0.3j))(Z.real),
+        jax.hessian(lambda x: g(x * (1 + 0.5j) + 0.3j))(Z.real),
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_real_inputs_through_complex_intermediates(mode: str) -> None:
+    def f(m: Any, x: Any) -> Any:
+        return m.sum(m.real(m.exp(1j * x) * (x + 2j)) + m.abs(x * (1 - 1j)) ** 2)
+
+    x = Z.real
+    g = ad.grad(lambda x: f(anp, x), mode=mode)(x)
+    assert g.dtype == np.float64
+    assert_close(g, jax.grad(lambda x: f(jnp, x))(x))
+    jac = ad.jacfwd(lambda x: anp.exp(1j * x))(x[0])  # real in, complex out: no holomorphic needed
+    assert_close(jac, jax.jacfwd(lambda x: jnp.exp(1j * x))(x[0]))
+
+
+def test_complex_outputs_and_inputs_need_holomorphic() -> None:
+    z = np.complex128(1 + 2j)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        ad.grad(lambda z: z * z)(z)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        ad.jacrev(lambda z: z * z)(Z)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        ad.jacfwd(lambda z: anp.abs(z))(Z)
+    with pytest.raises(TypeError, match="requires complex inputs"):
+        ad.grad(lambda x: x * x, holomorphic=True)(1.5)
+
+
+def test_complex_dtypes_are_kept() -> None:
+    z64 = Z.astype(np.complex64)
+    _, vjp_fn = ad.vjp(lambda z: anp.exp(z) * z, z64)
+    assert vjp_fn(z64)[0].dtype == np.complex64
+    assert ad.grad(lambda z: anp.sum(anp.abs(z)))(z64).dtype == np.complex64
+    assert ad.jvp(lambda z: anp.fft.fft(z), (z64,), (z64,))[1].dtype == np.complex64
+
+
+def test_complex_flops_use_the_usual_weights() -> None:
+    with ad.count() as c:
+        anp.multiply(Z, W)
+        anp.add(Z, W)
+        anp.multiply(Z.real, W.real)
+    # A complex multiply is 6 real FLOPs, an add 2; six elements each.
+    assert c.by_op["multiply"] and c.flops == 6 * 6 + 2 * 6 + 6
+
+
+# ---------------------------------------------------------------------------- the DFT
+FFTS = [
+    ("fft", {}),
+    ("fft", {"n": 5, "norm": "ortho"}),
+    ("ifft", {"n": 9, "axis": 0, "norm": "forward"}),
+    ("rfft", {"norm": "ortho"}),
+    ("rfft", {"n": 7, "axis": 0}),
+    ("irfft", {}),
+    ("irfft", {"n": 7, "norm": "forward"}),
+    ("fft2", {}),
+    ("ifft2", {"s": (3, 5)}),  # s with the default axes (-2, -1)
+    ("rfft2", {"norm": "ortho"}),
+    ("irfft2", {"s": (4, 4)}),
+    ("fftn", {"axes": (0,)}),
+    ("ifftn", {"s": (2, 2), "axes": (0, 1), "norm": "forward"}),
+    ("rfftn", {"s": (5, 6), "axes": (0, 1)}),
+    ("irfftn", {"axes": (0, 1)}),
+    ("fftshift", {}),
+    ("ifftshift", {"axes": 1}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), FFTS, ids=[f"{n}-{sorted(k.items())}" for n, k in FFTS])
+def test_fft_values_and_derivatives(name: str, kw: dict) -> None:
+    real_input = name.startswith("rfft") or "shift" in name
+    x = RNG.standard_normal((4, 6)) if real_input else Z.repeat(2, axis=1).repeat(2, axis=0)
+    if name.startswith("irfft"):
+        x = Z.repeat(2, axis=0)
+    f = lambda a: getattr(anp.fft, name)(a, **kw)  # noqa: E731
+    g = lambda a: getattr(jnp.fft, name)(a, **kw)  # noqa: E731
+    np.testing.assert_allclose(f(x), getattr(np.fft, name)(x, **kw), rtol=1e-12, atol=1e-12)
+    t = RNG.standard_normal(x.shape) + (0 if real_input else 1j * RNG.standard_normal(x.shape))
+    assert_close(ad.jvp(f, (x,), (t.astype(x.dtype),)), jax.jvp(g, (x,), (t.astype(x.dtype),)))
+    out, vjp_fn = ad.vjp(f, x)
+    ct = RNG.standard_normal(np.shape(out)) * (1 - 0.5j if np.iscomplexobj(out) else 1)
+    assert_close(vjp_fn(ct), jax.vjp(g, x)[1](ct))
+
+
+def test_np_fft_on_traced_values_reaches_admodes() -> None:
+    x = RNG.standard_normal(8)
+    grad = ad.grad(lambda x: np.sum(np.abs(np.fft.rfft(x)) ** 2))(x)
+    assert_close(grad, jax.grad(lambda x: jnp.sum(jnp.abs(jnp.fft.rfft(x)) ** 2))(x))
+
+
+def _circular_convolution_loss(m: Any, x: Any, k: Any, y: Any) -> Any:
+    """Circular convolution by the convolution theorem, squared error against y."""
+    conv = m.fft.irfft(m.fft.rfft(x) * m.fft.rfft(k), n=x.shape[-1])
+    return m.mean((conv - y) ** 2)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_fft_convolution_loss_program(mode: str) -> None:
+    x, k, y = RNG.standard_normal(16), RNG.standard_normal(16), RNG.standard_normal(16)
+    expected = jax.grad(lambda x, k: _circular_convolution_loss(jnp, x, k, y), (0, 1))(x, k)
+    got = ad.grad(lambda x, k: _circular_convolution_loss(anp, x, k, y), (0, 1), mode=mode)(x, k)
+    assert_close(got, expected)
+
+
+def test_fft_gradient_costs_at_most_three_times_its_primal() -> None:
+    x = RNG.standard_normal(256)
+
+    def f(x: Any) -> Any:
+        return anp.sum(anp.abs(anp.fft.fft(x)) ** 2)
+
+    primal = ad.cost(f, x).flops if hasattr(ad, "cost") else None
+    with ad.count() as c:
+        ad.grad(f)(x)
+    primal = c.by_phase["primal"]["flops"] if primal is None else primal
+    assert c.by_phase["vjp"]["flops"] <= 3 * primal, (c.by_phase, primal)
