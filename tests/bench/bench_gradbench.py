@@ -100,7 +100,7 @@ def jax_ht(args: tuple) -> JaxDerivative:
 
 WORKLOADS: dict[str, tuple[Function, dict, Callable[[Any], JaxDerivative], bool]] = {
     "gmm": (gmm.jacobian, inputs.gmm(10, 25, 1000), jax_gmm, True),
-    "lstm": (lstm.jacobian, inputs.lstm(2, 64), jax_lstm, True),
+    "lstm": (lstm.jacobian, inputs.lstm(2, 16), jax_lstm, True),
     "ba": (ba.jacobian, inputs.ba(10, 1000, 4000), jax_ba, True),
     "ht": (ht.jacobian, inputs.ht(200, 500, False), jax_ht, False),
 }
