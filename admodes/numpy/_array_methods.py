@@ -26,6 +26,8 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.__getitem__ = lambda self, index: anp.getitem(self, index)
     Traced.__iter__ = lambda self: (self[i] for i in range(len(self)))
     Traced.T = property(lambda self: anp.transpose(self))
+    Traced.real = property(lambda self: anp.real(self))
+    Traced.imag = property(lambda self: anp.imag(self))
     Traced.transpose = lambda self, *axes: anp.transpose(self, _varargs(axes) if axes else None)
     Traced.reshape = lambda self, *shape, order="C": anp.reshape(self, _varargs(shape))
     for method in _METHODS:
@@ -56,6 +58,8 @@ _OPERATORS = (
 
 #: Array methods that are the namespace's function of the same name, the value first.
 _METHODS = (
+    "conj",
+    "conjugate",
     "ravel",
     "squeeze",
     "swapaxes",
