@@ -24,6 +24,7 @@ SVD of m×n with p = min, q = max: 4qp² + 8p³ (Golub–Reinsch with vectors), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -305,25 +306,39 @@ eigh = defprim(
 )
 
 
-def _eigenvectors(a: Any) -> Any:
-    return rows(eigh(a), 1)
+def _values_jvp(vectors: Callable[[Any], tuple[Any, Any]]) -> Callable[..., Any]:
+    """The JVP of the values σ of a = U diag(σ) Vᵀ, with (U, V) = ``vectors(a)`` recomputed:
+    dσ = diag(Uᵀ dA V)."""
+
+    def rule(t: Any, ans: Any, a: Any) -> Any:
+        u, v = vectors(a)
+        return diagonal(matmul(matmul(matrix_transpose(u), t), v))
+
+    return rule
+
+
+def _values_vjp(vectors: Callable[[Any], tuple[Any, Any]]) -> Callable[..., Any]:
+    """The VJP of the values σ of a = U diag(σ) Vᵀ:  Ā = U diag(σ̄) Vᵀ."""
+
+    def rule(g: Any, ans: Any, a: Any) -> Any:
+        u, v = vectors(a)
+        return matmul(multiply(u, as_row(g)), matrix_transpose(v))
+
+    return rule
+
+
+def _eigenvectors(a: Any) -> tuple[Any, Any]:
+    v = rows(eigh(a), 1)
+    return v, v
 
 
 eigvalsh = defprim(
     "eigvalsh",
     np.linalg.eigvalsh,
-    # The eigenvalues alone (finite derivatives at repeated eigenvalues too), the eigenvectors
-    # recomputed by the rules:  dw = diag(Vᵀ dA V),  Ā = V diag(w̄) Vᵀ.
-    jvps=[
-        lambda t, ans, a: diagonal(
-            matmul(matmul(matrix_transpose(_eigenvectors(a)), t), _eigenvectors(a))
-        )
-    ],
-    vjps=[
-        lambda g, ans, a: matmul(
-            multiply(_eigenvectors(a), as_row(g)), matrix_transpose(_eigenvectors(a))
-        )
-    ],
+    # The eigenvalues alone (finite derivatives at repeated eigenvalues too); the rules
+    # recompute the eigenvectors.
+    jvps=[_values_jvp(_eigenvectors)],
+    vjps=[_values_vjp(_eigenvectors)],
     cost=lambda ans, a: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
@@ -414,18 +429,6 @@ def _singular_vectors(a: Any) -> tuple[Any, Any]:
     return rows(packed, 0, m), rows(packed, m + 1)
 
 
-def _svdvals_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """ds = diag(Uᵀ dA V)."""
-    u, v = _singular_vectors(a)
-    return diagonal(matmul(matmul(matrix_transpose(u), t), v))
-
-
-def _svdvals_vjp(g: Any, ans: Any, a: Any) -> Any:
-    """Ā = U diag(s̄) Vᵀ."""
-    u, v = _singular_vectors(a)
-    return matmul(multiply(u, as_row(g)), matrix_transpose(v))
-
-
 def _svdvals_cost(ans: Any, a: Any) -> int:
     """4qp² − 4p³/3 per matrix (bidiagonalization; the values alone)."""
     p, q = sorted(shape(a)[-2:])
@@ -437,8 +440,8 @@ svdvals = defprim(
     lambda a: np.linalg.svd(a, compute_uv=False),
     # The singular values alone (finite derivatives at repeated singular values too), the
     # singular vectors recomputed by the rules.
-    jvps=[_svdvals_jvp],
-    vjps=[_svdvals_vjp],
+    jvps=[_values_jvp(_singular_vectors)],
+    vjps=[_values_vjp(_singular_vectors)],
     cost=_svdvals_cost,
     batched_jvp=True,
     batched_vjp=True,
