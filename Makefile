@@ -9,7 +9,7 @@ THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_P
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev,jax,experiments,peers]'
+	$(PY) -m pip install -e '.[dev,jax,experiments,peers,scipy]'
 	touch $(STAMP)
 
 test: $(STAMP)

@@ -1,0 +1,354 @@
+"""Special functions (``scipy.special``) and the SciPy operations with their own derivative rules:
+the LU factorization, the matrix exponential and the full N-dimensional convolution.
+
+Only :mod:`admodes.scipy` imports this module, so SciPy stays an optional dependency.
+
+Elementwise entries give their local partials; values are SciPy's, derivatives JAX's:
+
+- ``erf' = 2/√π · e^(−x²)``, ``erfinv' = √π/2 · e^(erfinv²)``, ``ndtri' = √(2π) · e^(ndtri²/2)``,
+  ``log_ndtr' = φ(x)/Φ(x) = exp(−x²/2 − log √(2π) − log_ndtr(x))``,
+- ``gamma' = Γ·ψ``, ``gammaln' = ψ`` (``gammaln`` is log|Γ|), ``rgamma' = −ψ/Γ``, ``digamma' =
+  polygamma(1, ·)``, ``polygamma(n, x)' = polygamma(n + 1, x)`` (none in the integer n),
+- ``betaln(a, b)``: ``∂/∂a = ψ(a) − ψ(a + b)``,
+- ``gammainc(a, x) = P(a, x)``: ``∂/∂x = x^(a−1) e^(−x) / Γ(a)``; ``∂/∂a`` by
+  ``gammainc_grad_a``, which evaluates JAX's algorithm (the series of P where x ≤ 1 or x ≤ a,
+  else the continued fraction of Q = 1 − P, as Cephes) with its derivative in ``a`` taken exactly
+  by a complex step. Its own derivative in ``x`` is ``∂P/∂x · (log x − ψ(a))``; in ``a`` it is
+  not implemented (JAX has none either) and raises. ``gammaincc = 1 − gammainc`` in derivatives,
+- ``xlogy(x, y) = x log y`` (0 where x = 0): ``∂/∂x = log y``, ``∂/∂y = x/y`` (JAX's custom
+  rule), likewise ``xlog1py``; ``xlogx' = log x + 1`` (−inf at 0), from which
+  ``admodes.scipy.special.entr`` is built as JAX builds it,
+- ``i0e' = i1e − sign(x) · i0e``, ``i1e' = i0e − i1e · (sign(x) + 1/x)``, 0.5 for |x| ≤ eps.
+
+FLOPs: one per element per special-function evaluation (``gammainc_grad_a``: one per term of its
+series or continued fraction); LU 2n³/3; expm 2n³ per matrix product of Higham's (2005) Padé 13
+scaling and squaring (6 + s products, s squarings) plus one LU solve; convolution 2 · |x| · |y|.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import scipy.linalg
+import scipy.signal
+import scipy.special as sc
+
+from admodes.core import plain, shape, size
+from admodes.registry import defelementwise, defprim
+from admodes.rules.contractions import matmul, matrix_transpose
+from admodes.rules.elementwise import (
+    abs,
+    add,
+    divide,
+    exp,
+    log,
+    log1p,
+    multiply,
+    negative,
+    sign,
+    square,
+    subtract,
+    where,
+)
+from admodes.rules.linalg import mask, matrices, solve_triangular
+from admodes.rules.shape import concatenate, flip, getitem, normalize_index
+
+LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+EPS = float(np.finfo(np.float64).eps)
+
+
+def _not_implemented(name: str) -> Any:
+    def partial(ans: Any, *args: Any) -> Any:
+        raise NotImplementedError(f"the derivative of {name} is not implemented (nor in JAX)")
+
+    return partial
+
+
+# ---------------------------------------------------------------------------- error function
+erf = defelementwise(
+    "erf", sc.erf, lambda ans, x: multiply(2.0 / math.sqrt(math.pi), exp(negative(square(x))))
+)
+erfinv = defelementwise(
+    "erfinv", sc.erfinv, lambda ans, x: multiply(math.sqrt(math.pi) / 2.0, exp(square(ans)))
+)
+ndtri = defelementwise(
+    "ndtri", sc.ndtri, lambda ans, x: multiply(math.sqrt(2.0 * math.pi), exp(_half_square(ans)))
+)
+log_ndtr = defelementwise(
+    "log_ndtr",
+    sc.log_ndtr,
+    lambda ans, x: exp(subtract(negative(_half_square(x)), add(ans, LOG_SQRT_2PI))),
+)
+
+
+def _half_square(x: Any) -> Any:
+    return multiply(0.5, square(x))
+
+
+# ---------------------------------------------------------------------------- gamma family
+polygamma = defelementwise(  # SciPy's polygamma returns 0-d arrays: [()] makes them scalars
+    "polygamma",
+    lambda n, x: sc.polygamma(n, x)[()],
+    None,
+    lambda ans, n, x: polygamma(add(n, 1), x),
+)
+digamma = defelementwise("digamma", sc.digamma, lambda ans, x: polygamma(1, x))
+gammaln = defelementwise("gammaln", sc.gammaln, lambda ans, x: digamma(x))
+gamma = defelementwise("gamma", sc.gamma, lambda ans, x: multiply(ans, digamma(x)))
+rgamma = defelementwise("rgamma", sc.rgamma, lambda ans, x: negative(multiply(ans, digamma(x))))
+betaln = defelementwise(
+    "betaln",
+    sc.betaln,
+    lambda ans, a, b: subtract(digamma(a), digamma(add(a, b))),
+    lambda ans, a, b: subtract(digamma(b), digamma(add(a, b))),
+)
+
+
+def _gammainc_dx(ans: Any, a: Any, x: Any) -> Any:
+    """∂P(a, x)/∂x = exp((a − 1) log x − x − log Γ(a))."""
+    return exp(subtract(subtract(xlogy(subtract(a, 1.0), x), x), gammaln(a)))
+
+
+# The incomplete gamma function's derivative in a: JAX's algorithm with a complex step.
+_STEP = 1e-20  # f(a + ih) = f(a) + ih f'(a) + O(h²): Im / h is f'(a) to rounding
+_MAX_TERMS = 10_000
+_BIG, _BIGINV = 4.503599627370496e15, 2.22044604925031308085e-16  # Cephes' rescaling
+
+
+def _log_prefactor(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """a log x − x − log Γ(a) for complex a = α + ih (log Γ to first order in h: exact here)."""
+    return a * np.log(x) - x - (sc.gammaln(a.real) + 1j * a.imag * sc.digamma(a.real))
+
+
+def _p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(a, x) = x^a e^(−x) / Γ(a + 1) · Σₙ xⁿ / ((a + 1)⋯(a + n))."""
+    term = np.ones_like(a)
+    total = np.ones_like(a)
+    r = a.copy()
+    for _ in range(_MAX_TERMS):
+        r = r + 1.0
+        term = term * x / r
+        total = total + term
+        if np.all(np.abs(term.real) <= EPS * np.abs(total.real)):
+            break
+    return total * np.exp(_log_prefactor(a, x)) / a
+
+
+def _q_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Q(a, x) by Legendre's continued fraction (Cephes ``igamc``), for x > 1 and x > a."""
+    y, z, c = 1.0 - a, x + 2.0 - a, 0.0
+    pkm2, qkm2 = np.ones_like(a), x + 0.0 * a
+    pkm1, qkm1 = x + 1.0 + 0.0 * a, z * x
+    fraction = pkm1 / qkm1
+    for _ in range(_MAX_TERMS):
+        c, y, z = c + 1.0, y + 1.0, z + 2.0
+        yc = y * c
+        pk, qk = pkm1 * z - pkm2 * yc, qkm1 * z - qkm2 * yc
+        r = np.where(qk.real != 0, pk / np.where(qk.real != 0, qk, 1.0), fraction)
+        change = np.abs((fraction.real - r.real) / r.real)
+        fraction = r
+        pkm2, pkm1, qkm2, qkm1 = pkm1, pk, qkm1, qk
+        big = np.abs(pk.real) > _BIG
+        scale = np.where(big, _BIGINV, 1.0)
+        pkm2, pkm1, qkm2, qkm1 = pkm2 * scale, pkm1 * scale, qkm2 * scale, qkm1 * scale
+        if np.all(change <= EPS):
+            break
+    return fraction * np.exp(_log_prefactor(a, x))
+
+
+def _gammainc_grad_a_impl(a: Any, x: Any) -> Any:
+    """∂P(a, x)/∂a: the series where x ≤ 1 or x ≤ a, −∂Q/∂a by the continued fraction elsewhere;
+    0 at x = 0 and x = inf, nan outside a > 0, x ≥ 0."""
+    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    out = np.full(a.shape, np.nan)
+    interior = (a > 0) & (x > 0) & np.isfinite(x)
+    series = interior & ((x <= 1) | (x <= a))
+    fraction = interior & ~series
+    stepped = a + 1j * _STEP
+    out[series] = _p_series(stepped[series], x[series]).imag / _STEP
+    out[fraction] = -_q_continued_fraction(stepped[fraction], x[fraction]).imag / _STEP
+    out[(a > 0) & ((x == 0) | np.isposinf(x))] = 0.0
+    return out if out.ndim else float(out)
+
+
+gammainc_grad_a = defelementwise(
+    "gammainc_grad_a",
+    _gammainc_grad_a_impl,
+    _not_implemented("gammainc_grad_a with respect to a"),
+    lambda ans, a, x: multiply(_gammainc_dx(ans, a, x), subtract(log(x), digamma(a))),
+)
+gammainc = defelementwise(
+    "gammainc", sc.gammainc, lambda ans, a, x: gammainc_grad_a(a, x), _gammainc_dx
+)
+gammaincc = defelementwise(
+    "gammaincc",
+    sc.gammaincc,
+    lambda ans, a, x: negative(gammainc_grad_a(a, x)),
+    lambda ans, a, x: negative(_gammainc_dx(ans, a, x)),
+)
+
+
+def _betainc_dx(ans: Any, a: Any, b: Any, x: Any) -> Any:
+    """∂I_x(a, b)/∂x = x^(a−1) (1 − x)^(b−1) / B(a, b)."""
+    log_density = add(xlogy(subtract(a, 1.0), x), xlog1py(subtract(b, 1.0), negative(x)))
+    return exp(subtract(log_density, betaln(a, b)))
+
+
+betainc = defelementwise(
+    "betainc",
+    sc.betainc,
+    _not_implemented("betainc with respect to a"),
+    _not_implemented("betainc with respect to b"),
+    _betainc_dx,
+)
+
+# ---------------------------------------------------------------------------- logarithms
+xlogy = defelementwise("xlogy", sc.xlogy, lambda ans, x, y: log(y), lambda ans, x, y: divide(x, y))
+xlog1py = defelementwise(
+    "xlog1py", sc.xlog1py, lambda ans, x, y: log1p(y), lambda ans, x, y: divide(x, add(1.0, y))
+)
+
+
+xlogx = defelementwise(  # x log x, 0 at x = 0 (JAX's _xlogx)
+    "xlogx", lambda x: sc.xlogy(x, x), lambda ans, x: add(log(x), 1.0)
+)
+
+# ---------------------------------------------------------------------------- Bessel functions
+i0e = defelementwise("i0e", sc.i0e, lambda ans, x: subtract(i1e(x), multiply(sign(x), ans)))
+
+
+def _i1e_dx(ans: Any, x: Any) -> Any:
+    """i0e(x) − i1e(x) · (sign(x) + 1/x), and 0.5 where |x| ≤ eps (JAX)."""
+    tiny = np.abs(plain(x)) <= EPS
+    safe = where(tiny, EPS, x)
+    slope = subtract(i0e(safe), multiply(ans, add(sign(safe), divide(1.0, safe))))
+    return where(tiny, 0.5, slope)
+
+
+i1e = defelementwise("i1e", sc.i1e, _i1e_dx)
+
+
+def exp_abs(x: Any) -> Any:
+    """e^|x|, the scale of i0 = e^|x| i0e and i1 = e^|x| i1e (JAX's form)."""
+    return exp(abs(x))
+
+
+# ---------------------------------------------------------------------------- LU
+def permutation(pivots: np.ndarray) -> np.ndarray:
+    """The row order ``perm`` with a[perm] = L U, from LAPACK's pivots (row i was swapped with
+    row pivots[i], in turn)."""
+    perm = np.arange(len(pivots))
+    for i, p in enumerate(pivots):
+        perm[[i, p]] = perm[[p, i]]
+    return perm
+
+
+def lu_permutation(a: Any) -> np.ndarray:
+    """The row order of a's LU factorization with partial pivoting (a constant)."""
+    return permutation(scipy.linalg.lu_factor(plain(a), check_finite=False)[1])
+
+
+def _lu_parts(ans: Any) -> tuple[Any, Any]:
+    """The unit lower factor L and the upper factor U of a packed LU."""
+    n = shape(ans)[-1]
+    low = add(multiply(ans, mask(n, ans, True, -1)), np.eye(n))
+    return low, multiply(ans, mask(n, ans, False))
+
+
+def _lu_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """With F = L⁻¹ (P dA) U⁻¹: dL = L tril₋₁(F), dU = triu(F) U, packed as dL + dU."""
+    n = shape(ans)[-1]
+    low, up = _lu_parts(ans)
+    permuted = getitem(t, normalize_index(lu_permutation(a), 2))
+    left = solve_triangular(ans, permuted, lower=True, trans=0, unit_diagonal=True)
+    f = matrix_transpose(
+        solve_triangular(ans, matrix_transpose(left), lower=False, trans=1, unit_diagonal=False)
+    )
+    return add(
+        matmul(low, multiply(f, mask(n, f, True, -1))), matmul(multiply(f, mask(n, f, False)), up)
+    )
+
+
+def _lu_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """F̄ = tril₋₁(Lᵀ L̄) + triu(Ū Uᵀ),  Ā = Pᵀ L⁻ᵀ F̄ U⁻ᵀ."""
+    n = shape(ans)[-1]
+    low, up = _lu_parts(ans)
+    f_bar = add(
+        multiply(matmul(matrix_transpose(low), g), mask(n, g, True, -1)),
+        multiply(matmul(g, matrix_transpose(up)), mask(n, g, False)),
+    )
+    right = matrix_transpose(
+        solve_triangular(ans, matrix_transpose(f_bar), lower=False, trans=0, unit_diagonal=False)
+    )
+    permuted = solve_triangular(ans, right, lower=True, trans=1, unit_diagonal=True)
+    return getitem(permuted, normalize_index(np.argsort(lu_permutation(a)), 2))
+
+
+lu = defprim(
+    "lu",
+    lambda a: scipy.linalg.lu_factor(a)[0],
+    jvps=[_lu_jvp],
+    vjps=[_lu_vjp],
+    cost=lambda ans, a: 2 * shape(a)[-1] ** 3 // 3,
+)
+
+
+# ---------------------------------------------------------------------------- expm
+def _frechet(a: Any, e: Any) -> Any:
+    """The Fréchet derivative of expm at A in direction E: the upper-right block of
+    expm([[A, E], [0, A]])."""
+    n = shape(a)[-1]
+    zero = np.zeros(shape(a))
+    block = concatenate(concatenate(a, e, axis=-1), concatenate(zero, a, axis=-1), axis=-2)
+    upper_right = normalize_index((Ellipsis, slice(0, n), slice(n, 2 * n)), len(shape(a)))
+    return getitem(expm(block), upper_right)
+
+
+def _expm_cost(ans: Any, a: Any) -> int:
+    n = shape(a)[-1]
+    norm = np.max(np.sum(np.abs(plain(a)), axis=-2), initial=0.0)
+    squarings = max(0, math.ceil(math.log2(norm / 5.4))) if norm > 0 else 0
+    return matrices(a) * (2 * n**3 * (6 + squarings) + 2 * n**3 // 3 + 2 * n**3)
+
+
+expm = defprim(
+    "expm",
+    scipy.linalg.expm,
+    # d expm(A) = L(A, dA),  Ā = L(Aᵀ, Ḡ).
+    jvps=[lambda t, ans, a: _frechet(a, t)],
+    vjps=[lambda g, ans, a: _frechet(matrix_transpose(a), g)],
+    cost=_expm_cost,
+)
+
+
+# ---------------------------------------------------------------------------- convolution
+def _flipped(x: Any) -> Any:
+    """x reversed along every axis."""
+    for axis in range(-len(shape(x)), 0):
+        x = flip(x, axis)
+    return x
+
+
+def _transposed_convolution(g: Any, other: Any, like: Any) -> Any:
+    """The cotangent of one operand of a full convolution: the valid correlation of ḡ with the
+    other operand, i.e. the block of convolve(ḡ, flip(other)) of ``like``'s shape from offset
+    other.shape − 1."""
+    full = convolve(g, _flipped(other))
+    return getitem(
+        full, tuple(slice(m - 1, m - 1 + n) for m, n in zip(shape(other), shape(like), strict=True))
+    )
+
+
+convolve = defprim(
+    "convolve",
+    lambda x, y: scipy.signal.convolve(x, y, mode="full", method="direct"),
+    # out = x ∗ y (full, N-D), bilinear:  d out = dx ∗ y + x ∗ dy,  x̄ = ḡ ⋆ y (valid), ȳ = ḡ ⋆ x.
+    jvps=[lambda t, ans, x, y: convolve(t, y), lambda t, ans, x, y: convolve(x, t)],
+    vjps=[
+        lambda g, ans, x, y: _transposed_convolution(g, y, x),
+        lambda g, ans, x, y: _transposed_convolution(g, x, y),
+    ],
+    cost=lambda ans, x, y: 2 * size(x) * size(y),
+)

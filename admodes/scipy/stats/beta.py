@@ -1,0 +1,42 @@
+"""The beta distribution with shapes ``a`` and ``b``, location and scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import admodes.numpy as anp
+from admodes.core import plain
+from admodes.scipy.special import betainc, betaln, xlog1py, xlogy
+from admodes.scipy.stats._common import exp_of, log_of, outside, rescaled, standardized
+
+
+def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """(a − 1) log y + (b − 1) log(1 − y) − log B(a, b) − log scale, 0 ≤ y ≤ 1."""
+    y = standardized(x, loc, scale)
+    log_density = anp.subtract(
+        anp.add(xlogy(anp.subtract(a, 1.0), y), xlog1py(anp.subtract(b, 1.0), anp.negative(y))),
+        betaln(a, b),
+    )
+    return outside((plain(y) >= 0) & (plain(y) <= 1), rescaled(log_density, scale))
+
+
+pdf = exp_of(logpdf, "pdf")
+
+
+def _unit(y: Any) -> Any:
+    """y clipped to [0, 1] (JAX's guard before betainc)."""
+    return anp.clip(y, 0.0, 1.0)
+
+
+def cdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """I_y(a, b), differentiable in x, loc and scale (not in a and b, as JAX)."""
+    return betainc(a, b, _unit(standardized(x, loc, scale)))
+
+
+def sf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """I_{1−y}(b, a)."""
+    return betainc(b, a, _unit(anp.subtract(1.0, standardized(x, loc, scale))))
+
+
+logcdf = log_of(cdf)
+logsf = log_of(sf)

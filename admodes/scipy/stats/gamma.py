@@ -1,0 +1,41 @@
+"""The gamma distribution with shape ``a``, location and scale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import admodes.numpy as anp
+from admodes.core import plain
+from admodes.scipy.special import gammainc, gammaincc, gammaln, xlogy
+from admodes.scipy.stats._common import (
+    exp_of,
+    log_of,
+    nonnegative,
+    outside,
+    rescaled,
+    standardized,
+)
+
+
+def logpdf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """(a − 1) log y − y − log Γ(a) − log scale, y = (x − loc)/scale ≥ 0."""
+    y = standardized(x, loc, scale)
+    log_density = anp.subtract(anp.subtract(xlogy(anp.subtract(a, 1.0), y), y), gammaln(a))
+    return outside(plain(y) >= 0, rescaled(log_density, scale))
+
+
+pdf = exp_of(logpdf, "pdf")
+
+
+def cdf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """P(a, max(y, 0))."""
+    return gammainc(a, nonnegative(standardized(x, loc, scale)))
+
+
+def sf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """Q(a, max(y, 0))."""
+    return gammaincc(a, nonnegative(standardized(x, loc, scale)))
+
+
+logcdf = log_of(cdf)
+logsf = log_of(sf)

@@ -1,0 +1,28 @@
+"""The Poisson distribution with mean ``mu`` (differentiable in mu; k is discrete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import admodes.numpy as anp
+from admodes.core import plain
+from admodes.scipy.special import gammaincc, gammaln, xlogy
+from admodes.scipy.stats._common import exp_of, outside
+
+
+def logpmf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
+    """k log mu − log k! − mu for integers k ≥ 0 (after the shift by loc), −inf elsewhere."""
+    k = anp.subtract(k, loc)
+    log_mass = anp.subtract(anp.subtract(xlogy(k, mu), gammaln(anp.add(k, 1.0))), mu)
+    return outside((plain(k) >= 0) & (plain(k) == np.floor(plain(k))), log_mass)
+
+
+pmf = exp_of(logpmf, "pmf")
+
+
+def cdf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
+    """Q(⌊k⌋ + 1, mu) for k ≥ 0 (after the shift by loc), 0 below."""
+    k = np.asarray(plain(anp.subtract(k, loc)), dtype=np.float64)
+    return anp.where(k < 0, 0.0, gammaincc(np.floor(k) + 1.0, mu))

@@ -1,0 +1,203 @@
+"""Registry-walk cases for ``admodes.scipy``: the special-function primitives and composites,
+the distributions of ``stats``, the LU, Cholesky and matrix-exponential operations of ``linalg``
+and the convolutions of ``signal``, each against ``jax.scipy``. Values against SciPy at several
+points and edges, and the derivatives the walk cannot reach, are in ``test_scipy.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.scipy as jsp
+import numpy as np
+from walk import Case, case, open_unit, positive, real, shape_label, with_value
+
+from admodes.rules import special as rules
+from admodes.scipy import linalg, signal, special, stats
+from cases.linalg import dominant, spd
+
+SHAPES_1 = [(), (2, 3)]
+SHAPES_2 = [((), ()), ((3,), (3,)), ((2, 1), (3,))]
+A_FIXED = 2.5  # the shape a at which ∂P(a, x)/∂a is differentiated in x
+K = np.array([0.0, 1.0, 3.0, 7.0])  # Poisson counts
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """(0.05, 0.95): probabilities."""
+    return 0.05 + 0.9 / (1.0 + np.exp(-x))
+
+
+def interval(lo: float, hi: float) -> Any:
+    """(lo, hi), through a logistic."""
+    return lambda x: lo + (hi - lo) / (1.0 + np.exp(-x))
+
+
+def simplex(x: np.ndarray) -> np.ndarray:
+    """Columns on the probability simplex (the first axis sums to 1)."""
+    e = np.exp(x)
+    return e / e.sum(axis=0)
+
+
+def pivoting(x: np.ndarray) -> np.ndarray:
+    """A well-conditioned matrix whose LU needs row swaps (a dominant matrix, rows rotated)."""
+    return np.roll(dominant(x), 1, axis=0)
+
+
+def _unary(name: str, ad_fn: Any, jax_fn: Any, domain: Any = real) -> list[Case]:
+    return [case(name, shape_label(s), ad_fn, jax_fn, s, domains=domain) for s in SHAPES_1]
+
+
+def _binary(name: str, ad_fn: Any, jax_fn: Any, domains: tuple) -> list[Case]:
+    return [case(name, shape_label(*s), ad_fn, jax_fn, *s, domains=domains) for s in SHAPES_2]
+
+
+def _jax_gammainc_grad_a(x: Any) -> Any:
+    """∂P(a, x)/∂a at a = A_FIXED by JAX; its derivative in x is JAX's ∂/∂a of ∂P/∂x (JAX does
+    not differentiate its own ∂P/∂a)."""
+
+    def dp_da(x: Any) -> Any:
+        return jax.jvp(lambda a: jsp.special.gammainc(a, x), (A_FIXED + 0 * x,), (1 + 0 * x,))[1]
+
+    def dp_dx(a: Any, x: Any) -> Any:
+        return jax.jvp(lambda x: jsp.special.gammainc(a, x), (x,), (1 + 0 * x,))[1]
+
+    mixed = jax.custom_jvp(dp_da)
+    mixed.defjvp(
+        lambda xs, ts: (
+            dp_da(xs[0]),
+            jax.jvp(lambda a: dp_dx(a, xs[0]), (A_FIXED + 0 * xs[0],), (1 + 0 * xs[0],))[1] * ts[0],
+        )
+    )
+    return mixed(x)
+
+
+def _stats(name: str, fn: str, shapes: tuple, domains: tuple, **kw: Any) -> Case:
+    """``stats.<name>.<fn>`` on traced arguments of the given shapes, against JAX's."""
+    ad_fn = getattr(getattr(stats, name), fn)
+    jax_fn = getattr(getattr(jsp.stats, name), fn)
+    return case(f"{name}.{fn}", kw.pop("label", shape_label(*shapes)),
+                lambda *xs: ad_fn(*xs, **kw), lambda *xs: jax_fn(*xs, **kw),
+                *shapes, domains=domains)  # fmt: skip
+
+
+SPECIAL = [
+    *_unary("erf", special.erf, jsp.special.erf),
+    *_unary("erfc", special.erfc, jsp.special.erfc),
+    *_unary("erfinv", special.erfinv, jsp.special.erfinv, open_unit),
+    *_unary("ndtri", special.ndtri, jsp.special.ndtri, unit),
+    *_unary("log_ndtr", special.log_ndtr, jsp.special.log_ndtr),
+    case("log_ndtr", "tails", special.log_ndtr, jsp.special.log_ndtr, (4,),
+         domains=lambda x: np.array([-19.0, -8.0, 6.0, 30.0]) + 0.1 * x),
+    *_unary("gamma", special.gamma, jsp.special.gamma, positive),
+    case("gamma", "negative", special.gamma, jsp.special.gamma, (3,),
+         domains=lambda x: -0.5 - 0.4 * np.tanh(x)),
+    *_unary("gammaln", special.gammaln, jsp.special.gammaln, positive),
+    *_unary("rgamma", special.rgamma, lambda x: 1.0 / jsp.special.gamma(x), positive),
+    *_unary("digamma", special.digamma, jsp.special.digamma, positive),
+    *_unary("polygamma", lambda x: special.polygamma(2, x),
+            lambda x: jsp.special.polygamma(2, x), positive),
+    *_binary("betaln", special.betaln, jsp.special.betaln, (positive, positive)),
+    *_binary("gammainc", special.gammainc, jsp.special.gammainc, (positive, positive)),
+    case("gammainc", "far-tails", special.gammainc, jsp.special.gammainc, (4,), (4,),
+         domains=(lambda x: np.array([0.3, 5.0, 40.0, 3.0]) + 0.1 * np.abs(x),
+                  lambda x: np.array([4.0, 0.2, 45.0, 30.0]) + 0.1 * np.abs(x))),
+    *_binary("gammaincc", special.gammaincc, jsp.special.gammaincc, (positive, positive)),
+    *_unary("gammainc_grad_a", lambda x: rules.gammainc_grad_a(A_FIXED, x),
+            _jax_gammainc_grad_a, positive),
+    *_unary("betainc", lambda x: special.betainc(2.0, 3.5, x),
+            lambda x: jsp.special.betainc(2.0, 3.5, x), unit),
+    *_binary("xlogy", special.xlogy, jsp.special.xlogy, (real, positive)),
+    case("xlogy", "zero-x", special.xlogy, jsp.special.xlogy, (4,), (4,),
+         domains=(with_value((1, 2), 0.0), positive)),
+    *_binary("xlog1py", special.xlog1py, jsp.special.xlog1py, (real, positive)),
+    *_unary("xlogx", special.entr, jsp.special.entr, positive),
+    *_unary("i0e", special.i0e, jsp.special.i0e),
+    *_unary("i1e", special.i1e, jsp.special.i1e),
+    case("i1e", "zero", special.i1e, jsp.special.i1e, (3,), domains=with_value((1,), 0.0)),
+    *_unary("logistic", special.expit, jsp.special.expit),
+    # composites
+    *_unary("ndtr", special.ndtr, jsp.special.ndtr),
+    case("ndtr", "tails", special.ndtr, jsp.special.ndtr, (3,),
+         domains=lambda x: np.array([-12.0, 0.0, 9.0]) + 0.1 * x),
+    *_unary("erfcinv", special.erfcinv, lambda y: -jsp.special.ndtri(y / 2) / np.sqrt(2.0),
+            interval(0.01, 1.99)),
+    *_unary("logit", special.logit, jsp.special.logit, unit),
+    *_unary("i0", special.i0, jsp.special.i0),
+    *_unary("i1", special.i1, jsp.special.i1),
+    case("softmax", "all-axes", special.softmax, lambda x: jsp.special.softmax(x, axis=None),
+         (2, 3)),
+    case("softmax", "axis1", lambda x: special.softmax(x, axis=1),
+         lambda x: jsp.special.softmax(x, axis=1), (2, 3)),
+    case("log_softmax", "all-axes", special.log_softmax,
+         lambda x: jsp.special.log_softmax(x, axis=None), (2, 3)),
+    case("logsumexp", "scipy-signed-b", lambda a, b: special.logsumexp(a, b=b, return_sign=True)[0],
+         lambda a, b: jsp.special.logsumexp(a, b=b, return_sign=True)[0], (4,), (4,)),
+]  # fmt: skip
+
+STATS = [
+    _stats("norm", "logpdf", ((5,), (), ()), (real, real, positive)),
+    _stats("norm", "pdf", ((5,), (5,), (5,)), (real, real, positive)),
+    *(_stats("norm", fn, ((5,), (), ()), (real, real, positive))
+      for fn in ("cdf", "logcdf", "sf", "logsf")),
+    *(_stats("norm", fn, ((5,), (), ()), (unit, real, positive)) for fn in ("ppf", "isf")),
+    _stats("t", "logpdf", ((5,), (), (), ()), (real, positive, real, positive)),
+    _stats("t", "pdf", ((5,), (5,)), (real, positive)),
+    *(_stats("gamma", fn, ((5,), (), (), ()), (positive, positive, lambda x: -np.abs(x),
+                                                positive))
+      for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")),
+    *(_stats("chi2", fn, ((5,), (), ()), (positive, positive, lambda x: -np.abs(x)))
+      for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")),
+    *(_stats("beta", fn, ((5,), (), ()), (unit, positive, positive))
+      for fn in ("logpdf", "pdf")),
+    _stats("beta", "logpdf", ((5,),), (interval(-0.9, 1.9),), a=2.0, b=3.0, loc=-1.0, scale=3.0,
+           label="loc-scale"),
+    *(_stats("beta", fn, ((5,),), (unit,), a=2.0, b=3.0) for fn in ("cdf", "logcdf", "sf")),
+    case("poisson.logpmf", "mu", lambda mu: stats.poisson.logpmf(K, mu),
+         lambda mu: jsp.stats.poisson.logpmf(K, mu), (), domains=positive),
+    case("poisson.pmf", "mu", lambda mu: stats.poisson.pmf(K, mu),
+         lambda mu: jsp.stats.poisson.pmf(K, mu), (4,), domains=positive),
+    case("poisson.cdf", "mu", lambda mu: stats.poisson.cdf(K, mu),
+         lambda mu: jsp.stats.poisson.cdf(K, mu), (4,), domains=positive),
+    _stats("dirichlet", "logpdf", ((4,), (4,)), (simplex, positive)),
+    _stats("dirichlet", "pdf", ((3, 2), (3,)), (simplex, positive)),
+    _stats("multivariate_normal", "logpdf", ((4, 3), (3,), (3, 3)), (real, real, spd)),
+    _stats("multivariate_normal", "pdf", ((3,), (3,), (3, 3)), (real, real, spd)),
+]  # fmt: skip
+
+LINALG = [
+    case("lu", "pivoting", lambda a: linalg.lu_factor(a)[0],
+         lambda a: jsp.linalg.lu_factor(a)[0], (4, 4), domains=pivoting),
+    case("lu_solve", "pivoting", lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),
+         lambda a, b: jsp.linalg.lu_solve(jsp.linalg.lu_factor(a), b), (3, 3), (3, 2),
+         domains=(pivoting, real)),
+    case("lu_solve", "transposed", lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b, trans=1),
+         lambda a, b: jsp.linalg.lu_solve(jsp.linalg.lu_factor(a), b, trans=1), (3, 3), (3,),
+         domains=(pivoting, real)),
+    *(case("cho_factor", f"lower-{lower}", lambda a, lower=lower: linalg.cho_factor(a, lower)[0],
+           lambda a, lower=lower: jsp.linalg.cho_factor(a, lower)[0], (3, 3), domains=spd)
+      for lower in (False, True)),
+    *(case("cho_solve", f"lower-{lower}",
+           lambda a, b, lower=lower: linalg.cho_solve(linalg.cho_factor(a, lower), b),
+           lambda a, b, lower=lower: jsp.linalg.cho_solve(jsp.linalg.cho_factor(a, lower), b),
+           (3, 3), (3, 2), domains=(spd, real))
+      for lower in (False, True)),
+    case("block_diag", "mixed", linalg.block_diag, jsp.linalg.block_diag, (2, 2), (3,), (1, 2)),
+    case("expm", "(3,3)", linalg.expm, jsp.linalg.expm, (3, 3), domains=lambda x: x / 2),
+    case("expm", "stack", linalg.expm, jsp.linalg.expm, (2, 2, 2)),
+]  # fmt: skip
+
+CONVOLUTION_SHAPES = (((5,), (3,)), ((3,), (5,)), ((3, 4), (2, 3)))
+SIGNAL = [
+    case("convolve", "1d", signal.convolve, jsp.signal.convolve, (5,), (3,)),
+    case("convolve", "2d", signal.convolve, jsp.signal.convolve, (3, 4), (2, 2)),
+    *(case("convolve", f"{mode}-{shape_label(*s)}",
+           lambda x, y, mode=mode: signal.convolve(x, y, mode),
+           lambda x, y, mode=mode: jsp.signal.convolve(x, y, mode), *s)
+      for mode in ("valid", "same") for s in CONVOLUTION_SHAPES),
+    *(case("correlate", f"{mode}-{shape_label(*s)}",
+           lambda x, y, mode=mode: signal.correlate(x, y, mode),
+           lambda x, y, mode=mode: jsp.signal.correlate(x, y, mode), *s)
+      for mode in ("full", "valid", "same") for s in CONVOLUTION_SHAPES),
+]  # fmt: skip
+
+CASES = SPECIAL + STATS + LINALG + SIGNAL
