@@ -23,7 +23,17 @@ from admodes.numpy._complex import (
     isrealobj,
     real,
 )
-from admodes.numpy._contractions import dot, einsum, inner, kron, matmul, outer, tensordot, vdot
+from admodes.numpy._contractions import (
+    cross,
+    dot,
+    einsum,
+    inner,
+    kron,
+    matmul,
+    outer,
+    tensordot,
+    vdot,
+)
 from admodes.numpy._elementwise import (
     arccosh,
     arcsinh,

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from admodes.core import ndim, shape, size
-from admodes.numpy._functions import multiply, reshape
+from admodes.numpy._functions import multiply, reshape, stack
+from admodes.numpy._shapes import moveaxis
 from admodes.rules import contractions as _contractions
 from admodes.rules.contractions import join_subscripts, matmul
 
@@ -148,3 +149,22 @@ def kron(a: Any, b: Any) -> Any:
     spread_a = reshape(a, tuple(d for x in sa for d in (x, 1)))
     spread_b = reshape(b, tuple(d for x in sb for d in (1, x)))
     return reshape(multiply(spread_a, spread_b), tuple(x * y for x, y in zip(sa, sb, strict=True)))
+
+
+def cross(
+    a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None
+) -> Any:
+    """The cross product of 3-vectors along ``axisa``/``axisb`` (broadcast over the others),
+    placed along ``axisc``, as ``numpy.cross``: (a₁b₂ − a₂b₁, a₂b₀ − a₀b₂, a₀b₁ − a₁b₀)."""
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    if shape(a)[-1] != 3 or shape(b)[-1] != 3:
+        raise ValueError(
+            f"cross needs vectors of 3 components along the axis, got shapes {shape(a)} and "
+            f"{shape(b)} (2-component vectors are deprecated in NumPy 2: append a zero)"
+        )
+    a0, a1, a2 = (a[..., i] for i in range(3))
+    b0, b1, b2 = (b[..., i] for i in range(3))
+    parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
+    return moveaxis(stack(parts, axis=-1), -1, axisc)
