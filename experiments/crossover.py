@@ -54,7 +54,9 @@ def run(ctx: Context) -> str:
     frame = ctx.frame()
     grid_rows = frame[frame["workload"] == WORKLOAD]
     fig, axes = new_figure(
-        4, "log2(forward cost / reverse cost) of the Jacobian of tanh(A sin x)", rows=2
+        4,
+        "log2(forward cost / reverse cost) of the Jacobian of tanh(A sin x); red: reverse wins",
+        rows=2,
     )
     findings = []
     panels = [(pair, quantity) for pair in measure.PAIRS for quantity in QUANTITIES]
@@ -66,7 +68,7 @@ def run(ctx: Context) -> str:
             log_ratio.to_numpy(),
             sizes,
             sizes,
-            f"{pair.forward} / {pair.reverse}, in {quantity} (red: reverse wins)",
+            f"{pair.forward} / {pair.reverse}: {quantity}",
             "n (number of inputs)",
             "m (number of outputs)",
             f"log2({quantity} ratio fwd / rev)",

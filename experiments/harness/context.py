@@ -152,7 +152,8 @@ class Context:
         fit_min_x: float = 0.0,
         group: str = "",
     ) -> Curve:
-        """A plotted curve from samples (columns ``x``, value, noisy): medians with IQR, the
+        """A plotted curve from samples (columns ``x``, value, noisy; only time is drawn noisy,
+        counts are exact whatever the load): medians with IQR, the
         log-log slope fitted for ``x >= fit_min_x`` with its bootstrap interval, and, with a
         theory slope, the verdict on it (series ``"<group>: <label>"``)."""
         table = summarise(samples, [x]).sort_values(x)
@@ -191,7 +192,7 @@ class Context:
             median=table["median"].to_numpy(dtype=float),
             q25=table["q25"].to_numpy(dtype=float),
             q75=table["q75"].to_numpy(dtype=float),
-            noisy=table["noisy"].to_numpy(dtype=bool),
+            noisy=table["noisy"].to_numpy(dtype=bool) & (kind == TIME),
             fit=fit,
             theory_slope=theory,
             fit_min_x=fit_min_x,
