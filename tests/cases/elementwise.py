@@ -4,6 +4,8 @@ JAX writes them. Special points (kinks, zeros, infinities) are in ``test_element
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import numpy as np
 from walk import (
@@ -21,7 +23,6 @@ from walk import (
 )
 
 from admodes import nn
-from admodes.rules.elementwise import erfc
 
 SHAPES_1 = [(), (2, 3)]
 SHAPES_2 = [((), ()), ((3,), (3,)), ((3, 1), (4,)), ((2, 3), ())]
@@ -55,12 +56,14 @@ CASES = [
     same("remainder", "constant-right", lambda x: x % -0.7, (2, 3)),
     lib("remainder", "negative-divisor", call("remainder"), (4,), (4,),
         domains=(real, lambda x: -positive(x))),
-    lib("logaddexp", "minus-inf", call("logaddexp"), (3,), (3,),
+    lib("logaddexp", "minus-inf-left", call("logaddexp"), (3,), (3,),
         domains=(with_value((1,), -np.inf), real)),
     lib("logaddexp", "far-apart", lambda m, x: m.logaddexp(x, 60.0), (3,)),
     *(case("relu", shape_label(s), nn.relu, jax.nn.relu, s, domains=nonzero) for s in SHAPES_1),
-    *(case("logistic", shape_label(s), nn.sigmoid, jax.nn.sigmoid, s) for s in SHAPES_1),
-    *(case("erfc", shape_label(s), erfc, jax.scipy.special.erfc, s) for s in SHAPES_1),
+    *(case("logistic", f"sigmoid-{shape_label(s)}", nn.sigmoid, jax.nn.sigmoid, s)
+      for s in SHAPES_1),
+    *(case("erfc", f"gelu-exact-{shape_label(s)}", partial(nn.gelu, approximate=False),
+           partial(jax.nn.gelu, approximate=False), s) for s in SHAPES_1),
     lib("sinc_maclaurin", "sinc-with-zero", call("sinc"), (5,), domains=with_value((2,), 0.0)),
     lib("sinc_maclaurin", "sinc-at-zero", call("sinc"), (), domains=with_value((0,), 0.0)),
     # composites
