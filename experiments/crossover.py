@@ -134,14 +134,12 @@ def _boundary(
     """Fit the boundary n*(m) of one panel and record the verdict on its slope (theory: 1)."""
     ms, ns = np.array(sizes, dtype=float), np.array(sizes, dtype=float)
     cells = [(n, m) for m in sizes for n in sizes]
-    values = {
-        key: group["value"].to_numpy() for key, group in samples.groupby(GRID_KEYS, sort=True)
-    }
+    values = dict(list(samples.groupby(GRID_KEYS, sort=True)))
     replicated = bootstrap_medians(
         [values[cell] for cell in cells], f"crossover {pair.name} {quantity}", timed=kind == TIME
     )
     log_grids = np.log2(replicated).reshape(-1, len(sizes), len(sizes))
-    observed = np.log2(np.array([np.median(values[cell]) for cell in cells])).reshape(
+    observed = np.log2(np.array([values[cell]["value"].median() for cell in cells])).reshape(
         len(sizes), len(sizes)
     )
     series = f"{pair.name}: boundary n*(m) in {quantity}"

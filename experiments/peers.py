@@ -204,9 +204,7 @@ def _claims(ctx: Context, samples: dict[tuple[str, str], pd.DataFrame]) -> None:
     """Per peer and workload: whether it takes longer than admodes (time ratio above 1)."""
     for (engine, method), table in samples.items():
         for workload, rows in table.groupby("workload", sort=False):
-            replicates = bootstrap_medians(
-                [rows["value"].to_numpy()], f"{engine} {workload}", timed=True
-            )
+            replicates = bootstrap_medians([rows], f"{engine} {workload}", timed=True)
             ctx.timed_claim(
                 f"{engine} {method} slower than admodes on {workload}",
                 replicates[:, 0],

@@ -172,7 +172,7 @@ class Context:
             replicates = loglog_slopes(
                 points,
                 bootstrap_medians(
-                    [values.loc[values[x] == p, "value"].to_numpy() for p in points],
+                    [values[values[x] == p] for p in points],
                     f"{self.name} {series} {quantity}",
                     timed=kind == TIME,
                 ),

@@ -11,7 +11,7 @@ from typing import Any
 
 from experiments.harness.context import SLOPE_TOLERANCE
 from experiments.harness.files import write_text_atomically
-from experiments.harness.stats import CONFIDENCE, REPLICATES, TIME_SPREAD
+from experiments.harness.stats import CONFIDENCE, NOISY_TIME_SPREAD, REPLICATES, TIME_SPREAD
 from experiments.harness.timing import BUSY_CPU_SHARE
 from experiments.harness.validation import (
     FD_STEP,
@@ -113,7 +113,8 @@ def _method_section(timing: str) -> str:
 - **Slopes and verdicts.** Least squares on log10–log10 medians, with a {CONFIDENCE:.0%}
   interval from {REPLICATES} bootstrap replicates (each point's samples resampled, medians
   refitted; a time median is also scaled by a factor exp(N(0, {TIME_SPREAD:g})) of its own,
-  the drift of the machine between points that one point's samples do not show). A claim is
+  exp(N(0, {NOISY_TIME_SPREAD:g})) at a noisy point: the drift of the machine between points,
+  which one point's samples do not show). A claim is
   checked on every replicate: it *agrees* when {CONFIDENCE:.0%} of them satisfy it,
   *disagrees* when {CONFIDENCE:.0%} do not, and is *inconclusive (noisy)* in between. A slope
   claim is "within ±{SLOPE_TOLERANCE} of the theory's slope". Count claims have identical

@@ -19,10 +19,11 @@ CONFIDENCE = 0.95
 share does not, and is inconclusive in between."""
 REPLICATES = 2000
 """Bootstrap replicates per interval."""
-TIME_SPREAD = 0.1
-"""Relative spread of a time median measured again minutes later (load drifts between points,
-which the samples of one point do not show): each point's replicated time medians are scaled
-by a factor exp(N(0, TIME_SPREAD)) of their own."""
+TIME_SPREAD, NOISY_TIME_SPREAD = 0.1, 0.5
+"""Relative spread of a time median measured again minutes later, at a quiet point and at one
+that stayed noisy: the load drifts between points, which the samples of one point do not show,
+so each point's replicated time medians are scaled by a factor exp(N(0, spread)) of their
+own."""
 
 
 @dataclass(frozen=True)
@@ -143,21 +144,23 @@ def ratio_samples(
 
 
 def bootstrap_medians(
-    samples: Sequence[np.ndarray], label: str, *, timed: bool = False
+    points: Sequence[pd.DataFrame], label: str, *, timed: bool = False
 ) -> np.ndarray:
-    """Medians of resampled samples: shape (REPLICATES, points), one column per sample set;
-    ``timed`` medians also get the drift between points (TIME_SPREAD).
+    """Medians of each point's resampled samples (columns value, noisy): shape (REPLICATES,
+    points); ``timed`` medians also get the drift between points (TIME_SPREAD, or
+    NOISY_TIME_SPREAD at a point that stayed noisy).
 
     The generator is seeded by ``label``, so the same data always gives the same replicates.
     """
     rng = np.random.default_rng(zlib.crc32(label.encode()))
     columns = []
-    for values in samples:
-        values = np.asarray(values, dtype=float)
+    for point in points:
+        values = point["value"].to_numpy(dtype=float)
         picks = rng.integers(0, values.size, size=(REPLICATES, values.size))
         medians = np.median(values[picks], axis=1)
         if timed:
-            medians = medians * np.exp(rng.normal(0.0, TIME_SPREAD, REPLICATES))
+            spread = NOISY_TIME_SPREAD if point["noisy"].any() else TIME_SPREAD
+            medians = medians * np.exp(rng.normal(0.0, spread, REPLICATES))
         columns.append(medians)
     return np.column_stack(columns)
 
