@@ -110,8 +110,11 @@ class Traced:
     # ------------------------------------------------ conversions that would drop derivatives
     def __float__(self) -> float:
         raise TypeError(
-            "float() of a traced value would drop its derivative. Keep computing with admodes "
-            "ops; to use the value as a constant on purpose, call `admodes.stop_gradient(x)`."
+            "float() of a traced value would drop its derivative (NumPy calls float() to write "
+            "a value into an array: `out[i] = x`). Keep computing with admodes ops: build an "
+            "array from traced values with `anp.stack([...])`, or update one functionally with "
+            "`y = x.at[i].set(v)`, as in JAX. To use the value as a constant on purpose, call "
+            "`admodes.stop_gradient(x)`."
         )
 
     __int__ = __float__

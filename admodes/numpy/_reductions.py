@@ -20,6 +20,7 @@ from admodes.numpy._functions import (
     _reduced_shape,
     abs,
     add,
+    asarray,
     broadcast_to,
     concatenate,
     count,
@@ -29,6 +30,7 @@ from admodes.numpy._functions import (
     log,
     max,
     mean,
+    min,
     multiply,
     no_out,
     ravel,
@@ -103,6 +105,7 @@ def average(
         avg = mean(a, axes, keepdims=keepdims)
         total = _np.asarray(count(a, axes), dtype=dtype_of(avg))
     else:
+        weights = asarray(weights)
         if ndim(weights) != ndim(a):
             if len(axes) != 1 or ndim(weights) != 1 or shape(weights)[0] != shape(a)[axes[0]]:
                 raise ValueError(
@@ -173,6 +176,7 @@ def prod(
     axes = _axes(axis, nd)
     kept = tuple(k for k in range(-nd, 0) if k not in axes)
     perm = tuple(nd + k for k in kept + axes)
+    kept_dims_shape = keepdims_shape(shape(a), axes)
     if perm != tuple(range(nd)):
         a = transpose(a, perm)
     kept_shape = tuple(shape(a)[: len(kept)])
@@ -186,7 +190,7 @@ def prod(
         half = shape(v)[-1] // 2
         v = multiply(v[..., :half], v[..., half:])
     result = reshape(v, kept_shape)
-    return reshape(result, keepdims_shape(shape(a), axes)) if keepdims else result
+    return reshape(result, kept_dims_shape) if keepdims else result
 
 
 def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
@@ -230,8 +234,7 @@ def diff(
     ax = _axes(axis, ndim(a))[0]
     parts = [
         broadcast_to(p, resized(shape(a), ax, 1)) if ndim(p) == 0 else p
-        for p in (prepend, a, append)
-        if p is not _NO_VALUE
+        for p in (asarray(p) for p in (prepend, a, append) if p is not _NO_VALUE)
     ]
     if len(parts) > 1:
         a = concatenate(parts, axis=ax)
@@ -257,6 +260,7 @@ def logsumexp(
     ``return_sign``, also the sign of the sum (plain); otherwise NaN where the sum is negative.
     """
     if b is not None:
+        b = asarray(b)
         a = where(plain(b) == 0, -_np.inf, a)
     axes = _axes(axis, ndim(a))
     top = _np.max(plain(a), axis=axes, keepdims=True, initial=-_np.inf)

@@ -1,11 +1,12 @@
 """Sorting, order statistics and searching in ``admodes.numpy``.
 
 ``sort`` is a primitive; its derivative permutes, as JAX's: each entry keeps its own derivative in
-its sorted place, ties in their original order (a stable sort). ``partition``, ``median``,
-``quantile``, ``percentile`` and ``unique`` gather from the value by an order computed on the
-primal, so their derivatives follow the entries they pick: ``median`` of an even count gives ½ to
-each middle entry, ``quantile`` splits between the two neighbours in the ratio of the linear
-interpolation, and a tied order statistic goes to the entry a stable sort puts there.
+its sorted place, ties in their original order (a stable sort). ``partition`` sorts (a valid
+partition), and ``median``, ``quantile``, ``percentile`` and ``unique`` gather from the value by
+an order computed on the primal, so their derivatives follow the entries they pick: ``median`` of
+an even count gives ½ to each middle entry, ``quantile`` splits between the two neighbours in the
+ratio of the linear interpolation, and a tied order statistic goes to the entry a stable sort
+puts there.
 
 ``argsort``, ``argpartition``, ``searchsorted``, ``nonzero`` and the indices ``unique`` returns
 look at primals and give plain integer arrays.
@@ -17,11 +18,12 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import Traced, ndim, plain, shape
+from admodes.core import Traced, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,
     add,
+    astype,
     getitem,
     multiply,
     no_out,
@@ -31,7 +33,7 @@ from admodes.numpy._functions import (
     where,
 )
 from admodes.numpy._reductions import Axis, float_dtype
-from admodes.numpy._shapes import moveaxis, take, take_along_axis
+from admodes.numpy._shapes import moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
 
@@ -63,13 +65,16 @@ def sort(
 def partition(
     a: Any, kth: Any, axis: int | None = -1, kind: str = "introselect", order: None = None
 ) -> Any:
-    """a rearranged so that the entry at each ``kth`` position is the one a sort puts there,
-    smaller ones before it, larger ones after: the arrangement of ``np.argpartition``."""
+    """a with the entry at each ``kth`` position the one a sort puts there, smaller ones before
+    it and larger ones after. NumPy leaves the order within each side unspecified; admodes
+    returns it sorted (a stable sort), so a tied entry's derivative goes where ``sort`` sends it,
+    as JAX's for the ``kth`` entry."""
     if order is not None:
         raise TypeError("partition: order= (structured arrays) is not supported")
-    if axis is None:
-        a, axis = ravel(a), -1
-    return take_along_axis(a, _np.argpartition(plain(a), kth, axis=axis), axis)
+    n = size(a) if axis is None else shape(a)[axis]
+    if not _np.all((-n <= _np.asarray(kth)) & (_np.asarray(kth) < n)):
+        raise ValueError(f"partition: kth={kth} is out of bounds for length {n}")
+    return sort(a, axis)
 
 
 # ------------------------------------------------------------------------------ order statistics
@@ -97,7 +102,8 @@ def quantile(
         )
     if method not in _METHODS:
         raise ValueError(f"quantile: method={method!r} is not supported; use one of {_METHODS}")
-    qs = _np.asarray(q, dtype=float_dtype(a))
+    dtype = _np.result_type(float_dtype(a), q if isinstance(q, int | float) else _np.asarray(q))
+    qs = _np.asarray(q, dtype=dtype)
     if _np.any((qs < 0) | (qs > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     axes = _axes(axis, ndim(a))
@@ -109,11 +115,11 @@ def quantile(
     above = _np.ceil(position).astype(int)[()]
     low, high = getitem(s, (..., below)), getitem(s, (..., above))
     if method == "linear":
-        fraction = position - below
+        fraction = (position - below).astype(dtype)
         result = add(multiply(low, 1 - fraction), multiply(high, fraction))
     elif method == "midpoint":
-        result = multiply(add(low, high), 0.5)
-    else:
+        result = astype(multiply(add(low, high), 0.5), dtype)
+    else:  # a sorted value, in the value's own dtype (NumPy's)
         result = low if method == "lower" else high
     if qs.ndim:  # NumPy puts the quantiles' axes first
         result = moveaxis(result, tuple(range(-qs.ndim, 0)), tuple(range(qs.ndim)))

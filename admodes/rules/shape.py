@@ -201,7 +201,7 @@ stack = defprim(
 def _astype_impl(x: Any, dtype: np.dtype) -> np.ndarray:
     """x converted to another float ``dtype``: linear, so the tangent is converted alike and the
     cotangent converted back to x's dtype."""
-    return np.asarray(x).astype(dtype)
+    return np.asarray(x).astype(dtype)[()]  # [()]: a 0-d result as a NumPy scalar, as NumPy
 
 
 astype = defprim(

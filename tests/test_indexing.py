@@ -1,0 +1,509 @@
+"""Shapes, indexing, ``.at`` updates, reductions and sorting beyond the registry walk
+(``tests/cases/shape.py``, ``tests/cases/reductions.py``): NumPy's values, shapes and dtypes on
+plain inputs; ``np.f`` on traced values; repeated indices against NumPy, JAX and by hand; the
+error for writing a traced value into a NumPy array; second derivatives in all four mode pairs
+against ``jax.hessian``; float32; hypothesis sweeps over shapes and axes; sort ties as JAX."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.special
+from conftest import JNP, MODES, assert_close, assert_exact
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import admodes as ad
+import admodes.numpy as anp
+
+A = np.array
+X34 = np.linspace(-1.3, 2.1, 12).reshape(3, 4) ** 3
+V6 = A([0.5, -1.0, 2.0, 0.5, 3.0, -1.0])
+TRIL = np.tril_indices(4, -1)
+
+# ---------------------------------------------------------------- NumPy's values on plain inputs
+PLAIN = {  # name: (function of m, input)
+    "diag-vector": (lambda m, x: m.diag(x, -2), V6),
+    "diag-matrix": (lambda m, x: m.diag(x, 1), X34),
+    "diagonal": (lambda m, x: m.diagonal(x, -1), X34),
+    "trace": (lambda m, x: m.trace(x, 1), X34),
+    "tril": (lambda m, x: m.tril(x, 1), X34),
+    "triu-vector": (lambda m, x: m.triu(x), V6),
+    "tile": (lambda m, x: m.tile(x, (2, 1, 2)), X34),
+    "repeat": (lambda m, x: m.repeat(x, [2, 0, 1], axis=0), X34),
+    "repeat-flat": (lambda m, x: m.repeat(x, 2), X34),
+    "pad-constant": (lambda m, x: m.pad(x, ((1, 0), (2, 3)), constant_values=(7, 8)), X34),
+    "pad-edge": (lambda m, x: m.pad(x, 2, mode="edge"), X34),
+    "pad-reflect-long": (lambda m, x: m.pad(x, (9, 7), mode="reflect"), V6),
+    "pad-symmetric": (lambda m, x: m.pad(x, ((3,), (1,)), mode="symmetric"), X34),
+    "pad-wrap-long": (lambda m, x: m.pad(x, 13, mode="wrap"), V6),
+    "roll": (lambda m, x: m.roll(x, -7), X34),
+    "roll-repeated-axis": (lambda m, x: m.roll(x, (1, 2), axis=(1, 1)), X34),
+    "rot90": (lambda m, x: m.rot90(x, -1), X34),
+    "moveaxis": (lambda m, x: m.moveaxis(x, -1, 0), X34),
+    "rollaxis": (lambda m, x: m.rollaxis(x, 1), X34),
+    "flipud": (lambda m, x: m.flipud(x), X34),
+    "fliplr": (lambda m, x: m.fliplr(x), X34),
+    "split": (lambda m, x: m.split(x, [1, 5], axis=1), X34),
+    "array_split": (lambda m, x: m.array_split(x, 4), V6),
+    "hsplit": (lambda m, x: m.hsplit(x, 2), X34),
+    "vsplit": (lambda m, x: m.vsplit(x, 3), X34),
+    "atleast_2d": (lambda m, x: m.atleast_2d(x), V6),
+    "atleast_3d-pair": (lambda m, x: m.atleast_3d(x, x[0]), X34),
+    "column_stack": (lambda m, x: m.column_stack([x, x]), V6),
+    "row_stack": (lambda m, x: m.row_stack([x, x]), V6),
+    "dstack": (lambda m, x: m.dstack([x, x]), V6),
+    "take-wrap": (lambda m, x: m.take(x, [7, -1], axis=1, mode="wrap"), X34),
+    "take-clip": (lambda m, x: m.take(x, [[0, 30]], mode="clip"), X34),
+    "take_along_axis-none": (lambda m, x: m.take_along_axis(x, A([11, 0, 3]), None), X34),
+    "var": (lambda m, x: m.var(x, 1, ddof=1), X34),
+    "std-dtype": (lambda m, x: m.std(x, dtype=np.float32), X34),
+    "mean-dtype": (lambda m, x: m.mean(x, 0, np.float32), X34),
+    "average": (lambda m, x: m.average(x, 0, [1.0, 2.0, 3.0], returned=True), X34),
+    "average-none": (lambda m, x: m.average(x, returned=True), X34),
+    "cumprod": (lambda m, x: m.cumprod(x, 1), X34),
+    "cumsum-dtype": (lambda m, x: m.cumsum(x, dtype=np.float32), X34),
+    "diff": (lambda m, x: m.diff(x, 3, append=[1.0, 2.0]), V6),
+    "diff-zeroth": (lambda m, x: m.diff(x, 0), V6),
+    "sort": (lambda m, x: m.sort(x, 0), X34),
+    "sort-none": (lambda m, x: m.sort(x, None), X34),
+    "median": (lambda m, x: m.median(x, (0, 1), keepdims=True), X34),
+    "quantile": (lambda m, x: m.quantile(x, [[0.2], [0.9]], axis=1), X34),
+    "percentile": (lambda m, x: m.percentile(x, 40, keepdims=True), X34),
+    "partition": (lambda m, x: m.partition(x, (1, 3))[A([1, 3])], V6),
+    "prod-int": (lambda m, x: m.prod((x * 2).astype(int), 0), X34),
+    "var-int": (lambda m, x: m.var((x * 2).astype(int)), X34),
+    "median-int": (lambda m, x: m.median(A([3, 1, 4, 1])), X34),
+    "sort-int": (lambda m, x: m.sort((x * 3).astype(int)), X34),
+    "tril-int": (lambda m, x: m.tril(x.astype(int)), X34),
+    "nansum": (lambda m, x: m.nansum(np.where(x > 1, np.nan, x), 1), X34),
+    "nanmean": (lambda m, x: m.nanmean(np.where(x > 1, np.nan, x)), X34),
+    "nanmax": (lambda m, x: m.nanmax(np.where(x > 0, np.nan, x), 0, keepdims=True), X34),
+    "nanmin-all-nan": (lambda m, x: m.nanmin(A([[np.nan, 1.0], [np.nan, 2.0]]), 0), X34),
+    "median-nan": (lambda m, x: m.median(np.where(x > 5, np.nan, x), 1), X34),
+    "argsort": (lambda m, x: m.argsort(x, 0), X34),
+    "argpartition": (lambda m, x: m.argpartition(x, 2), V6),
+    "searchsorted": (lambda m, x: m.searchsorted(np.sort(x), [0.5, 1.0], side="right"), V6),
+    "nonzero": (lambda m, x: m.nonzero(x > 1), X34),
+    "count_nonzero": (lambda m, x: m.count_nonzero(x > 1, axis=0), X34),
+    "unique": (lambda m, x: m.unique(x, True, True, True), V6),
+    "unique-axis": (lambda m, x: m.unique(A([[1.0, 2], [1, 2], [0, 1]]), axis=0), X34),
+    "unique_counts": (lambda m, x: m.unique_counts(x), V6),
+    "unique_all": (lambda m, x: m.unique_all(x), V6),
+    "put_along_axis": (None, X34),
+}
+
+
+def _numpy_put_along_axis(x: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    np.put_along_axis(out, A([[0], [2], [1]]), A([[10.0], [20.0], [30.0]]), 1)
+    return out
+
+
+@pytest.mark.parametrize("name", PLAIN)
+def test_numpy_values_shapes_and_dtypes(name: str) -> None:
+    fn, x = PLAIN[name]
+    if fn is None:  # put_along_axis: NumPy's is in place; admodes' (as JAX's) returns the array
+        actual = anp.put_along_axis(x, A([[0], [2], [1]]), A([[10.0], [20.0], [30.0]]), 1, False)
+        expected = _numpy_put_along_axis(x)
+    else:
+        actual, expected = fn(anp, x), fn(np, x)
+    assert type(actual) is type(expected) or isinstance(expected, tuple)
+    for a, e in zip(_leaves(actual), _leaves(expected), strict=True):
+        assert np.shape(a) == np.shape(e)
+        assert np.result_type(a) == np.result_type(e)
+        np.testing.assert_allclose(a, e, rtol=1e-14, atol=1e-14)
+
+
+def _leaves(value: Any) -> list:
+    return (
+        [v for item in value for v in _leaves(item)] if isinstance(value, tuple | list) else [value]
+    )
+
+
+# ---------------------------------------------------------------- np.f on traced values
+NUMPY_ROUTE = {  # function of m whose gradient must not depend on m (np or anp)
+    "sort": lambda m, x: m.sum(m.sort(x, axis=0) * X34),
+    "median": lambda m, x: m.median(x, axis=1) @ A([1.0, -2.0, 3.0]),
+    "quantile": lambda m, x: m.sum(m.quantile(x, A([0.3, 0.8]))),
+    "percentile": lambda m, x: m.percentile(x, 30.0),
+    "var-ddof": lambda m, x: m.var(x, ddof=1),
+    "std": lambda m, x: m.std(x, axis=0)[1],
+    "average": lambda m, x: m.average(x, axis=1, weights=A([1.0, 2.0, 0.5, 1.0]))[0],
+    "cumprod": lambda m, x: m.sum(m.cumprod(x, axis=1)),
+    "diff": lambda m, x: m.sum(m.diff(x, axis=0) ** 2),
+    "nansum": lambda m, x: m.nansum(x),
+    "nanmean": lambda m, x: m.nanmean(x),
+    "nanmax": lambda m, x: m.nanmax(x),
+    "amin": lambda m, x: m.amin(x),
+    "trace": lambda m, x: m.trace(x),
+    "diagonal": lambda m, x: m.sum(m.diagonal(x, 1) ** 2),
+    "diag": lambda m, x: m.sum(m.diag(m.diag(x)) ** 2),
+    "tril": lambda m, x: m.sum(m.tril(x) ** 2),
+    "triu": lambda m, x: m.sum(m.triu(x, 1) ** 2),
+    "tile": lambda m, x: m.sum(m.tile(x, 2) ** 2),
+    "repeat": lambda m, x: m.sum(m.repeat(x, 2, axis=0) ** 3),
+    "pad": lambda m, x: m.sum(m.pad(x, 2, mode="reflect") ** 3),
+    "roll": lambda m, x: m.sum(m.roll(x, 1) * X34),
+    "rot90": lambda m, x: m.sum(m.rot90(x) ** 3),
+    "moveaxis": lambda m, x: m.sum(m.moveaxis(x, 0, 1)[0] ** 3),
+    "flipud": lambda m, x: m.sum(m.flipud(x) * X34),
+    "split": lambda m, x: m.sum(m.split(x, 2, axis=1)[1] ** 3),
+    "take": lambda m, x: m.sum(m.take(x, A([1, 1, 0])) ** 2),
+    "take_along_axis": lambda m, x: m.sum(m.take_along_axis(x, np.argsort(X34, 1), 1) * X34),
+    "atleast_3d": lambda m, x: m.sum(m.atleast_3d(x)[..., 0] ** 3),
+    "copy": lambda m, x: m.sum(m.copy(x) ** 3),
+    "partition": lambda m, x: m.partition(m.ravel(x), 4)[4],
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", NUMPY_ROUTE)
+def test_numpy_functions_on_traced_values(name: str, mode: str) -> None:
+    """``np.f(x)`` on a traced value reaches ``admodes.numpy.f`` (``__array_function__``)."""
+    fn = NUMPY_ROUTE[name]
+    x = X34[:3, :3] if name in ("trace", "diagonal", "diag", "tril", "triu", "rot90") else X34
+    expected = ad.grad(lambda x: fn(anp, x), mode=mode)(x)
+    assert_exact(ad.grad(lambda x: fn(np, x), mode=mode)(x), expected)
+    assert_close(expected, jax.grad(lambda x: fn(JNP, x))(x))
+
+
+def test_plain_integer_results_from_traced_values() -> None:
+    """Index-valued functions look at primals and return NumPy's plain integer arrays."""
+    seen = {}
+
+    def f(x: Any) -> Any:
+        seen["argsort"] = np.argsort(x, axis=0)
+        seen["argpartition"] = anp.argpartition(x[0], 1)
+        seen["nonzero"] = np.nonzero(x > 1)
+        seen["searchsorted"] = anp.searchsorted(anp.sort(x[1]), 0.0)
+        seen["count_nonzero"] = np.count_nonzero(x > 0, axis=1)
+        seen["argmax"] = x.argmax()
+        seen["unique"] = anp.unique(x, return_inverse=True)[1]
+        return anp.sum(x)
+
+    ad.grad(f)(X34)
+    assert_exact(seen["argsort"], np.argsort(X34, axis=0))
+    assert_exact(seen["argpartition"], np.argpartition(X34[0], 1))
+    assert_exact(seen["nonzero"], np.nonzero(X34 > 1))
+    assert seen["searchsorted"] == np.searchsorted(np.sort(X34[1]), 0.0)
+    assert_exact(seen["count_nonzero"], np.count_nonzero(X34 > 0, axis=1))
+    assert seen["argmax"] == X34.argmax()
+    assert_exact(seen["unique"], np.unique(X34, return_inverse=True)[1])
+
+
+# ---------------------------------------------------------------- .at updates
+REPEATED = A([1, 3, 1, 1, 0])
+VALUES = A([2.0, -1.0, 5.0, 0.5, 4.0])
+X5 = A([0.0, 2.0, 0.5, 7.0, -1.0])
+
+
+def _numpy_update(method: str, x: np.ndarray, index: Any, values: Any) -> np.ndarray:
+    out = x.copy()
+    if method == "set":
+        out[index] = values
+    else:
+        ufunc = {"add": np.add, "multiply": np.multiply, "min": np.minimum, "max": np.maximum}
+        ufunc[method].at(out, index, values)
+    return out
+
+
+UPDATE_INDICES = {
+    "repeated": REPEATED,
+    "slice": np.s_[1:4],
+    "mask": X5 > 0.4,
+    "tril": TRIL,
+    "columns": (slice(None), A([0, 2, 0])),
+    "separated": (A([0, 1]), slice(None), A([1, 1])),
+}
+
+
+@pytest.mark.parametrize("method", ["set", "add", "multiply", "min", "max"])
+@pytest.mark.parametrize("where", UPDATE_INDICES)
+def test_at_values_are_numpys(method: str, where: str, rng: np.random.Generator) -> None:
+    """NumPy's result for every kind of index (``set``: the last of repeated writes wins)."""
+    index = UPDATE_INDICES[where]
+    x = {
+        "tril": rng.standard_normal((4, 4)),
+        "columns": X34,
+        "separated": X34[:, :2, None] * V6[:2],
+    }.get(where, X5)
+    values = rng.standard_normal(np.shape(x[index]))
+    seen = {}
+
+    def f(x: Any) -> Any:
+        seen["out"] = getattr(x.at[index], method)(values)
+        return anp.sum(seen["out"])
+
+    ad.grad(f)(x)
+    # add and multiply: NumPy accumulates into x one write at a time, admodes combines the writes
+    # first, so the two may round differently
+    assert_close(ad.core.plain(seen["out"]), _numpy_update(method, x, index, values), rtol=1e-15)
+
+
+@pytest.mark.parametrize("method", ["set", "add", "min", "max"])
+def test_at_repeated_indices_as_jax(method: str) -> None:
+    """Repeated indices: JAX's Jacobians (set: the last write; min/max: ties split evenly)."""
+    values = VALUES.copy()
+    values[2] = values[3] = X5[1] = 5.0  # a three-way tie at position 1 for max
+    x = X5.copy()
+    x[1] = 5.0
+
+    def f(m: Any, x: Any, v: Any) -> Any:
+        return getattr(x.at[REPEATED], method)(v)
+
+    expected = jax.jacfwd(lambda x, v: f(JNP, x, v), (0, 1))(x, values)
+    for jac in (ad.jacfwd, ad.jacrev):
+        assert_close(jac(lambda x, v: f(anp, x, v), (0, 1))(x, values), expected)
+
+
+def test_at_multiply_repeated_indices_by_hand() -> None:
+    """out[1] = x[1]·v0·v2·v3: the product rule over every factor (JAX refuses repeats here)."""
+    x, v = A([1.0, 2.0, 3.0, 4.0]), A([2.0, 5.0, 3.0, 0.5])
+    jx, jv = ad.jacrev(lambda x, v: x.at[A([1, 3, 1, 1])].multiply(v), (0, 1))(x, v)
+    assert_close(jx, np.diag([1.0, 2 * 3 * 0.5, 1.0, 5.0]))
+    expected_v = np.zeros((4, 4))
+    expected_v[1, [0, 2, 3]] = [2.0 * 3 * 0.5, 2.0 * 2 * 0.5, 2.0 * 2 * 3]  # x1 · the others
+    expected_v[3, 1] = 4.0
+    assert_close(jv, expected_v)
+    assert_close(ad.jacfwd(lambda x, v: x.at[A([1, 3, 1, 1])].multiply(v), (0, 1))(x, v), (jx, jv))
+
+
+def test_at_index_errors() -> None:
+    def traced_index(x: Any) -> Any:
+        return anp.sum(x.at[x].set(1.0))
+
+    with pytest.raises(TypeError, match="index must be a plain"):
+        ad.grad(traced_index)(X5)
+    with pytest.raises(ValueError, match="inplace=False"):
+        anp.put_along_axis(X34, A([[0]]), 1.0, 1)
+    with pytest.raises(ValueError, match="inplace=False"):
+        ad.grad(lambda x: np.put_along_axis(x, A([[0]]), 1.0, 1))(X34)
+
+
+# ---------------------------------------------------------------- writing into a NumPy array
+def _assign_scalar(x: Any) -> Any:
+    out = np.zeros(3)
+    out[0] = x[0]
+    return anp.sum(out)
+
+
+def _assign_row(x: Any) -> Any:
+    out = np.zeros((2, 3))
+    out[0] = x[:3]
+    return anp.sum(out)
+
+
+def _assign_sequence(x: Any) -> Any:
+    out = np.zeros(2)
+    out[:] = [x[0], x[1]]
+    return anp.sum(out)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn", [_assign_scalar, _assign_row, _assign_sequence])
+def test_assignment_into_numpy_array_points_to_at(fn: Callable[..., Any], mode: str) -> None:
+    """admodes' advice (``.at``, ``anp.stack``), not only NumPy's "setting an array element with
+    a sequence": for a 0-d value NumPy replaces admodes' error by its own and chains admodes'
+    as the cause, which the traceback prints first."""
+    with pytest.raises((TypeError, ValueError)) as info:
+        ad.grad(fn, mode=mode)(X5)
+    messages = str(info.value) + str(info.value.__cause__)
+    assert "x.at[i].set(v)" in messages and "anp.stack" in messages
+
+
+# ---------------------------------------------------------------- astype, float32, errors
+def test_astype() -> None:
+    x32 = X34.astype(np.float32)
+    g = ad.grad(lambda x: anp.sum(x.astype(np.float32) ** 2))(X34)
+    assert g.dtype == np.float64
+    assert_close(g, np.asarray(jax.grad(lambda x: jnp.sum(x.astype(jnp.float32) ** 2))(X34),
+                               dtype=np.float64), rtol=1e-6)  # fmt: skip
+    for mode in MODES:
+        g32 = ad.grad(lambda x: anp.sum(x.astype(np.float64) ** 3), mode=mode)(x32)
+        assert g32.dtype == np.float32
+        assert_close(g32, 3 * x32**2, rtol=1e-6)
+    with pytest.raises(TypeError, match="float dtypes only"):
+        ad.grad(lambda x: anp.sum(x.astype(np.int64)))(X34)
+    assert_exact(ad.grad(lambda x: anp.sum(ad.stop_gradient(x).astype(int) * x))(X34),
+                 X34.astype(int).astype(float))  # fmt: skip
+
+
+FLOAT32 = {
+    "sort": lambda m, x: m.sort(x, axis=0),
+    "median": lambda m, x: m.median(x, axis=1),
+    "quantile": lambda m, x: m.quantile(x, 0.25, axis=0),
+    "var": lambda m, x: m.var(x, ddof=1),
+    "std": lambda m, x: m.std(x, axis=0),
+    "average": lambda m, x: m.average(x, axis=1, weights=A([1.0, 2.0, 0.5, 1.0], np.float32)),
+    "cumprod": lambda m, x: m.cumprod(x),
+    "prod": lambda m, x: m.prod(x, axis=0),
+    "nanmean": lambda m, x: m.nanmean(x, axis=0),
+    "logsumexp-b": lambda m, x: m.logsumexp(x, axis=1, b=A([1.0, 2.0, 0.0, 1.0], np.float32)),
+    "pad-constant": lambda m, x: m.pad(x, 1, constant_values=1.5),
+    "tril": lambda m, x: m.tril(x),
+    "diag": lambda m, x: m.diag(x[0]),
+    "at-set": lambda m, x: x.at[0].set(A([1.0, 2.0, 3.0, 4.0])),
+    "at-max": lambda m, x: x.at[A([0, 0])].max(A([0.5, 1.5])[:, None]),
+    "diff": lambda m, x: m.diff(x, 2, axis=0),
+}
+
+
+@pytest.mark.parametrize("name", FLOAT32)
+def test_float32_stays_float32(name: str) -> None:
+    fn = FLOAT32[name]
+    x = X34.astype(np.float32)
+    out, vjp_fn = ad.vjp(lambda x: fn(anp, x), x)
+    assert np.result_type(out) == np.float32
+    assert vjp_fn(np.ones(np.shape(out), np.float32))[0].dtype == np.float32
+    if not name.startswith("at-"):
+        assert np.result_type(fn(np if name != "logsumexp-b" else JNP, x)) == np.float32
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(TypeError, match="out= is not supported"):
+        anp.sum(X34, out=np.zeros(4))
+    with pytest.raises(TypeError, match="q must be a plain"):
+        ad.grad(lambda q: anp.quantile(X34, q))(0.5)
+    with pytest.raises(ValueError, match="range"):
+        anp.quantile(X34, 1.5)
+    with pytest.raises(ValueError, match="not supported"):
+        anp.quantile(X34, 0.5, method="weibull")
+    with pytest.raises(NotImplementedError, match="mode='mean'"):
+        anp.pad(X34, 1, mode="mean")
+    with pytest.raises(ValueError, match="equal division"):
+        anp.split(X34, 3, axis=1)
+    with pytest.raises(ValueError, match="weights"):
+        anp.average(X34, weights=A([1.0, 2.0]))
+    with pytest.raises(np.exceptions.AxisError):
+        anp.var(X34, axis=2)
+
+
+# ---------------------------------------------------------------- second order, all mode pairs
+SECOND_ORDER = {
+    "sort": lambda m, x: m.sum(m.sort(x, axis=0) ** 3 * X34[:, :3]),
+    "median": lambda m, x: m.sum(m.median(x**2, axis=0) ** 2),
+    "quantile": lambda m, x: m.sum(m.quantile(m.sin(x), A([0.3, 0.7])) ** 2),
+    "logsumexp-b": lambda m, x: m.logsumexp(x, b=m.abs(X34[:, :3]) + 0.1),
+    "cumprod-zero": lambda m, x: m.sum(m.cumprod(m.ravel(x) * A([1, 1, 0, 1, 1, 1, 1, 1, 1.0]))),
+    "var-ddof": lambda m, x: m.var(m.exp(x), axis=1, ddof=1)[2],
+    "at-set": lambda m, x: m.sum(x.at[TRIL[0][:3], TRIL[1][:3]].set(x[0] ** 2) ** 2),
+    "at-max": lambda m, x: m.sum(x.at[A([0, 2, 0])].max(x[1] ** 2) ** 3),
+    "pad-reflect": lambda m, x: m.sum(m.pad(x, 2, mode="reflect") ** 3),
+    "take_along_axis": lambda m, x: m.sum(m.take_along_axis(x, np.argsort(X34[:, :3], 0), 0) ** 3),
+    "diag-trace": lambda m, x: m.trace(x @ m.diag(m.diag(x))),
+    "nanmean": lambda m, x: m.nanmean(x**3),
+}
+PAIRS = {
+    "forward-over-reverse": lambda f: ad.jacfwd(ad.jacrev(f)),
+    "reverse-over-forward": lambda f: ad.jacrev(ad.jacfwd(f)),
+    "forward-over-forward": lambda f: ad.jacfwd(ad.jacfwd(f)),
+    "reverse-over-reverse": lambda f: ad.jacrev(ad.jacrev(f)),
+}
+
+
+@pytest.mark.parametrize("name", SECOND_ORDER)
+def test_second_order_as_jax(name: str) -> None:
+    fn = SECOND_ORDER[name]
+    x = X34[:, :3] / 2
+    expected = jax.jit(jax.hessian(lambda x: fn(JNP, x)))(x)
+    for pair in PAIRS.values():
+        assert_close(pair(lambda x: fn(anp, x))(x), expected)
+
+
+def test_hessian_and_hvp() -> None:
+    fn = SECOND_ORDER["quantile"]
+    x = X34[:, :3] / 2
+    expected = jax.hessian(lambda x: fn(JNP, x))(x)
+    assert_close(ad.hessian(lambda x: fn(anp, x))(x), expected)
+    v = np.ones_like(x)
+    assert_close(ad.hvp(lambda x: fn(anp, x), (x,), (v,)), np.tensordot(expected, v, 2))
+
+
+# ---------------------------------------------------------------- sort ties as JAX
+TIED = A([2.0, 1.0, 2.0, 3.0, 2.0, 1.0])
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("k", range(6))
+def test_sort_ties_as_jax(k: int, mode: str) -> None:
+    """Each tied entry keeps its own derivative in its sorted slot, in original order."""
+    expected = jax.grad(lambda x: jnp.sort(x)[k])(TIED)
+    assert_exact(ad.grad(lambda x: anp.sort(x)[k], mode=mode)(TIED), expected)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.median(x),
+    lambda m, x: m.median(x[:5]),
+    lambda m, x: m.quantile(x, 0.45),
+    lambda m, x: m.partition(x, 2)[2],
+    lambda m, x: m.sum(m.unique(x) * A([1.0, 2.0, 3.0])),
+])  # fmt: skip
+def test_order_statistics_ties_as_jax(fn: Callable[..., Any]) -> None:
+    jfn = (
+        (lambda x: jnp.sum(jnp.unique(x, size=3) * A([1.0, 2.0, 3.0])))
+        if "unique" in str(fn.__code__.co_names)
+        else (lambda x: fn(JNP, x))
+    )
+    expected = jax.grad(jfn)(TIED)
+    for mode in MODES:
+        assert_close(ad.grad(lambda x: fn(anp, x), mode=mode)(TIED), expected)
+
+
+# ---------------------------------------------------------------- hypothesis sweeps
+@st.composite
+def shape_and_axis(draw: st.DrawFn) -> tuple[tuple[int, ...], Any]:
+    shape = tuple(draw(st.lists(st.integers(1, 4), min_size=1, max_size=3)))
+    axes = draw(st.sampled_from([None, *range(-len(shape), len(shape))]))
+    return shape, axes
+
+
+SWEPT = {
+    "var": lambda m, x, a: m.var(x, a, ddof=1) if np.size(x) > 1 else m.var(x, a),
+    "std": lambda m, x, a: m.std(x, a, keepdims=True),
+    "median": lambda m, x, a: m.median(x, a),
+    "quantile": lambda m, x, a: m.quantile(x, A([0.1, 0.65]), a),
+    "nanmean": lambda m, x, a: m.nanmean(m.where(x > 1.2, np.nan, x), a),
+    "cumprod": lambda m, x, a: m.cumprod(x, a),
+    "sort": lambda m, x, a: m.sort(x, a),
+    "logsumexp": lambda m, x, a: m.logsumexp(
+        x, a, b=np.cos(np.arange(np.size(x)).reshape(x.shape))
+    ),
+    "average": lambda m, x, a: m.average(
+        x, a, np.ones(np.shape(x)) + np.arange(np.size(x)).reshape(np.shape(x))
+    ),
+    "diff": lambda m, x, a: m.diff(x, axis=-1 if a is None else a),
+    "prod": lambda m, x, a: m.prod(x, a),
+}
+
+
+class NumpyAndScipy:
+    """``numpy`` plus SciPy's ``logsumexp``: NumPy's values for the sweep's functions."""
+
+    logsumexp = staticmethod(scipy.special.logsumexp)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+
+NP = NumpyAndScipy()
+
+
+@settings(max_examples=12, deadline=None)
+@given(shape_and_axis(), st.sampled_from(sorted(SWEPT)), st.integers(0, 2**16))
+def test_reduction_sweep(case: tuple, name: str, seed: int) -> None:
+    """NumPy's values and JAX's gradient (both modes) on random shapes and axes."""
+    shape, axis = case
+    fn = SWEPT[name]
+    x = np.random.default_rng(seed).standard_normal(shape)
+    w = np.random.default_rng(seed + 1).standard_normal(np.shape(fn(NP, x, axis)))
+    np.testing.assert_allclose(fn(anp, x, axis), fn(NP, x, axis), rtol=1e-12, atol=1e-12)
+    expected = jax.grad(lambda x: jnp.sum(jnp.nan_to_num(fn(JNP, x, axis)) * w))(x)
+    for mode in MODES:
+        g = ad.grad(lambda x: anp.sum(anp.nan_to_num(fn(anp, x, axis)) * w), mode=mode)(x)
+        assert_close(g, expected)
