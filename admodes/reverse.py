@@ -28,7 +28,6 @@ from admodes.arguments import (
     check_real_output,
     check_scalar,
     gradient_only,
-    like_args,
     like_input,
     normalize_argnums,
     split_aux,
@@ -305,7 +304,7 @@ def value_and_grad(
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves, None))
-        g = like_args(per_arg if as_tuple else per_arg[0], args, argnums)
+        g = per_arg if as_tuple else per_arg[0]  # already typed like the arguments
         return ((value, aux), g) if has_aux else (value, g)
 
     return value_and_gradient
