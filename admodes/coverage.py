@@ -80,6 +80,14 @@ PROBES: dict[str, Probe] = {
     "numpy.linalg.matrix_power": Probe((M, 3)),
     "numpy.linalg.multi_dot": Probe(([M, N, P],)),
     "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),
+    "scipy.linalg.cho_solve": Probe(((M, True), N)),
+    "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),
+    "scipy.special.betainc": Probe((1.5, 2.5, M)),
+    "scipy.stats.beta.cdf": Probe((M, 1.5, 2.5)),
+    "scipy.stats.dirichlet.logpdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
+    "scipy.stats.dirichlet.pdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
+    "scipy.stats.multivariate_normal.logpdf": Probe((V, V / 2, M)),
+    "scipy.stats.multivariate_normal.pdf": Probe((V, V / 2, M)),
 }
 
 
@@ -109,7 +117,7 @@ def namespaces() -> Iterator[tuple[str, ModuleType]]:
     for name in ("nn", "scipy"):
         try:
             module = importlib.import_module(f"admodes.{name}")
-        except ModuleNotFoundError:
+        except ImportError:  # admodes.scipy needs its extra
             continue
         if name == "nn":
             yield name, module
@@ -128,22 +136,24 @@ def _submodules(path: str, module: ModuleType) -> Iterator[tuple[str, ModuleType
 
 
 def public_functions(path: str, module: ModuleType) -> list[tuple[str, Callable[..., Any]]]:
-    """The namespace's public functions: its primitives, the functions defined in it (or in its
-    private modules), and NumPy's own functions it re-exports under NumPy's names."""
+    """The namespace's public functions: its ``__all__`` where it has one; else the functions
+    defined in it (or in its private modules) and those NumPy has under the same name (the
+    primitives and NumPy's own functions it re-exports)."""
+    listed = getattr(module, "__all__", None)
 
     def public(name: str, obj: Any) -> bool:
         if name.startswith("_") or name in NOT_FUNCTIONS or not callable(obj):
             return False
-        if isinstance(obj, Primitive) or name in getattr(module, "__all__", ()):
-            return True
         if isinstance(obj, type):
             return False
+        if listed is not None:
+            return True
         origin = getattr(obj, "__module__", None) or ""
         own = origin == module.__name__ or origin.startswith(module.__name__ + "._")
-        return own or numpy_counterpart(path, name) is obj
+        return own or numpy_counterpart(path, name) is not None
 
-    names = getattr(module, "__all__", None) or dir(module)
-    return [(n, getattr(module, n)) for n in sorted(names) if public(n, getattr(module, n))]
+    names = sorted(listed if listed is not None else dir(module))
+    return [(n, getattr(module, n)) for n in names if public(n, getattr(module, n))]
 
 
 def numpy_counterpart(path: str, name: str) -> Any:
@@ -290,7 +300,9 @@ def rows() -> Iterator[tuple[str, list[Row]]]:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for path, module in namespaces():
-            yield path, [probe(path, name, fn) for name, fn in public_functions(path, module)]
+            functions = public_functions(path, module)
+            if functions:  # a namespace of namespaces (admodes.scipy.stats) has no table
+                yield path, [probe(path, name, fn) for name, fn in functions]
 
 
 def markdown() -> str:
