@@ -153,8 +153,8 @@ def test_fft_values_and_derivatives(name: str, kw: dict) -> None:
     x = RNG.standard_normal((4, 6)) if real_input else Z.repeat(2, axis=1).repeat(2, axis=0)
     if name.startswith("irfft"):
         x = Z.repeat(2, axis=0)
-    f = lambda a: getattr(anp.fft, name)(a, **kw)  # noqa: E731
-    g = lambda a: getattr(jnp.fft, name)(a, **kw)  # noqa: E731
+    f = lambda a: getattr(anp.fft, name)(a, **kw)
+    g = lambda a: getattr(jnp.fft, name)(a, **kw)
     np.testing.assert_allclose(f(x), getattr(np.fft, name)(x, **kw), rtol=1e-12, atol=1e-12)
     t = RNG.standard_normal(x.shape) + (0 if real_input else 1j * RNG.standard_normal(x.shape))
     assert_close(ad.jvp(f, (x,), (t.astype(x.dtype),)), jax.jvp(g, (x,), (t.astype(x.dtype),)))
@@ -193,3 +193,30 @@ def test_fft_gradient_costs_at_most_three_times_its_primal() -> None:
     with ad.count() as c:
         ad.grad(f)(x)
     assert c.by_phase["vjp"]["flops"] <= 3 * primal, (c.by_phase, primal)
+
+
+HOLOMORPHIC_LINALG = {
+    "matmul": lambda m, a: m.abs(m.sum(a @ a @ a[0])),
+    "einsum": lambda m, a: m.abs(m.einsum("ij,jk,k->", a, a, a[1])),
+    "solve": lambda m, a: m.abs(m.sum(m.linalg.solve(a, a[0]))),
+    "inv": lambda m, a: m.real(m.sum(m.linalg.inv(a))),
+    "det": lambda m, a: m.abs(m.linalg.det(a)),
+    "slogdet": lambda m, a: m.linalg.slogdet(a)[1],
+    "norm": lambda m, a: m.linalg.norm(a) + m.linalg.norm(a, ord=1),
+}
+
+
+@pytest.mark.parametrize("name", HOLOMORPHIC_LINALG)
+def test_linear_algebra_on_complex_matrices(name: str) -> None:
+    fn = HOLOMORPHIC_LINALG[name]
+    a = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3)) + 3 * np.eye(3)
+    assert_close(ad.grad(lambda a: fn(anp, a))(a), jax.grad(lambda a: fn(jnp, a))(a))
+
+
+@pytest.mark.parametrize(
+    "values", [anp.linalg.eigvalsh, lambda a: anp.linalg.svd(a, compute_uv=False)]
+)
+def test_decompositions_of_complex_matrices_refuse_to_differentiate(values: Any) -> None:
+    a = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+    with pytest.raises(TypeError, match="complex matrix"):
+        ad.grad(lambda a: anp.sum(values(a @ anp.conj(a).T)))(a)

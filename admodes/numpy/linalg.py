@@ -317,8 +317,12 @@ def norm(
 ) -> Any:
     """Vector norms (ord None/2, 1, inf, -inf, 0, p) and matrix norms (None/'fro', 'nuc',
     1, -1, 2, -2, inf, -inf), with NumPy's ``axis`` and ``keepdims``. Written with admodes ops:
-    the derivative of the 2-norm at zero is nan, as in JAX."""
+    the derivative of the 2-norm at zero is nan, as in JAX. A complex x's norms are those of
+    |x|, but for the orders that need singular values."""
     nd = ndim(x)
+    complex_input = dtype_of(x).kind == "c"
+    if complex_input:
+        x = _f.abs(x)
     if axis is None:
         if ord is None:
             out = _f.sqrt(_f.sum(_f.multiply(x, x)))
@@ -330,5 +334,11 @@ def norm(
     if len(axes) == 1:
         return _vector_norm(x, ord, axes, keepdims)
     if len(axes) == 2:
+        if complex_input and ord in ("nuc", 2, -2):
+            raise TypeError(
+                f"norm(ord={ord!r}) of a complex matrix needs complex singular values, which "
+                "admodes does not differentiate; use ord='fro', 1 or inf, or split real and "
+                "imaginary parts"
+            )
         return _matrix_norm(x, ord, axes, keepdims)
     raise ValueError(f"norm: axis must name one or two axes, got {axis!r}")

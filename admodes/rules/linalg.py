@@ -92,6 +92,21 @@ def inverse_gaps(d: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------------- solve
+def real_only(name: str, rule: Callable[..., Any]) -> Callable[..., Any]:
+    """``rule``, refusing complex (Hermitian) input: its formula is for real matrices."""
+
+    def checked(v: Any, ans: Any, a: Any, *rest: Any, **params: Any) -> Any:
+        if dtype_of(a).kind == "c":
+            raise TypeError(
+                f"{name} of a complex matrix cannot be differentiated in admodes (its rules are "
+                "for real matrices); split the matrix into real and imaginary parts, or use "
+                "solve/inv/det, which take complex matrices."
+            )
+        return rule(v, ans, a, *rest, **params)
+
+    return checked
+
+
 def _solve_impl(a: Any, b: Any) -> Any:
     return np.linalg.solve(a, b)
 
@@ -260,8 +275,8 @@ def _cholesky_vjp(g: Any, ans: Any, a: Any) -> Any:
 cholesky = defprim(
     "cholesky",
     np.linalg.cholesky,
-    jvps=[_cholesky_jvp],
-    vjps=[_cholesky_vjp],
+    jvps=[real_only("cholesky", _cholesky_jvp)],
+    vjps=[real_only("cholesky", _cholesky_vjp)],
     cost=lambda ans, a: matrices(ans) * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
@@ -298,8 +313,8 @@ def _eigh_vjp(g: Any, ans: Any, a: Any) -> Any:
 eigh = defprim(
     "eigh",
     _eigh_impl,
-    jvps=[_eigh_jvp],
-    vjps=[_eigh_vjp],
+    jvps=[real_only("eigh", _eigh_jvp)],
+    vjps=[real_only("eigh", _eigh_vjp)],
     cost=lambda ans, a: matrices(a) * 9 * shape(a)[-1] ** 3,
     batched_jvp=True,
     batched_vjp=True,
@@ -337,8 +352,8 @@ eigvalsh = defprim(
     np.linalg.eigvalsh,
     # The eigenvalues alone (finite derivatives at repeated eigenvalues too); the rules
     # recompute the eigenvectors.
-    jvps=[_values_jvp(_eigenvectors)],
-    vjps=[_values_vjp(_eigenvectors)],
+    jvps=[real_only("eigvalsh", _values_jvp(_eigenvectors))],
+    vjps=[real_only("eigvalsh", _values_vjp(_eigenvectors))],
     cost=lambda ans, a: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
@@ -415,8 +430,8 @@ def svd_cost(a: Any) -> int:
 svd = defprim(
     "svd",
     _svd_impl,
-    jvps=[_svd_jvp],
-    vjps=[_svd_vjp],
+    jvps=[real_only("svd", _svd_jvp)],
+    vjps=[real_only("svd", _svd_vjp)],
     cost=lambda ans, a: svd_cost(a),
     batched_jvp=True,
     batched_vjp=True,
@@ -440,8 +455,8 @@ svdvals = defprim(
     lambda a: np.linalg.svd(a, compute_uv=False),
     # The singular values alone (finite derivatives at repeated singular values too), the
     # singular vectors recomputed by the rules.
-    jvps=[_values_jvp(_singular_vectors)],
-    vjps=[_values_vjp(_singular_vectors)],
+    jvps=[real_only("svdvals", _values_jvp(_singular_vectors))],
+    vjps=[real_only("svdvals", _values_vjp(_singular_vectors))],
     cost=_svdvals_cost,
     batched_jvp=True,
     batched_vjp=True,
@@ -506,8 +521,8 @@ def _qr_cost(ans: Any, a: Any) -> int:
 qr = defprim(
     "qr",
     _qr_impl,
-    jvps=[_qr_jvp],
-    vjps=[_qr_vjp],
+    jvps=[real_only("qr", _qr_jvp)],
+    vjps=[real_only("qr", _qr_vjp)],
     cost=_qr_cost,
     batched_jvp=True,
     batched_vjp=True,
@@ -542,8 +557,8 @@ def _pinv_vjp(g: Any, ans: Any, a: Any, rcond: float | None) -> Any:
 pinv = defprim(
     "pinv",
     lambda a, rcond: np.linalg.pinv(a, rcond=rcond),
-    jvps=[_pinv_jvp],
-    vjps=[_pinv_vjp],
+    jvps=[real_only("pinv", _pinv_jvp)],
+    vjps=[real_only("pinv", _pinv_vjp)],
     cost=lambda ans, a, rcond: svd_cost(a) + 2 * size(a) * min(shape(a)[-2:]),
     batched_jvp=True,
     batched_vjp=True,
