@@ -17,6 +17,7 @@ from conftest import MODES, assert_close
 
 import admodes as ad
 import admodes.numpy as anp
+import admodes.scipy.linalg as scipy_linalg
 
 RNG = np.random.default_rng(7)
 Z = RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3))
@@ -220,3 +221,22 @@ def test_decompositions_of_complex_matrices_refuse_to_differentiate(values: Any)
     a = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
     with pytest.raises(TypeError, match="complex matrix"):
         ad.grad(lambda a: anp.sum(values(a @ anp.conj(a).T)))(a)
+
+
+SIGMA_X = np.array([[0, 1], [1, 0]], dtype=complex)
+SIGMA_Z = np.array([[1, 0], [0, -1]], dtype=complex)
+
+
+def _two_level_expectation(m: Any, expm: Any, theta: Any) -> Any:
+    """⟨σ_z⟩ after evolving |0⟩ for a time θ₂ under H = θ₀σ_x + θ₁σ_z: ψ = exp(−iHθ₂)|0⟩."""
+    hamiltonian = theta[0] * SIGMA_X + theta[1] * SIGMA_Z
+    psi = expm(-1j * hamiltonian * theta[2]) @ np.array([1, 0], dtype=complex)
+    return m.real(m.conj(psi) @ (SIGMA_Z @ psi))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_quantum_two_level_system_program(mode: str) -> None:
+    theta = np.array([0.7, 0.3, 1.1])
+    expected = jax.grad(lambda t: _two_level_expectation(jnp, jax.scipy.linalg.expm, t))(theta)
+    got = ad.grad(lambda t: _two_level_expectation(anp, scipy_linalg.expm, t), mode=mode)(theta)
+    assert_close(got, expected)
