@@ -115,3 +115,14 @@ def test_guarded_where_in_an_array() -> None:
     assert_close(reverse, jax.grad(f_jax)(x))
     assert_close(forward, jax.jacfwd(f_jax)(x))
     assert_close((reverse, forward), (np.array([np.nan, 0.5, 0.25]), np.array([0.0, 0.5, 0.25])))
+
+
+def test_nan_entry_reaches_every_forward_mode_entry() -> None:
+    """A nan partial in one entry: reverse mode keeps it there; forward mode's zero tangents of the
+    other directions meet it (0·nan), so every entry is nan, as ``jax.jacfwd``'s."""
+    x = np.array([1.5, 0.25, 2.5])  # arccosh is nan at 0.25
+    f_ad, f_jax = both(lambda m, x: m.sum(m.arccosh(x)))
+    with np.errstate(all="ignore"):
+        reverse, forward = (ad.grad(f_ad, mode=mode)(x) for mode in MODES)
+    assert_close((reverse, forward), (jax.grad(f_jax)(x), jax.jacfwd(f_jax)(x)))
+    assert np.isnan(reverse).tolist() == [False, True, False] and np.all(np.isnan(forward))
