@@ -142,13 +142,20 @@ def standardize(
     variance: Any = None,
     epsilon: float = 1e-5,
     where: Any = None,
+    *,
+    algorithm: str = "fast",
 ) -> Any:
-    """(x − mean) / √(variance + epsilon) over ``axis``, with JAX's defaults: the mean and
-    E[x²] − mean² (clipped at 0) of the entries ``where`` marks."""
+    """(x − mean) / √(variance + epsilon) over ``axis``, with JAX's defaults: the mean of the
+    entries ``where`` marks, and their variance as E[x²] − mean² clipped at 0 (``"fast"``) or as
+    E[(x − mean)²] (``"stable"``)."""
+    if algorithm not in ("fast", "stable"):
+        raise ValueError(f"Unknown algorithm '{algorithm}'. Expected 'fast' or 'stable'.")
     count = _masked_sum(np.ones_like(plain(x)), axis, where)
     if mean is None:
         mean = anp.divide(_masked_sum(x, axis, where), count)
-    if variance is None:
+    if variance is None and algorithm == "stable":
+        variance = anp.divide(_masked_sum(anp.square(anp.subtract(x, mean)), axis, where), count)
+    elif variance is None:
         squares = anp.divide(_masked_sum(anp.square(x), axis, where), count)
         variance = anp.clip(anp.subtract(squares, anp.square(mean)), 0.0)
     return anp.divide(anp.subtract(x, mean), anp.sqrt(anp.add(variance, epsilon)))

@@ -51,6 +51,7 @@ FUNCTIONS = {
     "standardize": _pair("standardize"),
     "standardize-axis0": _pair("standardize", axis=0, epsilon=1e-3),
     "standardize-where": _pair("standardize", where=MASK),
+    "standardize-stable": _pair("standardize", axis=0, algorithm="stable"),
 }
 
 #: Compared with JAX op by op: compiled as one program, XLA's tanh is 1e-9 off at saturation.
