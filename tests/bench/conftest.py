@@ -16,6 +16,8 @@ import pytest
 FLOORS = {
     "scalar-chain": ("test_floor_tape", "test_floor_dual"),
     "mlp": ("test_numpy_backprop", "test_numpy_forward"),
+    "contraction-matmul": ("test_numpy_backward_matmul",),
+    "contraction-einsum": ("test_numpy_backward_einsum",),
 }
 """Per group, the benchmarks every other one is divided by (one ratio column each)."""
 
@@ -28,9 +30,11 @@ class Target(NamedTuple):
 
 
 TARGETS = (
-    Target("scalar-chain", "test_admodes_reverse", "test_floor_tape", 2.5),
+    Target("scalar-chain", "test_admodes_reverse", "test_floor_tape", 2.0),
     Target("scalar-chain", "test_admodes_forward", "test_floor_dual", 3.0),
-    Target("mlp", "test_admodes_reverse", "test_numpy_backprop", 1.25),
+    Target("mlp", "test_admodes_reverse", "test_numpy_backprop", 1.10),
+    Target("contraction-matmul", "test_admodes_matmul", "test_numpy_backward_matmul", 1.5),
+    Target("contraction-einsum", "test_admodes_einsum", "test_numpy_backward_einsum", 1.5),
 )
 """Ratios admodes aims for: median per op at most ``limit`` times the floor's."""
 
