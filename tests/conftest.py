@@ -20,10 +20,11 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+import admodes as ad  # noqa: E402
 import admodes.numpy as anp  # noqa: E402
 from admodes.registry import REGISTRY  # noqa: E402
 
-#: admodes vs JAX in float64 (design.md, "Tolerances"); long chains get RTOL_LONG.
+#: admodes vs JAX in float64 (the project's validation tolerance); long chains get RTOL_LONG.
 RTOL = 1e-10
 RTOL_LONG = 1e-9
 #: admodes vs JAX in float32.
@@ -70,6 +71,13 @@ def assert_close(actual: Any, expected: Any, rtol: float = RTOL, atol: float = 0
         assert diff <= rtol * scale + atol, (
             f"relative error {err:.3g} > {rtol:g}\nactual {a64}\nexpected {e64}"
         )
+
+
+def counted(fn: Callable[[], Any]) -> ad.Counts:
+    """What ``fn()`` costs, by ``ad.count()``."""
+    with ad.count() as c:
+        fn()
+    return c
 
 
 def _as_float64(x: Any) -> np.ndarray:

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import RTOL, RTOL_LONG, assert_close
+from conftest import RTOL, RTOL_LONG, assert_close, counted
 from schedule_oracles import brute_force_advances
 
 import admodes as ad
@@ -35,12 +35,6 @@ SCHEDULE_IDS = ["store_all", "sqrt", "binomial s=1", "binomial s=3"]
 
 def no_checkpoint(f: Callable) -> Callable:
     return f
-
-
-def counted(fn: Callable[[], Any]) -> ad.Counts:
-    with ad.count() as c:
-        fn()
-    return c
 
 
 # =================================================================================== checkpoint
@@ -188,7 +182,7 @@ def test_checkpoint_jacobians(rng, jac):
     ],
 )
 def test_checkpoint_no_perturbation_confusion(outer, inner):
-    """d/dx [x · d/dy ck(x + y)] at x = y = 1 is exactly 1 (design.md, "Nesting")."""
+    """d/dx [x · d/dy ck(x + y)] at x = y = 1 is exactly 1 (no perturbation confusion)."""
     plus = ad.checkpoint(lambda a, b: a + b)
     f = lambda x: x * ad.grad(lambda y: plus(x, y), mode=inner)(1.0)
     assert ad.grad(f, mode=outer)(1.0) == 1.0

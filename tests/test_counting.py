@@ -13,14 +13,12 @@ import gc
 import itertools
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable
-from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import FD_EPS, assert_close, assert_fd_close, vdot
+from conftest import FD_EPS, assert_close, assert_fd_close, counted, vdot
 
 import admodes as ad
 import admodes.numpy as anp
@@ -45,12 +43,6 @@ def phase_totals_match(c: ad.Counts) -> None:
     assert sum(p["ops"] for p in c.by_phase.values()) == c.ops
     assert sum(p["flops"] for p in c.by_phase.values()) == c.flops
     assert sum(c.by_op.values()) == c.ops
-
-
-def counted(fn: Callable[[], Any]) -> ad.Counts:
-    with ad.count() as c:
-        fn()
-    return c
 
 
 # ------------------------------------------------------------------- the cost rules, by hand

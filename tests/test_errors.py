@@ -1,4 +1,4 @@
-"""Bad input: a clear error that names the problem, never a wrong number (design.md)."""
+"""Bad input: a clear error that names the problem, never a wrong number."""
 
 from __future__ import annotations
 
