@@ -1,5 +1,5 @@
-"""Derivatives where they are undefined, and non-finite numbers: the README's conventions (JAX's), each
-checked by hand and against JAX, in both modes."""
+"""Derivatives where they are undefined, and non-finite numbers: the README's conventions (JAX's),
+each checked by hand and against JAX, in both modes."""
 
 from __future__ import annotations
 
