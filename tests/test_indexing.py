@@ -105,6 +105,8 @@ def _numpy_put_along_axis(x: np.ndarray) -> np.ndarray:
     return out
 
 
+@pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:All-NaN slice encountered:RuntimeWarning")
 @pytest.mark.parametrize("name", PLAIN)
 def test_numpy_values_shapes_and_dtypes(name: str) -> None:
     fn, x = PLAIN[name]
@@ -162,15 +164,16 @@ NUMPY_ROUTE = {  # function of m whose gradient must not depend on m (np or anp)
 }
 
 
-@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", NUMPY_ROUTE)
-def test_numpy_functions_on_traced_values(name: str, mode: str) -> None:
+def test_numpy_functions_on_traced_values(name: str) -> None:
     """``np.f(x)`` on a traced value reaches ``admodes.numpy.f`` (``__array_function__``)."""
     fn = NUMPY_ROUTE[name]
     x = X34[:3, :3] if name in ("trace", "diagonal", "diag", "tril", "triu", "rot90") else X34
-    expected = ad.grad(lambda x: fn(anp, x), mode=mode)(x)
-    assert_exact(ad.grad(lambda x: fn(np, x), mode=mode)(x), expected)
-    assert_close(expected, jax.grad(lambda x: fn(JNP, x))(x))
+    expected = jax.grad(lambda x: fn(JNP, x))(x)
+    for mode in MODES:
+        g = ad.grad(lambda x: fn(anp, x), mode=mode)(x)
+        assert_exact(ad.grad(lambda x: fn(np, x), mode=mode)(x), g)
+        assert_close(g, expected)
 
 
 def test_plain_integer_results_from_traced_values() -> None:
@@ -362,7 +365,7 @@ def test_float32_stays_float32(name: str) -> None:
     assert np.result_type(out) == np.float32
     assert vjp_fn(np.ones(np.shape(out), np.float32))[0].dtype == np.float32
     if not name.startswith("at-"):
-        assert np.result_type(fn(np if name != "logsumexp-b" else JNP, x)) == np.float32
+        assert np.asarray(fn(np if name != "logsumexp-b" else JNP, x)).dtype == np.float32
 
 
 def test_bad_arguments() -> None:

@@ -99,14 +99,8 @@ class _Update:
         if dtype_of(values) != dtype_of(x):
             values = astype(values, dtype_of(x))
         self.values = broadcast_to(values, self.positions.shape)
-        flat = self.positions.ravel()
-        order = _np.argsort(flat, kind="stable")
-        ranks = _np.arange(flat.size)
-        starts = _np.r_[True, flat[order][1:] != flat[order][:-1]] if flat.size else ranks
-        occurrence = _np.empty(flat.size, dtype=int)
-        occurrence[order] = ranks - _np.maximum.accumulate(_np.where(starts, ranks, 0))
-        self.occurrence = occurrence.reshape(self.positions.shape)
-        self.writes = _np.bincount(flat, minlength=size(x)).reshape(self.x_shape)
+        self.occurrence = _occurrences(self.positions.ravel()).reshape(self.positions.shape)
+        self.writes = _np.bincount(self.positions.ravel(), minlength=size(x)).reshape(self.x_shape)
 
     def placed(self, base: Any, which: int | str) -> Any:
         """``base`` with the values of one round of writes in place: round ``which`` (the r-th
@@ -140,6 +134,16 @@ class _Update:
             where(x_hits, multiply(x, share_x), 0.0),
             scatter_add(from_values, index=self.index, x_shape=self.x_shape),
         )
+
+
+def _occurrences(positions: _np.ndarray) -> _np.ndarray:
+    """Which write to its position each entry of ``positions`` is: 0 for the first, 1 for the
+    second, ... (in order: a stable sort groups the writes, each counts from its group's start)."""
+    order = _np.argsort(positions, kind="stable")
+    grouped = positions[order]
+    occurrences = _np.empty_like(positions)
+    occurrences[order] = _np.arange(positions.size) - _np.searchsorted(grouped, grouped)
+    return occurrences
 
 
 def _attains(a: _np.ndarray, result: _np.ndarray) -> _np.ndarray:
