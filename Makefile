@@ -3,6 +3,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+# The tests run in two worker processes, one per core, each with one BLAS thread.
+TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: test test-fast bench lint experiments experiments-quick clean
 
@@ -13,11 +15,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(THREADS) $(PY) -m pytest -q
+	$(TEST_ENV) $(PY) -m pytest -q -n 2
 
 # The inner loop: the suite without the tests marked slow.
 test-fast: $(STAMP)
-	$(THREADS) $(PY) -m pytest -q -m "not slow"
+	$(TEST_ENV) $(PY) -m pytest -q -n 2 -m "not slow"
 
 bench: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q tests/bench -o python_files='bench_*.py' \

@@ -156,6 +156,20 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its largest errors to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["max_rel_err"] = {k: float(v) for k, v in MAX_REL_ERR.items()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller merges each worker's largest errors (pytest-xdist)."""
+    for where, err in getattr(node, "workeroutput", {}).get("max_rel_err", {}).items():
+        MAX_REL_ERR[where] = max(MAX_REL_ERR.get(where, 0.0), err)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if MAX_REL_ERR:
         terminalreporter.section("largest relative error of float64 comparisons (assert_close)")

@@ -8,6 +8,7 @@ unmodified NumPy code differentiates, and a NumPy function with no rule raises a
 
 from __future__ import annotations
 
+import inspect
 from types import ModuleType
 from typing import Any
 
@@ -132,7 +133,7 @@ def _array_function(anp: ModuleType) -> Any:
         for part in func.__module__.split(".")[1:]:  # numpy.linalg -> admodes.numpy.linalg
             namespace = getattr(namespace, part, None)
         fn = getattr(namespace, func.__name__, None)
-        if fn is None or fn is func:  # absent, or NumPy's own function re-exported (a constant)
+        if fn is None or inspect.unwrap(fn) is func:  # absent, or NumPy's own function re-exported
             raise TypeError(no_rule_message(f"{func.__module__}.{func.__name__}"))
         return fn(*args, **kwargs)
 
