@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import Trace, Traced, dtype_of, plain, shape
+from admodes.core import FLOAT64, Trace, Traced, dtype_of, plain, shape
 from admodes.tree import describe, flatten, tree_map, unflatten
 
 
@@ -95,7 +95,7 @@ def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
 def _inexact_dtype(x: Any) -> np.dtype | None:
     """The dtype of a float or complex value or array; None for anything else."""
     if isinstance(x, float):
-        return np.dtype(np.float64)
+        return FLOAT64
     if isinstance(x, complex):
         return np.dtype(np.complex128)
     if isinstance(x, np.ndarray | np.generic) and x.dtype.kind in "fc":
@@ -126,7 +126,7 @@ def like_input(ct: Any, x: Any) -> Any:
     if isinstance(ct, Traced):
         return ct
     if type(x) is float:
-        return float(np.real(ct))
+        return ct if type(ct) is float else float(np.real(ct))
     if type(x) is complex:
         return complex(ct)
     dt = dtype_of(x)
@@ -169,6 +169,8 @@ def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
 def check_scalar(out: Any, holomorphic: bool = False) -> None:
     """Raise TypeError unless ``out`` is a floating-point scalar, or a complex one with
     ``holomorphic`` (what ``grad`` needs; JAX refuses bool and integer outputs too)."""
+    if type(plain(out)) is float:
+        return
     if isinstance(out, tuple | list | dict):
         got = "a pytree"
     elif shape(out) != ():

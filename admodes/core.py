@@ -170,4 +170,9 @@ def size(x: Any) -> int:
 
 def dtype_of(x: Any) -> np.dtype:
     """The dtype of a float, array or traced value."""
+    if type(x) is float:
+        return FLOAT64
     return np.result_type(plain(x))
+
+
+FLOAT64 = np.dtype(np.float64)

@@ -33,6 +33,7 @@ import numpy as np
 import admodes as ad
 import admodes.numpy as anp
 from admodes.core import Traced
+from admodes.numpy._creation import is_numpy_own
 from admodes.registry import Primitive
 from admodes.tree import flatten
 
@@ -240,7 +241,7 @@ def probe(path: str, name: str, fn: Callable[..., Any]) -> Row:
     the first example input that forward mode takes (else the first that runs at all)."""
     label = f"`{name}`"
     np_fn = numpy_counterpart(path, name)
-    if np_fn is not None and inspect.unwrap(fn) is np_fn:
+    if np_fn is not None and is_numpy_own(fn, np_fn):
         return Row(label, NA, NA, NA, NA, "NumPy's own: makes constants")
     first = None
     for candidate in examples(path, name, fn):

@@ -23,10 +23,10 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     if tree is None:
         return None
     if isinstance(tree, tuple | list):
-        return (type(tree), None, tuple(_flatten_into(c, leaves) for c in tree))
+        return (type(tree), None, tuple([_flatten_into(c, leaves) for c in tree]))
     if isinstance(tree, dict):
         keys = tuple(sorted(tree))
-        return (dict, keys, tuple(_flatten_into(tree[k], leaves) for k in keys))
+        return (dict, keys, tuple([_flatten_into(tree[k], leaves) for k in keys]))
     leaves.append(tree)
     return LEAF
 
@@ -46,10 +46,12 @@ _END = object()
 def _build(treedef: TreeDef, it: Any) -> Any:
     if treedef is None:
         return None
-    if treedef == LEAF:
+    if treedef is LEAF:
         return next(it)
     kind, keys, children = treedef
     built = [_build(c, it) for c in children]
+    if kind is tuple or kind is list:
+        return kind(built)
     if kind is dict:
         return dict(zip(keys, built, strict=True))
     if hasattr(kind, "_fields"):  # namedtuple

@@ -19,10 +19,17 @@ jax.config.update("jax_enable_x64", True)  # before any JAX array is made
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 import admodes as ad  # noqa: E402
 import admodes.numpy as anp  # noqa: E402
 from admodes.registry import REGISTRY  # noqa: E402
+
+# Property tests draw the same examples on every run (CI is a gate, not a search): a search for
+# new counterexamples is `pytest --hypothesis-seed=<n>` or `--hypothesis-profile=explore`.
+settings.register_profile("reproducible", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=200)
+settings.load_profile("reproducible")
 
 #: admodes vs JAX in float64 (the project's validation tolerance); long chains get RTOL_LONG.
 RTOL = 1e-10

@@ -466,8 +466,14 @@ def shape_and_axis(draw: st.DrawFn) -> tuple[tuple[int, ...], Any]:
     return shape, axes
 
 
+def _sample_ddof(x: np.ndarray, axis: int | None) -> int:
+    """ddof = 1 where at least two values are reduced; 0 otherwise (with ddof ≥ n the variance
+    is 0/0, whose derivative JAX's two modes give differently: 0 forward, nan reverse)."""
+    return 1 if (np.size(x) if axis is None else np.shape(x)[axis]) > 1 else 0
+
+
 SWEPT = {
-    "var": lambda m, x, a: m.var(x, a, ddof=1) if np.size(x) > 1 else m.var(x, a),
+    "var": lambda m, x, a: m.var(x, a, ddof=_sample_ddof(x, a)),
     "std": lambda m, x, a: m.std(x, a, keepdims=True),
     "median": lambda m, x, a: m.median(x, a),
     "quantile": lambda m, x, a: m.quantile(x, A([0.1, 0.65]), a),

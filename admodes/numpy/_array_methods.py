@@ -8,11 +8,11 @@ unmodified NumPy code differentiates, and a NumPy function with no rule raises a
 
 from __future__ import annotations
 
-import inspect
 from types import ModuleType
 from typing import Any
 
 from admodes.core import Traced
+from admodes.numpy._creation import is_numpy_own
 from admodes.numpy._indexing import IndexUpdates
 from admodes.registry import NO_PARAMS, Primitive, bind
 
@@ -133,7 +133,7 @@ def _array_function(anp: ModuleType) -> Any:
         for part in func.__module__.split(".")[1:]:  # numpy.linalg -> admodes.numpy.linalg
             namespace = getattr(namespace, part, None)
         fn = getattr(namespace, func.__name__, None)
-        if fn is None or inspect.unwrap(fn) is func:  # absent, or NumPy's own function re-exported
+        if fn is None or is_numpy_own(fn, func):
             raise TypeError(no_rule_message(f"{func.__module__}.{func.__name__}"))
         return fn(*args, **kwargs)
 

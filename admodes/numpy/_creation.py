@@ -22,6 +22,12 @@ class Array(_np.ndarray):
         return IndexUpdates(_np.asarray(self))
 
 
+def is_numpy_own(fn: Any, np_fn: Any) -> bool:
+    """Whether ``fn`` is NumPy's ``np_fn`` itself or a constructor here wrapping it: NumPy's own
+    function, with no rule for traced arguments."""
+    return fn is np_fn or getattr(fn, "__wrapped__", None) is np_fn
+
+
 def _with_updates(make: Any) -> Any:
     """``make`` returning an :class:`Array` wherever it returns a plain NumPy array."""
 
