@@ -10,7 +10,8 @@ from experiments.harness.runner import ExperimentSpec
 
 
 def _module_run(module: str) -> Callable[[Context], str]:
-    """``experiments.<module>.run``, imported only when the experiment runs."""
+    """``experiments.<module>.run``, imported only when the experiment runs (``module`` may be
+    dotted: ``gradbench.experiment``, beside the GradBench tool it measures)."""
 
     def run(ctx: Context) -> str:
         return importlib.import_module(f"experiments.{module}").run(ctx)
@@ -19,15 +20,36 @@ def _module_run(module: str) -> Callable[[Context], str]:
 
 
 CATALOG: tuple[ExperimentSpec, ...] = tuple(
-    ExperimentSpec(name, description, _module_run(name))
-    for name, description in (
-        ("inputs", "gradient cost against the number of inputs (f: ℝⁿ → ℝ)"),
-        ("outputs", "Jacobian cost against the number of outputs (f: ℝⁿ → ℝᵐ, n fixed)"),
-        ("crossover", "forward against reverse over an (n, m) grid"),
-        ("second_order", "Hessian-vector products and Hessians in the four mode pairs"),
-        ("cheap_gradient", "gradient cost / function cost (the cheap gradient principle)"),
-        ("memory", "saved memory and recomputation against depth and checkpointing schedule"),
-        ("peers", "the same gradients in JAX, HIPS autograd and PyTorch"),
+    ExperimentSpec(name, description, _module_run(module))
+    for name, module, description in (
+        ("inputs", "inputs", "gradient cost against the number of inputs (f: ℝⁿ → ℝ)"),
+        (
+            "outputs",
+            "outputs",
+            "Jacobian cost against the number of outputs (f: ℝⁿ → ℝᵐ, n fixed)",
+        ),
+        ("crossover", "crossover", "forward against reverse over an (n, m) grid"),
+        (
+            "second_order",
+            "second_order",
+            "Hessian-vector products and Hessians in the four mode pairs",
+        ),
+        (
+            "cheap_gradient",
+            "cheap_gradient",
+            "gradient cost / function cost (the cheap gradient principle)",
+        ),
+        (
+            "memory",
+            "memory",
+            "saved memory and recomputation against depth and checkpointing schedule",
+        ),
+        ("peers", "peers", "the same gradients in JAX, HIPS autograd and PyTorch"),
+        (
+            "gradbench",
+            "gradbench.experiment",
+            "GradBench's evals by forward and by reverse mode, beside JAX and HIPS autograd",
+        ),
     )
 )
 

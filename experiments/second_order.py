@@ -21,7 +21,7 @@ import pandas as pd
 import admodes as ad
 from experiments.harness import workloads
 from experiments.harness.context import Context
-from experiments.harness.measure import ADMODES, Method, function, measure_point
+from experiments.harness.measure import ADMODES, Method, function, hvp_methods, measure_point
 from experiments.harness.scaling import (
     COSTS,
     SAVED_BYTES,
@@ -44,20 +44,6 @@ GROWING = ("fwd-over-fwd, one", "rev-over-fwd, one")
 (Hessian), with one direction per pass."""
 
 Fun = Callable[[Any], Any]
-
-
-def _hvp_methods(f: Fun, x: np.ndarray, v: np.ndarray) -> dict[str, Callable[[], Any]]:
-    """H·v in the four mode pairs; forward-over-forward twice (inner gradient by one tangent
-    per pass, or by all n batched)."""
-    return {
-        "fwd-over-rev": lambda: ad.jvp(ad.grad(f), (x,), (v,))[1],
-        "rev-over-fwd": lambda: ad.grad(lambda y: ad.jvp(f, (y,), (v,))[1])(x),
-        "rev-over-rev": lambda: ad.vjp(ad.grad(f), x)[1](v)[0],
-        "fwd-over-fwd, one tangent per pass": lambda: ad.jvp(
-            ad.jacfwd(f, chunk_size=1), (x,), (v,)
-        )[1],
-        "fwd-over-fwd, batched": lambda: ad.jvp(ad.grad(f, mode="forward"), (x,), (v,))[1],
-    }
 
 
 def _hessian_methods(f: Fun, x: np.ndarray) -> dict[str, Callable[[], Any]]:
@@ -118,7 +104,7 @@ def run(ctx: Context) -> str:
                 n = instance.n_inputs
                 if kind == "hvp":
                     v = ctx.rng(size, 1).standard_normal(x.shape)
-                    calls = _hvp_methods(f, x, v)
+                    calls = hvp_methods(f, x, v)
                     target = ref.hvp(v)
                     expected = lambda r, t=target: t
                 else:

@@ -15,8 +15,8 @@ from typing import Any
 
 import admodes as ad
 from experiments.harness.context import Context
-from experiments.harness.timing import time_interleaved
-from experiments.harness.validation import Reference
+from experiments.harness.timing import TimingPlan, time_interleaved
+from experiments.harness.validation import ERROR_COLUMN, Reference
 
 ADMODES = "admodes"
 UNCOUNTED = {"ops": math.nan, "flops": math.nan, "peak_saved_bytes": math.nan}
@@ -121,7 +121,7 @@ class Method:
         if self.reference is None or self.expected is None:
             return {"max_rel_err_vs_jax": math.nan, "validated_against": "not validated"}
         err = self.reference.error(result, self.expected(self.reference))
-        column = "max_rel_err_vs_jax" if self.reference.source == "JAX" else "max_err_vs_fd"
+        column = ERROR_COLUMN[self.reference.source]
         return {
             "max_rel_err_vs_jax": math.nan,
             column: err,
@@ -142,9 +142,10 @@ def measure_point(
     n_outputs: int,
     methods: Sequence[Method],
     extra: Mapping[str, Any] | None = None,
+    plan: TimingPlan | None = None,
 ) -> None:
-    """Run each method once (counted for admodes, validated), time the timed ones interleaved,
-    and record one row per sample (one untimed row otherwise).
+    """Run each method once (counted for admodes, validated), time the timed ones interleaved
+    (by ``plan``, default the run's), and record one row per sample (one untimed row otherwise).
 
     Every row carries its round's load (CPU share, load average before and after) and whether
     the point stayed noisy after re-measuring; ``extra`` columns go on every row, a method's
@@ -154,7 +155,7 @@ def measure_point(
     for method in methods:
         result, counts = method.first_run()
         first_runs[method.key] = (counts, method.validation_columns(result))
-    timings = time_interleaved({m.key: m.call for m in methods if m.timed}, ctx.timing)
+    timings = time_interleaved({m.key: m.call for m in methods if m.timed}, plan or ctx.timing)
     for method in methods:
         counts, validation = first_runs[method.key]
         rounds = timings.rounds if method.timed else [None]
@@ -188,21 +189,31 @@ def measure_point(
 
 
 def record_unmeasured(
-    ctx: Context, *, workload: str, engine: str, method: str, n_inputs: int, seconds: float
+    ctx: Context,
+    *,
+    workload: str,
+    engine: str,
+    method: str,
+    n_inputs: int,
+    seconds: float,
+    mode: str = "reverse",
+    n_outputs: int = 1,
+    **extra: Any,
 ) -> None:
     """A row outside the counted, validated samples: a single timing, or a missing system."""
     ctx.record(
         workload=workload,
         engine=engine,
-        mode="reverse",
+        mode=mode,
         n_inputs=n_inputs,
-        n_outputs=1,
+        n_outputs=n_outputs,
         repeat=0,
         seconds=seconds,
         max_rel_err_vs_jax=math.nan,
         method=method,
         noisy=False,
         **UNCOUNTED,
+        **extra,
     )
 
 
@@ -233,6 +244,20 @@ def function(f: Callable[[Any], Any], x: Any, ref: Reference) -> Method:
 def reverse_grad(f: Callable[[Any], Any], x: Any, ref: Reference) -> Method:
     """The gradient by reverse mode: one recording and one backward sweep."""
     return Method(ADMODES, "reverse", "grad", lambda: ad.grad(f)(x), ref, _jacobian)
+
+
+def hvp_methods(f: Callable[[Any], Any], x: Any, v: Any) -> dict[str, Callable[[], Any]]:
+    """H·v in the four mode pairs; forward-over-forward twice (inner gradient by one tangent
+    per pass, or by all n batched)."""
+    return {
+        "fwd-over-rev": lambda: ad.jvp(ad.grad(f), (x,), (v,))[1],
+        "rev-over-fwd": lambda: ad.grad(lambda y: ad.jvp(f, (y,), (v,))[1])(x),
+        "rev-over-rev": lambda: ad.vjp(ad.grad(f), x)[1](v)[0],
+        "fwd-over-fwd, one tangent per pass": lambda: ad.jvp(
+            ad.jacfwd(f, chunk_size=1), (x,), (v,)
+        )[1],
+        "fwd-over-fwd, batched": lambda: ad.jvp(ad.grad(f, mode="forward"), (x,), (v,))[1],
+    }
 
 
 def chunk_label(transform: str, chunk_size: int | None) -> str:

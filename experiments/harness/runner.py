@@ -20,7 +20,14 @@ from experiments.harness.report import (
     write_report,
 )
 from experiments.harness.timing import TimingPlan
-from experiments.harness.validation import FD_TOLERANCE, TOLERANCE
+from experiments.harness.validation import (
+    ERROR_COLUMN,
+    FD_TOLERANCE,
+    FINITE_DIFFERENCES,
+    GOLDEN,
+    JAX,
+    TOLERANCE,
+)
 from experiments.harness.workloads import UserWorkload
 
 
@@ -45,7 +52,14 @@ class RunSettings:
     user_workloads: tuple[UserWorkload, ...] = ()
 
 
-ERROR_COLUMNS = (("max_rel_err_vs_jax", TOLERANCE, "JAX"), ("max_err_vs_fd", FD_TOLERANCE, "FD"))
+ERROR_COLUMNS = tuple(
+    (ERROR_COLUMN[source], tolerance, source)
+    for source, tolerance in (
+        (JAX, TOLERANCE),
+        (FINITE_DIFFERENCES, FD_TOLERANCE),
+        (GOLDEN, TOLERANCE),
+    )
+)
 
 
 def _remove_stale_outputs(out_dir: Path, name: str, keep: set[str | None]) -> None:
@@ -67,7 +81,7 @@ def _validation(ctx: Context) -> tuple[list[str], str | None]:
         worst, row = max(errors, key=lambda pair: pair[0])
         workloads = sorted({r["workload"] for _, r in errors})
         lines.append(
-            f"Validated against {'JAX' if source == 'JAX' else 'central finite differences'}: "
+            f"Validated against {source}: "
             f"{len(errors)} rows ({', '.join(workloads)}), largest error {worst:.2e} "
             f"(tolerance {tolerance:g})."
         )

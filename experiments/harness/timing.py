@@ -80,7 +80,10 @@ def _seconds_per_call(call: Callable[[], object], loops: int) -> tuple[float, fl
 
 
 def _loops_for(call: Callable[[], object], min_seconds: float) -> int:
-    """How many calls make one sample last at least ``min_seconds``."""
+    """How many calls make one sample last at least ``min_seconds`` (one, without a probing
+    call, when no minimum is asked: for calls that take seconds)."""
+    if min_seconds <= 0:
+        return 1
     loops = 1
     while True:
         elapsed = _seconds_per_call(call, loops)[0] * loops

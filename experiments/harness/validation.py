@@ -27,7 +27,13 @@ RELATIVE_FLOOR = 1e-6
 """Entries smaller than this fraction of the reference's largest magnitude are compared
 relative to that floor, so roundoff on near-zero entries does not read as a large error."""
 
-JAX, FINITE_DIFFERENCES = "JAX", "central finite differences"
+JAX, FINITE_DIFFERENCES, GOLDEN = "JAX", "central finite differences", "the eval's golden value"
+ERROR_COLUMN = {
+    JAX: "max_rel_err_vs_jax",
+    FINITE_DIFFERENCES: "max_err_vs_fd",
+    GOLDEN: "max_rel_err_vs_golden",
+}
+"""The CSV column that holds the error against each kind of reference."""
 
 
 def exceeds_tolerance(err: float, tolerance: float = TOLERANCE) -> bool:
@@ -171,4 +177,20 @@ class FiniteDifferenceReference:
         return jac.reshape(np.shape(self.value) + self._x.shape)
 
 
-Reference = JaxReference | FiniteDifferenceReference
+class GoldenReference:
+    """A published output to match, for a computation no reference can run in reasonable time
+    (GradBench's nested-AD evals check their result against such golden values)."""
+
+    source = GOLDEN
+    tolerance = TOLERANCE
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    @staticmethod
+    def error(actual: Any, expected: Any) -> float:
+        """How far a result is from the golden value, entrywise relative as against JAX."""
+        return max_rel_err(actual, expected)
+
+
+Reference = JaxReference | FiniteDifferenceReference | GoldenReference

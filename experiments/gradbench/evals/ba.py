@@ -137,18 +137,24 @@ def csr(blocks: Blocks) -> dict:
     }
 
 
+def shifted_errors(problem: Problem, s: np.ndarray) -> np.ndarray:
+    """The residuals with every observation's camera, point and weight moved by the same s
+    (11 + 3 + 1 entries): its Jacobian at s = 0 holds every observation's block."""
+    return reprojection_errors(
+        problem.cams + s[:CAMERA],
+        problem.points + s[CAMERA : CAMERA + 3],
+        problem.weights + s[CAMERA + 3],
+        problem.feats,
+    )
+
+
+def reprojection_blocks(problem: Problem) -> np.ndarray:
+    """The residuals' blocks, p × 2 × 15, by one forward pass with 15 compressed directions."""
+    return ad.jacfwd(lambda s: shifted_errors(problem, s))(np.zeros(CAMERA + 4))
+
+
 @function(prepare, output=csr)
 def jacobian(problem: Problem) -> Blocks:
     """The nonzero blocks: one compressed forward pass, and the weight errors' derivatives."""
-
-    def shifted(s: np.ndarray) -> np.ndarray:
-        return reprojection_errors(
-            problem.cams + s[:CAMERA],
-            problem.points + s[CAMERA : CAMERA + 3],
-            problem.weights + s[CAMERA + 3],
-            problem.feats,
-        )
-
-    reproj = ad.jacfwd(shifted)(np.zeros(CAMERA + 4))
     weights = ad.grad(lambda w: anp.sum(weight_errors(w)))(problem.weights)
-    return Blocks(reproj, weights, problem.n, problem.m)
+    return Blocks(reprojection_blocks(problem), weights, problem.n, problem.m)

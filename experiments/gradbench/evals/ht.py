@@ -16,6 +16,7 @@ another every u₁, giving each row's two u-derivatives, in the eval's layout
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,11 +158,20 @@ def objective(args: Prepared) -> np.ndarray:
     return residuals(*args)
 
 
+Transform = Callable[[Callable[[np.ndarray], np.ndarray]], Callable[[np.ndarray], np.ndarray]]
+
+
+def residual_jacobian(args: Prepared, transform: Transform = ad.jacfwd) -> np.ndarray:
+    """∂ residuals / ∂(u₀, u₁, θ) per row (complicated) or ∂/∂θ (simple) by ``transform``:
+    ``ad.jacfwd`` (the tool's, a tangent per column) or ``ad.jacrev`` (a cotangent per row)."""
+    hand, theta, us = args
+    if us is None:
+        return transform(lambda t: residuals(hand, t, None))(theta)
+    shift = np.zeros(2 + THETA)
+    return transform(lambda s: residuals(hand, theta + s[2:], us + s[:2]))(shift)
+
+
 @function(prepare, output=to_json)
 def jacobian(args: Prepared) -> np.ndarray:
     """∂ residuals / ∂(u₀, u₁, θ) per row (complicated) or ∂/∂θ (simple), forward mode."""
-    hand, theta, us = args
-    if us is None:
-        return ad.jacfwd(lambda t: residuals(hand, t, None))(theta)
-    shift = np.zeros(2 + THETA)
-    return ad.jacfwd(lambda s: residuals(hand, theta + s[2:], us + s[:2]))(shift)
+    return residual_jacobian(args)
