@@ -96,6 +96,14 @@ PLAIN = {  # name: (function of m, input)
     "unique_counts": (lambda m, x: m.unique_counts(x), V6),
     "unique_all": (lambda m, x: m.unique_all(x), V6),
     "put_along_axis": (None, X34),
+    "meshgrid": (lambda m, x: m.meshgrid(x[:3], x[3:5], x[:2]), V6),
+    "meshgrid-ij-sparse": (lambda m, x: m.meshgrid(x, x[:2], indexing="ij", sparse=True), V6),
+    "meshgrid-one": (lambda m, x: m.meshgrid(x), V6),
+    "tril_indices_from": (lambda m, x: m.tril_indices_from(x, 1), X34),
+    "triu_indices_from": (lambda m, x: m.triu_indices_from(x, -1), X34),
+    "diag_indices_from": (lambda m, x: m.diag_indices_from(x[:3, :3]), X34),
+    "ix_": (lambda m, x: x[m.ix_([0, 2], [1, 3])], X34),
+    "mgrid": (lambda m, x: m.mgrid[0:3, 0:2] * x[0, 0], X34),
 }
 
 
@@ -161,6 +169,9 @@ NUMPY_ROUTE = {  # function of m whose gradient must not depend on m (np or anp)
     "atleast_3d": lambda m, x: m.sum(m.atleast_3d(x)[..., 0] ** 3),
     "copy": lambda m, x: m.sum(m.copy(x) ** 3),
     "partition": lambda m, x: m.partition(m.ravel(x), 4)[4],
+    "meshgrid": lambda m, x: m.sum(m.meshgrid(x[0], x[1, :3])[0] * m.meshgrid(x[2], x[0, :3])[1]),
+    "meshgrid-ij": lambda m, x: m.sum(m.meshgrid(x[0], x[1], indexing="ij")[1] ** 3),
+    "tril_indices_from": lambda m, x: m.sum(x[m.tril_indices_from(x, -1)] ** 2),
 }
 
 
@@ -385,6 +396,12 @@ def test_bad_arguments() -> None:
         anp.average(X34, weights=A([1.0, 2.0]))
     with pytest.raises(np.exceptions.AxisError):
         anp.var(X34, axis=2)
+    with pytest.raises(ValueError, match="must be 2-d"):
+        anp.tril_indices_from(V6)
+    with pytest.raises(ValueError, match="dimensions of the input must be equal"):
+        anp.diag_indices_from(X34)
+    with pytest.raises(ValueError, match="indexing must be 'xy' or 'ij'"):
+        anp.meshgrid(V6, V6, indexing="yx")
 
 
 # ---------------------------------------------------------------- second order, all mode pairs

@@ -15,22 +15,15 @@ from typing import Any
 
 import numpy as _np
 
-# Constants and array creation: plain NumPy (they make constants, which have no derivative).
+# Constants: plain NumPy (array constructors are in ``_creation``).
 from numpy import (  # noqa: F401  (re-exported)
-    arange,
     e,
-    empty,
-    eye,
     float32,
     float64,
-    full,
     inf,
-    linspace,
     nan,
     newaxis,
-    ones,
     pi,
-    zeros,
 )
 
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
