@@ -630,6 +630,7 @@ def memory_table() -> dict[tuple[str, int], tuple[int, int, Any]]:
     return table
 
 
+@pytest.mark.slow
 def test_iterate_memory_store_all_is_linear(memory_table):
     """store_all keeps every step's three new arrays (tanh, ×1.01, +0.1): ≥ 3n states, and 4×
     the steps is 4× the bytes (to 5%)."""
@@ -640,6 +641,7 @@ def test_iterate_memory_store_all_is_linear(memory_table):
     assert ratio == pytest.approx(4, rel=0.05)
 
 
+@pytest.mark.slow
 def test_iterate_memory_sqrt_grows_as_sqrt_n(memory_table):
     """sqrt keeps ~√n segment starts and one segment's residuals: 4× the steps is ~2× the
     bytes, far below store_all."""

@@ -43,6 +43,7 @@ HOLOMORPHIC = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOLOMORPHIC)
 def test_holomorphic_functions_in_every_transform(name: str) -> None:
     fn = HOLOMORPHIC[name]
@@ -70,6 +71,7 @@ REAL_OF_COMPLEX = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", REAL_OF_COMPLEX)
 def test_real_functions_of_complex_inputs(name: str) -> None:
     fn = REAL_OF_COMPLEX[name]
@@ -148,6 +150,7 @@ FFTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "kw"), FFTS, ids=[f"{n}-{sorted(k.items())}" for n, k in FFTS])
 def test_fft_values_and_derivatives(name: str, kw: dict) -> None:
     real_input = name.startswith("rfft") or "shift" in name
@@ -207,6 +210,7 @@ HOLOMORPHIC_LINALG = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOLOMORPHIC_LINALG)
 def test_linear_algebra_on_complex_matrices(name: str) -> None:
     fn = HOLOMORPHIC_LINALG[name]
@@ -234,6 +238,7 @@ def _two_level_expectation(m: Any, expm: Any, theta: Any) -> Any:
     return m.real(m.conj(psi) @ (SIGMA_Z @ psi))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_quantum_two_level_system_program(mode: str) -> None:
     theta = np.array([0.7, 0.3, 1.1])

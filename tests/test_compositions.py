@@ -22,6 +22,9 @@ from hypothesis import strategies as st
 import admodes as ad
 import admodes.numpy as anp
 
+# Long (a sweep against JAX or whole programs): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 def last_axis(fn: Any) -> Any:
     """An op along the last axis; the identity on scalars."""

@@ -100,6 +100,7 @@ def jax_gradient(f: Any, argnums: Any, mode: str) -> Any:
     return (jax.grad if mode == "reverse" else jax.jacfwd)(f, argnums)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SPECIAL)
 def test_special_point(name: str) -> None:
     """The value and the gradient by each mode equal JAX's in the same mode, and the

@@ -64,6 +64,7 @@ def _objectives(solve: Any, logdet: Any, xp: Any) -> Any:
     return f
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk", [None, 1, 3])
 def test_user_ops_without_batching_in_every_transform(
     user_ops: tuple[Any, Any], chunk: int | None, rng: np.random.Generator

@@ -344,6 +344,7 @@ def quick_run_with_user_workloads(tmp_path_factory: pytest.TempPathFactory) -> P
     return out
 
 
+@pytest.mark.slow
 def test_quick_run_prints_a_line_per_experiment_and_a_closing_line(
     quick_run: tuple[Path, str],
 ) -> None:
@@ -352,6 +353,7 @@ def test_quick_run_prints_a_line_per_experiment_and_a_closing_line(
     assert lines[-1][:2] == ["report:", str(quick_run[0] / REPORT_FILE)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [spec.name for spec in CATALOG])
 def test_quick_run_writes_a_valid_csv_per_experiment(
     quick_run: tuple[Path, str], name: str
@@ -366,6 +368,7 @@ def test_quick_run_writes_a_valid_csv_per_experiment(
     assert timed[["cpu_share", "load_before", "load_after", "noisy"]].notna().all().all()
 
 
+@pytest.mark.slow
 def test_quick_run_writes_pngs_the_report_shows(quick_run: tuple[Path, str]) -> None:
     report = (quick_run[0] / REPORT_FILE).read_text()
     for spec in CATALOG:
@@ -377,6 +380,7 @@ def test_quick_run_writes_pngs_the_report_shows(quick_run: tuple[Path, str]) -> 
             assert stat.S_IMODE(figure.stat().st_mode) == 0o644
 
 
+@pytest.mark.slow
 def test_quick_run_report_has_header_and_a_section_per_experiment(
     quick_run: tuple[Path, str],
 ) -> None:
@@ -390,6 +394,7 @@ def test_quick_run_report_has_header_and_a_section_per_experiment(
     assert "**Status: FAILED**" not in report
 
 
+@pytest.mark.slow
 def test_the_heatmap_and_second_order_show_both_like_for_like_pairs(
     quick_run: tuple[Path, str],
 ) -> None:
@@ -414,6 +419,7 @@ def _verdicts(out: Path) -> dict[tuple[str, str], tuple[str, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_two_quick_runs_give_the_same_verdicts(
     quick_run: tuple[Path, str], quick_run_with_user_workloads: Path
 ) -> None:
@@ -432,6 +438,7 @@ def test_two_quick_runs_give_the_same_verdicts(
             assert INCONCLUSIVE in (outcome, other) or outcome == other, key
 
 
+@pytest.mark.slow
 def test_a_user_workload_joins_the_experiments_that_apply(
     quick_run_with_user_workloads: Path,
 ) -> None:

@@ -22,6 +22,9 @@ import pytest
 from experiments.gradbench import inputs
 from experiments.gradbench.reference import GOLDEN, compare, expected
 
+# Long (a sweep against JAX or whole programs): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 RTOL = 1e-10
 EVALS = ("hello", "lse", "llsq", "det", "ode", "kmeans", "lstm", "gmm", "ba", "ht")
@@ -125,7 +128,6 @@ def test_hello_as_the_eval_runs_it(tool: Tool) -> None:
     assert x == 2.0**15
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("function", MODE_PAIRS)
 @pytest.mark.parametrize(
     ("module", "input"), [("saddle", {"start": [1.0, 1.0]}), ("particle", {"w": 0.0})]

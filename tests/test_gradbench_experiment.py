@@ -56,6 +56,7 @@ def test_the_time_ratio_sets_the_fastest_pick_against_the_fastest_other() -> Non
     assert samples["noisy"].tolist() == [False, True]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "build", [lambda: ba_case(3, 4, 7), lambda: ht_case(6, 12, False), lambda: ht_case(6, 12, True)]
 )

@@ -175,6 +175,7 @@ NUMPY_ROUTE = {  # function of m whose gradient must not depend on m (np or anp)
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NUMPY_ROUTE)
 def test_numpy_functions_on_traced_values(name: str) -> None:
     """``np.f(x)`` on a traced value reaches ``admodes.numpy.f`` (``__array_function__``)."""
@@ -427,6 +428,7 @@ PAIRS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SECOND_ORDER)
 def test_second_order_as_jax(name: str) -> None:
     fn = SECOND_ORDER[name]
@@ -520,6 +522,7 @@ class NumpyAndScipy:
 NP = NumpyAndScipy()
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None)
 @given(shape_and_axis(), st.sampled_from(sorted(SWEPT)), st.integers(0, 2**16))
 def test_reduction_sweep(case: tuple, name: str, seed: int) -> None:

@@ -97,6 +97,7 @@ KINKS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", KINKS)
 def test_kink(name: str, mode: str) -> None:

@@ -162,6 +162,7 @@ SECOND_ORDER = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fn", [s[1] for s in SECOND_ORDER], ids=[s[0] for s in SECOND_ORDER])
 def test_hessian_matches_jax(fn, rng) -> None:
     x = separated(rng.standard_normal((3, 3))) + np.triu(rng.standard_normal((3, 3)))

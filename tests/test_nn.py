@@ -74,6 +74,7 @@ def _weighted(f: Callable[..., Any], xp: Any) -> Callable[..., Any]:
     return scalar
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_matches_jax(name: str) -> None:
     """Value and gradient, by each mode, equal JAX's (``grad``, ``jacfwd``) on inputs holding the

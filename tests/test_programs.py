@@ -192,6 +192,7 @@ class _JaxWithLogsumexp:
 PROGRAMS = _programs()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_gradient_matches_jax(name: str, mode: str, rng: np.random.Generator) -> None:

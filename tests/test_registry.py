@@ -40,6 +40,9 @@ import admodes as ad
 from admodes.registry import REGISTRY
 from admodes.rules.shape import normalize_index, scatter_add
 
+# Long (a sweep against JAX or whole programs): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 UNARY: dict[str, Domain] = {
     "negative": real,
     "square": real,

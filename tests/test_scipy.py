@@ -201,6 +201,7 @@ def test_logpdf_gradients_match_jax_in_every_parameter(dist: str, args: tuple) -
     _gradients(getattr(stats, dist).logpdf, getattr(jsp.stats, dist).logpdf, args)
 
 
+@pytest.mark.slow
 def test_cdf_and_multivariate_gradients_match_jax(rng: np.random.Generator) -> None:
     _gradients(stats.gamma.cdf, jsp.stats.gamma.cdf, (X_POS, 2.5, -0.1, 1.7))
     _gradients(stats.chi2.logsf, jsp.stats.chi2.logsf, (X_POS, 3.5, -0.1, 1.2))

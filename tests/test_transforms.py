@@ -230,6 +230,7 @@ def test_jacfwd_chunks_across_arguments(chunk_size: int | None, rng: np.random.G
     assert_close(jac, jax.jacfwd(f_jax, argnums=(0, 1, 2))(*args))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jacobian", [ad.jacfwd, ad.jacrev], ids=["jacfwd", "jacrev"])
 @pytest.mark.parametrize(
     "fn, shape",
