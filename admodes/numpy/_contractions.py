@@ -23,17 +23,40 @@ from admodes.rules.contractions import join_subscripts, matmul
 
 
 # ------------------------------------------------------------------------------------ einsum
-def einsum(subscripts: str, *operands: Any, optimize: Any = "greedy") -> Any:
+def einsum(subscripts: Any, *operands: Any, optimize: Any = "greedy") -> Any:
     """Einstein summation as ``numpy.einsum``, evaluated along NumPy's greedy contraction path
-    (``optimize`` is accepted for NumPy's signature; the path is always optimized)."""
+    (``optimize`` is accepted for NumPy's signature; the path is always optimized). Also NumPy's
+    interleaved form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``."""
     if not isinstance(subscripts, str):
-        raise TypeError(
-            "einsum takes its subscripts as a string first, e.g. einsum('ij,jk->ik', a, b); the "
-            "interleaved form einsum(a, [0, 1], b, [1, 2]) is not supported"
-        )
+        subscripts, operands = _from_interleaved((subscripts, *operands))
     terms, output = _explicit(subscripts.replace(" ", ""), [shape(x) for x in operands])
     operands, terms = _squeezed(list(operands), terms)
     return _contractions.einsum(join_subscripts(terms, output), *operands)
+
+
+def _from_interleaved(args: tuple) -> tuple[str, tuple]:
+    """``(subscripts, operands)`` from NumPy's interleaved arguments ``a, sublist_a, b,
+    sublist_b, ..., [output sublist]``, a sublist holding axis labels 0–51 and ``Ellipsis``."""
+    pairs, output = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
+    terms = [_term(sublist) for sublist in pairs[1::2]]
+    arrow = "" if output is None else "->" + _term(output)
+    return ",".join(terms) + arrow, pairs[0::2]
+
+
+def _term(sublist: Any) -> str:
+    """One interleaved sublist as subscript letters (label k is the k-th of a–z, A–Z)."""
+    letters = []
+    for label in sublist:
+        if label is Ellipsis:
+            letters.append("...")
+        elif isinstance(label, int) and 0 <= label < len(string.ascii_letters):
+            letters.append(string.ascii_letters[label])
+        else:
+            raise ValueError(
+                f"einsum: an interleaved sublist holds integers 0–51 and Ellipsis, got {label!r} "
+                f"in {sublist!r}"
+            )
+    return "".join(letters)
 
 
 def _explicit(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
