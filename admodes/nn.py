@@ -20,6 +20,7 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import ndim, plain
+from admodes.numpy._functions import masked
 from admodes.rules.elementwise import erfc, logistic, relu
 
 __all__ = [
@@ -89,11 +90,9 @@ def log_sigmoid(x: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- over an axis
-def _masked_sum(x: Any, axis: Axis, where: Any, keepdims: bool = True) -> Any:
-    """Σ x over ``axis``, counting only the entries ``where`` marks (all when it is None)."""
-    if where is not None:
-        x = anp.where(where, x, 0.0)
-    return anp.sum(x, axis=axis, keepdims=keepdims)
+def _masked_sum(x: Any, axis: Axis, where: Any) -> Any:
+    """Σ x over ``axis`` (dimensions kept), counting only the entries ``where`` marks."""
+    return anp.sum(x, axis=axis, keepdims=True, where=where)
 
 
 def _shift(x: Any, axis: Axis, where: Any) -> Any:
@@ -104,22 +103,18 @@ def _shift(x: Any, axis: Axis, where: Any) -> Any:
     return np.where(np.isfinite(top), top, 0.0)
 
 
-def _masked(x: Any, where: Any, fill: float) -> Any:
-    return x if where is None else anp.where(where, x, fill)
-
-
 def softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
     """exp(x − max) / Σ exp(x − max) over ``axis`` (entries outside ``where`` get 0)."""
-    unnormalized = anp.exp(anp.subtract(_masked(x, where, -np.inf), _shift(x, axis, where)))
+    unnormalized = anp.exp(anp.subtract(masked(x, where, -np.inf), _shift(x, axis, where)))
     result = anp.divide(unnormalized, _masked_sum(unnormalized, axis, where))
-    return _masked(result, where, 0.0)
+    return masked(result, where, 0.0)
 
 
 def log_softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
     """(x − max) − log Σ exp(x − max) over ``axis`` (entries outside ``where`` get -inf)."""
-    shifted = anp.subtract(_masked(x, where, -np.inf), _shift(x, axis, where))
+    shifted = anp.subtract(masked(x, where, -np.inf), _shift(x, axis, where))
     result = anp.subtract(shifted, anp.log(_masked_sum(anp.exp(shifted), axis, where)))
-    return _masked(result, where, -np.inf)
+    return masked(result, where, -np.inf)
 
 
 def logsumexp(
@@ -132,7 +127,7 @@ def logsumexp(
 ) -> Any:
     """log |Σ b · exp(a)| over ``axis`` (``jax.nn.logsumexp``, i.e. ``jax.scipy.special``'s):
     :func:`admodes.numpy.logsumexp` over the entries ``where`` marks."""
-    return anp.logsumexp(_masked(a, where, -np.inf), axis, b, keepdims, return_sign)
+    return anp.logsumexp(masked(a, where, -np.inf), axis, b, keepdims, return_sign)
 
 
 def standardize(

@@ -397,12 +397,39 @@ def test_bad_arguments() -> None:
         anp.average(X34, weights=A([1.0, 2.0]))
     with pytest.raises(np.exceptions.AxisError):
         anp.var(X34, axis=2)
+    with pytest.raises(ValueError, match="needs initial="):
+        anp.max(X34, where=X34 > 0)
     with pytest.raises(ValueError, match="must be 2-d"):
         anp.tril_indices_from(V6)
     with pytest.raises(ValueError, match="dimensions of the input must be equal"):
         anp.diag_indices_from(X34)
     with pytest.raises(ValueError, match="indexing must be 'xy' or 'ij'"):
         anp.meshgrid(V6, V6, indexing="yx")
+
+
+# ---------------------------------------------------------------- where= and initial=
+MASK = X34 > -0.5
+MASKED_REDUCTIONS = {  # function of (m, x): NumPy's keywords, compared with NumPy and JAX
+    "sum-where": lambda m, x: m.sum(x, 1, where=MASK),
+    "sum-initial": lambda m, x: m.sum(x, 0, keepdims=True, initial=2.0),
+    "max-where-initial": lambda m, x: m.max(x, 1, where=MASK, initial=-1.0),
+    "min-initial": lambda m, x: m.min(x, 0, initial=0.3),
+    "amax-where-row": lambda m, x: m.amax(x, 0, where=A([True, False, True, True]), initial=-9.0),
+    "mean-where": lambda m, x: m.mean(x, 0, where=MASK),
+    "prod-where-initial": lambda m, x: m.prod(x, 1, where=MASK, initial=1.5),
+    "method-sum-where": lambda m, x: x.sum(axis=0, where=MASK),
+}
+
+
+@pytest.mark.parametrize("name", MASKED_REDUCTIONS)
+def test_reductions_where_and_initial(name: str) -> None:
+    fn = MASKED_REDUCTIONS[name]
+    np.testing.assert_allclose(fn(anp, X34), fn(np, X34), rtol=1e-14)
+    w = np.cos(np.arange(np.size(fn(np, X34)))).reshape(np.shape(fn(np, X34)))
+    expected = jax.grad(lambda x: jnp.sum(fn(JNP, x) * w))(X34)
+    for mode in MODES:
+        assert_close(ad.grad(lambda x: anp.sum(fn(anp, x) * w), mode=mode)(X34), expected)
+        assert_close(ad.grad(lambda x: np.sum(fn(np, x) * w), mode=mode)(X34), expected)
 
 
 # ---------------------------------------------------------------- second order, all mode pairs

@@ -150,30 +150,66 @@ def with_dtype(x: Any, dtype: Any) -> Any:
     return x if dtype is None else astype(x, dtype)
 
 
+def masked(a: Any, where: Any, fill: float) -> Any:
+    """A reduction's ``where=``: ``a`` with the entries outside the mask replaced by ``fill``, the
+    reduction's identity (the mask broadcasts against ``a``; None keeps every entry)."""
+    return a if where is None else _where(plain(where), a, fill)
+
+
 def sum(
     a: Any,
     axis: int | Sequence[int] | None = None,
     dtype: Any = None,
     out: None = None,
     keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
+    """Σ a over ``axis`` (of the entries ``where`` marks), plus ``initial``."""
     no_out(out)
-    a = with_dtype(a, dtype)
-    return _broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    a = masked(with_dtype(a, dtype), where, 0.0)
+    total = _broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    return total if initial is None else add(total, initial)
 
 
 def max(
-    a: Any, axis: int | Sequence[int] | None = None, out: None = None, keepdims: bool = False
+    a: Any,
+    axis: int | Sequence[int] | None = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
-    no_out(out)
-    return _red.max(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    """The largest entry over ``axis`` (of those ``where`` marks), and ``initial`` if larger."""
+    return _extremum(_red.max, maximum, -_np.inf, a, axis, out, keepdims, initial, where)
 
 
 def min(
-    a: Any, axis: int | Sequence[int] | None = None, out: None = None, keepdims: bool = False
+    a: Any,
+    axis: int | Sequence[int] | None = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
+    """The smallest entry over ``axis`` (of those ``where`` marks), and ``initial`` if smaller."""
+    return _extremum(_red.min, minimum, _np.inf, a, axis, out, keepdims, initial, where)
+
+
+def _extremum(
+    reduce: Any, combine: Any, identity: float, a: Any, axis: Any, out: Any, keepdims: bool,
+    initial: Any, where: Any,
+) -> Any:  # fmt: skip
+    """``max`` or ``min``: ``reduce`` over the marked entries, ``combine``d with ``initial``."""
     no_out(out)
-    return _red.min(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    if where is not None and initial is None:
+        raise ValueError(
+            f"{reduce.name} with where= needs initial= (the value of a slice with no marked "
+            "entry: the reduction has no identity), as in NumPy"
+        )
+    a = masked(a, where, identity)
+    result = reduce(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    return result if initial is None else combine(result, initial)
 
 
 amax, amin = max, min
@@ -185,12 +221,17 @@ def mean(
     dtype: Any = None,
     out: None = None,
     keepdims: bool = False,
+    where: Any = None,
 ) -> Any:
-    """sum / n over the reduced axes."""
+    """sum / n over the reduced axes (n: the number of entries ``where`` marks)."""
     no_out(out)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
-    return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), float(count(a, axes)))
+    if where is None:
+        return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), float(count(a, axes)))
+    marked = _np.broadcast_to(plain(where), shape(a))
+    n = _np.sum(marked, axis=axes, keepdims=keepdims, dtype=dtype_of(a))
+    return divide(sum(a, axes, keepdims=keepdims, where=marked), n)
 
 
 def count(x: Any, axes: tuple[int, ...]) -> int:

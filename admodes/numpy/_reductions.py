@@ -28,6 +28,7 @@ from admodes.numpy._functions import (
     exp,
     getitem,
     log,
+    masked,
     max,
     mean,
     min,
@@ -164,14 +165,21 @@ count_nonzero = _plain_fn(_np.count_nonzero)
 
 # ------------------------------------------------------------------------------ products
 def prod(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
-    """Product over ``axis`` by pairwise multiplication (as JAX differentiates it).
+    """Product over ``axis`` (of the entries ``where`` marks, times ``initial``) by pairwise
+    multiplication (as JAX differentiates it).
 
     Built from ``multiply``, its derivative is exact where entries are zero: no division by a.
     """
     no_out(out)
-    a = with_dtype(a, dtype)
+    a = masked(with_dtype(a, dtype), where, 1.0)
     nd = ndim(a)
     axes = _axes(axis, nd)
     kept = tuple(k for k in range(-nd, 0) if k not in axes)
@@ -189,8 +197,8 @@ def prod(
             v = concatenate([v, one], axis=-1)
         half = shape(v)[-1] // 2
         v = multiply(v[..., :half], v[..., half:])
-    result = reshape(v, kept_shape)
-    return reshape(result, kept_dims_shape) if keepdims else result
+    result = reshape(v, kept_dims_shape if keepdims else kept_shape)
+    return result if initial is None else multiply(result, initial)
 
 
 def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
