@@ -224,7 +224,7 @@ def _trace_on_new_tape(
         out, aux = split_aux(fun(*call), has_aux, name)
     finally:
         RECORDING.pop()
-    return tape, in_leaves, in_def, out, strip(aux, tape)
+    return tape, in_leaves, in_def, out, strip(aux, tape) if has_aux else None
 
 
 def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
