@@ -3,8 +3,8 @@
 Each eval's derivative is computed by admodes in every mode that applies: a gradient by reverse
 mode (one sweep) and by forward mode (one pass carrying a tangent per input); ``ht``'s Jacobian
 by the tool's forward mode (a tangent per column, the ``us`` columns compressed into two) and by
-reverse mode (a cotangent per residual); ``ba``'s blocks by the tool's 15 compressed forward
-directions and by reverse mode with the rows compressed (two cotangents: every observation's x
+reverse mode (a cotangent per residual); ``ba``'s blocks by 15 compressed forward directions
+and by reverse mode with the rows compressed (the tool's: two cotangents, every observation's x
 residuals, then its y residuals, since no two observations share a column); ``kmeans``' H·1 (the
 diagonal Hessian of its Newton direction) and the nested ``saddle`` and ``particle`` in the four
 mode pairs. The n-versus-m rule counts the directions each way carries (tangents or cotangents,
@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 import admodes as ad
-import admodes.numpy as anp
 from experiments.gradbench import inputs, reference
 from experiments.gradbench.evals import (
     ba,
@@ -275,28 +274,13 @@ def ht_case(points: int, vertices: int, complicated: bool) -> Case:
     return Case("ht", size, n, m, ways, JaxReference(jax_f, x0), expected, peer)
 
 
-def ba_by_rows(problem: ba.Problem) -> np.ndarray:
-    """The residuals' blocks, p × 2 × 15, by reverse mode with the rows compressed: one
-    cotangent on every observation's x residual, one on every y residual (observations share no
-    column), back to each observation's own camera, point and weight."""
-    params = np.concatenate([problem.cams, problem.points, problem.weights[:, None]], axis=1)
-
-    def column_sums(P: np.ndarray) -> np.ndarray:
-        errors = ba.reprojection_errors(
-            P[:, : ba.CAMERA], P[:, ba.CAMERA : -1], P[:, -1], problem.feats
-        )
-        return anp.sum(errors, axis=0)
-
-    return np.moveaxis(ad.jacrev(column_sums)(params), 0, 1)
-
-
 def ba_case(n: int, m: int, p: int) -> Case:
-    """``ba``: the residuals' blocks, forward (the tool's 15 compressed directions) and reverse
-    (2 compressed rows)."""
+    """``ba``: the residuals' blocks, forward (15 compressed directions) and reverse (2
+    compressed rows, the tool's)."""
     problem = ba.jacobian.prepare(inputs.ba(n, m, p))
     ways = (
-        Way("forward", "forward", ba.CAMERA + 4, lambda: ba.reprojection_blocks(problem)),
-        Way("reverse", "reverse", 2, lambda: ba_by_rows(problem)),
+        Way("forward", "forward", ba.CAMERA + 4, lambda: ba.blocks_by_columns(problem)),
+        Way("reverse", "reverse", 2, lambda: ba.blocks_by_rows(problem)),
     )
     jax = reference.jax()
     jnp = jax.numpy

@@ -98,14 +98,13 @@ def jax_ht(args: tuple) -> JaxDerivative:
     return reference.jax().jacfwd(lambda t: reference.ht_error(t, None, data)), (theta,)
 
 
-WORKLOADS: dict[str, tuple[Function, dict, Callable[[Any], JaxDerivative], bool]] = {
-    "gmm": (gmm.jacobian, inputs.gmm(10, 25, 1000), jax_gmm, True),
-    "lstm": (lstm.jacobian, inputs.lstm(2, 16), jax_lstm, True),
-    "ba": (ba.jacobian, inputs.ba(10, 1000, 4000), jax_ba, True),
-    "ht": (ht.jacobian, inputs.ht(200, 500, False), jax_ht, False),
+WORKLOADS: dict[str, tuple[Function, dict, Callable[[Any], JaxDerivative]]] = {
+    "gmm": (gmm.jacobian, inputs.gmm(10, 25, 1000), jax_gmm),
+    "lstm": (lstm.jacobian, inputs.lstm(2, 16), jax_lstm),
+    "ba": (ba.jacobian, inputs.ba(10, 1000, 4000), jax_ba),
+    "ht": (ht.jacobian, inputs.ht(200, 500, False), jax_ht),
 }
-"""Per eval: the admodes function, an input, the JAX derivative of its prepared arguments, and
-whether that can be jitted (ht's global rotation branches on a traced norm)."""
+"""Per eval: the admodes function, an input, and the JAX derivative of its prepared arguments."""
 
 
 def flat(value: Any) -> np.ndarray:
@@ -120,15 +119,13 @@ def flat(value: Any) -> np.ndarray:
 @pytest.mark.parametrize("name", sorted(WORKLOADS))
 def test_derivative(benchmark, name: str, system: str) -> None:
     benchmark.group = f"gradbench-{name}"
-    fn, input, jax_derivative, jittable = WORKLOADS[name]
+    fn, input, jax_derivative = WORKLOADS[name]
     prepared = fn.prepare(input)
     want = flat(fn.compute(prepared))
     if system == "admodes":
         out = benchmark.pedantic(fn.compute, args=(prepared,), rounds=5, warmup_rounds=1)
         assert compare(want, flat(out)) == 0.0
         return
-    if system != "jax" and not jittable:
-        pytest.skip(f"{name}: the objective branches on a traced value, jit cannot trace it")
     jax = reference.jax()
     derivative, args = jax_derivative(prepared)
     if system == "jax":
