@@ -5,8 +5,8 @@
   the square root change). One round each: a run takes seconds (autograd tens of seconds).
 - ``gradbench-gmm``, ``-lstm``, ``-ba``, ``-ht``: the eval's derivative (the ``jacobian``
   function's compute step) against JAX without ``jit``, against one ``jax.jit`` call that
-  includes its trace and compile (a fresh function, JAX's caches cleared, every round), and against the compiled
-  function's steady state.
+  includes its trace and compile (a fresh function, JAX's caches cleared, every round), and
+  against the compiled function's steady state.
 
 Every benchmark checks its result against the others' (relative 1e-10).
 """
