@@ -91,6 +91,16 @@ class JaxPeer:
     jit: bool = True
     """Whether ``jax.jit`` runs it too (its compile can take minutes on long unrolled loops)."""
 
+    @property
+    def eager_method(self) -> str:
+        """The CSV's method for the eager runs (the table reads the rows back by it)."""
+        return f"{self.label} (eager)"
+
+    @property
+    def jit_method(self) -> str:
+        """The CSV's method for the compiled runs (the table reads the rows back by it)."""
+        return f"jit({self.label})"
+
 
 @dataclass(frozen=True)
 class Case:
@@ -452,26 +462,22 @@ def jax_methods(case: Case, peer: JaxPeer) -> tuple[list[Method], list[Single]]:
         jitted = lambda: jax.block_until_ready(compiled(*peer.args))
         jax.clear_caches()  # the reference may have compiled the same program: compile it again
         first = time_once(jitted)
-        singles.append(Single(JAX_ENGINE, peer.mode, f"jit({peer.label}), {FIRST_CALL}", first))
+        singles.append(Single(JAX_ENGINE, peer.mode, f"{peer.jit_method}, {FIRST_CALL}", first))
         methods.append(
             Method(
-                JAX_ENGINE,
-                peer.mode,
-                f"jit({peer.label})",
-                jitted,
-                case.reference,
-                expected_of(case),
+                JAX_ENGINE, peer.mode, peer.jit_method, jitted, case.reference, expected_of(case)
             )
         )
     eager = lambda: jax.block_until_ready(peer.derivative(*peer.args))
-    eager_name = f"{peer.label} (eager)"
     time_once(eager)
     second = time_once(eager)
     if second > EAGER_TIMED_MAX:
-        singles.append(Single(JAX_ENGINE, peer.mode, f"{eager_name}, one call", second))
+        singles.append(Single(JAX_ENGINE, peer.mode, f"{peer.eager_method}, one call", second))
     else:
         methods.append(
-            Method(JAX_ENGINE, peer.mode, eager_name, eager, case.reference, expected_of(case))
+            Method(
+                JAX_ENGINE, peer.mode, peer.eager_method, eager, case.reference, expected_of(case)
+            )
         )
     return methods, singles
 
@@ -660,14 +666,13 @@ def jax_cells(peer: JaxPeer | None, rows: pd.DataFrame) -> list[str]:
     """JAX eager (interleaved, or one call) and jit with its first call ("—": not run)."""
     if peer is None or not (rows["engine"] == JAX_ENGINE).any():
         return ["—", "—"]
-    eager_name = f"{peer.label} (eager)"
-    eager = median_of(rows, JAX_ENGINE, eager_name)
-    once = median_of(rows, JAX_ENGINE, f"{eager_name}, one call")
+    eager = median_of(rows, JAX_ENGINE, peer.eager_method)
+    once = median_of(rows, JAX_ENGINE, f"{peer.eager_method}, one call")
     eager_text = seconds_text(eager) if math.isfinite(eager) else f"{seconds_text(once)} (one call)"
     if not peer.jit:
         return [eager_text, "not run"]
-    jit = median_of(rows, JAX_ENGINE, f"jit({peer.label})")
-    first = median_of(rows, JAX_ENGINE, f"jit({peer.label}), {FIRST_CALL}")
+    jit = median_of(rows, JAX_ENGINE, peer.jit_method)
+    first = median_of(rows, JAX_ENGINE, f"{peer.jit_method}, {FIRST_CALL}")
     return [eager_text, f"{seconds_text(jit)} ({seconds_text(first)})"]
 
 
