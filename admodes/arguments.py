@@ -126,12 +126,10 @@ def like_input(ct: Any, x: Any) -> Any:
     if isinstance(ct, Traced):
         return ct
     if type(x) is float:
-        return ct if type(ct) is float else float(np.real(ct))
+        return ct if type(ct) is float else float(ct)
     if type(x) is complex:
         return complex(ct)
     dt = dtype_of(x)
-    if dt.kind != "c" and np.iscomplexobj(ct):
-        ct = np.real(ct)  # a real input's cotangent is the real part (as JAX)
     ct = np.asarray(ct, dtype=dt)
     if ct.shape != shape(x):
         ct = np.broadcast_to(ct, shape(x)).copy()

@@ -76,7 +76,7 @@ class Traced:
 
     @property
     def dtype(self) -> np.dtype:
-        return np.result_type(plain(self))
+        return dtype_of(self)
 
     def __len__(self) -> int:
         if not self.shape:

@@ -75,9 +75,12 @@ def summed(a: Any, b: Any) -> Any:
 def real_if_real(c: Any, x: Any) -> Any:
     """The cotangent of ``x`` from a contribution ``c``: its real part when ``x`` is real and
     ``c`` complex (JAX's convention: the transpose of promoting a real value to complex)."""
-    if type(c) is float or dtype_of(c).kind != "c" or dtype_of(x).kind == "c":
+    if type(c) is np.ndarray:  # the common case, without np.result_type
+        if c.dtype.kind != "c":
+            return c
+    elif type(c) is float or dtype_of(c).kind != "c":
         return c
-    return real(c)
+    return c if dtype_of(x).kind == "c" else real(c)
 
 
 def per_direction(fn: Callable[..., Any], *batches: Any) -> Any:
