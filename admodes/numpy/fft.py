@@ -14,7 +14,7 @@ rule (the DFT is its own transpose) and from the slicing, so they match JAX's.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as _np
@@ -100,9 +100,7 @@ def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
     return real(ifft(full, n, axis, norm))
 
 
-def _axes_and_sizes(
-    a: Any, s: Sequence[int] | None, axes: Sequence[int] | None
-) -> tuple[list[int], list[int | None]]:
+def _axes_and_sizes(a: Any, s: Shape, axes: Shape) -> tuple[list[int], list[int | None]]:
     """NumPy's ``s``/``axes`` pair for the n-dimensional transforms."""
     if axes is None:
         axes = list(range(-len(s), 0)) if s is not None else list(range(-ndim(a), 0))
@@ -113,72 +111,61 @@ def _axes_and_sizes(
     return axes, sizes
 
 
-def fftn(
+def _along(
+    transform: Callable[..., Any],
     a: Any,
-    s: Sequence[int] | None = None,
-    axes: Sequence[int] | None = None,
-    norm: str | None = None,
+    axes: Sequence[int],
+    sizes: Sequence[int | None],
+    norm: str | None,
 ) -> Any:
+    """The 1-D ``transform`` applied along each of ``axes`` in turn, with length ``sizes[k]``
+    along ``axes[k]``: the n-dimensional transform is the composition of the 1-D ones."""
+    for ax, n in zip(axes, sizes, strict=True):
+        a = transform(a, n, ax, norm)
+    return a
+
+
+def fftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """The n-dimensional transform: one 1-D transform per axis, as ``numpy.fft.fftn``."""
-    for ax, n in zip(*_axes_and_sizes(a, s, axes), strict=True):
-        a = fft(a, n, ax, norm)
-    return a
+    return _along(fft, a, *_axes_and_sizes(a, s, axes), norm)
 
 
-def ifftn(
-    a: Any,
-    s: Sequence[int] | None = None,
-    axes: Sequence[int] | None = None,
-    norm: str | None = None,
-) -> Any:
+def ifftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """The n-dimensional inverse transform, as ``numpy.fft.ifftn``."""
-    for ax, n in zip(*_axes_and_sizes(a, s, axes), strict=True):
-        a = ifft(a, n, ax, norm)
-    return a
+    return _along(ifft, a, *_axes_and_sizes(a, s, axes), norm)
 
 
-def rfftn(
-    a: Any,
-    s: Sequence[int] | None = None,
-    axes: Sequence[int] | None = None,
-    norm: str | None = None,
-) -> Any:
+def rfftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """``rfft`` along the last axis, then ``fft`` along the others, as ``numpy.fft.rfftn``."""
     axes, sizes = _axes_and_sizes(a, s, axes)
     a = rfft(a, sizes[-1], axes[-1], norm)
-    for ax, n in zip(axes[:-1], sizes[:-1], strict=True):
-        a = fft(a, n, ax, norm)
-    return a
+    return _along(fft, a, axes[:-1], sizes[:-1], norm)
 
 
-def irfftn(
-    a: Any,
-    s: Sequence[int] | None = None,
-    axes: Sequence[int] | None = None,
-    norm: str | None = None,
-) -> Any:
+def irfftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """``ifft`` along all axes but the last, then ``irfft`` along it, as ``numpy.fft.irfftn``."""
     axes, sizes = _axes_and_sizes(a, s, axes)
-    for ax, n in zip(axes[:-1], sizes[:-1], strict=True):
-        a = ifft(a, n, ax, norm)
+    a = _along(ifft, a, axes[:-1], sizes[:-1], norm)
     return irfft(a, sizes[-1], axes[-1], norm)
 
 
 def fft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    """:func:`fftn` over the last two axes by default, as ``numpy.fft.fft2``."""
     return fftn(a, s, axes, norm)
 
 
 def ifft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    """:func:`ifftn` over the last two axes by default, as ``numpy.fft.ifft2``."""
     return ifftn(a, s, axes, norm)
 
 
 def rfft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    """:func:`rfftn` over the last two axes by default, as ``numpy.fft.rfft2``."""
     return rfftn(a, s, axes, norm)
 
 
-def irfft2(
-    a: Any, s: Sequence[int] | None = None, axes: Sequence[int] = (-2, -1), norm=None
-) -> Any:
+def irfft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = None) -> Any:
+    """:func:`irfftn` over the last two axes by default, as ``numpy.fft.irfft2``."""
     return irfftn(a, s, axes, norm)
 
 
