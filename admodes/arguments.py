@@ -13,6 +13,8 @@ from admodes.tree import describe, flatten, tree_map, unflatten
 
 def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
     """``argnums`` as a tuple of valid positions, and whether the caller asked for a tuple."""
+    if type(argnums) is int and 0 <= argnums < n_args:  # the common case, checked at once
+        return (argnums,), False
     if isinstance(argnums, int | np.integer):
         as_tuple, nums = False, (argnums,)
     elif isinstance(argnums, tuple | list):
@@ -36,10 +38,12 @@ def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
     """Raise TypeError unless every leaf of ``tree`` is a floating-point (or, where allowed,
     complex) float or array."""
     for leaf in flatten(tree)[0]:
-        dtype = _inexact_dtype(plain(leaf))
+        p = plain(leaf)
+        if type(p) is float:
+            continue
+        dtype = _inexact_dtype(p)
         if dtype is not None and (allow_complex or dtype.kind == "f"):
             continue
-        p = plain(leaf)
         got = f"array of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
         if dtype is not None:  # complex where a real value is needed
             raise TypeError(

@@ -84,17 +84,6 @@ def charge(prim: Any, out: Any, args: tuple, params: dict) -> None:
         p["flops"] += flops
 
 
-@contextmanager
-def in_phase(name: str) -> Iterator[None]:
-    """Charge evaluations inside the block to phase ``name``."""
-    global phase
-    outer, phase = phase, name
-    try:
-        yield
-    finally:
-        phase = outer
-
-
 def add_saved_bytes(n: int) -> None:
     """A tape now holds ``n`` more bytes of residuals (negative when it is released)."""
     global _live_saved_bytes

@@ -48,8 +48,15 @@ def contribution(
             return per_direction(lambda u: rule(u, ans, *args, **params), v)
         return rule(v, ans, *args, **params)
     d = partials[i]
-    if d is None or d is IDENTITY:
-        return None if d is None else v
+    return None if d is None else times_partial(d, v, ans, args)
+
+
+def times_partial(d: Any, v: Any, ans: Any, args: tuple) -> Any:
+    """``v · ∂`` for an elementwise op's local partial ``d`` (``IDENTITY``, ``NEGATE`` or a
+    function ``d(ans, *args)``): an input's tangent term, or its cotangent (before it is summed
+    back over broadcast axes). ``v`` may carry a leading axis of directions."""
+    if d is IDENTITY:
+        return v
     if d is NEGATE:
         return bind(negative, (v,), NO_PARAMS)
     d = d(ans, *args)

@@ -39,6 +39,7 @@ from admodes.derivatives import (
     per_direction,
     split_directions,
     summed,
+    times_partial,
     unit_directions,
 )
 from admodes.registry import Primitive
@@ -63,6 +64,23 @@ class ForwardTrace(Trace):
 
     def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
         """The dual of ``out``, with tangent ṫ_out = Σᵢ JVPᵢ(ṫᵢ) over this trace's inputs."""
+        partials = prim.partials
+        if partials is not None and self.batch is None:  # elementwise, one direction: hot path
+            t_out = None
+            for a, d in zip(args, partials, strict=True):
+                if type(a) is Dual and a._trace is self and d is not None:
+                    c = times_partial(d, a.tangent, out, primals)
+                    t_out = c if t_out is None else summed(t_out, c)
+            if t_out is not None and not (type(out) is float is type(t_out)):
+                t_out = self.fit(t_out, out)
+        else:
+            t_out = self.tangent(prim, args, primals, out, params)
+        if counting.active:
+            return _counted_dual(out, t_out, self)
+        return out if t_out is None else Dual(out, t_out, self)
+
+    def tangent(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
+        """ṫ_out = Σᵢ JVPᵢ(ṫᵢ) by the op's rules, for one direction or a batch of them."""
         batched = self.batch is not None
         one_by_one = batched and not prim.batched_jvp
         if prim.joint_jvp is not None:
@@ -81,9 +99,7 @@ class ForwardTrace(Trace):
                     t_out = c if t_out is None else summed(t_out, c)
             if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
                 t_out = self.fit(t_out, out)
-        if counting.active:
-            return _counted_dual(out, t_out, self)
-        return out if t_out is None else Dual(out, t_out, self)
+        return t_out
 
     def joint_tangent(
         self,

@@ -124,27 +124,25 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
     if substituting:
         args = tuple(substituted(a) for a in args)
     top = None
+    nested = False  # does a value beneath the innermost trace belong to an outer one?
+    primals = []
     for a in args:
         if type(a) in TRACED_TYPES:
-            trace = a._trace
-            if top is None or trace.level > top.level:
-                top = trace
+            if top is None:
+                top = a._trace
+            elif a._trace is not top:
+                top, primals = _innermost(args)
+                nested = True
+                break
+            a = a.primal
+            if type(a) in TRACED_TYPES:
+                nested = True
+        primals.append(a)
     if top is None:
         out = prim.impl(*args, **params) if params else prim.impl(*args)
         if counting.active:
             counting.charge(prim, out, args, params)
         return out
-    primals = []
-    nested = False
-    for a in args:
-        if type(a) in TRACED_TYPES:
-            if a._trace is top:
-                a = a.primal
-                if type(a) in TRACED_TYPES:
-                    nested = True
-            else:
-                nested = True
-        primals.append(a)
     primals = tuple(primals)
     if nested:
         out = bind(prim, primals, params)
@@ -161,6 +159,16 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
         return top.derive(prim, args, primals, out, params)
     finally:
         counting.phase = outer
+
+
+def _innermost(args: tuple) -> tuple[Any, list]:
+    """The innermost (highest-level) trace among ``args``, and ``args`` with its values
+    unwrapped: the values of the other traces pass down to the op as they are."""
+    top = None
+    for a in args:
+        if type(a) in TRACED_TYPES and (top is None or a._trace.level > top.level):
+            top = a._trace
+    return top, [a.primal if type(a) in TRACED_TYPES and a._trace is top else a for a in args]
 
 
 def substituted(a: Any) -> Any:

@@ -42,6 +42,7 @@ from admodes.derivatives import (
     real_if_real,
     split_directions,
     summed,
+    times_partial,
     unit_directions,
 )
 from admodes.registry import NO_PARAMS, Primitive
@@ -134,7 +135,8 @@ class Tape(Trace):
         for index, ct in seeds:
             accumulate(cts, index, ct)
         entries = self.entries
-        with counting.in_phase("vjp"):
+        outer, counting.phase = counting.phase, "vjp"
+        try:
             for k in range(len(entries) - 1, -1, -1):
                 prim, primals, params, out, parents, index = entries[k]
                 if consume:
@@ -148,6 +150,17 @@ class Tape(Trace):
                     g = tuple(cts[i] for i in index)
                     if all(c is None for c in g):
                         continue
+                partials = prim.partials
+                if partials is not None:  # elementwise (the hot path): x̄ᵢ += ȳ · ∂ᵢ
+                    for p, d, x in zip(parents, partials, primals, strict=True):
+                        if p is None or d is None:
+                            continue
+                        c = times_partial(d, g, out, primals)
+                        if type(c) is not float:
+                            c = real_if_real(unbroadcast(c, shape(x), nb), x)
+                        prev = cts[p]
+                        cts[p] = c if prev is None else summed(prev, c)
+                    continue
                 one_by_one = nb and not prim.batched_vjp
                 if prim.joint_vjp is not None:
                     contributions = _joint_cotangents(prim, one_by_one, g, out, primals, params)
@@ -168,6 +181,8 @@ class Tape(Trace):
                             c = unbroadcast(c, shape(x), nb)
                         c = real_if_real(c, x)
                     accumulate(cts, p, c)
+        finally:
+            counting.phase = outer
         return [cts[i] for i in wanted]
 
 

@@ -23,12 +23,17 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     if tree is None:
         return None
     if isinstance(tree, tuple | list):
-        return (type(tree), None, tuple([_flatten_into(c, leaves) for c in tree]))
-    if isinstance(tree, dict):
+        kind, keys, children = type(tree), None, tree
+    elif isinstance(tree, dict):
         keys = tuple(sorted(tree))
-        return (dict, keys, tuple([_flatten_into(tree[k], leaves) for k in keys]))
-    leaves.append(tree)
-    return LEAF
+        kind, children = dict, [tree[k] for k in keys]
+    else:
+        leaves.append(tree)
+        return LEAF
+    defs = []
+    for child in children:  # a loop, not a comprehension: no frame per container
+        defs.append(_flatten_into(child, leaves))
+    return (kind, keys, tuple(defs))
 
 
 def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
@@ -49,7 +54,9 @@ def _build(treedef: TreeDef, it: Any) -> Any:
     if treedef is LEAF:
         return next(it)
     kind, keys, children = treedef
-    built = [_build(c, it) for c in children]
+    built = []
+    for child in children:
+        built.append(_build(child, it))
     if kind is tuple or kind is list:
         return kind(built)
     if kind is dict:
