@@ -64,28 +64,11 @@ class ForwardTrace(Trace):
 
     def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
         """The dual of ``out``, with tangent ṫ_out = Σᵢ JVPᵢ(ṫᵢ) over this trace's inputs."""
-        partials = prim.partials
-        if partials is not None and self.batch is None:  # elementwise, one direction: hot path
-            t_out = None
-            for a, d in zip(args, partials, strict=True):
-                if type(a) is Dual and a._trace is self and d is not None:
-                    c = times_partial(d, a.tangent, out, primals)
-                    t_out = c if t_out is None else summed(t_out, c)
-            if t_out is not None and not (type(out) is float is type(t_out)):
-                t_out = self.fit(t_out, out)
-        else:
-            t_out = self.tangent(prim, args, primals, out, params)
-        if counting.active:
-            return _counted_dual(out, t_out, self)
-        return out if t_out is None else Dual(out, t_out, self)
-
-    def tangent(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
-        """ṫ_out = Σᵢ JVPᵢ(ṫᵢ) by the op's rules, for one direction or a batch of them."""
         batched = self.batch is not None
-        one_by_one = batched and not prim.batched_jvp
         if prim.joint_jvp is not None:
-            t_out = self.joint_tangent(prim, one_by_one, args, primals, out, params)
+            t_out = self.joint_tangent(prim, args, primals, out, params)
         else:
+            partials = prim.partials
             align = batched and prim.broadcasts
             t_out = None
             for i, a in enumerate(args):
@@ -94,21 +77,23 @@ class ForwardTrace(Trace):
                 t = a.tangent
                 if align:
                     t = align_batched(t, 1, ndim(primals[i]), ndim(out))
-                c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
+                if partials is None:
+                    one_by_one = batched and not prim.batched_jvp
+                    c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
+                elif partials[i] is not None:  # elementwise (the hot path): ṫᵢ · ∂ᵢ
+                    c = times_partial(partials[i], t, out, primals)
+                else:
+                    continue
                 if c is not None:
                     t_out = c if t_out is None else summed(t_out, c)
             if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
                 t_out = self.fit(t_out, out)
-        return t_out
+        if counting.active:
+            return _counted_dual(out, t_out, self)
+        return out if t_out is None else Dual(out, t_out, self)
 
     def joint_tangent(
-        self,
-        prim: Primitive,
-        one_by_one: bool,
-        args: tuple,
-        primals: tuple,
-        out: Any,
-        params: dict,
+        self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict
     ) -> Any:
         """A joint JVP rule's output tangent: every input's tangent, zeros for constants."""
         tangents = [
@@ -119,6 +104,7 @@ class ForwardTrace(Trace):
         def joint(*ts: Any) -> Any:
             return prim.joint_jvp(list(ts), out, *primals, **params)
 
+        one_by_one = self.batch is not None and not prim.batched_jvp
         return per_direction(joint, *tangents) if one_by_one else joint(*tangents)
 
     def fit(self, t_out: Any, out: Any) -> Any:

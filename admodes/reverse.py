@@ -150,17 +150,6 @@ class Tape(Trace):
                     g = tuple(cts[i] for i in index)
                     if all(c is None for c in g):
                         continue
-                partials = prim.partials
-                if partials is not None:  # elementwise (the hot path): x̄ᵢ += ȳ · ∂ᵢ
-                    for p, d, x in zip(parents, partials, primals, strict=True):
-                        if p is None or d is None:
-                            continue
-                        c = times_partial(d, g, out, primals)
-                        if type(c) is not float:
-                            c = real_if_real(unbroadcast(c, shape(x), nb), x)
-                        prev = cts[p]
-                        cts[p] = c if prev is None else summed(prev, c)
-                    continue
                 one_by_one = nb and not prim.batched_vjp
                 if prim.joint_vjp is not None:
                     contributions = _joint_cotangents(prim, one_by_one, g, out, primals, params)
@@ -168,12 +157,18 @@ class Tape(Trace):
                         if p is not None and c is not None:
                             accumulate(cts, p, real_if_real(c, x))
                     continue
+                partials = prim.partials
                 broadcasts = prim.broadcasts
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
-                    c = contribution(prim, prim.vjps, one_by_one, i, g, out, primals, params)
-                    if c is None:
+                    if partials is None:
+                        c = contribution(prim, prim.vjps, one_by_one, i, g, out, primals, params)
+                        if c is None:
+                            continue
+                    elif partials[i] is not None:  # elementwise (the hot path): ȳ · ∂ᵢ
+                        c = times_partial(partials[i], g, out, primals)
+                    else:
                         continue
                     x = primals[i]
                     if type(c) is not float:
