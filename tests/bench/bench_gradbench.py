@@ -128,15 +128,14 @@ def test_derivative(benchmark, name: str, system: str) -> None:
         return
     jax = reference.jax()
     derivative, args = jax_derivative(prepared)
-    # JAX dispatches asynchronously: every timed call waits for its result.
     if system == "jax":
-        run = lambda: jax.block_until_ready(derivative(*args))
-        out = benchmark.pedantic(run, rounds=3, warmup_rounds=1)
+        call, rounds = (lambda: derivative(*args)), {"rounds": 3, "warmup_rounds": 1}
     elif system == "jax_jit_first_call":
-        run = lambda: jax.block_until_ready(jax.jit(lambda *a: derivative(*a))(*args))
-        out = benchmark.pedantic(run, setup=jax.clear_caches, rounds=3)
+        call = lambda: jax.jit(lambda *a: derivative(*a))(*args)
+        rounds = {"setup": jax.clear_caches, "rounds": 3}
     else:
         compiled = jax.jit(derivative)
-        run = lambda: jax.block_until_ready(compiled(*args))
-        out = benchmark.pedantic(run, rounds=10, warmup_rounds=1)
+        call, rounds = (lambda: compiled(*args)), {"rounds": 10, "warmup_rounds": 1}
+    # JAX dispatches asynchronously: every timed call waits for its result.
+    out = benchmark.pedantic(lambda: jax.block_until_ready(call()), **rounds)
     assert compare(want, flat(out)) <= RTOL
