@@ -72,7 +72,7 @@ class ForwardTrace(Trace):
             align = batched and prim.broadcasts
             t_out = None
             for i, a in enumerate(args):
-                if type(a) is not Dual or a._trace is not self:
+                if a is primals[i]:  # not this trace's value (bind unwrapped only those)
                     continue
                 t = a.tangent
                 if align:
@@ -86,7 +86,8 @@ class ForwardTrace(Trace):
                     continue
                 if c is not None:
                     t_out = c if t_out is None else summed(t_out, c)
-            if t_out is not None and prim.broadcasts and not (type(out) is float is type(t_out)):
+            plain_floats = type(t_out) is float and type(out) is float
+            if prim.broadcasts and t_out is not None and not plain_floats:
                 t_out = self.fit(t_out, out)
         if counting.active:
             return _counted_dual(out, t_out, self)
@@ -97,8 +98,7 @@ class ForwardTrace(Trace):
     ) -> Any:
         """A joint JVP rule's output tangent: every input's tangent, zeros for constants."""
         tangents = [
-            a.tangent if type(a) is Dual and a._trace is self else self.zeros(x)
-            for a, x in zip(args, primals, strict=True)
+            self.zeros(x) if a is x else a.tangent for a, x in zip(args, primals, strict=True)
         ]
 
         def joint(*ts: Any) -> Any:

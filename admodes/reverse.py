@@ -133,7 +133,7 @@ class Tape(Trace):
         nb = 0 if batch is None else 1
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
-            accumulate(cts, index, ct)
+            cts[index] = ct if cts[index] is None else summed(cts[index], ct)
         entries = self.entries
         outer, counting.phase = counting.phase, "vjp"
         try:
@@ -150,20 +150,14 @@ class Tape(Trace):
                     g = tuple(cts[i] for i in index)
                     if all(c is None for c in g):
                         continue
-                one_by_one = nb and not prim.batched_vjp
-                if prim.joint_vjp is not None:
-                    contributions = _joint_cotangents(prim, one_by_one, g, out, primals, params)
-                    for p, c, x in zip(parents, contributions, primals, strict=False):
-                        if p is not None and c is not None:
-                            accumulate(cts, p, real_if_real(c, x))
-                    continue
                 partials = prim.partials
-                broadcasts = prim.broadcasts
+                if partials is None:  # rules: every input's cotangent at once
+                    terms = _rule_cotangents(prim, nb, g, out, primals, params, parents)
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
                     if partials is None:
-                        c = contribution(prim, prim.vjps, one_by_one, i, g, out, primals, params)
+                        c = terms[i]
                         if c is None:
                             continue
                     elif partials[i] is not None:  # elementwise (the hot path): ȳ · ∂ᵢ
@@ -172,28 +166,31 @@ class Tape(Trace):
                         continue
                     x = primals[i]
                     if type(c) is not float:
-                        if broadcasts:
+                        if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
                         c = real_if_real(c, x)
-                    accumulate(cts, p, c)
+                    prev = cts[p]  # x̄ += c: fan-out sums the cotangents of every use of x
+                    cts[p] = c if prev is None else summed(prev, c)
         finally:
             counting.phase = outer
         return [cts[i] for i in wanted]
 
 
-def _joint_cotangents(
-    prim: Primitive, one_by_one: bool, g: Any, out: Any, primals: tuple, params: dict
-) -> Any:
-    """A joint VJP rule's cotangents, one per input (per direction when ``one_by_one``)."""
-    if one_by_one:
-        return per_direction(lambda gj: prim.joint_vjp(gj, out, *primals, **params), g)
-    return prim.joint_vjp(g, out, *primals, **params)
-
-
-def accumulate(cts: list[Any], index: int, c: Any) -> None:
-    """x̄ += c: fan-out sums the cotangents of every use of a value."""
-    prev = cts[index]
-    cts[index] = c if prev is None else summed(prev, c)
+def _rule_cotangents(
+    prim: Primitive, nb: int, g: Any, out: Any, primals: tuple, params: dict, parents: list
+) -> Sequence[Any]:
+    """The cotangent of each input from ``prim``'s VJP rules (None where zero or not wanted):
+    a joint rule gives them all at once. A rule that did not declare batched cotangents is
+    applied per direction when ``nb``."""
+    one_by_one = nb and not prim.batched_vjp
+    if prim.joint_vjp is not None:
+        if one_by_one:
+            return per_direction(lambda gj: prim.joint_vjp(gj, out, *primals, **params), g)
+        return prim.joint_vjp(g, out, *primals, **params)
+    return [
+        None if p is None else contribution(prim, prim.vjps, one_by_one, i, g, out, primals, params)
+        for i, p in enumerate(parents)
+    ]
 
 
 class Node(Traced):
