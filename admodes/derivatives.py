@@ -60,21 +60,16 @@ def times_partial(d: Any, v: Any, ans: Any, args: tuple) -> Any:
     if d is NEGATE:
         return bind(negative, (v,), NO_PARAMS)
     d = d(ans, *args)
-    # The engines' hot path: on plain values, skip the dispatch (``*`` is multiply's impl).
-    if type(v) in TRACED_TYPES or type(d) in TRACED_TYPES:
-        return bind(multiply, (v, d), NO_PARAMS)
-    c = v * d
-    if counting.active:
+    c = v * d  # a traced operand dispatches (and is charged) by its operator
+    if counting.active and type(v) not in TRACED_TYPES and type(d) not in TRACED_TYPES:
         counting.charge(multiply, c, (v, d), NO_PARAMS)
     return c
 
 
 def summed(a: Any, b: Any) -> Any:
     """a + b for two terms of one derivative (fan-in of tangents, fan-out of cotangents)."""
-    if type(a) in TRACED_TYPES or type(b) in TRACED_TYPES:
-        return bind(add, (a, b), NO_PARAMS)
-    total = a + b
-    if counting.active:
+    total = a + b  # a traced operand dispatches (and is charged) by its operator
+    if counting.active and type(a) not in TRACED_TYPES and type(b) not in TRACED_TYPES:
         counting.charge(add, total, (a, b), NO_PARAMS)
     return total
 
