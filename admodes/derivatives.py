@@ -58,7 +58,7 @@ def times_partial(d: Any, v: Any, ans: Any, args: tuple) -> Any:
     if d is IDENTITY:
         return v
     if d is NEGATE:
-        return bind(negative, (v,), NO_PARAMS)
+        return bind(negative, v)
     d = d(ans, *args)
     c = v * d  # a traced operand dispatches (and is charged) by its operator
     if counting.active and type(v) not in TRACED_TYPES and type(d) not in TRACED_TYPES:

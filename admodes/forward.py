@@ -86,8 +86,8 @@ class ForwardTrace(Trace):
                     continue
                 if c is not None:
                     t_out = c if t_out is None else summed(t_out, c)
-            plain_floats = type(t_out) is float and type(out) is float
-            if prim.broadcasts and t_out is not None and not plain_floats:
+            # A Python float came from Python floats only: no broadcast to undo.
+            if prim.broadcasts and t_out is not None and type(out) is not float:
                 t_out = self.fit(t_out, out)
         if counting.active:
             return _counted_dual(out, t_out, self)

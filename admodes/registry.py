@@ -99,9 +99,6 @@ class Primitive:
             r is not None for r in (*self.jvps, *(self.partials or ()))
         )
 
-    def __call__(self, *args: Any, **params: Any) -> Any:
-        return bind(self, args, params)
-
     def __repr__(self) -> str:
         return f"<admodes primitive {self.name}>"
 
@@ -113,7 +110,7 @@ NO_PARAMS: dict = {}
 substituting = 0
 
 
-def bind(prim: Primitive, args: tuple, params: dict) -> Any:
+def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     """Apply ``prim`` to ``args``: the one dispatch path of every op, in every transform.
 
     With no traced argument, evaluate (and charge ``count()``). Otherwise the innermost trace
@@ -145,7 +142,7 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
         return out
     primals = tuple(primals)
     if nested:
-        out = bind(prim, primals, params)
+        out = bind(prim, *primals, **params)
     else:
         out = prim.impl(*primals, **params) if params else prim.impl(*primals)
         if counting.active:
@@ -159,6 +156,9 @@ def bind(prim: Primitive, args: tuple, params: dict) -> Any:
         return top.derive(prim, args, primals, out, params)
     finally:
         counting.phase = outer
+
+
+Primitive.__call__ = bind  # type: ignore[method-assign]  # calling a primitive binds it
 
 
 def _innermost(args: tuple) -> tuple[Any, list]:

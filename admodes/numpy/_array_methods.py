@@ -14,7 +14,7 @@ from typing import Any
 from admodes.core import Traced
 from admodes.numpy._creation import is_numpy_own
 from admodes.numpy._indexing import IndexUpdates
-from admodes.registry import NO_PARAMS, Primitive, bind
+from admodes.registry import Primitive, bind
 
 
 def attach_array_methods(anp: ModuleType) -> None:
@@ -93,8 +93,8 @@ def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
     fn = getattr(anp, fn_name)
     if isinstance(fn, Primitive):  # the hot path: straight to the dispatch
         if swapped:
-            return lambda self, other: bind(fn, (other, self), NO_PARAMS)
-        return lambda self, other: bind(fn, (self, other), NO_PARAMS)
+            return lambda self, other: bind(fn, other, self)
+        return lambda self, other: bind(fn, self, other)
     if swapped:
         return lambda self, other: fn(other, self)
     return lambda self, other: fn(self, other)
