@@ -19,6 +19,9 @@ def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
     return leaves, _flatten_into(tree, leaves)
 
 
+_CONTAINERS = (tuple, list, dict)
+
+
 def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     if tree is None:
         return None
@@ -31,8 +34,12 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
         leaves.append(tree)
         return LEAF
     defs = []
-    for child in children:  # a loop, not a comprehension: no frame per container
-        defs.append(_flatten_into(child, leaves))
+    for child in children:  # loops, not comprehensions, and leaves in place: fewer frames
+        if child is None or isinstance(child, _CONTAINERS):
+            defs.append(_flatten_into(child, leaves))
+        else:
+            leaves.append(child)
+            defs.append(LEAF)
     return (kind, keys, tuple(defs))
 
 
@@ -56,7 +63,7 @@ def _build(treedef: TreeDef, it: Any) -> Any:
     kind, keys, children = treedef
     built = []
     for child in children:
-        built.append(_build(child, it))
+        built.append(next(it) if child is LEAF else _build(child, it))
     if kind is tuple or kind is list:
         return kind(built)
     if kind is dict:
