@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from admodes.core import FLOAT64, Trace, Traced, dtype_of, plain, shape
-from admodes.tree import describe, flatten, tree_map, unflatten
+from admodes.tree import TreeDef, describe, flatten, tree_map, unflatten
 
 
 def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
@@ -58,16 +58,25 @@ def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
         )
 
 
-def check_arguments(
+def differentiated(
     args: tuple, nums: tuple[int, ...], *, holomorphic: bool, complex_ok: bool
-) -> None:
-    """Check the differentiated arguments of a transform: floating-point, complex only where
-    ``complex_ok``, and all complex when ``holomorphic``."""
+) -> tuple[list[Any], TreeDef]:
+    """The leaves and tree definition of the arguments ``nums`` a transform differentiates,
+    after checking them: floating-point, complex only where ``complex_ok``, and all complex when
+    ``holomorphic``."""
+    leaves, treedef = flatten(tuple(map(args.__getitem__, nums)))
+    for leaf in leaves:
+        if type(leaf) is not float and type(plain(leaf)) is not float:
+            break
+    else:  # Python floats, traced or not (nested scalar gradients): nothing more to check
+        if not holomorphic:
+            return leaves, treedef
     for i in nums:
         if holomorphic:
             check_holomorphic_inputs(args[i], f"argument {i}")
         else:
             check_inexact(args[i], f"argument {i}", allow_complex=complex_ok)
+    return leaves, treedef
 
 
 def check_holomorphic_inputs(tree: Any, what: str) -> None:

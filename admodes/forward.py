@@ -19,11 +19,11 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
-    check_arguments,
     check_chunk_size,
     check_inexact,
     check_matching,
     check_scalar,
+    differentiated,
     gradient_only,
     like_args,
     normalize_argnums,
@@ -200,9 +200,7 @@ def jacfwd(
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        diff = tuple(args[i] for i in nums)
-        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=False)
-        leaves, in_def = flatten(diff)
+        leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
         step = n if chunk_size is None else min(chunk_size, n)
         passes: list[list[Any]] = []

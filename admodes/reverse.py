@@ -21,12 +21,12 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
-    check_arguments,
     check_chunk_size,
     check_inexact,
     check_matching,
     check_real_output,
     check_scalar,
+    differentiated,
     gradient_only,
     like_input,
     normalize_argnums,
@@ -48,7 +48,7 @@ from admodes.derivatives import (
 from admodes.registry import NO_PARAMS, Primitive
 from admodes.rules.broadcasting import unbroadcast
 from admodes.rules.shape import concatenate, reshape
-from admodes.tree import flatten, unflatten
+from admodes.tree import TreeDef, flatten, unflatten
 
 __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
 
@@ -164,8 +164,8 @@ class Tape(Trace):
                         c = times_partial(partials[i], g, out, primals)
                     else:
                         continue
-                    x = primals[i]
                     if type(c) is not float:
+                        x = primals[i]
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
                         c = real_if_real(c, x)
@@ -216,12 +216,18 @@ RECORDING: list[Tape] = []
 
 
 def _trace_on_new_tape(
-    fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], has_aux: bool, name: str
-) -> tuple[Tape, list[Any], Any, Any, Any]:
-    """Run ``fun`` with the arguments ``nums`` traced on a new tape."""
+    fun: Callable[..., Any],
+    args: tuple,
+    nums: tuple[int, ...],
+    differentiated: tuple[list[Any], TreeDef],
+    *,
+    has_aux: bool,
+    name: str,
+) -> tuple[Tape, Any, Any]:
+    """Run ``fun`` with the arguments ``nums`` (whose leaves and tree are ``differentiated``)
+    traced on a new tape: the tape, the output and the aux."""
     tape = Tape()
-    diff = tuple(args[i] for i in nums)
-    in_leaves, in_def = flatten(diff)
+    in_leaves, in_def = differentiated
     nodes = unflatten(in_def, [tape.input(x) for x in in_leaves])
     call = list(args)
     for i, traced in zip(nums, nodes, strict=True):
@@ -231,7 +237,7 @@ def _trace_on_new_tape(
         out, aux = split_aux(fun(*call), has_aux, name)
     finally:
         RECORDING.pop()
-    return tape, in_leaves, in_def, out, strip(aux, tape) if has_aux else None
+    return tape, out, strip(aux, tape) if has_aux else None
 
 
 def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
@@ -254,7 +260,10 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     nums = tuple(range(len(primals)))
     for k, p in enumerate(primals):
         check_inexact(p, f"vjp primal {k}")
-    tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, primals, nums, has_aux, "vjp")
+    in_leaves, in_def = flatten(primals)
+    tape, out, aux = _trace_on_new_tape(
+        fun, primals, nums, (in_leaves, in_def), has_aux=has_aux, name="vjp"
+    )
     o_leaves, o_def = flatten(out)
     out_primal = unflatten(o_def, [unwrapped(o, tape) for o in o_leaves])
 
@@ -304,8 +313,9 @@ def value_and_grad(
 
     def value_and_gradient(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "grad")
+        diff = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        tape, out, aux = _trace_on_new_tape(fun, args, nums, diff, has_aux=has_aux, name="grad")
+        in_leaves, in_def = diff
         check_scalar(out, holomorphic)
         value = unwrapped(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
@@ -352,8 +362,9 @@ def jacrev(
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        check_arguments(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, in_leaves, in_def, out, aux = _trace_on_new_tape(fun, args, nums, has_aux, "jacrev")
+        diff = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        tape, out, aux = _trace_on_new_tape(fun, args, nums, diff, has_aux=has_aux, name="jacrev")
+        in_leaves, in_def = diff
         check_real_output(out, "jacrev", holomorphic)
         o_leaves, o_def = flatten(out)
         values = [unwrapped(o, tape) for o in o_leaves]
