@@ -32,7 +32,7 @@ from admodes.arguments import (
     unwrapped,
     zeros_like_value,
 )
-from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, shape, size
+from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
 from admodes.derivatives import (
     as_batch_of_one,
     contribution,
@@ -86,8 +86,13 @@ class ForwardTrace(Trace):
                     continue
                 if c is not None:
                     t_out = c if t_out is None else summed(t_out, c)
-            # A Python float came from Python floats only: no broadcast to undo.
-            if prim.broadcasts and t_out is not None and type(out) is not float:
+            # A Python float (traced or not) came from Python floats only: nothing broadcast.
+            if (
+                prim.broadcasts
+                and t_out is not None
+                and type(out) is not float
+                and type(plain(out)) is not float
+            ):
                 t_out = self.fit(t_out, out)
         if counting.active:
             return _counted_dual(out, t_out, self)

@@ -164,7 +164,7 @@ class Tape(Trace):
                         c = times_partial(partials[i], g, out, primals)
                     else:
                         continue
-                    if type(c) is not float:
+                    if type(c) is not float and type(plain(c)) is not float:  # an array
                         x = primals[i]
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
