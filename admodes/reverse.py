@@ -152,7 +152,7 @@ class Tape(Trace):
                         continue
                 partials = prim.partials
                 if partials is None:  # rules: every input's cotangent at once
-                    terms = _rule_cotangents(prim, nb, g, out, primals, params, parents)
+                    terms = step_cotangents(prim, nb, g, out, primals, params, parents)
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
@@ -176,12 +176,14 @@ class Tape(Trace):
         return [cts[i] for i in wanted]
 
 
-def _rule_cotangents(
+def step_cotangents(
     prim: Primitive, nb: int, g: Any, out: Any, primals: tuple, params: dict, parents: list
 ) -> Sequence[Any]:
-    """The cotangent of each input from ``prim``'s VJP rules (None where zero or not wanted):
-    a joint rule gives them all at once. A rule that did not declare batched cotangents is
-    applied per direction when ``nb``."""
+    """The cotangent of each input of one tape entry, given its output's ``g`` (None where zero
+    or where ``parents`` has no node): a joint rule gives them all at once, otherwise each
+    input's VJP rule or elementwise partial. A rule that did not declare batched cotangents is
+    applied per direction when ``nb``. (The sweep itself applies elementwise partials inline:
+    its hot path.)"""
     one_by_one = nb and not prim.batched_vjp
     if prim.joint_vjp is not None:
         if one_by_one:

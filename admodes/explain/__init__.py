@@ -31,7 +31,7 @@ from admodes.forward import Dual, ForwardTrace
 from admodes.measure import is_float_leaf
 from admodes.nn import relu
 from admodes.registry import IDENTITY, NEGATE, Primitive
-from admodes.reverse import Node, Tape
+from admodes.reverse import Node, Tape, step_cotangents
 from admodes.rules.broadcasting import unbroadcast
 from admodes.tree import flatten, unflatten
 
@@ -346,15 +346,7 @@ def _adjoints(tape: Tape, out_index: int | None, seed: Any) -> list[Any]:
         g = cts[index]
         if g is None:
             continue
-        if prim.joint_vjp is not None:
-            shares = prim.joint_vjp(g, out, *primals, **params)
-        else:
-            shares = [
-                None
-                if p is None
-                else contribution(prim, prim.vjps, False, i, g, out, primals, params)
-                for i, p in enumerate(parents)
-            ]
+        shares = step_cotangents(prim, 0, g, out, primals, params, parents)
         for p, c, x in zip(parents, shares, primals, strict=False):
             if p is None or c is None:
                 continue
