@@ -40,6 +40,78 @@ Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
 
 
+#: Shared empty parameters (operators pass no parameters).
+NO_PARAMS: dict = {}
+
+#: How many traces are in substitution mode (see :class:`admodes.core.Trace`); read on every op.
+substituting = 0
+
+
+def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
+    """Apply ``prim`` to ``args``: the one dispatch path of every op, in every transform.
+
+    With no traced argument, evaluate (and charge ``count()``). Otherwise the innermost trace
+    among the arguments (highest level) takes the op: its own values are unwrapped to their
+    primals, the op is applied to those by this same function (so values an outer transform
+    traces pass down to it), and the trace derives the traced output from the result.
+    """
+    if substituting:
+        args = tuple(substituted(a) for a in args)
+    top = None
+    nested = False  # does a value beneath the innermost trace belong to an outer one?
+    primals = []
+    for a in args:
+        if type(a) in TRACED_TYPES:
+            if top is None:
+                top = a._trace
+            elif a._trace is not top:
+                top, primals = _innermost(args)
+                nested = True
+                break
+            a = a.primal
+            if type(a) in TRACED_TYPES:
+                nested = True
+        primals.append(a)
+    if top is None:
+        out = prim.impl(*args, **params) if params else prim.impl(*args)
+        if counting.active:
+            counting.charge(prim, out, args, params)
+        return out
+    primals = tuple(primals)
+    if nested:
+        out = bind(prim, *primals, **params)
+    else:
+        out = prim.impl(*primals, **params) if params else prim.impl(*primals)
+        if counting.active:
+            counting.charge(prim, out, primals, params)
+    if not prim.differentiable:
+        return out
+    if not counting.active or top.phase is None:
+        return top.derive(prim, args, primals, out, params)
+    outer, counting.phase = counting.phase, top.phase
+    try:
+        return top.derive(prim, args, primals, out, params)
+    finally:
+        counting.phase = outer
+
+
+def _innermost(args: tuple) -> tuple[Any, list]:
+    """The innermost (highest-level) trace among ``args``, and ``args`` with its values
+    unwrapped: the values of the other traces pass down to the op as they are."""
+    top = None
+    for a in args:
+        if type(a) in TRACED_TYPES and (top is None or a._trace.level > top.level):
+            top = a._trace
+    return top, [a.primal if type(a) in TRACED_TYPES and a._trace is top else a for a in args]
+
+
+def substituted(a: Any) -> Any:
+    """``a`` after every substitution its traces make (see :class:`admodes.core.Trace`)."""
+    while isinstance(a, Traced) and a._trace.substitute is not None:
+        a = a._trace.substitute(a)
+    return a
+
+
 class Primitive:
     """One registered operation. Calling it evaluates it, or lets the innermost transform trace it.
 
@@ -99,83 +171,11 @@ class Primitive:
             r is not None for r in (*self.jvps, *(self.partials or ()))
         )
 
+    #: Calling a primitive is binding it: the one dispatch path, without a frame in between.
+    __call__ = bind
+
     def __repr__(self) -> str:
         return f"<admodes primitive {self.name}>"
-
-
-#: Shared empty parameters (operators pass no parameters).
-NO_PARAMS: dict = {}
-
-#: How many traces are in substitution mode (see :class:`admodes.core.Trace`); read on every op.
-substituting = 0
-
-
-def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
-    """Apply ``prim`` to ``args``: the one dispatch path of every op, in every transform.
-
-    With no traced argument, evaluate (and charge ``count()``). Otherwise the innermost trace
-    among the arguments (highest level) takes the op: its own values are unwrapped to their
-    primals, the op is applied to those by this same function (so values an outer transform
-    traces pass down to it), and the trace derives the traced output from the result.
-    """
-    if substituting:
-        args = tuple(substituted(a) for a in args)
-    top = None
-    nested = False  # does a value beneath the innermost trace belong to an outer one?
-    primals = []
-    for a in args:
-        if type(a) in TRACED_TYPES:
-            if top is None:
-                top = a._trace
-            elif a._trace is not top:
-                top, primals = _innermost(args)
-                nested = True
-                break
-            a = a.primal
-            if type(a) in TRACED_TYPES:
-                nested = True
-        primals.append(a)
-    if top is None:
-        out = prim.impl(*args, **params) if params else prim.impl(*args)
-        if counting.active:
-            counting.charge(prim, out, args, params)
-        return out
-    primals = tuple(primals)
-    if nested:
-        out = bind(prim, *primals, **params)
-    else:
-        out = prim.impl(*primals, **params) if params else prim.impl(*primals)
-        if counting.active:
-            counting.charge(prim, out, primals, params)
-    if not prim.differentiable:
-        return out
-    if not counting.active or top.phase is None:
-        return top.derive(prim, args, primals, out, params)
-    outer, counting.phase = counting.phase, top.phase
-    try:
-        return top.derive(prim, args, primals, out, params)
-    finally:
-        counting.phase = outer
-
-
-Primitive.__call__ = bind  # type: ignore[method-assign]  # calling a primitive binds it
-
-
-def _innermost(args: tuple) -> tuple[Any, list]:
-    """The innermost (highest-level) trace among ``args``, and ``args`` with its values
-    unwrapped: the values of the other traces pass down to the op as they are."""
-    top = None
-    for a in args:
-        if type(a) in TRACED_TYPES and (top is None or a._trace.level > top.level):
-            top = a._trace
-    return top, [a.primal if type(a) in TRACED_TYPES and a._trace is top else a for a in args]
-
-
-def substituted(a: Any) -> Any:
-    """``a`` after every substitution its traces make (see :class:`admodes.core.Trace`)."""
-    while isinstance(a, Traced) and a._trace.substitute is not None:
-        a = a._trace.substitute(a)
-    return a
 
 
 class _Marker:
