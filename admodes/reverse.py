@@ -123,17 +123,19 @@ class Tape(Trace):
         wanted: Sequence[int],
         consume: bool,
         batch: int | None = None,
+        keep: bool = False,
     ) -> list[Any]:
         """Cotangents of the nodes ``wanted`` (None where zero), given output cotangents ``seeds``.
 
         With ``batch`` = k, every cotangent carries a leading axis of k cotangents (one sweep
         gives k rows of the Jacobian). With ``consume`` the entries are released as the sweep
-        passes them (one-shot gradients).
+        passes them (one-shot gradients). A node's cotangent is released once its entry is
+        swept, unless ``keep`` (every node's cotangent is wanted, as ``explain`` shows them).
         """
         nb = 0 if batch is None else 1
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
-            cts[index] = ct if cts[index] is None else summed(cts[index], ct)
+            accumulate(cts, index, ct)
         entries = self.entries
         outer, counting.phase = counting.phase, "vjp"
         try:
@@ -145,14 +147,15 @@ class Tape(Trace):
                     g = cts[index]
                     if g is None:
                         continue
-                    cts[index] = None
+                    if not keep:
+                        cts[index] = None
                 else:
                     g = tuple(cts[i] for i in index)
                     if all(c is None for c in g):
                         continue
                 partials = prim.partials
                 if partials is None:  # rules: every input's cotangent at once
-                    terms = step_cotangents(prim, nb, g, out, primals, params, parents)
+                    terms = _rule_cotangents(prim, nb, g, out, primals, params, parents)
                 for i, p in enumerate(parents):
                     if p is None:
                         continue
@@ -169,21 +172,25 @@ class Tape(Trace):
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
                         c = real_if_real(c, x)
-                    prev = cts[p]  # x̄ += c: fan-out sums the cotangents of every use of x
+                    prev = cts[p]  # accumulate(cts, p, c), inline: once per input of every op
                     cts[p] = c if prev is None else summed(prev, c)
         finally:
             counting.phase = outer
         return [cts[i] for i in wanted]
 
 
-def step_cotangents(
+def accumulate(cts: list[Any], index: int, c: Any) -> None:
+    """x̄ += c: fan-out sums the cotangents of every use of a value."""
+    prev = cts[index]
+    cts[index] = c if prev is None else summed(prev, c)
+
+
+def _rule_cotangents(
     prim: Primitive, nb: int, g: Any, out: Any, primals: tuple, params: dict, parents: list
 ) -> Sequence[Any]:
-    """The cotangent of each input of one tape entry, given its output's ``g`` (None where zero
-    or where ``parents`` has no node): a joint rule gives them all at once, otherwise each
-    input's VJP rule or elementwise partial. A rule that did not declare batched cotangents is
-    applied per direction when ``nb``. (The sweep itself applies elementwise partials inline:
-    its hot path.)"""
+    """The cotangent of each input from ``prim``'s VJP rules, given its output's ``g`` (None
+    where zero or where ``parents`` has no node): a joint rule gives them all at once. A rule
+    that did not declare batched cotangents is applied per direction when ``nb``."""
     one_by_one = nb and not prim.batched_vjp
     if prim.joint_vjp is not None:
         if one_by_one:

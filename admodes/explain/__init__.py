@@ -26,13 +26,12 @@ from typing import Any
 import numpy as np
 
 from admodes.core import plain, shape
-from admodes.derivatives import contribution, summed
+from admodes.derivatives import contribution
 from admodes.forward import Dual, ForwardTrace
 from admodes.measure import is_float_leaf
 from admodes.nn import relu
 from admodes.registry import IDENTITY, NEGATE, Primitive
-from admodes.reverse import Node, Tape, step_cotangents
-from admodes.rules.broadcasting import unbroadcast
+from admodes.reverse import Node, Tape
 from admodes.tree import flatten, unflatten
 
 __all__ = ["Explanation", "Row", "explain", "seed_report"]
@@ -305,7 +304,8 @@ def _reverse(tape: Tape, names: Labels, leaves: list[Any], out: Any) -> Explanat
             "mode='forward' or explain a scalar function of it"
         )
     recorded = type(out) is Node and out._trace is tape
-    cts = _adjoints(tape, out.index if recorded else None, _ones(plain(out)))
+    seeds = [(out.index, _ones(plain(out)))] if recorded else []
+    cts = tape.backward(seeds, range(tape.n_nodes), consume=False, keep=True)
     adjoint = lambda index: 0.0 if cts[index] is None else cts[index]
     rows, edges = _rows(tape, names, leaves, adjoint)
     output = rows[out.index].node if recorded else "f"
@@ -332,28 +332,6 @@ def _forward(runs: list[tuple], names: Labels, labels: list[str]) -> Explanation
 def _ones(value: Any) -> Any:
     """The seed ∂out/∂out = 1, typed like the output."""
     return 1.0 if isinstance(value, float) else np.ones(shape(value), np.result_type(value))
-
-
-def _adjoints(tape: Tape, out_index: int | None, seed: Any) -> list[Any]:
-    """Every node's adjoint: the tape's entries swept last to first with the registry's VJP
-    rules, as :meth:`Tape.backward` does, but keeping each node's adjoint (the engine frees
-    them as it goes)."""
-    cts: list[Any] = [None] * tape.n_nodes
-    if out_index is None:
-        return cts
-    cts[out_index] = seed
-    for prim, primals, params, out, parents, index in reversed(tape.entries):
-        g = cts[index]
-        if g is None:
-            continue
-        shares = step_cotangents(prim, 0, g, out, primals, params, parents)
-        for p, c, x in zip(parents, shares, primals, strict=False):
-            if p is None or c is None:
-                continue
-            if prim.broadcasts and shape(c) != shape(x):
-                c = unbroadcast(c, shape(x), 0)
-            cts[p] = c if cts[p] is None else summed(cts[p], c)
-    return cts
 
 
 def _unwrap(value: Any, tape: Tape) -> Any:
