@@ -39,8 +39,6 @@ def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
     complex) float or array."""
     for leaf in flatten(tree)[0]:
         p = plain(leaf)
-        if type(p) is float:
-            continue
         dtype = _inexact_dtype(p)
         if dtype is not None and (allow_complex or dtype.kind == "f"):
             continue
@@ -65,13 +63,13 @@ def differentiated(
     after checking them: floating-point, complex only where ``complex_ok``, and all complex when
     ``holomorphic``."""
     leaves, treedef = flatten(tuple(map(args.__getitem__, nums)))
-    for leaf in leaves:
-        if type(leaf) is not float and type(plain(leaf)) is not float:
-            break
-    else:  # Python floats, traced or not (nested scalar gradients): nothing more to check
-        if not holomorphic:
+    if not holomorphic:
+        for leaf in leaves:
+            if type(leaf) is not float and type(plain(leaf)) is not float:
+                break
+        else:  # Python floats, traced or not (nested scalar gradients): nothing to check
             return leaves, treedef
-    for i in nums:
+    for i in nums:  # checked per argument, for an error that names it
         if holomorphic:
             check_holomorphic_inputs(args[i], f"argument {i}")
         else:

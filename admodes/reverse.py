@@ -228,15 +228,15 @@ def _trace_on_new_tape(
     fun: Callable[..., Any],
     args: tuple,
     nums: tuple[int, ...],
-    differentiated: tuple[list[Any], TreeDef],
+    in_leaves: list[Any],
+    in_def: TreeDef,
     *,
     has_aux: bool,
     name: str,
 ) -> tuple[Tape, Any, Any]:
-    """Run ``fun`` with the arguments ``nums`` (whose leaves and tree are ``differentiated``)
-    traced on a new tape: the tape, the output and the aux."""
+    """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``) traced on
+    a new tape: the tape, the output and the aux."""
     tape = Tape()
-    in_leaves, in_def = differentiated
     nodes = unflatten(in_def, [tape.input(x) for x in in_leaves])
     call = list(args)
     for i, traced in zip(nums, nodes, strict=True):
@@ -271,7 +271,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
         check_inexact(p, f"vjp primal {k}")
     in_leaves, in_def = flatten(primals)
     tape, out, aux = _trace_on_new_tape(
-        fun, primals, nums, (in_leaves, in_def), has_aux=has_aux, name="vjp"
+        fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp"
     )
     o_leaves, o_def = flatten(out)
     out_primal = unflatten(o_def, [unwrapped(o, tape) for o in o_leaves])
@@ -322,9 +322,10 @@ def value_and_grad(
 
     def value_and_gradient(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        diff = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, out, aux = _trace_on_new_tape(fun, args, nums, diff, has_aux=has_aux, name="grad")
-        in_leaves, in_def = diff
+        in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        tape, out, aux = _trace_on_new_tape(
+            fun, args, nums, in_leaves, in_def, has_aux=has_aux, name="grad"
+        )
         check_scalar(out, holomorphic)
         value = unwrapped(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
@@ -371,9 +372,10 @@ def jacrev(
 
     def jacobian(*args: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        diff = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, out, aux = _trace_on_new_tape(fun, args, nums, diff, has_aux=has_aux, name="jacrev")
-        in_leaves, in_def = diff
+        in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        tape, out, aux = _trace_on_new_tape(
+            fun, args, nums, in_leaves, in_def, has_aux=has_aux, name="jacrev"
+        )
         check_real_output(out, "jacrev", holomorphic)
         o_leaves, o_def = flatten(out)
         values = [unwrapped(o, tape) for o in o_leaves]
