@@ -80,7 +80,7 @@ def real_if_real(c: Any, x: Any) -> Any:
     if type(c) is np.ndarray:  # the common case, without np.result_type
         if c.dtype.kind != "c":
             return c
-    elif type(c) is float or dtype_of(c).kind != "c":
+    elif dtype_of(c).kind != "c":
         return c
     return c if dtype_of(x).kind == "c" else real(c)
 

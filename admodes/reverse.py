@@ -167,7 +167,8 @@ class Tape(Trace):
                         c = times_partial(partials[i], g, out, primals)
                     else:
                         continue
-                    if type(c) is not float and type(plain(c)) is not float:  # an array
+                    # A Python float, traced or not, is neither broadcast nor complex.
+                    if type(c) is not float and type(plain(c)) is not float:
                         x = primals[i]
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
