@@ -60,18 +60,25 @@ def times_partial(d: Any, v: Any, ans: Any, args: tuple) -> Any:
     if d is NEGATE:
         return bind(negative, v)
     d = d(ans, *args)
-    c = v * d  # a traced operand dispatches (and is charged) by its operator
-    if counting.active and type(v) not in TRACED_TYPES and type(d) not in TRACED_TYPES:
-        counting.charge(multiply, c, (v, d), NO_PARAMS)
+    c = v * d
+    if counting.active:
+        _charge_operator(multiply, c, v, d)
     return c
 
 
 def summed(a: Any, b: Any) -> Any:
     """a + b for two terms of one derivative (fan-in of tangents, fan-out of cotangents)."""
-    total = a + b  # a traced operand dispatches (and is charged) by its operator
-    if counting.active and type(a) not in TRACED_TYPES and type(b) not in TRACED_TYPES:
-        counting.charge(add, total, (a, b), NO_PARAMS)
+    total = a + b
+    if counting.active:
+        _charge_operator(add, total, a, b)
     return total
+
+
+def _charge_operator(prim: Primitive, out: Any, a: Any, b: Any) -> None:
+    """Charge ``count()`` for ``out = a op b`` computed with Python's operator, unless an operand
+    is traced: that operator dispatched through ``prim`` and was charged there."""
+    if type(a) not in TRACED_TYPES and type(b) not in TRACED_TYPES:
+        counting.charge(prim, out, (a, b), NO_PARAMS)
 
 
 def real_if_real(c: Any, x: Any) -> Any:
