@@ -172,7 +172,8 @@ def dtype_of(x: Any) -> np.dtype:
     """The dtype of a float, array or traced value."""
     if type(x) is float:
         return FLOAT64
-    return np.result_type(plain(x))
+    p = plain(x)
+    return FLOAT64 if type(p) is float else np.result_type(p)
 
 
 FLOAT64 = np.dtype(np.float64)
