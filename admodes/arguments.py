@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from admodes.core import FLOAT64, Trace, Traced, dtype_of, plain, shape
-from admodes.tree import TreeDef, describe, flatten, tree_map, unflatten
+from admodes.tree import TreeDef, describe, flatten, unflatten
 
 
 def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
@@ -201,14 +201,6 @@ def check_scalar(out: Any, holomorphic: bool = False) -> None:
         "vector-valued function use jacrev or jacfwd for the Jacobian, or vjp for a "
         "vector-Jacobian product."
     )
-
-
-def like_args(grads: Any, args: tuple, argnums: int | Sequence[int]) -> Any:
-    """Gradients typed like the arguments they belong to (a float argument gives a scalar)."""
-    nums, as_tuple = normalize_argnums(argnums, len(args))
-    per_arg = grads if as_tuple else (grads,)
-    typed = tuple(tree_map(like_input, g, args[i]) for i, g in zip(nums, per_arg, strict=True))
-    return typed if as_tuple else typed[0]
 
 
 def gradient_only(value_and_grad: Callable[..., Any], has_aux: bool) -> Callable[..., Any]:

@@ -140,8 +140,9 @@ def unit_directions(leaves: list[Any], start: int, k: int) -> list[np.ndarray]:
         m = size(x)
         e = np.zeros((k, m), dtype=dtype_of(x))
         lo, hi = max(start, offset), min(start + k, offset + m)
-        if lo < hi:
-            e[np.arange(lo - start, hi - start), np.arange(lo - offset, hi - offset)] = 1.0
+        if lo < hi:  # the ones of rows lo-start…, columns lo-offset…: a stride of m+1 in e.flat
+            first = (lo - start) * m + (lo - offset)
+            e.reshape(-1)[first : first + (hi - lo) * (m + 1) : m + 1] = 1.0
         seeds.append(e.reshape((k, *shape(x))))
         offset += m
     return seeds

@@ -25,7 +25,7 @@ from admodes.arguments import (
     check_scalar,
     differentiated,
     gradient_only,
-    like_args,
+    like_input,
     normalize_argnums,
     split_aux,
     strip,
@@ -69,14 +69,16 @@ class ForwardTrace(Trace):
             t_out = self.joint_tangent(prim, args, primals, out, params)
         else:
             partials = prim.partials
-            align = batched and prim.broadcasts
+            # A batch of tangents of a broadcasting op's inputs is aligned to the output's rank
+            # (nothing to align for a scalar output).
+            out_ndim = ndim(out) if batched and prim.broadcasts else 0
             t_out = None
             for i, a in enumerate(args):
                 if a is primals[i]:  # not this trace's value (bind unwrapped only those)
                     continue
                 t = a.tangent
-                if align:
-                    t = align_batched(t, 1, ndim(primals[i]), ndim(out))
+                if out_ndim:
+                    t = align_batched(t, 1, ndim(primals[i]), out_ndim)
                 if partials is None:
                     one_by_one = batched and not prim.batched_jvp
                     c = contribution(prim, prim.jvps, one_by_one, i, t, out, primals, params)
@@ -277,22 +279,32 @@ def value_and_grad(
     has_aux: bool = False,
     holomorphic: bool = False,
 ) -> Callable[..., Any]:
-    """``(fun(*args), ∇fun(*args))`` by forward mode: all input directions batched in one pass.
+    """``(fun(*args), ∇fun(*args))`` by forward mode: one pass carrying all n input directions
+    (a batch of n tangents), after which the output's tangent is the gradient, ∂f/∂xⱼ in row j.
 
-    A real-valued function of complex inputs is differentiated by reverse mode (JAX's
-    convention, ∂/∂x − i·∂/∂y); forward mode takes complex inputs with ``holomorphic=True``.
+    Forward mode takes complex inputs only with ``holomorphic=True`` (the gradient is then
+    f′(z)); for a real-valued function of complex inputs use reverse mode, which gives JAX's
+    ∂f/∂x − i·∂f/∂y.
     """
 
     def value_and_gradient(*args: Any) -> Any:
-        def scalar_fun(*a: Any) -> Any:
-            out, aux = split_aux(fun(*a), has_aux, "grad")
-            check_scalar(out, holomorphic)
-            return out, (out, aux)
-
-        jacobian = jacfwd(scalar_fun, argnums, has_aux=True, holomorphic=holomorphic)
-        g, (value, aux) = jacobian(*args)
-        g = like_args(g, args, argnums)
-        return ((value, aux), g) if has_aux else (value, g)
+        nums, as_tuple = normalize_argnums(argnums, len(args))
+        leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
+        n = sum(size(x) for x in leaves)
+        trace = ForwardTrace(batch=None if n == 1 else n)
+        call = list(args)
+        for i, d in zip(nums, unflatten(in_def, _seeded(leaves, 0, n, trace)), strict=True):
+            call[i] = d
+        out, aux = split_aux(fun(*call), has_aux, "grad")
+        check_scalar(out, holomorphic)
+        t = _output_tangent(out, trace)
+        rows = [t] if trace.batch is None else split_directions(t, leaves)
+        per_arg = unflatten(
+            in_def, [like_input(reshape(r, shape(x)), x) for r, x in zip(rows, leaves, strict=True)]
+        )
+        g = per_arg if as_tuple else per_arg[0]
+        value = unwrapped(out, trace)
+        return ((value, strip(aux, trace)), g) if has_aux else (value, g)
 
     return value_and_gradient
 
