@@ -77,6 +77,17 @@ def differentiated(
     return leaves, treedef
 
 
+def call_traced(
+    fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], in_def: TreeDef, traced: list
+) -> Any:
+    """``fun(*args)`` with the arguments ``nums`` rebuilt by ``in_def`` from ``traced``, their
+    leaves as a transform traces them (the leaves :func:`differentiated` gave, wrapped)."""
+    call = list(args)
+    for i, tree in zip(nums, unflatten(in_def, traced), strict=True):
+        call[i] = tree
+    return fun(*call)
+
+
 def check_holomorphic_inputs(tree: Any, what: str) -> None:
     """holomorphic=True needs complex inputs (as in JAX)."""
     for leaf in flatten(tree)[0]:

@@ -19,6 +19,7 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    call_traced,
     check_chunk_size,
     check_inexact,
     check_matching,
@@ -217,10 +218,7 @@ def jacfwd(
             k = min(step, n - start) if n else 0
             trace = ForwardTrace(batch=None if k == 1 else k)
             duals = _seeded(leaves, start, k, trace)
-            call = list(args)
-            for i, d in zip(nums, unflatten(in_def, duals), strict=True):
-                call[i] = d
-            out, aux = split_aux(fun(*call), has_aux, "jacfwd")
+            out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, "jacfwd")
             out_leaves, out_def = flatten(out)
             tangents = [_output_tangent(o, trace) for o in out_leaves]
             if trace.batch is None:
@@ -292,10 +290,8 @@ def value_and_grad(
         leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
         trace = ForwardTrace(batch=None if n == 1 else n)
-        call = list(args)
-        for i, d in zip(nums, unflatten(in_def, _seeded(leaves, 0, n, trace)), strict=True):
-            call[i] = d
-        out, aux = split_aux(fun(*call), has_aux, "grad")
+        duals = _seeded(leaves, 0, n, trace)
+        out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, "grad")
         check_scalar(out, holomorphic)
         t = _output_tangent(out, trace)
         rows = [t] if trace.batch is None else split_directions(t, leaves)

@@ -21,6 +21,7 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    call_traced,
     check_chunk_size,
     check_inexact,
     check_matching,
@@ -238,13 +239,10 @@ def _trace_on_new_tape(
     """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``) traced on
     a new tape: the tape, the output and the aux."""
     tape = Tape()
-    nodes = unflatten(in_def, [tape.input(x) for x in in_leaves])
-    call = list(args)
-    for i, traced in zip(nums, nodes, strict=True):
-        call[i] = traced
+    nodes = [tape.input(x) for x in in_leaves]
     RECORDING.append(tape)
     try:
-        out, aux = split_aux(fun(*call), has_aux, name)
+        out, aux = split_aux(call_traced(fun, args, nums, in_def, nodes), has_aux, name)
     finally:
         RECORDING.pop()
     return tape, out, strip(aux, tape) if has_aux else None
