@@ -173,7 +173,10 @@ def dtype_of(x: Any) -> np.dtype:
     if type(x) is float:
         return FLOAT64
     p = plain(x)
-    return FLOAT64 if type(p) is float else np.result_type(p)
+    if type(p) is float:
+        return FLOAT64
+    dtype = getattr(p, "dtype", None)  # arrays and NumPy scalars carry theirs
+    return np.result_type(p) if dtype is None else dtype
 
 
 FLOAT64 = np.dtype(np.float64)

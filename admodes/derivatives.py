@@ -84,10 +84,7 @@ def _charge_operator(prim: Primitive, out: Any, a: Any, b: Any) -> None:
 def real_if_real(c: Any, x: Any) -> Any:
     """The cotangent of ``x`` from a contribution ``c``: its real part when ``x`` is real and
     ``c`` complex (JAX's convention: the transpose of promoting a real value to complex)."""
-    if type(c) is np.ndarray:  # the common case, without np.result_type
-        if c.dtype.kind != "c":
-            return c
-    elif dtype_of(c).kind != "c":
+    if dtype_of(c).kind != "c":
         return c
     return c if dtype_of(x).kind == "c" else real(c)
 
