@@ -3,8 +3,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
-# The tests run in two worker processes, one per core, each with one BLAS thread.
+# The tests run in two worker processes, one per core, each with one BLAS thread; a worker
+# that runs out of tests takes some of the other's (a few tests take most of a minute).
 TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+WORKERS := -n 2 --dist worksteal
 
 .PHONY: test test-fast bench lint experiments experiments-quick clean
 
@@ -15,11 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(TEST_ENV) $(PY) -m pytest -q -n 2
+	$(TEST_ENV) $(PY) -m pytest -q $(WORKERS)
 
 # The inner loop: the suite without the tests marked slow.
 test-fast: $(STAMP)
-	$(TEST_ENV) $(PY) -m pytest -q -n 2 -m "not slow"
+	$(TEST_ENV) $(PY) -m pytest -q $(WORKERS) -m "not slow"
 
 bench: $(STAMP)
 	$(THREADS) $(PY) -m pytest -q tests/bench -o python_files='bench_*.py' \

@@ -470,6 +470,7 @@ def lstm():
     return args, grad(*args), tangent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("schedule", "snapshots"), SCHEDULES, ids=SCHEDULE_IDS)
 @pytest.mark.parametrize("argnums", [(0, 1, 2, 3), (0, 1)], ids=["params and state", "params only"])
 def test_iterate_lstm_pytree_state(lstm, schedule, snapshots, argnums):
@@ -655,6 +656,7 @@ def test_iterate_memory_sqrt_grows_as_sqrt_n(memory_table):
         assert memory_table["sqrt", 256][i] < memory_table["store_all", 256][i] / 4
 
 
+@pytest.mark.slow
 def test_iterate_memory_binomial_is_constant(memory_table):
     """binomial with s snapshots holds s states and a bounded number of step residuals,
     whatever n: the same bytes at n = 16 and n = 256, below sqrt."""
@@ -665,6 +667,7 @@ def test_iterate_memory_binomial_is_constant(memory_table):
         assert memory_table["binomial s=3", 256][i] < memory_table["sqrt", 256][i]
 
 
+@pytest.mark.slow
 def test_iterate_memory_gradients_agree(memory_table):
     for n in MEMORY_NS:
         for name in MEMORY_SCHEDULES:

@@ -106,6 +106,7 @@ def _pytree_fun(xp: Any) -> Any:
     return f
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chunk", [None, 1, 2, 7, 100])
 def test_jacrev_chunks_equal_jax(chunk: int | None) -> None:
     x, s = np.array([0.3, -0.2, 0.9]), 1.7

@@ -465,6 +465,7 @@ def test_second_order_as_jax(name: str) -> None:
         assert_close(pair(lambda x: fn(anp, x))(x), expected)
 
 
+@pytest.mark.slow
 def test_hessian_and_hvp() -> None:
     fn = SECOND_ORDER["quantile"]
     x = X34[:, :3] / 2
@@ -493,6 +494,7 @@ def test_sort_ties_as_jax(k: int, mode: str) -> None:
     lambda m, x: m.partition(x, 2)[2],
     lambda m, x: m.sum(m.unique(x) * A([1.0, 2.0, 3.0])),
 ])  # fmt: skip
+@pytest.mark.slow
 def test_order_statistics_ties_as_jax(fn: Callable[..., Any]) -> None:
     jfn = (
         (lambda x: jnp.sum(jnp.unique(x, size=3) * A([1.0, 2.0, 3.0])))

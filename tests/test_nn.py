@@ -145,6 +145,7 @@ def test_small_values_keep_their_precision() -> None:
     assert_close(nn.log_sigmoid(-x), jax.nn.log_sigmoid(-x))
 
 
+@pytest.mark.slow
 def test_logsumexp_return_sign() -> None:
     """With ``return_sign``, log|Σ b·eᵃ| and its sign; without, nan where the sum is negative."""
     a, b = X[:2], SIGNS[:2] - 1.5

@@ -216,6 +216,7 @@ def test_cdf_and_multivariate_gradients_match_jax(rng: np.random.Generator) -> N
     _gradients(stats.multivariate_normal.logpdf, jsp.stats.multivariate_normal.logpdf, args)
 
 
+@pytest.mark.slow
 def test_gammainc_in_a_matches_jax_across_its_branches() -> None:
     """Series (x ≤ 1 or x ≤ a) and continued fraction, near and far from the mean."""
     a = np.array([0.3, 0.5, 2.5, 2.5, 10.0, 10.0, 50.0, 200.0, 3.0])
@@ -231,6 +232,7 @@ def test_unsupported_derivatives_raise_as_in_jax() -> None:
         ad.grad(lambda a: special.betainc(a, 2.0, 0.3))(1.5)
 
 
+@pytest.mark.slow
 def test_second_order_matches_jax() -> None:
     """Hessians of a t log-likelihood in (df, loc, scale), and of special functions."""
     x = np.array([-1.2, 0.3, 2.2, 5.0])
@@ -266,6 +268,7 @@ def test_expm_hessian_differentiates_the_frechet_derivative() -> None:
         assert_fd_close(hessian[:, :, i, j], (grads[0] - grads[1]) / (2 * FD_EPS))
 
 
+@pytest.mark.slow
 def test_student_t_regression_gradient_in_df_and_scale(rng: np.random.Generator) -> None:
     """Robust regression y = X w + t-noise: the log-likelihood's gradient in (w, df, scale)."""
     features = rng.standard_normal((30, 3))
@@ -296,6 +299,7 @@ def test_log_ndtr_far_tail_is_exact(rng: np.random.Generator) -> None:
     _gradients(special.log_ndtr, jsp.special.log_ndtr, (np.array([-19.5, -3.0, 0.0, 8.0]),))
 
 
+@pytest.mark.slow
 def test_entr_edges_match_jax_per_mode() -> None:
     """entr at x < 0 (value −inf) and 0: JAX's select gives derivative 0 by forward mode and nan
     by reverse mode at x < 0; +inf at 0 in both."""

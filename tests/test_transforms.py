@@ -174,6 +174,7 @@ def test_float_argument_gives_a_scalar(mode: str) -> None:
     assert_close(g, jax.grad(lambda x: JNP.sin(x) * x)(0.5))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_float32_gives_float32(mode: str, rng: np.random.Generator) -> None:
     f_ad, f_jax = both(scalar_fn)
