@@ -5,7 +5,6 @@ As in JAX, dict entries are ordered by sorted key and ``None`` is an empty subtr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 #: A tree definition: ``LEAF``, ``None``, or ``(container type, keys or None, child defs)``.
@@ -71,13 +70,6 @@ def _build(treedef: TreeDef, it: Any) -> Any:
     if hasattr(kind, "_fields"):  # namedtuple
         return kind(*built)
     return kind(built)
-
-
-def tree_map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
-    """``fn`` applied leaf by leaf to ``tree`` and trees of the same structure."""
-    leaves, treedef = flatten(tree)
-    others = [flatten(r)[0] for r in rest]
-    return unflatten(treedef, [fn(*ls) for ls in zip(leaves, *others, strict=True)])
 
 
 def describe(treedef: TreeDef) -> str:
