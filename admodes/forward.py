@@ -216,9 +216,9 @@ def jacfwd(
         out_leaves: list[Any] = []
         for start in range(0, max(n, 1), max(step, 1)):
             k = min(step, n - start) if n else 0
-            trace = ForwardTrace(batch=None if k == 1 else k)
-            duals = _seeded(leaves, start, k, trace)
-            out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, "jacfwd")
+            trace, out, aux = _seeded_pass(
+                fun, args, nums, leaves, in_def, start, k, has_aux=has_aux, name="jacfwd"
+            )
             out_leaves, out_def = flatten(out)
             tangents = [_output_tangent(o, trace) for o in out_leaves]
             if trace.batch is None:
@@ -232,18 +232,34 @@ def jacfwd(
     return jacobian
 
 
-def _seeded(leaves: list[Any], start: int, k: int, trace: ForwardTrace) -> list[Dual]:
-    """Duals whose tangents are the unit directions start … start+k-1 of the flattened inputs.
+def _seeded_pass(
+    fun: Callable[..., Any],
+    args: tuple,
+    nums: tuple[int, ...],
+    leaves: list[Any],
+    in_def: Any,
+    start: int,
+    k: int,
+    *,
+    has_aux: bool,
+    name: str,
+) -> tuple[ForwardTrace, Any, Any]:
+    """One forward pass of ``fun`` whose differentiated inputs (flattened: ``leaves``,
+    ``in_def``) carry the unit directions start … start+k-1 as tangents: the trace, the output
+    and the aux.
 
     A single direction travels unbatched, so scalar code keeps Python floats' fast path.
     """
+    trace = ForwardTrace(batch=None if k == 1 else k)
     seeds = unit_directions(leaves, start, k)
     if trace.batch is None:
         seeds = [
             float(e[0]) if isinstance(x, float) else e[0]
             for e, x in zip(seeds, leaves, strict=True)
         ]
-    return [Dual(x, e, trace) for x, e in zip(leaves, seeds, strict=True)]
+    duals = [Dual(x, e, trace) for x, e in zip(leaves, seeds, strict=True)]
+    out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, name)
+    return trace, out, aux
 
 
 def _assemble(
@@ -289,9 +305,9 @@ def value_and_grad(
         nums, as_tuple = normalize_argnums(argnums, len(args))
         leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
-        trace = ForwardTrace(batch=None if n == 1 else n)
-        duals = _seeded(leaves, 0, n, trace)
-        out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, "grad")
+        trace, out, aux = _seeded_pass(
+            fun, args, nums, leaves, in_def, 0, n, has_aux=has_aux, name="grad"
+        )
         check_scalar(out, holomorphic)
         t = _output_tangent(out, trace)
         rows = [t] if trace.batch is None else split_directions(t, leaves)
