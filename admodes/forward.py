@@ -21,7 +21,6 @@ from admodes import counting
 from admodes.arguments import (
     call_traced,
     check_chunk_size,
-    check_inexact,
     check_matching,
     check_scalar,
     differentiated,
@@ -177,11 +176,11 @@ def jvp(
             "jvp takes primals and tangents as tuples, e.g. jvp(f, (x,), (v,)); got "
             f"{type(primals).__name__} and {type(tangents).__name__}"
         )
-    for k, p in enumerate(primals):
-        check_inexact(p, f"jvp primal {k}")
-    check_matching(tuple(tangents), tuple(primals), "tangents", "primals")
+    primals = tuple(primals)
+    nums = tuple(range(len(primals)))
+    p_leaves, p_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
+    check_matching(tuple(tangents), primals, "tangents", "primals")
     trace = ForwardTrace()
-    p_leaves, p_def = flatten(tuple(primals))
     t_leaves, _ = flatten(tuple(tangents))
     duals = unflatten(p_def, [Dual(p, t, trace) for p, t in zip(p_leaves, t_leaves, strict=True)])
     out, aux = split_aux(fun(*duals), has_aux, "jvp")

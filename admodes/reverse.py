@@ -23,7 +23,6 @@ from admodes import counting
 from admodes.arguments import (
     call_traced,
     check_chunk_size,
-    check_inexact,
     check_matching,
     check_real_output,
     check_scalar,
@@ -266,9 +265,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     leading axis of length k, and so has each x̄ (the rows of ``ȳs``·J).
     """
     nums = tuple(range(len(primals)))
-    for k, p in enumerate(primals):
-        check_inexact(p, f"vjp primal {k}")
-    in_leaves, in_def = flatten(primals)
+    in_leaves, in_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
     tape, out, aux = _trace_on_new_tape(
         fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp"
     )
