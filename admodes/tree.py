@@ -18,13 +18,15 @@ def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
     return leaves, _flatten_into(tree, leaves)
 
 
+#: Tuples (not ``tuple | list``: that builds a union on every call of these hot functions).
+_SEQUENCES = (tuple, list)
 _CONTAINERS = (tuple, list, dict)
 
 
 def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     if tree is None:
         return None
-    if isinstance(tree, tuple | list):
+    if isinstance(tree, _SEQUENCES):
         kind, keys, children = type(tree), None, tree
     elif isinstance(tree, dict):
         keys = tuple(sorted(tree))

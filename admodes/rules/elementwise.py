@@ -68,9 +68,13 @@ def _replace_zero(x: Any) -> Any:
     return where(x == 0, 1.0, x)
 
 
+#: A Python number as an exponent (a tuple, not ``int | float``: that builds a union per call).
+_PYTHON_NUMBER = (int, float)
+
+
 def _power_dx(ans: Any, x: Any, y: Any) -> Any:
     """∂xʸ/∂x = y·xʸ⁻¹, and 0 where y = 0 (JAX)."""
-    if isinstance(y, int | float):  # a constant exponent; x¹ = x needs no evaluation
+    if isinstance(y, _PYTHON_NUMBER):  # a constant exponent; x¹ = x needs no evaluation
         return 0.0 if y == 0 else multiply(y, x if y == 2 else power(x, y - 1))
     return where(y == 0, 0.0, multiply(y, power(x, subtract(y, 1.0))))
 
@@ -83,7 +87,7 @@ def _divide_impl(x: Any, y: Any) -> Any:
 
 
 def _power_impl(x: Any, y: Any) -> Any:
-    if type(x) is float and isinstance(y, int | float):
+    if type(x) is float and isinstance(y, _PYTHON_NUMBER):
         try:
             return math.pow(x, y)
         except (ValueError, OverflowError):
