@@ -21,7 +21,7 @@ from experiments.harness.machine import (
     environment_for,
 )
 from experiments.harness.runner import ExperimentSpec, RunSettings, run_all
-from experiments.harness.timing import FULL_PLAN, QUICK_PLAN
+from experiments.harness.timing import FULL_PLAN, QUICK_PLAN, compile_every_time
 from experiments.harness.workloads import UserWorkload, load_user_workload
 
 
@@ -93,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for spec in CATALOG:
             print(f"{spec.name:<15} {spec.description}")
         return 0
+    compile_every_time()
     blas = chosen_blas_threads()
     if blas is None:
         environment = environment_for(choose_blas_threads())

@@ -468,3 +468,29 @@ def test_a_user_workload_joins_the_experiments_that_apply(
     assert (out / "inputs-softplus_sum.png").exists() and (
         out / "outputs-rotate_squares.png"
     ).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("uncached", [False, True], ids=["cache on", "compile_every_time"])
+def test_timed_compiles_skip_a_persistent_cache(tmp_path: Path, uncached: bool) -> None:
+    """With ``make test``'s cache settings in the environment, a jit compile is written to the
+    cache directory, unless the process called ``compile_every_time`` first (as the experiments
+    and the GradBench benchmarks do before they time jit's first call)."""
+    cache = tmp_path / "jax-cache"
+    program = "\n".join(
+        [
+            "from experiments.harness.timing import compile_every_time",
+            "compile_every_time()" if uncached else "",
+            "import jax",
+            "jax.jit(lambda x: x * 2.0 + 1.0)(3.0).block_until_ready()",
+        ]
+    )
+    environment = {
+        **os.environ,
+        "JAX_COMPILATION_CACHE_DIR": str(cache),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
+    subprocess.run([sys.executable, "-c", program], env=environment, cwd=ROOT, check=True)
+    written = list(cache.iterdir()) if cache.exists() else []
+    assert (written == []) is uncached, written

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import jax
+
 from experiments.harness.machine import cpu_share, load_now
 
 BUSY_CPU_SHARE = 0.9
@@ -135,6 +137,17 @@ def time_interleaved(calls: Mapping[str, Callable[[], object]], plan: TimingPlan
     )
     kept = sorted(by_quiet[: plan.samples])
     return Timings([measured[i] for i in kept], len(measured))
+
+
+def compile_every_time() -> None:
+    """Turn JAX's persistent compilation cache off for this process; call it before the first
+    compile (JAX decides once per process).
+
+    jit's first call is timed with its trace and compile: a cache on disk (the environment's
+    ``JAX_COMPILATION_CACHE_DIR``, which ``make test`` sets to speed up the suite) would turn
+    that compile into a file read.
+    """
+    jax.config.update("jax_enable_compilation_cache", False)
 
 
 def time_once(call: Callable[[], object]) -> float:
