@@ -125,10 +125,13 @@ def _inexact_dtype(x: Any) -> np.dtype | None:
     return None
 
 
-def check_matching(values: Any, like: Any, what: str, like_what: str) -> None:
-    """Raise ValueError unless ``values`` has the structure, shapes and dtypes of ``like``."""
-    v_leaves, v_def = flatten(values)
-    l_leaves, l_def = flatten(like)
+def check_matching(
+    values: tuple[list[Any], TreeDef], like: tuple[list[Any], TreeDef], what: str, like_what: str
+) -> None:
+    """Raise ValueError unless the flattened ``values`` (leaves and tree definition, as
+    :func:`admodes.tree.flatten` gives them) have the structure, shapes and dtypes of ``like``."""
+    v_leaves, v_def = values
+    l_leaves, l_def = like
     if v_def != l_def:
         raise ValueError(
             f"{what} has structure {describe(v_def)} but {like_what} has structure "

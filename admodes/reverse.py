@@ -270,37 +270,41 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
         fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp"
     )
     o_leaves, o_def = flatten(out)
-    out_primal = unflatten(o_def, [unwrapped(o, tape) for o in o_leaves])
+    out_leaves = [unwrapped(o, tape) for o in o_leaves]
 
     def vjp_fn(cotangent: Any, *, batched: bool = False) -> tuple:
-        batch = _check_cotangent(cotangent, out_primal, batched)
+        c_leaves, batch = _cotangent_leaves(cotangent, (out_leaves, o_def), batched)
         seeds = [
             (o.index, c)
-            for o, c in zip(o_leaves, flatten(cotangent)[0], strict=True)
+            for o, c in zip(o_leaves, c_leaves, strict=True)
             if type(o) is Node and o._trace is tape
         ]
         cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
         return unflatten(in_def, _input_cotangents(cts, in_leaves, batch))
 
+    out_primal = unflatten(o_def, out_leaves)
     return (out_primal, vjp_fn, aux) if has_aux else (out_primal, vjp_fn)
 
 
-def _check_cotangent(cotangent: Any, out: Any, batched: bool) -> int | None:
-    """Check a cotangent against the output; the batch length when ``batched``."""
-    if not batched:
-        check_matching(cotangent, out, "cotangent", "the function's output")
-        return None
+def _cotangent_leaves(
+    cotangent: Any, out: tuple[list[Any], TreeDef], batched: bool
+) -> tuple[list[Any], int | None]:
+    """The leaves of a cotangent, checked against the flattened output ``out``, and the batch
+    length when ``batched``."""
     leaves, treedef = flatten(cotangent)
+    if not batched:
+        check_matching((leaves, treedef), out, "cotangent", "the function's output")
+        return leaves, None
     lengths = {shape(c)[0] if ndim(c) else None for c in leaves}
     if len(lengths) != 1 or None in lengths:
         raise ValueError(
             "vjp_fn(..., batched=True) needs every cotangent leaf to have the same leading axis "
             f"of k cotangents; got leaves of shapes {[shape(c) for c in leaves]}"
         )
+    first = [plain(c)[0] for c in leaves]
+    check_matching((first, treedef), out, "each cotangent of the batch", "the function's output")
     (k,) = lengths
-    first = unflatten(treedef, [plain(c)[0] for c in leaves])
-    check_matching(first, out, "each cotangent of the batch", "the function's output")
-    return k
+    return leaves, k
 
 
 def value_and_grad(
