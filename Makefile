@@ -6,9 +6,9 @@ THREADS := OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 MKL_NUM_THREADS=2 OMP_WAIT_P
 # The tests run in two worker processes, one per core, each with one BLAS thread; a worker
 # that runs out of tests takes some of the other's (a few tests take most of a minute).
 # JAX compiles every reference program it runs eagerly, which is most of the suite's time: the
-# tests keep the compiled programs in .cache/jax, so a second run loads them (make test-fast:
-# about 60 s cold, 31 s warm). Only the tests use it: the experiments and benchmarks time jit's
-# first call, compile included, and turn any persistent cache off.
+# tests keep the compiled programs in .cache/jax, so a second run loads them (about half the
+# time). Only the tests use it: the experiments and benchmarks time jit's first call, compile
+# included, and turn any persistent cache off.
 JAX_CACHE := JAX_COMPILATION_CACHE_DIR=$(CURDIR)/.cache/jax \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=-1
 TEST_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(JAX_CACHE)
