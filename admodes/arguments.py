@@ -78,14 +78,25 @@ def differentiated(
 
 
 def call_traced(
-    fun: Callable[..., Any], args: tuple, nums: tuple[int, ...], in_def: TreeDef, traced: list
-) -> Any:
+    fun: Callable[..., Any],
+    args: tuple,
+    nums: tuple[int, ...],
+    in_def: TreeDef,
+    traced: list,
+    trace: Trace,
+    *,
+    has_aux: bool,
+    name: str,
+) -> tuple[Any, Any]:
     """``fun(*args)`` with the arguments ``nums`` rebuilt by ``in_def`` from ``traced``, their
-    leaves as a transform traces them (the leaves :func:`differentiated` gave, wrapped)."""
+    leaves as ``trace`` traces them (the leaves :func:`differentiated` gave, wrapped): the output,
+    and with ``has_aux`` the aux with ``trace``'s values replaced by their primals (None without).
+    """
     call = list(args)
     for i, tree in zip(nums, unflatten(in_def, traced), strict=True):
         call[i] = tree
-    return fun(*call)
+    out, aux = split_aux(fun(*call), has_aux, name)
+    return out, strip(aux, trace) if has_aux else None
 
 
 def check_holomorphic_inputs(tree: Any, what: str) -> None:

@@ -27,8 +27,6 @@ from admodes.arguments import (
     gradient_only,
     like_input,
     normalize_argnums,
-    split_aux,
-    strip,
     unwrapped,
     zeros_like_value,
 )
@@ -45,7 +43,7 @@ from admodes.derivatives import (
 from admodes.registry import Primitive
 from admodes.rules.broadcasting import align_batched, broadcast_to
 from admodes.rules.shape import concatenate, reshape, transpose
-from admodes.tree import flatten, unflatten
+from admodes.tree import TreeDef, flatten, unflatten
 
 __all__ = ["Dual", "ForwardTrace", "grad", "jacfwd", "jvp", "value_and_grad"]
 
@@ -182,12 +180,12 @@ def jvp(
     t_leaves, t_def = flatten(tuple(tangents))
     check_matching((t_leaves, t_def), (p_leaves, p_def), "tangents", "primals")
     trace = ForwardTrace()
-    duals = unflatten(p_def, [Dual(p, t, trace) for p, t in zip(p_leaves, t_leaves, strict=True)])
-    out, aux = split_aux(fun(*duals), has_aux, "jvp")
+    duals = [Dual(p, t, trace) for p, t in zip(p_leaves, t_leaves, strict=True)]
+    out, aux = call_traced(fun, primals, nums, p_def, duals, trace, has_aux=has_aux, name="jvp")
     o_leaves, o_def = flatten(out)
     out_p = unflatten(o_def, [unwrapped(o, trace) for o in o_leaves])
     out_t = unflatten(o_def, [_output_tangent(o, trace) for o in o_leaves])
-    return (out_p, out_t, strip(aux, trace)) if has_aux else (out_p, out_t)
+    return (out_p, out_t, aux) if has_aux else (out_p, out_t)
 
 
 def jacfwd(
@@ -224,7 +222,6 @@ def jacfwd(
                 tangents = [as_batch_of_one(t) for t in tangents]
             passes.append(tangents)
             out_leaves = [unwrapped(o, trace) for o in out_leaves]
-            aux = strip(aux, trace)
         jac = _assemble(passes, out_leaves, out_def, leaves, in_def, as_tuple)
         return (jac, aux) if has_aux else jac
 
@@ -236,7 +233,7 @@ def _seeded_pass(
     args: tuple,
     nums: tuple[int, ...],
     leaves: list[Any],
-    in_def: Any,
+    in_def: TreeDef,
     start: int,
     k: int,
     *,
@@ -257,7 +254,7 @@ def _seeded_pass(
             for e, x in zip(seeds, leaves, strict=True)
         ]
     duals = [Dual(x, e, trace) for x, e in zip(leaves, seeds, strict=True)]
-    out, aux = split_aux(call_traced(fun, args, nums, in_def, duals), has_aux, name)
+    out, aux = call_traced(fun, args, nums, in_def, duals, trace, has_aux=has_aux, name=name)
     return trace, out, aux
 
 
@@ -315,7 +312,7 @@ def value_and_grad(
         )
         g = per_arg if as_tuple else per_arg[0]
         value = unwrapped(out, trace)
-        return ((value, strip(aux, trace)), g) if has_aux else (value, g)
+        return ((value, aux), g) if has_aux else (value, g)
 
     return value_and_gradient
 

@@ -30,8 +30,6 @@ from admodes.arguments import (
     gradient_only,
     like_input,
     normalize_argnums,
-    split_aux,
-    strip,
     unwrapped,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
@@ -241,10 +239,10 @@ def _trace_on_new_tape(
     nodes = [tape.input(x) for x in in_leaves]
     RECORDING.append(tape)
     try:
-        out, aux = split_aux(call_traced(fun, args, nums, in_def, nodes), has_aux, name)
+        out, aux = call_traced(fun, args, nums, in_def, nodes, tape, has_aux=has_aux, name=name)
     finally:
         RECORDING.pop()
-    return tape, out, strip(aux, tape) if has_aux else None
+    return tape, out, aux
 
 
 def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
