@@ -25,18 +25,18 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting, registry
-from admodes.arguments import strip, unwrapped
+from admodes.arguments import strip, unwrapped, with_keywords
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
 from admodes.registry import Primitive, substituted, zero_cost
 from admodes.reverse import RECORDING, Node, Tape
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
-from admodes.tree import flatten, unflatten
+from admodes.tree import TreeDef, flatten, unflatten
 
 __all__ = ["checkpoint", "iterate"]
 
@@ -47,8 +47,7 @@ def _target(tree: Any) -> tuple[Any, Tape | None]:
     The tape is the innermost trace among the leaves and the tape being recorded; there is
     none when that trace is forward mode, or a tape running unrecorded (then f just runs).
     """
-    leaves, treedef = flatten(tree)
-    leaves = [substituted(leaf) for leaf in leaves]
+    leaves, treedef = _substituted_leaves(tree)
     top = RECORDING[-1] if RECORDING else None
     for leaf in leaves:
         if type(leaf) in TRACED_TYPES and (top is None or leaf._trace.level > top.level):
@@ -56,6 +55,19 @@ def _target(tree: Any) -> tuple[Any, Tape | None]:
     if not isinstance(top, Tape) or top.substitute is not None:
         top = None
     return unflatten(treedef, leaves), top
+
+
+def _substituted_leaves(tree: Any) -> tuple[list[Any], TreeDef]:
+    """The leaves of ``tree`` after every active substitution, as the dispatch treats an op's
+    arguments, and its tree definition.
+
+    Applied to the arguments of a checkpointed call, and to what ``fun`` returns while its
+    tape substitutes: an output ``fun`` passes through unchanged (an input, a closed-over traced
+    value) met no op, so nothing substituted it; here it becomes an evaluated value (a
+    remembered parent) in the forward pass, a lifted sub-tape input in the re-run.
+    """
+    leaves, treedef = flatten(tree)
+    return [substituted(leaf) for leaf in leaves], treedef
 
 
 @contextmanager
@@ -107,15 +119,15 @@ class _Unrecorded:
         return _Evaluated(node.primal, self.evaluation)
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:
-        """``fun(*args)`` evaluated, every op counted, nothing recorded; plain outputs."""
+        """``fun(*args)`` evaluated, every op counted, nothing recorded; plain outputs (an output
+        that is one of the tape's nodes passed through is its value, and a parent)."""
         leaves, treedef = flatten(args)
         wrapped = unflatten(
             treedef,
             [v if type(v) in TRACED_TYPES else _Evaluated(v, self.evaluation) for v in leaves],
         )
         with _substituting(self.tape, self._substitute):
-            out = fun(*wrapped)
-        out_leaves, out_def = flatten(out)
+            out_leaves, out_def = _substituted_leaves(fun(*wrapped))
         return unflatten(out_def, [unwrapped(v, self.evaluation) for v in out_leaves])
 
 
@@ -149,11 +161,14 @@ class _SubTape:
             yield
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:
-        """``fun(*args)`` recorded on the sub-tape."""
+        """``fun(*args)`` recorded on the sub-tape. An output that is an outer node passed through
+        is returned lifted, so that :meth:`backward` seeds it (its cotangent is the lifted one's).
+        """
         RECORDING.append(self.tape)
         try:
             with self.lifting():
-                return fun(*args)
+                leaves, treedef = _substituted_leaves(fun(*args))
+            return unflatten(treedef, leaves)
         finally:
             RECORDING.pop()
 
@@ -217,9 +232,10 @@ def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
     """
 
     @functools.wraps(fun)
-    def checkpointed(*args: Any) -> Any:
+    def checkpointed(*args: Any, **kwargs: Any) -> Any:
         args, tape = _target(args)
-        return fun(*args) if tape is None else _checkpointed_call(tape, fun, args, advances=0)
+        call = with_keywords(fun, kwargs)  # traced keyword values: closed over, as any other
+        return call(*args) if tape is None else _checkpointed_call(tape, call, args, advances=0)
 
     return checkpointed
 
@@ -338,7 +354,7 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
         params: dict[int, Any] = {}
         ct, lifted = last.pull(g, consume=True)
         del last
-        _accumulate(params, lifted)
+        _accumulate(params, lifted.items())
         snaps = dict(stored)
         state: Any = None
         for action in actions:
@@ -353,8 +369,8 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
                 state = _advance(unrecorded, step, state, action[2] - i)
             else:  # reverse step i: from x_i, pull ct(x_{i+1}) back to ct(x_i)
                 ct, lifted = _RecordedStep(outer, step, state).pull(tuple(ct), consume=True)
-                _accumulate(params, lifted)
-        _accumulate(params, {i: c for i, c in zip(x0_index, ct, strict=True) if i is not None})
+                _accumulate(params, lifted.items())
+        _accumulate(params, zip(x0_index, ct, strict=True))
         return [params.get(i) for i in indices]
 
     saved = [leaf for snap in stored.values() for leaf in flatten(snap)[0]]
@@ -386,7 +402,12 @@ def _x0_nodes(leaves: list[Any], tape: Tape) -> dict[int, Node]:
     return {v.index: v for v in leaves if type(v) is Node and v._trace is tape}
 
 
-def _accumulate(into: dict[int, Any], more: dict[int, Any]) -> None:
-    for i, c in more.items():
-        if c is not None:
+def _accumulate(into: dict[int, Any], more: Iterable[tuple[int | None, Any]]) -> None:
+    """Add each ``(node index, cotangent)`` into ``into``, skipping None indices and cotangents.
+
+    Pairs, not a dict: a node that is several leaves of the initial state (``(h, h)``) has one
+    cotangent per leaf, and they sum.
+    """
+    for i, c in more:
+        if i is not None and c is not None:
             into[i] = c if into.get(i) is None else summed(into[i], c)

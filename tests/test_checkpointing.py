@@ -1,8 +1,8 @@
-"""Issue 3, parts 2 and 3: ``ad.checkpoint`` and ``ad.iterate`` (store_all, sqrt, binomial).
+"""``ad.checkpoint`` and ``ad.iterate`` (store_all, sqrt, binomial).
 
 References, all independent of admodes' checkpointing code: JAX in float64 (``jax.checkpoint``
 and plain Python loops), the same function differentiated without checkpointing, the Revolve
-closed form t(l, s) = r·l − β(s+1, r−1) with literal values from the issue and the dynamic
+closed form t(l, s) = r·l − β(s+1, r−1) with literal values worked out by hand and the dynamic
 programme ``brute_force_advances`` (a separate implementation of the recurrence), arrays' own
 ``nbytes`` and ``tracemalloc`` for memory.
 """
@@ -232,6 +232,98 @@ def test_checkpoint_outside_transforms(rng):
     assert _admodes(f_pytree)(x, w) == pytest.approx(float(_jax(f_pytree)(x, w)), rel=RTOL)
 
 
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_checkpoint_keyword_arguments(rng, mode):
+    """Keyword arguments reach the checkpointed piece, a traced one differentiated (JAX)."""
+
+    def f(x, w, np_, ck):
+        piece = ck(lambda z, *, scale, shift=0.0: np_.sin(z * scale) + shift)
+        return np_.sum(piece(x, scale=w, shift=0.5) * x)
+
+    x, w = _xw(rng)
+    expected = jax.grad(partial(f, np_=jnp, ck=jax.checkpoint), argnums=(0, 1))(x, w)
+    got = ad.grad(partial(f, np_=anp, ck=ad.checkpoint), argnums=(0, 1), mode=mode)(x, w)
+    assert_close(got, expected)
+
+
+# ----------------------------------------------------------------- checkpoint: pass-through
+# A checkpointed piece may return a value unchanged (an input, a closed-over traced value): no op
+# meets it, yet its cotangent must reach it. Each function takes (x, np_, ck), returns a tuple.
+def p_input(x, np_, ck):
+    return ck(lambda z: (z, np_.sin(z) * 2))(x)
+
+
+def p_input_twice(x, np_, ck):
+    return ck(lambda z: (z, z * 2, z))(x)
+
+
+def p_only_input(x, np_, ck):
+    return (ck(lambda z: z)(x * 1.5),)
+
+
+def p_closed_over(x, np_, ck):
+    c = 5 * x
+    return ck(lambda z: (z * 2, c, c * z))(np_.sin(x))
+
+
+def p_constant(x, np_, ck):
+    return ck(lambda z: (z * 3, 2.0, z))(x)
+
+
+def p_nested(x, np_, ck):
+    inner = ck(lambda u: (u, np_.cos(u)))
+    return ck(lambda z: (*inner(z * 2), z))(x)
+
+
+def p_nested_closed_over(x, np_, ck):
+    """The inner piece passes through values of the outer piece's that it closes over."""
+
+    def outer(z):
+        y = np_.sin(z)
+        return ck(lambda u: (u * y, y, z))(z * 3)
+
+    return ck(outer)(x)
+
+
+PASS_FUNCS = {
+    "input": p_input,
+    "input twice": p_input_twice,
+    "only input": p_only_input,
+    "closed over": p_closed_over,
+    "constant": p_constant,
+    "nested": p_nested,
+    "nested closed over": p_nested_closed_over,
+}
+PASS_XS = {"scalar": 0.7, "array": np.array([0.3, -0.8, 1.1])}
+
+
+def weighted_sum(outputs: Any, np_) -> Any:
+    """A scalar of every output leaf, each weighted differently (a lost cotangent shows)."""
+    return sum(np_.sum(np_.sin(o) * (k + 1)) for k, o in enumerate(outputs))
+
+
+@pytest.mark.parametrize("x", PASS_XS.values(), ids=PASS_XS.keys())
+@pytest.mark.parametrize("f", PASS_FUNCS.values(), ids=PASS_FUNCS.keys())
+def test_checkpoint_pass_through(f, x):
+    """Value, gradient and Jacobian through a piece that passes values through: JAX's (with
+    jax.checkpoint), and the same as without the checkpoint."""
+    loss = lambda np_, ck: lambda x: weighted_sum(f(x, np_, ck), np_)
+    v, g = ad.value_and_grad(loss(anp, ad.checkpoint))(x)
+    v_jax, g_jax = jax.value_and_grad(loss(jnp, jax.checkpoint))(x)
+    assert_close(v, v_jax, RTOL)
+    assert_close(g, ad.grad(loss(anp, no_checkpoint))(x), SAME)
+    assert_close(g, g_jax, RTOL)
+    jac = ad.jacrev(lambda x: f(x, anp, ad.checkpoint))(x)
+    assert_close(jac, jax.jacrev(lambda x: f(x, jnp, jax.checkpoint))(x), RTOL)
+
+
+@pytest.mark.parametrize("f", PASS_FUNCS.values(), ids=PASS_FUNCS.keys())
+def test_checkpoint_pass_through_hessian(f):
+    x = PASS_XS["array"]
+    loss = lambda np_, ck: lambda x: weighted_sum(f(x, np_, ck), np_)
+    assert_close(ad.hessian(loss(anp, ad.checkpoint))(x), jax.hessian(loss(jnp, jax.checkpoint))(x))
+
+
 # ----------------------------------------------------------------- checkpoint: memory
 LAYERS, SIN_STEPS, BIG = 16, 8, 20_000
 
@@ -332,7 +424,7 @@ def revolve_advances(steps: int, s: int) -> int:
     return r * steps - (math.comb(s + 1 + r - 1, s + 1) if r >= 1 else 0)
 
 
-#: (l, s) → t(l, s): the issue's literal values, then pairs checked against brute force.
+#: (l, s) → t(l, s): literal values worked out by hand, then pairs checked against brute force.
 LITERAL = {(10, 1): 45, (10, 2): 20, (10, 3): 15, (30, 3): 85, (100, 5): 316}
 MORE = [(1, 1), (2, 1), (2, 2), (5, 2), (7, 3), (16, 3), (20, 4), (25, 2), (40, 6), (64, 4)]
 PAIRS = [(*p, t) for p, t in LITERAL.items()] + [(*p, brute_force_advances(*p)) for p in MORE]
@@ -482,6 +574,110 @@ def test_iterate_lstm_pytree_state(lstm, schedule, snapshots, argnums):
         g = ad.grad(loss, argnums=argnums)(*args)
     assert_close(g, tuple(want[i] for i in argnums), RTOL)
     assert c.step_advances == expected_advances(7, schedule, snapshots)
+
+
+# ----------------------------------------------------------------- iterate: pass-through
+# Steps that return a value unchanged. Each takes (x, np_) and gives (step, x0).
+def s_carried(x, np_):
+    return (lambda s: (s[0], np_.sin(s[1]) * s[0] + 0.1)), (x, np_.cos(x))
+
+
+def s_same_value_twice(x, np_):
+    """The initial state holds the very same traced value twice."""
+    return (lambda s: (s[0], s[1] * s[0])), (x, x)
+
+
+def s_output_twice(x, np_):
+    return (lambda s: (s[0], s[0], np_.sin(s[2]) * s[1])), (x, x * 2, x)
+
+
+def s_closed_over(x, np_):
+    c = np_.cos(x)
+    return (lambda s: (c, np_.sin(s[1]) * s[0] + c)), (x, x * 0.5)
+
+
+def s_constant(x, np_):
+    return (lambda s: (s[0], s[1] * s[0])), (1.1, x)
+
+
+STEP_FUNCS = {
+    "carried": s_carried,
+    "same value twice": s_same_value_twice,
+    "output twice": s_output_twice,
+    "closed over": s_closed_over,
+    "constant": s_constant,
+}
+#: The step itself plain or checkpointed (then checkpoints nest under sqrt): admodes, JAX.
+STEP_CHECKPOINTS = {
+    "plain step": (no_checkpoint, no_checkpoint),
+    "checkpointed step": (ad.checkpoint, jax.checkpoint),
+}
+PASS_STEPS = 5
+
+
+def pass_through_loss(case, np_, ck, schedule=None, snapshots=None):
+    """weighted_sum of the state after PASS_STEPS steps: ad.iterate, or a plain loop in JAX."""
+
+    def loss(x):
+        step, state = case(x, np_)
+        if np_ is anp:
+            state = ad.iterate(ck(step), state, PASS_STEPS, schedule=schedule, snapshots=snapshots)
+        else:
+            for _ in range(PASS_STEPS):
+                state = ck(step)(state)
+        return weighted_sum(state, np_)
+
+    return loss
+
+
+@pytest.mark.parametrize(("schedule", "snapshots"), SCHEDULES, ids=SCHEDULE_IDS)
+@pytest.mark.parametrize("x", PASS_XS.values(), ids=PASS_XS.keys())
+@pytest.mark.parametrize("cks", STEP_CHECKPOINTS.values(), ids=STEP_CHECKPOINTS.keys())
+@pytest.mark.parametrize("case", STEP_FUNCS.values(), ids=STEP_FUNCS.keys())
+def test_iterate_pass_through(case, cks, x, schedule, snapshots):
+    """Value and gradient of a state with pass-through leaves: JAX's plain loop's."""
+    ck, ck_jax = cks
+    with ad.count() as c:
+        v, g = ad.value_and_grad(pass_through_loss(case, anp, ck, schedule, snapshots))(x)
+    v_jax, g_jax = jax.value_and_grad(pass_through_loss(case, jnp, ck_jax))(x)
+    assert_close(v, v_jax, RTOL)
+    assert_close(g, g_jax, RTOL)
+    assert c.step_advances == expected_advances(PASS_STEPS, schedule, snapshots)
+
+
+def rnn_loss(W, h0, variant, np_, schedule=None, snapshots=None):
+    """An RNN whose state (W, h) carries its weights: the step returns W unchanged, the state's
+    W ("carried") or a closed-over W (the state's W then only starts it, or is a constant)."""
+    if variant == "carried":
+        step, x0 = (lambda s: (s[0], np_.tanh(s[0] @ s[1]))), (W, h0)
+    else:
+        step = lambda s: (W, np_.tanh(W @ s[1]) + 0.1 * s[0][0])
+        x0 = (W if variant == "closed over" else np.zeros((H, H)), h0)
+    if np_ is anp:
+        Wn, h = ad.iterate(step, x0, 6, schedule=schedule, snapshots=snapshots)
+    else:
+        Wn, h = x0
+        for _ in range(6):
+            Wn, h = step((Wn, h))
+    return np_.sum(h * h) + np_.sum(np_.sin(Wn))
+
+
+RNN_VARIANTS = ["carried", "closed over", "closed over, constant state"]
+
+
+@pytest.mark.parametrize(("schedule", "snapshots"), SCHEDULES, ids=SCHEDULE_IDS)
+@pytest.mark.parametrize("variant", RNN_VARIANTS)
+def test_iterate_rnn_weights_pass_through(schedule, snapshots, variant):
+    """Gradients w.r.t. (W, h0) match JAX's plain loop, for a vjp function called twice (the
+    binomial schedule then rebuilds its last step)."""
+    rng = np.random.default_rng(5)
+    W, h0 = 0.5 * rng.standard_normal((H, H)), rng.standard_normal(H)
+    loss = lambda W, h0: rnn_loss(W, h0, variant, anp, schedule, snapshots)
+    v, vjp_fn = ad.vjp(loss, W, h0)
+    v_jax, vjp_jax = jax.vjp(lambda W, h0: rnn_loss(W, h0, variant, jnp), W, h0)
+    assert_close(v, v_jax, RTOL)
+    for ct in (1.0, -2.5):
+        assert_close(vjp_fn(ct), vjp_jax(ct), RTOL)
 
 
 # ----------------------------------------------------------------- iterate: other modes
