@@ -12,6 +12,7 @@ from typing import Any
 from admodes import nn
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
+from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
 from admodes.explain import explain
 from admodes.forward import jacfwd, jvp
@@ -33,6 +34,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Counts",
+    "UnexpectedTracerError",
     "checkpoint",
     "cost",
     "count",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from admodes import forward, reverse
+from admodes.arguments import check_sequences
 
 
 def _engine(mode: str) -> Any:
@@ -40,9 +41,20 @@ def value_and_grad(
     return _engine(mode).value_and_grad(fun, argnums, has_aux, holomorphic)
 
 
-def hessian(fun: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """∇²fun, forward over reverse: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``."""
-    return forward.jacfwd(reverse.jacrev(fun, argnums), argnums)
+def hessian(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+) -> Callable[..., Any]:
+    """∇²fun, forward over reverse: ``jacfwd(jacrev(fun))``; shape ``in.shape + in.shape``.
+    With ``has_aux`` it returns ``(hessian, aux)``, as in JAX."""
+    return forward.jacfwd(
+        reverse.jacrev(fun, argnums, has_aux, holomorphic=holomorphic),
+        argnums,
+        has_aux,
+        holomorphic=holomorphic,
+    )
 
 
 def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Any:
@@ -50,5 +62,6 @@ def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
 
     With one primal the result has its structure; with several, a tuple (one per primal).
     """
+    check_sequences(primals, tangents, "hvp")
     argnums = 0 if len(primals) == 1 else tuple(range(len(primals)))
     return forward.jvp(reverse.grad(fun, argnums), tuple(primals), tuple(tangents))[1]

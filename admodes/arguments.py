@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,7 +32,13 @@ def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[
                 f"argnums {argnums!r} names argument {a}, but the function was called with "
                 f"{n_args} positional argument(s)"
             )
-    return tuple(int(a) % n_args for a in nums), as_tuple
+    nums = tuple(int(a) % n_args for a in nums)
+    if len(set(nums)) != len(nums):
+        raise ValueError(
+            f"argnums {argnums!r} names an argument more than once; name each argument once "
+            "(to use one value in two roles, pass it twice as separate arguments)"
+        )
+    return nums, as_tuple
 
 
 def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
@@ -43,6 +50,11 @@ def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
         if dtype is not None and (allow_complex or dtype.kind == "f"):
             continue
         got = f"array of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+        if hasattr(p, "__array__") and not isinstance(p, np.ndarray | np.generic):
+            raise TypeError(
+                f"{what} is a {type(p).__module__}.{type(p).__name__}, an array of another "
+                "library: admodes computes with NumPy. Convert it with np.asarray(x)."
+            )
         if dtype is not None:  # complex where a real value is needed
             raise TypeError(
                 f"{what} is complex ({got}); differentiating a function of complex inputs this "
@@ -91,12 +103,32 @@ def call_traced(
     """``fun(*args)`` with the arguments ``nums`` rebuilt by ``in_def`` from ``traced``, their
     leaves as ``trace`` traces them (the leaves :func:`differentiated` gave, wrapped): the output,
     and with ``has_aux`` the aux with ``trace``'s values replaced by their primals (None without).
+    Once ``fun`` returns, ``trace`` is finished: its values that escaped are refused.
     """
     call = list(args)
     for i, tree in zip(nums, unflatten(in_def, traced), strict=True):
         call[i] = tree
-    out, aux = split_aux(fun(*call), has_aux, name)
+    try:
+        result = fun(*call)
+    finally:
+        trace.finished = True
+    out, aux = split_aux(result, has_aux, name)
     return out, strip(aux, trace) if has_aux else None
+
+
+def with_keywords(fun: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[..., Any]:
+    """``fun`` with the keyword arguments of a transformed call bound: as in JAX, they pass
+    through to ``fun`` and are not differentiated (``argnums`` counts positional ones only)."""
+    return functools.partial(fun, **kwargs) if kwargs else fun
+
+
+def check_sequences(primals: Any, tangents: Any, name: str) -> None:
+    """``name`` (jvp, hvp) takes its primals and tangents as tuples or lists, as in JAX."""
+    if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
+        raise TypeError(
+            f"{name} takes primals and tangents as tuples, e.g. {name}(f, (x,), (v,)); got "
+            f"{type(primals).__name__} and {type(tangents).__name__}"
+        )
 
 
 def check_holomorphic_inputs(tree: Any, what: str) -> None:
@@ -160,7 +192,7 @@ def like_input(ct: Any, x: Any) -> Any:
     """A derivative shaped and typed like the input ``x`` it belongs to: a Python float for a
     Python float, a NumPy scalar for a NumPy scalar, an array of x's shape and dtype otherwise."""
     if isinstance(ct, Traced):
-        return ct
+        return with_dtype(ct, dtype_of(x))
     if type(x) is float:
         return ct if type(ct) is float else float(ct)
     if type(x) is complex:
@@ -170,6 +202,11 @@ def like_input(ct: Any, x: Any) -> Any:
     if ct.shape != shape(x):
         ct = np.broadcast_to(ct, shape(x)).copy()
     return ct[()] if ct.ndim == 0 else ct
+
+
+def with_dtype(x: Any, dtype: np.dtype) -> Any:
+    """``x`` converted to ``dtype`` where its own differs (a derivative takes its input's)."""
+    return x if dtype_of(x) == dtype else x.astype(dtype)
 
 
 def zeros_like_value(x: Any) -> Any:
@@ -195,7 +232,7 @@ def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
     if not (isinstance(result, tuple | list) and len(result) == 2):
         raise ValueError(
             f"{name}(..., has_aux=True) needs the function to return a pair (output, aux), "
-            f"got {type(result).__name__}"
+            f"got {type(plain(result)).__name__}"
         )
     return result[0], result[1]
 
@@ -205,6 +242,11 @@ def check_scalar(out: Any, holomorphic: bool = False) -> None:
     ``holomorphic`` (what ``grad`` needs; JAX refuses bool and integer outputs too)."""
     if type(plain(out)) is float:
         return
+    if out is None:
+        raise TypeError(
+            "grad requires a function with a scalar output, but it returned None: does it end "
+            "with `return` and the value to differentiate?"
+        )
     if isinstance(out, tuple | list | dict):
         got = "a pytree"
     elif shape(out) != ():
@@ -231,8 +273,8 @@ def check_scalar(out: Any, holomorphic: bool = False) -> None:
 def gradient_only(value_and_grad: Callable[..., Any], has_aux: bool) -> Callable[..., Any]:
     """``grad`` from ``value_and_grad``: the gradient (and aux), without the value."""
 
-    def gradient(*args: Any) -> Any:
-        (value_aux, g) = value_and_grad(*args)
+    def gradient(*args: Any, **kwargs: Any) -> Any:
+        (value_aux, g) = value_and_grad(*args, **kwargs)
         return (g, value_aux[1]) if has_aux else g
 
     return gradient

@@ -36,9 +36,13 @@ class Trace:
     ``substitute``: while set, the trace is in *substitution mode*: before any op sees one of its
     values, the dispatch replaces the value by ``substitute(value)`` (gradient checkpointing runs a
     function unrecorded, or re-records it on a sub-tape, this way).
+
+    ``finished``: set once the transform's function has returned. A value of a finished trace
+    that an op meets escaped through a side effect; the dispatch refuses it
+    (:class:`UnexpectedTracerError`).
     """
 
-    __slots__ = ("__weakref__", "level", "substitute")
+    __slots__ = ("__weakref__", "finished", "level", "substitute")
 
     #: The ``count()`` phase that the work of :meth:`derive` is charged to (None: no change).
     phase: str | None = None
@@ -46,11 +50,24 @@ class Trace:
     def __init__(self) -> None:
         self.level = new_level()
         self.substitute: Callable[[Traced], Any] | None = None
+        self.finished = False
 
     def derive(self, prim: Any, args: tuple, primals: tuple, out: Any, params: dict) -> Any:
         """The traced output of ``prim``: ``out`` was computed from ``primals``, the ``args``
         with this trace's values unwrapped."""
         raise NotImplementedError
+
+
+class UnexpectedTracerError(TypeError):
+    """A traced value was used after its transform call returned (as JAX's error of this name)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a value traced by a transform (grad, jvp, vjp, jacfwd, jacrev, ...) was used after "
+            "that transform returned: it escaped the function through a side effect (appended "
+            "to a list, stored in a global or on an object). Return it from the function "
+            "instead: as its output, or as aux with has_aux=True, which gives its value."
+        )
 
 
 class Traced:

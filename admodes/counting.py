@@ -65,7 +65,8 @@ def count() -> Iterator[Counts]:
     try:
         yield counts
     finally:
-        _counters.remove(counts)
+        # By identity: two blocks that counted the same are equal, and only this one closes.
+        _counters[:] = [c for c in _counters if c is not counts]
         active = bool(_counters)
 
 

@@ -23,11 +23,13 @@ from admodes.arguments import (
     check_chunk_size,
     check_matching,
     check_scalar,
+    check_sequences,
     differentiated,
     gradient_only,
     like_input,
     normalize_argnums,
     unwrapped,
+    with_keywords,
     zeros_like_value,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
@@ -169,11 +171,7 @@ def jvp(
 
     ``primals`` and ``tangents`` are tuples (or lists) of the same structure, shapes and dtypes.
     """
-    if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
-        raise TypeError(
-            "jvp takes primals and tangents as tuples, e.g. jvp(f, (x,), (v,)); got "
-            f"{type(primals).__name__} and {type(tangents).__name__}"
-        )
+    check_sequences(primals, tangents, "jvp")
     primals = tuple(primals)
     nums = tuple(range(len(primals)))
     p_leaves, p_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
@@ -203,18 +201,19 @@ def jacfwd(
     """
     check_chunk_size(chunk_size)
 
-    def jacobian(*args: Any) -> Any:
+    def jacobian(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
         step = n if chunk_size is None else min(chunk_size, n)
+        call = with_keywords(fun, kwargs)
         passes: list[list[Any]] = []
         out_def = aux = None
         out_leaves: list[Any] = []
         for start in range(0, max(n, 1), max(step, 1)):
             k = min(step, n - start) if n else 0
             trace, out, aux = _seeded_pass(
-                fun, args, nums, leaves, in_def, start, k, has_aux=has_aux, name="jacfwd"
+                call, args, nums, leaves, in_def, start, k, has_aux=has_aux, name="jacfwd"
             )
             out_leaves, out_def = flatten(out)
             tangents = [_output_tangent(o, trace) for o in out_leaves]
@@ -297,12 +296,20 @@ def value_and_grad(
     ∂f/∂x − i·∂f/∂y.
     """
 
-    def value_and_gradient(*args: Any) -> Any:
+    def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
         trace, out, aux = _seeded_pass(
-            fun, args, nums, leaves, in_def, 0, n, has_aux=has_aux, name="grad"
+            with_keywords(fun, kwargs),
+            args,
+            nums,
+            leaves,
+            in_def,
+            0,
+            n,
+            has_aux=has_aux,
+            name="grad",
         )
         check_scalar(out, holomorphic)
         t = _output_tangent(out, trace)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from admodes import counting
-from admodes.core import TRACED_TYPES, Traced, size
+from admodes.core import TRACED_TYPES, Traced, UnexpectedTracerError, size
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
@@ -77,6 +77,8 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
         if counting.active:
             counting.charge(prim, out, args, params)
         return out
+    if top.finished:
+        raise UnexpectedTracerError()
     primals = tuple(primals)
     if nested:
         out = bind(prim, *primals, **params)

@@ -31,6 +31,8 @@ from admodes.arguments import (
     like_input,
     normalize_argnums,
     unwrapped,
+    with_dtype,
+    with_keywords,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
 from admodes.derivatives import (
@@ -246,11 +248,12 @@ def _trace_on_new_tape(
 
 
 def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -> list[Any]:
-    """The swept cotangents typed like their inputs (zeros where none reached an input)."""
+    """The swept cotangents typed like their inputs (zeros where none reached an input): a
+    cotangent has its input's dtype, as in JAX (float32 inputs get float32 rows)."""
     if batch is None:
         return [like_input(0.0 if c is None else c, x) for c, x in zip(cts, in_leaves, strict=True)]
     return [
-        np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else c
+        np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else with_dtype(c, dtype_of(x))
         for c, x in zip(cts, in_leaves, strict=True)
     ]
 
@@ -318,11 +321,11 @@ def value_and_grad(
     ``holomorphic=True`` (the gradient is then f′(z)).
     """
 
-    def value_and_gradient(*args: Any) -> Any:
+    def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
         tape, out, aux = _trace_on_new_tape(
-            fun, args, nums, in_leaves, in_def, has_aux=has_aux, name="grad"
+            with_keywords(fun, kwargs), args, nums, in_leaves, in_def, has_aux=has_aux, name="grad"
         )
         check_scalar(out, holomorphic)
         value = unwrapped(out, tape)
@@ -368,11 +371,17 @@ def jacrev(
     """
     check_chunk_size(chunk_size)
 
-    def jacobian(*args: Any) -> Any:
+    def jacobian(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
         tape, out, aux = _trace_on_new_tape(
-            fun, args, nums, in_leaves, in_def, has_aux=has_aux, name="jacrev"
+            with_keywords(fun, kwargs),
+            args,
+            nums,
+            in_leaves,
+            in_def,
+            has_aux=has_aux,
+            name="jacrev",
         )
         check_real_output(out, "jacrev", holomorphic)
         o_leaves, o_def = flatten(out)
@@ -384,13 +393,13 @@ def jacrev(
             k = min(step, m - start) if m else 0
             batch = None if k == 1 else k
             seeds = [
-                (o.index, e if batch else _single(e[0], v))
+                (o.index, e if batch is not None else _single(e[0], v))
                 for o, v, e in zip(o_leaves, values, unit_directions(values, start, k), strict=True)
                 if type(o) is Node and o._trace is tape
             ]
             cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
             cts = _input_cotangents(cts, in_leaves, batch)
-            sweeps.append(cts if batch else [as_batch_of_one(c) for c in cts])
+            sweeps.append(cts if batch is not None else [as_batch_of_one(c) for c in cts])
         per_in = [
             split_directions(_joined([s[j] for s in sweeps], x), values)
             for j, x in enumerate(in_leaves)

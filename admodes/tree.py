@@ -1,10 +1,12 @@
 """Pytrees: nested tuples, lists and dicts whose leaves are floats, arrays or traced values.
 
-As in JAX, dict entries are ordered by sorted key and ``None`` is an empty subtree.
+As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order) and
+``None`` is an empty subtree.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 #: A tree definition: ``LEAF``, ``None``, or ``(container type, keys or None, child defs)``.
@@ -29,8 +31,9 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     if isinstance(tree, _SEQUENCES):
         kind, keys, children = type(tree), None, tree
     elif isinstance(tree, dict):
-        keys = tuple(sorted(tree))
-        kind, children = dict, [tree[k] for k in keys]
+        kind = OrderedDict if type(tree) is OrderedDict else dict
+        keys = tuple(tree) if kind is OrderedDict else tuple(sorted(tree))
+        children = [tree[k] for k in keys]
     else:
         leaves.append(tree)
         return LEAF
@@ -67,8 +70,8 @@ def _build(treedef: TreeDef, it: Any) -> Any:
         built.append(next(it) if child is LEAF else _build(child, it))
     if kind is tuple or kind is list:
         return kind(built)
-    if kind is dict:
-        return dict(zip(keys, built, strict=True))
+    if kind is dict or kind is OrderedDict:
+        return kind(zip(keys, built, strict=True))
     if hasattr(kind, "_fields"):  # namedtuple
         return kind(*built)
     return kind(built)
@@ -82,7 +85,7 @@ def describe(treedef: TreeDef) -> str:
         return "*"
     kind, keys, children = treedef
     parts = [describe(c) for c in children]
-    if kind is dict:
+    if kind is dict or kind is OrderedDict:
         return "{" + ", ".join(f"{k!r}: {p}" for k, p in zip(keys, parts, strict=True)) + "}"
     inner = ", ".join(parts)
     return f"[{inner}]" if kind is list else f"({inner}{',' if len(parts) == 1 else ''})"

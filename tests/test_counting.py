@@ -1,4 +1,4 @@
-"""Issue 3, part 1: ``ad.count()``, the machine-independent cost accounting.
+"""``ad.count()``, the machine-independent cost accounting.
 
 Every expected number here comes from somewhere other than admodes' own counters: FLOPs worked
 out by hand from the shapes (elementwise one per output element, (m,k)@(k,n) 2·m·k·n,
@@ -364,6 +364,19 @@ def test_counters_nest():
             assert outer.by_phase[p][k] == a.by_phase[p][k] + b.by_phase[p][k]
     assert outer.peak_saved_bytes == max(a.peak_saved_bytes, b.peak_saved_bytes)
     assert outer.peak_tangent_bytes == max(a.peak_tangent_bytes, b.peak_tangent_bytes)
+
+
+def test_equal_nested_blocks_close_in_order():
+    """Two blocks that have counted the same so far (here: nothing) are still two blocks: the
+    inner one closes, the outer one keeps counting, and nothing counts after both."""
+    with ad.count() as outer:
+        with ad.count() as inner:
+            pass
+        anp.sin(np.ones(2))
+        ad.cost(lambda v: anp.sum(v), np.ones(2))  # a count block of its own, inside
+    anp.sin(1.0)
+    assert (inner.ops, outer.ops) == (0, 2)
+    assert not counting.active
 
 
 def test_count_block_lifecycle():

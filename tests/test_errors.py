@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import MODES
@@ -196,6 +197,8 @@ BAD_ARGNUMS = {
     "bool": (True, TypeError, "argnums must be an int or a tuple of ints, got True"),
     "string": ("0", TypeError, "argnums must be an int or a tuple of ints, got '0'"),
     "float-in-tuple": ((0, 1.0), TypeError, r"got \(0, 1.0\)"),
+    "repeated": ((0, 0), ValueError, r"argnums \(0, 0\) names an argument more than once"),
+    "repeated-negative": ((1, -1), ValueError, r"names an argument more than once"),
 }
 
 
@@ -240,5 +243,55 @@ def test_bool_chunk_size() -> None:
     ids=["grad", "grad-forward", "jacfwd", "jacrev", "jvp", "vjp"],
 )
 def test_has_aux_needs_a_pair(call: Any) -> None:
-    with pytest.raises(ValueError, match=r"has_aux=True\) needs the function to return a pair"):
+    with pytest.raises(
+        ValueError, match=r"has_aux=True\) needs the function to return a pair.*got float64"
+    ):
         call(lambda x: anp.sum(x))
+
+
+# ------------------------------------------------------------------- a function without return
+@pytest.mark.parametrize("transform", [ad.grad, ad.value_and_grad], ids=["grad", "value_and_grad"])
+@pytest.mark.parametrize("mode", MODES)
+def test_grad_of_a_function_that_returns_none(transform: Any, mode: str) -> None:
+    def loss(x: Any) -> None:
+        anp.sum(x**2)  # the `return` is missing
+
+    with pytest.raises(TypeError, match=r"returned None.*`return`"):
+        transform(loss, mode=mode)(X)
+
+
+# --------------------------------------------------------------------- a traced value escapes
+ESCAPING_TRANSFORMS = {
+    "grad": lambda f: ad.grad(f)(1.5),
+    "grad-forward": lambda f: ad.grad(f, mode="forward")(1.5),
+    "jacfwd": lambda f: ad.jacfwd(f)(1.5),
+    "jacrev": lambda f: ad.jacrev(f)(1.5),
+    "jvp": lambda f: ad.jvp(f, (1.5,), (1.0,)),
+    "vjp": lambda f: ad.vjp(f, 1.5),
+}
+
+
+@pytest.mark.parametrize("transform", ESCAPING_TRANSFORMS.values(), ids=ESCAPING_TRANSFORMS)
+@pytest.mark.parametrize("later", ["plain", "in-a-new-grad", "in-a-new-forward-grad"])
+def test_a_traced_value_used_after_its_transform(transform: Any, later: str) -> None:
+    """A traced value kept by a side effect is refused afterwards (JAX raises
+    UnexpectedTracerError) instead of giving a traced object or a wrong derivative."""
+    leaked: list[Any] = []
+    transform(lambda a: leaked.append(a * 2.0) or a * a)
+    use = {
+        "plain": lambda: leaked[0] + 1.0,
+        "in-a-new-grad": lambda: ad.grad(lambda y: leaked[0] * y)(2.0),
+        "in-a-new-forward-grad": lambda: ad.grad(lambda y: leaked[0] * y, mode="forward")(2.0),
+    }[later]
+    with pytest.raises(ad.UnexpectedTracerError, match=r"escaped.*Return it from the function"):
+        use()
+
+
+def test_an_array_of_another_library_is_named() -> None:
+    with pytest.raises(TypeError, match=r"jaxlib.*another library.*np\.asarray\(x\)"):
+        ad.grad(lambda a: a * a)(jnp.array(2.0))
+
+
+def test_hvp_wants_tuples() -> None:
+    with pytest.raises(TypeError, match=r"hvp takes primals and tangents as tuples"):
+        ad.hvp(lambda x: anp.sum(x**3), X, X)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import OrderedDict
 from functools import partial
 from typing import Any
 
@@ -287,6 +288,101 @@ def test_hvp_several_primals(rng: np.random.Generator) -> None:
     vs = (rng.standard_normal(3), rng.standard_normal(3))
     expected = jax.jvp(jax.grad(f_jax, argnums=(0, 1)), xs, vs)[1]
     assert_close(ad.hvp(f_ad, xs, vs), expected)
+
+
+# ------------------------------------------------------------------ as JAX code calls them
+KEYWORD_TRANSFORMS = {  # (admodes, JAX): keyword arguments pass through, undifferentiated
+    "grad": (ad.grad, jax.grad),
+    "grad-forward": (partial(ad.grad, mode="forward"), jax.grad),
+    "value_and_grad": (ad.value_and_grad, jax.value_and_grad),
+    "jacfwd": (ad.jacfwd, jax.jacfwd),
+    "jacrev": (ad.jacrev, jax.jacrev),
+    "hessian": (ad.hessian, jax.hessian),
+}
+
+
+@pytest.mark.parametrize("pair", KEYWORD_TRANSFORMS.values(), ids=KEYWORD_TRANSFORMS)
+def test_keyword_arguments_pass_through(pair: Any, rng: np.random.Generator) -> None:
+    transform_ad, transform_jax = pair
+    f_ad, f_jax = both(lambda m, x, scale=1.0, power=2: m.sum(m.sin(x) ** power) * scale)
+    x = rng.standard_normal(4)
+    assert_close(
+        transform_ad(f_ad)(x, scale=2.5, power=3), transform_jax(f_jax)(x, scale=2.5, power=3)
+    )
+
+
+def test_hessian_has_aux_and_holomorphic(rng: np.random.Generator) -> None:
+    f_ad, f_jax = both(lambda m, x: (m.sum(x**3) * x[0], {"first": x[0] * 2.0}))
+    x = rng.standard_normal(3)
+    assert_close(ad.hessian(f_ad, has_aux=True)(x), jax.hessian(f_jax, has_aux=True)(x))
+    z = complex(*rng.standard_normal(2))
+    assert_close(
+        ad.hessian(lambda z: z**3 / (1.0 + z), holomorphic=True)(z),
+        jax.hessian(lambda z: z**3 / (1.0 + z), holomorphic=True)(z),
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "build",
+    [lambda a, b: (a, b), lambda a, b: [a, b], lambda a, b: {"a": a, "b": b}],
+    ids=["tuple", "list", "dict"],
+)
+def test_stop_gradient_of_a_pytree(mode: str, build: Any, rng: np.random.Generator) -> None:
+    """Every leaf is a constant, as with jax.lax.stop_gradient."""
+
+    def fn(m: Any, a: Any, b: Any) -> Any:
+        frozen = jax.tree_util.tree_leaves(m.stop_gradient(build(a, b)))
+        return m.sum(frozen[0] * a + frozen[1] * b**2 + a * b)
+
+    f_ad, f_jax = both(fn)
+    args = (rng.standard_normal(3), rng.standard_normal(3))
+    expected = jax.grad(f_jax, argnums=(0, 1))(*args)
+    assert_close(ad.grad(f_ad, argnums=(0, 1), mode=mode)(*args), expected)
+
+
+OPERATORS = {
+    "floordiv": lambda x: x // 0.7 + x,
+    "rfloordiv": lambda x: 5.0 // x * x,
+    "divmod": lambda x: divmod(x, 0.7)[1] * x + divmod(x, 0.7)[0],
+    "rdivmod": lambda x: divmod(3.0, x)[1] * x,
+    "round": lambda x: round(x) * x,
+    "round-digits": lambda x: round(x, 1) * x,
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn", OPERATORS.values(), ids=OPERATORS)
+def test_python_operators_on_traced_values(mode: str, fn: Any) -> None:
+    x = 2.56
+    assert_close(ad.grad(fn, mode=mode)(x), float(jax.grad(fn)(x)))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_ordered_dict_keeps_its_order_and_type(mode: str) -> None:
+    params = OrderedDict([("w", 2.0), ("b", 3.0)])
+    g = ad.grad(lambda p: p["w"] ** 2 * p["b"], mode=mode)(params)
+    assert type(g) is OrderedDict and list(g) == ["w", "b"]
+    assert_close(dict(g), dict(jax.grad(lambda p: p["w"] ** 2 * p["b"])(params)))
+
+
+@pytest.mark.parametrize("jacobian", [ad.jacrev, partial(ad.jacrev, chunk_size=1), ad.hessian])
+def test_float32_inputs_give_float32_rows_beside_float64_constants(
+    jacobian: Any, rng: np.random.Generator
+) -> None:
+    """A cotangent takes its input's dtype (JAX): float32 rows though the output is float64."""
+    c = rng.standard_normal(3)
+    x = rng.standard_normal(3).astype(np.float32)
+    f_ad, f_jax = both(lambda m, v: m.sin(v) * c if jacobian is not ad.hessian else m.sum(v**3 * c))
+    jax_jacobian = jax.hessian if jacobian is ad.hessian else jax.jacrev
+    assert_close(jacobian(f_ad)(x), jax_jacobian(f_jax)(x), rtol=RTOL_F32)
+
+
+@pytest.mark.parametrize("jacobian", [ad.jacfwd, ad.jacrev], ids=["jacfwd", "jacrev"])
+def test_jacobian_of_an_empty_output(jacobian: Any, rng: np.random.Generator) -> None:
+    f_ad, f_jax = both(lambda m, v: (v[:0] * 2.0, m.sum(v**2)))
+    x = rng.standard_normal(3)
+    assert_close(jacobian(f_ad)(x), jax.jacrev(f_jax)(x))
 
 
 # ---------------------------------------------------------------------------- Python control flow

@@ -24,6 +24,17 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.__neg__ = lambda self: anp.negative(self)
     Traced.__pos__ = lambda self: self
     Traced.__abs__ = lambda self: anp.abs(self)
+    # round() and divmod() give traced values, as on JAX's arrays (rounding and floor division
+    # are piecewise constant: derivative 0; the remainder's is that of x − ⌊x/y⌋·y).
+    Traced.__round__ = lambda self, ndigits=None: anp.round(self, ndigits or 0)
+    Traced.__divmod__ = lambda self, other: (
+        anp.floor_divide(self, other),
+        anp.remainder(self, other),
+    )
+    Traced.__rdivmod__ = lambda self, other: (
+        anp.floor_divide(other, self),
+        anp.remainder(other, self),
+    )
     Traced.__getitem__ = lambda self, index: anp.getitem(self, index)
     Traced.__iter__ = lambda self: (self[i] for i in range(len(self)))
     Traced.T = property(lambda self: anp.transpose(self))
@@ -53,6 +64,8 @@ _OPERATORS = (
     ("__rpow__", "power", True),
     ("__mod__", "remainder", False),
     ("__rmod__", "remainder", True),
+    ("__floordiv__", "floor_divide", False),
+    ("__rfloordiv__", "floor_divide", True),
     ("__matmul__", "matmul", False),
     ("__rmatmul__", "matmul", True),
 )

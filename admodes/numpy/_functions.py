@@ -64,6 +64,7 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     tanh,
 )
 from admodes.rules.elementwise import where as _where
+from admodes.tree import flatten, unflatten
 
 absolute = abs
 true_divide = divide
@@ -72,8 +73,10 @@ _stop_gradient = defprim("stop_gradient", lambda x: x)
 
 
 def stop_gradient(x: Any) -> Any:
-    """x, treated as a constant by every transform (derivative zero)."""
-    return _stop_gradient(x)
+    """x, treated as a constant by every transform (derivative zero); on a pytree (tuple, list,
+    dict, ...) every leaf is, as in JAX."""
+    leaves, treedef = flatten(x)
+    return unflatten(treedef, [_stop_gradient(leaf) for leaf in leaves])
 
 
 # ------------------------------------------------------------------------------ parameters
