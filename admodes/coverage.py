@@ -80,6 +80,7 @@ PROBES: dict[str, Probe] = {
     "numpy.astype": Probe((M, np.float32)),
     "numpy.linalg.matrix_power": Probe((M, 3)),
     "numpy.linalg.multi_dot": Probe(([M, N, P],)),
+    "nn.glu": Probe((np.hstack([M, N]),)),
     "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),
     "scipy.linalg.cho_solve": Probe(((M, True), N)),
     "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),

@@ -1,10 +1,14 @@
 """``admodes.nn``: JAX's ``jax.nn`` activations and normalisations, by both engines.
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
-derivative 0 at 0 and at 6; ``leaky_relu'(0) = 1``; ``elu'(0) = alpha``. Every function is stable at
-|x| = 1000, in value and in both modes' derivatives: exponentials only see non-positive arguments
-(``softplus`` is ``logaddexp(x, 0)``, ``softmax`` shifts by the maximum, ``elu`` takes ``expm1``
-of ``min(x, 0)``), and ``sigmoid`` and ``erfc`` saturate to exact 0 and 1.
+derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);
+``leaky_relu'(0) = 1``; ``elu'(0) = alpha``, ``selu'(0) = scale · alpha``; ``hard_tanh'(±1) = 1``;
+``sparse_sigmoid'(±1) = 1/4`` (JAX's ``clip``, half of each side); ``celu'(0) = 1`` with
+``celu''(0) = 1/(4 · alpha)`` (JAX's ``maximum`` and ``minimum`` at a tie); ``log1mexp'(0) = inf``.
+Every function is stable at |x| = 1000, in value and in both modes' derivatives: exponentials only
+see non-positive arguments (``softplus`` is ``logaddexp(x, 0)``, ``softmax`` shifts by the
+maximum, ``elu`` and ``celu`` take ``expm1`` of ``min(x, 0)``, ``log1mexp`` of ``−x``, on its
+domain x ≥ 0), and ``sigmoid`` and ``erfc`` saturate to exact 0 and 1.
 
 Built from :mod:`admodes.numpy`; ``relu``, ``sigmoid`` (JAX's ``logistic``) and ``erfc`` are
 registry primitives, the rest composites.
@@ -24,31 +28,58 @@ from admodes.numpy._functions import masked
 from admodes.rules.elementwise import erfc, logistic, relu
 
 __all__ = [
+    "celu",
     "elu",
     "gelu",
+    "glu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "hard_tanh",
+    "identity",
     "leaky_relu",
+    "log1mexp",
     "log_sigmoid",
     "log_softmax",
+    "logmeanexp",
     "logsumexp",
+    "mish",
     "one_hot",
     "relu",
     "relu6",
+    "selu",
     "sigmoid",
     "silu",
+    "soft_sign",
     "softmax",
     "softplus",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "squareplus",
     "standardize",
     "swish",
+    "tanh",
 ]
 
 Axis = int | Sequence[int] | None
 
 sigmoid = logistic
+tanh = anp.tanh
+
+
+def identity(x: Any) -> Any:
+    """x, unchanged."""
+    return x
 
 
 def relu6(x: Any) -> Any:
     """min(max(x, 0), 6), with derivative 0 at both kinks (JAX)."""
     return anp.where(plain(x) >= 6.0, 6.0, relu(x))
+
+
+def hard_tanh(x: Any) -> Any:
+    """x clipped to [−1, 1], with derivative 1 at ±1 (JAX)."""
+    return anp.where(np.abs(plain(x)) > 1, np.sign(plain(x)), x)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
@@ -60,6 +91,21 @@ def elu(x: Any, alpha: float = 1.0) -> Any:
     """x where x > 0, else alpha · (eˣ − 1); ``expm1`` sees only non-positive arguments."""
     positive = plain(x) > 0
     return anp.where(positive, x, anp.multiply(alpha, anp.expm1(anp.where(positive, 0.0, x))))
+
+
+def celu(x: Any, alpha: float = 1.0) -> Any:
+    """max(x, 0) + alpha · (e^(min(x, 0)/alpha) − 1), composed as JAX does: x where x > 0, else
+    alpha · (e^(x/alpha) − 1); at 0 each side takes half the derivative (1 in all, second
+    derivative 1/(4 · alpha), as JAX), and ``expm1`` sees only non-positive arguments."""
+    negative_part = anp.expm1(anp.divide(anp.minimum(x, 0.0), alpha))
+    return anp.add(anp.maximum(x, 0.0), anp.multiply(alpha, negative_part))
+
+
+def selu(x: Any) -> Any:
+    """scale · elu(x, alpha), with scale ≈ 1.0507 and alpha ≈ 1.6733 (self-normalizing)."""
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+    return anp.multiply(scale, elu(x, alpha))
 
 
 def gelu(x: Any, approximate: bool = True) -> Any:
@@ -79,9 +125,43 @@ def silu(x: Any) -> Any:
 swish = silu
 
 
+def hard_sigmoid(x: Any) -> Any:
+    """relu6(x + 3) / 6: derivative 0 at −3 and 3 (relu6's kinks)."""
+    return anp.divide(relu6(anp.add(x, 3.0)), 6.0)
+
+
+def hard_silu(x: Any) -> Any:
+    """x · hard_sigmoid(x)."""
+    return anp.multiply(x, hard_sigmoid(x))
+
+
+hard_swish = hard_silu
+
+
 def softplus(x: Any) -> Any:
     """log(1 + eˣ) = logaddexp(x, 0)."""
     return anp.logaddexp(x, 0.0)
+
+
+def squareplus(x: Any, b: Any = 4) -> Any:
+    """(x + √(x² + b)) / 2."""
+    return anp.multiply(0.5, anp.add(x, anp.sqrt(anp.add(anp.square(x), b))))
+
+
+def sparse_plus(x: Any) -> Any:
+    """0 where x ≤ −1, x where x ≥ 1, else (x + 1)² / 4 (derivative 0 at −1, 1 at 1)."""
+    quadratic = anp.divide(anp.square(anp.add(x, 1.0)), 4.0)
+    return anp.where(plain(x) <= -1.0, 0.0, anp.where(plain(x) >= 1.0, x, quadratic))
+
+
+def sparse_sigmoid(x: Any) -> Any:
+    """(x + 1) / 2 clipped to [0, 1], as JAX: 0.5 · clip(x + 1, 0, 2), derivative 1/4 at ±1."""
+    return anp.multiply(0.5, anp.clip(anp.add(x, 1.0), 0.0, 2.0))
+
+
+def soft_sign(x: Any) -> Any:
+    """x / (|x| + 1)."""
+    return anp.divide(x, anp.add(anp.abs(x), 1.0))
 
 
 def log_sigmoid(x: Any) -> Any:
@@ -89,7 +169,33 @@ def log_sigmoid(x: Any) -> Any:
     return anp.negative(softplus(anp.negative(x)))
 
 
+def mish(x: Any) -> Any:
+    """x · tanh(softplus(x))."""
+    return anp.multiply(x, anp.tanh(softplus(x)))
+
+
+def log1mexp(x: Any) -> Any:
+    """log(1 − e⁻ˣ), defined for x ≥ 0 (nan below; −inf at 0, derivative inf, as JAX):
+    log(−expm1(−x)) below log 2, log1p(−e⁻ˣ) from log 2 on (Mächler's split, as JAX). The second
+    branch sees x only where it is taken (1 elsewhere), so its derivative, infinite at 0, never
+    meets the zero cotangent of the branch not taken. Derivative 1/(eˣ − 1), JAX's rule, down to
+    x = −709; below, where the value is nan and e⁻ˣ overflows, nan (JAX: 1/(eˣ − 1))."""
+    small = plain(x) < math.log(2.0)
+    near_zero = anp.log(anp.negative(anp.expm1(anp.negative(x))))
+    away = anp.log1p(anp.negative(anp.exp(anp.negative(anp.where(small, 1.0, x)))))
+    return anp.where(small, near_zero, away)
+
+
 # ---------------------------------------------------------------------------- over an axis
+def glu(x: Any, axis: int = -1) -> Any:
+    """a · sigmoid(b), a and b the first and second halves of x along ``axis`` (of even length)."""
+    size = np.shape(plain(x))[axis]
+    if size % 2:
+        raise ValueError(f"glu: the length of axis {axis} must be even, not {size}")
+    a, b = anp.split(x, 2, axis)
+    return anp.multiply(a, sigmoid(b))
+
+
 def _masked_sum(x: Any, axis: Axis, where: Any) -> Any:
     """Σ x over ``axis`` (dimensions kept), counting only the entries ``where`` marks."""
     return anp.sum(x, axis=axis, keepdims=True, where=where)
@@ -128,6 +234,14 @@ def logsumexp(
     """log |Σ b · exp(a)| over ``axis`` (``jax.nn.logsumexp``, i.e. ``jax.scipy.special``'s):
     :func:`admodes.numpy.logsumexp` over the entries ``where`` marks."""
     return anp.logsumexp(masked(a, where, -np.inf), axis, b, keepdims, return_sign)
+
+
+def logmeanexp(x: Any, axis: Axis = None, where: Any = None, keepdims: bool = False) -> Any:
+    """log((1/n) Σ eˣ) = logsumexp(x) − log n over ``axis``, n the number of entries ``where``
+    marks (nan where it marks none, as JAX)."""
+    ones = np.ones_like(plain(x))  # x's dtype, as JAX's count
+    count = np.sum(ones, axis=axis, keepdims=keepdims, where=True if where is None else where)
+    return anp.subtract(logsumexp(x, axis, keepdims=keepdims, where=where), np.log(count))
 
 
 def standardize(

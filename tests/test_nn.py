@@ -52,24 +52,51 @@ FUNCTIONS = {
     "standardize-axis0": _pair("standardize", axis=0, epsilon=1e-3),
     "standardize-where": _pair("standardize", where=MASK),
     "standardize-stable": _pair("standardize", axis=0, algorithm="stable"),
+    "celu": _pair("celu"),
+    "celu-alpha": _pair("celu", alpha=1.5),
+    "selu": _pair("selu"),
+    "glu": _pair("glu"),
+    "glu-axis0": _pair("glu", axis=0),
+    "hard_tanh": _pair("hard_tanh"),
+    "hard_sigmoid": _pair("hard_sigmoid"),
+    "hard_silu": _pair("hard_silu"),
+    "hard_swish": _pair("hard_swish"),
+    "soft_sign": _pair("soft_sign"),
+    "mish": _pair("mish"),
+    "log1mexp": _pair("log1mexp"),
+    "squareplus": _pair("squareplus"),
+    "squareplus-b": _pair("squareplus", b=0.5),
+    "sparse_plus": _pair("sparse_plus"),
+    "sparse_sigmoid": _pair("sparse_sigmoid"),
+    "logmeanexp": _pair("logmeanexp"),
+    "logmeanexp-axis1-keepdims": _pair("logmeanexp", axis=1, keepdims=True),
+    "logmeanexp-axes-where": _pair("logmeanexp", axis=(0, 1), where=MASK),
+    "logmeanexp-where": _pair("logmeanexp", axis=1, where=MASK),
+    "identity": _pair("identity"),
+    "tanh": _pair("tanh"),
 }
 
 #: Compared with JAX op by op: compiled as one program, XLA's tanh is 1e-9 off at saturation.
 UNFUSED = {"gelu-tanh"}
 
-#: Special points among the inputs: every kink, and ±1000.
-X = np.array([[0.0, 6.0, -1.0, 0.3], [2.5, -0.7, 1000.0, -1000.0], [-3.0, 7.0, 0.1, 1.2]])
+#: Special points among the inputs: every kink (0, ±1, ±3, 6), and ±1000.
+X = np.array([[0.0, 6.0, -1.0, 1.0], [2.5, -0.7, 1000.0, -1000.0], [-3.0, 7.0, 0.1, 3.0]])
 W = np.linspace(-1.0, 1.5, 12).reshape(3, 4)
+
+#: Inputs other than X: ``log1mexp`` is defined for x ≥ 0 (both sides of its switch at log 2,
+#: and 1000); ``glu`` along axis 0 needs an even length.
+INPUTS = {"log1mexp": np.abs(X) + 0.05, "glu-axis0": X.T}
 
 
 def _weighted(f: Callable[..., Any], xp: Any) -> Callable[..., Any]:
-    """A scalar of f's output: ⟨W, f(x)⟩, or a weighted sum of a reduced output; the -inf that
-    ``where`` leaves in ``log_softmax`` count as 0."""
+    """A scalar of f's output: ⟨W, f(x)⟩, or a weighted sum of an output of another shape (reduced,
+    or halved by ``glu``); the -inf that ``where`` leaves in ``log_softmax`` count as 0."""
 
     def scalar(x: Any) -> Any:
         y = f(x)
         y = xp.where(xp.isfinite(y), y, 0.0)
-        return xp.sum(y * W) if np.shape(y) == W.shape else xp.sum(y * xp.arange(1.0, 1 + y.size))
+        weights = W if np.shape(y) == W.shape else np.arange(1.0, 1 + y.size).reshape(np.shape(y))
+        return xp.sum(y * weights)
 
     return scalar
 
@@ -80,27 +107,34 @@ def test_matches_jax(name: str) -> None:
     """Value and gradient, by each mode, equal JAX's (``grad``, ``jacfwd``) on inputs holding the
     kinks and ±1000; neither has a nan."""
     f_ad, f_jax = FUNCTIONS[name]
+    x = INPUTS.get(name, X)
     scalar = _weighted(f_jax, jnp)
     reference = lambda x: (f_jax(x), scalar(x), jax.grad(scalar)(x), jax.jacfwd(scalar)(x))
-    out, j_value, *j_grads = (reference if name in UNFUSED else jax.jit(reference))(X)
-    assert_close(f_ad(X), out)
+    out, j_value, *j_grads = (reference if name in UNFUSED else jax.jit(reference))(x)
+    assert_close(f_ad(x), out)
     for mode, expected in zip(MODES, j_grads, strict=True):
-        value, grad = ad.value_and_grad(_weighted(f_ad, anp), mode=mode)(X)
+        value, grad = ad.value_and_grad(_weighted(f_ad, anp), mode=mode)(x)
         assert_close((value, grad), (j_value, expected))
         assert np.isfinite(value) and np.all(np.isfinite(grad)), mode
 
 
-SECOND_ORDER = ["gelu-exact", "softplus", "log_softmax", "logsumexp-b", "standardize", "elu"]
+SECOND_ORDER = ["gelu-exact", "softplus", "log_softmax", "logsumexp-b", "standardize", "elu",
+                "celu-alpha", "selu", "glu", "hard_tanh", "hard_sigmoid", "hard_silu", "soft_sign",
+                "mish", "log1mexp", "squareplus", "sparse_plus", "sparse_sigmoid",
+                "logmeanexp-where", "identity", "tanh"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", SECOND_ORDER)
 def test_hessian_matches_jax(name: str) -> None:
     """Rules differentiate again: the Hessian (forward over reverse) equals JAX's."""
     f_ad, f_jax = FUNCTIONS[name]
-    hessian = ad.hessian(_weighted(lambda x: anp.sin(f_ad(x)), anp))(X / 3.0)
-    expected = jax.jit(jax.hessian(_weighted(lambda x: jnp.sin(f_jax(x)), jnp)))(X / 3.0)
+    x = INPUTS.get(name, X) / 3.0
+    hessian = ad.hessian(_weighted(lambda x: anp.sin(f_ad(x)), anp))(x)
+    expected = jax.jit(jax.hessian(_weighted(lambda x: jnp.sin(f_jax(x)), jnp)))(x)
     assert_close(hessian, expected)
 
+
+SELU_AT_0 = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717  # scale · alpha
 
 KINKS = {  # f'(x) at its kinks, by hand
     "relu-at-0": (nn.relu, 0.0, 0.0),
@@ -119,14 +153,87 @@ KINKS = {  # f'(x) at its kinks, by hand
     "softplus-at-minus-1000": (nn.softplus, -1000.0, 0.0),
     "log_sigmoid-at-minus-1000": (nn.log_sigmoid, -1000.0, 1.0),
     "sigmoid-at-1000": (nn.sigmoid, 1000.0, 0.0),
+    "celu-at-0": (nn.celu, 0.0, 1.0),
+    "celu-alpha-at-0": (partial(nn.celu, alpha=0.5), 0.0, 1.0),
+    "selu-at-0": (nn.selu, 0.0, SELU_AT_0),
+    "hard_tanh-at-minus-1": (nn.hard_tanh, -1.0, 1.0),
+    "hard_tanh-at-1": (nn.hard_tanh, 1.0, 1.0),
+    "hard_tanh-outside": (nn.hard_tanh, 1.5, 0.0),
+    "hard_sigmoid-at-minus-3": (nn.hard_sigmoid, -3.0, 0.0),
+    "hard_sigmoid-at-3": (nn.hard_sigmoid, 3.0, 0.0),
+    "hard_sigmoid-inside": (nn.hard_sigmoid, 1.5, 1.0 / 6.0),
+    "hard_silu-at-minus-3": (nn.hard_silu, -3.0, 0.0),
+    "hard_silu-at-3": (nn.hard_silu, 3.0, 1.0),
+    "hard_swish-at-3": (nn.hard_swish, 3.0, 1.0),
+    "sparse_plus-at-minus-1": (nn.sparse_plus, -1.0, 0.0),
+    "sparse_plus-at-1": (nn.sparse_plus, 1.0, 1.0),
+    "sparse_sigmoid-at-minus-1": (nn.sparse_sigmoid, -1.0, 0.25),
+    "sparse_sigmoid-at-1": (nn.sparse_sigmoid, 1.0, 0.25),
+    "sparse_sigmoid-inside": (nn.sparse_sigmoid, 0.5, 0.5),
+    "soft_sign-at-0": (nn.soft_sign, 0.0, 1.0),
+    "squareplus-at-0": (nn.squareplus, 0.0, 0.5),
+    "log1mexp-at-0": (nn.log1mexp, 0.0, np.inf),
+    "log1mexp-at-log-2": (nn.log1mexp, np.log(2.0), 1.0),
+    "log1mexp-at-1000": (nn.log1mexp, 1000.0, 0.0),
+    "mish-at-minus-1000": (nn.mish, -1000.0, 0.0),
+    "mish-at-1000": (nn.mish, 1000.0, 1.0),
+}
+
+SECOND_KINKS = {  # f''(x) at its kinks, by hand (JAX's: a tie in maximum or minimum halves it)
+    "celu-at-0": (partial(nn.celu, alpha=2.0), 0.0, 0.125),
+    "selu-at-0": (nn.selu, 0.0, SELU_AT_0),
+    "sparse_plus-at-minus-1": (nn.sparse_plus, -1.0, 0.0),
+    "sparse_plus-inside": (nn.sparse_plus, 0.0, 0.5),
+    "sparse_plus-at-1": (nn.sparse_plus, 1.0, 0.0),
+    "sparse_sigmoid-at-1": (nn.sparse_sigmoid, 1.0, 0.0),
+    "hard_tanh-at-1": (nn.hard_tanh, 1.0, 0.0),
+    "hard_silu-inside": (nn.hard_silu, 1.5, 1.0 / 3.0),
+    "soft_sign-at-0": (nn.soft_sign, 0.0, -2.0),
+    "squareplus-at-0": (nn.squareplus, 0.0, 0.25),
 }
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero")  # log1mexp at 0: log(0)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", KINKS)
 def test_kink_by_hand(name: str, mode: str) -> None:
     f, x, expected = KINKS[name]
     assert ad.grad(f, mode=mode)(x) == expected
+
+
+@pytest.mark.parametrize("name", SECOND_KINKS)
+def test_second_derivative_at_kink_by_hand(name: str) -> None:
+    f, x, expected = SECOND_KINKS[name]
+    assert ad.hessian(f)(x) == expected
+
+
+EDGES = np.array([0.0, 1e-300, 0.5, np.log(2.0), 1.0, 40.0, 1000.0, np.inf, -1.0])
+
+
+@pytest.mark.parametrize("x", EDGES)
+def test_log1mexp_at_its_edges_as_jax(x: float) -> None:
+    """−inf at 0 with derivative inf (no nan from the branch not taken), 1/x near 0, both sides
+    of the switch at log 2, −e⁻ˣ at 40 (no cancellation to 0), 0 at 1000 and inf, and outside the
+    domain a nan value with JAX's derivative 1/(eˣ − 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = nn.log1mexp(x)
+        grads = [ad.grad(nn.log1mexp, mode=mode)(x) for mode in MODES]
+    assert_close((value, *grads), (jax.nn.log1mexp(x), jax.grad(jax.nn.log1mexp)(x),
+                                   jax.jacfwd(jax.nn.log1mexp)(x)))  # fmt: skip
+
+
+def test_glu_needs_an_even_axis() -> None:
+    with pytest.raises(ValueError, match="even"):
+        nn.glu(X, axis=0)
+
+
+def test_logmeanexp_of_nothing_is_nan() -> None:
+    """A row the mask leaves empty: log(0/0), nan, as JAX."""
+    where = np.array([[True, False], [False, False]])
+    x = np.array([[1.0, 2.0], [3.0, -4.0]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = nn.logmeanexp(x, axis=1, where=where)
+    assert_close(out, jax.nn.logmeanexp(x, axis=1, where=where))
 
 
 def test_relu_of_nan_and_infinities_as_jax() -> None:
@@ -136,6 +243,25 @@ def test_relu_of_nan_and_infinities_as_jax() -> None:
         value, grad = ad.value_and_grad(lambda x: anp.sum(nn.relu(x)), mode=mode)(x)
         assert_close((value, grad), jax.value_and_grad(lambda x: jnp.sum(jax.nn.relu(x)))(x))
     assert_close(nn.relu6(x), jax.nn.relu6(x))
+
+
+PIECEWISE = ["hard_tanh", "hard_sigmoid", "hard_silu", "sparse_plus", "sparse_sigmoid", "celu",
+             "selu", "soft_sign", "squareplus", "mish"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PIECEWISE)
+def test_nan_and_infinities_as_jax(name: str) -> None:
+    """Values at nan and ±inf as JAX's; derivatives too, where the value is a number."""
+    x = np.array([np.nan, np.inf, -np.inf, 0.0])
+    with np.errstate(invalid="ignore"):
+        assert_close(getattr(nn, name)(x), getattr(jax.nn, name)(x))
+    for x in (np.inf, -np.inf):
+        if np.isnan(getattr(jax.nn, name)(x)):  # hard_silu(−inf) = −inf · 0
+            continue
+        for mode, derivative in zip(MODES, (jax.grad, jax.jacfwd), strict=True):
+            with np.errstate(invalid="ignore"):
+                grad = ad.grad(getattr(nn, name), mode=mode)(x)
+            assert_close(grad, derivative(getattr(jax.nn, name))(x))
 
 
 def test_small_values_keep_their_precision() -> None:
