@@ -7,6 +7,7 @@ JAX's conventions: jvp is the complex-linear pushforward; a cotangent of z = x +
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -84,6 +85,38 @@ def test_real_functions_of_complex_inputs(name: str) -> None:
         ad.hessian(lambda x: f(x * (1 + 0.5j) + 0.3j))(Z.real),
         jax.hessian(lambda x: g(x * (1 + 0.5j) + 0.3j))(Z.real),
     )
+
+
+ZEROS = np.array([0j, 1 + 1j, 0j, -2 + 0.5j])
+ZERO_MODULUS = {  # |z| at z = 0: derivative 0, as JAX
+    "abs": lambda m, z: m.sum(m.abs(z)),
+    "norm": lambda m, z: m.linalg.norm(z),
+    "vdot": lambda m, z: m.real(m.vdot(z, z * (1 + 2j))) + m.abs(m.vdot(z, m.conj(z))),
+}
+
+
+@pytest.mark.parametrize("name", ZERO_MODULUS)
+def test_modulus_at_a_complex_zero(name: str) -> None:
+    fn = ZERO_MODULUS[name]
+    f, g = (lambda z: fn(anp, z)), (lambda z: fn(jnp, z))
+    assert_close(f(ZEROS), float(g(ZEROS)))
+    assert_close(ad.grad(f)(ZEROS), jax.grad(g)(ZEROS))
+    tangent = np.array([1 - 1j, 0.5j, 2.0 + 0j, 1j])
+    assert_close(ad.jvp(f, (ZEROS,), (tangent,)), jax.jvp(g, (ZEROS,), (tangent,)))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_spectral_loss_of_a_signal_with_empty_bins(mode: str) -> None:
+    """A constant signal: every FFT bin but the first is exactly 0, where |·| has a kink."""
+    f = lambda m, x: m.sum(m.abs(m.fft.rfft(x)) ** 1.5) + m.sum(m.abs(m.fft.fft(x * 2.0)))
+    x = np.full(6, 0.7)
+    assert_close(ad.grad(partial(f, anp), mode=mode)(x), jax.grad(partial(f, jnp))(x))
+
+
+def test_vdot_conjugates_its_first_argument() -> None:
+    assert_close(anp.vdot(Z, W), complex(np.vdot(Z, W)))
+    f = lambda m, z: m.real(m.vdot(z, W)) * m.imag(m.vdot(W, z))
+    assert_close(ad.grad(partial(f, anp))(Z), jax.grad(partial(f, jnp))(Z))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -20,6 +20,7 @@ from admodes.numpy._functions import multiply, reshape, stack
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import contractions as _contractions
 from admodes.rules.contractions import join_subscripts, matmul
+from admodes.rules.elementwise import conj, is_complex
 
 
 # ------------------------------------------------------------------------------------ einsum
@@ -154,7 +155,8 @@ def dot(a: Any, b: Any) -> Any:
 
 
 def vdot(a: Any, b: Any) -> Any:
-    """Σᵢ aᵢ bᵢ over the flattened a and b."""
+    """Σᵢ āᵢ bᵢ over the flattened a and b (a conjugated, as NumPy)."""
+    a = conj(a) if is_complex(a) else a
     return inner(reshape(a, (size(a),)), reshape(b, (size(b),)))
 
 

@@ -64,7 +64,7 @@ def _balanced(x: Any, ans: Any, other: Any) -> Any:
 
 
 def _replace_zero(x: Any) -> Any:
-    """x with zeros replaced by ones (JAX's guard for log(x) in ∂xʸ/∂y)."""
+    """x with zeros replaced by ones (JAX's guard for log(x) in ∂xʸ/∂y, and for |z| in ∂|z|)."""
     return where(x == 0, 1.0, x)
 
 
@@ -172,16 +172,18 @@ sqrt = defelementwise("sqrt", float_fast(math.sqrt, np.sqrt), lambda ans, x: div
 
 
 def _abs_jvp(t: Any, ans: Any, x: Any) -> Any:
-    """d|x| = sign(x)·dx for real x (1 at 0, as JAX); d|z| = Re(z̄·dz)/|z| for complex z."""
+    """d|x| = sign(x)·dx for real x (1 at 0, as JAX); d|z| = Re(z̄·dz)/|z| for complex z (0 at
+    z = 0, as JAX: |z| there is replaced by 1)."""
     if is_complex(x):
-        return divide(real(multiply(conj(x), t)), ans)
+        return divide(real(multiply(conj(x), t)), _replace_zero(ans))
     return multiply(t, where(x >= 0, 1.0, -1.0))
 
 
 def _abs_vjp(g: Any, ans: Any, x: Any) -> Any:
-    """x̄ = ḡ·sign(x) for real x; for complex z, ∂/∂x − i·∂/∂y of |z| is z̄/|z|: z̄ = ḡ·z̄/|z|."""
+    """x̄ = ḡ·sign(x) for real x; for complex z, ∂/∂x − i·∂/∂y of |z| is z̄/|z|: z̄ = ḡ·z̄/|z|
+    (0 at z = 0, as the JVP)."""
     if is_complex(x):
-        return divide(multiply(g, conj(x)), ans)
+        return divide(multiply(g, conj(x)), _replace_zero(ans))
     return multiply(g, where(x >= 0, 1.0, -1.0))
 
 
