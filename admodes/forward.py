@@ -29,6 +29,7 @@ from admodes.arguments import (
     like_input,
     normalize_argnums,
     unwrapped,
+    with_dtype,
     with_keywords,
     zeros_like_value,
 )
@@ -115,9 +116,11 @@ class ForwardTrace(Trace):
         return per_direction(joint, *tangents) if one_by_one else joint(*tangents)
 
     def fit(self, t_out: Any, out: Any) -> Any:
-        """A broadcasting op's tangent, broadcast to the full tangent shape of ``out``."""
+        """A broadcasting op's tangent, broadcast to the full tangent shape of ``out`` and of its
+        dtype (as JAX: a float32 output has float32 tangents, though a partial was float64)."""
         full = self.tangent_shape(out)
-        return t_out if shape(t_out) == full else broadcast_to(t_out, full)
+        t_out = t_out if shape(t_out) == full else broadcast_to(t_out, full)
+        return with_dtype(t_out, dtype_of(out))
 
     def tangent_shape(self, x: Any) -> tuple[int, ...]:
         """Shape of a tangent of ``x`` in this trace."""

@@ -378,6 +378,27 @@ def test_float32_inputs_give_float32_rows_beside_float64_constants(
     assert_close(jacobian(f_ad)(x), jax_jacobian(f_jax)(x), rtol=RTOL_F32)
 
 
+FLOAT32_TANGENTS = {  # partials that NumPy computes in float64, or a float64 operand
+    "maximum": lambda m, x: m.maximum(x, 0.0),
+    "clip": lambda m, x: m.clip(x, 0.0, 1.0),
+    "power-of-two": lambda m, x: 2.0**x,
+    "sqrt-abs": lambda m, x: m.sqrt(m.abs(x)),
+    "plus-float64": lambda m, x: x + np.ones(3),
+}
+
+
+@pytest.mark.parametrize("fn", FLOAT32_TANGENTS.values(), ids=FLOAT32_TANGENTS)
+def test_tangents_have_their_primal_dtype(fn: Any) -> None:
+    """As in JAX, a tangent has its primal's dtype, so jvp outputs compose into another jvp."""
+    f_ad, f_jax = both(fn)
+    x = np.array([0.5, -1.0, 2.0], np.float32)
+    t = np.ones(3, np.float32)
+    out, tangent = ad.jvp(f_ad, (x,), (t,))
+    assert_close((out, tangent), jax.jvp(f_jax, (x,), (t,)), rtol=RTOL_F32)
+    ad.jvp(anp.sin, (out,), (tangent,))  # tangents that match their primals are accepted
+    assert_close(ad.jacfwd(f_ad)(x), jax.jacfwd(f_jax)(x), rtol=RTOL_F32)
+
+
 @pytest.mark.parametrize("jacobian", [ad.jacfwd, ad.jacrev], ids=["jacfwd", "jacrev"])
 def test_jacobian_of_an_empty_output(jacobian: Any, rng: np.random.Generator) -> None:
     f_ad, f_jax = both(lambda m, v: (v[:0] * 2.0, m.sum(v**2)))
