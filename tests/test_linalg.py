@@ -183,6 +183,129 @@ def test_values_alone_differentiate_at_repeated_values(mode) -> None:
     assert_close(got, jax.grad(f(jnp))(np.eye(3)))
 
 
+UNUSED_VECTORS = [
+    ("eigh-values", lambda m, a: m.sum(m.linalg.eigh(a)[0] ** 2), np.eye(3)),
+    ("eigh-repeated-pair", lambda m, a: m.sum(m.sin(m.linalg.eigh(a)[0])), np.diag([1.0, 1, 2])),
+    ("svd-values", lambda m, a: m.sum(m.linalg.svd(a)[1]), np.eye(2)),
+    ("svd-values-tall", lambda m, a: m.sum(m.linalg.svd(a, full_matrices=False)[1] ** 2),
+     np.eye(4, 2)),
+    ("svd-values-wide", lambda m, a: m.sum(m.linalg.svd(a, full_matrices=False)[1]), np.eye(2, 3)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "a"), [u[1:] for u in UNUSED_VECTORS],
+                         ids=[u[0] for u in UNUSED_VECTORS])  # fmt: skip
+def test_unused_vectors_contribute_nothing_at_repeated_values(fn, a) -> None:
+    """The values of eigh or svd alone, their vectors unused, at repeated values: the vectors'
+    cotangent is zero and meets the infinite gap 1/(λᵢ − λⱼ) no more than JAX's symbolic zero
+    does, so the gradient is JAX's (finite) by both modes, and so is jacrev's."""
+    expected = jax.grad(lambda a: fn(jnp, a))(a)
+    assert np.all(np.isfinite(expected))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the gaps F are computed all the same
+        for mode in MODES:
+            assert_close(ad.grad(lambda a: fn(anp, a), mode=mode)(a), expected)
+        rows = ad.jacrev(lambda a: _values(anp, a))(a)
+    assert_close(rows, jax.jacrev(lambda a: _values(jnp, a))(a))
+
+
+def _values(m: Any, a: Any) -> Any:
+    """The eigenvalues of a square a, the singular values of another, from eigh or svd."""
+    if a.shape[0] == a.shape[1]:
+        return m.linalg.eigh(a)[0]
+    return m.linalg.svd(a, full_matrices=False)[1]
+
+
+def test_used_vectors_still_differentiate(rng) -> None:
+    """Where the vectors are used, with the values or without, the gradient is JAX's."""
+    a = separated(rng.standard_normal((3, 3)))
+    b = spread(rng.standard_normal((4, 3)))
+
+    def f(m: Any) -> Callable[..., Any]:
+        def loss(a: Any, b: Any) -> Any:
+            w, v = m.linalg.eigh(a)
+            u, s, vh = m.linalg.svd(b, full_matrices=False)
+            return m.sum(v**4) + m.sum(w) + m.sum(u[:, 0] ** 3) + m.sum(s**2 * vh[0])
+
+        return loss
+
+    expected = jax.grad(f(jnp), argnums=(0, 1))(a, b)
+    for mode in MODES:
+        assert_close(ad.grad(f(anp), argnums=(0, 1), mode=mode)(a, b), expected)
+
+
+# ---------------------------------------------------------------------------- complex matrices
+def hermitian(rng: np.random.Generator, n: int = 3) -> np.ndarray:
+    """A Hermitian positive definite matrix with distinct eigenvalues."""
+    z = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    return z @ z.conj().T + np.diag(1.0 + 3.0 * np.arange(n))
+
+
+def test_hermitian_decompositions_are_numpys(rng) -> None:
+    """eigh, eigvalsh and cholesky of a complex Hermitian matrix read it as a = aᴴ (JAX's
+    symmetrization (a + aᴴ)/2): NumPy's values and dtypes."""
+    h = hermitian(rng)
+    assert_close(anp.linalg.eigvalsh(h), np.linalg.eigvalsh(h))
+    w, v = anp.linalg.eigh(h)
+    w_np, v_np = np.linalg.eigh(h)
+    assert_close(w, w_np)
+    assert_close(np.abs(np.sum(v.conj() * v_np, axis=0)), np.ones(3))  # each vector up to phase
+    assert_close(v @ np.diag(w) @ v.conj().T, h)
+    assert_close(anp.linalg.cholesky(h), np.linalg.cholesky(h))
+    assert_close(anp.linalg.cholesky(h, upper=True), np.linalg.cholesky(h, upper=True))
+    assert_close(anp.linalg.eigvalsh(np.array([[2, 1j], [-1j, 2]])), np.array([1.0, 3.0]))
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: anp.linalg.eigh(a)[0],
+        lambda a: anp.linalg.eigh(a)[1],
+        anp.linalg.cholesky,
+        lambda a: anp.linalg.slogdet(anp.linalg.cholesky(a))[1],
+    ],
+    ids=["eigh-values", "eigh-vectors", "cholesky", "slogdet-of-cholesky"],
+)
+def test_hermitian_decompositions_refuse_to_differentiate(fn, mode, rng) -> None:
+    h = hermitian(rng)
+    with pytest.raises(TypeError, match="complex matrix"):
+        if mode == "reverse":
+            ad.grad(lambda a: anp.real(anp.sum(fn(a))))(h)
+        else:
+            ad.jvp(fn, (h,), (h,))
+
+
+def test_complex_slogdet_matches_jax(rng) -> None:
+    """log|det a| of a complex a is real, with tangent Re tr(a⁻¹ da); the sign's tangent is
+    i Im tr(a⁻¹ da) · sign. Values NumPy's (a singular matrix's sign 0 too); JVPs, the gradient of
+    a real function of both and a Hessian JAX's."""
+    a = dominant(rng.standard_normal((2, 3, 3))) + 1j * rng.standard_normal((2, 3, 3))
+    t = rng.standard_normal((2, 3, 3)) + 1j * rng.standard_normal((2, 3, 3))
+    assert_close(tuple(anp.linalg.slogdet(a)), tuple(np.linalg.slogdet(a)))
+    singular = np.zeros((2, 2), complex)
+    assert_close(tuple(anp.linalg.slogdet(singular)), tuple(np.linalg.slogdet(singular)))
+    got = ad.jvp(lambda z: tuple(anp.linalg.slogdet(z)), (a,), (t,))
+    want = jax.jvp(lambda z: tuple(jnp.linalg.slogdet(z)), (a,), (t,))
+    assert_close(got, jax.tree_util.tree_map(np.asarray, want))
+
+    def f(m: Any) -> Callable[..., Any]:
+        def loss(z: Any) -> Any:
+            sign, logabsdet = m.linalg.slogdet(z)
+            return m.sum(m.real(sign * (1.0 + 2.0j)) * logabsdet)
+
+        return loss
+
+    # (forward-mode grad of complex inputs is left to reverse mode; forward mode goes along t)
+    assert_close(ad.grad(f(anp))(a), np.asarray(jax.grad(f(jnp))(a)))
+
+    def along(m: Any) -> Callable[..., Any]:
+        return lambda x: f(m)(a + x * t)
+
+    for mode in MODES:
+        assert_close(ad.grad(along(anp), mode=mode)(0.3), float(jax.grad(along(jnp))(0.3)))
+    assert_close(ad.hessian(along(anp))(0.3), float(jax.hessian(along(jnp))(0.3)))
+
+
 # ---------------------------------------------------------------------------- float32
 FLOAT32 = [
     lambda a: anp.sum(anp.einsum("bij,bjk->bik", a, a)),
@@ -357,6 +480,12 @@ BAD = [
     ("norm-order", lambda: anp.linalg.norm(np.ones((2, 2)), "fro", axis=0), ValueError, "matrices"),
     ("multi_dot-ndim", lambda: anp.linalg.multi_dot([np.ones((2, 2)), np.ones((2, 2, 2))]),
      ValueError, "2-D"),
+    *((f"norm-{order}-axis-out-of-range", lambda order=order: anp.linalg.norm(
+        np.ones((2, 3)), order, axis=(0, 2)), np.exceptions.AxisError, "axis 2 is out of bounds")
+      for order in (None, 1, -1, np.inf, -np.inf, 2, -2, "nuc")),
+    *((f"norm-{order}-duplicate-axes", lambda order=order: anp.linalg.norm(
+        np.ones((2, 3)), order, axis=(1, -1)), ValueError, "Duplicate axes given")
+      for order in (None, 1, -1, np.inf, -np.inf, 2, -2, "nuc")),
 ]  # fmt: skip
 
 

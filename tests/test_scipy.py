@@ -137,6 +137,26 @@ def test_discrete_and_multivariate_values_match_scipy(rng: np.random.Generator) 
         assert_close(ours(points[:, 0], None, 2.0), theirs(points[:, 0], None, 2.0))
 
 
+def test_multivariate_normal_takes_points_on_the_last_axis(rng: np.random.Generator) -> None:
+    """x of shape (..., d) gives shape (...) (SciPy's squeeze of axes of size 1); an x whose
+    last axis is not d raises. Gradients of a batch of points JAX's."""
+    a = rng.standard_normal((3, 3))
+    mean, cov = rng.standard_normal(3), a @ a.T + 3 * np.eye(3)
+    for x in (rng.standard_normal((2, 4, 3)), rng.standard_normal((2, 1, 3)),
+              rng.standard_normal((1, 3))):  # fmt: skip
+        for fn in ("logpdf", "pdf"):
+            ours = getattr(stats.multivariate_normal, fn)(x, mean, cov)
+            assert_close(ours, getattr(ss.multivariate_normal, fn)(x, mean, cov))
+    x = rng.standard_normal((2, 4, 3))
+    want = np.asarray(jsp.stats.multivariate_normal.logpdf(x, mean, cov))
+    assert_close(stats.multivariate_normal.logpdf(x, mean, cov), want)
+    _gradients(stats.multivariate_normal.logpdf, jsp.stats.multivariate_normal.logpdf,
+               (x, mean, cov))  # fmt: skip
+    for x, cov_ in ((np.ones(6), cov), (np.ones((4, 2)), cov), (np.ones((2, 3)), np.eye(2))):
+        with pytest.raises(ValueError, match="multivariate_normal"):
+            stats.multivariate_normal.logpdf(x, mean, cov_)
+
+
 # ---------------------------------------------------------------------------- linalg, signal
 def test_linalg_values_match_scipy(rng: np.random.Generator) -> None:
     a = rng.standard_normal((4, 4))
@@ -162,6 +182,56 @@ def test_linalg_values_match_scipy(rng: np.random.Generator) -> None:
         a, b, lower=True))  # fmt: skip
     for m in (a, 8 * a, np.zeros((4, 4)), rng.standard_normal((2, 3, 3))):
         assert_close(linalg.expm(m), scipy.linalg.expm(m), rtol=1e-12)
+
+
+def test_complex_linalg_values_match_scipy(rng: np.random.Generator) -> None:
+    """Complex matrices: trans 2/'C' solves with aᴴ, Cholesky factors of a Hermitian a (a = L Lᴴ
+    = Uᴴ U) and their solves, LU solves with a, aᵀ and aᴴ."""
+    a = rng.standard_normal((4, 4)) + 1j * rng.standard_normal((4, 4)) + 4 * np.eye(4)
+    b = rng.standard_normal((4, 2)) + 1j * rng.standard_normal((4, 2))
+    for trans in (0, 1, 2, "N", "T", "C"):
+        for lower in (False, True):
+            assert_close(linalg.solve_triangular(a, b, trans=trans, lower=lower),
+                         scipy.linalg.solve_triangular(a, b, trans=trans, lower=lower))  # fmt: skip
+    hermitian = a @ a.conj().T
+    for lower in (False, True):
+        c = linalg.cho_factor(hermitian, lower=lower)
+        triangle = np.tril if lower else np.triu
+        assert_close(c[0], triangle(scipy.linalg.cho_factor(hermitian, lower=lower)[0]))
+        assert_close(linalg.cholesky(hermitian, lower=lower),
+                     scipy.linalg.cholesky(hermitian, lower=lower))  # fmt: skip
+        assert_close(linalg.cho_solve(c, b), scipy.linalg.cho_solve((c[0], lower), b))
+    packed, piv = linalg.lu_factor(a)
+    for trans in (0, 1, 2):
+        assert_close(linalg.lu_solve((packed, piv), b, trans=trans),
+                     scipy.linalg.lu_solve(scipy.linalg.lu_factor(a), b, trans=trans))  # fmt: skip
+
+
+def test_cholesky_is_scipys(rng: np.random.Generator) -> None:
+    """``cholesky(a, lower=False)``: the upper factor U with a = Uᵀ U by default, from a's upper
+    triangle (not symmetrized); L with lower=True. Values SciPy's; gradients JAX's, by both
+    modes."""
+    a = rng.standard_normal((3, 3))
+    spd = a @ a.T + 3 * np.eye(3)
+    unsymmetric = spd + np.tril(rng.standard_normal((3, 3)), -1)  # the lower triangle differs
+    for lower in (False, True):
+        for m in (spd, unsymmetric.T if lower else unsymmetric):
+            assert_close(linalg.cholesky(m, lower=lower), scipy.linalg.cholesky(m, lower=lower))
+        _gradients(lambda m, lower=lower: anp.sin(linalg.cholesky(m, lower=lower)),
+                   lambda m, lower=lower: jnp.sin(jsp.linalg.cholesky(m, lower=lower)),
+                   (unsymmetric.T if lower else unsymmetric,))  # fmt: skip
+    assert_close(linalg.cholesky(spd), linalg.cho_factor(spd)[0])
+    assert "lu" not in vars(linalg)  # the packed LU is lu_factor's; SciPy's lu is (P, L, U)
+
+
+def test_lu_solve_checks_trans() -> None:
+    """trans outside 0, 1, 2 raises (SciPy: LAPACK's error), with solve_triangular's message."""
+    factor = linalg.lu_factor(2 * np.eye(2))
+    for trans in (5, -1, "X"):
+        with pytest.raises(ValueError, match="trans must be 0, 1, 2"):
+            linalg.lu_solve(factor, np.ones(2), trans=trans)
+        with pytest.raises(ValueError, match="trans must be 0, 1, 2"):
+            linalg.solve_triangular(np.eye(2), np.ones(2), trans=trans)
 
 
 @pytest.mark.parametrize("mode", ["full", "valid", "same"])
@@ -297,6 +367,20 @@ def test_log_ndtr_far_tail_is_exact(rng: np.random.Generator) -> None:
         assert_close(ad.grad(lambda v: anp.sum(special.log_ndtr(v)), mode=mode)(x), exact,
                      rtol=1e-12)  # fmt: skip
     _gradients(special.log_ndtr, jsp.special.log_ndtr, (np.array([-19.5, -3.0, 0.0, 8.0]),))
+
+
+def test_logit_derivative_at_the_ends_matches_jax() -> None:
+    """d logit/dp = 1/(p(1 − p)): inf at 0 and at 1 by both modes, as JAX's (jacfwd's zero
+    tangents meet those infinities off the diagonal: nan there, in JAX too)."""
+    p = np.array([0.0, 0.2, 0.5, 1.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for end in (0.0, 1.0):
+            for mode in MODES:
+                assert ad.grad(special.logit, mode=mode)(end) == INF
+        by_reverse = ad.grad(lambda v: anp.sum(special.logit(v)))(p)
+        by_forward = ad.jacfwd(special.logit)(p)
+    assert_close(by_reverse, np.asarray(jax.grad(lambda v: jnp.sum(jsp.special.logit(v)))(p)))
+    assert_close(by_forward, np.asarray(jax.jacfwd(jsp.special.logit)(p)))
 
 
 @pytest.mark.slow

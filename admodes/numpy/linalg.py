@@ -3,9 +3,10 @@ leading axes as NumPy is; plus SciPy's ``solve_triangular``.
 
 ``np.linalg.f(x)`` on a traced value reaches ``admodes.numpy.linalg.f``. The derivative
 conventions are JAX's: ``eigh``, ``eigvalsh`` and ``cholesky`` symmetrize their input as
-(a + aᵀ)/2 (so a perturbation of a symmetric matrix counts symmetrically; for a symmetric input
-the value is NumPy's, and ``UPLO`` is not read); repeated eigenvalues or singular values give
-inf/nan derivatives of the vectors (they are not defined there); ``pinv``'s derivative assumes
+(a + aᴴ)/2 (so a perturbation of a symmetric matrix counts symmetrically; for a symmetric or
+Hermitian input the value is NumPy's, and ``UPLO`` is not read; the derivatives take real
+matrices only); repeated eigenvalues or singular values give inf/nan derivatives of the vectors
+(they are not defined there; unused vectors contribute nothing); ``pinv``'s derivative assumes
 constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix and ``qr`` of a matrix
 with fewer rows than columns cannot be differentiated (as in JAX).
 """
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as _np
+from numpy.lib.array_utils import normalize_axis_index
 from numpy.linalg import LinAlgError
 
 from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
@@ -23,6 +25,7 @@ from admodes.numpy import _functions as _f
 from admodes.numpy._contractions import einsum, matmul, outer, tensordot  # noqa: F401
 from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import matrix_transpose
+from admodes.rules.elementwise import conj, exp, imag, real
 from admodes.rules.linalg import row, rows
 
 
@@ -56,9 +59,15 @@ def _square(a: Any, name: str) -> None:
         )
 
 
+def _adjoint(a: Any) -> Any:
+    """aᴴ, the conjugate transpose of each matrix (aᵀ for a real a)."""
+    at = matrix_transpose(a)
+    return conj(at) if dtype_of(a).kind == "c" else at
+
+
 def _symmetrized(a: Any) -> Any:
-    """(a + aᵀ)/2, as JAX symmetrizes the input of eigh and cholesky."""
-    return _f.multiply(_f.add(a, matrix_transpose(a)), 0.5)
+    """(a + aᴴ)/2, as JAX symmetrizes the input of eigh and cholesky."""
+    return _f.multiply(_f.add(a, _adjoint(a)), 0.5)
 
 
 def _traced(x: Any) -> bool:
@@ -101,17 +110,16 @@ def solve_triangular(
     lower: bool = False,
     unit_diagonal: bool = False,
 ) -> Any:
-    """x with op(a) x = b for triangular a, SciPy's signature (``trans``: 0/'N' a, 1/'T' or
-    2/'C' aᵀ); only the triangle is read (its diagonal taken as ones when ``unit_diagonal``)."""
-    codes = {0: 0, 1: 1, 2: 1, "N": 0, "T": 1, "C": 1}
-    if trans not in codes:
-        raise ValueError(f"solve_triangular: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
+    """x with op(a) x = b for triangular a, SciPy's signature (``trans``: 0/'N' a, 1/'T' aᵀ,
+    2/'C' aᴴ = conj(a)ᵀ); only the triangle is read (its diagonal taken as ones when
+    ``unit_diagonal``)."""
+    code = _linalg.trans_code(trans, "solve_triangular")
     vector = _right_hand_side(a, b, "solve_triangular")
     x = _linalg.solve_triangular(
-        a,
+        conj(a) if code == 2 and dtype_of(a).kind == "c" else a,
         _as_system(b, vector),
         lower=bool(lower),
-        trans=codes[trans],
+        trans=min(code, 1),
         unit_diagonal=bool(unit_diagonal),
     )
     return _from_system(x, vector)
@@ -128,9 +136,17 @@ def det(a: Any) -> Any:
 
 
 def slogdet(a: Any) -> SlogdetResult:
-    """(sign, log|det a|); the sign is piecewise constant (zero derivative)."""
+    """(sign, log|det a|). A real a's sign is piecewise constant (zero derivative). A complex
+    a's are taken from log det a = log|det a| + iθ: log|det a| = Re log det a (d = Re tr(a⁻¹ da))
+    and sign = s₀ e^{i(θ − θ₀)}, with NumPy's sign s₀ = e^{iθ₀} as a constant: its value is
+    NumPy's exactly and d sign = i Im tr(a⁻¹ da) · sign (JAX's)."""
     _square(a, "slogdet")
-    return SlogdetResult(_np.linalg.slogdet(plain(a))[0], _linalg.slogdet(a))
+    sign = _np.linalg.slogdet(plain(a))[0]
+    logdet = _linalg.slogdet(a)
+    if dtype_of(a).kind != "c":
+        return SlogdetResult(sign, logdet)
+    turn = _f.subtract(imag(logdet), _np.angle(sign))  # 0, with the derivative of θ
+    return SlogdetResult(_f.multiply(sign, exp(_f.multiply(1j, turn))), real(logdet))
 
 
 def matrix_power(a: Any, n: int) -> Any:
@@ -179,18 +195,19 @@ def multi_dot(arrays: Sequence[Any]) -> Any:
 
 # ---------------------------------------------------------------------------- decompositions
 def cholesky(a: Any, upper: bool = False) -> Any:
-    """L with a = L Lᵀ (``upper``: Lᵀ); a matrix that is not positive definite raises NumPy's
+    """L with a = L Lᴴ (``upper``: Lᴴ); a matrix that is not positive definite raises NumPy's
     LinAlgError."""
     _square(a, "cholesky")
     low = _linalg.cholesky(_symmetrized(a))
-    return matrix_transpose(low) if upper else low
+    return _adjoint(low) if upper else low
 
 
 def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring)."""
     _square(a, "eigh")
     packed = _linalg.eigh(_symmetrized(a))
-    return EighResult(row(packed, 0), rows(packed, 1))
+    values = row(packed, 0)  # real; stored in the complex [w; V] of a complex a
+    return EighResult(real(values) if dtype_of(a).kind == "c" else values, rows(packed, 1))
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:
@@ -285,9 +302,10 @@ def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any
     return _f.power(_f.sum(_f.power(_f.abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
 
 
-def _matrix_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
+def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any:
+    """The matrix norm over the two distinct non-negative axes ``axis``."""
     nd = ndim(x)
-    row_axis, col_axis = (a % nd for a in axis)
+    row_axis, col_axis = axis
     if ord in (None, "fro"):
         out = _f.sqrt(_f.sum(_f.multiply(x, x), axis=axis, keepdims=True))
     elif ord in (1, -1, _np.inf, -_np.inf):
@@ -334,6 +352,9 @@ def norm(
     if len(axes) == 1:
         return _vector_norm(x, ord, axes, keepdims)
     if len(axes) == 2:
+        axes = tuple(normalize_axis_index(int(i), nd) for i in axes)  # AxisError out of range
+        if axes[0] == axes[1]:
+            raise ValueError("Duplicate axes given.")
         if complex_input and ord in ("nuc", 2, -2):
             raise TypeError(
                 f"norm(ord={ord!r}) of a complex matrix needs complex singular values, which "

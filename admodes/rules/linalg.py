@@ -10,10 +10,11 @@ A decomposition with several results is one primitive whose value stacks them al
 
 Where a derivative does not exist, the formulas give what JAX gives: repeated eigenvalues
 (eigh) or singular values (svd) divide by zero in the gap matrix F (inf/nan in the result; the
-values alone, ``eigvalsh`` and ``svdvals``, are separate entries whose derivatives stay finite), a
-zero singular value divides by zero where m ≠ n, and the derivative of ``qr`` with fewer rows
-than columns raises, as in JAX. ``det`` differentiates through the inverse, so at a singular
-matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
+values alone, ``eigvalsh`` and ``svdvals``, are separate entries whose derivatives stay finite,
+and the VJPs leave out the terms of vectors whose cotangent is a constant zero, as JAX's symbolic
+zero), a zero singular value divides by zero where m ≠ n, and the derivative of ``qr`` with
+fewer rows than columns raises, as in JAX. ``det`` differentiates through the inverse, so at a
+singular matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
 
 Costs (FLOPs per matrix, n×n unless said, k right-hand sides): LU solve 2n³/3 + 2n²k,
 triangular solve n²k, inverse 2n³, det / slogdet 2n³/3 (LU), Cholesky n³/3, eigh 9n³ (the
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import dtype_of, ndim, shape, size
+from admodes.core import TRACED_TYPES, dtype_of, ndim, shape, size
 from admodes.registry import defprim
 from admodes.rules.broadcasting import sum as reduce_sum
 from admodes.rules.contractions import matmul, matrix_transpose
@@ -91,6 +92,15 @@ def inverse_gaps(d: Any) -> Any:
     return subtract(divide(1.0, add(d, eye)), eye)
 
 
+def unused(g: Any) -> bool:
+    """Whether the cotangent ``g`` of a part of a decomposition is a constant zero, as the part
+    gets when it is not used (JAX's symbolic zero; the tape passes zeros). Its terms, which
+    multiply by the inverse gaps F, are then left out, so an unused part contributes nothing
+    where F is infinite (0·∞ would be nan). A traced zero is kept: its derivative need not be
+    zero."""
+    return type(g) not in TRACED_TYPES and not np.any(g)
+
+
 # ----------------------------------------------------------------------------------- solve
 def real_only(name: str, rule: Callable[..., Any]) -> Callable[..., Any]:
     """``rule``, refusing complex (Hermitian) input: its formula is for real matrices."""
@@ -147,6 +157,17 @@ def _solve_triangular_impl(a: Any, b: Any, lower: bool, trans: int, unit_diagona
         n = a.shape[-1]
         a = a * (1 - np.eye(n, dtype=a.dtype)) + np.eye(n, dtype=a.dtype)
     return np.linalg.solve(np.swapaxes(a, -1, -2) if trans else a, b)
+
+
+_TRANS_CODES = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}
+
+
+def trans_code(trans: int | str, name: str) -> int:
+    """SciPy's ``trans`` of a solve (of ``solve_triangular``, ``lu_solve``) as 0 (a), 1 (aᵀ) or
+    2 (aᴴ); anything else raises."""
+    if trans not in _TRANS_CODES:
+        raise ValueError(f"{name}: trans must be 0, 1, 2, 'N', 'T' or 'C', got {trans!r}")
+    return _TRANS_CODES[trans]
 
 
 def _op(x: Any, trans: int) -> Any:
@@ -237,10 +258,18 @@ det = defprim(
     batched_vjp=True,
 )
 
+
+def _logdet_impl(a: Any) -> Any:
+    """log|det a| for a real a; log det a = log|det a| + i arg det a for a complex one."""
+    sign, logabsdet = np.linalg.slogdet(a)
+    return logabsdet + 1j * np.angle(sign) if np.iscomplexobj(a) else logabsdet
+
+
 slogdet = defprim(
     "slogdet",
-    lambda a: np.linalg.slogdet(a)[1],
-    # log|det A| (slogdet's differentiable part; its sign is piecewise constant):
+    _logdet_impl,
+    # log|det A| of a real A (slogdet's differentiable part; its sign is piecewise constant), or
+    # the holomorphic log det A of a complex one (admodes.numpy.linalg.slogdet takes it apart):
     # d = tr(A⁻¹ dA),  Ā = ḡ A⁻ᵀ.
     jvps=[lambda t, ans, a: _dlogdet(t, a)],
     vjps=[lambda g, ans, a: multiply(_as_matrices(g), matrix_transpose(inv(a)))],
@@ -303,10 +332,12 @@ def _eigh_jvp(t: Any, ans: Any, a: Any) -> Any:
 
 
 def _eigh_vjp(g: Any, ans: Any, a: Any) -> Any:
-    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ."""
+    """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ (without the F term when V̄ is unused)."""
     _, v, f = _eigh_parts(ans)
-    vt = matrix_transpose(v)
-    inner = add(diagonal_matrix(row(g, 0)), multiply(f, matmul(vt, rows(g, 1))))
+    vt, gv = matrix_transpose(v), rows(g, 1)
+    inner = diagonal_matrix(row(g, 0))
+    if not unused(gv):
+        inner = add(inner, multiply(f, matmul(vt, gv)))
     return matmul(matmul(v, inner), vt)
 
 
@@ -399,24 +430,23 @@ def _svd_jvp(t: Any, ans: Any, a: Any) -> Any:
 
 def _svd_vjp(g: Any, ans: Any, a: Any) -> Any:
     """Ā = U (diag(s̄) + (J + Jᵀ) S + S (K + Kᵀ)) Vᵀ with J = F ∘ UᵀŪ, K = F ∘ VᵀV̄
-    [+ (I − UUᵀ) Ū S⁻¹ Vᵀ if m > n] [+ U S⁻¹ V̄ᵀ (I − VVᵀ) if n > m]."""
+    [+ (I − UUᵀ) Ū S⁻¹ Vᵀ if m > n] [+ U S⁻¹ V̄ᵀ (I − VVᵀ) if n > m]; the terms of an unused
+    Ū or V̄ are left out."""
     m, n = shape(a)[-2:]
     u, s, v, f = _svd_parts(ans, a)
     gu, gs, gv = rows(g, 0, m), row(g, m), rows(g, m + 1)
-    j = multiply(f, matmul(matrix_transpose(u), gu))
-    k = multiply(f, matmul(matrix_transpose(v), gv))
-    inner = add(
-        diagonal_matrix(gs),
-        add(
-            multiply(add(j, matrix_transpose(j)), as_row(s)),
-            multiply(as_column(s), add(k, matrix_transpose(k))),
-        ),
-    )
+    inner = diagonal_matrix(gs)
+    if not unused(gu):
+        j = multiply(f, matmul(matrix_transpose(u), gu))
+        inner = add(inner, multiply(add(j, matrix_transpose(j)), as_row(s)))
+    if not unused(gv):
+        k = multiply(f, matmul(matrix_transpose(v), gv))
+        inner = add(inner, multiply(as_column(s), add(k, matrix_transpose(k))))
     vt = matrix_transpose(v)
     a_bar = matmul(matmul(u, inner), vt)
-    if m > n:
+    if m > n and not unused(gu):
         a_bar = add(a_bar, matmul(_off_range(gu, u, s), vt))
-    if n > m:
+    if n > m and not unused(gv):
         a_bar = add(a_bar, matmul(u, matrix_transpose(_off_range(gv, v, s))))
     return a_bar
 

@@ -94,8 +94,9 @@ def erfcinv(y: Any) -> Any:
 
 
 def logit(p: Any) -> Any:
-    """log(p / (1 − p))."""
-    return anp.log(anp.divide(p, anp.subtract(1.0, p)))
+    """log(p / (1 − p)) = log p − log1p(−p): its derivative 1/p + 1/(1 − p) = 1/(p(1 − p)) is
+    inf at 0 and at 1 by both modes, as JAX's (a quotient would give 0·∞ = nan in reverse mode)."""
+    return anp.subtract(anp.log(p), anp.log1p(anp.negative(p)))
 
 
 def i0(x: Any) -> Any:

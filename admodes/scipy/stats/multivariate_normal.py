@@ -19,14 +19,31 @@ def _dimension(mean: Any, cov: Any) -> int:
     return shape(cov)[-1] if ndim(cov) else 1
 
 
+def _points_shape(x: Any, d: int) -> tuple[int, ...]:
+    """The shape of the batch of points in x, whose last axis is a point (in one dimension,
+    every entry of x is a point unless its last axis has size 1, as in SciPy)."""
+    if d == 1 and (ndim(x) == 0 or shape(x)[-1] != 1):
+        return shape(x)
+    if ndim(x) == 0 or shape(x)[-1] != d:
+        raise ValueError(
+            f"multivariate_normal: x of shape {shape(x)} does not hold points of the "
+            f"distribution's dimension {d} (its last axis must have size {d})"
+        )
+    return shape(x)[:-1]
+
+
 def logpdf(x: Any, mean: Any = None, cov: Any = 1.0, allow_singular: bool = False) -> Any:
     """−‖L⁻¹(x − mean)‖²/2 − Σ log Lᵢᵢ − d log(2π)/2, with cov = L Lᵀ (a scalar or a vector cov
-    is the diagonal matrix it stands for, as in SciPy). Points are the last axis of x; a single
-    point gives a scalar, n points (n,), as SciPy."""
+    is the diagonal matrix it stands for, as in SciPy). Points are the last axis of x: x of shape
+    (..., d) gives shape (...), without its axes of size 1 (SciPy's squeeze; one point gives a
+    scalar)."""
     if allow_singular:
         raise NotImplementedError("multivariate_normal: allow_singular=True is not supported")
     d = _dimension(mean, cov)
+    batch = _points_shape(x, d)
     cov = cov if ndim(cov) == 2 else anp.multiply(cov, np.eye(d))
+    if shape(cov) != (d, d):
+        raise ValueError(f"multivariate_normal: cov of shape {shape(cov)} needs shape ({d}, {d})")
     points = anp.reshape(x, (-1, d))
     centred = points if mean is None else anp.subtract(points, mean)
     low = cholesky(cov)
@@ -36,7 +53,7 @@ def logpdf(x: Any, mean: Any = None, cov: Any = 1.0, allow_singular: bool = Fals
         anp.multiply(-0.5, anp.sum(anp.square(z), axis=0)),
         anp.add(anp.sum(anp.log(diagonal)), 0.5 * d * math.log(2.0 * math.pi)),
     )
-    return anp.squeeze(out) if shape(out) != (1,) else anp.reshape(out, ())
+    return anp.reshape(out, tuple(n for n in batch if n != 1))
 
 
 pdf = exp_of(logpdf, "pdf")
