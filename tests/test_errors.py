@@ -119,7 +119,7 @@ def test_jvp_wants_tuples() -> None:
 # ---------------------------------------------------------------------------- NumPy without a rule
 NO_RULE = {
     "unwrap": lambda x: np.unwrap(x).sum(),
-    "interp": lambda x: np.interp(0.5, x, x),
+    "ediff1d": lambda x: np.ediff1d(x).sum(),
     "linalg.eig": lambda x: np.linalg.eig(anp.outer(x, x) + np.eye(3))[0].sum(),
     "spacing": lambda x: np.spacing(x).sum(),
     "add.accumulate": lambda x: np.add.accumulate(x).sum(),
@@ -137,9 +137,9 @@ def test_numpy_function_without_a_rule(mode: str, name: str) -> None:
 
 
 def test_numpy_function_reexported_by_admodes_numpy() -> None:
-    """``admodes.numpy.linspace`` is NumPy's own: on a traced value it has no rule either."""
-    with pytest.raises(TypeError, match=r"numpy\.linspace has no admodes rule"):
-        ad.grad(lambda x: np.linspace(x, 1.0, 3).sum())(0.0)
+    """``admodes.numpy.unravel_index`` is NumPy's own: on a traced value it has no rule either."""
+    with pytest.raises(TypeError, match=r"numpy\.unravel_index has no admodes rule"):
+        ad.grad(lambda x: np.unravel_index(x, (3,))[0].sum())(X)
 
 
 # ---------------------------------------------------------------------------- dropping derivatives
@@ -295,3 +295,87 @@ def test_an_array_of_another_library_is_named() -> None:
 def test_hvp_wants_tuples() -> None:
     with pytest.raises(TypeError, match=r"hvp takes primals and tangents as tuples"):
         ad.hvp(lambda x: anp.sum(x**3), X, X)
+
+
+# ---------------------------------------------------------------------------- axes out of range
+X23 = np.arange(6.0).reshape(2, 3)
+BAD_AXES = {  # function of (m, x) for a 2-D x: NumPy's error, never an axis wrapped around
+    "transpose": (lambda m, x: m.transpose(x, (3, 0)), "out of bounds"),
+    "transpose-method": (lambda m, x: x.transpose(2, 1), "out of bounds"),
+    "transpose-repeated": (lambda m, x: m.transpose(x, (0, 0)), "repeated axis"),
+    "transpose-too-few": (lambda m, x: m.transpose(x, (0,)), "axes"),
+    "expand_dims": (lambda m, x: m.expand_dims(x, 5), "out of bounds"),
+    "expand_dims-repeated": (lambda m, x: m.expand_dims(x, (0, 0)), "repeated axis"),
+    "swapaxes": (lambda m, x: m.swapaxes(x, 0, 5), "out of bounds"),
+    "tensordot": (lambda m, x: m.tensordot(x, x, axes=([3], [0])), "out of bounds"),
+    "concatenate": (lambda m, x: m.concatenate([x, x], axis=2), "out of bounds"),
+    "sum-repeated": (lambda m, x: m.sum(x, axis=(1, -1)), "repeated axis|duplicate value"),
+    "rot90": (lambda m, x: m.rot90(x, 1, (0, 2)), "out of bounds|out of range"),
+    "squeeze-size-not-one": (lambda m, x: m.squeeze(x, 0), "squeeze out.*size not equal to one"),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", BAD_AXES)
+def test_axes_out_of_range_or_repeated(mode: str, name: str) -> None:
+    """A ValueError (NumPy's AxisError is one) for traced and plain values, as NumPy raises."""
+    fn, message = BAD_AXES[name]
+    jacobian = ad.jacrev if mode == "reverse" else ad.jacfwd
+    with pytest.raises(ValueError, match=message):
+        jacobian(lambda x: fn(anp, x))(X23)
+    with pytest.raises(ValueError, match=message):
+        fn(anp, X23)
+    with pytest.raises((ValueError, IndexError)):  # NumPy's tensordot: an IndexError
+        fn(np, X23)
+
+
+# ---------------------------------------------------------------------------- NumPy's keywords
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: np.exp(x, where=x > 1.0, out=np.zeros(3)),
+        lambda x: np.add(x, 1.0, dtype=np.float32),
+    ],
+    ids=["exp-where-out", "add-dtype"],
+)
+def test_ufunc_keywords_on_a_traced_value(mode: str, call: Any) -> None:
+    """The keyword is named as unsupported (the ufunc itself has a rule)."""
+    with pytest.raises(TypeError, match=r"on a traced value: admodes supports none") as info:
+        ad.grad(lambda x: anp.sum(call(x)), mode=mode)(X)
+    assert "no admodes rule" not in str(info.value)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_item_of_a_traced_value(mode: str) -> None:
+    """``x.item()`` would drop the derivative: the error ``float(x)`` gives."""
+    with pytest.raises(TypeError, match="would drop its derivative") as info:
+        ad.grad(lambda x: x[0].item() * x[1], mode=mode)(X)
+    assert "stop_gradient" in str(info.value)
+
+
+BAD_KEYWORDS = {  # call: (error, message)
+    "reshape-order-A": (lambda: anp.reshape(X, (3, 1), order="A"), NotImplementedError, "'A'"),
+    "ravel-order-K": (lambda: anp.ravel(X, order="K"), NotImplementedError, "'K'"),
+    "reshape-order-Z": (lambda: anp.reshape(X, (3, 1), order="Z"), ValueError, "order must"),
+    "reshape-both-names": (
+        lambda: anp.reshape(X, (3, 1), newshape=(1, 3)),
+        TypeError,
+        "shape= or .* newshape=",
+    ),
+    "reshape-no-shape": (lambda: anp.reshape(X), TypeError, "missing the new shape"),
+    "clip-both-names": (lambda: anp.clip(X, 0.0, min=1.0), TypeError, "min= or .* a_min="),
+    "var-both-names": (lambda: anp.var(X, ddof=1, correction=1), ValueError, "ddof and correction"),
+    "full-traced-int": (
+        lambda: ad.grad(lambda s: anp.sum(anp.full(2, s, dtype=int)))(1.0),
+        TypeError,
+        "float",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", BAD_KEYWORDS)
+def test_bad_numpy_keywords(name: str) -> None:
+    call, error, message = BAD_KEYWORDS[name]
+    with pytest.raises(error, match=message):
+        call()

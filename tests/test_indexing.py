@@ -565,3 +565,89 @@ def test_reduction_sweep(case: tuple, name: str, seed: int) -> None:
     for mode in MODES:
         g = ad.grad(lambda x: anp.sum(anp.nan_to_num(fn(anp, x, axis)) * w), mode=mode)(x)
         assert_close(g, expected)
+
+
+# ---------------------------------------------------------------- NumPy 2 arguments, as JAX
+NUMPY2 = {  # function of (m, x), x of shape (3, 4): values and Jacobians against JAX
+    "concatenate-axis-none": lambda m, x: m.concatenate([x, 2.0 * x[:2]], axis=None),
+    "expand_dims-tuple": lambda m, x: m.expand_dims(x, (0, 2)),
+    "expand_dims-negative-tuple": lambda m, x: m.expand_dims(x, (-1, 0)),
+    "hstack-0d": lambda m, x: m.hstack([x[0, 0], x[1, 2]]),
+    "reshape-shape=": lambda m, x: m.reshape(x, shape=(4, 3)),
+    "reshape-order-F": lambda m, x: m.reshape(x, (2, -1), order="F"),
+    "reshape-method-order-F": lambda m, x: x.reshape(6, 2, order="F"),
+    "ravel-order-F": lambda m, x: m.ravel(x, order="F"),
+    "transpose-negative-axes": lambda m, x: m.transpose(x[None], (2, 0, -2)),
+    "swapaxes-negative": lambda m, x: m.swapaxes(x[None], -1, 0),
+    "tensordot-negative-axes": lambda m, x: m.tensordot(x, x, axes=([-1], [1])),
+    "clip-min-max": lambda m, x: m.clip(x, min=-0.5, max=1.0),
+    "clip-method-min": lambda m, x: x.clip(min=0.2),
+    "round-method": lambda m, x: x.round(1) * x,
+    "sort-descending": lambda m, x: m.sort(x, axis=0, descending=True),
+    "sort-descending-ties": lambda m, x: m.sort(m.concatenate([x[0], x[0]]), descending=True),
+    "var-correction": lambda m, x: m.var(x, axis=1, correction=1),
+    "std-correction": lambda m, x: m.std(x, correction=1.5),
+    "full-traced": lambda m, x: m.full((2, 3), x[0, 1]),
+    "full_like-traced": lambda m, x: m.full_like(x, x[1, 1]),
+    "linspace-traced": lambda m, x: m.linspace(x[0, 0], x[1, 1], 5),
+    "linspace-vectors-axis": lambda m, x: m.linspace(x[0], x[1], 3, endpoint=False, axis=1),
+    "linspace-retstep": lambda m, x: m.linspace(x[0, 0], 2.0, 4, retstep=True),
+    "at-chain-from-constant": lambda m, x: m.zeros(4).at[0].set(x[0, 0]).at[1:].add(x[1, 1]),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", NUMPY2)
+def test_numpy2_arguments_as_jax(name: str, mode: str) -> None:
+    fn = NUMPY2[name]
+    jacobian = ad.jacrev if mode == "reverse" else ad.jacfwd
+    assert_close(fn(anp, X34), fn(JNP, X34))
+    assert_close(jacobian(lambda x: fn(anp, x))(X34), jax.jacfwd(lambda x: fn(JNP, x))(X34))
+
+
+def test_np_concatenate_axis_none_on_traced_values() -> None:
+    """``np.concatenate(..., axis=None)`` reaches ``anp.concatenate``: flattened first."""
+    expected = jax.grad(lambda x: jnp.sum(jnp.concatenate([x, x], axis=None)[1:7] ** 2))(X34)
+    for mode in MODES:
+        g = ad.grad(lambda x: anp.sum(np.concatenate([x, x], axis=None)[1:7] ** 2), mode=mode)
+        assert_close(g(X34), expected)
+
+
+def test_np_linspace_on_traced_values() -> None:
+    expected = jax.grad(lambda s: jnp.sum(jnp.linspace(s, 1.0, 3) ** 2))(0.3)
+    for mode in MODES:
+        assert_close(ad.grad(lambda s: anp.sum(np.linspace(s, 1.0, 3) ** 2), mode=mode)(0.3),
+                     expected)  # fmt: skip
+
+
+# ---------------------------------------------------------------- constants keep .at
+AT_ON_CONSTANTS = {  # function of m: a constant array, updated (JAX's values)
+    "chain": lambda m: m.zeros(3).at[0].set(1.0).at[1].set(2.0),
+    "chain-add-max": lambda m: m.ones((2, 2)).at[0, 1].add(3.0).at[:, 0].max(A([0.5, 2.0])),
+    "stack": lambda m: m.stack([m.ones(2), m.zeros(2)]).at[0].set(5.0),
+    "concatenate": lambda m: m.concatenate([m.ones(2), m.zeros(1)]).at[-1].set(5.0),
+    "hstack": lambda m: m.hstack([m.ones(2), m.zeros(1)]).at[0].multiply(3.0),
+    "where": lambda m: m.where(A([True, False]), m.ones(2), 0.0).at[1].set(4.0),
+    "broadcast_to": lambda m: m.broadcast_to(m.arange(3.0), (2, 3)).at[1, 1].set(7.0),
+    "arange-int-set": lambda m: m.arange(3).at[0].set(2),
+    "arange-int-add": lambda m: m.arange(4).at[A([1, 1])].add(3).at[0].min(-1),
+    "linspace": lambda m: m.linspace(0.0, 1.0, 3).at[1].set(0.0),
+    "full": lambda m: m.full((2,), 3.0).at[1].set(0.0),
+}
+
+
+@pytest.mark.parametrize("name", AT_ON_CONSTANTS)
+def test_at_updates_of_constants_chain_as_jax(name: str) -> None:
+    """An ``anp.Array`` (a constant from ``anp.zeros`` and the like) keeps ``.at`` through its
+    updates and through ``stack``/``concatenate``/``where``/``broadcast_to``, and its dtype."""
+    actual = AT_ON_CONSTANTS[name](anp)
+    assert isinstance(actual, anp.Array)
+    assert_close(actual, AT_ON_CONSTANTS[name](jnp))
+
+
+def test_at_update_of_an_integer_constant_keeps_its_dtype() -> None:
+    """JAX converts the values to the array's dtype: 2.7 written into an int array is 2."""
+    actual = anp.arange(3).at[0].set(2.7)
+    assert actual.dtype == np.arange(3).dtype
+    assert_exact(actual, A([2, 1, 2]))
+    assert_exact(anp.zeros(2, bool).at[1].set(1.0), A([False, True]))

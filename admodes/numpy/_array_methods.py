@@ -41,7 +41,8 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.real = property(lambda self: anp.real(self))
     Traced.imag = property(lambda self: anp.imag(self))
     Traced.transpose = lambda self, *axes: anp.transpose(self, _varargs(axes) if axes else None)
-    Traced.reshape = lambda self, *shape, order="C": anp.reshape(self, _varargs(shape))
+    Traced.reshape = lambda self, *shape, order="C": anp.reshape(self, _varargs(shape), order)
+    Traced.item = _item
     for method in _METHODS:
         setattr(Traced, method, _method(anp, method))
     Traced.flatten = Traced.ravel
@@ -84,6 +85,7 @@ _METHODS = (
     "astype",
     "copy",
     "clip",
+    "round",
     "sum",
     "mean",
     "prod",
@@ -132,7 +134,9 @@ def _varargs(values: tuple) -> Any:
 def _array_ufunc(anp: ModuleType) -> Any:
     def __array_ufunc__(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         fn = getattr(anp, _UFUNC_ALIASES.get(ufunc.__name__, ufunc.__name__), None)
-        if method == "__call__" and not kwargs and fn is not None:
+        if method == "__call__" and fn is not None:
+            if kwargs:
+                raise TypeError(unsupported_keywords_message(f"numpy.{ufunc.__name__}", kwargs))
             return fn(*inputs)
         suffix = "" if method == "__call__" else f".{method}"
         raise TypeError(no_rule_message(f"numpy.{ufunc.__name__}{suffix}"))
@@ -154,6 +158,22 @@ def _array_function(anp: ModuleType) -> Any:
 
 
 _UFUNC_ALIASES = {"absolute": "abs"}
+
+
+def unsupported_keywords_message(what: str, kwargs: dict) -> str:
+    """The error for a NumPy ufunc called on a traced value with keywords admodes cannot honour."""
+    names = ", ".join(f"{k}=" for k in sorted(kwargs))
+    return (
+        f"{what}(..., {names}) on a traced value: admodes supports none of a ufunc's keyword "
+        "arguments (out=, where=, dtype=, casting=, ...). Call it without them and use the "
+        "returned value: select entries with `anp.where(mask, y, other)`, convert with "
+        "`y.astype(dtype)`."
+    )
+
+
+def _item(self: Traced, *args: Any) -> Any:
+    """``x.item()`` would be a Python scalar without the derivative: refused, as ``float(x)``."""
+    return self.__float__()
 
 
 def no_rule_message(what: str) -> str:

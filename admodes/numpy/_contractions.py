@@ -15,9 +15,31 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from admodes.core import ndim, shape, size
-from admodes.numpy._functions import multiply, reshape, stack
-from admodes.numpy._shapes import moveaxis
+import numpy as _np
+
+from admodes.core import dtype_of, ndim, plain, shape, size
+from admodes.numpy._functions import (
+    abs,
+    add,
+    asarray,
+    astype,
+    axes_in_order,
+    clip,
+    concatenate,
+    divide,
+    flip,
+    getitem,
+    multiply,
+    reshape,
+    sqrt,
+    squeeze,
+    stack,
+    subtract,
+    sum,
+    transpose,
+)
+from admodes.numpy._reductions import average
+from admodes.numpy._shapes import atleast_2d, diagonal, moveaxis, pad
 from admodes.rules import contractions as _contractions
 from admodes.rules.contractions import join_subscripts, matmul
 from admodes.rules.elementwise import conj, is_complex
@@ -124,14 +146,15 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Any:
     if isinstance(axes, int):
         axes_a, axes_b = list(range(na - axes, na)), list(range(axes))
     else:
-        axes_a, axes_b = ([x] if isinstance(x, int) else list(x) for x in axes)
+        axes_a, axes_b = axes
+    axes_a, axes_b = axes_in_order(axes_a, na, "axes"), axes_in_order(axes_b, nb, "axes")
     if len(axes_a) != len(axes_b):
         raise ValueError(f"tensordot: axes {axes} pair {len(axes_a)} axes with {len(axes_b)}")
     letters = iter(string.ascii_letters)
     ta = [next(letters) for _ in range(na)]
     tb = [next(letters) for _ in range(nb)]
     for i, j in zip(axes_a, axes_b, strict=True):
-        tb[j % nb] = ta[i % na]
+        tb[j] = ta[i]
     summed = set(tb) & set(ta)
     output = [c for c in ta if c not in summed] + [c for c in tb if c not in summed]
     return einsum(f"{''.join(ta)},{''.join(tb)}->{''.join(output)}", a, b)
@@ -193,3 +216,156 @@ def cross(
     b0, b1, b2 = (b[..., i] for i in range(3))
     parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
     return moveaxis(stack(parts, axis=-1), -1, axisc)
+
+
+# ------------------------------------------------------------------------------ vectors
+def vecdot(
+    x1: Any, x2: Any, /, *, axis: int = -1, precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Any:  # fmt: skip
+    """Σ conj(x1)·x2 over ``axis``, broadcast over the other axes (the array API's ``vecdot``;
+    ``precision`` and ``preferred_element_type`` are accepted for JAX's signature)."""
+    x1, x2 = asarray(x1), asarray(x2)
+    if shape(x1)[axis] != shape(x2)[axis]:
+        raise ValueError(
+            f"vecdot: axes must match; got shapes {shape(x1)} and {shape(x2)} with axis={axis}"
+        )
+    x1, x2 = moveaxis(x1, axis, -1), moveaxis(x2, axis, -1)
+    return sum(multiply(conj(x1) if is_complex(x1) else x1, x2), axis=-1)
+
+
+# ------------------------------------------------------------------------------ convolutions
+def convolve(
+    a: Any, v: Any, mode: str = "full", *, precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Any:  # fmt: skip
+    """cₖ = Σⱼ a[k − j]·v[j] of 1-D a and v, modes ``full`` (default), ``same`` (centred, the
+    length of the longer input) and ``valid``, as JAX computes it: the shorter input (reversed)
+    slides along the longer one, each output a dot product of a window, so the derivative with
+    respect to each input is a correlation with the other."""
+    return _conv(a, v, mode, "convolve")
+
+
+def correlate(
+    a: Any, v: Any, mode: str = "valid", *, precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Any:  # fmt: skip
+    """cₖ = Σₙ a[n + k]·conj(v[n]) of 1-D a and v, modes ``valid`` (default), ``same`` and
+    ``full``; if v is the longer one the inputs swap and the result is reversed (NumPy's and
+    JAX's convention)."""
+    return _conv(a, v, mode, "correlate")
+
+
+def _conv(x: Any, y: Any, mode: str, op: str) -> Any:
+    """JAX's 1-D convolution and correlation: y (conjugated or reversed) slid along the longer
+    input padded for ``mode``, as a gather of the windows times y."""
+    x, y = asarray(x), asarray(y)
+    if ndim(x) != 1 or ndim(y) != 1:
+        raise ValueError(f"{op}() only supports 1-dimensional inputs")
+    if not size(x) or not size(y):
+        raise ValueError(f"{op}: inputs cannot be empty, got shapes {shape(x)} and {shape(y)}")
+    backwards = False
+    if op == "correlate":
+        y = conj(y) if is_complex(y) else y
+        if size(x) < size(y):
+            x, y, backwards = y, x, True
+    else:
+        if size(x) < size(y):
+            x, y = y, x
+        y = flip(y)
+    m = size(y)
+    padding = {"valid": (0, 0), "same": (m // 2, m - m // 2 - 1), "full": (m - 1, m - 1)}
+    if mode not in padding:
+        raise ValueError("mode must be one of ['full', 'same', 'valid']")
+    if any(padding[mode]):
+        x = pad(x, padding[mode])
+    n_out = size(x) - m + 1
+    windows = getitem(x, (_np.arange(n_out)[:, None] + _np.arange(m)[None, :],))
+    out = matmul(windows, y)
+    return flip(out) if backwards else out
+
+
+# ------------------------------------------------------------------------------ polynomials
+def polyval(p: Any, x: Any, *, unroll: int = 16) -> Any:
+    """p[0]·xⁿ⁻¹ + … + p[n−1] by Horner's rule, y ← y·x + p[k] from y = 0 (as NumPy and JAX;
+    ``unroll`` is accepted for JAX's signature)."""
+    p, x = asarray(p), asarray(x)
+    y = _np.zeros(
+        _np.broadcast_shapes(shape(p)[1:], shape(x)), _np.result_type(dtype_of(p), dtype_of(x))
+    )
+    for k in range(shape(p)[0]):
+        y = add(multiply(y, x), getitem(p, k))
+    return y
+
+
+# ------------------------------------------------------------------------------ covariance
+def cov(
+    m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: int | None = None,
+    fweights: Any = None, aweights: Any = None, dtype: Any = None,
+) -> Any:  # fmt: skip
+    """The covariance matrix of the variables (rows of m, and of y, or columns if not
+    ``rowvar``): (X − X̄)·W·(X − X̄)ᴴ / f, with X̄ the (weighted) mean of each variable and f the
+    number of observations less ``ddof`` (1, or 0 if ``bias``), or its weighted analogue; the
+    result squeezed (a scalar for one variable), as JAX computes it."""
+    m = asarray(m)
+    if ndim(m) > 2:
+        raise ValueError("m has more than 2 dimensions")
+    x = atleast_2d(m)
+    if not rowvar and ndim(m) != 1:
+        x = transpose(x)
+    if shape(x)[0] == 0:
+        return _np.array([]).reshape(0, 0)
+    if y is not None:
+        y = asarray(y)
+        if ndim(y) > 2:
+            raise ValueError("y has more than 2 dimensions")
+        y = atleast_2d(y)
+        if not rowvar and shape(y)[0] != 1:
+            y = transpose(y)
+        x = concatenate([x, y], axis=0)
+    n_vars, n_obs = shape(x)
+    if n_obs == 0:
+        return _np.full(() if n_vars == 1 else (n_vars, n_vars), _np.nan, dtype_of(x))
+    if ddof is None:
+        ddof = 1 if bias == 0 else 0
+    w = None
+    if fweights is not None:
+        fw = _np.asarray(plain(fweights))
+        if fw.ndim > 1 or fw.shape[0] != n_obs or not _np.issubdtype(fw.dtype, _np.integer):
+            raise ValueError("cov: fweights must be 1-D integers, one per observation (sample)")
+        w = _np.abs(fw)
+    if aweights is not None:
+        aweights = asarray(aweights)
+        if ndim(aweights) > 1 or shape(aweights)[0] != n_obs:
+            raise ValueError("cov: aweights must be 1-D, one per observation (sample)")
+        aweights = abs(aweights)
+        w = aweights if w is None else multiply(w, aweights)
+    if dtype is not None:
+        x = astype(x, dtype)
+        w = None if w is None else astype(w, dtype)
+    avg, w_sum = average(x, axis=1, weights=w, returned=True)
+    w_sum = getitem(w_sum, 0)
+    if w is None:
+        f = n_obs - ddof
+    elif ddof == 0:
+        f = w_sum
+    elif aweights is None:
+        f = subtract(w_sum, ddof)
+    else:
+        f = subtract(w_sum, divide(multiply(ddof, sum(multiply(w, aweights))), w_sum))
+    x = subtract(x, getitem(avg, (slice(None), None)))
+    x_t = transpose(x if w is None else multiply(x, reshape(w, (1, n_obs))))
+    return squeeze(divide(dot(x, conj(x_t) if is_complex(x_t) else x_t), f))
+
+
+def corrcoef(x: Any, y: Any = None, rowvar: bool = True, dtype: Any = None) -> Any:
+    """The correlation coefficients cov[i, j] / √(cov[i, i]·cov[j, j]), clipped to [−1, 1] as
+    JAX does (so a coefficient at ±1 gets half its derivative); c / c for one variable."""
+    c = cov(x, y, rowvar, dtype=dtype)
+    if ndim(c) == 0:
+        return divide(c, c)
+    if is_complex(c):
+        raise NotImplementedError("corrcoef of complex values is not supported")
+    std = sqrt(diagonal(c))
+    c = divide(divide(c, getitem(std, (slice(None), None))), getitem(std, (None, slice(None))))
+    return clip(c, -1, 1)

@@ -9,13 +9,15 @@ integers, nothing to differentiate; the ``*_from`` forms take a traced array's s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as _np
 
-from admodes.core import shape
+from admodes.core import Traced, dtype_of, plain, shape
 from admodes.numpy import _functions
 from admodes.numpy._indexing import IndexUpdates
+from admodes.numpy._shapes import moveaxis
 
 
 class Array(_np.ndarray):
@@ -24,7 +26,7 @@ class Array(_np.ndarray):
 
     @property
     def at(self) -> IndexUpdates:
-        return IndexUpdates(_np.asarray(self))
+        return IndexUpdates(self)
 
 
 def is_numpy_own(fn: Any, np_fn: Any) -> bool:
@@ -33,12 +35,16 @@ def is_numpy_own(fn: Any, np_fn: Any) -> bool:
     return fn is np_fn or getattr(fn, "__wrapped__", None) is np_fn
 
 
+def _as_array(out: Any) -> Any:
+    """A plain NumPy array as an :class:`Array`; anything else unchanged."""
+    return out.view(Array) if type(out) is _np.ndarray else out
+
+
 def _with_updates(make: Any) -> Any:
     """``make`` returning an :class:`Array` wherever it returns a plain NumPy array."""
 
     def constructor(*args: Any, **kwargs: Any) -> Any:
-        out = make(*args, **kwargs)
-        return out.view(Array) if type(out) is _np.ndarray else out
+        return _as_array(make(*args, **kwargs))
 
     constructor.__name__ = make.__name__
     constructor.__wrapped__ = make  # NumPy's own: no rule for a traced argument
@@ -49,15 +55,43 @@ def _with_updates(make: Any) -> Any:
 zeros = _with_updates(_np.zeros)
 ones = _with_updates(_np.ones)
 empty = _with_updates(_np.empty)
-full = _with_updates(_np.full)
 eye = _with_updates(_np.eye)
 arange = _with_updates(_np.arange)
-linspace = _with_updates(_np.linspace)
 zeros_like = _with_updates(_functions.zeros_like)
 ones_like = _with_updates(_functions.ones_like)
 full_like = _with_updates(_functions.full_like)
 array = _with_updates(_functions.array)
 asarray = _with_updates(_functions.asarray)
+
+
+def full(
+    shape: int | Sequence[int], fill_value: Any, dtype: Any = None, order: str = "C", **kwargs: Any
+) -> Any:
+    """``numpy.full`` as an :class:`Array`; a traced ``fill_value`` is broadcast to ``shape``
+    (differentiable in it, as JAX's)."""
+    if isinstance(fill_value, Traced):
+        return _functions.filled(fill_value, shape, dtype)
+    return _as_array(_np.full(shape, fill_value, dtype, order, **kwargs))
+
+
+def linspace(
+    start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
+    dtype: Any = None, axis: int = 0, **kwargs: Any,
+) -> Any:  # fmt: skip
+    """``numpy.linspace`` as an :class:`Array`. With a traced ``start`` or ``stop`` it is
+    start + (stop − start)·k/div for k = 0, ..., num − 1 (div = num − 1 with the endpoint, else
+    num), differentiable in both, as JAX's."""
+    if not (isinstance(start, Traced) or isinstance(stop, Traced)):
+        out = _np.linspace(start, stop, num, endpoint, retstep, dtype, axis, **kwargs)
+        return (_as_array(out[0]), out[1]) if retstep else _as_array(out)
+    div = num - 1 if endpoint else num
+    delta = _functions.subtract(stop, start)
+    nd = len(_np.broadcast_shapes(shape(start), shape(stop))) + 1
+    k = (_np.arange(num) / (div or 1)).astype(dtype_of(delta)).reshape((num,) + (1,) * (nd - 1))
+    y = moveaxis(_functions.add(start, _functions.multiply(delta, k)), 0, axis)
+    y = y if dtype is None else _functions.astype(y, dtype)
+    step = _functions.divide(delta, div) if div else _functions.multiply(delta, _np.nan)
+    return (y, step) if retstep else y
 
 
 # Index arrays: NumPy's own (plain integers, constants to every transform).
@@ -127,3 +161,43 @@ def meshgrid(
         grids = [_functions.broadcast_to(g, full_shape) for g in grids]
     # NumPy's copy=True: plain outputs are writable arrays, not views of the inputs.
     return tuple(g.copy() if copy and isinstance(g, _np.ndarray) else g for g in grids)
+
+
+# ------------------------------------------------------------------------------ more constructors
+identity = _with_updates(_np.identity)
+tri = _with_updates(_np.tri)
+
+
+def empty_like(
+    prototype: Any, dtype: Any = None, order: str = "K", subok: bool = True, shape: Any = None
+) -> Any:
+    """An array of prototype's shape and dtype (or ``dtype`` / ``shape``), filled with zeros as
+    JAX fills it (NumPy leaves it uninitialised), as an :class:`Array`."""
+    return _as_array(_np.zeros_like(plain(prototype), dtype=dtype, order=order, shape=shape))
+
+
+def logspace(
+    start: Any, stop: Any, num: int = 50, endpoint: bool = True, base: Any = 10.0,
+    dtype: Any = None, axis: int = 0,
+) -> Any:  # fmt: skip
+    """base ** linspace(start, stop, num, endpoint, axis=axis); with a traced ``start``, ``stop``
+    or ``base``, differentiable in it, as JAX's."""
+    if not (isinstance(start, Traced) or isinstance(stop, Traced) or isinstance(base, Traced)):
+        return _as_array(_np.logspace(start, stop, num, endpoint, base, dtype, axis))
+    y = _functions.power(base, linspace(start, stop, num, endpoint, axis=axis))
+    return y if dtype is None else _functions.astype(y, dtype)
+
+
+def geomspace(
+    start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype: Any = None, axis: int = 0
+) -> Any:
+    """num points spaced evenly on a log scale from start to stop (of one sign); with a traced
+    ``start`` or ``stop``, as JAX computes it: sign · logspace(log10(start/sign),
+    log10(stop/sign)) with sign = sign(start) (a constant), differentiable in both."""
+    if not (isinstance(start, Traced) or isinstance(stop, Traced)):
+        return _as_array(_np.geomspace(start, stop, num, endpoint, dtype, axis))
+    sign = _np.sign(plain(start))
+    lo = _functions.log10(_functions.divide(start, sign))
+    hi = _functions.log10(_functions.divide(stop, sign))
+    y = moveaxis(_functions.multiply(sign, logspace(lo, hi, num, endpoint, 10.0, axis=0)), 0, axis)
+    return y if dtype is None else _functions.astype(y, dtype)

@@ -20,14 +20,17 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     arcsinh,
     arctanh,
     cbrt,
+    ceil,
     copysign,
     divide,
+    floor,
     fmod,
     hypot,
     logaddexp,
     multiply,
     power,
     remainder,
+    round,
     sin,
     sinc_maclaurin,
     where,
@@ -118,3 +121,56 @@ def heaviside(x1: Any, x2: Any) -> Any:
     it: zero derivative w.r.t. x1; x2's derivative flows where x1 = 0."""
     p = plain(x1)
     return _numpy_scalar(where(p < 0, 0.0, where(p > 0, 1.0, where(_np.isnan(p), x1, x2))))
+
+
+# ------------------------------------------------------------------------------ rounding
+def trunc(x: Any) -> Any:
+    """x rounded towards zero: ceil(x) where x < 0, else floor(x) (JAX's select; derivative 0)."""
+    if not isinstance(x, Traced):
+        return _np.trunc(x)
+    return where(plain(x) < 0, ceil(x), floor(x))
+
+
+def fix(x: Any) -> Any:
+    """x rounded towards zero: floor(x) where x ≥ 0, else ceil(x) (NumPy's ``fix``; derivative
+    0)."""
+    if not isinstance(x, Traced):
+        return _np.fix(x)
+    return where(plain(x) >= 0, floor(x), ceil(x))
+
+
+def rint(x: Any) -> Any:
+    """x rounded to the nearest integer, ties to even (``round(x)``; derivative 0)."""
+    return round(x) if isinstance(x, Traced) else _np.rint(x)
+
+
+def around(a: Any, decimals: int = 0, out: None = None) -> Any:
+    """``round(a, decimals)``: rounded to ``decimals`` places, ties to even (derivative 0)."""
+    if out is not None:
+        raise TypeError("out= is not supported: use the returned value")
+    return round(a, decimals)
+
+
+signbit = _plain_fn(_np.signbit)
+signbit.__doc__ = "Whether the sign bit is set (x < 0, and −0.0), on plain values (bool)."
+
+
+# ------------------------------------------------------------------------------ NaN-ignoring
+def _nan_ignoring(np_fn: Any, wins: Any, word: str) -> Any:
+    """NumPy's ``np_fn`` (fmax, fmin) on traced values: x1 where ``wins(x1, x2)`` or x2 is NaN,
+    else x2 (JAX's select, so a tie sends the whole derivative to x2, not ½ to each as
+    ``maximum`` and ``minimum`` do)."""
+
+    def select(x1: Any, x2: Any) -> Any:
+        if not (isinstance(x1, Traced) or isinstance(x2, Traced)):
+            return np_fn(x1, x2)
+        p1, p2 = plain(x1), plain(x2)
+        return where(wins(p1, p2) | _np.isnan(p2), x1, x2)
+
+    select.__name__ = np_fn.__name__
+    select.__doc__ = f"The {word} of x1 and x2, ignoring a NaN (a tie: all to x2, as JAX)."
+    return select
+
+
+fmax = _nan_ignoring(_np.fmax, _np.greater, "larger")
+fmin = _nan_ignoring(_np.fmin, _np.less, "smaller")

@@ -25,6 +25,7 @@ from numpy import (  # noqa: F401  (re-exported)
     newaxis,
     pi,
 )
+from numpy.lib.array_utils import normalize_axis_tuple
 
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defprim
@@ -80,19 +81,21 @@ def stop_gradient(x: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ parameters
+def axes_in_order(axis: int | Sequence[int], nd: int, name: str | None = None) -> tuple[int, ...]:
+    """``axis`` (an int or a sequence of ints) as non-negative axes of a value with ``nd``
+    dimensions, in the order given, checked as NumPy checks them: ``AxisError`` (both a
+    ``ValueError`` and an ``IndexError``) for an axis out of range, never wrapped around, and
+    ``ValueError`` for a repeated one. Every axis argument of ``admodes.numpy`` is read here
+    (``name``: the argument's, for the message)."""
+    return normalize_axis_tuple(axis, nd, name)
+
+
 def _axes(axis: int | Sequence[int] | None, nd: int) -> tuple[int, ...]:
-    """``axis`` as a sorted tuple of negative axes (None: every axis)."""
+    """``axis`` as a sorted tuple of negative axes (None: every axis), checked by
+    :func:`axes_in_order`."""
     if axis is None:
         return tuple(range(-nd, 0))
-    axes = (axis,) if isinstance(axis, int | _np.integer) else tuple(axis)
-    out = []
-    for a in axes:
-        if not -nd <= a < nd:
-            raise _np.exceptions.AxisError(
-                f"axis {a} is out of bounds for a value with {nd} dimensions"
-            )
-        out.append(int(a) % nd - nd)
-    return tuple(sorted(out))
+    return tuple(sorted(a - nd for a in axes_in_order(axis, nd)))
 
 
 def _resolve_shape(newshape: int | Sequence[int], n: int) -> tuple[int, ...]:
@@ -126,15 +129,21 @@ def where(condition: Any, x: Any = _NOT_GIVEN, y: Any = _NOT_GIVEN) -> Any:
         return _np.where(plain(condition))
     if x is _NOT_GIVEN or y is _NOT_GIVEN:
         raise ValueError("either both or neither of x and y should be given")
-    return _where(plain(condition), x, y)
+    return like_inputs(_where(plain(condition), x, y), (x, y))
 
 
-def clip(x: Any, a_min: Any = None, a_max: Any = None) -> Any:
-    """``minimum(a_max, maximum(a_min, x))`` as JAX composes it (a tie splits the derivative)."""
-    if a_min is not None:
-        x = maximum(a_min, x)
-    if a_max is not None:
-        x = minimum(a_max, x)
+def clip(
+    x: Any, a_min: Any = None, a_max: Any = None, out: None = None, *, min: Any = None,
+    max: Any = None,
+) -> Any:  # fmt: skip
+    """``minimum(max, maximum(min, x))`` as JAX composes it (a tie splits the derivative). The
+    bounds are NumPy 2's ``min``/``max`` or their older names ``a_min``/``a_max``."""
+    no_out(out)
+    lower, upper = one_name("min", min, "a_min", a_min), one_name("max", max, "a_max", a_max)
+    if lower is not None:
+        x = maximum(lower, x)
+    if upper is not None:
+        x = minimum(upper, x)
     return x
 
 
@@ -243,68 +252,140 @@ def count(x: Any, axes: tuple[int, ...]) -> int:
 
 
 # ------------------------------------------------------------------------------ shapes
-def reshape(x: Any, newshape: int | Sequence[int]) -> Any:
+def one_name(new: str, new_value: Any, old: str, old_value: Any) -> Any:
+    """An argument NumPy 2 renamed, given by its new name or its old one (None: not given)."""
+    if new_value is not None and old_value is not None:
+        raise TypeError(f"give {new}= or its older name {old}=, not both")
+    return old_value if new_value is None else new_value
+
+
+def reshape(
+    x: Any,
+    shape: int | Sequence[int] | None = None,
+    order: str = "C",
+    *,
+    newshape: int | Sequence[int] | None = None,
+) -> Any:
+    """x with the entries of ``shape`` (NumPy 2's name; ``newshape``, the older one, works too;
+    one entry may be -1), read and written in ``order`` "C" (row-major) or "F" (column-major)."""
+    target = one_name("shape", shape, "newshape", newshape)
+    if target is None:
+        raise TypeError("reshape: missing the new shape (the argument shape=)")
+    return _reshaped(x, target, order)
+
+
+def _reshaped(x: Any, newshape: int | Sequence[int], order: str) -> Any:
+    """``reshape`` in ``order``: "F" is "C" on the axes reversed (a transpose on each side)."""
     target = _resolve_shape(newshape, size(x))
+    if _memory_order(order) == "F":
+        return transpose(_reshaped(transpose(x), target[::-1], "C"))
     return x if target == shape(x) else _shape.reshape(x, newshape=target)
 
 
-def ravel(x: Any) -> Any:
-    return reshape(x, (size(x),))
+def _memory_order(order: str) -> str:
+    """NumPy's ``order`` argument, checked: "C" or "F" (admodes values have no memory layout
+    for "A" or "K" to follow)."""
+    if order in ("C", "F"):
+        return order
+    if order in ("A", "K"):
+        raise NotImplementedError(
+            f"order={order!r} (follow the memory layout) is not supported: use 'C' or 'F'"
+        )
+    raise ValueError(f"order must be one of 'C', 'F', 'A' or 'K', not {order!r}")
+
+
+def ravel(x: Any, order: str = "C") -> Any:
+    """x flattened, in ``order`` "C" (row-major) or "F" (column-major)."""
+    return _reshaped(x, (size(x),), order)
 
 
 def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
+    """x with its axes permuted to ``axes`` (None: reversed)."""
     nd = ndim(x)
-    perm = tuple(reversed(range(nd))) if axes is None else tuple(int(a) % nd for a in axes)
+    perm = tuple(reversed(range(nd))) if axes is None else axes_in_order(axes, nd, "axes")
+    if len(perm) != nd:
+        raise ValueError(f"transpose: axes {tuple(axes)} do not name each of the {nd} axes")
     return _shape.transpose(x, axes=perm)
 
 
 def swapaxes(x: Any, axis1: int, axis2: int) -> Any:
+    """x with ``axis1`` and ``axis2`` interchanged."""
     perm = list(range(ndim(x)))
-    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
+    i, j = _axes(axis1, ndim(x))[0], _axes(axis2, ndim(x))[0]
+    perm[i], perm[j] = perm[j], perm[i]
     return transpose(x, perm)
 
 
 def squeeze(x: Any, axis: int | Sequence[int] | None = None) -> Any:
+    """x without the length-1 ``axis`` (None: without every length-1 axis)."""
     s = shape(x)
-    drop = (
-        {i for i, d in enumerate(s) if d == 1}
-        if axis is None
-        else {a % len(s) for a in _axes(axis, len(s))}
-    )
+    if axis is None:
+        drop = {i for i, d in enumerate(s) if d == 1}
+    else:
+        drop = set(axes_in_order(axis, len(s)))
+        if builtins.any(s[i] != 1 for i in drop):
+            raise ValueError(
+                "cannot select an axis to squeeze out which has size not equal to one, got "
+                f"shape={s} and axis={axis}"
+            )
     return reshape(x, tuple(d for i, d in enumerate(s) if i not in drop))
 
 
-def expand_dims(x: Any, axis: int) -> Any:
-    s = list(shape(x))
-    s.insert(axis % (len(s) + 1), 1)
-    return reshape(x, tuple(s))
+def expand_dims(x: Any, axis: int | Sequence[int]) -> Any:
+    """x with a length-1 axis at each position ``axis`` names in the result."""
+    n_new = 1 if isinstance(axis, int | _np.integer) else len(tuple(axis))
+    nd = ndim(x) + n_new
+    new = axes_in_order(axis, nd)
+    old = iter(shape(x))
+    return reshape(x, tuple(1 if k in new else next(old) for k in range(nd)))
 
 
 def broadcast_to(x: Any, newshape: Sequence[int]) -> Any:
+    """x broadcast to ``newshape``."""
     target = tuple(int(d) for d in newshape)
-    return _broadcasting.broadcast_to(x, newshape=target)
+    return like_inputs(_broadcasting.broadcast_to(x, newshape=target), (x,))
 
 
-def concatenate(arrays: Sequence[Any], axis: int = 0) -> Any:
+def like_inputs(out: Any, inputs: Sequence[Any]) -> Any:
+    """A plain NumPy result in the ndarray subclass of the first input that has one (an
+    ``anp.Array``: so it keeps ``.at``, as JAX's arrays do). That is NumPy's own convention, which
+    its ufuncs and ``reshape`` keep but ``np.stack``, ``np.concatenate``, ``np.where`` and
+    ``np.broadcast_to`` do not."""
+    if type(out) is not _np.ndarray:
+        return out
+    for a in inputs:
+        if isinstance(a, _np.ndarray) and type(a) is not _np.ndarray:
+            return out.view(type(a))
+    return out
+
+
+def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
+    """The arrays joined along ``axis`` (None: flattened first)."""
     arrays = list(arrays)
-    return _shape.concatenate(*arrays, axis=_axes(axis, ndim(arrays[0]))[0])
+    joined = [ravel(a) for a in arrays] if axis is None else arrays
+    ax = _axes(0 if axis is None else axis, ndim(joined[0]))[0]
+    return like_inputs(_shape.concatenate(*joined, axis=ax), arrays)
 
 
 def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
+    """The arrays, of one shape, joined along a new ``axis``."""
     arrays = list(arrays)
-    return _shape.stack(*arrays, axis=_axes(axis, ndim(arrays[0]) + 1)[0])
+    return like_inputs(_shape.stack(*arrays, axis=_axes(axis, ndim(arrays[0]) + 1)[0]), arrays)
 
 
 def hstack(arrays: Sequence[Any]) -> Any:
-    arrays = list(arrays)
-    return concatenate(arrays, axis=0 if ndim(arrays[0]) <= 1 else 1)
+    """The arrays (0-d ones as 1-D) joined along their first axis if 1-D, else their second."""
+    arrays = [reshape(a, (1,)) if ndim(a) == 0 else a for a in arrays]
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
 
 
 def vstack(arrays: Sequence[Any]) -> Any:
+    """The arrays (0-d and 1-D ones as rows) joined along their first axis."""
     return concatenate([reshape(a, (1, size(a))) if ndim(a) <= 1 else a for a in arrays], axis=0)
 
 
 def flip(x: Any, axis: int | None = None) -> Any:
+    """x reversed along ``axis`` (None: along every axis)."""
     for a in _axes(axis, ndim(x)):
         x = _shape.flip(x, a)
     return x
@@ -368,8 +449,19 @@ def ones_like(x: Any, dtype: Any = None) -> _np.ndarray:
     return _np.ones_like(plain(x), dtype=dtype)
 
 
-def full_like(x: Any, fill_value: float, dtype: Any = None) -> _np.ndarray:
+def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
+    """``numpy.full_like``; a traced ``fill_value`` is broadcast to x's shape, in x's dtype (or
+    ``dtype``), differentiable in it as JAX's."""
+    if isinstance(fill_value, Traced):
+        return filled(fill_value, shape(x), dtype_of(x) if dtype is None else dtype)
     return _np.full_like(plain(x), fill_value, dtype=dtype)
+
+
+def filled(value: Any, dims: int | Sequence[int], dtype: Any = None) -> Any:
+    """The (traced) ``value`` converted to ``dtype`` (None: its own) and broadcast to ``dims``:
+    ``full`` with a traced fill value."""
+    dims = (dims,) if isinstance(dims, int | _np.integer) else tuple(dims)
+    return broadcast_to(value if dtype is None else astype(value, dtype), dims)
 
 
 # ------------------------------------------------------------------------------ composites
@@ -414,3 +506,5 @@ logical_not = _plain_fn(_np.logical_not)
 argmax = _plain_fn(_np.argmax)
 argmin = _plain_fn(_np.argmin)
 allclose = _plain_fn(_np.allclose)
+isclose = _plain_fn(_np.isclose)
+isclose.__doc__ = "|a − b| ≤ atol + rtol·|b| elementwise, on plain values (not differentiable)."

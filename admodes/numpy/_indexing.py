@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import dtype_of, ndim, plain, shape, size
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     add,
@@ -28,6 +28,7 @@ from admodes.numpy._functions import (
     broadcast_to,
     full_index,
     getitem,
+    like_inputs,
     multiply,
     ravel,
     reshape,
@@ -63,12 +64,14 @@ class IndexUpdate:
 
     def set(self, values: Any) -> Any:
         """x with ``values`` written at ``index`` (repeated indices: the last write wins)."""
-        return _Update(self.x, self.index, values).placed(self.x, "last")
+        return self._like_x(_Update(self.x, self.index, values).placed(self.x, "last"))
 
     def add(self, values: Any) -> Any:
         """x with ``values`` added at ``index`` (repeated indices accumulate)."""
         u = _Update(self.x, self.index, values)
-        return add(self.x, scatter_add(u.values, index=u.index, x_shape=shape(self.x)))
+        return self._like_x(
+            add(self.x, scatter_add(u.values, index=u.index, x_shape=shape(self.x)))
+        )
 
     def multiply(self, values: Any) -> Any:
         """x with its entries at ``index`` multiplied by ``values`` (every repeated factor)."""
@@ -77,15 +80,22 @@ class IndexUpdate:
         out = self.x
         for r in range(int(u.occurrence.max(initial=-1)) + 1):
             out = multiply(out, u.placed(ones, r))
-        return out
+        return self._like_x(out)
 
     def min(self, values: Any) -> Any:
         """x with its entries at ``index`` replaced by the smaller of them and ``values``."""
-        return _Update(self.x, self.index, values).extremal(self.x, _np.minimum)
+        return self._like_x(_Update(self.x, self.index, values).extremal(self.x, _np.minimum))
 
     def max(self, values: Any) -> Any:
         """x with its entries at ``index`` replaced by the larger of them and ``values``."""
-        return _Update(self.x, self.index, values).extremal(self.x, _np.maximum)
+        return self._like_x(_Update(self.x, self.index, values).extremal(self.x, _np.maximum))
+
+    def _like_x(self, out: Any) -> Any:
+        """A plain result in x's dtype (JAX converts the values to it, and the scatter computes
+        in floats) and x's array type (an ``anp.Array``'s result keeps ``.at``, to chain)."""
+        if isinstance(out, Traced):
+            return out
+        return like_inputs(_np.asarray(out).astype(dtype_of(self.x), copy=False), (self.x,))
 
 
 class _Update:

@@ -44,6 +44,7 @@ from admodes.numpy._functions import (
     where,
     with_dtype,
 )
+from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
 from admodes.rules.shape import axis_index
@@ -70,9 +71,12 @@ def var(
     out: None = None,
     ddof: float = 0,
     keepdims: bool = False,
+    *,
+    correction: float | None = None,
 ) -> Any:
-    """Σ (a − mean a)² / (n − ddof) over ``axis``."""
+    """Σ (a − mean a)² / (n − ddof) over ``axis`` (``correction``: NumPy 2's name for ddof)."""
     no_out(out)
+    ddof = _ddof(ddof, correction)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
     centered = subtract(a, mean(a, axes, keepdims=True))
@@ -86,9 +90,20 @@ def std(
     out: None = None,
     ddof: float = 0,
     keepdims: bool = False,
+    *,
+    correction: float | None = None,
 ) -> Any:
     """√var."""
-    return sqrt(var(a, axis, dtype, out, ddof, keepdims))
+    return sqrt(var(a, axis, dtype, out, ddof, keepdims, correction=correction))
+
+
+def _ddof(ddof: float, correction: float | None) -> float:
+    """``ddof``, or ``correction``, its NumPy 2 name (not both, as NumPy)."""
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
 
 
 def average(
@@ -287,3 +302,113 @@ def logsumexp(
     if return_sign:
         return result, signs
     return where(signs < 0, _np.nan, result) if (signs < 0).any() else result
+
+
+# ------------------------------------------------------------------------------ more reductions
+any = _plain_fn(_np.any)
+any.__doc__ = "Whether any entry over ``axis`` is true (nonzero), on plain values (bool)."
+all = _plain_fn(_np.all)
+all.__doc__ = "Whether every entry over ``axis`` is true (nonzero), on plain values (bool)."
+
+
+def ptp(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> Any:
+    """max − min over ``axis`` (ties split the derivative evenly, as ``max`` and ``min``)."""
+    no_out(out)
+    return subtract(max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
+
+
+def nanprod(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
+) -> Any:
+    """Π over the entries that are not NaN (a NaN counts as 1 and gets no derivative)."""
+    return prod(_without_nans(a, 1.0), axis, dtype, out, keepdims, initial, where)
+
+
+def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative sum along ``axis`` with NaNs counted as 0 (and given no derivative)."""
+    return cumsum(_without_nans(a, 0.0), axis, dtype, out)
+
+
+def nanvar(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: float = 0,
+    keepdims: bool = False,
+) -> Any:
+    """Σ (a − nanmean a)² / (n − ddof) over the entries that are not NaN (n of them); NaN where
+    n ≤ ddof. As JAX: NaN entries are replaced by 0 after centring, so they get no derivative."""
+    no_out(out)
+    a = with_dtype(a, dtype)
+    axes = _axes(axis, ndim(a))
+    nans = _np.isnan(plain(a))
+    centered = subtract(a, nanmean(a, axes, keepdims=True))
+    if nans.any():
+        centered = where(nans, 0.0, centered)
+    n = _np.sum(~nans, axis=axes, keepdims=keepdims) - ddof
+    total = sum(square(centered), axes, keepdims=keepdims)
+    empty = n <= 0
+    if empty.any():
+        total = where(empty, _np.nan, total)
+    return divide(total, _np.where(empty, 1, n).astype(dtype_of(total)))
+
+
+def nanstd(
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    ddof: float = 0,
+    keepdims: bool = False,
+) -> Any:
+    """√nanvar."""
+    return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+
+
+def cumulative_sum(
+    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+) -> Any:
+    """Cumulative sum along ``axis`` (optional for 1-D x), with a leading 0 if
+    ``include_initial`` (the array API's ``cumulative_sum``)."""
+    if ndim(x) == 0:
+        raise ValueError("cumulative_sum: the input must not be a scalar")
+    if axis is None:
+        if ndim(x) > 1:
+            raise ValueError(
+                f"cumulative_sum: axis must be given for an input of rank {ndim(x)} > 1"
+            )
+        axis = 0
+    out = cumsum(x, axis, dtype)
+    if not include_initial:
+        return out
+    ax = _axes(axis, ndim(x))[0]
+    zero = _np.zeros(resized(shape(out), ax, 1), dtype=dtype_of(out))
+    return concatenate([zero, out], axis=ax)
+
+
+def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
+    """∫ y by the trapezoidal rule along ``axis``: Σ ½·Δx·(y[i+1] + y[i]), with Δx = diff(x)
+    (or ``dx``); with a constant spacing, as JAX, Δx·(Σ y − ½·(y[0] + y[−1]))."""
+    y = asarray(y)
+    if x is None:
+        step = asarray(dx)
+        if ndim(step) > 0:
+            step = reshape(step, (1,) * (ndim(y) - ndim(step)) + shape(step))
+            step = moveaxis(step, axis, -1)
+    else:
+        x = asarray(x)
+        step = diff(x) if ndim(x) == 1 else moveaxis(diff(x, axis=axis), axis, -1)
+    y = moveaxis(y, axis, -1)
+    if ndim(step) == 0 or shape(step)[-1] == 1:
+        step = step if ndim(step) == 0 else getitem(step, (..., 0))
+        ends = add(getitem(y, (..., 0)), getitem(y, (..., -1)))
+        return multiply(step, subtract(sum(y, -1), multiply(0.5, ends)))
+    inner = add(getitem(y, (..., slice(1, None))), getitem(y, (..., slice(None, -1))))
+    return multiply(0.5, sum(multiply(step, inner), -1))

@@ -19,7 +19,9 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from admodes.core import Traced, dtype_of, ndim, plain, shape
 from admodes.numpy._functions import (
     _axes,
+    asarray,
     astype,
+    axes_in_order,
     broadcast_to,
     concatenate,
     flip,
@@ -28,6 +30,7 @@ from admodes.numpy._functions import (
     ravel,
     reshape,
     sum,
+    swapaxes,
     transpose,
     vstack,
     where,
@@ -230,10 +233,10 @@ def roll(a: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = 
 
 def rot90(m: Any, k: int = 1, axes: Sequence[int] = (0, 1)) -> Any:
     """m rotated by 90° k times in the plane ``axes`` (from the first axis towards the second)."""
-    a0, a1 = tuple(axes)
     nd = ndim(m)
-    if len(tuple(axes)) != 2 or a0 % nd == a1 % nd:
-        raise ValueError("rot90: axes must be two different axes")
+    if len(tuple(axes)) != 2:
+        raise ValueError(f"rot90: axes must be two different axes, got {axes}")
+    a0, a1 = axes_in_order(axes, nd, "axes")
     k %= 4
     if k == 0:
         return m
@@ -337,3 +340,127 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
             f"take_along_axis: indices must have the rank of arr ({ndim(arr)}), got {index.ndim}"
         )
     return getitem(arr, along_axis(index, _axes(axis, ndim(arr))[0], shape(arr)))
+
+
+# ------------------------------------------------------------------------------ assembling
+def concat(arrays: Sequence[Any], /, *, axis: int | None = 0) -> Any:
+    """The array API's name for ``concatenate`` (axis None: the arrays flattened, joined)."""
+    return concatenate(list(arrays), axis=axis)
+
+
+def append(arr: Any, values: Any, axis: int | None = None) -> Any:
+    """arr with ``values`` joined at the end along ``axis`` (None: both flattened)."""
+    if axis is None:
+        return concatenate([ravel(asarray(arr)), ravel(asarray(values))], axis=0)
+    return concatenate([asarray(arr), asarray(values)], axis=axis)
+
+
+def _gather_along(a: Any, axis: int, index: _np.ndarray) -> Any:
+    """The entries of a at ``index`` along ``axis`` (a gather: each keeps its derivative)."""
+    return getitem(a, axis_index(ndim(a), axis - ndim(a), index))
+
+
+def delete(
+    arr: Any, obj: Any, axis: int | None = None, *, assume_unique_indices: bool = False
+) -> Any:
+    """arr without the entries ``obj`` (an index, indices, a slice or a mask) along ``axis``
+    (None: of the flattened array): a gather of the others."""
+    arr = asarray(arr)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    ax = normalize_axis_index(axis, ndim(arr))
+    kept = _np.delete(_np.arange(shape(arr)[ax]), obj if isinstance(obj, slice) else plain(obj))
+    return _gather_along(arr, ax, kept)
+
+
+def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Any:
+    """arr with ``values`` inserted before the indices ``obj`` along ``axis`` (None: of the
+    flattened array), as JAX does it: values are given arr's rank by leading unit axes (and for a
+    scalar ``obj`` their first axis is moved to ``axis``), then broadcast; arr's entries and the
+    values are gathered into place, each keeping its derivative."""
+    arr = asarray(arr)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    ax = normalize_axis_index(axis, ndim(arr))
+    n = shape(arr)[ax]
+    indices = _np.arange(*obj.indices(n)) if isinstance(obj, slice) else _np.asarray(plain(obj))
+    if indices.ndim > 1:
+        raise ValueError("insert: obj must be a slice, a one-dimensional array, or a scalar")
+    if not _np.issubdtype(indices.dtype, _np.integer):
+        if indices.size:
+            raise ValueError(f"insert: index array must be integer typed; got {obj}")
+        indices = indices.astype(int)
+    values = asarray(values)
+    values = astype(values, dtype_of(arr)) if dtype_of(values) != dtype_of(arr) else values
+    if ndim(values) < ndim(arr):
+        values = reshape(values, (1,) * (ndim(arr) - ndim(values)) + shape(values))
+    if indices.size == 1:
+        if indices.ndim == 0:
+            values = moveaxis(values, 0, ax)
+        indices = _np.full(shape(values)[ax], indices.ravel()[0])
+    k = _np.broadcast_shapes(indices.shape, (shape(values)[ax],))[0]
+    indices = _np.clip(_np.where(indices < 0, indices + n, indices), 0, n)
+    at_values = _np.broadcast_to(indices, (k,)).copy()
+    at_values[_np.argsort(at_values, kind="stable")] += _np.arange(k)
+    at_arr = _np.flatnonzero(~_np.isin(_np.arange(n + k), at_values))
+    source = _np.empty(n + k, dtype=int)
+    source[at_arr], source[at_values] = _np.arange(n), n + _np.arange(k)
+    target = tuple(k if i == ax else d for i, d in enumerate(shape(arr)))
+    joined = concatenate([arr, broadcast_to(values, target)], axis=ax)
+    return _gather_along(joined, ax, source)
+
+
+def block(arrays: Any) -> Any:
+    """An array assembled from nested lists of blocks: the innermost lists are joined along the
+    last axis, the next ones along the second-to-last, ... (blocks given leading unit axes)."""
+    return _assembled(arrays)[0]
+
+
+def _assembled(xs: Any) -> tuple[Any, int]:
+    if isinstance(xs, tuple):
+        raise ValueError(f"block does not allow tuples, got {xs}")
+    if not isinstance(xs, list):
+        return asarray(xs), 1
+    if not xs:
+        raise ValueError("block does not allow empty list arguments")
+    parts, depths = zip(*(_assembled(x) for x in xs), strict=True)
+    if len(set(depths)) > 1:
+        raise ValueError("block: mismatched list depths")
+    rank = max(depths[0], *(ndim(p) for p in parts))
+    parts = [reshape(p, (1,) * (rank - ndim(p)) + shape(p)) for p in parts]
+    return concatenate(parts, axis=-depths[0]), depths[0] + 1
+
+
+def broadcast_arrays(*args: Any) -> tuple:
+    """The arguments broadcast against each other, to one shape."""
+    target = _np.broadcast_shapes(*(shape(a) for a in args))
+    return tuple(broadcast_to(asarray(a), target) for a in args)
+
+
+def unstack(x: Any, /, *, axis: int = 0) -> tuple:
+    """The slices of x along ``axis``, as a tuple (the inverse of ``stack``)."""
+    ax = normalize_axis_index(axis, ndim(x))
+    return tuple(getitem(x, axis_index(ndim(x), ax - ndim(x), i)) for i in range(shape(x)[ax]))
+
+
+def matrix_transpose(x: Any, /) -> Any:
+    """x with its last two axes swapped."""
+    if ndim(x) < 2:
+        raise ValueError(f"matrix_transpose: x must be at least 2-D, got {ndim(x)}-D")
+    return swapaxes(x, -1, -2)
+
+
+def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0) -> Any:
+    """choicelist[k] where condlist[k] is the first true condition, else ``default``: nested
+    selects on the conditions' primals, so the derivative flows to the chosen entry only."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(
+            f"select: condlist and choicelist differ in length ({len(condlist)} vs "
+            f"{len(choicelist)})"
+        )
+    if not condlist:
+        raise ValueError("select: condlist must be non-empty")
+    out = asarray(default)
+    for cond, choice in zip(reversed(condlist), reversed(choicelist), strict=True):
+        out = where(_np.asarray(plain(cond), dtype=bool), choice, out)
+    return out

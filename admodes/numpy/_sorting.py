@@ -22,13 +22,19 @@ from admodes.core import Traced, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,
+    abs,
     add,
+    asarray,
     astype,
+    concatenate,
+    divide,
+    flip,
     getitem,
     multiply,
     no_out,
     ravel,
     reshape,
+    subtract,
     transpose,
     where,
 )
@@ -36,6 +42,7 @@ from admodes.numpy._reductions import Axis, float_dtype
 from admodes.numpy._shapes import moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
+from admodes.rules.elementwise import remainder
 
 argsort = _plain_fn(_np.argsort)
 argpartition = _plain_fn(_np.argpartition)
@@ -52,14 +59,18 @@ def sort(
     order: None = None,
     *,
     stable: Any = None,
+    descending: bool = False,
 ) -> Any:
-    """a sorted along ``axis`` (None: flattened). Always a stable sort, whatever ``kind``: the
-    values are the same, and the derivative sends ties to their entries in order."""
+    """a sorted along ``axis`` (None: flattened), in ascending order or, ``descending``, the
+    reverse of it (JAX's, so tied entries come in reverse order). Always a stable sort, whatever
+    ``kind``: the values are the same, and the derivative sends ties to their entries in order."""
     if order is not None:
         raise TypeError("sort: order= (structured arrays) is not supported")
     if axis is None:
         a, axis = ravel(a), -1
-    return _sorting.sort(a, axis=_axes(axis, ndim(a))[0])
+    ax = _axes(axis, ndim(a))[0]
+    ascending = _sorting.sort(a, axis=ax)
+    return flip(ascending, ax) if descending else ascending
 
 
 def partition(
@@ -207,3 +218,47 @@ def unique_inverse(x: Any) -> Any:
 
 def unique_all(x: Any) -> Any:
     return _with_values(x, _np.unique_all(plain(x)))
+
+
+# ------------------------------------------------------------------------------ searching
+isin = _plain_fn(_np.isin)
+isin.__doc__ = "Whether each entry of ``element`` is in ``test_elements``, on plain values (bool)."
+
+
+def interp(
+    x: Any, xp: Any, fp: Any, left: Any = None, right: Any = None, period: Any = None
+) -> Any:
+    """The piecewise-linear interpolant through (xp, fp) at x, as JAX computes it: on the segment
+    i − 1, i holding x (i = searchsorted(xp, x, side="right"), clipped to 1…n − 1),
+    fp[i−1] + (x − xp[i−1]) / (xp[i] − xp[i−1]) · (fp[i] − fp[i−1]), differentiable in x, xp and
+    fp (at a knot, the slope of the segment to its right; at the last knot, of the last segment);
+    ``left`` / ``right`` (default fp[0] / fp[−1], or JAX's ``"extrapolate"``) outside [xp[0],
+    xp[−1]]; with ``period``, x and xp are taken modulo the period."""
+    x, xp, fp = asarray(x), asarray(xp), asarray(fp)
+    if shape(xp) != shape(fp) or ndim(xp) != 1:
+        raise ValueError("xp and fp must be one-dimensional arrays of equal size")
+    for name, end in (("left", left), ("right", right)):
+        if isinstance(end, str) and end != "extrapolate":
+            raise ValueError(f"`{name}` must be a value or 'extrapolate', not {end!r}")
+    if period is not None:
+        if ndim(period) != 0:
+            raise ValueError(f"period must be a scalar; got {period}")
+        period = abs(period)
+        x, xp = remainder(x, period), remainder(xp, period)
+        order = _np.argsort(plain(xp), kind="stable")
+        xp, fp = take(xp, order), take(fp, order)
+        xp = concatenate([subtract(xp[-1:], period), xp, add(xp[:1], period)])
+        fp = concatenate([fp[-1:], fp, fp[:1]])
+    px, pxp = plain(x), plain(xp)
+    i = _np.clip(_np.searchsorted(pxp, px, side="right"), 1, len(pxp) - 1)
+    f_lo, xp_lo = take(fp, i - 1), take(xp, i - 1)
+    df = subtract(take(fp, i), f_lo)
+    dx = subtract(take(xp, i), xp_lo)
+    flat = _np.abs(plain(dx)) <= _np.spacing(_np.finfo(float_dtype(xp)).eps)  # no nan derivative
+    t = divide(subtract(x, xp_lo), where(flat, 1.0, dx))
+    f = where(flat, f_lo, add(f_lo, multiply(t, df)))
+    if period is None and not isinstance(left, str):
+        f = where(px < pxp[0], fp[0] if left is None else left, f)
+    if period is None and not isinstance(right, str):
+        f = where(px > pxp[-1], fp[-1] if right is None else right, f)
+    return f

@@ -1,0 +1,434 @@
+"""The NumPy functions JAX code commonly uses beyond the core ones (``trapezoid``, ``interp``,
+``cov``, ``convolve``, ``insert``, ``select``, ``block``, ``fmax``, ``nanvar``, ...): values,
+``grad`` by both modes, ``jacfwd`` and ``jacrev`` against JAX, on random float64 inputs and at
+their special points (ties, NaNs, knots, the ends of a range); predicates against JAX and NumPy;
+NumPy's values on plain inputs, and ``np.f`` on a traced value reaching ``admodes.numpy.f``."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import numpy as np
+import pytest
+from conftest import JNP, MODES, assert_close, assert_exact, both
+
+import admodes as ad
+import admodes.numpy as anp
+
+NAN = np.nan
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def R(*shape: int, seed: str = "", lo: float | None = None) -> np.ndarray:
+    """Standard normal float64 values (fixed seed per shape and tag); ``lo``: |x| + lo."""
+    x = _rng(f"{shape}{seed}").standard_normal(shape)
+    return np.abs(x) + lo if lo is not None else x
+
+
+def with_nans(x: np.ndarray, *flat: int) -> np.ndarray:
+    x = np.array(x)
+    x.reshape(-1)[list(flat)] = NAN
+    return x
+
+
+XP = np.array([-1.5, -0.5, 0.25, 1.0, 2.5])  # increasing knots
+X_AT = np.array([-2.0, -1.5, -0.9, -0.5, 0.0, 0.25, 0.7, 1.0, 2.5, 3.0])  # knots and outside
+IDX = np.array([1, 3])
+
+# name -> (fn(m, *args), args): every float argument is differentiated.
+CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
+    # elementwise
+    "fmax": (lambda m, x, y: m.fmax(x, y), (R(3, 4), R(4, seed="b"))),
+    "fmin": (lambda m, x, y: m.fmin(x, y), (R(3, 4), R(4, seed="b"))),
+    "fmax-ties-nans": (
+        lambda m, x, y: m.fmax(x, y),
+        (np.array([1.0, 2.0, NAN, 3.0, NAN, -1.0]), np.array([1.0, NAN, 2.0, 4.0, NAN, -1.0])),
+    ),
+    "fmin-ties-nans": (
+        lambda m, x, y: m.fmin(x, y),
+        (np.array([1.0, 2.0, NAN, 3.0, NAN, -1.0]), np.array([1.0, NAN, 2.0, 4.0, NAN, -1.0])),
+    ),
+    "fmax-ties": (
+        lambda m, x, y: m.fmax(x, y) * 2.0 + m.fmin(x, y),
+        (np.array([1.0, 2.0, -1.0, 0.5]), np.array([1.0, 0.0, -1.0, 0.5])),
+    ),
+    "fmax-scalar": (lambda m, x: m.fmax(x, 0.25) * x, (R(5),)),
+    "trunc": (lambda m, x: m.trunc(3 * x) * x, (R(6),)),
+    "rint": (lambda m, x: m.rint(3 * x) * x, (R(6),)),
+    "around": (lambda m, x: m.around(x, 1) * x + m.around(x), (R(6),)),
+    "ptp": (lambda m, x: m.ptp(x), (R(3, 4),)),
+    "ptp-axis-keepdims": (lambda m, x: m.ptp(x, axis=0, keepdims=True), (R(3, 4),)),
+    "ptp-ties": (lambda m, x: m.ptp(x, axis=1), (np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.5]]),)),
+    # reductions with NaNs
+    "nanvar": (lambda m, x: m.nanvar(x), (with_nans(R(3, 4), 1, 6),)),
+    "nanvar-axis-ddof": (lambda m, x: m.nanvar(x, axis=1, ddof=1), (with_nans(R(3, 4), 1, 6),)),
+    "nanvar-all-nan-row": (
+        lambda m, x: m.nanvar(x, axis=1, keepdims=True),
+        (with_nans(R(3, 4), 4, 5, 6, 7, 0),),
+    ),
+    "nanvar-no-nans": (lambda m, x: m.nanvar(x, axis=0), (R(3, 4),)),
+    "nanstd": (lambda m, x: m.nanstd(x, axis=0, ddof=1), (with_nans(R(4, 3), 2, 4),)),
+    "nanprod": (lambda m, x: m.nanprod(x, axis=1), (with_nans(R(3, 4), 0, 6, 7),)),
+    "nanprod-all": (lambda m, x: m.nanprod(x), (with_nans(R(5), 2),)),
+    "nancumsum": (lambda m, x: m.nancumsum(x, axis=1), (with_nans(R(3, 4), 1, 6),)),
+    "nancumsum-flat": (lambda m, x: m.nancumsum(x), (with_nans(R(2, 3), 0),)),
+    "cumulative_sum": (lambda m, x: m.cumulative_sum(x), (R(5),)),
+    "cumulative_sum-initial": (
+        lambda m, x: m.cumulative_sum(x, axis=0, include_initial=True),
+        (R(3, 2),),
+    ),
+    # integration and interpolation
+    "trapezoid": (lambda m, y: m.trapezoid(y), (R(6),)),
+    "trapezoid-x": (lambda m, y, x: m.trapezoid(y, x), (R(6), np.cumsum(R(6, lo=0.1)))),
+    "trapezoid-x-2d-axis0": (
+        lambda m, y, x: m.trapezoid(y, x, axis=0),
+        (R(5, 3), np.cumsum(R(5, 3, lo=0.1), axis=0)),
+    ),
+    "trapezoid-dx": (lambda m, y, dx: m.trapezoid(y, dx=dx, axis=0), (R(4, 3), 0.3)),
+    "trapezoid-two-points": (lambda m, y, x: m.trapezoid(y, x), (R(3, 2), np.array([0.5, 1.75]))),
+    "interp": (lambda m, x, xp, fp: m.interp(x, xp, fp), (R(7), XP, R(5))),
+    "interp-knots-and-ends": (lambda m, x, xp, fp: m.interp(x, xp, fp), (X_AT, XP, R(5))),
+    "interp-left-right": (
+        lambda m, x, fp, left: m.interp(x, XP, fp, left=left, right=-2.0),
+        (X_AT, R(5), 0.75),
+    ),
+    "interp-extrapolate": (
+        lambda m, x, fp: m.interp(x, XP, fp, left="extrapolate", right="extrapolate"),
+        (X_AT, R(5)),
+    ),
+    "interp-scalar": (lambda m, x, fp: m.interp(x, XP, fp), (0.4, R(5))),
+    "interp-period": (
+        lambda m, x, xp, fp: m.interp(x, xp, fp, period=2.0),
+        (R(6) * 3, np.array([0.1, 0.7, 1.3, -0.2, 1.9]), R(5)),
+    ),
+    "polyval": (lambda m, p, x: m.polyval(p, x), (R(4), R(2, 3))),
+    # statistics
+    "cov": (lambda m, x: m.cov(x), (R(3, 6),)),
+    "cov-vector": (lambda m, x: m.cov(x), (R(6),)),
+    "cov-y-rowvar": (lambda m, x, y: m.cov(x, y, rowvar=False), (R(6, 2), R(6, 1, seed="y"))),
+    "cov-bias-ddof": (lambda m, x: m.cov(x, bias=True) + m.cov(x, ddof=2), (R(2, 5),)),
+    "cov-aweights": (lambda m, x, w: m.cov(x, aweights=w), (R(3, 5), R(5, lo=0.2))),
+    "cov-fweights-aweights": (
+        lambda m, x, w: (
+            m.cov(x, fweights=np.array([1, 2, 1, 3, 1]), aweights=w, ddof=0)
+            + m.cov(x, fweights=np.array([1, 2, 1, 3, 1]), aweights=w)
+        ),
+        (R(2, 5), R(5, lo=0.2)),
+    ),
+    "corrcoef": (lambda m, x: m.corrcoef(x), (R(3, 6),)),
+    "corrcoef-y": (lambda m, x, y: m.corrcoef(x, y), (R(6), R(6, seed="y"))),
+    "vecdot": (lambda m, x, y: m.vecdot(x, y), (R(3, 4), R(4))),
+    "vecdot-axis0": (lambda m, x, y: m.vecdot(x, y, axis=0), (R(4, 3), R(4, 3, seed="b"))),
+    # convolutions (the longer input first and second, every mode)
+    **{
+        f"{op}-{mode}-{order}": (
+            lambda m, a, v, op=op, mode=mode: getattr(m, op)(a, v, mode=mode),
+            (R(6), R(3)) if order == "long-short" else (R(3), R(6, seed="b")),
+        )
+        for op in ("convolve", "correlate")
+        for mode in ("full", "same", "valid")
+        for order in ("long-short", "short-long")
+    },
+    "convolve-even-kernel-same": (lambda m, a, v: m.convolve(a, v, mode="same"), (R(7), R(4))),
+    "correlate-default": (lambda m, a, v: m.correlate(a, v), (R(5), R(2))),
+    "convolve-default": (lambda m, a, v: m.convolve(a, v), (R(5), R(5, seed="b"))),
+    # creation, differentiable in start and stop
+    "logspace": (lambda m, a, b: m.logspace(a, b, 5), (0.25, 1.5)),
+    "logspace-base-no-endpoint": (
+        lambda m, a, b: m.logspace(a, b, 4, endpoint=False, base=2.0),
+        (R(3), R(3, seed="b")),
+    ),
+    "geomspace": (lambda m, a, b: m.geomspace(a, b, 6), (0.5, 8.0)),
+    "geomspace-negative-axis1": (
+        lambda m, a, b: m.geomspace(a, b, 4, axis=1),
+        (-np.array([0.5, 2.0]), -np.array([3.0, 0.25])),
+    ),
+    # assembling
+    "append": (lambda m, x, v: m.append(x, v), (R(2, 3), R(4))),
+    "append-axis": (lambda m, x, v: m.append(x, v, axis=1), (R(2, 3), R(2, 2))),
+    "insert-scalar-index": (lambda m, x, v: m.insert(x, 2, v), (R(5), 0.5)),
+    "insert-scalar-index-many": (lambda m, x, v: m.insert(x, 1, v, axis=1), (R(2, 3), R(2))),
+    "insert-indices": (lambda m, x, v: m.insert(x, np.array([0, 2, 2, 5]), v), (R(5), R(4))),
+    "insert-negative-axis0": (
+        lambda m, x, v: m.insert(x, np.array([-1, 1]), v, axis=0),
+        (R(3, 2), R(2)),
+    ),
+    "insert-slice": (lambda m, x, v: m.insert(x, slice(0, 3), v), (R(4), R(3))),
+    "insert-flattened": (lambda m, x, v: m.insert(x, 3, v), (R(2, 3), R(1))),
+    "delete-index": (lambda m, x: m.delete(x, 1), (R(4),)),
+    "delete-indices-axis": (lambda m, x: m.delete(x, IDX, axis=1), (R(3, 5),)),
+    "delete-slice-flattened": (lambda m, x: m.delete(x, slice(1, None, 2)), (R(2, 3),)),
+    "delete-mask": (
+        lambda m, x: m.delete(x, np.array([True, False, True, False]), axis=0),
+        (R(4, 2),),
+    ),
+    "block": (
+        lambda m, a, b, c, d: m.block([[a, b], [c, d]]),
+        (R(2, 2), R(2, 3), R(1, 2), R(1, 3)),
+    ),
+    "block-vectors": (lambda m, a, b: m.block([a, b, a]), (R(2), R(3))),
+    "block-mixed-ranks": (lambda m, a, b: m.block([[a], [b]]), (R(3), R(2, 3))),
+    "broadcast_arrays": (
+        lambda m, a, b, c: m.stack(list(m.broadcast_arrays(a, b, c))),
+        (R(3, 1), R(4), 0.5),
+    ),
+    "concat": (lambda m, a, b: m.concat([a, b], axis=1), (R(2, 3), R(2, 1))),
+    "concat-none": (lambda m, a, b: m.concat([a, b], axis=None), (R(2, 3), R(4))),
+    "unstack": (lambda m, x: m.stack(list(m.unstack(x, axis=1))[::-1]), (R(2, 3),)),
+    "matrix_transpose": (lambda m, x: m.matrix_transpose(x), (R(2, 3, 4),)),
+    "select": (
+        lambda m, x, y: m.select([x > 0.5, x < -0.2, y > 0], [x, m.sin(y), x * y], default=y),
+        (R(3, 4), R(4)),
+    ),
+    "select-default-constant": (
+        lambda m, x: m.select([x > 0, x > -1], [x**2, -x]),
+        (R(6),),
+    ),
+}
+
+
+def _argnums(args: tuple) -> tuple[int, ...]:
+    return tuple(range(len(args)))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_value_and_jacobians(name: str) -> None:
+    """The value, and jacfwd and jacrev with respect to every argument, equal JAX's."""
+    fn, args = CASES[name]
+    f_ad, f_jax = both(fn)
+    argnums = _argnums(args)
+    expected = jax.jacfwd(f_jax, argnums)(*args)
+    with np.errstate(all="ignore"):
+        assert_close(f_ad(*args), f_jax(*args))
+        assert_close(ad.jacfwd(f_ad, argnums)(*args), expected)
+        assert_close(ad.jacrev(f_ad, argnums)(*args), expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", CASES)
+def test_grad(name: str, mode: str) -> None:
+    """grad of Σ w·f (fixed random weights) by each mode equals JAX's in the same mode (reverse:
+    ``jax.grad``; forward: ``jax.jacfwd``, where a NaN lands in a tangent, not a cotangent)."""
+    fn, args = CASES[name]
+    out_shape = jax.eval_shape(lambda *a: fn(JNP, *a), *args).shape
+    w = _rng(name + "w").standard_normal(out_shape)
+    f_ad, f_jax = both(lambda m, *a: m.sum(fn(m, *a) * w))
+    argnums = _argnums(args)
+    with np.errstate(all="ignore"):
+        value, grads = ad.value_and_grad(f_ad, argnums, mode=mode)(*args)
+    expected = (jax.grad if mode == "reverse" else jax.jacfwd)(f_jax, argnums)(*args)
+    assert_close((value, grads), (f_jax(*args), expected))
+
+
+def test_cases_differentiate() -> None:
+    """Every case has a nonzero Jacobian, so the comparisons with JAX test derivatives (the
+    rounding cases multiply by x: their Jacobian is the rounded value, the rounding's own
+    derivative being 0, as JAX's)."""
+    for name, (fn, args) in CASES.items():
+        with np.errstate(divide="ignore", invalid="ignore"):  # the nan* cases' all-NaN slices
+            jac = ad.jacfwd(lambda *a, fn=fn: fn(anp, *a), _argnums(args))(*args)
+        assert sum(np.nansum(np.abs(j)) for j in jac) > 0, name
+
+
+# ---------------------------------------------------------------------------- by hand
+def test_fmax_fmin_ties_and_nans_by_hand() -> None:
+    """JAX's select: a tie and a NaN in x1 send the derivative to x2; a NaN in x2 to x1."""
+    x1 = np.array([1.0, 2.0, NAN, 3.0, NAN])
+    x2 = np.array([1.0, NAN, 2.0, 4.0, NAN])
+    for mode in MODES:
+        g1, g2 = ad.grad(lambda a, b: anp.sum(anp.fmax(a, b)), (0, 1), mode=mode)(x1, x2)
+        assert_exact((g1, g2), (np.array([0.0, 1, 0, 0, 1]), np.array([1.0, 0, 1, 1, 0])))
+        g1, g2 = ad.grad(lambda a, b: anp.sum(anp.fmin(a, b)), (0, 1), mode=mode)(x1, x2)
+        assert_exact((g1, g2), (np.array([0.0, 1, 0, 1, 1]), np.array([1.0, 0, 1, 0, 0])))
+    assert_exact(anp.fmax(x1, x2), np.fmax(x1, x2))
+
+
+def test_interp_slopes_by_hand() -> None:
+    """At a knot, the slope of the segment to its right; at the last knot, of the last segment;
+    outside the range, 0 (the end value is selected)."""
+    xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
+    x = np.array([-1.0, 0.0, 0.5, 1.0, 3.0, 4.0])
+    for mode in MODES:
+        g = ad.grad(lambda x: anp.sum(anp.interp(x, xp, fp)), mode=mode)(x)
+        assert_exact(g, np.array([0.0, 2.0, 2.0, 0.5, 0.5, 0.0]))
+
+
+def test_fix_is_trunc_with_zero_derivative() -> None:
+    """fix (NumPy's; not in JAX 0.10) rounds towards zero, derivative 0 in both modes."""
+    x = np.array([-2.5, -0.5, 0.0, 0.5, 1.7])
+    assert_exact(anp.fix(x), np.fix(x))
+    for mode in MODES:
+        g = ad.grad(lambda x: anp.sum(anp.fix(x) * x), mode=mode)(x)
+        assert_exact(g, np.fix(x))
+    assert_exact(ad.jacfwd(anp.fix)(x), np.zeros((5, 5)))
+
+
+def test_nan_functions_ignore_nans_by_hand() -> None:
+    """nanvar's NaN entries get no derivative; an all-NaN slice is NaN."""
+    x = np.array([1.0, NAN, 3.0])
+    for mode in MODES:
+        g = ad.grad(anp.nanvar, mode=mode)(x)
+        assert_exact(g, np.array([-1.0, 0.0, 1.0]))
+        g = ad.grad(lambda x: anp.sum(anp.nancumsum(x)), mode=mode)(x)
+        assert_exact(g, np.array([3.0, 0.0, 1.0]))
+        assert_exact(ad.grad(anp.nanprod, mode=mode)(x), np.array([3.0, 0.0, 1.0]))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 for the all-NaN row, as NumPy
+        assert np.isnan(anp.nanvar(np.array([[NAN, NAN], [1.0, 2.0]]), axis=1)[0])
+
+
+# ---------------------------------------------------------------------------- predicates
+PREDICATES = {
+    "any": (lambda m, x: m.any(x > 1.0), lambda m, x: m.any(x > 0.5, axis=0)),
+    "all": (lambda m, x: m.all(x > -3.0), lambda m, x: m.all(x > -0.5, axis=1, keepdims=True)),
+    "isclose": (
+        lambda m, x: m.isclose(x, x + 1e-9),
+        lambda m, x: m.isclose(x, m.where(x > 0, x * (1 + 2e-5), x), rtol=1e-5, atol=0.0),
+    ),
+    "signbit": (lambda m, x: m.signbit(x), lambda m, x: m.signbit(x * 0.0)),
+    "isin": (
+        lambda m, x: m.isin(m.round(x), np.array([0.0, 1.0])),
+        lambda m, x: m.isin(m.round(x), np.array([0.0, 1.0]), invert=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PREDICATES)
+def test_predicates(name: str) -> None:
+    """Plain bool results equal JAX's and NumPy's, on plain and on traced values (where they
+    look at the primal: no derivative)."""
+    x = R(3, 4)
+    for body in PREDICATES[name]:
+        expected = np.asarray(body(JNP, x))
+        assert_exact(body(anp, x), expected)
+        assert_exact(body(np, x), expected)
+        seen: list = []
+        ad.grad(lambda x, body=body, seen=seen: seen.append(body(anp, x)) or anp.sum(x))(x)
+        ad.grad(
+            lambda x, body=body, seen=seen: seen.append(body(np, x)) or anp.sum(x), mode="forward"
+        )(x)
+        for s in seen:
+            assert isinstance(s, np.ndarray | np.bool_) and s.dtype == bool
+            assert_exact(s, expected)
+    signs = anp.signbit(np.array([-0.0, 0.0, -1.0, NAN]))
+    assert_exact(signs, np.array([True, False, True, False]))
+    close = anp.isclose(np.array([NAN, np.inf]), np.array([NAN, np.inf]), equal_nan=True)
+    assert_exact(close, np.array([True, True]))
+
+
+# ---------------------------------------------------------------------------- NumPy's values
+NUMPY_VALUES = {
+    "trunc": lambda m: m.trunc(np.array([-2.5, -0.5, 0.5, 1.5])),
+    "trunc-int": lambda m: m.trunc(np.array([3, -2])),
+    "rint": lambda m: m.rint(np.array([-2.5, -0.5, 0.5, 1.5])),
+    "around": lambda m: m.around(np.array([1.25, 2.675, -0.5]), 2),
+    "fix": lambda m: m.fix(np.array([-2.5, 2.5])),
+    "fmax": lambda m: m.fmax(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
+    "fmin": lambda m: m.fmin(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
+    "ptp": lambda m: m.ptp(R(3, 4), axis=1),
+    "nanvar": lambda m: m.nanvar(with_nans(R(3, 4), 1), axis=0, ddof=1),
+    "nanstd": lambda m: m.nanstd(with_nans(R(3, 4), 1)),
+    "nanprod": lambda m: m.nanprod(with_nans(R(3, 4), 1), axis=1),
+    "nancumsum": lambda m: m.nancumsum(with_nans(R(3, 4), 1)),
+    "cumulative_sum": lambda m: m.cumulative_sum(R(3, 4), axis=1, include_initial=True),
+    "trapezoid": lambda m: m.trapezoid(R(4, 5), np.cumsum(R(5, lo=0.1)), axis=1),
+    "interp": lambda m: m.interp(X_AT, XP, R(5), left=-7.0),
+    "interp-period": lambda m: m.interp(R(6), np.array([0.1, 0.7, 1.3, -0.2]), R(4), period=2.0),
+    "polyval": lambda m: m.polyval(R(4), R(3)),
+    "cov": lambda m: m.cov(R(3, 6), aweights=R(6, lo=0.1), fweights=np.array([1, 2, 1, 1, 3, 1])),
+    "corrcoef": lambda m: m.corrcoef(R(6, 3), rowvar=False),
+    "vecdot": lambda m: m.vecdot(R(3, 4), R(4)),
+    "convolve": lambda m: m.convolve(R(3), R(7), mode="same"),
+    "correlate": lambda m: m.correlate(R(3), R(7), mode="full"),
+    "empty_like-shape": lambda m: m.empty_like(R(2, 3)).shape,
+    "identity": lambda m: m.identity(3),
+    "tri": lambda m: m.tri(3, 4, k=1),
+    "logspace": lambda m: m.logspace(0.0, 2.0, 5, base=3.0),
+    "geomspace": lambda m: m.geomspace(1.0, 1000.0, 4),
+    "append": lambda m: m.append(R(2, 2), [[1.0, 2.0]], axis=0),
+    "insert": lambda m: m.insert(R(2, 3), [1, 1, 3], [7.0, 8.0, 9.0], axis=1),
+    "insert-scalar": lambda m: m.insert(R(2, 3), 1, [7.0, 8.0], axis=1),
+    "delete": lambda m: m.delete(R(3, 4), [0, 2], axis=1),
+    "block": lambda m: m.block([[np.eye(2), np.zeros((2, 1))], [np.ones((1, 2)), 5.0]]),
+    "broadcast_arrays": lambda m: m.broadcast_arrays(R(3, 1), R(4)),
+    "concat": lambda m: m.concat([R(2), R(3)]),
+    "unstack": lambda m: m.unstack(R(2, 3), axis=1),
+    "matrix_transpose": lambda m: m.matrix_transpose(R(2, 3, 4)),
+    "select": lambda m: m.select([R(5) > 0, R(5) > -1], [R(5), 2.0], default=-1.0),
+}
+
+
+@pytest.mark.parametrize("name", NUMPY_VALUES)
+def test_numpy_values_on_plain_inputs(name: str) -> None:
+    """On plain inputs, NumPy's values, shapes and dtypes."""
+    assert_close(NUMPY_VALUES[name](anp), NUMPY_VALUES[name](np))
+
+
+def test_empty_like_is_zeros_like_jax() -> None:
+    x = R(2, 3)
+    out = anp.empty_like(x, dtype=np.float32)
+    assert_exact(out, np.zeros((2, 3), np.float32))
+    assert out.dtype == np.float32 and isinstance(out, anp.Array)
+    assert_exact(anp.empty_like(x, shape=(4,)), np.zeros(4))
+
+
+# ---------------------------------------------------------------------------- NumPy dispatch
+DISPATCH = {
+    "trunc": lambda m, x: m.trunc(x) + x,
+    "rint": lambda m, x: m.rint(x) + x,
+    "around": lambda m, x: m.around(x, 1) + x,
+    "fix": lambda m, x: m.fix(x) + x,
+    "fmax": lambda m, x: m.fmax(x, 0.1),
+    "fmin": lambda m, x: m.fmin(0.1, x),
+    "ptp": lambda m, x: m.ptp(x, axis=0),
+    "nanvar": lambda m, x: m.nanvar(x, axis=1),
+    "nanstd": lambda m, x: m.nanstd(x),
+    "nanprod": lambda m, x: m.nanprod(x, axis=0),
+    "nancumsum": lambda m, x: m.nancumsum(x, axis=1),
+    "cumulative_sum": lambda m, x: m.cumulative_sum(x, axis=0),
+    "trapezoid": lambda m, x: m.trapezoid(x, dx=0.5),
+    "interp": lambda m, x: m.interp(m.ravel(x), XP, m.ones(5) * 2.0),
+    "polyval": lambda m, x: m.polyval(m.ravel(x)[:3], x),
+    "cov": lambda m, x: m.cov(x),
+    "corrcoef": lambda m, x: m.corrcoef(x),
+    "vecdot": lambda m, x: m.vecdot(x, x),
+    "convolve": lambda m, x: m.convolve(x[0], x[1], mode="same"),
+    "correlate": lambda m, x: m.correlate(x[0], x[1], mode="full"),
+    "append": lambda m, x: m.append(x, x[:1], axis=0),
+    "insert": lambda m, x: m.insert(x, 1, x[0], axis=0),
+    "delete": lambda m, x: m.delete(x, 1, axis=1),
+    "block": lambda m, x: m.block([[x, x], [x, x]]),
+    "broadcast_arrays": lambda m, x: m.broadcast_arrays(x, x[0])[1],
+    "concat": lambda m, x: m.concat([x, x]),
+    "unstack": lambda m, x: m.unstack(x)[1],
+    "matrix_transpose": lambda m, x: m.matrix_transpose(x),
+    "select": lambda m, x: m.select([x > 0], [x], x * 2),
+}
+
+
+@pytest.mark.parametrize("name", DISPATCH)
+def test_numpy_dispatch(name: str) -> None:
+    """``np.f`` on a traced value reaches ``admodes.numpy.f``: same value and Jacobian."""
+    x = R(3, 3)
+    fn = DISPATCH[name]
+    assert_close(ad.jacfwd(lambda x: fn(np, x))(x), ad.jacfwd(lambda x: fn(anp, x))(x))
+    assert_close(ad.jacrev(lambda x: fn(np, x))(x), ad.jacfwd(lambda x: fn(anp, x))(x))
+
+
+def test_errors() -> None:
+    x = R(5)
+    with pytest.raises(ValueError, match="mode"):
+        anp.convolve(x, x, mode="bad")
+    with pytest.raises(ValueError, match="one-dimensional"):
+        anp.interp(x, XP[:, None], XP[:, None])
+    with pytest.raises(ValueError, match="length"):
+        anp.select([x > 0], [x, x])
+    with pytest.raises(ValueError, match="2-D"):
+        anp.matrix_transpose(x)
+    with pytest.raises(ValueError, match="axis"):
+        anp.cumulative_sum(R(2, 3))
