@@ -210,8 +210,13 @@ def test_value_and_jacobians(name: str) -> None:
         assert_close(ad.jacrev(f_ad, argnums)(*args), expected)
 
 
+#: Cases where a NaN, a tie or a knot makes the two modes' gradients differ from a contraction of
+#: the Jacobian (test_value_and_jacobians checks every case's Jacobian by both engines already).
+GRAD_CASES = [n for n in CASES if any(k in n for k in ("nan", "fmax", "fmin", "ties", "interp"))]
+
+
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", GRAD_CASES)
 def test_grad(name: str, mode: str) -> None:
     """grad of Σ w·f (fixed random weights) by each mode equals JAX's in the same mode (reverse:
     ``jax.grad``; forward: ``jax.jacfwd``, where a NaN lands in a tangent, not a cotangent)."""
