@@ -192,7 +192,7 @@ def like_input(ct: Any, x: Any) -> Any:
     """A derivative shaped and typed like the input ``x`` it belongs to: a Python float for a
     Python float, a NumPy scalar for a NumPy scalar, an array of x's shape and dtype otherwise."""
     if isinstance(ct, Traced):
-        return with_dtype(ct, dtype_of(x))
+        return in_dtype(ct, dtype_of(x))
     if type(x) is float:
         return ct if type(ct) is float else float(ct)
     if type(x) is complex:
@@ -204,7 +204,7 @@ def like_input(ct: Any, x: Any) -> Any:
     return ct[()] if ct.ndim == 0 else ct
 
 
-def with_dtype(x: Any, dtype: np.dtype) -> Any:
+def in_dtype(x: Any, dtype: np.dtype) -> Any:
     """``x`` converted to ``dtype`` where its own differs (a derivative takes its input's)."""
     return x if dtype_of(x) == dtype else x.astype(dtype)
 

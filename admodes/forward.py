@@ -26,10 +26,10 @@ from admodes.arguments import (
     check_sequences,
     differentiated,
     gradient_only,
+    in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
-    with_dtype,
     with_keywords,
     zeros_like_value,
 )
@@ -120,7 +120,7 @@ class ForwardTrace(Trace):
         dtype (as JAX: a float32 output has float32 tangents, though a partial was float64)."""
         full = self.tangent_shape(out)
         t_out = t_out if shape(t_out) == full else broadcast_to(t_out, full)
-        return with_dtype(t_out, dtype_of(out))
+        return in_dtype(t_out, dtype_of(out))
 
     def tangent_shape(self, x: Any) -> tuple[int, ...]:
         """Shape of a tangent of ``x`` in this trace."""

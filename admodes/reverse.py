@@ -28,10 +28,10 @@ from admodes.arguments import (
     check_scalar,
     differentiated,
     gradient_only,
+    in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
-    with_dtype,
     with_keywords,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
@@ -253,7 +253,7 @@ def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -
     if batch is None:
         return [like_input(0.0 if c is None else c, x) for c, x in zip(cts, in_leaves, strict=True)]
     return [
-        np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else with_dtype(c, dtype_of(x))
+        np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else in_dtype(c, dtype_of(x))
         for c, x in zip(cts, in_leaves, strict=True)
     ]
 
