@@ -37,8 +37,14 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     else:
         leaves.append(tree)
         return LEAF
-    defs = []
     for child in children:  # loops, not comprehensions, and leaves in place: fewer frames
+        if child is None or isinstance(child, _CONTAINERS):
+            break
+    else:  # every child a leaf (the common tuple of arrays): one step
+        leaves.extend(children)
+        return (kind, keys, (LEAF,) * len(children))
+    defs = []
+    for child in children:
         if child is None or isinstance(child, _CONTAINERS):
             defs.append(_flatten_into(child, leaves))
         else:
