@@ -83,9 +83,8 @@ class Tape(Trace):
     def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Node:
         """A node for ``out``, and an entry holding what ``prim``'s VJP rules will need."""
         parents = []
-        # bind unwrapped this tape's values, and only those
-        for a, p in zip(args, primals, strict=True):
-            parents.append(None if a is p else a.index)
+        for a in args:
+            parents.append(a.index if type(a) is Node and a._trace is self else None)
         index = self.n_nodes
         self.n_nodes = index + 1
         self.entries.append((prim, primals, params or NO_PARAMS, out, parents, index))
