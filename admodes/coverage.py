@@ -92,6 +92,8 @@ PROBES: dict[str, Probe] = {
     "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),
     "scipy.special.betainc": Probe((1.5, 2.5, M)),
     "scipy.stats.beta.cdf": Probe((M, 1.5, 2.5)),
+    "scipy.stats.uniform.logpdf": Probe((M, V / 4, N + 1.0)),  # constant in x, not in scale
+    "scipy.stats.uniform.pdf": Probe((M, V / 4, N + 1.0)),
     "scipy.stats.dirichlet.logpdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
     "scipy.stats.dirichlet.pdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
     "scipy.stats.multivariate_normal.logpdf": Probe((V, V / 2, M)),

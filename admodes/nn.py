@@ -1,7 +1,8 @@
 """``admodes.nn``: JAX's ``jax.nn`` activations and normalisations, by both engines.
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
-derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);
+derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3), and
+``relu6`` selects as JAX's does, so ``hard_silu'(−inf)`` is JAX's 0 by reverse mode;
 ``leaky_relu'(0) = 1``; ``elu'(0) = alpha``, ``selu'(0) = scale · alpha``; ``hard_tanh'(±1) = 1``;
 ``sparse_sigmoid'(±1) = 1/4`` (JAX's ``clip``, half of each side); ``celu'(0) = 1`` with
 ``celu''(0) = 1/(4 · alpha)`` (JAX's ``maximum`` and ``minimum`` at a tie); ``log1mexp'(0) = inf``.
@@ -73,8 +74,12 @@ def identity(x: Any) -> Any:
 
 
 def relu6(x: Any) -> Any:
-    """min(max(x, 0), 6), with derivative 0 at both kinks (JAX)."""
-    return anp.where(plain(x) >= 6.0, 6.0, relu(x))
+    """min(max(x, 0), 6): x selected on 0 < x < 6, else the constant bound (nan at nan), so the
+    derivative is JAX's select: 1 inside, 0 at both kinks and outside, and a tangent or
+    cotangent outside (±inf from hard_silu at −inf) is dropped, never multiplied by 0."""
+    value = plain(x)
+    inside = (value > 0.0) & (value < 6.0)
+    return anp.where(inside, x, np.minimum(np.maximum(value, 0.0), 6.0))
 
 
 def hard_tanh(x: Any) -> Any:

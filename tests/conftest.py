@@ -6,9 +6,10 @@ central finite differences, or numbers worked out by hand.
 
 from __future__ import annotations
 
+import math
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -119,6 +120,45 @@ def vdot(a: Any, b: Any) -> float:
             for x, y in zip(a_leaves, b_leaves, strict=True)
         )
     )
+
+
+def assert_gradients_match_jax(
+    pairs: Sequence[tuple[Callable[..., Any], Callable[..., Any]]],
+    args: tuple,
+    argnums: tuple[int, ...] | None = None,
+    per_mode: bool = True,
+) -> None:
+    """For each (admodes function, JAX function) pair: the value, and the gradient of a weighted
+    sum of the output (weights 1 to 2, so terms do not cancel) in ``argnums`` (default: every
+    argument) by each mode, equal JAX's in that mode (reverse: ``jax.grad``; forward:
+    ``jax.jacfwd``, which differ where a nan or inf meets a zero; ``per_mode=False``, away from
+    such points: both against ``jax.grad``). JAX's are computed in one compiled program for all
+    the pairs."""
+    argnums = tuple(range(len(args))) if argnums is None else argnums
+    transforms = (jax.grad, jax.jacfwd) if per_mode else (jax.grad,)
+
+    def reference(*xs: Any) -> list:
+        out = []
+        for _, jax_fn in pairs:
+            total = partial(_weighted_sum, jnp, jax_fn)
+            out.append((jax_fn(*xs), *(t(total, argnums)(*xs) for t in transforms)))
+        return out
+
+    expected = jax.jit(reference)(*args)
+    with np.errstate(all="ignore"):
+        for (ad_fn, _), (value, *by_mode) in zip(pairs, expected, strict=True):
+            assert_close(ad_fn(*args), np.asarray(value))
+            references = by_mode if per_mode else by_mode * len(MODES)
+            for mode, want in zip(MODES, references, strict=True):
+                got = ad.grad(partial(_weighted_sum, anp, ad_fn), argnums, mode=mode)(*args)
+                assert_close(got, tuple(np.asarray(w) for w in want))
+
+
+def _weighted_sum(xp: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    """Σ w · fn(*args), the weights w evenly spaced from 1 to 2 over the output's entries."""
+    y = fn(*args)
+    shape = xp.shape(y)
+    return xp.sum(y * np.linspace(1.0, 2.0, math.prod(shape)).reshape(shape))
 
 
 # ------------------------------------------------------------ one function body, two libraries

@@ -6,6 +6,7 @@ shapes and broadcast batch dimensions, FLOP counts by hand, and bad input."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
@@ -14,7 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from cases.linalg import dominant, separated, spd, spread
-from conftest import MODES, assert_close
+from conftest import MODES, assert_close, assert_gradients_match_jax
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,6 +85,21 @@ VALUES: list[tuple[str, Callable[..., Any], list[tuple[int, ...]], Callable]] = 
     ("norm-matrix-inf", lambda m, a: m.linalg.norm(a, -np.inf, (2, 1)), [(2, 3, 4)], np.asarray),
     ("norm-matrix-2-keepdims", lambda m, a: m.linalg.norm(a, 2, (0, 2), True), [(3, 2, 4)],
      np.asarray),
+    *((f"cond-{p}", lambda m, a, p=p: m.linalg.cond(a, p), [(3, 3)], dominant)
+      for p in (None, 2, -2, 1, -1, np.inf, -np.inf, "fro", "nuc")),
+    ("cond-stack", lambda m, a: m.linalg.cond(a, 1), [(2, 3, 3)], dominant),
+    ("cond-wide", lambda m, a: m.linalg.cond(a), [(2, 3)], np.asarray),
+    ("cond-singular", lambda m, a: m.linalg.cond(a * [1.0, 1.0, 0.0], np.inf), [(3, 3)],
+     np.asarray),
+    ("cond-zero", lambda m, a: m.linalg.cond(0.0 * a), [(2, 2)], np.asarray),
+    ("matrix_rank", lambda m, a: m.linalg.matrix_rank(a[:, :2] @ a[:2]), [(4, 3)], np.asarray),
+    ("matrix_rank-tol-stack", lambda m, a: m.linalg.matrix_rank(a, tol=0.5), [(2, 4, 3)],
+     np.asarray),
+    ("matrix_rank-hermitian", lambda m, a: m.linalg.matrix_rank(a @ a.T, hermitian=True),
+     [(3, 2)], np.asarray),
+    ("matrix_rank-vector", lambda m, a: m.linalg.matrix_rank(a), [(3,)], np.asarray),
+    *((f"qr-{mode}-{s}", lambda m, a, mode=mode: m.linalg.qr(a, mode=mode), [s], np.asarray)
+      for mode in ("reduced", "complete") for s in ((4, 3), (3, 4))),
 ]  # fmt: skip
 
 
@@ -168,6 +184,37 @@ def test_hessian_matches_jax(fn, rng) -> None:
     x = separated(rng.standard_normal((3, 3))) + np.triu(rng.standard_normal((3, 3)))
     want = jax.jit(jax.hessian(lambda x: fn(jnp, x)))(x)
     assert_close(ad.hessian(lambda x: fn(anp, x))(x), want)
+
+
+def test_cond_matches_jax_for_every_order(rng) -> None:
+    """cond by the singular values (None, 2, −2) and by ‖a‖ ‖a⁻¹‖ (1, −1, inf, −inf, 'fro',
+    'nuc'), on a stack, by both modes as JAX's."""
+    a = dominant(rng.standard_normal((2, 3, 3)))
+    orders = (None, 2, -2, 1, -1, np.inf, -np.inf, "fro", "nuc")
+    pairs = [(partial(anp.linalg.cond, p=p), partial(jnp.linalg.cond, p=p)) for p in orders]
+    assert_gradients_match_jax(pairs, (a,), per_mode=False)
+
+
+#: (mode, shape): the thin rule, the wide case and the complete Q (JAX 0.10's rules).
+QR_MODES = [("reduced", (4, 3)), ("complete", (4, 3)), ("r", (4, 3)), ("reduced", (3, 4)),
+            ("complete", (3, 4)), ("complete", (3, 3))]  # fmt: skip
+
+
+def test_qr_matches_jax_in_every_mode_and_shape(rng) -> None:
+    """Q and R by both modes as JAX's: tall and wide matrices, reduced and complete (each case
+    a slice of one vector of inputs, so that JAX compiles one program)."""
+    inputs = [spread(rng.standard_normal(s)).ravel() for _, s in QR_MODES]
+    bounds = np.cumsum([0] + [x.size for x in inputs])
+
+    def parts(m: Any, x: Any) -> Any:
+        out = []
+        for (mode, s), lo, hi in zip(QR_MODES, bounds[:-1], bounds[1:], strict=True):
+            factors = m.linalg.qr(m.reshape(x[lo:hi], s), mode=mode)
+            out += [m.ravel(m.sin(y)) for y in (factors if mode != "r" else (factors,))]
+        return m.concatenate(out)
+
+    pairs = [(partial(parts, anp), partial(parts, jnp))]
+    assert_gradients_match_jax(pairs, (np.concatenate(inputs),), per_mode=False)
 
 
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
@@ -472,8 +519,13 @@ BAD = [
      "size"),
     ("einsum-ellipsis-output", lambda: anp.einsum("...i->i", np.ones((2, 3))), ValueError, "..."),
     ("einsum-interleaved-label", lambda: anp.einsum(np.ones(2), [52]), ValueError, "0–51"),
-    ("qr-derivative", lambda: ad.grad(lambda a: anp.sum(anp.linalg.qr(a)[1]))(np.ones((2, 3))),
-     NotImplementedError, "rows"),
+    ("qr-raw", lambda: anp.linalg.qr(np.eye(2), mode="raw"), ValueError, "'raw'"),
+    ("cond-vector", lambda: anp.linalg.cond(np.ones(3)), np.linalg.LinAlgError, "(..., m, n)"),
+    ("cond-order", lambda: anp.linalg.cond(np.eye(2), 3), ValueError, "invalid order 3"),
+    ("cond-wide-order", lambda: anp.linalg.cond(np.ones((2, 3)), 1), np.linalg.LinAlgError,
+     "square"),
+    ("cond-singular-derivative", lambda: ad.grad(lambda a: anp.linalg.cond(a, 1))(
+        np.ones((2, 2))), np.linalg.LinAlgError, "singular"),
     ("svd-full-derivative", lambda: ad.grad(lambda a: anp.sum(anp.linalg.svd(a)[1]))(
         np.ones((2, 3))), NotImplementedError, "full_matrices=False"),
     ("matrix_power-float", lambda: anp.linalg.matrix_power(np.eye(2), 1.5), TypeError, "integer"),

@@ -246,18 +246,18 @@ def test_relu_of_nan_and_infinities_as_jax() -> None:
 
 
 PIECEWISE = ["hard_tanh", "hard_sigmoid", "hard_silu", "sparse_plus", "sparse_sigmoid", "celu",
-             "selu", "soft_sign", "squareplus", "mish"]  # fmt: skip
+             "selu", "soft_sign", "squareplus", "mish", "relu6"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PIECEWISE)
 def test_nan_and_infinities_as_jax(name: str) -> None:
-    """Values at nan and ±inf as JAX's; derivatives too, where the value is a number."""
+    """Values at nan and ±inf as JAX's, and derivatives by each mode as JAX's in that mode, also
+    where the value is nan: hard_silu(−inf) = −inf · 0 has derivative 0 by reverse mode (relu6's
+    select drops the −inf cotangent) and nan by forward mode (−inf times relu6's zero tangent)."""
     x = np.array([np.nan, np.inf, -np.inf, 0.0])
     with np.errstate(invalid="ignore"):
         assert_close(getattr(nn, name)(x), getattr(jax.nn, name)(x))
-    for x in (np.inf, -np.inf):
-        if np.isnan(getattr(jax.nn, name)(x)):  # hard_silu(−inf) = −inf · 0
-            continue
+    for x in (np.inf, -np.inf, np.nan):
         for mode, derivative in zip(MODES, (jax.grad, jax.jacfwd), strict=True):
             with np.errstate(invalid="ignore"):
                 grad = ad.grad(getattr(nn, name), mode=mode)(x)

@@ -38,6 +38,10 @@ def with_nans(x: np.ndarray, *flat: int) -> np.ndarray:
 
 
 XP = np.array([-1.5, -0.5, 0.25, 1.0, 2.5])  # increasing knots
+#: Rows with NaNs: none, one, all but one, all; and a tie.
+NAN_ROWS = with_nans(R(4, 5, seed="nan"), 6, 11, 12, 13, 15, 16, 17, 18, 19)
+NAN_ROWS[0, 3] = NAN_ROWS[0, 1]
+METHODS = ("lower", "higher")  # linear and midpoint: nanquantile and nanmedian
 X_AT = np.array([-2.0, -1.5, -0.9, -0.5, 0.0, 0.25, 0.7, 1.0, 2.5, 3.0])  # knots and outside
 IDX = np.array([1, 3])
 
@@ -78,6 +82,17 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "nanprod-all": (lambda m, x: m.nanprod(x), (with_nans(R(5), 2),)),
     "nancumsum": (lambda m, x: m.nancumsum(x, axis=1), (with_nans(R(3, 4), 1, 6),)),
     "nancumsum-flat": (lambda m, x: m.nancumsum(x), (with_nans(R(2, 3), 0),)),
+    # order statistics without the NaNs: an all-NaN row, ties, a single entry left
+    "nanmedian-rows": (lambda m, x: m.nanmedian(x, axis=1), (NAN_ROWS,)),
+    "nanquantile-q-vector": (
+        lambda m, x: m.nanquantile(x, np.array([0.0, 0.3, 1.0]), axis=1, keepdims=True),
+        (NAN_ROWS,),
+    ),
+    "nanpercentile-methods": (
+        lambda m, x: m.stack([m.nanpercentile(x, 40.0, axis=0, method=k) for k in METHODS]),
+        (NAN_ROWS,),
+    ),
+    "broadcast_to-shape-keyword": (lambda m, x: m.broadcast_to(x, shape=(2, 3)), (R(3),)),
     "cumulative_sum": (lambda m, x: m.cumulative_sum(x), (R(5),)),
     "cumulative_sum-initial": (
         lambda m, x: m.cumulative_sum(x, axis=0, include_initial=True),
@@ -203,9 +218,10 @@ def test_value_and_jacobians(name: str) -> None:
     fn, args = CASES[name]
     f_ad, f_jax = both(fn)
     argnums = _argnums(args)
-    expected = jax.jacfwd(f_jax, argnums)(*args)
+    # One compiled program: eager JAX compiles each of the many small ops on its own.
+    value, expected = jax.jit(lambda *a: (f_jax(*a), jax.jacfwd(f_jax, argnums)(*a)))(*args)
     with np.errstate(all="ignore"):
-        assert_close(f_ad(*args), f_jax(*args))
+        assert_close(f_ad(*args), value)
         assert_close(ad.jacfwd(f_ad, argnums)(*args), expected)
         assert_close(ad.jacrev(f_ad, argnums)(*args), expected)
 
@@ -340,6 +356,9 @@ NUMPY_VALUES = {
     "nanstd": lambda m: m.nanstd(with_nans(R(3, 4), 1)),
     "nanprod": lambda m: m.nanprod(with_nans(R(3, 4), 1), axis=1),
     "nancumsum": lambda m: m.nancumsum(with_nans(R(3, 4), 1)),
+    "nanmedian": lambda m: m.nanmedian(with_nans(R(3, 4), 1, 5), axis=0),
+    "nanquantile": lambda m: m.nanquantile(with_nans(R(3, 4), 1), [[0.2], [0.9]], axis=1),
+    "nanpercentile": lambda m: m.nanpercentile(with_nans(R(3, 4), 2), 30, keepdims=True),
     "cumulative_sum": lambda m: m.cumulative_sum(R(3, 4), axis=1, include_initial=True),
     "trapezoid": lambda m: m.trapezoid(R(4, 5), np.cumsum(R(5, lo=0.1)), axis=1),
     "interp": lambda m: m.interp(X_AT, XP, R(5), left=-7.0),
@@ -395,6 +414,10 @@ DISPATCH = {
     "nanstd": lambda m, x: m.nanstd(x),
     "nanprod": lambda m, x: m.nanprod(x, axis=0),
     "nancumsum": lambda m, x: m.nancumsum(x, axis=1),
+    "nanmedian": lambda m, x: m.nanmedian(x, axis=0),
+    "nanquantile": lambda m, x: m.nanquantile(x, 0.3),
+    "nanpercentile": lambda m, x: m.nanpercentile(x, [20.0, 70.0], axis=1),
+    "broadcast_to": lambda m, x: m.broadcast_to(x, shape=(2, 3, 3)),
     "cumulative_sum": lambda m, x: m.cumulative_sum(x, axis=0),
     "trapezoid": lambda m, x: m.trapezoid(x, dx=0.5),
     "interp": lambda m, x: m.interp(m.ravel(x), XP, m.ones(5) * 2.0),
@@ -423,6 +446,22 @@ def test_numpy_dispatch(name: str) -> None:
     fn = DISPATCH[name]
     assert_close(ad.jacfwd(lambda x: fn(np, x))(x), ad.jacfwd(lambda x: fn(anp, x))(x))
     assert_close(ad.jacrev(lambda x: fn(np, x))(x), ad.jacfwd(lambda x: fn(anp, x))(x))
+
+
+@pytest.mark.parametrize(("num", "endpoint"), [(1, True), (0, True), (0, False), (1, False),
+                                               (4, True)])  # fmt: skip
+def test_linspace_step_is_jaxs(num: int, endpoint: bool) -> None:
+    """retstep's step (stop − start)/div, differentiable as JAX's; where div is 0 (num 0, or 1
+    with the endpoint) it is NumPy's nan, a constant: derivative 0, as JAX's."""
+
+    def fn(m: Any) -> Any:
+        return lambda a, b: m.linspace(a, b, num, endpoint=endpoint, retstep=True)[1]
+
+    want = np.linspace(0.5, 2.0, num, endpoint=endpoint, retstep=True)[1]
+    assert_close(ad.vjp(fn(anp), 0.5, 2.0)[0], np.float64(want))
+    expected = tuple(float(g) for g in jax.grad(fn(JNP), (0, 1))(0.5, 2.0))
+    for mode in MODES:
+        assert_exact(ad.grad(fn(anp), (0, 1), mode=mode)(0.5, 2.0), expected)
 
 
 def test_errors() -> None:

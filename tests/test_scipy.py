@@ -5,9 +5,11 @@ JAX's two modes differ); the ImportError that names the extra when SciPy is miss
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -20,7 +22,10 @@ import scipy.linalg
 import scipy.signal
 import scipy.special as sc
 import scipy.stats as ss
-from conftest import FD_EPS, MODES, assert_close, assert_fd_close
+from cases.linalg import dominant, separated, spd
+from cases.special import pivoting
+from conftest import FD_EPS, MODES, assert_close, assert_fd_close, assert_gradients_match_jax
+from walk import shape_label
 
 import admodes as ad
 import admodes.numpy as anp
@@ -32,6 +37,10 @@ REAL = np.array([-INF, -40.0, -6.0, -0.5, 0.0, 1e-300, 0.7, 6.0, 40.0, INF, NAN]
 POSITIVE = np.array([1e-300, 1e-8, 0.3, 1.0, 2.5, 7.0, 30.0, 170.0, INF])
 UNIT = np.array([0.0, 1e-300, 1e-12, 0.1, 0.5, 0.75, 1 - 1e-12, 1.0])
 SHAPES = np.array([0.5, 1.0, 3.0, 40.0])
+
+#: p and q of rel_entr and kl_div: p = 0 with q ≥ 0, p or q negative (inf), equal, tiny.
+P_ENTR = np.array([0.0, 0.0, 0.3, 0.3, 1.0, -1.0, 2.0, 0.5, 1e-300, 0.3])
+Q_ENTR = np.array([0.0, 1.0, 0.3, 0.7, 0.0, 1.0, -1.0, 2.0, 1e-300, 0.3000001])
 
 #: name → arguments, for ``special.name`` against ``scipy.special.name``.
 SPECIAL_VALUES: dict[str, tuple] = {
@@ -61,6 +70,9 @@ SPECIAL_VALUES: dict[str, tuple] = {
     "i0e": (REAL,),
     "i1": (np.array([-700.0, -3.0, 0.0, 1e-10, 0.5, 20.0, 700.0]),),
     "i1e": (REAL,),
+    "multigammaln": (np.array([1.0 + 1e-9, 1.5, 2.5, 40.0, 170.0]), 3),
+    "rel_entr": (P_ENTR, Q_ENTR),
+    "kl_div": (P_ENTR, Q_ENTR),
 }
 
 
@@ -94,6 +106,14 @@ def test_reductions_match_scipy(rng: np.random.Generator) -> None:
 
 # ---------------------------------------------------------------------------- stats: values
 X = np.array([-3.0, -0.2, 0.0, 0.4, 1.0, 2.5, 9.0])
+#: The location-scale families added for JAX ports, with the functions jax.scipy.stats has.
+LOCATION_SCALE = {
+    "expon": ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf"),
+    "uniform": ("logpdf", "pdf", "cdf", "ppf"),
+    "laplace": ("logpdf", "pdf", "cdf"),
+    "cauchy": ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf"),
+    "logistic": ("logpdf", "pdf", "cdf", "sf", "ppf", "isf"),
+}
 #: (distribution, function, arguments after x) against scipy.stats.
 STATS_VALUES = [
     *(("norm", fn, (0.3, 1.7)) for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")),
@@ -103,6 +123,7 @@ STATS_VALUES = [
     *(("chi2", fn, (3.5, -0.1, 1.2)) for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf")),
     *(("beta", fn, (2.5, 1.5, -1.0, 3.0)) for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf",
                                                       "logsf")),
+    *((dist, fn, (0.3, 1.7)) for dist, fns in LOCATION_SCALE.items() for fn in fns),
 ]  # fmt: skip
 
 
@@ -155,6 +176,33 @@ def test_multivariate_normal_takes_points_on_the_last_axis(rng: np.random.Genera
     for x, cov_ in ((np.ones(6), cov), (np.ones((4, 2)), cov), (np.ones((2, 3)), np.eye(2))):
         with pytest.raises(ValueError, match="multivariate_normal"):
             stats.multivariate_normal.logpdf(x, mean, cov_)
+
+
+def test_discrete_added_for_jax_ports_match_scipy() -> None:
+    """bernoulli and binom: SciPy's values, −inf off the (integer) support, nan for a
+    probability outside [0, 1] or a non-integral n, and SciPy's ppf ends (−1 at q = 0)."""
+    k = np.array([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0, np.nan])
+    q = np.array([0.0, 0.3, 0.6, 0.7, 1.0, 1.2, np.nan])
+    with np.errstate(all="ignore"):
+        for p in (0.3, 0.0, 1.0, 1.5):
+            for fn in ("logpmf", "pmf", "cdf"):
+                assert_close(getattr(stats.bernoulli, fn)(k, p, 0.5 * (fn != "cdf")),
+                             getattr(ss.bernoulli, fn)(k, p, 0.5 * (fn != "cdf")))  # fmt: skip
+            assert_close(stats.bernoulli.ppf(q, p, 2.0), ss.bernoulli.ppf(q, p, 2.0))
+        for n, p in ((3.0, 0.3), (3.0, 0.0), (3.0, 1.0), (0.0, 0.4), (2.5, 0.3), (3.0, -0.2)):
+            for fn in ("logpmf", "pmf"):
+                assert_close(getattr(stats.binom, fn)(k, n, p), getattr(ss.binom, fn)(k, n, p))
+
+
+@pytest.mark.parametrize("dist", ["norm", "expon", "uniform", "cauchy", "logistic", "laplace"])
+def test_invalid_scale_gives_scipys_nan(dist: str) -> None:
+    """A scale ≤ 0 is no distribution: nan, as SciPy (JAX computes its formula)."""
+    x, scale = np.array([-1.0, 0.5, 2.0]), np.array([[1.5], [0.0], [-1.0]])
+    with np.errstate(all="ignore"):
+        for fn in ("logpdf", "cdf"):
+            ours = getattr(getattr(stats, dist), fn)(x, 0.2, scale)
+            assert_close(ours, getattr(getattr(ss, dist), fn)(x, 0.2, scale))
+            assert np.isnan(ours[1:]).all()
 
 
 # ---------------------------------------------------------------------------- linalg, signal
@@ -221,7 +269,6 @@ def test_cholesky_is_scipys(rng: np.random.Generator) -> None:
                    lambda m, lower=lower: jnp.sin(jsp.linalg.cholesky(m, lower=lower)),
                    (unsymmetric.T if lower else unsymmetric,))  # fmt: skip
     assert_close(linalg.cholesky(spd), linalg.cho_factor(spd)[0])
-    assert "lu" not in vars(linalg)  # the packed LU is lu_factor's; SciPy's lu is (P, L, U)
 
 
 def test_lu_solve_checks_trans() -> None:
@@ -232,6 +279,178 @@ def test_lu_solve_checks_trans() -> None:
             linalg.lu_solve(factor, np.ones(2), trans=trans)
         with pytest.raises(ValueError, match="trans must be 0, 1, 2"):
             linalg.solve_triangular(np.eye(2), np.ones(2), trans=trans)
+
+
+#: (label, f(m, x)) for m = scipy.linalg and admodes.scipy.linalg, and its input's shape and
+#: domain: SciPy's names, defaults and results (a tuple, or an array).
+SCIPY_LINALG = [
+    ("lu", lambda m, a: m.lu(a), (4, 4), np.asarray),
+    ("lu-wide", lambda m, a: m.lu(a), (3, 5), np.asarray),
+    ("lu-tall-stack", lambda m, a: m.lu(a), (2, 5, 3), np.asarray),
+    ("lu-permute_l", lambda m, a: m.lu(a, permute_l=True), (2, 4, 4), np.asarray),
+    ("lu-float32", lambda m, a: m.lu(a.astype(np.float32)), (3, 3), np.asarray),
+    ("lu_factor-stack", lambda m, a: m.lu_factor(a), (2, 3, 3), np.asarray),
+    ("lu_factor-wide", lambda m, a: m.lu_factor(a), (3, 4), np.asarray),
+    ("lu_solve-stack", lambda m, a: m.lu_solve(m.lu_factor(a), a[..., :2], trans=1), (2, 3, 3),
+     dominant),
+    ("lu_solve-stack-vector", lambda m, a: m.lu_solve(m.lu_factor(a), a[0, 0]), (2, 3, 3),
+     dominant),
+    ("solve", lambda m, a: m.solve(a, a[:, :2]), (3, 3), dominant),
+    ("solve-sym", lambda m, a: m.solve(a, a[0], assume_a="sym", lower=True), (3, 3), spd),
+    ("solve-pos", lambda m, a: m.solve(a, a[:, 1:], assume_a="pos"), (3, 3), spd),
+    ("inv", lambda m, a: m.inv(a), (3, 3), dominant),
+    ("det", lambda m, a: m.det(a), (3, 3), dominant),
+    ("eigh", lambda m, a: tuple(np.abs(x) for x in m.eigh(a)), (4, 4), separated),
+    ("eigh-upper", lambda m, a: tuple(np.abs(x) for x in m.eigh(a, lower=False)), (3, 3),
+     separated),
+    ("eigh-eigvals_only", lambda m, a: m.eigh(a, eigvals_only=True), (3, 3), separated),
+    *((f"qr-{mode}-{shape_label(s)}-pivoting-{piv}",
+       lambda m, a, mode=mode, piv=piv: m.qr(a, mode=mode, pivoting=piv), s, np.asarray)
+      for mode in ("full", "economic", "r") for piv in (False, True) for s in ((4, 3), (3, 4))),
+    ("svd", lambda m, a: tuple(np.abs(x) for x in m.svd(a)), (4, 3), np.asarray),
+    ("svd-economic", lambda m, a: tuple(np.abs(x) for x in m.svd(a, full_matrices=False)),
+     (3, 4), np.asarray),
+    ("svd-gesvd", lambda m, a: m.svd(a, compute_uv=False, lapack_driver="gesvd"), (4, 3),
+     np.asarray),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "shape", "domain"), [c[1:] for c in SCIPY_LINALG],
+                         ids=[c[0] for c in SCIPY_LINALG])  # fmt: skip
+def test_scipy_linalg_names_are_scipys(fn, shape, domain, rng: np.random.Generator) -> None:
+    a = domain(rng.standard_normal(shape))
+    ours, theirs = fn(linalg, a), fn(scipy.linalg, a)
+    if isinstance(theirs, list):  # SciPy's lu_factor of a stack is a list, JAX's a tuple
+        theirs = tuple(theirs)
+    assert type(ours) is type(theirs)
+    assert_close(ours, theirs, rtol=1e-12)
+
+
+def _vmapped(fn: Callable[..., Any], batch_ndim: int) -> Callable[..., Any]:
+    """``fn`` mapped over ``batch_ndim`` leading axes (JAX's lu takes one matrix)."""
+    for _ in range(batch_ndim):
+        fn = jax.vmap(fn)
+    return fn
+
+
+def _weighted_parts(m: Any, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """sin of each result of ``fn``, concatenated flat (a tuple of factors as one output)."""
+
+    def flat(*xs: Any) -> Any:
+        out = fn(*xs)
+        return m.concatenate(
+            [m.ravel(m.sin(x)) for x in (out if isinstance(out, tuple) else (out,))]
+        )
+
+    return flat
+
+
+W32 = np.linspace(-1.0, 1.0, 6).reshape(3, 2)
+#: Families of functions of one matrix each, checked together against JAX (one compiled program
+#: per family): (f(m, a) for m = admodes.scipy.linalg and jax.scipy.linalg, shape, domain, the
+#: number of leading axes over which JAX's function is vmapped: its lu takes one matrix, and its
+#: full-QR derivative fails on a stack).
+LINALG_GRADIENTS = {
+    "lu": [
+        (lambda m, a: m.lu(a), (4, 4), pivoting, 0),
+        (lambda m, a: m.lu(a, permute_l=True), (3, 5), np.asarray, 0),
+        (lambda m, a: m.lu(a), (2, 5, 3), np.asarray, 1),
+        (lambda m, a: m.lu_factor(a)[0], (2, 3, 4), np.asarray, 0),
+        (lambda m, a: m.lu_solve(m.lu_factor(a), a[0, :, :2], trans=2), (2, 3, 3), pivoting, 0),
+    ],
+    "solve-inv-det-eigh": [
+        (lambda m, a: (m.solve(a, a[0]), m.inv(a), m.det(a)), (3, 3), dominant, 0),
+        (lambda m, a: m.solve(a, W32, assume_a="pos"), (3, 3), spd, 0),
+        (lambda m, a: (*m.eigh(a), m.eigh(a, eigvals_only=True)), (3, 3), separated, 0),
+    ],
+    "qr": [
+        (lambda m, a: (*m.qr(a), *m.qr(a, mode="economic"), *m.qr(a, mode="r")), (4, 3),
+         np.asarray, 0),
+        (lambda m, a: (*m.qr(a), *m.qr(a, mode="r")), (3, 4), np.asarray, 0),
+        (lambda m, a: m.qr(a), (2, 4, 3), np.asarray, 1),
+        (lambda m, a: m.qr(a, pivoting=True)[:2], (4, 3), np.asarray, 0),
+    ],
+    "svd": [
+        (lambda m, a: (*m.svd(a), m.svd(a, compute_uv=False)), (3, 3), np.asarray, 0),
+        (lambda m, a: m.svd(a, full_matrices=False), (4, 3), np.asarray, 0),
+    ],
+}  # fmt: skip
+
+
+def _on(i: int, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` of the i-th argument alone."""
+    return lambda *xs: fn(xs[i])
+
+
+@pytest.mark.parametrize("family", sorted(LINALG_GRADIENTS))
+def test_scipy_linalg_gradients_match_jax(family: str, rng: np.random.Generator) -> None:
+    """Both modes against JAX, each function on its own input."""
+    cases = LINALG_GRADIENTS[family]
+    inputs = tuple(domain(rng.standard_normal(shape)) for _, shape, domain, _ in cases)
+    pairs = [(_weighted_parts(anp, _on(i, partial(fn, linalg))),
+              _weighted_parts(jnp, _on(i, _vmapped(partial(fn, jsp.linalg), batch))))
+             for i, (fn, _, _, batch) in enumerate(cases)]  # fmt: skip
+    assert_gradients_match_jax(pairs, inputs, per_mode=False)
+
+
+def test_qr_with_pivoting_of_a_wide_matrix_by_finite_differences(rng) -> None:
+    """The column-pivoted QR of a wide matrix, a[:, P] = Q R, differentiated as the QR of the
+    constant permutation of a: central differences agree. (JAX 0.10 pairs the permuted dA with
+    the unpermuted a in this case, and its derivative of R is wrong.)"""
+    a, t = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    for mode in ("full", "r"):
+        _, tangent = ad.jvp(lambda x, mode=mode: linalg.qr(x, mode=mode, pivoting=True)[-2],
+                            (a,), (t,))  # fmt: skip
+        _, pullback = ad.vjp(lambda x, mode=mode: linalg.qr(x, mode=mode, pivoting=True)[-2], a)
+        moved = [scipy.linalg.qr(a + s * FD_EPS * t, mode=mode, pivoting=True)[-2]
+                 for s in (1, -1)]  # fmt: skip
+        assert_fd_close(tangent, (moved[0] - moved[1]) / (2 * FD_EPS))
+        cotangent = rng.standard_normal(np.shape(tangent))
+        assert np.vdot(cotangent, tangent) == pytest.approx(np.vdot(pullback(cotangent), t))
+
+
+def test_scipy_linalg_hessian_matches_jax(rng: np.random.Generator) -> None:
+    """The LU and QR rules of rectangular matrices (wide LU and QR, the full Q of a tall one)
+    differentiated again: the Hessian, forward over reverse, is JAX's."""
+
+    def f(m: Any, sin: Callable[..., Any], a: Any) -> Any:
+        _, low, up = m.lu(a)
+        q, r = m.qr(a)
+        parts = (sin(low), up**3, sin(q), r**3, sin(m.qr(a.T)[0]))
+        return sum(x.sum() for x in parts)
+
+    a = rng.standard_normal((3, 4))
+    expected = jax.jit(jax.hessian(partial(f, jsp.linalg, jnp.sin)))(a)
+    assert_close(ad.hessian(partial(f, linalg, anp.sin))(a), np.asarray(expected))
+
+
+SCIPY_BAD = [
+    ("solve-assume_a", lambda: linalg.solve(np.eye(2), np.ones(2), assume_a="banded"),
+     ValueError, "assume_a must be one of"),
+    ("solve-sym-not-symmetric", lambda: linalg.solve(np.triu(np.ones((2, 2))), np.ones(2),
+                                                     assume_a="sym"), ValueError, "symmetric"),
+    ("solve-pos-indefinite", lambda: linalg.solve(-np.eye(2), np.ones(2), assume_a="pos"),
+     np.linalg.LinAlgError, "positive definite"),
+    ("eigh-b", lambda: linalg.eigh(np.eye(2), np.eye(2)), NotImplementedError, "b="),
+    ("eigh-type", lambda: linalg.eigh(np.eye(2), type=2), NotImplementedError, "type=2"),
+    ("qr-raw", lambda: linalg.qr(np.eye(2), mode="raw"), ValueError, "'raw'"),
+    ("lu-vector", lambda: linalg.lu(np.ones(3)), ValueError, "(..., M, N)"),
+    ("lu_solve-wide", lambda: linalg.lu_solve(linalg.lu_factor(np.eye(2, 3)), np.ones(2)),
+     np.linalg.LinAlgError, "square"),
+    ("svd-driver", lambda: linalg.svd(np.eye(2), lapack_driver="gesvj"), ValueError, "gesvd"),
+    ("svd-full-derivative", lambda: ad.grad(lambda a: anp.sum(linalg.svd(a)[1]))(np.ones((2, 3))),
+     NotImplementedError, "full_matrices=False"),
+    ("multigammaln-a", lambda: special.multigammaln(np.array([0.9, 3.0]), 3), ValueError,
+     "a > 0.5 * (d-1)"),
+    ("multigammaln-d", lambda: special.multigammaln(3.0, 2.5), ValueError, "positive integer"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fn", "error", "match"), [b[1:] for b in SCIPY_BAD],
+                         ids=[b[0] for b in SCIPY_BAD])  # fmt: skip
+def test_bad_input_gets_a_clear_error(fn, error, match) -> None:
+    with pytest.raises(error, match=re.escape(match)):
+        fn()
 
 
 @pytest.mark.parametrize("mode", ["full", "valid", "same"])
@@ -269,6 +488,83 @@ LOGPDFS = [
 @pytest.mark.parametrize(("dist", "args"), LOGPDFS, ids=lambda v: str(v)[:12])
 def test_logpdf_gradients_match_jax_in_every_parameter(dist: str, args: tuple) -> None:
     _gradients(getattr(stats, dist).logpdf, getattr(jsp.stats, dist).logpdf, args)
+
+
+#: x with the support's ends, the kinks and tails, and q with the ends of [0, 1], per family
+#: (loc 0.5, scale 2: the uniform's ends 0.5 and 2.5 are exact).
+EDGES = {
+    "expon": (np.array([-1.0, 0.5, 0.51, 1.0, 5.0]), np.array([0.0, 0.5, 0.99])),
+    "uniform": (np.array([-1.0, 0.5, 1.0, 2.5, 3.0]), np.array([0.0, 0.5, 1.0])),
+    "laplace": (np.array([-2.0, 0.5, 1.0, 4.0]), None),
+    "cauchy": (np.array([-40.0, 0.5, 2.0, 1e3]), np.array([0.5, 0.2, 0.8, 0.01])),
+    "logistic": (np.array([-40.0, 0.5, 1.0, 40.0]), np.array([0.5, 0.2, 0.9])),
+}
+
+
+@pytest.mark.parametrize("dist", sorted(LOCATION_SCALE))
+def test_location_scale_gradients_match_jax_at_the_edges(dist: str) -> None:
+    """Every function in x (q), loc and scale, by each mode as JAX's in that mode, at the
+    support's ends (expon at loc, uniform at loc and loc + scale: derivative 1/scale, JAX's
+    select), the kink of laplace at loc (|·|′(0) = 1) and outside the support."""
+    x, q = EDGES[dist]
+    q = np.array([0.5]) if q is None else q
+    pairs = []
+    for fn in LOCATION_SCALE[dist]:
+        ours, theirs = getattr(getattr(stats, dist), fn), getattr(getattr(jsp.stats, dist), fn)
+        at = 1 if fn in ("ppf", "isf") else 0  # the quantile functions take q, the others x
+        pairs.append((lambda *a, f=ours, i=at: f(a[i], *a[2:]),
+                      lambda *a, f=theirs, i=at: f(a[i], *a[2:])))  # fmt: skip
+    assert_gradients_match_jax(pairs, (x, q, 0.5, 2.0))
+
+
+def test_cauchy_quantiles_are_scipys_in_the_tails() -> None:
+    """ppf and isf as SciPy computes them, −1/tan(πq) (exact for tiny q, where JAX's
+    tan(πq − π/2) is 1.6·10¹⁶ at most), ±inf at q = 0 and 1; their derivative π/sin²(πq)."""
+    q = np.array([0.0, 1e-300, 1e-12, 0.3, 0.5, 1 - 1e-12, 1.0])
+    with np.errstate(divide="ignore"):  # −1/tan(0) at the ends
+        for fn in ("ppf", "isf"):
+            ours = getattr(stats.cauchy, fn)(q, 0.3, 1.7)
+            assert_close(ours, getattr(ss.cauchy, fn)(q, 0.3, 1.7))
+    inner = np.array([1e-8, 0.3, 0.5, 0.75])
+    for mode in MODES:
+        slope = ad.grad(lambda v: anp.sum(stats.cauchy.ppf(v)), mode=mode)(inner)
+        assert_close(slope, np.pi / np.sin(np.pi * inner) ** 2, rtol=1e-13)
+
+
+#: (distribution, k, parameters differentiated): p at 0 and 1, n = 0, each column of k with
+#: its parameters (k = 0 only where p = 0 in binom; see the test's docstring).
+DISCRETE_EDGES = [
+    ("bernoulli", np.array([[-1.0], [0.0], [1.0], [2.0]]), (np.array([0.3, 0.0, 1.0]),)),
+    ("binom", np.array([[0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 0.0, 1.0], [3.0, 3.0, 0.0, 1.0],
+                        [4.0, 3.0, 0.0, 0.0]]),
+     (np.array([3.0, 3.0, 3.0, 0.0]), np.array([0.3, 1.0, 0.0, 0.4]))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("dist", "k", "params"), DISCRETE_EDGES, ids=[d[0] for d in DISCRETE_EDGES]
+)
+def test_discrete_gradients_match_jax(dist: str, k: np.ndarray, params: tuple) -> None:
+    """logpmf and pmf (and bernoulli's cdf) in p (binom: and n), by each mode as JAX's: the
+    constant 0 where JAX selects it (k = 0 at p = 0, k = n at p = 1, n = 0), 0 off the support.
+    (binom at p = 0 and k > 0, value −inf: admodes' forward mode gives +inf, d(k log p)/dp,
+    where JAX's gives nan: its xlogy rule multiplies the zero tangent of k by log 0.)"""
+    fns = ("logpmf", "pmf", "cdf") if dist == "bernoulli" else ("logpmf", "pmf")
+    pairs = [(partial(getattr(getattr(stats, dist), fn), k),
+              partial(getattr(getattr(jsp.stats, dist), fn), k)) for fn in fns]  # fmt: skip
+    assert_gradients_match_jax(pairs, params)
+    for mode in MODES:  # SciPy's ppf is a constant, as JAX's (whose q = 0 value is 0, not −1)
+        assert ad.grad(lambda p: anp.sum(stats.bernoulli.ppf(k / 4, p)), mode=mode)(0.3) == 0.0
+
+
+def test_special_functions_added_for_jax_ports_match_jax() -> None:
+    """multigammaln (JAX's sum of gammaln), rel_entr and kl_div with JAX's derivatives: 0 outside
+    p, q > 0 (kl_div: −1 and 1 there), by each mode."""
+    a = np.array([1.2, 2.5, 40.0])
+    assert_gradients_match_jax([(lambda a: special.multigammaln(a, 3),
+                                 lambda a: jsp.special.multigammaln(a, 3))], (a,))  # fmt: skip
+    pairs = [(special.rel_entr, jsp.special.rel_entr), (special.kl_div, jsp.special.kl_div)]
+    assert_gradients_match_jax(pairs, (P_ENTR[:8], Q_ENTR[:8]))
 
 
 @pytest.mark.slow

@@ -80,17 +80,18 @@ def linspace(
 ) -> Any:  # fmt: skip
     """``numpy.linspace`` as an :class:`Array`. With a traced ``start`` or ``stop`` it is
     start + (stop − start)·k/div for k = 0, ..., num − 1 (div = num − 1 with the endpoint, else
-    num), differentiable in both, as JAX's."""
+    num), differentiable in both, as JAX's; so is the step (stop − start)/div, but where div is
+    0 (num 0, or 1 with the endpoint): there it is nan, a constant, as NumPy's and JAX's."""
     if not (isinstance(start, Traced) or isinstance(stop, Traced)):
         out = _np.linspace(start, stop, num, endpoint, retstep, dtype, axis, **kwargs)
         return (_as_array(out[0]), out[1]) if retstep else _as_array(out)
     div = num - 1 if endpoint else num
     delta = _functions.subtract(stop, start)
     nd = len(_np.broadcast_shapes(shape(start), shape(stop))) + 1
-    k = (_np.arange(num) / (div or 1)).astype(dtype_of(delta)).reshape((num,) + (1,) * (nd - 1))
+    k = (_np.arange(num) / max(div, 1)).astype(dtype_of(delta)).reshape((num,) + (1,) * (nd - 1))
     y = moveaxis(_functions.add(start, _functions.multiply(delta, k)), 0, axis)
     y = y if dtype is None else _functions.astype(y, dtype)
-    step = _functions.divide(delta, div) if div else _functions.multiply(delta, _np.nan)
+    step = _functions.divide(delta, div) if div > 0 else dtype_of(delta).type(_np.nan)
     return (y, step) if retstep else y
 
 

@@ -340,10 +340,10 @@ def expand_dims(x: Any, axis: int | Sequence[int]) -> Any:
     return reshape(x, tuple(1 if k in new else next(old) for k in range(nd)))
 
 
-def broadcast_to(x: Any, newshape: Sequence[int]) -> Any:
-    """x broadcast to ``newshape``."""
-    target = tuple(int(d) for d in newshape)
-    return like_inputs(_broadcasting.broadcast_to(x, newshape=target), (x,))
+def broadcast_to(array: Any, shape: int | Sequence[int], subok: bool = False) -> Any:
+    """``array`` broadcast to ``shape`` (NumPy's and JAX's signature; an int is a 1-D shape)."""
+    target = (int(shape),) if isinstance(shape, int | _np.integer) else tuple(int(d) for d in shape)
+    return like_inputs(_broadcasting.broadcast_to(array, newshape=target), (array,))
 
 
 def like_inputs(out: Any, inputs: Sequence[Any]) -> Any:

@@ -2,11 +2,11 @@
 
 ``sort`` is a primitive; its derivative permutes, as JAX's: each entry keeps its own derivative in
 its sorted place, ties in their original order (a stable sort). ``partition`` sorts (a valid
-partition), and ``median``, ``quantile``, ``percentile`` and ``unique`` gather from the value by
-an order computed on the primal, so their derivatives follow the entries they pick: ``median`` of
-an even count gives ½ to each middle entry, ``quantile`` splits between the two neighbours in the
-ratio of the linear interpolation, and a tied order statistic goes to the entry a stable sort
-puts there.
+partition), and ``median``, ``quantile``, ``percentile``, their ``nan*`` forms and ``unique``
+gather from the value by an order computed on the primal, so their derivatives follow the entries
+they pick: ``median`` of an even count gives ½ to each middle entry, ``quantile`` splits between
+the two neighbours in the ratio of the linear interpolation, and a tied order statistic goes to
+the entry a stable sort puts there.
 
 ``argsort``, ``argpartition``, ``searchsorted``, ``nonzero`` and the indices ``unique`` returns
 look at primals and give plain integer arrays.
@@ -43,6 +43,7 @@ from admodes.numpy._shapes import moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
 from admodes.rules.elementwise import remainder
+from admodes.rules.shape import along_axis
 
 argsort = _plain_fn(_np.argsort)
 argpartition = _plain_fn(_np.argpartition)
@@ -106,27 +107,58 @@ def quantile(
     i + f = q·(n − 1) of the sorted values s; also ``"lower"``, ``"higher"``, ``"midpoint"``. NaN
     wherever a NaN is among the reduced entries."""
     no_out(out)
+    return _quantile(a, q, axis, method, keepdims, skip_nans=False)
+
+
+def nanquantile(
+    a: Any,
+    q: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Any:
+    """``quantile`` of the entries that are not NaN, as JAX computes it: the NaNs sorted last, n
+    the count of the others, the virtual index q·(n − 1) clipped to [0, n − 1]; NaN where every
+    entry is. NaN entries are constants (no derivative)."""
+    no_out(out)
+    return _quantile(a, q, axis, method, keepdims, skip_nans=True)
+
+
+def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans: bool) -> Any:
+    """The quantiles of ``quantile`` (``skip_nans``: of ``nanquantile``), gathered from each line
+    of sorted values at its own virtual indices."""
+    name = "nanquantile" if skip_nans else "quantile"
     if isinstance(q, Traced):
         raise TypeError(
-            "quantile: q must be a plain number or array (derivatives with respect to q are "
-            "not supported); use `admodes.stop_gradient(q)`."
+            f"{name}: q must be a plain number or array (derivatives with respect to q are not "
+            "supported); use `admodes.stop_gradient(q)`."
         )
     if method not in _METHODS:
-        raise ValueError(f"quantile: method={method!r} is not supported; use one of {_METHODS}")
+        raise ValueError(f"{name}: method={method!r} is not supported; use one of {_METHODS}")
     dtype = _np.result_type(float_dtype(a), q if isinstance(q, int | float) else _np.asarray(q))
     qs = _np.asarray(q, dtype=dtype)
     if _np.any((qs < 0) | (qs > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     axes = _axes(axis, ndim(a))
     lines = _lines(a, axes)
-    n = shape(lines)[-1]
-    s = _sorting.sort(lines, axis=-1)
-    position = qs * (n - 1)
-    below = _np.floor(position).astype(int)[()]  # [()]: a single index as an int (basic indexing)
-    above = _np.ceil(position).astype(int)[()]
-    low, high = getitem(s, (..., below)), getitem(s, (..., above))
+    lead = shape(lines)[:-1]
+    if skip_nans:  # NaNs as constants (JAX's select): they get no derivative
+        missing = _np.isnan(plain(lines))
+        lines = where(missing, _np.nan, lines) if missing.any() else lines
+        counts = _np.sum(~missing, axis=-1).reshape(lead + (1,) * qs.ndim)
+    else:
+        counts = _np.full(lead + (1,) * qs.ndim, shape(lines)[-1])
+    s = _sorting.sort(lines, axis=-1)  # NaNs last, in their order
+    position = qs * (counts - 1)  # lead + q.shape
+    floor = _np.floor(position)
+    low, high = (
+        _at(s, _np.clip(index, 0, _np.maximum(counts - 1, 0)).astype(int))
+        for index in (floor, _np.ceil(position))
+    )
     if method == "linear":
-        fraction = (position - below).astype(dtype)
+        fraction = (position - floor).astype(dtype)
         result = add(multiply(low, 1 - fraction), multiply(high, fraction))
     elif method == "midpoint":
         result = astype(multiply(add(low, high), 0.5), dtype)
@@ -136,8 +168,19 @@ def quantile(
         result = moveaxis(result, tuple(range(-qs.ndim, 0)), tuple(range(qs.ndim)))
     if keepdims:
         result = reshape(result, qs.shape + keepdims_shape(shape(a), axes))
+    if skip_nans:
+        return result
     nans = _np.isnan(plain(a)).any(axis=axes, keepdims=keepdims)
     return where(nans, _np.nan, result) if nans.any() else result
+
+
+def _at(s: Any, index: _np.ndarray) -> Any:
+    """The entries of each line (last axis) of ``s`` at ``index``, of shape ``s``'s lines + the
+    quantiles' shape: s[..., index[..., j]] for every quantile j."""
+    lead = shape(s)[:-1]
+    flat = index.reshape((*lead, -1))
+    picked = getitem(s, along_axis(flat, -1, (*lead, flat.shape[-1])))
+    return getitem(picked, 0) if index.ndim == 0 else reshape(picked, index.shape)
 
 
 def _lines(a: Any, axes: tuple[int, ...]) -> Any:
@@ -161,6 +204,19 @@ def percentile(
     return quantile(a, _np.true_divide(q, 100), axis, out, overwrite_input, method, keepdims)
 
 
+def nanpercentile(
+    a: Any,
+    q: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    method: str = "linear",
+    keepdims: bool = False,
+) -> Any:
+    """``nanquantile`` at q / 100."""
+    return nanquantile(a, _np.true_divide(q, 100), axis, out, overwrite_input, method, keepdims)
+
+
 def median(
     a: Any,
     axis: Axis = None,
@@ -171,6 +227,17 @@ def median(
     """The middle of the sorted values over ``axis``: the mean of the two middle ones for an
     even count (½ of the derivative to each), as JAX's ``midpoint`` quantile at ½."""
     return quantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
+
+
+def nanmedian(
+    a: Any,
+    axis: Axis = None,
+    out: None = None,
+    overwrite_input: bool = False,
+    keepdims: bool = False,
+) -> Any:
+    """``median`` of the entries that are not NaN (JAX's ``midpoint`` nanquantile at ½)."""
+    return nanquantile(a, 0.5, axis, out, overwrite_input, "midpoint", keepdims)
 
 
 # ------------------------------------------------------------------------------ unique

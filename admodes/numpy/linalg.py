@@ -7,8 +7,8 @@ conventions are JAX's: ``eigh``, ``eigvalsh`` and ``cholesky`` symmetrize their 
 Hermitian input the value is NumPy's, and ``UPLO`` is not read; the derivatives take real
 matrices only); repeated eigenvalues or singular values give inf/nan derivatives of the vectors
 (they are not defined there; unused vectors contribute nothing); ``pinv``'s derivative assumes
-constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix and ``qr`` of a matrix
-with fewer rows than columns cannot be differentiated (as in JAX).
+constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix cannot be
+differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10).
 """
 
 from __future__ import annotations
@@ -241,17 +241,16 @@ def svdvals(x: Any) -> Any:
 
 
 def qr(a: Any, mode: str = "reduced") -> Any:
-    """a = Q R with orthonormal Q and upper-triangular R (modes 'reduced', 'complete' when
-    m ≤ n, and 'r')."""
+    """a = Q R with orthonormal Q and upper-triangular R: modes 'reduced' (Q m×k, R k×n, k =
+    min(m, n)), 'complete' (Q m×m, R m×n) and 'r' (R of 'reduced'); differentiable in each, as
+    JAX's ('raw', LAPACK's Householder form, is not supported)."""
     s = shape(a)
     if len(s) < 2:
         raise LinAlgError(f"qr: expected a matrix or a stack of them, got shape {s}")
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"qr: mode {mode!r} is not supported; use 'reduced', 'complete' or 'r'")
     m, n = s[-2:]
-    if mode not in ("reduced", "r") and not (mode == "complete" and m <= n):
-        raise ValueError(
-            f"qr: mode {mode!r} is not supported for a {m}×{n} matrix; use 'reduced' or 'r'"
-        )
-    packed = _linalg.qr(a)
+    packed = _linalg.qr(a, complete=mode == "complete" and m > n)
     r = matrix_transpose(rows(packed, m))
     return r if mode == "r" else QRResult(rows(packed, 0, m), r)
 
@@ -284,6 +283,55 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
     else:
         residuals = _np.empty((0,), dtype=dtype_of(a))
     return x, residuals, rank, values
+
+
+# ---------------------------------------------------------------------------- conditioning
+_COND_ORDERS = (None, 1, -1, 2, -2, _np.inf, -_np.inf, "fro", "nuc")
+
+
+def cond(x: Any, p: Any = None) -> Any:
+    """The condition number of each matrix of x: σ_max/σ_min from the singular values (p None or
+    2; σ_min/σ_max for −2), or ‖x‖_p ‖x⁻¹‖_p (p 1, −1, inf, −inf, 'fro', 'nuc'; square x), as
+    NumPy and JAX compose it; inf where it is nan but x has no nan (NumPy's). The p-norm orders
+    need x⁻¹: a singular x gets NumPy's inf, or, when it is traced, NumPy's LinAlgError (its
+    derivative is not defined; JAX gives nan)."""
+    s = shape(x)
+    if len(s) < 2 or 0 in s[-2:]:
+        raise LinAlgError(
+            f"cond: expected a non-empty matrix or a stack of them (shape (..., m, n)), got "
+            f"shape {s}"
+        )
+    if p not in _COND_ORDERS:
+        raise ValueError(f"cond: invalid order {p!r}; use one of {_COND_ORDERS}")
+    if p in (None, 2, -2):
+        values = svdvals(x)
+        largest, smallest = values[..., 0], values[..., -1]
+        with _np.errstate(divide="ignore", invalid="ignore"):  # a singular x: inf, as NumPy
+            r = _f.divide(smallest, largest) if p == -2 else _f.divide(largest, smallest)
+    else:
+        _square(x, "cond")
+        try:
+            inverse = inv(x)
+        except LinAlgError:
+            if _traced(x):
+                raise LinAlgError(
+                    f"cond(x, p={p!r}) of a singular x is inf and has no derivative; use p=None "
+                    "(singular values) or a nonsingular x"
+                ) from None
+            return _np.linalg.cond(x, p)
+        r = _f.multiply(norm(x, p, axis=(-2, -1)), norm(inverse, p, axis=(-2, -1)))
+    overflow = _np.isnan(plain(r)) & ~_np.isnan(plain(x)).any(axis=(-2, -1))
+    if not overflow.any():
+        return r
+    out = _f.where(overflow, _np.inf, r)
+    return out[()] if isinstance(out, _np.ndarray) else out  # a scalar for one matrix, as NumPy
+
+
+def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
+    """NumPy's ``matrix_rank`` of the plain value: the number of singular values above the
+    tolerance, an integer array (a constant: not differentiable)."""
+    extra = {} if rtol is None else {"rtol": plain(rtol)}
+    return _np.linalg.matrix_rank(plain(A), plain(tol), hermitian, **extra)
 
 
 # ---------------------------------------------------------------------------- norms

@@ -12,8 +12,9 @@ Where a derivative does not exist, the formulas give what JAX gives: repeated ei
 (eigh) or singular values (svd) divide by zero in the gap matrix F (inf/nan in the result; the
 values alone, ``eigvalsh`` and ``svdvals``, are separate entries whose derivatives stay finite,
 and the VJPs leave out the terms of vectors whose cotangent is a constant zero, as JAX's symbolic
-zero), a zero singular value divides by zero where m ≠ n, and the derivative of ``qr`` with
-fewer rows than columns raises, as in JAX. ``det`` differentiates through the inverse, so at a
+zero), and a zero singular value divides by zero where m ≠ n. ``qr`` differentiates as JAX
+0.10 does, for any m×n (a matrix with fewer rows than columns, and the complete Q of one with
+more, by JAX's extensions of the thin rule). ``det`` differentiates through the inverse, so at a
 singular matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
 
 Costs (FLOPs per matrix, n×n unless said, k right-hand sides): LU solve 2n³/3 + 2n²k,
@@ -50,6 +51,11 @@ def rows(v: Any, start: int, stop: int | None = None) -> Any:
     return getitem(v, axis_index(ndim(v), -2, slice(start, stop)))
 
 
+def columns(v: Any, start: int, stop: int | None = None) -> Any:
+    """Columns ``start:stop`` (axis -1) of each matrix of ``v``."""
+    return getitem(v, axis_index(ndim(v), -1, slice(start, stop)))
+
+
 def row(v: Any, i: int) -> Any:
     """Row ``i`` (axis -2) of each matrix of ``v``, as a vector."""
     return getitem(v, axis_index(ndim(v), -2, i))
@@ -78,10 +84,10 @@ def diagonal_matrix(v: Any) -> Any:
     return multiply(as_row(v), np.eye(n, dtype=dtype_of(v)))
 
 
-def mask(n: int, like: Any, lower: bool, k: int = 0) -> np.ndarray:
-    """The triangle of an n×n matrix as 0/1 in ``like``'s dtype: on and below diagonal k
-    (``lower``), or on and above it."""
-    ones = np.ones((n, n), dtype=dtype_of(like))
+def mask(n: int, like: Any, lower: bool, k: int = 0, columns: int | None = None) -> np.ndarray:
+    """The triangle of an n×n matrix (n×``columns``, if given) as 0/1 in ``like``'s dtype: on
+    and below diagonal k (``lower``), or on and above it."""
+    ones = np.ones((n, n if columns is None else columns), dtype=dtype_of(like))
     return np.tril(ones, k) if lower else np.triu(ones, k)
 
 
@@ -494,19 +500,14 @@ svdvals = defprim(
 
 
 # ------------------------------------------------------------------------------------- QR
-def _qr_impl(a: Any) -> Any:
-    q, r = np.linalg.qr(a)
+def _qr_impl(a: Any, complete: bool = False) -> Any:
+    q, r = np.linalg.qr(a, mode="complete" if complete else "reduced")
     return np.concatenate([q, np.swapaxes(r, -1, -2)], axis=-2)
 
 
 def _qr_parts(ans: Any, a: Any) -> tuple[Any, Any]:
-    """Q and R from [Q; Rᵀ]; the derivative needs m ≥ n (as JAX's)."""
-    m, n = shape(a)[-2:]
-    if m < n:
-        raise NotImplementedError(
-            f"the derivative of qr needs at least as many rows as columns (got {m}×{n}), as in "
-            "JAX; differentiate the QR of the transpose instead"
-        )
+    """Q and R from [Q; Rᵀ]."""
+    m = shape(a)[-2]
     return rows(ans, 0, m), matrix_transpose(rows(ans, m))
 
 
@@ -517,23 +518,19 @@ def _times_r_inverse(x: Any, r: Any) -> Any:
     )
 
 
-def _qr_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """X = dA R⁻¹, C = QᵀX, Ω = tril₋₁(C) − tril₋₁(C)ᵀ:  dQ = Q(Ω − C) + X,  dR = (C − Ω) R."""
-    q, r = _qr_parts(ans, a)
+def _thin_qr_jvp(q: Any, r: Any, t: Any) -> tuple[Any, Any]:
+    """Of A = Q R with R square: X = dA R⁻¹, C = QᵀX, Ω = tril₋₁(C) − tril₋₁(C)ᵀ:
+    dQ = Q(Ω − C) + X,  dR = (C − Ω) R."""
     x = _times_r_inverse(t, r)
     c = matmul(matrix_transpose(q), x)
     low = multiply(c, mask(shape(c)[-1], c, True, -1))
     omega = subtract(low, matrix_transpose(low))
-    dq = add(matmul(q, subtract(omega, c)), x)
-    dr = matmul(subtract(c, omega), r)
-    return concatenate(dq, matrix_transpose(dr), axis=-2)
+    return add(matmul(q, subtract(omega, c)), x), matmul(subtract(c, omega), r)
 
 
-def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
-    """M = QᵀQ̄ − R̄Rᵀ, C̄ = tril₋₁(M − Mᵀ) − M:  Ā = (Q̄ + Q C̄) R⁻ᵀ."""
-    q, r = _qr_parts(ans, a)
-    m = shape(a)[-2]
-    gq, gr = rows(g, 0, m), matrix_transpose(rows(g, m))
+def _thin_qr_vjp(q: Any, r: Any, gq: Any, gr: Any) -> Any:
+    """The transpose of :func:`_thin_qr_jvp`: M = QᵀQ̄ − R̄Rᵀ, C̄ = tril₋₁(M − Mᵀ) − M:
+    Ā = (Q̄ + Q C̄) R⁻ᵀ."""
     mm = subtract(matmul(matrix_transpose(q), gq), matmul(gr, matrix_transpose(r)))
     low = multiply(subtract(mm, matrix_transpose(mm)), mask(shape(mm)[-1], mm, True, -1))
     x_bar = add(gq, matmul(q, subtract(low, mm)))
@@ -542,13 +539,73 @@ def _qr_vjp(g: Any, ans: Any, a: Any) -> Any:
     )
 
 
-def _qr_cost(ans: Any, a: Any) -> int:
+def _completion(q: Any, n: int) -> tuple[Any, Any, Any]:
+    """For the complete Q = [Q₁ Q₂] (m×m) of an m×n matrix, m > n: Q₁ (m×n), Q₂ and
+    Zᵀ = (Q_nn − I)⁻ᵀ Q_pnᵀ, with Q_nn, Q_pn the first n and last m − n rows of Q₁ (eq. 33 of
+    arXiv:2409.13374, as JAX)."""
+    q1, q2 = columns(q, 0, n), columns(q, n)
+    eye = np.eye(n, dtype=dtype_of(q))
+    zt = solve(matrix_transpose(subtract(rows(q1, 0, n), eye)), matrix_transpose(rows(q1, n)))
+    return q1, q2, zt
+
+
+def _qr_jvp(t: Any, ans: Any, a: Any, complete: bool = False) -> Any:
+    """The thin rule, and JAX's two extensions of it. Fewer rows than columns (A = [A₁ A₂], A₁
+    square): (dQ, dR₁) by the thin rule of A₁ = Q R₁, and dR₂ = dQᵀ A₂ + Qᵀ dA₂ (R₂ = Qᵀ A₂).
+    The complete Q of m > n rows: (dQ₁, dR₁) by the thin rule, dR = [dR₁; 0], and
+    dQ₂ = dQ₁ Zᵀ − (Q₁ + Q₂ Z)(dQ_pn − Z dQ_nn)ᵀ (eq. 32 there)."""
+    m, n = shape(a)[-2:]
+    q, r = _qr_parts(ans, a)
+    if m < n:
+        dq, dr1 = _thin_qr_jvp(q, columns(r, 0, m), columns(t, 0, m))
+        dr2 = add(
+            matmul(matrix_transpose(dq), columns(a, m)), matmul(matrix_transpose(q), columns(t, m))
+        )
+        return concatenate(dq, matrix_transpose(concatenate(dr1, dr2, axis=-1)), axis=-2)
+    if not complete or m == n:
+        dq, dr = _thin_qr_jvp(q, r, t)
+        return concatenate(dq, matrix_transpose(dr), axis=-2)
+    q1, q2, zt = _completion(q, n)
+    dq1, dr1 = _thin_qr_jvp(q1, rows(r, 0, n), t)
+    z = matrix_transpose(zt)
+    spread = subtract(rows(dq1, n), matmul(z, rows(dq1, 0, n)))
+    dq2 = subtract(matmul(dq1, zt), matmul(add(q1, matmul(q2, z)), matrix_transpose(spread)))
+    zeros = np.zeros((*shape(dr1)[:-2], n, m - n), dtype_of(dr1))  # dRᵀ's last columns
+    dq = concatenate(dq1, dq2, axis=-1)
+    return concatenate(dq, concatenate(matrix_transpose(dr1), zeros, axis=-1), axis=-2)
+
+
+def _qr_vjp(g: Any, ans: Any, a: Any, complete: bool = False) -> Any:
+    """The transpose of :func:`_qr_jvp`. Fewer rows than columns: Ā₁ by the thin rule with
+    Q̄ + A₂ R̄₂ᵀ and R̄₁, Ā₂ = Q R̄₂. The complete Q: D̄ = −Q̄₂ᵀ (Q₁ + Q₂ Z), and the thin rule
+    with Q̄₁ + Q̄₂ Z + [−Zᵀ D̄; D̄] and R̄'s first n rows."""
+    m, n = shape(a)[-2:]
+    q, r = _qr_parts(ans, a)
+    gq, gr = rows(g, 0, m), matrix_transpose(rows(g, m))
+    if m < n:
+        gr2 = columns(gr, m)
+        gq = add(gq, matmul(columns(a, m), matrix_transpose(gr2)))
+        a1_bar = _thin_qr_vjp(q, columns(r, 0, m), gq, columns(gr, 0, m))
+        return concatenate(a1_bar, matmul(q, gr2), axis=-1)
+    if not complete or m == n:
+        return _thin_qr_vjp(q, r, gq, gr)
+    q1, q2, zt = _completion(q, n)
+    gq1, gq2 = columns(gq, 0, n), columns(gq, n)
+    if not unused(gq2):
+        z = matrix_transpose(zt)
+        d_bar = negative(matmul(matrix_transpose(gq2), add(q1, matmul(q2, z))))
+        spread = concatenate(negative(matmul(zt, d_bar)), d_bar, axis=-2)
+        gq1 = add(gq1, add(matmul(gq2, z), spread))
+    return _thin_qr_vjp(q1, rows(r, 0, n), gq1, rows(gr, 0, n))
+
+
+def _qr_cost(ans: Any, a: Any, complete: bool = False) -> int:
     m, n = shape(a)[-2:]
     k = min(m, n)
     return matrices(a) * (2 * m * n * k - 2 * k**3 // 3)
 
 
-qr = defprim(
+qr = defprim(  # [Q; Rᵀ], the reduced factors, or with ``complete`` the m×m Q
     "qr",
     _qr_impl,
     jvps=[real_only("qr", _qr_jvp)],

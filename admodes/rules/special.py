@@ -18,11 +18,19 @@ Elementwise entries give their local partials; values are SciPy's, derivatives J
 - ``xlogy(x, y) = x log y`` (0 where x = 0): ``∂/∂x = log y``, ``∂/∂y = x/y`` (JAX's custom
   rule), likewise ``xlog1py``; ``xlogx' = log x + 1`` (−inf at 0), from which
   ``admodes.scipy.special.entr`` is built as JAX builds it,
+- ``rel_entr(p, q) = p log(p/q)`` for p, q > 0 (0 at p = 0 ≤ q, inf elsewhere): ``∂/∂p =
+  log p + 1 − log q``, ``∂/∂q = −p/q`` for p, q > 0 and 0 elsewhere (JAX's, whose value
+  xlogx(p) − xlogy(p, q) is SciPy's but for rounding),
 - ``i0e' = i1e − sign(x) · i0e``, ``i1e' = i0e − i1e · (sign(x) + 1/x)``, 0.5 for |x| ≤ eps.
 
+The LU factorization (of stacks of m×n matrices, with constant pivots) is differentiated by JAX's
+rule: with P a = L U and L, U made square (m×m and n×n, completed by the identity), F = L⁻¹ P da
+U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U.
+
 FLOPs: one per element per special-function evaluation (``gammainc_grad_a``: one per term of its
-series or continued fraction); LU 2n³/3; expm 2n³ per matrix product of Higham's (2005) Padé 13
-scaling and squaring (6 + s products, s squarings) plus one LU solve; convolution 2 · |x| · |y|.
+series or continued fraction); LU of an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n):
+2n³/3 when square); expm 2n³ per matrix product of Higham's (2005) Padé 13 scaling and squaring
+(6 + s products, s squarings) plus one LU solve; convolution 2 · |x| · |y|.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import scipy.linalg
 import scipy.signal
 import scipy.special as sc
 
-from admodes.core import plain, shape, size
+from admodes.core import dtype_of, plain, shape, size
 from admodes.registry import defelementwise, defprim
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
@@ -53,7 +61,7 @@ from admodes.rules.elementwise import (
     where,
 )
 from admodes.rules.linalg import mask, matrices, solve_triangular
-from admodes.rules.shape import concatenate, flip, getitem, normalize_index
+from admodes.rules.shape import along_axis, concatenate, flip, getitem, normalize_index
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 EPS = float(np.finfo(np.float64).eps)
@@ -215,6 +223,29 @@ xlogx = defelementwise(  # x log x, 0 at x = 0 (JAX's _xlogx)
     "xlogx", lambda x: sc.xlogy(x, x), lambda ans, x: add(log(x), 1.0)
 )
 
+
+def _rel_entr_partial(wrt_p: bool) -> Any:
+    """JAX's partials of rel_entr(p, q) = xlogx(p) − xlogy(p, q) where p > 0 and q > 0:
+    ∂/∂p = log p + 1 − log q, ∂/∂q = −p/q; 0 elsewhere (its select of a constant). The
+    logarithms see 1 outside that region, as JAX's safe inputs."""
+
+    def partial(ans: Any, p: Any, q: Any) -> Any:
+        inside = (np.asarray(plain(p)) > 0) & (np.asarray(plain(q)) > 0)
+        safe_p, safe_q = where(inside, p, 1.0), where(inside, q, 1.0)
+        slope = (
+            subtract(add(log(safe_p), 1.0), log(safe_q))
+            if wrt_p
+            else negative(divide(safe_p, safe_q))
+        )
+        return where(inside, slope, 0.0)
+
+    return partial
+
+
+rel_entr = defelementwise(  # p log(p/q) (SciPy's value); 0 at p = 0 ≤ q; inf elsewhere
+    "rel_entr", sc.rel_entr, _rel_entr_partial(True), _rel_entr_partial(False)
+)
+
 # ---------------------------------------------------------------------------- Bessel functions
 i0e = defelementwise("i0e", sc.i0e, lambda ans, x: subtract(i1e(x), multiply(sign(x), ans)))
 
@@ -236,62 +267,104 @@ def exp_abs(x: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- LU
-def permutation(pivots: np.ndarray) -> np.ndarray:
-    """The row order ``perm`` with a[perm] = L U, from LAPACK's pivots (row i was swapped with
-    row pivots[i], in turn)."""
-    perm = np.arange(len(pivots))
-    for i, p in enumerate(pivots):
-        perm[[i, p]] = perm[[p, i]]
-    return perm
+def lu_factors(a: Any) -> tuple[np.ndarray, np.ndarray]:
+    """SciPy's ``lu_factor`` of each m×n matrix of the stack a: the packed factors (L below the
+    diagonal, U on and above it) and LAPACK's pivots, of shape (..., min(m, n))."""
+    a = np.asarray(a)
+    m, n = a.shape[-2:]
+    flat = [scipy.linalg.lu_factor(x, check_finite=False) for x in a.reshape(-1, m, n)]
+    dtype = flat[0][0].dtype if flat else np.result_type(a.dtype, np.float32)
+    packed = np.array([f[0] for f in flat], dtype=dtype).reshape(a.shape)
+    pivots = np.array([f[1] for f in flat], dtype=np.int32).reshape((*a.shape[:-2], min(m, n)))
+    return packed, pivots
+
+
+def permutation(pivots: np.ndarray, m: int) -> np.ndarray:
+    """The row orders ``perm`` (..., m) with a[perm] = L U, from LAPACK's pivots (..., k) of
+    matrices with m rows (row i was swapped with row pivots[i], in turn)."""
+    pivots = np.asarray(pivots)
+    perm = np.broadcast_to(np.arange(m), (*pivots.shape[:-1], m)).copy()
+    rows = perm.reshape(-1, m)
+    for r, p in zip(rows, pivots.reshape(-1, pivots.shape[-1]), strict=True):
+        for i, j in enumerate(p):
+            r[[i, j]] = r[[j, i]]
+    return rows.reshape(perm.shape)
 
 
 def lu_permutation(a: Any) -> np.ndarray:
-    """The row order of a's LU factorization with partial pivoting (a constant)."""
-    return permutation(scipy.linalg.lu_factor(plain(a), check_finite=False)[1])
+    """The row orders of the LU factorizations of a's matrices, with partial pivoting (a
+    constant)."""
+    return permutation(lu_factors(plain(a))[1], shape(a)[-2])
+
+
+def permute_rows(x: Any, perm: np.ndarray) -> Any:
+    """x[..., perm, :] for each matrix of x (``perm`` of shape (..., m), one order each)."""
+    return getitem(x, along_axis(perm[..., None], -2, shape(x)))
+
+
+def _part(x: Any, lower: bool, k: int = 0) -> Any:
+    """The entries of each m×n matrix of x on and below diagonal k (``lower``), or on and above
+    it; zeros elsewhere."""
+    m, n = shape(x)[-2:]
+    return multiply(x, mask(m, x, lower, k, columns=n))
 
 
 def _lu_parts(ans: Any) -> tuple[Any, Any]:
-    """The unit lower factor L and the upper factor U of a packed LU."""
-    n = shape(ans)[-1]
-    low = add(multiply(ans, mask(n, ans, True, -1)), np.eye(n))
-    return low, multiply(ans, mask(n, ans, False))
+    """The factors of a packed LU of m×n matrices (k = min(m, n)) made square, as JAX's rule
+    makes them: L (m×m, unit lower; its columns beyond k those of the identity) and U (n×n, upper;
+    its rows beyond k those of the identity)."""
+    m, n = shape(ans)[-2:]
+    k = min(m, n)
+    dtype = dtype_of(ans)
+    low = _part(getitem(ans, (..., slice(None), slice(0, k))), True, -1)
+    if m > k:
+        low = concatenate(low, np.zeros((*shape(ans)[:-2], m, m - k), dtype), axis=-1)
+    up = _part(getitem(ans, (..., slice(0, k), slice(None))), False)
+    if n > k:
+        rest = np.eye(n - k, n, k, dtype=dtype)
+        up = concatenate(up, np.broadcast_to(rest, (*shape(ans)[:-2], n - k, n)), axis=-2)
+    return add(low, np.eye(m, dtype=dtype)), up
 
 
 def _lu_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """With F = L⁻¹ (P dA) U⁻¹: dL = L tril₋₁(F), dU = triu(F) U, packed as dL + dU."""
-    n = shape(ans)[-1]
+    """With F = L⁻¹ (P dA) U⁻¹ (L, U square as :func:`_lu_parts` makes them): dL = L tril₋₁(F),
+    dU = triu(F) U, packed as dL + dU (JAX's rule, after De Hoog, Anderssen and Lukas)."""
     low, up = _lu_parts(ans)
-    permuted = getitem(t, normalize_index(lu_permutation(a), 2))
-    left = solve_triangular(ans, permuted, lower=True, trans=0, unit_diagonal=True)
+    left = solve_triangular(
+        low, permute_rows(t, lu_permutation(a)), lower=True, trans=0, unit_diagonal=True
+    )
     f = matrix_transpose(
-        solve_triangular(ans, matrix_transpose(left), lower=False, trans=1, unit_diagonal=False)
+        solve_triangular(up, matrix_transpose(left), lower=False, trans=1, unit_diagonal=False)
     )
-    return add(
-        matmul(low, multiply(f, mask(n, f, True, -1))), matmul(multiply(f, mask(n, f, False)), up)
-    )
+    return add(matmul(low, _part(f, True, -1)), matmul(_part(f, False), up))
 
 
 def _lu_vjp(g: Any, ans: Any, a: Any) -> Any:
-    """F̄ = tril₋₁(Lᵀ L̄) + triu(Ū Uᵀ),  Ā = Pᵀ L⁻ᵀ F̄ U⁻ᵀ."""
-    n = shape(ans)[-1]
+    """The transpose of the JVP: F̄ = tril₋₁(Lᵀ Ḡ) + triu(Ḡ Uᵀ),  Ā = Pᵀ L⁻ᵀ F̄ U⁻ᵀ."""
     low, up = _lu_parts(ans)
     f_bar = add(
-        multiply(matmul(matrix_transpose(low), g), mask(n, g, True, -1)),
-        multiply(matmul(g, matrix_transpose(up)), mask(n, g, False)),
+        _part(matmul(matrix_transpose(low), g), True, -1),
+        _part(matmul(g, matrix_transpose(up)), False),
     )
     right = matrix_transpose(
-        solve_triangular(ans, matrix_transpose(f_bar), lower=False, trans=0, unit_diagonal=False)
+        solve_triangular(up, matrix_transpose(f_bar), lower=False, trans=0, unit_diagonal=False)
     )
-    permuted = solve_triangular(ans, right, lower=True, trans=1, unit_diagonal=True)
-    return getitem(permuted, normalize_index(np.argsort(lu_permutation(a)), 2))
+    permuted = solve_triangular(low, right, lower=True, trans=1, unit_diagonal=True)
+    return permute_rows(permuted, np.argsort(lu_permutation(a), axis=-1))
+
+
+def _lu_cost(ans: Any, a: Any) -> int:
+    """qp² − p³/3 per m×n matrix, p = min(m, n), q = max(m, n) (2n³/3 for a square one)."""
+    p, q = sorted(shape(a)[-2:])
+    return matrices(a) * ((3 * q * p**2 - p**3) // 3)
 
 
 lu = defprim(
     "lu",
-    lambda a: scipy.linalg.lu_factor(a)[0],
+    lambda a: lu_factors(a)[0],
     jvps=[_lu_jvp],
     vjps=[_lu_vjp],
-    cost=lambda ans, a: 2 * shape(a)[-1] ** 3 // 3,
+    cost=_lu_cost,
 )
 
 

@@ -3,8 +3,10 @@
 Values are SciPy's; derivatives are JAX's (``jax.scipy.special``), with the formulas in
 :mod:`admodes.rules.special`. ``gammainc`` and ``gammaincc`` are differentiable in both arguments
 (first order in ``a``, as JAX); ``betainc`` in ``x`` only (JAX raises for ``a`` and ``b``, and so
-does admodes); ``polygamma`` in ``x`` only (``n`` is an integer). ``logsumexp``, ``softmax`` and
-``log_softmax`` are those of :mod:`admodes.nn` with SciPy's defaults (``axis=None``).
+does admodes); ``polygamma`` in ``x`` only (``n`` is an integer). ``rel_entr`` is a primitive
+(SciPy's value, JAX's derivatives: 0 outside p, q > 0), ``kl_div`` and ``multigammaln`` are
+composed as JAX composes them. ``logsumexp``, ``softmax`` and ``log_softmax`` are those of
+:mod:`admodes.nn` with SciPy's defaults (``axis=None``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from admodes.rules.special import (
     log_ndtr,
     ndtri,
     polygamma,
+    rel_entr,
     rgamma,
     xlog1py,
     xlogx,
@@ -60,14 +63,17 @@ __all__ = [
     "i0e",
     "i1",
     "i1e",
+    "kl_div",
     "log_ndtr",
     "log_softmax",
     "logit",
     "logsumexp",
+    "multigammaln",
     "ndtr",
     "ndtri",
     "polygamma",
     "psi",
+    "rel_entr",
     "rgamma",
     "softmax",
     "xlog1py",
@@ -81,6 +87,28 @@ def entr(x: Any) -> Any:
     """−x log x for x ≥ 0 (0 at 0), −inf for x < 0 (JAX's select: the derivative is 0 there in
     forward mode, nan in reverse mode, as JAX)."""
     return anp.where(plain(x) < 0, -np.inf, anp.negative(xlogx(x)))
+
+
+def kl_div(x: Any, y: Any) -> Any:
+    """x log(x/y) − x + y for x, y > 0, y at x = 0 ≤ y, inf elsewhere: rel_entr(x, y) − x + y, as
+    JAX (derivatives log(x/y) and 1 − x/y where x, y > 0; −1 and 1 at x = 0)."""
+    return anp.add(anp.subtract(rel_entr(x, y), x), y)
+
+
+def multigammaln(a: Any, d: int) -> Any:
+    """log Γ_d(a) = d(d − 1)/4 · log π + Σⱼ log Γ(a − j/2), j = 0, …, d − 1 (JAX's sum; SciPy's
+    checks: d an integer, every a > (d − 1)/2)."""
+    if not np.isscalar(d) or np.floor(d) != d:
+        raise ValueError("multigammaln: d should be a positive integer (dimension)")
+    d = int(d)
+    if np.any(np.asarray(plain(a)) <= 0.5 * (d - 1)):
+        raise ValueError(
+            f"multigammaln: condition a > 0.5 * (d-1) = {0.5 * (d - 1)} not met (a = "
+            f"{plain(a)!r}); log Γ_d(a) is defined for a > (d - 1)/2 only"
+        )
+    offsets = np.arange(d) / 2.0
+    terms = gammaln(anp.subtract(anp.expand_dims(a, -1), offsets))
+    return anp.add(anp.sum(terms, axis=-1), 0.25 * d * (d - 1) * math.log(math.pi))
 
 
 def ndtr(x: Any) -> Any:

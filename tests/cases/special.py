@@ -110,6 +110,8 @@ SPECIAL = [
     case("xlogy", "zero-x", special.xlogy, jsp.special.xlogy, (4,), (4,),
          domains=(with_value((1, 2), 0.0), positive)),
     *_binary("xlog1py", special.xlog1py, jsp.special.xlog1py, (real, positive)),
+    case("rel_entr", "(4,)x(4,)", special.rel_entr, jsp.special.rel_entr, (4,), (4,),
+         domains=(positive, positive)),
     *_unary("xlogx", special.entr, jsp.special.entr, positive),
     *_unary("i0e", special.i0e, jsp.special.i0e),
     *_unary("i1e", special.i1e, jsp.special.i1e),
@@ -167,6 +169,8 @@ STATS = [
 LINALG = [
     case("lu", "pivoting", lambda a: linalg.lu_factor(a)[0],
          lambda a: jsp.linalg.lu_factor(a)[0], (4, 4), domains=pivoting),
+    case("lu", "wide-stack", lambda a: linalg.lu_factor(a)[0],
+         lambda a: jsp.linalg.lu_factor(a)[0], (2, 3, 4)),
     case("lu_solve", "pivoting", lambda a, b: linalg.lu_solve(linalg.lu_factor(a), b),
          lambda a, b: jsp.linalg.lu_solve(jsp.linalg.lu_factor(a), b), (3, 3), (3, 2),
          domains=(pivoting, real)),

@@ -1,5 +1,6 @@
-"""What the location-scale families share: standardizing x, and the cumulative functions of a
-variable's standardized form."""
+"""What the distributions share: standardizing x, the cumulative and quantile functions of a
+location-scale family from those of its standard form, and the guards that give SciPy's values
+outside a distribution's support or parameters (−inf, nan)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from admodes.core import plain
 
 
 def standardized(x: Any, loc: Any, scale: Any) -> Any:
-    """(x − loc) / scale."""
+    """(x − loc) / scale; nan where scale ≤ 0 (SciPy's: no distribution has such a scale)."""
+    bad = np.asarray(plain(scale)) <= 0
+    if bad.any():
+        scale = anp.where(bad, np.nan, scale)
     return anp.divide(anp.subtract(x, loc), scale)
 
 
@@ -25,6 +29,38 @@ def rescaled(log_density: Any, scale: Any) -> Any:
 def outside(support: Any, log_density: Any) -> Any:
     """``log_density`` where ``support`` (plain bools) holds, −inf elsewhere."""
     return anp.where(support, log_density, -np.inf)
+
+
+def within(y: Any, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
+    """Where y (plain) is not outside [low, high]: on it, or nan (a nan argument, or a scale
+    ≤ 0, then gives nan, as SciPy's, not −inf)."""
+    y = np.asarray(plain(y))
+    return ~((y < low) | (y > high))
+
+
+def invalid(bad: Any, value: Any) -> Any:
+    """``value``, but nan where ``bad`` (plain bools: parameters outside their domain, where SciPy
+    gives nan)."""
+    return anp.where(bad, np.nan, value) if np.any(bad) else value
+
+
+def improbable(p: Any) -> np.ndarray:
+    """Where p (plain) is no probability: nan, or outside [0, 1]."""
+    p = np.asarray(plain(p))
+    return ~((p >= 0) & (p <= 1))
+
+
+def probability(q: Any, value: Any) -> Any:
+    """``value`` where 0 ≤ q ≤ 1, nan elsewhere (a quantile function's domain, as SciPy and
+    JAX's guard)."""
+    return invalid(improbable(q), value)
+
+
+def integral(k: Any) -> np.ndarray:
+    """Whether each k (plain) is a whole number, or nan: the support of a discrete distribution
+    (a nan k then gives nan, as SciPy's)."""
+    k = np.asarray(plain(k))
+    return (k == np.floor(k)) | np.isnan(k)
 
 
 def nonnegative(y: Any) -> Any:
@@ -52,3 +88,64 @@ def exp_of(log_fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     fn.__name__ = name
     fn.__doc__ = f"exp {log_fn.__name__}(...)."
     return fn
+
+
+def cdf_of(standard: Callable[[Any], Any], name: str, reflected: bool = False) -> Callable:
+    """x ↦ F((x − loc)/scale) of a location-scale family, from its standard form's F (a cdf or
+    logcdf); ``reflected``: x ↦ F(−(x − loc)/scale), the sf (logsf) of a symmetric family."""
+
+    def fn(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+        z = standardized(x, loc, scale)
+        return standard(anp.negative(z) if reflected else z)
+
+    fn.__name__ = name
+    fn.__doc__ = f"{_label(standard)}({'−' if reflected else ''}(x − loc)/scale)."
+    return fn
+
+
+def log_tail_of(
+    tail: Callable[[Any], Any],
+    rest: Callable[[Any], Any],
+    median: float,
+    name: str,
+    upper: bool = False,
+) -> Callable:
+    """x ↦ log tail(y) of a location-scale family, as SciPy computes a logcdf (a logsf,
+    ``upper``, tail the sf) from the standard cdf and sf: log tail(y) on the tail's side of the
+    ``median``, log1p(−rest(y)) on the other (rest = 1 − tail, small there). Each branch sees y
+    only where it is taken (the median elsewhere), so neither meets an infinite derivative it
+    does not use."""
+
+    def fn(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+        y = standardized(x, loc, scale)
+        near = np.asarray(plain(y) > median if upper else plain(y) < median)
+        log_tail = anp.log(tail(anp.where(near, y, median)))
+        log_rest = anp.log1p(anp.negative(rest(anp.where(near, median, y))))
+        return anp.where(near, log_tail, log_rest)
+
+    fn.__name__ = name
+    fn.__doc__ = (
+        f"log {_label(tail)}(y) {'above' if upper else 'below'} the median, "
+        f"log1p(−{_label(rest)}(y)) {'below' if upper else 'above'} it; y = (x − loc)/scale."
+    )
+    return fn
+
+
+def ppf_of(standard: Callable[[Any], Any], name: str, reflected: bool = False) -> Callable:
+    """q ↦ loc + scale · G(q) of a location-scale family, from its standard form's quantile
+    function G; ``reflected``: q ↦ loc − scale · G(q), the isf of a symmetric family. nan where
+    scale ≤ 0 (SciPy's)."""
+
+    def fn(q: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+        step = anp.multiply(scale, standard(q))
+        value = anp.subtract(loc, step) if reflected else anp.add(loc, step)
+        return invalid(np.asarray(plain(scale)) <= 0, value)
+
+    fn.__name__ = name
+    fn.__doc__ = f"loc {'−' if reflected else '+'} scale · {_label(standard)}(q)."
+    return fn
+
+
+def _label(fn: Callable[..., Any]) -> str:
+    """A function's name in a docstring (a registry primitive's name, a function's own)."""
+    return getattr(fn, "__name__", None) or fn.name

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.core import plain
 from admodes.scipy.special import betainc, betaln, xlog1py, xlogy
-from admodes.scipy.stats._common import exp_of, log_of, outside, rescaled, standardized
+from admodes.scipy.stats._common import exp_of, log_of, outside, rescaled, standardized, within
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
@@ -17,7 +18,7 @@ def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         anp.add(xlogy(anp.subtract(a, 1.0), y), xlog1py(anp.subtract(b, 1.0), anp.negative(y))),
         betaln(a, b),
     )
-    return outside((plain(y) >= 0) & (plain(y) <= 1), rescaled(log_density, scale))
+    return outside(within(y, 0.0, 1.0), rescaled(log_density, scale))
 
 
 pdf = exp_of(logpdf, "pdf")

@@ -9,6 +9,8 @@ import admodes.numpy as anp
 from admodes.scipy.stats import gamma
 from admodes.scipy.stats._common import exp_of, log_of
 
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
+
 
 def logpdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     return gamma.logpdf(x, anp.multiply(0.5, df), loc, anp.multiply(2.0, scale))

@@ -11,6 +11,8 @@ from admodes.core import ndim, plain, shape
 from admodes.scipy.special import gammaln, xlogy
 from admodes.scipy.stats._common import exp_of
 
+__all__ = ["logpdf", "pdf"]
+
 
 def _on_simplex(x: Any, alpha: Any) -> Any:
     """x of shape (K, ...) as SciPy takes it: with K − 1 rows, the last is 1 − their sum; every

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.core import plain
 from admodes.scipy.special import gammainc, gammaincc, gammaln, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
@@ -14,14 +13,17 @@ from admodes.scipy.stats._common import (
     outside,
     rescaled,
     standardized,
+    within,
 )
+
+__all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """(a − 1) log y − y − log Γ(a) − log scale, y = (x − loc)/scale ≥ 0."""
     y = standardized(x, loc, scale)
     log_density = anp.subtract(anp.subtract(xlogy(anp.subtract(a, 1.0), y), y), gammaln(a))
-    return outside(plain(y) >= 0, rescaled(log_density, scale))
+    return outside(within(y, 0.0), rescaled(log_density, scale))
 
 
 pdf = exp_of(logpdf, "pdf")

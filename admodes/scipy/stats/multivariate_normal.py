@@ -12,6 +12,8 @@ from admodes.core import ndim, shape
 from admodes.numpy.linalg import cholesky, solve_triangular
 from admodes.scipy.stats._common import exp_of
 
+__all__ = ["logpdf", "pdf"]
+
 
 def _dimension(mean: Any, cov: Any) -> int:
     if mean is not None and ndim(mean):

@@ -7,7 +7,9 @@ from typing import Any
 
 import admodes.numpy as anp
 from admodes.scipy.special import log_ndtr, ndtr, ndtri
-from admodes.scipy.stats._common import exp_of, rescaled, standardized
+from admodes.scipy.stats._common import cdf_of, exp_of, ppf_of, rescaled, standardized
+
+__all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -19,30 +21,9 @@ def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
-
-
-def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return ndtr(standardized(x, loc, scale))
-
-
-def logcdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return log_ndtr(standardized(x, loc, scale))
-
-
-def sf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """1 − Φ(z) = Φ(−z)."""
-    return ndtr(anp.negative(standardized(x, loc, scale)))
-
-
-def logsf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    return log_ndtr(anp.negative(standardized(x, loc, scale)))
-
-
-def ppf(q: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """loc + scale · Φ⁻¹(q)."""
-    return anp.add(loc, anp.multiply(scale, ndtri(q)))
-
-
-def isf(q: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """loc − scale · Φ⁻¹(q)."""
-    return anp.subtract(loc, anp.multiply(scale, ndtri(q)))
+cdf = cdf_of(ndtr, "cdf")
+logcdf = cdf_of(log_ndtr, "logcdf")
+sf = cdf_of(ndtr, "sf", reflected=True)  # 1 − Φ(z) = Φ(−z)
+logsf = cdf_of(log_ndtr, "logsf", reflected=True)
+ppf = ppf_of(ndtri, "ppf")
+isf = ppf_of(ndtri, "isf", reflected=True)  # Φ⁻¹(1 − q) = −Φ⁻¹(q)

@@ -9,14 +9,16 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.special import gammaincc, gammaln, xlogy
-from admodes.scipy.stats._common import exp_of, outside
+from admodes.scipy.stats._common import exp_of, integral, outside, within
+
+__all__ = ["cdf", "logpmf", "pmf"]
 
 
 def logpmf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
     """k log mu − log k! − mu for integers k ≥ 0 (after the shift by loc), −inf elsewhere."""
     k = anp.subtract(k, loc)
     log_mass = anp.subtract(anp.subtract(xlogy(k, mu), gammaln(anp.add(k, 1.0))), mu)
-    return outside((plain(k) >= 0) & (plain(k) == np.floor(plain(k))), log_mass)
+    return outside(within(k, 0.0) & integral(k), log_mass)
 
 
 pmf = exp_of(logpmf, "pmf")

@@ -9,6 +9,8 @@ import admodes.numpy as anp
 from admodes.scipy.special import gammaln
 from admodes.scipy.stats._common import exp_of, rescaled, standardized
 
+__all__ = ["logpdf", "pdf"]
+
 
 def logpdf(x: Any, df: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """log Γ((ν+1)/2) − log Γ(ν/2) − log(νπ)/2 − log scale − (ν+1)/2 · log(1 + z²/ν)."""

@@ -1,0 +1,44 @@
+"""The uniform distribution on [loc, loc + scale]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import admodes.numpy as anp
+from admodes.core import plain
+from admodes.scipy.stats._common import (
+    exp_of,
+    invalid,
+    outside,
+    ppf_of,
+    probability,
+    standardized,
+    within,
+)
+
+__all__ = ["cdf", "logpdf", "pdf", "ppf"]
+
+
+def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """−log scale for 0 ≤ y ≤ 1, y = (x − loc)/scale (the ends included, as SciPy); −inf
+    elsewhere. Its derivative in x and loc is 0."""
+    y = plain(standardized(x, loc, scale))
+    density = invalid(np.asarray(plain(scale)) <= 0, anp.negative(anp.log(scale)))
+    return outside(within(y, 0.0, 1.0), density)
+
+
+def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+    """y clipped to [0, 1] (derivative 1/scale at the ends, as JAX's select)."""
+    y = standardized(x, loc, scale)
+    return anp.where(plain(y) < 0, 0.0, anp.where(plain(y) > 1, 1.0, y))
+
+
+def _standard_ppf(q: Any) -> Any:
+    """q for 0 ≤ q ≤ 1, nan elsewhere."""
+    return probability(q, q)
+
+
+pdf = exp_of(logpdf, "pdf")
+ppf = ppf_of(_standard_ppf, "ppf")
