@@ -15,10 +15,12 @@ from admodes.core import plain
 
 def standardized(x: Any, loc: Any, scale: Any) -> Any:
     """(x − loc) / scale; nan where scale ≤ 0 (SciPy's: no distribution has such a scale)."""
-    bad = np.asarray(plain(scale)) <= 0
-    if bad.any():
-        scale = anp.where(bad, np.nan, scale)
-    return anp.divide(anp.subtract(x, loc), scale)
+    return anp.divide(anp.subtract(x, loc), invalid(nonpositive(scale), scale))
+
+
+def nonpositive(scale: Any) -> np.ndarray:
+    """Where a scale (plain) is ≤ 0, outside every distribution's parameters."""
+    return np.asarray(plain(scale)) <= 0
 
 
 def rescaled(log_density: Any, scale: Any) -> Any:
@@ -139,7 +141,7 @@ def ppf_of(standard: Callable[[Any], Any], name: str, reflected: bool = False) -
     def fn(q: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         step = anp.multiply(scale, standard(q))
         value = anp.subtract(loc, step) if reflected else anp.add(loc, step)
-        return invalid(np.asarray(plain(scale)) <= 0, value)
+        return invalid(nonpositive(scale), value)
 
     fn.__name__ = name
     fn.__doc__ = f"loc {'−' if reflected else '+'} scale · {_label(standard)}(q)."

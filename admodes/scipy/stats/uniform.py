@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.stats._common import (
     exp_of,
     invalid,
+    nonpositive,
     outside,
     ppf_of,
     probability,
@@ -25,7 +24,7 @@ def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """−log scale for 0 ≤ y ≤ 1, y = (x − loc)/scale (the ends included, as SciPy); −inf
     elsewhere. Its derivative in x and loc is 0."""
     y = plain(standardized(x, loc, scale))
-    density = invalid(np.asarray(plain(scale)) <= 0, anp.negative(anp.log(scale)))
+    density = invalid(nonpositive(scale), anp.negative(anp.log(scale)))
     return outside(within(y, 0.0, 1.0), density)
 
 
