@@ -37,14 +37,8 @@ def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
     else:
         leaves.append(tree)
         return LEAF
-    for child in children:  # loops, not comprehensions, and leaves in place: fewer frames
-        if child is None or isinstance(child, _CONTAINERS):
-            break
-    else:  # every child a leaf (the common tuple of arrays): one step
-        leaves.extend(children)
-        return (kind, keys, (LEAF,) * len(children))
     defs = []
-    for child in children:
+    for child in children:  # loops, not comprehensions, and leaves in place: fewer frames
         if child is None or isinstance(child, _CONTAINERS):
             defs.append(_flatten_into(child, leaves))
         else:
