@@ -1,8 +1,9 @@
 """``admodes.nn``: JAX's ``jax.nn`` activations and normalisations, by both engines.
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
-derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3), and
-``relu6`` selects as JAX's does, so ``hard_silu'(−inf)`` is JAX's 0 by reverse mode;
+derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);
+``relu`` and ``relu6`` select as JAX's do, so an infinite tangent or cotangent where they are flat
+gives 0, not nan, and ``hard_silu'(−inf)`` is JAX's 0 by reverse mode;
 ``leaky_relu'(0) = 1``; ``elu'(0) = alpha``, ``selu'(0) = scale · alpha``; ``hard_tanh'(±1) = 1``;
 ``sparse_sigmoid'(±1) = 1/4`` (JAX's ``clip``, half of each side); ``celu'(0) = 1`` with
 ``celu''(0) = 1/(4 · alpha)`` (JAX's ``maximum`` and ``minimum`` at a tie); ``log1mexp'(0) = inf``.

@@ -245,6 +245,15 @@ def test_relu_of_nan_and_infinities_as_jax() -> None:
     assert_close(nn.relu6(x), jax.nn.relu6(x))
 
 
+def test_relu_drops_an_infinite_derivative_where_it_is_flat_as_jax() -> None:
+    """relu′ selects (JAX's custom rule): an infinite cotangent or tangent reaching x ≤ 0 gives
+    0, where multiplying it by relu′ = 0 would give nan."""
+    x = np.array([-2.0, 0.0, 3.0])
+    v = np.array([np.inf, -np.inf, np.inf])
+    assert_close(ad.vjp(nn.relu, x)[1](v), jax.vjp(jax.nn.relu, x)[1](v))
+    assert_close(ad.jvp(nn.relu, (x,), (v,)), jax.jvp(jax.nn.relu, (x,), (v,)))
+
+
 PIECEWISE = ["hard_tanh", "hard_sigmoid", "hard_silu", "sparse_plus", "sparse_sigmoid", "celu",
              "selu", "soft_sign", "squareplus", "mish", "relu6"]  # fmt: skip
 

@@ -1,5 +1,6 @@
 """Elementwise primitives: one line of local partials each (rules for the few that are not
-complex-linear in their tangent: abs and the complex parts real, imag, conj, angle).
+complex-linear in their tangent: abs and the complex parts real, imag, conj, angle; and for the
+selections ``where`` and ``relu``, which drop a tangent rather than multiply it by 0).
 
 Each entry gives ∂ans/∂input as a function of ``(ans, *inputs)``; both engines multiply by it
 (``t · ∂`` forward, ``g · ∂`` backward). ``1`` is the identity, ``-1`` negation, ``None`` zero.
@@ -282,7 +283,6 @@ logistic = defelementwise(  # 1 / (1 + e⁻ˣ): 3 FLOPs
     lambda ans, x: multiply(ans, subtract(1.0, ans)),
     flops_per_element=3,
 )
-relu = defelementwise("relu", lambda x: np.maximum(x, 0.0), lambda ans, x: where(x > 0, 1.0, 0.0))
 erfc = defelementwise(
     "erfc",
     _erfc_impl,
@@ -344,6 +344,22 @@ where = defprim(
     vjps=[None, _select_rule(1), _select_rule(2)],
     cost=output_size_cost,
     broadcasts=True,
+    batched_jvp=True,
+    batched_vjp=True,
+)
+
+
+def _relu_rule(v: Any, ans: Any, x: Any) -> Any:
+    """relu′ as JAX's select: v where x > 0, else 0, so an infinite v at x ≤ 0 gives 0, not nan."""
+    return where(x > 0, v, 0.0)
+
+
+relu = defprim(
+    "relu",
+    lambda x: np.maximum(x, 0.0),
+    jvps=[_relu_rule],
+    vjps=[_relu_rule],
+    cost=output_size_cost,
     batched_jvp=True,
     batched_vjp=True,
 )
