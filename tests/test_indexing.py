@@ -86,6 +86,7 @@ PLAIN = {  # name: (function of m, input)
     "nanmax": (lambda m, x: m.nanmax(np.where(x > 0, np.nan, x), 0, keepdims=True), X34),
     "nanmin-all-nan": (lambda m, x: m.nanmin(A([[np.nan, 1.0], [np.nan, 2.0]]), 0), X34),
     "median-nan": (lambda m, x: m.median(np.where(x > 5, np.nan, x), 1), X34),
+    "quantile-nan-scalar": (lambda m, x: m.quantile(np.where(x > 5, np.nan, x), 0.3), X34),
     "argsort": (lambda m, x: m.argsort(x, 0), X34),
     "argpartition": (lambda m, x: m.argpartition(x, 2), V6),
     "searchsorted": (lambda m, x: m.searchsorted(np.sort(x), [0.5, 1.0], side="right"), V6),

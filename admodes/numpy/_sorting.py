@@ -171,7 +171,10 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     if skip_nans:
         return result
     nans = _np.isnan(plain(a)).any(axis=axes, keepdims=keepdims)
-    return where(nans, _np.nan, result) if nans.any() else result
+    if not nans.any():
+        return result
+    result = where(nans, _np.nan, result)
+    return result[()] if ndim(result) == 0 else result  # a scalar, as NumPy's
 
 
 def _at(s: Any, index: _np.ndarray) -> Any:
