@@ -194,6 +194,60 @@ def test_discrete_added_for_jax_ports_match_scipy() -> None:
                 assert_close(getattr(stats.binom, fn)(k, n, p), getattr(ss.binom, fn)(k, n, p))
 
 
+#: Every function of STATS_VALUES that jax.scipy.stats has too, and the discrete ones. Not
+#: norm's ppf and isf: JAX computes those in float64 from float32 arguments.
+FLOAT32_CASES = [
+    *((d, f, p) for d, f, p in STATS_VALUES if not (d == "norm" and f in ("ppf", "isf"))),
+    *(("poisson", fn, (2.5,)) for fn in ("logpmf", "pmf", "cdf")),
+    *(("bernoulli", fn, (0.3,)) for fn in ("logpmf", "pmf", "cdf", "ppf")),
+    *(("binom", fn, (5.0, 0.3)) for fn in ("logpmf", "pmf")),
+]
+
+
+@pytest.mark.parametrize(("dist", "fn", "params"), FLOAT32_CASES, ids=lambda v: str(v))
+def test_float32_arguments_keep_their_precision_as_jax(dist: str, fn: str, params: tuple) -> None:
+    """A float32 x with Python-float parameters gives float32, as JAX's promotion (a Python
+    scalar is weak), and SciPy's values to float32 precision."""
+    x = (UNIT if fn in ("ppf", "isf") else np.round(X)).astype(np.float32)
+    with np.errstate(all="ignore"):
+        ours = getattr(getattr(stats, dist), fn)(x, *params)
+        theirs = getattr(getattr(jsp.stats, dist), fn)(x, *params)
+        expected = getattr(getattr(ss, dist), fn)(x.astype(np.float64), *params)
+    assert ours.dtype == theirs.dtype == np.float32
+    np.testing.assert_allclose(ours, expected, rtol=2e-6, atol=1e-6)
+
+
+def test_special_functions_of_python_floats_keep_jaxs_weak_promotion() -> None:
+    """Python floats alone give a Python float, and with a float32 array float32 (SciPy's own
+    give an np.float64, and float64), so a float32 program stays float32, as in JAX."""
+    x = np.array([0.3, 0.9, 2.0], np.float32)
+    for name in ("betaln", "gammainc", "gammaincc", "xlogy", "xlog1py"):
+        ours, theirs = getattr(special, name)(2.5, x), getattr(jsp.special, name)(2.5, x)
+        assert ours.dtype == theirs.dtype == np.float32, name
+        np.testing.assert_allclose(ours, getattr(sc, name)(2.5, x.astype(np.float64)), rtol=1e-6)
+    for name in ("gammaln", "digamma", "erf", "ndtri"):
+        assert type(getattr(special, name)(0.3)) is float, name
+    assert special.gammaln(np.float32(2.5)).dtype == np.float32
+
+
+def test_uniform_density_of_nan_is_scipys_nan() -> None:
+    """SciPy's nan at a nan x (JAX's is −log scale, as if x were inside)."""
+    x = np.array([NAN, 0.5, 2.0])
+    for fn in ("logpdf", "pdf"):
+        assert_close(getattr(stats.uniform, fn)(x, 0.0, 1.5), getattr(ss.uniform, fn)(x, 0.0, 1.5))
+
+
+def test_beta_log_cdf_and_sf_where_they_are_flat_match_jax() -> None:
+    """Where the cdf is 0 (x ≤ 0) or the sf is 0 (x ≥ 1), log gives −inf and an infinite
+    cotangent, which JAX's clamp before betainc selects away: derivative 0, not nan."""
+    x = np.array([-0.5, 0.0, 0.4, 1.0, 1.5])
+    for fn in ("logcdf", "logsf"):
+        ours = lambda v, fn=fn: anp.sum(getattr(stats.beta, fn)(v, 2.0, 3.0))
+        theirs = lambda v, fn=fn: jnp.sum(getattr(jsp.stats.beta, fn)(v, 2.0, 3.0))
+        with np.errstate(all="ignore"):
+            assert_close(ad.grad(ours)(x), jax.grad(theirs)(x))
+
+
 @pytest.mark.parametrize("dist", ["norm", "expon", "uniform", "cauchy", "logistic", "laplace"])
 def test_invalid_scale_gives_scipys_nan(dist: str) -> None:
     """A scale ≤ 0 is no distribution: nan, as SciPy (JAX computes its formula)."""

@@ -36,6 +36,7 @@ series or continued fraction); LU of an m×n matrix qp² − p³/3 (p = min(m, n
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,21 @@ LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 EPS = float(np.finfo(np.float64).eps)
 
 
+def weak_scalars(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """SciPy's special function ``fn`` with Python scalars weak in promotion, as in NumPy's own
+    ufuncs and in JAX: Python numbers alone give a Python float, and a float32 array with a
+    Python float gives float32 (SciPy's functions give an np.float64, and float64)."""
+
+    def promoted(*args: Any) -> Any:
+        out = fn(*args)
+        if all(type(a) is float or type(a) is int for a in args):
+            return float(out)
+        dtype = np.result_type(*args)
+        return out.astype(dtype) if dtype.kind == "f" and out.dtype != dtype else out
+
+    return promoted
+
+
 def _not_implemented(name: str) -> Any:
     def partial(ans: Any, *args: Any) -> Any:
         raise NotImplementedError(f"the derivative of {name} is not implemented (nor in JAX)")
@@ -76,17 +92,23 @@ def _not_implemented(name: str) -> Any:
 
 # ---------------------------------------------------------------------------- error function
 erf = defelementwise(
-    "erf", sc.erf, lambda ans, x: multiply(2.0 / math.sqrt(math.pi), exp(negative(square(x))))
+    "erf",
+    weak_scalars(sc.erf),
+    lambda ans, x: multiply(2.0 / math.sqrt(math.pi), exp(negative(square(x)))),
 )
 erfinv = defelementwise(
-    "erfinv", sc.erfinv, lambda ans, x: multiply(math.sqrt(math.pi) / 2.0, exp(square(ans)))
+    "erfinv",
+    weak_scalars(sc.erfinv),
+    lambda ans, x: multiply(math.sqrt(math.pi) / 2.0, exp(square(ans))),
 )
 ndtri = defelementwise(
-    "ndtri", sc.ndtri, lambda ans, x: multiply(math.sqrt(2.0 * math.pi), exp(_half_square(ans)))
+    "ndtri",
+    weak_scalars(sc.ndtri),
+    lambda ans, x: multiply(math.sqrt(2.0 * math.pi), exp(_half_square(ans))),
 )
 log_ndtr = defelementwise(
     "log_ndtr",
-    sc.log_ndtr,
+    weak_scalars(sc.log_ndtr),
     lambda ans, x: exp(subtract(negative(_half_square(x)), add(ans, LOG_SQRT_2PI))),
 )
 
@@ -98,17 +120,19 @@ def _half_square(x: Any) -> Any:
 # ---------------------------------------------------------------------------- gamma family
 polygamma = defelementwise(  # SciPy's polygamma returns 0-d arrays: [()] makes them scalars
     "polygamma",
-    lambda n, x: sc.polygamma(n, x)[()],
+    weak_scalars(lambda n, x: sc.polygamma(n, x)[()]),
     None,
     lambda ans, n, x: polygamma(add(n, 1), x),
 )
-digamma = defelementwise("digamma", sc.digamma, lambda ans, x: polygamma(1, x))
-gammaln = defelementwise("gammaln", sc.gammaln, lambda ans, x: digamma(x))
-gamma = defelementwise("gamma", sc.gamma, lambda ans, x: multiply(ans, digamma(x)))
-rgamma = defelementwise("rgamma", sc.rgamma, lambda ans, x: negative(multiply(ans, digamma(x))))
+digamma = defelementwise("digamma", weak_scalars(sc.digamma), lambda ans, x: polygamma(1, x))
+gammaln = defelementwise("gammaln", weak_scalars(sc.gammaln), lambda ans, x: digamma(x))
+gamma = defelementwise("gamma", weak_scalars(sc.gamma), lambda ans, x: multiply(ans, digamma(x)))
+rgamma = defelementwise(
+    "rgamma", weak_scalars(sc.rgamma), lambda ans, x: negative(multiply(ans, digamma(x)))
+)
 betaln = defelementwise(
     "betaln",
-    sc.betaln,
+    weak_scalars(sc.betaln),
     lambda ans, a, b: subtract(digamma(a), digamma(add(a, b))),
     lambda ans, a, b: subtract(digamma(b), digamma(add(a, b))),
 )
@@ -188,11 +212,11 @@ gammainc_grad_a = defelementwise(
     lambda ans, a, x: multiply(_gammainc_dx(ans, a, x), subtract(log(x), digamma(a))),
 )
 gammainc = defelementwise(
-    "gammainc", sc.gammainc, lambda ans, a, x: gammainc_grad_a(a, x), _gammainc_dx
+    "gammainc", weak_scalars(sc.gammainc), lambda ans, a, x: gammainc_grad_a(a, x), _gammainc_dx
 )
 gammaincc = defelementwise(
     "gammaincc",
-    sc.gammaincc,
+    weak_scalars(sc.gammaincc),
     lambda ans, a, x: negative(gammainc_grad_a(a, x)),
     lambda ans, a, x: negative(_gammainc_dx(ans, a, x)),
 )
@@ -206,21 +230,26 @@ def _betainc_dx(ans: Any, a: Any, b: Any, x: Any) -> Any:
 
 betainc = defelementwise(
     "betainc",
-    sc.betainc,
+    weak_scalars(sc.betainc),
     _not_implemented("betainc with respect to a"),
     _not_implemented("betainc with respect to b"),
     _betainc_dx,
 )
 
 # ---------------------------------------------------------------------------- logarithms
-xlogy = defelementwise("xlogy", sc.xlogy, lambda ans, x, y: log(y), lambda ans, x, y: divide(x, y))
+xlogy = defelementwise(
+    "xlogy", weak_scalars(sc.xlogy), lambda ans, x, y: log(y), lambda ans, x, y: divide(x, y)
+)
 xlog1py = defelementwise(
-    "xlog1py", sc.xlog1py, lambda ans, x, y: log1p(y), lambda ans, x, y: divide(x, add(1.0, y))
+    "xlog1py",
+    weak_scalars(sc.xlog1py),
+    lambda ans, x, y: log1p(y),
+    lambda ans, x, y: divide(x, add(1.0, y)),
 )
 
 
 xlogx = defelementwise(  # x log x, 0 at x = 0 (JAX's _xlogx)
-    "xlogx", lambda x: sc.xlogy(x, x), lambda ans, x: add(log(x), 1.0)
+    "xlogx", weak_scalars(lambda x: sc.xlogy(x, x)), lambda ans, x: add(log(x), 1.0)
 )
 
 
@@ -247,7 +276,9 @@ rel_entr = defelementwise(  # p log(p/q) (SciPy's value); 0 at p = 0 ≤ q; inf 
 )
 
 # ---------------------------------------------------------------------------- Bessel functions
-i0e = defelementwise("i0e", sc.i0e, lambda ans, x: subtract(i1e(x), multiply(sign(x), ans)))
+i0e = defelementwise(
+    "i0e", weak_scalars(sc.i0e), lambda ans, x: subtract(i1e(x), multiply(sign(x), ans))
+)
 
 
 def _i1e_dx(ans: Any, x: Any) -> Any:
@@ -258,7 +289,7 @@ def _i1e_dx(ans: Any, x: Any) -> Any:
     return where(tiny, 0.5, slope)
 
 
-i1e = defelementwise("i1e", sc.i1e, _i1e_dx)
+i1e = defelementwise("i1e", weak_scalars(sc.i1e), _i1e_dx)
 
 
 def exp_abs(x: Any) -> Any:

@@ -18,6 +18,13 @@ def standardized(x: Any, loc: Any, scale: Any) -> Any:
     return anp.divide(anp.subtract(x, loc), invalid(nonpositive(scale), scale))
 
 
+def in_promoted_dtype(value: Any, *args: Any) -> Any:
+    """``value`` in the dtype JAX's promotion gives ``args`` (Python scalars weak, integers to
+    float64): a result built from constants (0, 1, −log scale) keeps a float32 argument's."""
+    dtype = np.result_type(*(plain(a) for a in args))
+    return anp.astype(value, dtype if dtype.kind in "fc" else np.float64, copy=False)
+
+
 def nonpositive(scale: Any) -> np.ndarray:
     """Where a scale (plain) is ≤ 0, outside every distribution's parameters."""
     return np.asarray(plain(scale)) <= 0

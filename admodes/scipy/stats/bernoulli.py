@@ -10,7 +10,15 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.special import xlog1py, xlogy
-from admodes.scipy.stats._common import exp_of, improbable, integral, invalid, outside, within
+from admodes.scipy.stats._common import (
+    exp_of,
+    improbable,
+    in_promoted_dtype,
+    integral,
+    invalid,
+    outside,
+    within,
+)
 
 __all__ = ["cdf", "logpmf", "pmf", "ppf"]
 
@@ -31,7 +39,7 @@ def cdf(k: Any, p: Any, loc: Any = 0.0) -> Any:
     [0, 1] or a nan k (JAX's select)."""
     k = np.asarray(plain(anp.subtract(k, loc)))
     inside = anp.where(k < 0, 0.0, anp.where(k < 1, anp.subtract(1.0, p), 1.0))
-    return invalid(improbable(p) | np.isnan(k), inside)
+    return in_promoted_dtype(invalid(improbable(p) | np.isnan(k), inside), k, p, loc)
 
 
 def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
@@ -41,4 +49,4 @@ def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
     q, p_plain = np.asarray(plain(q)), np.asarray(plain(p))
     k = np.select([q == 0, (q <= 1 - p_plain) & (q < 1)], [-1.0, 0.0], 1.0)
     k = k + np.asarray(plain(loc))
-    return np.where(improbable(q) | improbable(p_plain), np.nan, k)
+    return in_promoted_dtype(np.where(improbable(q) | improbable(p_plain), np.nan, k), q, p, loc)

@@ -9,7 +9,7 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.special import gammaincc, gammaln, xlogy
-from admodes.scipy.stats._common import exp_of, integral, outside, within
+from admodes.scipy.stats._common import exp_of, in_promoted_dtype, integral, outside, within
 
 __all__ = ["cdf", "logpmf", "pmf"]
 
@@ -26,5 +26,7 @@ pmf = exp_of(logpmf, "pmf")
 
 def cdf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
     """Q(⌊k⌋ + 1, mu) for k ≥ 0 (after the shift by loc), 0 below."""
-    k = np.asarray(plain(anp.subtract(k, loc)), dtype=np.float64)
-    return anp.where(k < 0, 0.0, gammaincc(np.floor(k) + 1.0, mu))
+    shifted = np.asarray(plain(anp.subtract(k, loc)), dtype=np.float64)
+    return in_promoted_dtype(
+        anp.where(shifted < 0, 0.0, gammaincc(np.floor(shifted) + 1.0, mu)), k, mu, loc
+    )

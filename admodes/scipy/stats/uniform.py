@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.stats._common import (
     exp_of,
+    in_promoted_dtype,
     invalid,
     nonpositive,
     outside,
@@ -22,10 +25,10 @@ __all__ = ["cdf", "logpdf", "pdf", "ppf"]
 
 def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """−log scale for 0 ≤ y ≤ 1, y = (x − loc)/scale (the ends included, as SciPy); −inf
-    elsewhere. Its derivative in x and loc is 0."""
+    elsewhere; nan at a nan y (SciPy's; JAX's is −log scale). Its derivative in x and loc is 0."""
     y = plain(standardized(x, loc, scale))
-    density = invalid(nonpositive(scale), anp.negative(anp.log(scale)))
-    return outside(within(y, 0.0, 1.0), density)
+    density = invalid(nonpositive(scale) | np.isnan(y), anp.negative(anp.log(scale)))
+    return outside(within(y, 0.0, 1.0), in_promoted_dtype(density, x, loc, scale))
 
 
 def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
