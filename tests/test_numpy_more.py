@@ -106,6 +106,7 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (R(5, 3), np.cumsum(R(5, 3, lo=0.1), axis=0)),
     ),
     "trapezoid-dx": (lambda m, y, dx: m.trapezoid(y, dx=dx, axis=0), (R(4, 3), 0.3)),
+    "trapezoid-float32": (lambda m, y: m.trapezoid(y), (R(6).astype(np.float32),)),
     "trapezoid-two-points": (lambda m, y, x: m.trapezoid(y, x), (R(3, 2), np.array([0.5, 1.75]))),
     "interp": (lambda m, x, xp, fp: m.interp(x, xp, fp), (R(7), XP, R(5))),
     "interp-knots-and-ends": (lambda m, x, xp, fp: m.interp(x, xp, fp), (X_AT, XP, R(5))),

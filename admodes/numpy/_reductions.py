@@ -398,7 +398,7 @@ def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
     (or ``dx``); with a constant spacing, as JAX, Δx·(Σ y − ½·(y[0] + y[−1]))."""
     y = asarray(y)
     if x is None:
-        step = asarray(dx)
+        step = dx if isinstance(dx, int | float) else asarray(dx)  # a Python scalar stays weak
         if ndim(step) > 0:
             step = reshape(step, (1,) * (ndim(y) - ndim(step)) + shape(step))
             step = moveaxis(step, axis, -1)
