@@ -114,6 +114,17 @@ def _numpy_put_along_axis(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def test_percentile_of_float32_stays_float32() -> None:
+    """A Python-number q stays weak, so float32 data gives float32, as NumPy and JAX (float32
+    values: NumPy interpolates by another formula, one float32 rounding apart)."""
+    x = X34.astype(np.float32)
+    for name in ("percentile", "nanpercentile"):
+        for q in (30.0, 30):
+            ours = getattr(anp, name)(x, q, axis=1)
+            assert_close(ours, getattr(JNP, name)(x, q, axis=1), rtol=1e-6)
+            assert ours.dtype == getattr(np, name)(x, q, axis=1).dtype == np.float32
+
+
 @pytest.mark.filterwarnings("ignore:`row_stack` alias is deprecated:DeprecationWarning")
 @pytest.mark.filterwarnings("ignore:All-NaN slice encountered:RuntimeWarning")
 @pytest.mark.parametrize("name", PLAIN)

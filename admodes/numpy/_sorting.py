@@ -204,7 +204,7 @@ def percentile(
     keepdims: bool = False,
 ) -> Any:
     """``quantile`` at q / 100."""
-    return quantile(a, _np.true_divide(q, 100), axis, out, overwrite_input, method, keepdims)
+    return quantile(a, _hundredths(q), axis, out, overwrite_input, method, keepdims)
 
 
 def nanpercentile(
@@ -217,7 +217,13 @@ def nanpercentile(
     keepdims: bool = False,
 ) -> Any:
     """``nanquantile`` at q / 100."""
-    return nanquantile(a, _np.true_divide(q, 100), axis, out, overwrite_input, method, keepdims)
+    return nanquantile(a, _hundredths(q), axis, out, overwrite_input, method, keepdims)
+
+
+def _hundredths(q: Any) -> Any:
+    """q / 100, a Python float for a Python number (weak, so float32 data keeps its dtype, as
+    NumPy's percentile)."""
+    return q / 100 if isinstance(q, int | float) else _np.true_divide(q, 100)
 
 
 def median(
