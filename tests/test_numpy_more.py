@@ -477,3 +477,46 @@ def test_errors() -> None:
         anp.matrix_transpose(x)
     with pytest.raises(ValueError, match="axis"):
         anp.cumulative_sum(R(2, 3))
+
+
+ARRAY_API_NAMES = {  # NumPy 2's name: (function of (m, x), input)
+    "acos": (lambda m, x: m.acos(x), 0.9 * np.tanh(R(5))),
+    "asin": (lambda m, x: m.asin(x), 0.9 * np.tanh(R(5))),
+    "atan": (lambda m, x: m.atan(x), R(5)),
+    "acosh": (lambda m, x: m.acosh(x), R(5, lo=1.1)),
+    "asinh": (lambda m, x: m.asinh(x), R(5)),
+    "atanh": (lambda m, x: m.atanh(x), 0.9 * np.tanh(R(5))),
+    "atan2": (lambda m, x: m.atan2(x, x[::-1]), R(5)),
+    "pow": (lambda m, x: m.pow(x, 2.5), R(5, lo=0.1)),
+    "permute_dims": (lambda m, x: m.permute_dims(x, (1, 0)) * x[None, :, 0], R(3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", ARRAY_API_NAMES)
+def test_numpy2_array_api_names_as_jax(name: str) -> None:
+    """NumPy 2's array-API names (np.acos is np.arccos), as jax.numpy has them: values and both
+    modes' gradients equal JAX's."""
+    fn, x = ARRAY_API_NAMES[name]
+    f_ad, f_jax = both(lambda m, v: m.sum(fn(m, v)))
+    for mode in MODES:
+        assert_close(ad.value_and_grad(f_ad, mode=mode)(x), jax.value_and_grad(f_jax)(x))
+
+
+def test_dtype_names_and_queries_are_numpys() -> None:
+    """What JAX code takes from jax.numpy for dtypes works on plain and traced values alike."""
+    for name in ("int8", "int32", "uint8", "float16", "complex64", "complex128", "bool_"):
+        assert getattr(anp, name) is getattr(np, name)
+    assert anp.finfo(anp.float32).eps == np.finfo(np.float32).eps and anp.iinfo(anp.int8).max == 127
+
+    def f(x: Any) -> Any:
+        assert anp.promote_types(x.dtype, anp.float16) == anp.float32
+        assert anp.issubdtype(x.dtype, np.floating)
+        return anp.sum(x * anp.finfo(x.dtype).eps)
+
+    x = np.ones(3, np.float32)
+    for mode in MODES:
+        assert_close(ad.grad(f, mode=mode)(x), np.full(3, np.finfo(np.float32).eps, np.float32))
+    y = np.array([np.inf, -np.inf, 1.0, np.nan])
+    for name in ("isposinf", "isneginf"):
+        np.testing.assert_array_equal(getattr(anp, name)(y), getattr(np, name)(y))
+    np.testing.assert_array_equal(anp.logical_xor(y > 0, y < 2), np.logical_xor(y > 0, y < 2))

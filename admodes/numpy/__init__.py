@@ -12,6 +12,27 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
+# Dtypes and dtype queries: NumPy's own, as JAX code names them from jax.numpy.
+from numpy import (
+    bool_,
+    complex64,
+    complex128,
+    dtype,
+    finfo,
+    float16,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    issubdtype,
+    promote_types,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+
 from admodes.numpy import fft, linalg
 from admodes.numpy._array_methods import attach_array_methods
 from admodes.numpy._complex import (
@@ -145,6 +166,8 @@ from admodes.numpy._functions import (
     isfinite,
     isinf,
     isnan,
+    isneginf,
+    isposinf,
     less,
     less_equal,
     log,
@@ -155,6 +178,7 @@ from admodes.numpy._functions import (
     logical_and,
     logical_not,
     logical_or,
+    logical_xor,
     max,
     maximum,
     mean,
@@ -279,5 +303,10 @@ from admodes.numpy._sorting import (
     unique_inverse,
     unique_values,
 )
+
+# NumPy 2's array-API names, the same functions (np.acos is np.arccos), as jax.numpy has them.
+acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
+atan, atanh, atan2 = arctan, arctanh, arctan2
+pow, permute_dims = power, transpose
 
 attach_array_methods(sys.modules[__name__])
