@@ -70,6 +70,7 @@ PLAIN = {  # name: (function of m, input)
     "cumsum-dtype": (lambda m, x: m.cumsum(x, dtype=np.float32), X34),
     "diff": (lambda m, x: m.diff(x, 3, append=[1.0, 2.0]), V6),
     "diff-zeroth": (lambda m, x: m.diff(x, 0), V6),
+    "gradient": (lambda m, x: m.gradient(x, 0.5, np.arange(4.0) ** 2), X34),
     "sort": (lambda m, x: m.sort(x, 0), X34),
     "sort-none": (lambda m, x: m.sort(x, None), X34),
     "median": (lambda m, x: m.median(x, (0, 1), keepdims=True), X34),

@@ -107,6 +107,13 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     ),
     "trapezoid-dx": (lambda m, y, dx: m.trapezoid(y, dx=dx, axis=0), (R(4, 3), 0.3)),
     "trapezoid-float32": (lambda m, y: m.trapezoid(y), (R(6).astype(np.float32),)),
+    "gradient": (lambda m, y: m.gradient(y), (R(6),)),
+    "gradient-coordinates": (lambda m, y, x: m.gradient(y, x), (R(6), np.cumsum(R(6, lo=0.1)))),
+    "gradient-2d-mixed": (
+        lambda m, y, x: m.stack(m.gradient(y, x, 0.3)),
+        (R(5, 3), np.cumsum(R(5, lo=0.1))),
+    ),
+    "gradient-axis": (lambda m, y: m.gradient(y, 0.5, axis=1), (R(3, 4),)),
     "trapezoid-two-points": (lambda m, y, x: m.trapezoid(y, x), (R(3, 2), np.array([0.5, 1.75]))),
     "interp": (lambda m, x, xp, fp: m.interp(x, xp, fp), (R(7), XP, R(5))),
     "interp-knots-and-ends": (lambda m, x, xp, fp: m.interp(x, xp, fp), (X_AT, XP, R(5))),
@@ -520,3 +527,14 @@ def test_dtype_names_and_queries_are_numpys() -> None:
     for name in ("isposinf", "isneginf"):
         np.testing.assert_array_equal(getattr(anp, name)(y), getattr(np, name)(y))
     np.testing.assert_array_equal(anp.logical_xor(y > 0, y < 2), np.logical_xor(y > 0, y < 2))
+
+
+def test_gradient_refuses_what_it_cannot_do() -> None:
+    with pytest.raises(NotImplementedError, match="edge_order"):
+        anp.gradient(R(5), edge_order=2)
+    with pytest.raises(ValueError, match="length of their axis"):
+        anp.gradient(R(5), np.arange(4.0))
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        anp.gradient(R(1))
+    with pytest.raises(TypeError, match="one per axis"):
+        anp.gradient(R(3, 4), 1.0, 2.0, 3.0)

@@ -226,6 +226,7 @@ from admodes.numpy._reductions import (
     cumsum,
     cumulative_sum,
     diff,
+    gradient,
     logsumexp,
     nancumsum,
     nanmax,

@@ -33,6 +33,7 @@ from admodes.numpy._functions import (
     mean,
     min,
     multiply,
+    negative,
     no_out,
     ravel,
     reshape,
@@ -268,6 +269,67 @@ def diff(
             getitem(a, axis_index(ndim(a), ax, slice(0, m - 1))),
         )
     return a
+
+
+def gradient(f: Any, *varargs: Any, axis: Axis = None, edge_order: int | None = None) -> Any:
+    """The derivative of sampled values ``f`` along each axis by differences: central inside,
+    one-sided at the ends (NumPy's ``edge_order=1``, JAX's only one). ``varargs``: no spacing (1),
+    one for every axis, or one per axis, each a scalar step or the sample coordinates (where
+    hᵢ₋₁ = xᵢ − xᵢ₋₁ and hᵢ = xᵢ₊₁ − xᵢ differ, the inside is NumPy's second-order formula
+    −hᵢ/(hᵢ₋₁(hᵢ₋₁+hᵢ))·fᵢ₋₁ + (hᵢ−hᵢ₋₁)/(hᵢ₋₁hᵢ)·fᵢ + hᵢ₋₁/(hᵢ(hᵢ₋₁+hᵢ))·fᵢ₊₁). One axis gives
+    an array, several a tuple, as NumPy's."""
+    if edge_order not in (None, 1):
+        raise NotImplementedError(
+            f"gradient: edge_order={edge_order} is not supported; admodes (as JAX) takes the "
+            "one-sided first-order differences at the ends, NumPy's edge_order=1."
+        )
+    f = asarray(f)
+    axes = _axes(tuple(range(ndim(f))) if axis is None else axis, ndim(f))
+    if len(varargs) not in (0, 1, len(axes)):
+        raise TypeError(
+            f"gradient: give no spacing, one, or one per axis ({len(axes)}), got {len(varargs)}"
+        )
+    spacings = varargs if len(varargs) == len(axes) else (varargs or (1.0,)) * len(axes)
+    slopes = tuple(
+        _gradient_along(moveaxis(f, ax, -1), h, ax) for ax, h in zip(axes, spacings, strict=True)
+    )
+    return slopes[0] if len(slopes) == 1 else slopes
+
+
+def _gradient_along(y: Any, h: Any, ax: int) -> Any:
+    """gradient of ``y`` along its last axis (moved back to ``ax``), spacing ``h``."""
+    n = shape(y)[-1]
+    if n < 2:
+        raise ValueError(
+            "gradient: at least 2 samples are needed along each axis, got a shape of "
+            f"{(*shape(y)[:-1], n)} (axis moved last)"
+        )
+    part = lambda start, stop: getitem(y, (..., slice(start, stop)))
+    if ndim(h) == 0:
+        first = divide(subtract(part(1, 2), part(0, 1)), h)
+        last = divide(subtract(part(n - 1, n), part(n - 2, n - 1)), h)
+        inside = divide(subtract(part(2, n), part(0, n - 2)), multiply(2.0, h))
+    else:
+        if shape(h) != (n,):
+            raise ValueError(
+                f"gradient: coordinates must have the length of their axis, {n}, got shape "
+                f"{shape(h)}"
+            )
+        steps = diff(h)
+        before, after = getitem(steps, slice(0, n - 2)), getitem(steps, slice(1, n - 1))
+        first = divide(subtract(part(1, 2), part(0, 1)), getitem(steps, slice(0, 1)))
+        last = divide(
+            subtract(part(n - 1, n), part(n - 2, n - 1)), getitem(steps, slice(n - 2, n - 1))
+        )
+        span = add(before, after)
+        inside = add(
+            add(
+                multiply(negative(divide(after, multiply(before, span))), part(0, n - 2)),
+                multiply(divide(subtract(after, before), multiply(before, after)), part(1, n - 1)),
+            ),
+            multiply(divide(before, multiply(after, span)), part(2, n)),
+        )
+    return moveaxis(concatenate([first, inside, last], axis=-1), -1, ax)
 
 
 # ------------------------------------------------------------------------------ logsumexp
