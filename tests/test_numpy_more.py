@@ -37,6 +37,7 @@ def with_nans(x: np.ndarray, *flat: int) -> np.ndarray:
     return x
 
 
+BINS = np.array([0, 3, 1, 3, 3, 5])  # bin 5 beyond a length of 5: dropped, as JAX's
 XP = np.array([-1.5, -0.5, 0.25, 1.0, 2.5])  # increasing knots
 #: Rows with NaNs: none, one, all but one, all; and a tie.
 NAN_ROWS = with_nans(R(4, 5, seed="nan"), 6, 11, 12, 13, 15, 16, 17, 18, 19)
@@ -114,6 +115,10 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (R(5, 3), np.cumsum(R(5, lo=0.1))),
     ),
     "gradient-axis": (lambda m, y: m.gradient(y, 0.5, axis=1), (R(3, 4),)),
+    "vander": (lambda m, x: m.vander(x, 5), (R(4),)),
+    "vander-increasing": (lambda m, x: m.vander(x, 3, increasing=True), (R(4),)),
+    "polyder": (lambda m, p: m.polyder(p, 2), (R(5),)),
+    "bincount-weights": (lambda m, w: m.bincount(BINS, w, length=5), (R(6),)),
     "trapezoid-two-points": (lambda m, y, x: m.trapezoid(y, x), (R(3, 2), np.array([0.5, 1.75]))),
     "interp": (lambda m, x, xp, fp: m.interp(x, xp, fp), (R(7), XP, R(5))),
     "interp-knots-and-ends": (lambda m, x, xp, fp: m.interp(x, xp, fp), (X_AT, XP, R(5))),
@@ -538,3 +543,18 @@ def test_gradient_refuses_what_it_cannot_do() -> None:
         anp.gradient(R(1))
     with pytest.raises(TypeError, match="one per axis"):
         anp.gradient(R(3, 4), 1.0, 2.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: anp.bincount(np.array([1, -2])), "non-negative integers"),
+        (lambda: anp.bincount(np.array([1.0, 2.0])), "non-negative integers"),
+        (lambda: anp.bincount(np.array([1, 2]), np.ones(3)), "weights must have"),
+        (lambda: anp.vander(np.ones((2, 2))), "one-dimensional"),
+        (lambda: anp.polyder(np.ones(3), -1), "non-negative"),
+    ],
+)
+def test_bincount_vander_polyder_refuse_bad_input(call: Callable[[], Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -298,6 +298,33 @@ def polyval(p: Any, x: Any, *, unroll: int = 16) -> Any:
     return y
 
 
+def polyder(p: Any, m: int = 1) -> Any:
+    """The coefficients of the m-th derivative of the polynomial p (highest power first): each
+    pass multiplies p[k] by its power n − 1 − k and drops the constant."""
+    if m < 0:
+        raise ValueError(f"polyder: the order of the derivative must be non-negative, got m={m}")
+    p = asarray(p)
+    for _ in range(m):
+        n = shape(p)[0]
+        p = multiply(getitem(p, slice(0, n - 1)), _np.arange(n - 1, 0, -1, dtype=dtype_of(p)))
+    return p
+
+
+def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
+    """The Vandermonde matrix [x^(N−1) … x 1] of the vector x (reversed with ``increasing``),
+    each power the previous one times x, as NumPy's (so the same values to the last bit)."""
+    x = asarray(x)
+    if ndim(x) != 1:
+        raise ValueError(f"vander: x must be one-dimensional, got shape {shape(x)}")
+    columns = shape(x)[0] if N is None else N
+    powers = [_np.ones(shape(x), dtype_of(x))][:columns]
+    for _ in range(columns - 1):
+        powers.append(multiply(powers[-1], x))
+    if not powers:
+        return _np.ones((shape(x)[0], 0), dtype_of(x))
+    return stack(powers if increasing else powers[::-1], axis=1)
+
+
 # ------------------------------------------------------------------------------ covariance
 def cov(
     m: Any, y: Any = None, rowvar: bool = True, bias: bool = False, ddof: int | None = None,

@@ -8,6 +8,7 @@ float32 input stays float32. ``count_nonzero`` looks at primals and returns plai
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,7 +49,7 @@ from admodes.numpy._functions import (
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
-from admodes.rules.shape import axis_index
+from admodes.rules.shape import axis_index, scatter_add
 
 Axis = int | Sequence[int] | None
 
@@ -330,6 +331,27 @@ def _gradient_along(y: Any, h: Any, ax: int) -> Any:
             multiply(divide(before, multiply(after, span)), part(2, n)),
         )
     return moveaxis(concatenate([first, inside, last], axis=-1), -1, ax)
+
+
+def bincount(x: Any, weights: Any = None, minlength: int = 0, *, length: int | None = None) -> Any:
+    """How often each value of the non-negative integers x occurs, or with ``weights`` the sum of
+    the weights of each value: differentiable in the weights (a scatter-add), in their dtype (as
+    JAX's; NumPy's is float64). ``length`` fixes the number of bins, as JAX's (values from
+    ``length`` on are dropped)."""
+    x = _np.asarray(plain(x))
+    if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
+        raise ValueError(
+            "bincount: x must be a one-dimensional array of non-negative integers, got "
+            f"{x.dtype} values of shape {x.shape}"
+        )
+    n = length if length is not None else builtins.max(minlength, int(x.max(initial=-1)) + 1)
+    keep = x < n
+    if weights is None:
+        return _np.bincount(x[keep], minlength=n)
+    if shape(weights) != x.shape:
+        raise ValueError(f"bincount: weights must have x's shape {x.shape}, got {shape(weights)}")
+    w = asarray(weights) if keep.all() else getitem(asarray(weights), keep)
+    return scatter_add(w, (x[keep],), (n,))
 
 
 # ------------------------------------------------------------------------------ logsumexp

@@ -48,6 +48,7 @@ from admodes.rules.shape import along_axis
 argsort = _plain_fn(_np.argsort)
 argpartition = _plain_fn(_np.argpartition)
 searchsorted = _plain_fn(_np.searchsorted)
+digitize = _plain_fn(_np.digitize)
 nonzero = _plain_fn(_np.nonzero)
 flatnonzero = _plain_fn(_np.flatnonzero)
 argwhere = _plain_fn(_np.argwhere)
