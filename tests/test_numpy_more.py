@@ -115,6 +115,10 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (R(5, 3), np.cumsum(R(5, lo=0.1))),
     ),
     "gradient-axis": (lambda m, y: m.gradient(y, 0.5, axis=1), (R(3, 4),)),
+    "cumulative_prod-initial": (
+        lambda m, x: m.cumulative_prod(x, axis=0, include_initial=True),
+        (R(3, 2),),
+    ),
     "vander": (lambda m, x: m.vander(x, 5), (R(4),)),
     "vander-increasing": (lambda m, x: m.vander(x, 3, increasing=True), (R(4),)),
     "polyder": (lambda m, p: m.polyder(p, 2), (R(5),)),
@@ -516,8 +520,22 @@ def test_numpy2_array_api_names_as_jax(name: str) -> None:
 
 def test_dtype_names_and_queries_are_numpys() -> None:
     """What JAX code takes from jax.numpy for dtypes works on plain and traced values alike."""
-    for name in ("int8", "int32", "uint8", "float16", "complex64", "complex128", "bool_"):
-        assert getattr(anp, name) is getattr(np, name)
+    for name in (
+        "int8",
+        "int32",
+        "uint8",
+        "float16",
+        "complex64",
+        "complex128",
+        "bool_",
+        "floating",
+        "integer",
+        "inexact",
+        "hanning",
+        "kaiser",
+        "broadcast_shapes",
+    ):
+        assert getattr(anp, name) is getattr(np, name)  # fmt: skip
     assert anp.finfo(anp.float32).eps == np.finfo(np.float32).eps and anp.iinfo(anp.int8).max == 127
 
     def f(x: Any) -> Any:

@@ -456,25 +456,36 @@ def nanstd(
     return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
 
 
-def cumulative_sum(
-    x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
-) -> Any:
-    """Cumulative sum along ``axis`` (optional for 1-D x), with a leading 0 if
-    ``include_initial`` (the array API's ``cumulative_sum``)."""
-    if ndim(x) == 0:
-        raise ValueError("cumulative_sum: the input must not be a scalar")
-    if axis is None:
-        if ndim(x) > 1:
-            raise ValueError(
-                f"cumulative_sum: axis must be given for an input of rank {ndim(x)} > 1"
-            )
-        axis = 0
-    out = cumsum(x, axis, dtype)
-    if not include_initial:
-        return out
-    ax = _axes(axis, ndim(x))[0]
-    zero = _np.zeros(resized(shape(out), ax, 1), dtype=dtype_of(out))
-    return concatenate([zero, out], axis=ax)
+def _cumulative(scan: Any, initial: float, name: str) -> Any:
+    """The array API's ``cumulative_sum`` / ``cumulative_prod`` from ``cumsum`` / ``cumprod``:
+    ``axis`` optional for 1-D x, and a leading ``initial`` (0 or 1) if ``include_initial``."""
+
+    def cumulative(
+        x: Any, /, *, axis: int | None = None, dtype: Any = None, include_initial: bool = False
+    ) -> Any:
+        if ndim(x) == 0:
+            raise ValueError(f"{name}: the input must not be a scalar")
+        if axis is None:
+            if ndim(x) > 1:
+                raise ValueError(f"{name}: axis must be given for an input of rank {ndim(x)} > 1")
+            axis = 0
+        out = scan(x, axis, dtype)
+        if not include_initial:
+            return out
+        ax = _axes(axis, ndim(x))[0]
+        first = _np.full(resized(shape(out), ax, 1), initial, dtype=dtype_of(out))
+        return concatenate([first, out], axis=ax)
+
+    cumulative.__name__ = cumulative.__qualname__ = name
+    cumulative.__doc__ = (
+        f"``{scan.__name__}`` along ``axis`` (optional for 1-D x), with a leading {initial:g} if "
+        f"``include_initial`` (the array API's ``{name}``)."
+    )
+    return cumulative
+
+
+cumulative_sum = _cumulative(cumsum, 0.0, "cumulative_sum")
+cumulative_prod = _cumulative(cumprod, 1.0, "cumulative_prod")
 
 
 def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:

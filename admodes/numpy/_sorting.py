@@ -299,6 +299,13 @@ def unique_all(x: Any) -> Any:
 
 # ------------------------------------------------------------------------------ searching
 isin = _plain_fn(_np.isin)
+intersect1d = _plain_fn(_np.intersect1d)
+union1d = _plain_fn(_np.union1d)
+setdiff1d = _plain_fn(_np.setdiff1d)
+setxor1d = _plain_fn(_np.setxor1d)
+lexsort = _plain_fn(_np.lexsort)
+histogram = _plain_fn(_np.histogram)
+histogram_bin_edges = _plain_fn(_np.histogram_bin_edges)
 isin.__doc__ = "Whether each entry of ``element`` is in ``test_elements``, on plain values (bool)."
 
 
