@@ -27,6 +27,7 @@ from admodes.numpy._functions import (
     clip,
     concatenate,
     divide,
+    expand_dims,
     flip,
     getitem,
     multiply,
@@ -286,6 +287,16 @@ def _conv(x: Any, y: Any, mode: str, op: str) -> Any:
 
 
 # ------------------------------------------------------------------------------ polynomials
+def matvec(x1: Any, x2: Any) -> Any:
+    """Matrix times vector, broadcast over leading axes: (…, m, n) · (…, n) → (…, m)."""
+    return squeeze(matmul(x1, expand_dims(x2, -1)), -1)
+
+
+def vecmat(x1: Any, x2: Any) -> Any:
+    """Conjugated vector times matrix, broadcast over leading axes: (…, m) · (…, m, n) → (…, n)."""
+    return squeeze(matmul(expand_dims(conj(x1), -2), x2), -2)
+
+
 def polyval(p: Any, x: Any, *, unroll: int = 16) -> Any:
     """p[0]·xⁿ⁻¹ + … + p[n−1] by Horner's rule, y ← y·x + p[k] from y = 0 (as NumPy and JAX;
     ``unroll`` is accepted for JAX's signature)."""
@@ -296,6 +307,28 @@ def polyval(p: Any, x: Any, *, unroll: int = 16) -> Any:
     for k in range(shape(p)[0]):
         y = add(multiply(y, x), getitem(p, k))
     return y
+
+
+def polyadd(a1: Any, a2: Any) -> Any:
+    """The coefficients of the sum of two polynomials (highest power first: the shorter one is
+    padded in front)."""
+    return _aligned_polys(a1, a2, add)
+
+
+def polysub(a1: Any, a2: Any) -> Any:
+    """The coefficients of a1 − a2 (highest power first)."""
+    return _aligned_polys(a1, a2, subtract)
+
+
+def _aligned_polys(a1: Any, a2: Any, op: Any) -> Any:
+    a1, a2 = asarray(a1), asarray(a2)
+    n = max(shape(a1)[0], shape(a2)[0])
+    return op(*(pad(a, (n - shape(a)[0], 0)) for a in (a1, a2)))
+
+
+def polymul(a1: Any, a2: Any) -> Any:
+    """The coefficients of the product of two polynomials: their full convolution."""
+    return convolve(a1, a2)
 
 
 def polyder(p: Any, m: int = 1) -> Any:

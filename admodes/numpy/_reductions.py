@@ -272,6 +272,12 @@ def diff(
     return a
 
 
+def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
+    """The differences of the flattened ``ary``, after ``to_begin`` and before ``to_end``."""
+    parts = [to_begin, diff(ravel(ary)), to_end]
+    return concatenate([ravel(asarray(p)) for p in parts if p is not None])
+
+
 def gradient(f: Any, *varargs: Any, axis: Axis = None, edge_order: int | None = None) -> Any:
     """The derivative of sampled values ``f`` along each axis by differences: central inside,
     one-sided at the ends (NumPy's ``edge_order=1``, JAX's only one). ``varargs``: no spacing (1),
@@ -417,6 +423,11 @@ def nanprod(
 def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
     """Cumulative sum along ``axis`` with NaNs counted as 0 (and given no derivative)."""
     return cumsum(_without_nans(a, 0.0), axis, dtype, out)
+
+
+def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
+    """Cumulative product along ``axis`` with NaNs counted as 1 (and given no derivative)."""
+    return cumprod(_without_nans(a, 1.0), axis, dtype, out)
 
 
 def nanvar(

@@ -130,6 +130,11 @@ def diag(v: Any, k: int = 0) -> Any:
     return where(_np.eye(n, k=k, dtype=bool), pad(v, (max(k, 0), max(-k, 0))), _zero(v))
 
 
+def diagflat(v: Any, k: int = 0) -> Any:
+    """The 2-D array with the flattened v on its k-th diagonal."""
+    return diag(ravel(v), k)
+
+
 def _zero(a: Any) -> _np.ndarray:
     """A 0-d zero of a's dtype (so ``where`` keeps the dtype)."""
     return _np.zeros((), dtype=dtype_of(a))
