@@ -79,6 +79,8 @@ PLAIN = {  # name: (function of m, input)
     "nanargmax": (lambda m, x: m.nanargmax(np.where(x > 1, np.nan, x), axis=0), X34),
     "nanargmin": (lambda m, x: m.nanargmin(np.where(x > 1, np.nan, x)), X34),
     "polymul": (lambda m, x: m.polymul(x[0], x[1, :2]), X34),
+    "polyint": (lambda m, x: m.polyint(x[0], 2, 0.5), X34),
+    "piecewise": (lambda m, x: m.piecewise(x, [x < 0, x > 1], [lambda v: -v, 2.0]), X34),
     "matvec": (lambda m, x: m.matvec(x, x[0]), X34),
     "diagflat": (lambda m, x: m.diagflat(x[:2, :2]), X34),
     "ediff1d": (lambda m, x: m.ediff1d(x, to_begin=[0.5]), X34),

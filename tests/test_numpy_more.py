@@ -119,6 +119,11 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         lambda m, x: m.cumulative_prod(x, axis=0, include_initial=True),
         (R(3, 2),),
     ),
+    "polyint": (lambda m, p: m.polyint(p, 2, k=np.array([1.0, -2.0])), (R(3),)),
+    "piecewise": (
+        lambda m, x: m.piecewise(x, [x < -0.5, x > 0.5], [lambda v: v**2, m.sin, 0.25]),
+        (R(7),),
+    ),
     "polyadd": (lambda m, a, b: m.polyadd(a, b), (R(4), R(2, seed="b"))),
     "polysub": (lambda m, a, b: m.polysub(a, b), (R(2), R(3, seed="b"))),
     "polymul": (lambda m, a, b: m.polymul(a, b), (R(3), R(2, seed="b"))),
@@ -579,8 +584,12 @@ def test_gradient_refuses_what_it_cannot_do() -> None:
         (lambda: anp.bincount(np.array([1, 2]), np.ones(3)), "weights must have"),
         (lambda: anp.vander(np.ones((2, 2))), "one-dimensional"),
         (lambda: anp.polyder(np.ones(3), -1), "non-negative"),
+        (lambda: anp.polyint(np.ones(3), 2, k=[1.0]), "m = 2 constants"),
+        (lambda: anp.piecewise(np.ones(3), [np.ones(3) > 0], [1.0, 2.0, 3.0]), "functions"),
     ],
 )
-def test_bincount_vander_polyder_refuse_bad_input(call: Callable[[], Any], match: str) -> None:
+def test_polynomial_and_counting_functions_refuse_bad_input(
+    call: Callable[[], Any], match: str
+) -> None:
     with pytest.raises(ValueError, match=match):
         call()

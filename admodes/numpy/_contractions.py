@@ -331,6 +331,28 @@ def polymul(a1: Any, a2: Any) -> Any:
     return convolve(a1, a2)
 
 
+def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
+    """The coefficients of the m-th antiderivative of p (highest power first): each pass divides
+    p[j] by its new power n − j and appends the next integration constant of k (0 by default; a
+    scalar serves every pass)."""
+    if m < 0:
+        raise ValueError(f"polyint: the order of the integral must be non-negative, got m={m}")
+    if k is None:
+        constants = [0.0] * m
+    elif _np.ndim(k) == 0:
+        constants = [k] * m
+    else:
+        constants = list(k)
+    if len(constants) != m:
+        raise ValueError(f"polyint: k must be a scalar or m = {m} constants, got {len(constants)}")
+    p = asarray(p)
+    for constant in constants:
+        n = shape(p)[0]
+        divided = divide(p, _np.arange(n, 0, -1, dtype=dtype_of(p)))
+        p = concatenate([divided, _np.asarray([constant], dtype_of(divided))])
+    return p
+
+
 def polyder(p: Any, m: int = 1) -> Any:
     """The coefficients of the m-th derivative of the polynomial p (highest power first): each
     pass multiplies p[k] by its power n − 1 − k and drops the constant."""

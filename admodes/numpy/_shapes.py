@@ -469,3 +469,25 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
     for cond, choice in zip(reversed(condlist), reversed(choicelist), strict=True):
         out = where(_np.asarray(plain(cond), dtype=bool), choice, out)
     return out
+
+
+def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: Any) -> Any:
+    """funclist[k] (a function of x, or a constant) where condlist[k] holds, a later condition
+    taking precedence, 0 where none holds; with one function more than conditions the last is
+    taken there (NumPy's). Each function is applied to all of x, as JAX's, so it must work
+    elementwise; the values are selected, and so is the derivative. In x's dtype."""
+    x = asarray(x)
+    if _np.isscalar(condlist) or (not isinstance(condlist[0], list | _np.ndarray) and ndim(x) != 0):
+        condlist = [condlist]
+    conds = _np.asarray([_np.asarray(plain(c)) for c in condlist], dtype=bool)
+    if len(conds) == len(funclist) - 1:
+        conds = _np.concatenate([conds, ~_np.any(conds, axis=0, keepdims=True)])
+    elif len(conds) != len(funclist):
+        raise ValueError(
+            f"piecewise: with {len(conds)} condition(s), either {len(conds)} or "
+            f"{len(conds) + 1} functions are expected, got {len(funclist)}"
+        )
+    y = _np.zeros(shape(x), dtype_of(x))
+    for cond, fn in zip(conds, funclist, strict=True):
+        y = where(cond, fn(x, *args, **kw) if callable(fn) else fn, y)
+    return y if dtype_of(y) == dtype_of(x) else astype(y, dtype_of(x))
