@@ -372,11 +372,11 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
     if ndim(x) != 1:
         raise ValueError(f"vander: x must be one-dimensional, got shape {shape(x)}")
     columns = shape(x)[0] if N is None else N
-    powers = [_np.ones(shape(x), dtype_of(x))][:columns]
+    if columns == 0:
+        return _np.ones((shape(x)[0], 0), dtype_of(x))
+    powers = [_np.ones(shape(x), dtype_of(x))]
     for _ in range(columns - 1):
         powers.append(multiply(powers[-1], x))
-    if not powers:
-        return _np.ones((shape(x)[0], 0), dtype_of(x))
     return stack(powers if increasing else powers[::-1], axis=1)
 
 

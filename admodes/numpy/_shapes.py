@@ -479,7 +479,7 @@ def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: 
     x = asarray(x)
     if _np.isscalar(condlist) or (not isinstance(condlist[0], list | _np.ndarray) and ndim(x) != 0):
         condlist = [condlist]
-    conds = _np.asarray([_np.asarray(plain(c)) for c in condlist], dtype=bool)
+    conds = _np.asarray([plain(c) for c in condlist], dtype=bool)
     if len(conds) == len(funclist) - 1:
         conds = _np.concatenate([conds, ~_np.any(conds, axis=0, keepdims=True)])
     elif len(conds) != len(funclist):
