@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import jax
@@ -593,3 +594,139 @@ def test_polynomial_and_counting_functions_refuse_bad_input(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ------------------------------------------------------------------ set operations, histograms
+#: Repeated values within each array and values shared between them.
+SET_A = np.array([[3.0, 1.0, 2.0], [1.0, 5.0, 0.5]])
+SET_B = np.array([2.0, 5.0, 7.0, 5.0, -1.0])
+SET_OPS = {
+    "union1d": lambda m, a, b, **size: m.union1d(a, b, **size),
+    "intersect1d": lambda m, a, b, **size: m.intersect1d(a, b, **size),
+    "intersect1d-indices": lambda m, a, b, **size: m.intersect1d(a, b, return_indices=True, **size)[
+        0
+    ],
+    "setdiff1d": lambda m, a, b, **size: m.setdiff1d(a, b, **size),
+    "setxor1d": lambda m, a, b, **size: m.setxor1d(a, b, **size),
+    "intersect1d-unique": lambda m, a, b, **size: m.intersect1d(a[0], b[:3], True, **size),
+    "setdiff1d-unique": lambda m, a, b, **size: m.setdiff1d(b[:3], a[0], True, **size),
+    "setxor1d-unique": lambda m, a, b, **size: m.setxor1d(a[0], b[:3], True, **size),
+}
+
+
+@pytest.mark.parametrize("name", SET_OPS)
+def test_set_operations_gather_as_jax(name: str) -> None:
+    """NumPy's values, each with its derivative at the entry JAX's set operations (with ``size``,
+    their differentiable form) take it from: its first occurrence, the first array's first."""
+    op = SET_OPS[name]
+    want = op(np, SET_A, SET_B)
+    got = op(anp, SET_A, SET_B)
+    assert_exact(got, want)
+    assert got.dtype == want.dtype
+    jac = jax.jacrev(lambda a, b: op(jax.numpy, a, b, size=want.size), (0, 1))(SET_A, SET_B)
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_exact(transform(partial(op, anp), (0, 1))(SET_A, SET_B), jac)
+
+
+def test_set_operation_indices_are_numpys() -> None:
+    got = anp.intersect1d(SET_A, SET_B, return_indices=True)
+    assert_exact(got, np.intersect1d(SET_A, SET_B, return_indices=True))
+
+
+HIST_X = R(40, seed="histogram")
+HIST_W = R(40, seed="weights", lo=0.1)
+HISTOGRAMS = {  # name: (fn(m, x, w), differentiated with JAX's too)
+    "weights": (lambda m, x, w: m.histogram(x, bins=5, weights=w), True),
+    "density": (lambda m, x, w: m.histogram(x, bins=4, density=True), True),
+    "density-weights": (lambda m, x, w: m.histogram(x, 6, weights=w, density=True), True),
+    "range": (lambda m, x, w: m.histogram(x, 3, range=(-1.0, 0.5), weights=w), True),
+    "edges": (lambda m, x, w: m.histogram(x, np.array([-2.0, -0.5, 0.0, 2.0]), weights=w), True),
+    "bin_edges": (lambda m, x, w: m.histogram_bin_edges(x, 7), True),
+    "counts": (lambda m, x, w: m.histogram(x), False),
+    "auto": (lambda m, x, w: m.histogram(x, "auto"), False),
+    "equal-range": (lambda m, x, w: m.histogram(x, 2, range=(0.5, 0.5)), False),
+    "integers": (lambda m, x, w: m.histogram(np.round(HIST_X * 3).astype(int), 4), False),
+    "float32": (lambda m, x, w: m.histogram(x.astype(np.float32), 3, density=True), False),
+    "empty": (lambda m, x, w: m.histogram(x[:0], 3), False),
+    "nan-outside-range": (
+        lambda m, x, w: m.histogram(np.where(x > 1, np.nan, x), 3, (-1, 1)),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HISTOGRAMS)
+def test_histogram_values_are_numpys(name: str) -> None:
+    """Edges and counts equal NumPy's exactly, weighted sums and densities to rounding (NumPy sums
+    the weights of given edges by differences of a cumulative sum), in NumPy's dtypes; also on
+    traced inputs."""
+    fn, _ = HISTOGRAMS[name]
+    want = fn(np, HIST_X, HIST_W)
+    for got in (fn(anp, HIST_X, HIST_W), _traced_value(lambda x, w: fn(anp, x, w), HIST_X, HIST_W)):
+        assert_close(got, want)
+        assert_exact(got[1], want[1]) if isinstance(want, tuple) else assert_exact(got, want)
+        if want[0].dtype.kind == "i":
+            assert_exact(got[0], want[0])
+
+
+def _traced_value(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` computed with every argument traced (reverse mode), as plain values."""
+    return ad.vjp(fn, *args)[0]
+
+
+@pytest.mark.parametrize("name", [n for n, (_, jax_too) in HISTOGRAMS.items() if jax_too])
+def test_histogram_derivatives_as_jax(name: str) -> None:
+    """Weighted sums differentiate in the weights; densities and edges in x too (the edges move
+    with x's min and max) and in given edges: jacfwd and jacrev equal JAX's."""
+    fn, _ = HISTOGRAMS[name]
+    floats = lambda m: lambda x, w: tuple(m.asarray(v, float) for v in fn(m, x, w))
+    want = jax.jacrev(floats(JNP), (0, 1))(HIST_X, HIST_W)
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_close(transform(floats(anp), (0, 1))(HIST_X, HIST_W), want)
+
+
+def test_histogram_range_and_edges_differentiate_as_jax() -> None:
+    x = HIST_X
+    by_range = lambda m: lambda r: m.histogram(x, 4, range=(r[0], r[1]), density=True)
+    by_edges = lambda m: lambda e: m.histogram(x, e, density=True)[0]
+    r, e = np.array([-1.5, 1.0]), np.array([-3.0, -0.2, 0.1, 3.0])
+    for make, at in ((by_range, r), (by_edges, e)):
+        want = jax.jacrev(make(JNP))(at)
+        for transform in (ad.jacfwd, ad.jacrev):
+            assert_close(transform(make(anp))(at), want)
+
+
+def test_histogram_of_traced_values_through_numpy() -> None:
+    """``np.histogram`` with traced data and weights reaches ``admodes.numpy.histogram``."""
+    got = ad.jacrev(lambda w: np.histogram(HIST_X, 3, weights=w)[0])(HIST_W)
+    assert_exact(got, ad.jacrev(lambda w: anp.histogram(HIST_X, 3, weights=w)[0])(HIST_W))
+    assert_exact(got.sum(0), np.ones(40))
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: anp.histogram(HIST_X, np.array([0.0, 2.0, 1.0])), "increase monotonically"),
+        (lambda: anp.histogram(HIST_X, 0), "positive integer"),
+        (lambda: anp.histogram(HIST_X, 2.5), "positive integer"),
+        (lambda: anp.histogram(HIST_X, 3, range=(1.0, 0.0)), "lo <= hi"),
+        (lambda: anp.histogram(HIST_X, 3, range=(0.0, np.inf)), "not finite"),
+        (lambda: anp.histogram(np.array([1.0, np.nan])), "not finite"),
+        (lambda: anp.histogram(HIST_X, 3, weights=HIST_W[:3]), "weights must have"),
+    ],
+)
+def test_histogram_refuses_bad_input(call: Callable[[], Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_histogram_bin_rules_refuse_weights_as_numpy() -> None:
+    with pytest.raises(TypeError, match="not supported for weighted data"):
+        anp.histogram(HIST_X, "auto", weights=HIST_W)
+
+
+def test_lexsort_of_traced_keys_is_numpys() -> None:
+    keys = (np.round(HIST_X), HIST_W)
+    seen = []
+    ad.grad(lambda w: (seen.append(anp.lexsort((np.round(HIST_X), w))), anp.sum(w))[1])(HIST_W)
+    assert_exact(seen[0], np.lexsort(keys))

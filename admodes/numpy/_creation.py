@@ -78,20 +78,31 @@ def linspace(
     start: Any, stop: Any, num: int = 50, endpoint: bool = True, retstep: bool = False,
     dtype: Any = None, axis: int = 0, **kwargs: Any,
 ) -> Any:  # fmt: skip
-    """``numpy.linspace`` as an :class:`Array`. With a traced ``start`` or ``stop`` it is
-    start + (stop − start)·k/div for k = 0, ..., num − 1 (div = num − 1 with the endpoint, else
-    num), differentiable in both, as JAX's; so is the step (stop − start)/div, but where div is
-    0 (num 0, or 1 with the endpoint): there it is nan, a constant, as NumPy's and JAX's."""
+    """``numpy.linspace`` as an :class:`Array`. With a traced ``start`` or ``stop`` it is NumPy's
+    computation, value for value: yₖ = k·step + start for k = 0, ..., num − 1 with
+    step = (stop − start)/div (div = num − 1 with the endpoint, else num; NumPy's (k/div)·(stop −
+    start) where the step underflows to 0), the last point stop itself with the endpoint;
+    differentiable in both, as JAX's. So is the step, but where div is 0 (num 0, or 1 with the
+    endpoint): there it is nan, a constant, as NumPy's and JAX's."""
     if not (isinstance(start, Traced) or isinstance(stop, Traced)):
         out = _np.linspace(start, stop, num, endpoint, retstep, dtype, axis, **kwargs)
         return (_as_array(out[0]), out[1]) if retstep else _as_array(out)
     div = num - 1 if endpoint else num
     delta = _functions.subtract(stop, start)
-    nd = len(_np.broadcast_shapes(shape(start), shape(stop))) + 1
-    k = (_np.arange(num) / max(div, 1)).astype(dtype_of(delta)).reshape((num,) + (1,) * (nd - 1))
-    y = moveaxis(_functions.add(start, _functions.multiply(delta, k)), 0, axis)
+    k = _np.arange(num, dtype=dtype_of(delta)).reshape((num,) + (1,) * len(shape(delta)))
+    if div <= 0:
+        step, y = dtype_of(delta).type(_np.nan), _functions.multiply(k, delta)
+    else:
+        step = _functions.divide(delta, div)
+        underflow = _np.any(plain(step) == 0)
+        y = _functions.multiply(k / div, delta) if underflow else _functions.multiply(k, step)
+    y = _functions.add(y, start)
+    if endpoint and num > 1:
+        y = _functions.where(_np.arange(num).reshape(k.shape) == num - 1, stop, y)
+    y = moveaxis(y, 0, axis)
+    if dtype is not None and _np.issubdtype(dtype, _np.integer):
+        y = _functions.floor(y)  # NumPy rounds down, not toward zero
     y = y if dtype is None else _functions.astype(y, dtype)
-    step = _functions.divide(delta, div) if div > 0 else dtype_of(delta).type(_np.nan)
     return (y, step) if retstep else y
 
 

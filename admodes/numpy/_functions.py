@@ -484,11 +484,17 @@ def reciprocal(x: Any) -> Any:
 # ------------------------------------------------------------------------------ not differentiable
 def _plain_fn(np_fn: Any) -> Any:
     def fn(*args: Any, **kwargs: Any) -> Any:
-        return np_fn(*(plain(a) for a in args), **kwargs)
+        kwargs = {k: _plain_entries(v) for k, v in kwargs.items()}
+        return np_fn(*map(_plain_entries, args), **kwargs)
 
     fn.__name__ = np_fn.__name__
     fn.__doc__ = f"numpy.{np_fn.__name__} on plain values (not differentiable)."
     return fn
+
+
+def _plain_entries(a: Any) -> Any:
+    """An argument's primal values: of each entry of a tuple or list (``lexsort``'s keys)."""
+    return type(a)(map(plain, a)) if type(a) in (tuple, list) else plain(a)
 
 
 less = _plain_fn(_np.less)

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import Traced, ndim, plain, shape, size
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,
@@ -30,15 +31,18 @@ from admodes.numpy._functions import (
     divide,
     flip,
     getitem,
+    max,
+    min,
     multiply,
     no_out,
     ravel,
     reshape,
     subtract,
+    sum,
     transpose,
     where,
 )
-from admodes.numpy._reductions import Axis, float_dtype
+from admodes.numpy._reductions import Axis, bincount, diff, float_dtype
 from admodes.numpy._shapes import moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
@@ -299,14 +303,129 @@ def unique_all(x: Any) -> Any:
 
 # ------------------------------------------------------------------------------ searching
 isin = _plain_fn(_np.isin)
-intersect1d = _plain_fn(_np.intersect1d)
-union1d = _plain_fn(_np.union1d)
-setdiff1d = _plain_fn(_np.setdiff1d)
-setxor1d = _plain_fn(_np.setxor1d)
 lexsort = _plain_fn(_np.lexsort)
-histogram = _plain_fn(_np.histogram)
-histogram_bin_edges = _plain_fn(_np.histogram_bin_edges)
 isin.__doc__ = "Whether each entry of ``element`` is in ``test_elements``, on plain values (bool)."
+
+
+# ----------------------------------------------------------------------------- set operations
+# NumPy's values, each gathered from the entry JAX's set operations (with ``size``) take it from:
+# an array's first occurrence of it, the first array's before the second's.
+
+
+def _distinct(x: Any, assume_unique: bool) -> Any:
+    """Positions in ravel(x) of its distinct values' first occurrences, in sorted order (every
+    position when ``assume_unique``)."""
+    flat = _np.ravel(plain(x))
+    return _np.arange(flat.size) if assume_unique else _np.unique(flat, return_index=True)[1]
+
+
+def _both(ar1: Any, ar2: Any) -> Any:
+    """ravel(ar1) then ravel(ar2), the one array the set operations gather from."""
+    return concatenate((ravel(ar1), ravel(ar2)))
+
+
+def union1d(ar1: Any, ar2: Any) -> Any:
+    """The sorted values in either array: unique of both, gathered from first occurrences."""
+    return unique(_both(ar1, ar2))
+
+
+def intersect1d(
+    ar1: Any, ar2: Any, assume_unique: bool = False, return_indices: bool = False
+) -> Any:
+    """The sorted values in both arrays, gathered from ar1; with ``return_indices``, NumPy's
+    plain positions of them in ar1 and in ar2."""
+    found = _np.intersect1d(plain(ar1), plain(ar2), assume_unique, return_indices=True)
+    values = take(_both(ar1, ar2), found[1])  # NumPy's positions, in ar1 when it is unique
+    return (values, *found[1:]) if return_indices else values
+
+
+def setdiff1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
+    """The sorted values of ar1 not in ar2 (in ar1's order when ``assume_unique``), gathered
+    from ar1."""
+    positions = _distinct(ar1, assume_unique)
+    kept = ~_np.isin(_np.ravel(plain(ar1))[positions], plain(ar2), assume_unique=assume_unique)
+    return take(ravel(ar1), positions[kept])
+
+
+def setxor1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
+    """The sorted values in exactly one of the arrays, each gathered from where it occurs."""
+    first = _distinct(ar1, assume_unique)
+    positions = _np.concatenate((first, _distinct(ar2, assume_unique) + size(ar1)))
+    both = _both(ar1, ar2)
+    values = _np.asarray(plain(both))[positions]
+    order = _np.argsort(values, kind="stable")
+    ordered = values[order]
+    single = _np.concatenate(([True], ordered[1:] != ordered[:-1], [True]))
+    return take(both, positions[order][single[1:] & single[:-1]])
+
+
+# --------------------------------------------------------------------------------- histograms
+def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any = None) -> Any:
+    """NumPy's bin edges, differentiable as JAX's: given edges (a one-dimensional ``bins``) as
+    they are; otherwise ``bins`` equal bins (a count, or NumPy's rule named by a string) over
+    ``range`` (default [min a, max a], widened by ½ each side where the two are equal):
+    linspace(lo, hi, bins + 1), differentiable in a (through its min and max) and in range."""
+    if weights is not None and shape(weights) != shape(a):
+        raise ValueError(f"histogram: weights must have a's shape {shape(a)}, got {shape(weights)}")
+    if ndim(bins) == 1:
+        if _np.any(_np.diff(plain(bins)) < 0):
+            raise ValueError("histogram: bins must increase monotonically")
+        return asarray(bins)
+    if isinstance(bins, str):  # NumPy's rule gives the count; the edges are the count's
+        bins = _np.histogram_bin_edges(plain(a), bins, _plain_range(range), plain(weights)).size - 1
+    if ndim(bins) != 0 or _np.asarray(bins).dtype.kind not in "iu" or bins < 1:
+        raise ValueError(
+            f"histogram: bins must be a positive integer, a string or a 1-D array of edges, got "
+            f"{bins!r}"
+        )
+    lo, hi = _outer_edges(a, range)
+    dtype = _np.result_type(dtype_of(lo), dtype_of(hi), dtype_of(a))
+    edges = linspace(lo, hi, int(bins) + 1, dtype=dtype if dtype.kind in "fc" else float)
+    return edges if isinstance(edges, Traced) else _np.asarray(edges)  # NumPy's type, not Array
+
+
+def _plain_range(range: Any) -> Any:
+    return None if range is None else tuple(plain(r) for r in range)
+
+
+def _outer_edges(a: Any, range: Any) -> tuple[Any, Any]:
+    """The first and last edge of equal bins, as NumPy chooses them."""
+    if range is not None:
+        lo, hi = range
+        what = "the range given"
+    elif size(a) == 0:
+        lo, hi, what = 0.0, 1.0, "the empty array's range"
+    else:
+        lo, hi, what = min(a), max(a), "the range of a"
+    p_lo, p_hi = plain(lo), plain(hi)
+    if not (_np.isfinite(p_lo) and _np.isfinite(p_hi)):
+        raise ValueError(
+            f"histogram: {what}, [{p_lo}, {p_hi}], is not finite; pass a finite range=(lo, hi)"
+        )
+    if p_lo > p_hi:
+        raise ValueError(f"histogram: range=({p_lo}, {p_hi}) must have lo <= hi")
+    if p_lo == p_hi:
+        return subtract(lo, 0.5), add(hi, 0.5)
+    return lo, hi
+
+
+def histogram(
+    a: Any, bins: Any = 10, range: Any = None, density: bool | None = None, weights: Any = None
+) -> Any:
+    """NumPy's ``(hist, bin_edges)``: bin i holds the entries of a with eᵢ ≤ a < eᵢ₊₁ (the last
+    bin also a = its right edge; entries outside the edges are left out). ``hist`` counts them
+    (plain integers), or sums their ``weights`` (differentiable in the weights, as JAX's);
+    ``density`` divides by the bin widths and the total, differentiable in the edges too. The
+    edges: :func:`histogram_bin_edges`."""
+    edges = histogram_bin_edges(a, bins, range, weights)
+    values, places = _np.ravel(plain(a)), plain(edges)
+    bin_of = _np.searchsorted(places, values, side="right")  # 0: below, places.size: above
+    bin_of[values == places[-1]] = places.size - 1
+    counted = bincount(bin_of, None if weights is None else ravel(weights), length=places.size)
+    hist = getitem(counted, slice(1, None))
+    if density:
+        hist = divide(divide(hist, diff(edges)), sum(hist))
+    return hist, edges
 
 
 def interp(
