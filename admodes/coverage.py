@@ -32,7 +32,7 @@ import numpy as np
 
 import admodes as ad
 import admodes.numpy as anp
-from admodes.core import Traced
+from admodes.core import Traced, dtype_of
 from admodes.numpy._creation import is_numpy_own
 from admodes.registry import Primitive
 from admodes.tree import flatten
@@ -98,11 +98,52 @@ PROBES: dict[str, Probe] = {
     "scipy.stats.dirichlet.pdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
     "scipy.stats.multivariate_normal.logpdf": Probe((V, V / 2, M)),
     "scipy.stats.multivariate_normal.pdf": Probe((V, V / 2, M)),
+    "numpy.choose": Probe((np.array([[0, 1, 0], [1, 0, 1], [0, 0, 1]]), [M, N])),
+    "numpy.compress": Probe((np.array([True, False, True]), M), {"axis": 0}),
+    "numpy.put": Probe((M, np.array([0, 4]), V[:2]), {"inplace": False}),
+    "numpy.place": Probe((M, M > 0.5, V), {"inplace": False}),
+    "numpy.fill_diagonal": Probe((M, V), {"inplace": False}),
+    "numpy.apply_along_axis": Probe((anp.sum, 0, M)),
+    "numpy.apply_over_axes": Probe((anp.sum, M, [0])),
+    "numpy.ldexp": Probe((M, np.array([1, -2, 3]))),
+    "numpy.polyfit": Probe((V, N[0], 1)),
+    "numpy.polydiv": Probe((V, N[0, :2])),
+    "numpy.poly": Probe((V,)),
+    "numpy.roots": Probe((V,)),
+    "numpy.histogram2d": Probe((V, N[0])),
+    "numpy.can_cast": Probe((M, np.float32)),
+    "numpy.fromfunction": Probe((np.multiply, (2, 3))),
+    **{
+        f"numpy.{name}": Probe((np.array([1, 6, 3]), np.array([3, 1, 2])))
+        for name in [
+            "bitwise_and",
+            "bitwise_or",
+            "bitwise_xor",
+            "bitwise_left_shift",
+            "bitwise_right_shift",
+            "left_shift",
+            "right_shift",
+            "gcd",
+            "lcm",
+        ]
+    },
+    **{
+        f"numpy.{name}": Probe((np.array([1, 6, 3], np.uint8),))
+        for name in [
+            "bitwise_not",
+            "bitwise_invert",
+            "invert",
+            "bitwise_count",
+            "packbits",
+            "unpackbits",
+        ]
+    },
 }
 
 
-#: Public names that are not array functions (the namespace's set-up hook).
-NOT_FUNCTIONS = {"attach_array_methods"}
+#: Public names that are not array functions: the namespace's set-up hook, a function
+#: transformer, and the functions that write files.
+NOT_FUNCTIONS = {"attach_array_methods", "vectorize", "save", "savez"}
 
 #: Example inputs tried in turn for a function absent from :data:`PROBES` (the first with which
 #: forward mode runs is used): matrices for its required arguments, or a matrix and integers.
@@ -268,11 +309,15 @@ def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: _Call) -> 
         out = call(*primals)
     except Exception:
         return None
-    dispatch = NA if np_fn is None else _dispatches(np_fn, call, primals)
+    kinds = {_kind(v) for v in flatten(out)[0]}
+    floats = bool(kinds & {"f", "c"})
+    dispatch = NA if np_fn is None else _dispatches(np_fn, call, primals, floats)
     if not primals:
         return Row(label, NA, NA, NA, dispatch, "no float input")
-    if not {np.result_type(v).kind for v in flatten(out)[0]} & {"f", "c"}:
-        return Row(label, NA, NA, NA, dispatch, "not differentiable (integer or bool output)")
+    if not floats:
+        numbers = kinds <= {"b", "i", "u"}
+        why = "integer or bool output" if numbers else "its output is no number"
+        return Row(label, NA, NA, NA, dispatch, f"not differentiable ({why})")
     tangents = _tangents(primals)
     cotangent = _like(out, 1.0)
 
@@ -286,23 +331,35 @@ def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: _Call) -> 
     return Row(label, forward, reverse, second, dispatch, "derivative 0" if forward == ZERO else "")
 
 
-def _dispatches(np_fn: Callable[..., Any], call: _Call, primals: tuple) -> str:
-    """✓ if NumPy's function on traced inputs gives the admodes function's value and tangent;
-    — for a NumPy function that does not dispatch (neither a ufunc nor ``__array_function__``)."""
+def _kind(value: Any) -> str:
+    """The dtype kind of an output leaf (``O`` for what is no array: a dtype, a function)."""
+    return dtype_of(value).kind if isinstance(value, Traced) else np.asarray(value).dtype.kind
+
+
+def _dispatches(np_fn: Callable[..., Any], call: _Call, primals: tuple, floats: bool) -> str:
+    """✓ if NumPy's function on traced inputs gives the admodes function's value and tangent (its
+    value alone, without ``floats`` in the output); — for a NumPy function that does not
+    dispatch (neither a ufunc nor ``__array_function__``)."""
     if not isinstance(np_fn, np.ufunc) and not hasattr(np_fn, "_implementation"):
         return NA
     via_numpy = _Call(np_fn, call.probe)
     tangents = _tangents(primals)
+
+    def run(fn: _Call) -> Any:
+        return ad.jvp(fn, primals, tangents) if floats else ad.vjp(fn, *primals)[0]
+
     try:
-        got = ad.jvp(via_numpy, primals, tangents)
+        got = run(via_numpy)
     except Exception:
         return NO
-    expected = ad.jvp(call, primals, tangents)
-    same = all(
-        np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
-        for a, b in zip(flatten(got)[0], flatten(expected)[0], strict=True)
-    )
-    return YES if same else NO
+    expected = run(call)
+    pairs = zip(flatten(got)[0], flatten(expected)[0], strict=True)
+    return YES if all(_same(np.asarray(a), np.asarray(b)) for a, b in pairs) else NO
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal arrays, nan equal to nan where there can be one."""
+    return np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc")
 
 
 # ---------------------------------------------------------------------------- the table

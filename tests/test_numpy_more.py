@@ -730,3 +730,45 @@ def test_lexsort_of_traced_keys_is_numpys() -> None:
     seen = []
     ad.grad(lambda w: (seen.append(anp.lexsort((np.round(HIST_X), w))), anp.sum(w))[1])(HIST_W)
     assert_exact(seen[0], np.lexsort(keys))
+
+
+def test_questions_printing_and_saving_see_the_primal(tmp_path: Any) -> None:
+    """``isscalar`` (JAX's: arrays with no axes are scalars), ``iterable``, ``result_type``,
+    ``can_cast``, ``array_str``/``array_repr`` and ``save``/``savez`` of traced values answer
+    for their values, as JAX's and NumPy's do for arrays."""
+    x32 = np.array([0.5, -1.25], np.float32)
+    seen: dict[str, Any] = {}
+
+    def f(s: Any, v: Any) -> Any:
+        seen["scalar"] = (anp.isscalar(s), anp.isscalar(v), anp.iterable(s), anp.iterable(v))
+        seen["types"] = (anp.result_type(v, 1.0), anp.can_cast(v, np.float16))
+        seen["text"] = (anp.array_str(v, precision=2), anp.array_repr(s))
+        anp.save(tmp_path / "v.npy", v)
+        anp.savez(tmp_path / "both.npz", s=s, v=v)
+        return s * anp.sum(v)
+
+    ad.grad(f, (0, 1))(2.0, x32)
+    jnp = jax.numpy
+    assert seen["scalar"] == (
+        jnp.isscalar(jnp.asarray(2.0)),
+        jnp.isscalar(x32),
+        jnp.iterable(jnp.asarray(2.0)),
+        jnp.iterable(x32),
+    )
+    assert seen["types"] == (np.result_type(x32, 1.0), np.can_cast(x32, np.float16))
+    assert seen["text"] == (np.array_str(x32, precision=2), np.array_repr(np.asarray(2.0)))
+    assert_exact(anp.load(tmp_path / "v.npy"), x32)
+    with anp.load(tmp_path / "both.npz") as saved:
+        assert_exact((saved["s"], saved["v"]), (np.asarray(2.0), x32))
+    assert (anp.isscalar(1.0), anp.isscalar("a"), anp.isscalar([1.0])) == (True, True, False)
+
+
+def test_jax_numpy_dtype_aliases_are_numpys() -> None:
+    assert (anp.float_, anp.complex_, anp.bool, anp.uint) == (
+        np.float64,
+        np.complex128,
+        np.bool,
+        np.uint,
+    )
+    assert np.dtype(anp.float_) == jax.numpy.dtype(jax.numpy.float_)
+    assert np.dtype(anp.complex_) == jax.numpy.dtype(jax.numpy.complex_)

@@ -11,13 +11,14 @@ squeezed away, so that every label has one size.
 from __future__ import annotations
 
 import string
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as _np
 
-from admodes.core import dtype_of, ndim, plain, shape, size
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     abs,
     add,
@@ -31,19 +32,24 @@ from admodes.numpy._functions import (
     flip,
     getitem,
     multiply,
+    negative,
     reshape,
     sqrt,
+    square,
     squeeze,
     stack,
     subtract,
     sum,
     transpose,
+    where,
 )
 from admodes.numpy._reductions import average
-from admodes.numpy._shapes import atleast_2d, diagonal, moveaxis, pad
+from admodes.numpy._shapes import atleast_1d, atleast_2d, diagonal, moveaxis, pad
 from admodes.rules import contractions as _contractions
+from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import join_subscripts, matmul
-from admodes.rules.elementwise import conj, is_complex
+from admodes.rules.elementwise import conj, is_complex, real
+from admodes.rules.linalg import row, rows
 
 
 # ------------------------------------------------------------------------------------ einsum
@@ -378,6 +384,182 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> Any:
     for _ in range(columns - 1):
         powers.append(multiply(powers[-1], x))
     return stack(powers if increasing else powers[::-1], axis=1)
+
+
+def polydiv(u: Any, v: Any) -> tuple[Any, Any]:
+    """The quotient and remainder of the polynomial u / v (highest power first), by NumPy's long
+    division: r = u, then for k = 0 … m − n, q[k] = r[k] / v[0] and r ← r − q[k]·v (v shifted to
+    start at k); the remainder's leading entries within NumPy's tolerance of 0
+    (``allclose(r[0], 0, rtol=1e-14)``) are dropped, as NumPy drops them (JAX keeps them)."""
+    u, v = atleast_1d(asarray(u), asarray(v))
+    if ndim(u) != 1 or ndim(v) != 1 or not size(u) or not size(v):
+        raise ValueError(
+            f"polydiv: u and v must be non-empty 1-D coefficient arrays, got shapes {shape(u)} "
+            f"and {shape(v)}"
+        )
+    if plain(v)[0] == 0:
+        raise ValueError(
+            "polydiv: the divisor's leading coefficient v[0] is 0; strip leading zeros first "
+            "(np.trim_zeros(v, 'f'))"
+        )
+    u = astype(u, _np.result_type(dtype_of(u), dtype_of(v), 0.0))
+    v = astype(v, _np.result_type(dtype_of(v), 0.0))
+    m, n = size(u) - 1, size(v) - 1
+    scale = divide(1.0, getitem(v, 0))
+    r, quotient = u, []
+    for k in range(m - n + 1):
+        quotient.append(multiply(scale, getitem(r, k)))
+        r = subtract(r, pad(multiply(quotient[-1], v), (k, m - n - k)))
+    q = stack(quotient) if quotient else _np.zeros(1, dtype_of(u))
+    leading, remainder = 0, _np.asarray(plain(r))
+    while leading < m and _np.allclose(remainder[leading], 0, rtol=1e-14):
+        leading += 1
+    return q, getitem(r, slice(leading, None))
+
+
+def poly(seq_of_zeros: Any) -> Any:
+    """The coefficients of Π (x − zₖ) over the zeros zₖ (highest power first), built as NumPy
+    and JAX build them: a = [1], then a ← a ∗ [1, −zₖ] (a full convolution) for each zₖ; complex
+    zeros that come in conjugate pairs give real coefficients, as NumPy's. A scalar is one zero
+    (as JAX; NumPy refuses it). A square matrix's zeros are its eigenvalues (NumPy's value; not
+    differentiable: admodes has no differentiable ``eigvals``)."""
+    zeros = atleast_1d(asarray(seq_of_zeros))
+    s = shape(zeros)
+    if len(s) == 2 and s[0] == s[1] and s[0] != 0:
+        if isinstance(zeros, Traced):
+            raise NotImplementedError(
+                "poly of a traced square matrix needs the derivative of its eigenvalues, which "
+                "admodes does not have (no differentiable eigvals); pass the eigenvalues "
+                "themselves, or use a plain matrix"
+            )
+        return _np.poly(zeros)
+    if len(s) != 1:
+        raise ValueError(f"poly: input must be 1d or non-empty square 2d array, got shape {s}")
+    if s[0] == 0:
+        return 1.0
+    dt = _np.dtype(_np.mintypecode(dtype_of(zeros).char))  # NumPy's: integers become float64
+    zeros = zeros if dtype_of(zeros) == dt else astype(zeros, dt)
+    a = _np.ones(1, dt)
+    for k in range(s[0]):
+        a = polymul(a, concatenate([_np.ones(1, dt), negative(getitem(zeros, slice(k, k + 1)))]))
+    if is_complex(a):
+        values = _np.asarray(plain(zeros), complex)
+        if _np.all(_np.sort(values) == _np.sort(values.conjugate())):
+            a = real(a)
+    return a
+
+
+def roots(p: Any, *, strip_zeros: bool = True) -> Any:
+    """The roots of the polynomial with coefficients p (highest power first): NumPy's value, the
+    eigenvalues of the companion matrix of p stripped of its leading and trailing zeros, then a
+    0 for each trailing zero (real when every root is, as NumPy's; JAX's are always complex).
+    With ``strip_zeros=False`` (JAX's option), a NaN stands for each root that a leading zero
+    takes away, so there are always len(p) − 1. Not differentiable: the derivative is that of
+    the eigenvalues (JAX's, through ``eigvals``), which admodes does not have."""
+    p = asarray(p)
+    if isinstance(p, Traced):
+        raise NotImplementedError(
+            "roots cannot be differentiated: its derivative is that of the companion matrix's "
+            "eigenvalues, and admodes has no differentiable eigvals; use "
+            "`admodes.stop_gradient(p)` to take the roots as constants"
+        )
+    p = _np.atleast_1d(p)
+    if p.ndim != 1:
+        raise ValueError(f"roots: p must be a 1-D array of coefficients, got shape {p.shape}")
+    found = _np.roots(p)
+    if strip_zeros:
+        return found
+    missing = max(p.size - 1, 0) - found.size
+    return _np.concatenate([found, _np.full(missing, _np.nan, found.dtype)])
+
+
+def polyfit(
+    x: Any, y: Any, deg: int, rcond: float | None = None, full: bool = False, w: Any = None,
+    cov: bool | str = False,
+) -> Any:  # fmt: skip
+    """The least-squares polynomial fit p of degree ``deg`` to the points (x, y) (y one column
+    or several), as NumPy and JAX compute it: the Vandermonde matrix V of x, its rows and y's
+    times the weights w (if given), its columns divided by their norms sⱼ, then p = (V⁺·y) / s,
+    V⁺ from the SVD of V with singular values ≤ rcond·max (default len(x)·eps) cut off (JAX's
+    ``lstsq``), differentiable in x, y and w. NumPy's RankWarning when the rank is below
+    deg + 1. ``full``: also (residuals, rank, singular values, rcond), as NumPy's; ``cov``: also
+    the covariance of p, (VᵀV)⁻¹ / (s sᵀ), times the residuals / (len(x) − deg − 1) unless
+    ``cov="unscaled"``."""
+    if isinstance(deg, bool) or not isinstance(deg, int | _np.integer) or deg < 0:
+        raise ValueError(f"polyfit: deg must be a non-negative integer, got {deg!r}")
+    x, y = asarray(x), asarray(y)
+    y = astype(y, _np.result_type(dtype_of(y), 0.0))
+    if ndim(x) != 1 or not size(x):
+        raise TypeError(f"polyfit: x must be a non-empty 1-D vector, got shape {shape(x)}")
+    if ndim(y) not in (1, 2) or shape(y)[0] != shape(x)[0]:
+        raise TypeError(
+            f"polyfit: y must be 1-D or 2-D with x's length {shape(x)[0]}, got shape {shape(y)}"
+        )
+    order = int(deg) + 1
+    x_dtype = _np.result_type(dtype_of(x), 0.0)
+    if rcond is None:
+        rcond = shape(x)[0] * _np.finfo(x_dtype).eps
+    # NumPy's Vandermonde matrix has at least the precision of its integers (float32 → float64)
+    lhs, rhs = vander(astype(x, _np.promote_types(x_dtype, int)), order), y
+    if w is not None:
+        w = asarray(w)
+        w = astype(w, _np.result_type(dtype_of(w), 0.0))
+        if ndim(w) != 1 or shape(w)[0] != shape(y)[0]:
+            raise TypeError(
+                f"polyfit: w must be 1-D with y's length {shape(y)[0]}, got shape {shape(w)}"
+            )
+        lhs = multiply(lhs, reshape(w, (-1, 1)))
+        rhs = multiply(rhs, reshape(w, (-1, 1)) if ndim(rhs) == 2 else w)
+    scale = sqrt(sum(multiply(lhs, lhs), axis=0))
+    lhs = divide(lhs, scale)
+    c, residuals, rank, singular = least_squares(lhs, rhs, rcond)
+    c = divide(c, reshape(scale, (-1, 1)) if ndim(c) == 2 else scale)
+    if rank != order and not full:
+        warnings.warn("Polyfit may be poorly conditioned", _np.exceptions.RankWarning, stacklevel=2)
+    if full:
+        return c, residuals, rank, singular, rcond
+    if not cov:
+        return c
+    base = divide(_linalg.inv(dot(transpose(lhs), lhs)), outer(scale, scale))
+    if cov == "unscaled":
+        factor: Any = 1.0
+    elif shape(x)[0] <= order:
+        raise ValueError(
+            "the number of data points must exceed order to scale the covariance matrix"
+        )
+    elif not size(residuals):
+        raise ValueError(
+            f"polyfit: the fit has rank {rank} < deg + 1 = {order}, so no residuals to scale "
+            "the covariance by; lower deg, or pass cov='unscaled'"
+        )
+    else:
+        factor = divide(residuals, shape(x)[0] - order)
+    return c, multiply(base if ndim(y) == 1 else reshape(base, (order, order, 1)), factor)
+
+
+def least_squares(a: Any, b: Any, rcond: float) -> tuple[Any, Any, _np.int32, Any]:
+    """NumPy's ``lstsq(a, b, rcond)``, ``(x, residuals, rank, s)``, as JAX computes it: from the
+    thin SVD a = U·diag(s)·Vᴴ, x = V·diag(1/sᵢ)·Uᴴ·b over the singular values sᵢ > rcond·max s
+    (the others cut off, as constants: rank counts the kept ones, in NumPy's int32); the
+    residuals Σ |a·x − b|² of each column when the rank is a's column count and a has more rows,
+    else empty (NumPy's)."""
+    m, n = shape(a)
+    packed = _linalg.svd(a)
+    u, singular, v = rows(packed, 0, m), row(packed, m), rows(packed, m + 1)  # v = (Vᴴ)ᵀ
+    kept = plain(singular) > rcond * _np.max(plain(singular), initial=0.0)
+    rank = _np.int32(_np.sum(kept))
+    inverse = where(kept, divide(1.0, where(kept, singular, 1.0)), 0.0)
+    if is_complex(a):
+        u, v = conj(u), conj(v)
+    projected = matmul(transpose(u), b)
+    x = matmul(v, multiply(projected, inverse if ndim(b) == 1 else reshape(inverse, (-1, 1))))
+    if rank == n and m > n:
+        misfit = subtract(matmul(a, x), b)
+        residuals = sum(square(abs(misfit) if is_complex(misfit) else misfit), axis=0)
+        residuals = reshape(residuals, (1,)) if ndim(b) == 1 else residuals
+    else:
+        residuals = _np.empty((0,), dtype=dtype_of(a))
+    return x, residuals, rank, singular
 
 
 # ------------------------------------------------------------------------------ covariance

@@ -523,3 +523,31 @@ iscomplex = _plain_fn(_np.iscomplex)
 allclose = _plain_fn(_np.allclose)
 isclose = _plain_fn(_np.isclose)
 isclose.__doc__ = "|a − b| ≤ atol + rtol·|b| elementwise, on plain values (not differentiable)."
+
+# Questions about a value, its printed form and saving it: NumPy's, of the primal.
+result_type = _plain_fn(_np.result_type)
+can_cast = _plain_fn(_np.can_cast)
+iterable = _plain_fn(_np.iterable)
+einsum_path = _plain_fn(_np.einsum_path)
+save = _plain_fn(_np.save)
+savez = _plain_fn(_np.savez)
+
+
+def isscalar(element: Any) -> bool:
+    """Whether ``element`` is a scalar: NumPy's scalars and Python's, and, as in JAX (not NumPy),
+    arrays and traced values with no axes."""
+    if isinstance(element, _np.ndarray | Traced):
+        return ndim(element) == 0
+    return bool(_np.isscalar(element))
+
+
+def array_repr(arr: Any, max_line_width: int | None = None, precision: int | None = None,
+               suppress_small: bool | None = None) -> str:  # fmt: skip
+    """NumPy's ``array(...)`` text of the values of arr (an array, a scalar or a traced value)."""
+    return _np.array_repr(_np.asarray(plain(arr)), max_line_width, precision, suppress_small)
+
+
+def array_str(a: Any, max_line_width: int | None = None, precision: int | None = None,
+              suppress_small: bool | None = None) -> str:  # fmt: skip
+    """NumPy's text of the values of a (an array, a scalar or a traced value)."""
+    return _np.array_str(_np.asarray(plain(a)), max_line_width, precision, suppress_small)

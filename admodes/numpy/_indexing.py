@@ -1,6 +1,10 @@
 """Functional index updates, JAX's way: ``x.at[index].set(v)`` (also ``.add``, ``.multiply``,
 ``.min``, ``.max``, ``.get``) returns a new value, since ``x[index] = v`` cannot be traced; and
-``put_along_axis(arr, indices, values, axis, inplace=False)``.
+NumPy's in-place writers in JAX's functional form, each a ``set`` update returning the new array:
+``put_along_axis(arr, indices, values, axis, inplace=False)``, ``put``, ``place`` and
+``fill_diagonal``. As in JAX, ``inplace=False`` must be passed: the default ``inplace=True`` is
+refused, so NumPy code that relies on the update happening in place (``np.put(x, i, v)`` on a
+traced x reaches ``put``) gets an error, not an unchanged x.
 
 Any index NumPy accepts works (ints, slices, ``None``, ``...``, integer arrays, boolean masks).
 ``values`` broadcast to the shape of ``x[index]`` and are converted to x's dtype. With repeated
@@ -24,6 +28,7 @@ from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     add,
+    asarray,
     astype,
     broadcast_to,
     full_index,
@@ -161,20 +166,117 @@ def _attains(a: _np.ndarray, result: _np.ndarray) -> _np.ndarray:
     return (a == result) | (_np.isnan(a) & _np.isnan(result))
 
 
+def no_inplace(name: str, inplace: bool, call: str) -> None:
+    """Refuse ``inplace=True``: admodes values are immutable, so an update returns a new array
+    (JAX's functional form); ``call`` shows how to use it."""
+    if inplace:
+        raise ValueError(
+            f"{name}: admodes cannot update an array in place (a traced value is immutable). "
+            f"Pass inplace=False and use the array it returns, as in JAX: `{call}`."
+        )
+
+
 def put_along_axis(
     arr: Any, indices: Any, values: Any, axis: int | None, inplace: bool = True
 ) -> Any:
     """arr with ``values`` written at ``indices`` along ``axis`` (the places
     ``take_along_axis(arr, indices, axis)`` reads), as JAX's: ``inplace=False`` is required,
     since admodes values are immutable."""
-    if inplace:
-        raise ValueError(
-            "put_along_axis: admodes cannot update an array in place (a traced value is "
-            "immutable). Call `anp.put_along_axis(arr, indices, values, axis, inplace=False)`, "
-            "which returns the updated array, as in JAX."
-        )
+    no_inplace(
+        "put_along_axis",
+        inplace,
+        "arr = anp.put_along_axis(arr, indices, values, axis, inplace=False)",
+    )
     if axis is None:
         updated = put_along_axis(ravel(arr), indices, values, 0, inplace=False)
         return reshape(updated, shape(arr))
     index = _np.asarray(plain(indices))
     return IndexUpdate(arr, along_axis(index, _axes(axis, ndim(arr))[0], shape(arr))).set(values)
+
+
+def cycled(values: Any, n: int) -> Any:
+    """The first n entries of ``values`` flattened and repeated cyclically, as NumPy's flat
+    assignment ``a.flat[positions] = values`` and ``resize`` repeat them: a gather, so each entry
+    keeps its derivative (``values`` must have an entry unless n is 0)."""
+    flat = ravel(values)
+    return getitem(flat, _np.arange(n) % size(flat))
+
+
+def _set_flat(a: Any, positions: _np.ndarray, values: Any) -> Any:
+    """a with ``values`` (flattened, repeated cyclically) written at the flat ``positions``,
+    later writes winning, as NumPy's ``a.flat[positions] = values``: empty values write
+    nothing."""
+    if not size(values):
+        positions = positions[:0]
+    updated = IndexUpdate(ravel(a), positions).set(cycled(values, positions.size))
+    return reshape(updated, shape(a))
+
+
+def put(a: Any, ind: Any, v: Any, mode: str | None = None, *, inplace: bool = True) -> Any:
+    """a with the entries of v (flattened, repeated cyclically) written at the flat indices
+    ``ind`` of a, later writes winning: NumPy's ``put``, returning the new array as JAX's
+    (``inplace=False`` required). An index outside [-n, n) is refused (``mode`` None or
+    ``"raise"``; JAX's None clips it), taken modulo n (``"wrap"``) or clipped to [0, n - 1]
+    (``"clip"``, negative ones too, as NumPy's)."""
+    no_inplace("put", inplace, "a = anp.put(a, ind, v, inplace=False)")
+    a = asarray(a)
+    n = size(a)
+    index = _np.asarray(plain(ind)).ravel()
+    if not _np.can_cast(index.dtype, _np.intp):
+        raise TypeError(f"put: ind must be integer indices, got dtype {index.dtype}")
+    if index.size and not n:
+        raise ValueError("put: a is empty, so there is no entry to write to")
+    if mode in (None, "raise"):
+        outside = index[(index < -n) | (index >= n)]
+        if outside.size:
+            raise ValueError(
+                f"put: index {outside[0]} is out of range for an array of size {n}; use "
+                "mode='wrap' or mode='clip' to bring it into range"
+            )
+        index = _np.where(index < 0, index + n, index)
+    elif mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = _np.clip(index, 0, n - 1)
+    else:
+        raise ValueError(f"put: mode must be None, 'raise', 'wrap' or 'clip', not {mode!r}")
+    return _set_flat(a, index, asarray(v))
+
+
+def place(arr: Any, mask: Any, vals: Any, *, inplace: bool = True) -> Any:
+    """arr with its entries where ``mask`` (of arr's size) is true replaced, in order, by the
+    entries of ``vals`` (flattened, repeated cyclically): NumPy's ``place``, returning the new
+    array as JAX's (``inplace=False`` required)."""
+    no_inplace("place", inplace, "arr = anp.place(arr, mask, vals, inplace=False)")
+    arr = asarray(arr)
+    chosen = _np.asarray(plain(mask), dtype=bool)
+    if chosen.size != size(arr):
+        raise ValueError(
+            f"place: mask (size {chosen.size}) and arr (size {size(arr)}) must be the same size"
+        )
+    positions = _np.flatnonzero(chosen)
+    vals = asarray(vals)
+    if positions.size and not size(vals):
+        raise ValueError("place: vals is empty, so nothing can be placed; give at least one value")
+    return _set_flat(arr, positions, vals)
+
+
+def fill_diagonal(a: Any, val: Any, wrap: bool = False, *, inplace: bool = True) -> Any:
+    """a with ``val`` (flattened, repeated cyclically) written on its main diagonal, the entries
+    a[i, i, ..., i] (all of a's dimensions equal above 2-D): NumPy's ``fill_diagonal``, returning
+    the new array as JAX's (``inplace=False`` required). For a tall 2-D a, ``wrap`` restarts the
+    diagonal every n + 1 rows (NumPy's; JAX does not implement it)."""
+    no_inplace("fill_diagonal", inplace, "a = anp.fill_diagonal(a, val, inplace=False)")
+    a = asarray(a)
+    dims = shape(a)
+    if len(dims) < 2:
+        raise ValueError(f"fill_diagonal: a must be at least 2-D, got shape {dims}")
+    if len(dims) == 2:
+        step, end = dims[1] + 1, None if wrap else dims[1] * dims[1]
+    elif len(set(dims)) > 1:
+        raise ValueError(
+            f"fill_diagonal: all dimensions of a must be equal above 2-D, got shape {dims}"
+        )
+    else:
+        step, end = 1 + int(_np.cumprod(dims[:-1]).sum()), None
+    return _set_flat(a, _np.arange(size(a))[:end:step], asarray(val))

@@ -22,6 +22,7 @@ from admodes.numpy._functions import (
     abs,
     add,
     asarray,
+    astype,
     broadcast_to,
     concatenate,
     count,
@@ -49,6 +50,7 @@ from admodes.numpy._functions import (
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
+from admodes.rules.elementwise import is_complex, remainder
 from admodes.rules.shape import axis_index, scatter_add
 
 Axis = int | Sequence[int] | None
@@ -270,6 +272,39 @@ def diff(
             getitem(a, axis_index(ndim(a), ax, slice(0, m - 1))),
         )
     return a
+
+
+def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: Any = 2 * _np.pi) -> Any:
+    """p with multiples of ``period`` added so that no step along ``axis`` exceeds ``discont``
+    (default period / 2), by NumPy's algorithm: each step d = p[i+1] − p[i] is brought into
+    [−h, h] (h = period / 2, or period // 2 for integers) as dₘ = mod(d + h, period) − h, with
+    dₘ = h where dₘ = −h and d > 0 (unless the integer period is odd); the correction dₘ − d
+    (0 where |d| < discont) is summed along the axis and added to p[1:]. As JAX's, the
+    derivative is 1 along p (the corrections are piecewise constant), but where a positive step
+    is an odd multiple of h: there dₘ is the constant h, so the correction's derivative is −1."""
+    p = asarray(p)
+    if is_complex(p):
+        raise TypeError("unwrap: p must be real phases; unwrap the angle of complex values")
+    ax = _axes(axis, ndim(p))[0]
+    dtype = _np.result_type(
+        dtype_of(p), period if isinstance(period, int | float) else dtype_of(period)
+    )
+    if _np.issubdtype(dtype, _np.integer):
+        half, odd = divmod(period, 2)
+    else:
+        half, odd = divide(period, 2), 0
+    if discont is None:
+        discont = divide(period, 2)
+    step = diff(p, axis=ax)
+    wrapped = subtract(remainder(add(step, half), period), half)
+    if not odd:  # a step of ±h exactly: +h for a positive step
+        at_low = (plain(wrapped) == -plain(half)) & (plain(step) > 0)
+        wrapped = where(at_low, half, wrapped)
+    small = _np.abs(plain(step)) < plain(discont)
+    correction = where(small, 0, subtract(wrapped, step))
+    first = getitem(p, axis_index(ndim(p), ax, slice(0, 1)))
+    rest = getitem(p, axis_index(ndim(p), ax, slice(1, None)))
+    return astype(concatenate([first, add(rest, cumsum(correction, ax))], axis=ax), dtype)
 
 
 def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:

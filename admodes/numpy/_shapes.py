@@ -1,40 +1,52 @@
 """Shape functions of ``admodes.numpy`` beyond the basic ones: moving axes, diagonals and
-triangles, repeating, padding, rolling, splitting and gathering along an axis.
+triangles, repeating, padding, rolling, splitting, gathering and choosing, joining by index tricks
+(``r_``, ``c_``), and mapping a function over slices or a batch (``apply_along_axis``,
+``vectorize``).
 
 Each is a composite of the shape primitives (reshape, transpose, getitem, concatenate,
 broadcast_to) or of ``where``, so its derivative is that of the data it moves and it costs no
 FLOPs (``tril``/``triu``/``diag``: a select per element, as JAX's). Each takes NumPy's arguments
-and returns NumPy's value, with the dtype of its input.
+and returns NumPy's value, with the dtype of its input. The mapping functions call the function
+once per slice or batch entry and stack the results: each call is traced op by op, so their
+derivatives are those of the ops the function applies.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from admodes.core import Traced, dtype_of, ndim, plain, shape
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
+    add,
     asarray,
     astype,
     axes_in_order,
     broadcast_to,
     concatenate,
+    expand_dims,
     flip,
     getitem,
     no_out,
     ravel,
     reshape,
+    stack,
     sum,
     swapaxes,
     transpose,
     vstack,
     where,
 )
+from admodes.numpy._indexing import cycled
+from admodes.rules import sorting as _sorting
 from admodes.rules.shape import along_axis, axis_index
 
 row_stack = vstack
@@ -170,6 +182,20 @@ def repeat(a: Any, repeats: int | Sequence[int], axis: int | None = None) -> Any
     return getitem(a, axis_index(ndim(a), ax, _np.repeat(_np.arange(shape(a)[ax]), repeats)))
 
 
+def resize(a: Any, new_shape: int | Sequence[int]) -> Any:
+    """a's entries, flattened and repeated cyclically, in ``new_shape`` (NumPy's ``resize``;
+    zeros of a's dtype when a or the new shape is empty): a gather, each entry keeping its
+    derivative."""
+    dims = (new_shape,) if isinstance(new_shape, int | _np.integer) else tuple(new_shape)
+    dims = tuple(int(d) for d in dims)
+    if any(d < 0 for d in dims):
+        raise ValueError(f"resize: every entry of new_shape must be non-negative, got {dims}")
+    a = asarray(a)
+    if not (size(a) and math.prod(dims)):
+        return _np.zeros(dims, dtype_of(a))
+    return reshape(cycled(a, math.prod(dims)), dims)
+
+
 # ------------------------------------------------------------------------------ padding, rolling
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
 
@@ -215,6 +241,30 @@ def _block(value: Any, like: Any, axis: int, n: int) -> Any:
     s = list(shape(like))
     s[axis] = n
     return broadcast_to(astype(value, dtype_of(like)), tuple(s))
+
+
+def trim_zeros(filt: Any, trim: str = "fb", axis: int | Sequence[int] | None = None) -> Any:
+    """filt cut to the smallest box holding all its nonzero entries, from the front (``"f"``)
+    and/or the back (``"b"``) along each axis in ``axis`` (None: every axis); all zeros give an
+    empty result. A slice, so each kept entry keeps its derivative (the zeros are found on the
+    primal)."""
+    filt = asarray(filt)
+    sides = trim.lower()
+    if sides not in ("fb", "bf", "f", "b"):
+        raise ValueError(f"trim_zeros: trim must be 'f', 'b' or 'fb', not {trim!r}")
+    nd = ndim(filt)
+    axes = range(nd) if axis is None else normalize_axis_tuple(axis, nd, "axis")
+    if not axes:
+        return filt
+    nonzero = _np.argwhere(plain(filt))
+    if not len(nonzero):
+        start, stop = [0] * nd, [0] * nd
+    else:
+        start = nonzero.min(axis=0) if "f" in sides else [None] * nd
+        stop = nonzero.max(axis=0) + 1 if "b" in sides else [None] * nd
+    return getitem(
+        filt, tuple(slice(start[k], stop[k]) if k in axes else slice(None) for k in range(nd))
+    )
 
 
 def roll(a: Any, shift: int | Sequence[int], axis: int | Sequence[int] | None = None) -> Any:
@@ -347,6 +397,80 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     return getitem(arr, along_axis(index, _axes(axis, ndim(arr))[0], shape(arr)))
 
 
+def choose(a: Any, choices: Any, out: None = None, mode: str = "raise") -> Any:
+    """choices[a[i]][i] at each position i, the index array a and the choices broadcast
+    together: a gather from the stacked choices, so only the chosen entry gets a derivative.
+    ``mode`` ``"raise"`` refuses an index outside [0, n) (n choices), ``"wrap"`` takes it modulo
+    n, ``"clip"`` clips it to [0, n - 1]."""
+    no_out(out)
+    index = _np.asarray(plain(a))
+    if not _np.can_cast(index.dtype, _np.intp):
+        raise TypeError(
+            f"choose: a must hold integer indices into choices, got dtype {index.dtype}"
+        )
+    index = index.astype(_np.intp)  # a bool index picks choice 0 or 1, it is not a mask
+    options = list(unstack(choices) if isinstance(choices, Traced | _np.ndarray) else choices)
+    n = len(options)
+    if not n:
+        raise ValueError("choose: choices must hold at least one array")
+    if mode == "raise":
+        if _np.any((index < 0) | (index >= n)):
+            raise ValueError(
+                f"choose: an entry of a is outside [0, {n}); use mode='wrap' or mode='clip' to "
+                "bring it into range"
+            )
+    elif mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = _np.clip(index, 0, n - 1)
+    else:
+        raise ValueError(f"choose: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    index, *options = broadcast_arrays(index, *options)
+    return getitem(stack(options), (index, *_np.indices(shape(index), sparse=True)))
+
+
+def compress(condition: Any, a: Any, axis: int | None = None, out: None = None) -> Any:
+    """The slices of a along ``axis`` (None: the entries of the flattened a) where the 1-D
+    ``condition`` is true: a gather. A condition shorter than the axis leaves out the rest; a
+    true entry beyond the axis is refused."""
+    no_out(out)
+    keep = _np.asarray(plain(condition), dtype=bool)
+    if keep.ndim != 1:
+        raise ValueError(f"compress: condition must be 1-D, got shape {keep.shape}")
+    a = asarray(a)
+    n = size(a) if axis is None else shape(a)[normalize_axis_index(axis, ndim(a))]
+    index = _np.flatnonzero(keep)
+    if index.size and index[-1] >= n:
+        raise ValueError(
+            f"compress: condition has a true entry at {index[-1]}, beyond the length {n} of the "
+            "axis it selects from"
+        )
+    return take(a, index, axis)
+
+
+def extract(condition: Any, arr: Any) -> Any:
+    """The entries of the flattened arr where the flattened ``condition`` is true:
+    ``compress(ravel(condition), arr)``."""
+    return compress(_np.ravel(plain(condition)), arr)
+
+
+def sort_complex(a: Any) -> Any:
+    """a sorted along its last axis by real part, then imaginary part, as a complex array.
+    The sort is stable, so its derivative permutes as ``sort``'s. A real a becomes complex by
+    adding a complex zero, of NumPy's dtype: complex64 for int8, int16, uint8 and uint16,
+    complex128 for the others (float32 too, where JAX gives complex64)."""
+    a = asarray(a)
+    ordered = _sorting.sort(a, axis=_axes(-1, ndim(a))[0])
+    if dtype_of(a).kind == "c":
+        return ordered
+    zero = _np.zeros((), _np.complex64 if dtype_of(a).char in "bhBH" else _np.complex128)
+    return add(ordered, zero)
+
+
+# Index arrays of a mask function: NumPy's own (plain integers, nothing to differentiate).
+mask_indices = _np.mask_indices
+
+
 # ------------------------------------------------------------------------------ assembling
 def concat(arrays: Sequence[Any], /, *, axis: int | None = 0) -> Any:
     """The array API's name for ``concatenate`` (axis None: the arrays flattened, joined)."""
@@ -436,6 +560,102 @@ def _assembled(xs: Any) -> tuple[Any, int]:
     return concatenate(parts, axis=-depths[0]), depths[0] + 1
 
 
+class AxisConcatenator:
+    """NumPy's index tricks ``r_`` and ``c_``: ``r_[a, b, 0.5, 0:3]`` joins its entries along
+    ``axis``, each made at least ``ndmin``-D (an entry of fewer dimensions gets leading unit
+    axes, then its own axes are moved to start at axis ``trans1d``; -1: they stay last). A
+    slice ``start:stop:step`` is ``arange(start, stop, step)``, or ``linspace(start, stop, n)``
+    for a complex step nj.
+    A first string entry changes the defaults: ``"axis"``, ``"axis,ndmin"`` or
+    ``"axis,ndmin,trans1d"``, or ``"r"`` / ``"c"``, which make a 1-D result a row / column
+    (a 2-D array, as JAX's; NumPy's is a ``matrix``). The dtype is NumPy's: Python scalars
+    do not widen it. Traced entries join differentiably (``concatenate``)."""
+
+    __slots__ = ("axis", "ndmin", "trans1d")
+
+    def __init__(self, axis: int, ndmin: int, trans1d: int) -> None:
+        self.axis = axis
+        self.ndmin = ndmin
+        self.trans1d = trans1d
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            raise ValueError(
+                f"r_/c_: the matrix-string form ({key!r}) is not supported; give the arrays as "
+                "entries, e.g. anp.r_[a, b]"
+            )
+        items = list(key) if isinstance(key, tuple) else [key]
+        axis, ndmin, trans1d, matrix = self.axis, self.ndmin, self.trans1d, None
+        if items and isinstance(items[0], str):
+            axis, ndmin, trans1d, matrix = _directive(items.pop(0), axis, ndmin, trans1d)
+        if not items:
+            raise ValueError("r_/c_: need at least one entry to concatenate")
+        pieces, dtypes = [], []
+        for item in items:
+            if isinstance(item, str):
+                raise ValueError("r_/c_: a string directive must be the first entry")
+            piece = _from_slice(item) if isinstance(item, slice) else asarray(item)
+            pieces.append(_at_least(piece, ndmin, trans1d))
+            dtypes.append(item if type(item) in _np.ScalarType else dtype_of(piece))
+        final = _np.result_type(*dtypes)
+        pieces = [p if isinstance(p, Traced) else _np.asarray(p, final) for p in pieces]
+        out = concatenate(pieces, axis=axis)
+        if matrix is not None and ndim(out) == 1:
+            return reshape(out, (1, -1) if matrix == "r" else (-1, 1))
+        return out
+
+
+def _directive(text: str, axis: int, ndmin: int, trans1d: int) -> tuple[int, int, int, str | None]:
+    """(axis, ndmin, trans1d, matrix) after a string directive of ``r_`` / ``c_``."""
+    if text in ("r", "c"):
+        return axis, ndmin, trans1d, text
+    try:
+        numbers = [int(part) for part in text.split(",")]
+    except ValueError:
+        numbers = []
+    if not 1 <= len(numbers) <= 3:
+        raise ValueError(
+            f"r_/c_: unknown directive {text!r}; use 'axis', 'axis,ndmin', "
+            "'axis,ndmin,trans1d', 'r' or 'c'"
+        )
+    axis, ndmin, trans1d = (*numbers, *(axis, ndmin, trans1d)[len(numbers) :])
+    return axis, ndmin, trans1d, None
+
+
+def _from_slice(item: slice) -> _np.ndarray:
+    """``r_``'s range for a slice: arange(start, stop, step), or linspace(start, stop, n) for a
+    complex step nj."""
+    if any(isinstance(b, Traced) for b in (item.start, item.stop, item.step)):
+        raise TypeError(
+            "r_/c_: the bounds of a slice entry must be plain numbers (they are not "
+            "differentiated); for a differentiable range use anp.linspace"
+        )
+    start = 0 if item.start is None else item.start
+    step = 1 if item.step is None else item.step
+    if isinstance(step, complex | _np.complexfloating):
+        return _np.linspace(start, item.stop, int(abs(step)))
+    return _np.arange(start, item.stop, step)
+
+
+def _at_least(piece: Any, ndmin: int, trans1d: int) -> Any:
+    """``piece`` given leading unit axes up to ``ndmin`` dimensions, then its own axes moved to
+    start at ``trans1d`` (NumPy's ``r_`` transposition; -1: left at the end)."""
+    nd = ndim(piece)
+    if nd >= ndmin:
+        return piece
+    piece = reshape(piece, (1,) * (ndmin - nd) + shape(piece))
+    if trans1d == -1:
+        return piece
+    added = ndmin - nd
+    first = trans1d + added + 1 if trans1d < 0 else trans1d
+    order = list(range(ndmin))
+    return transpose(piece, order[:first] + order[added:] + order[first:added])
+
+
+r_ = AxisConcatenator(axis=0, ndmin=1, trans1d=-1)
+c_ = AxisConcatenator(axis=-1, ndmin=2, trans1d=0)
+
+
 def broadcast_arrays(*args: Any) -> tuple:
     """The arguments broadcast against each other, to one shape."""
     target = _np.broadcast_shapes(*(shape(a) for a in args))
@@ -491,3 +711,185 @@ def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: 
     for cond, fn in zip(conds, funclist, strict=True):
         y = where(cond, fn(x, *args, **kw) if callable(fn) else fn, y)
     return y if dtype_of(y) == dtype_of(x) else astype(y, dtype_of(x))
+
+
+# ------------------------------------------------------------------------------ mapping functions
+def _map_batch(fn: Callable[[tuple[int, ...]], Any], batch: tuple[int, ...], name: str) -> Any:
+    """fn(i) for each index i of the shape ``batch`` (row-major), each output stacked over the
+    batch into an array of shape ``batch + its shape`` (a tuple of them if fn returns a
+    tuple)."""
+    if not math.prod(batch):
+        raise ValueError(
+            f"{name}: the batch of shape {batch} is empty: the function is called once per "
+            "entry, so the shape of its output is unknown"
+        )
+    results = [fn(i) for i in _np.ndindex(*batch)]
+    if isinstance(results[0], tuple):
+        return tuple(_stacked(list(r), batch) for r in zip(*results, strict=True))
+    return _stacked(results, batch)
+
+
+def _stacked(values: list, batch: tuple[int, ...]) -> Any:
+    """The values (of one shape) stacked into an array of shape ``batch + their shape``."""
+    out = stack([asarray(v) for v in values])
+    return reshape(out, batch + shape(out)[1:])
+
+
+def apply_along_axis(
+    func1d: Callable[..., Any], axis: int, arr: Any, *args: Any, **kwargs: Any
+) -> Any:
+    """func1d(line, *args, **kwargs) for each 1-D line of arr along ``axis``, the results (of
+    one shape; a tuple or list is one array, as NumPy reads it) in place of that axis: shape
+    ``arr.shape[:axis] + result.shape + arr.shape[axis + 1:]``."""
+    arr = asarray(arr)
+    ax = normalize_axis_index(axis, ndim(arr))
+    lines = moveaxis(arr, ax, -1)
+    batch = shape(lines)[:-1]
+    out = _map_batch(
+        lambda i: asarray(func1d(getitem(lines, i), *args, **kwargs)), batch, "apply_along_axis"
+    )
+    core = range(len(batch), ndim(out))
+    return moveaxis(out, tuple(core), tuple(range(ax, ax + len(core))))
+
+
+def apply_over_axes(func: Callable[[Any, int], Any], a: Any, axes: int | Sequence[int]) -> Any:
+    """func(a, axis) applied for each axis in turn, a result one dimension short given the axis
+    back (length 1), as a reduction with ``keepdims`` does."""
+    out = asarray(a)
+    nd = ndim(out)
+    for axis in _np.atleast_1d(axes).tolist():
+        axis = axis + nd if axis < 0 else axis
+        res = func(out, axis)
+        if ndim(res) == nd - 1:
+            res = expand_dims(res, axis)
+        if ndim(res) != nd:
+            raise ValueError(
+                f"apply_over_axes: func must return an array of {nd} or {nd - 1} dimensions, "
+                f"got {ndim(res)}"
+            )
+        out = res
+    return out
+
+
+def fromfunction(
+    function: Callable[..., Any], shape: Sequence[int], *, dtype: Any = float, **kwargs: Any
+) -> Any:
+    """function(*grids, **kwargs) on the index grids of ``shape`` (``numpy.indices``, in
+    ``dtype``), called once as NumPy's does, so function must work elementwise on arrays (JAX's
+    maps it over the entries: the same values then). Differentiable in the traced values
+    function uses."""
+    return function(*_np.indices(shape, dtype=dtype), **kwargs)
+
+
+_DIMENSION = r"\w+"
+_ARGUMENT = rf"\((?:{_DIMENSION}(?:,{_DIMENSION})*)?\)"
+_SIGNATURE = re.compile(rf"^{_ARGUMENT}(?:,{_ARGUMENT})*->{_ARGUMENT}(?:,{_ARGUMENT})*$")
+
+_CoreDims = tuple[str, ...]
+
+
+def _core_dims(signature: str) -> tuple[list[_CoreDims], list[_CoreDims]]:
+    """The core dimensions of each input and each output named by a gufunc signature."""
+    text = re.sub(r"\s+", "", signature)
+    if not _SIGNATURE.match(text):
+        raise ValueError(
+            f"vectorize: {signature!r} is not a gufunc signature; write one like '(m,n),(n)->(m)'"
+        )
+    ins, outs = (
+        [tuple(re.findall(_DIMENSION, arg)) for arg in re.findall(_ARGUMENT, side)]
+        for side in text.split("->")
+    )
+    return ins, outs
+
+
+def _match_core(sizes: dict[str, int], dims: tuple[int, ...], core: _CoreDims, what: str) -> None:
+    """Check the trailing dimensions ``dims[-len(core):]`` against the sizes known for the core
+    dimensions (recording new ones); an output must have exactly its core dimensions."""
+    if len(dims) < len(core) or (what == "output" and len(dims) != len(core)):
+        raise ValueError(
+            f"vectorize: an {what} of shape {dims} does not match the core dimensions {core} of "
+            "the signature"
+        )
+    for name, n in zip(core, dims[len(dims) - len(core) :], strict=True):
+        if sizes.setdefault(name, n) != n:
+            raise ValueError(
+                f"vectorize: core dimension {name!r} has size {n} here and {sizes[name]} elsewhere"
+            )
+
+
+def vectorize(
+    pyfunc: Callable[..., Any],
+    *,
+    excluded: Collection[int | str] = frozenset(),
+    signature: str | None = None,
+) -> Callable[..., Any]:
+    """pyfunc made to broadcast over its array arguments, JAX's ``vectorize``: each argument
+    (positional, or keyword, as NumPy's; not those whose position or name is in ``excluded``,
+    passed as they are) is split into loop dimensions and the trailing core dimensions its entry
+    in the gufunc ``signature`` names (``"(n),(n)->()"``; none without a signature). The loop
+    dimensions broadcast together; pyfunc is called once per entry of that batch on the
+    arguments' core slices, and each output (a tuple of them for several) is stacked to shape
+    ``batch + core``. The core sizes are checked against the signature, inputs and outputs."""
+    if any(not isinstance(e, int | str) for e in excluded):
+        raise TypeError(
+            f"vectorize: excluded must hold positions (int) or names (str), got {excluded!r}"
+        )
+    if any(isinstance(e, int) and e < 0 for e in excluded):
+        raise ValueError(f"vectorize: excluded positions must be non-negative, got {excluded!r}")
+    core = None if signature is None else _core_dims(signature)
+
+    @functools.wraps(pyfunc)
+    def vectorized(*args: Any, **kwargs: Any) -> Any:
+        fixed = {k: a for k, a in enumerate(args) if k in excluded}
+        static = {name: v for name, v in kwargs.items() if name in excluded}
+        names = [name for name in kwargs if name not in excluded]
+        operands = [asarray(a) for k, a in enumerate(args) if k not in fixed]
+        operands += [asarray(kwargs[name]) for name in names]
+        ins, outs = core if core is not None else ([()] * len(operands), None)
+        if len(ins) != len(operands):
+            raise TypeError(
+                f"vectorize: the signature {signature!r} takes {len(ins)} array arguments, got "
+                f"{len(operands)}"
+            )
+        sizes: dict[str, int] = {}
+        loops = []
+        for op, dims in zip(operands, ins, strict=True):
+            _match_core(sizes, shape(op), dims, "input")
+            loops.append(shape(op)[: ndim(op) - len(dims)])
+        batch = _np.broadcast_shapes(*loops)
+
+        def call(i: tuple[int, ...]) -> Any:
+            values = iter(
+                [
+                    getitem(op, _loop_index(i, loop))
+                    for op, loop in zip(operands, loops, strict=True)
+                ]
+            )
+            positional = [fixed[k] if k in fixed else next(values) for k in range(len(args))]
+            out = pyfunc(*positional, **static, **dict(zip(names, values, strict=True)))
+            if outs is not None:
+                _check_outputs(out, outs, sizes)
+            return out
+
+        return _map_batch(call, batch, "vectorize")
+
+    return vectorized
+
+
+def _loop_index(i: tuple[int, ...], loop: tuple[int, ...]) -> tuple[int, ...]:
+    """The index, in an operand with loop dimensions ``loop`` (aligned to the batch's last ones,
+    broadcast where 1), of the batch's entry i."""
+    return tuple(0 if d == 1 else k for k, d in zip(i[len(i) - len(loop) :], loop, strict=True))
+
+
+def _check_outputs(out: Any, outs: list[_CoreDims], sizes: dict[str, int]) -> None:
+    """Check pyfunc's outputs against the signature's output core dimensions."""
+    results = out if isinstance(out, tuple) else (out,)
+    if len(results) != len(outs):
+        raise TypeError(
+            f"vectorize: the function returned {len(results)} output(s), the signature names "
+            f"{len(outs)}"
+        )
+    known = dict(sizes)
+    for r, dims in zip(results, outs, strict=True):
+        _match_core(known, shape(r), dims, "output")

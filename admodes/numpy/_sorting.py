@@ -14,6 +14,7 @@ look at primals and give plain integer arrays.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as _np
@@ -43,10 +44,10 @@ from admodes.numpy._functions import (
     where,
 )
 from admodes.numpy._reductions import Axis, bincount, diff, float_dtype
-from admodes.numpy._shapes import moveaxis, take
+from admodes.numpy._shapes import atleast_2d, moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
-from admodes.rules.elementwise import remainder
+from admodes.rules.elementwise import is_complex, remainder
 from admodes.rules.shape import along_axis
 
 argsort = _plain_fn(_np.argsort)
@@ -367,6 +368,8 @@ def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any 
     linspace(lo, hi, bins + 1), differentiable in a (through its min and max) and in range."""
     if weights is not None and shape(weights) != shape(a):
         raise ValueError(f"histogram: weights must have a's shape {shape(a)}, got {shape(weights)}")
+    if isinstance(bins, list | tuple):
+        bins = asarray(bins)
     if ndim(bins) == 1:
         if _np.any(_np.diff(plain(bins)) < 0):
             raise ValueError("histogram: bins must increase monotonically")
@@ -379,7 +382,7 @@ def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None, weights: Any 
             f"{bins!r}"
         )
     lo, hi = _outer_edges(a, range)
-    dtype = _np.result_type(dtype_of(lo), dtype_of(hi), dtype_of(a))
+    dtype = _np.result_type(plain(lo), plain(hi), dtype_of(a))  # Python floats weak, as NumPy
     edges = linspace(lo, hi, int(bins) + 1, dtype=dtype if dtype.kind in "fc" else float)
     return edges if isinstance(edges, Traced) else _np.asarray(edges)  # NumPy's type, not Array
 
@@ -418,14 +421,108 @@ def histogram(
     ``density`` divides by the bin widths and the total, differentiable in the edges too. The
     edges: :func:`histogram_bin_edges`."""
     edges = histogram_bin_edges(a, bins, range, weights)
-    values, places = _np.ravel(plain(a)), plain(edges)
-    bin_of = _np.searchsorted(places, values, side="right")  # 0: below, places.size: above
-    bin_of[values == places[-1]] = places.size - 1
+    places = plain(edges)
+    bin_of = _bin_of(_np.ravel(plain(a)), places)
     counted = bincount(bin_of, None if weights is None else ravel(weights), length=places.size)
     hist = getitem(counted, slice(1, None))
     if density:
         hist = divide(divide(hist, diff(edges)), sum(hist))
     return hist, edges
+
+
+def _bin_of(values: _np.ndarray, places: _np.ndarray) -> _np.ndarray:
+    """The bin of each value between the edges ``places``: i for eᵢ₋₁ ≤ value < eᵢ (the last
+    edge itself in the last bin, len(places) − 1); 0 below the first edge, len(places) above
+    the last (and NaN)."""
+    bin_of = _np.searchsorted(places, values, side="right")
+    bin_of[values == places[-1]] = places.size - 1
+    return bin_of
+
+
+def histogramdd(
+    sample: Any, bins: Any = 10, range: Any = None, density: bool | None = None,
+    weights: Any = None,
+) -> Any:  # fmt: skip
+    """NumPy's ``(hist, edges)`` of D-dimensional points: ``sample`` of shape (N, D), or a
+    sequence of D coordinate arrays. Each dimension's edges are :func:`histogram_bin_edges`'
+    (``bins``: one count or array of edges for every dimension, or one per dimension; ``range``:
+    None or one (lo, hi) or None per dimension), differentiable as JAX's in the range or the
+    data's min and max. Bin (i, j, …) holds the points inside each dimension's bin, as in
+    :func:`histogram`; ``hist`` counts them or sums their ``weights`` (differentiable in the
+    weights), in float64 as NumPy's; ``density`` divides by each dimension's bin widths and the
+    total, differentiable in the edges too."""
+    if not hasattr(sample, "shape") or ndim(sample) != 2:  # NumPy: a sequence of coordinates
+        sample = transpose(atleast_2d(asarray(sample)))
+    dims = shape(sample)[1]
+    if weights is not None:
+        weights = asarray(weights)
+        if is_complex(weights):
+            raise TypeError("histogramdd: weights must be real, as NumPy's bincount takes them")
+    if isinstance(bins, str):
+        raise TypeError(
+            f"histogramdd: bins={bins!r}: rules named by a string are for histogram; give a "
+            "count or an array of edges, one for every dimension or one per dimension"
+        )
+    try:
+        per_dimension = list(bins)
+    except TypeError:  # one count for every dimension
+        per_dimension = [bins] * dims
+    if len(per_dimension) != dims:
+        raise ValueError(
+            f"histogramdd: {len(per_dimension)} bins for {dims}-dimensional points; give one "
+            "count or array of edges per dimension"
+        )
+    if range is None:
+        range = (None,) * dims
+    elif len(range) != dims:
+        raise ValueError(
+            f"histogramdd: range has {len(range)} entries for {dims}-dimensional points; give "
+            "one (lo, hi) or None per dimension"
+        )
+    coordinates = [getitem(sample, (slice(None), i)) for i in builtins.range(dims)]
+    edges = [
+        histogram_bin_edges(c, asarray(b) if isinstance(b, list | tuple) else b, r, weights)
+        for c, b, r in zip(coordinates, per_dimension, range, strict=True)
+    ]
+    places = [plain(e) for e in edges]
+    counts = tuple(p.size + 1 for p in places)  # with the bins below and above
+    cell = _np.ravel_multi_index(
+        [_bin_of(_np.asarray(plain(c)), p) for c, p in zip(coordinates, places, strict=True)],
+        counts,
+    )
+    weights = None if weights is None else astype(ravel(weights), float)  # NumPy sums in float64
+    counted = bincount(cell, weights, length=int(_np.prod(counts)))
+    hist = getitem(reshape(astype(counted, float), counts), (slice(1, -1),) * dims)
+    if density:
+        total = sum(hist)
+        for i, e in enumerate(edges):
+            hist = divide(
+                hist, reshape(diff(e), [-1 if k == i else 1 for k in builtins.range(dims)])
+            )
+        hist = divide(hist, total)
+    return hist, edges
+
+
+def histogram2d(
+    x: Any, y: Any, bins: Any = 10, range: Any = None, density: bool | None = None,
+    weights: Any = None,
+) -> Any:  # fmt: skip
+    """NumPy's ``(hist, xedges, yedges)``: :func:`histogramdd` of the points (x, y). ``bins``: a
+    count or an array of edges for both coordinates, or [for x, for y]."""
+    x, y = asarray(x), asarray(y)
+    if shape(x) != shape(y) or ndim(x) != 1:
+        raise ValueError(
+            f"histogram2d: x and y must be 1-D of the same length, got shapes {shape(x)} and "
+            f"{shape(y)}"
+        )
+    try:
+        per_coordinate = len(bins) in (1, 2)
+    except TypeError:  # a count
+        per_coordinate = True
+    hist, (x_edges, y_edges) = histogramdd(
+        [x, y], bins if per_coordinate else [bins, bins], range, density, weights
+    )
+    return hist, x_edges, y_edges
 
 
 def interp(

@@ -22,7 +22,13 @@ from numpy.linalg import LinAlgError
 
 from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
 from admodes.numpy import _functions as _f
-from admodes.numpy._contractions import einsum, matmul, outer, tensordot  # noqa: F401
+from admodes.numpy._contractions import (  # noqa: F401
+    einsum,
+    least_squares,
+    matmul,
+    outer,
+    tensordot,
+)
 from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import matrix_transpose
 from admodes.rules.elementwise import conj, exp, imag, real
@@ -263,26 +269,16 @@ def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
 
 
 def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
-    """(x, residuals, rank, s) minimizing ‖a x − b‖ as NumPy: x = pinv(a) b; residuals are the
-    squared residual norms when a has full column rank and more rows than columns (else empty);
-    rank is a plain integer (NumPy's int32)."""
+    """(x, residuals, rank, s) minimizing ‖a x − b‖, as NumPy gives them and JAX differentiates
+    them (:func:`admodes.numpy._contractions.least_squares`: from the SVD, singular values at or
+    below rcond·max s cut off; rcond defaults to eps·max(m, n))."""
     if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
         raise LinAlgError(
             f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
             f"shapes {shape(a)} and {shape(b)}"
         )
-    m, n = shape(a)
-    values = svd(a, compute_uv=False)
-    relative = _np.finfo(dtype_of(a)).eps * max(m, n) if rcond is None else rcond
-    cutoff = relative * _np.max(plain(values), initial=0.0)
-    rank = _np.int32(_np.sum(plain(values) > cutoff))
-    x = matmul(_linalg.pinv(a, rcond=None if rcond is None else rcond), b)
-    if rank == n and m > n:
-        residual = _f.sum(_f.square(_f.subtract(matmul(a, x), b)), axis=0)
-        residuals = _f.reshape(residual, (1,)) if ndim(b) == 1 else residual
-    else:
-        residuals = _np.empty((0,), dtype=dtype_of(a))
-    return x, residuals, rank, values
+    relative = _np.finfo(dtype_of(a)).eps * max(shape(a)) if rcond is None else rcond
+    return least_squares(a, b, relative)
 
 
 # ---------------------------------------------------------------------------- conditioning

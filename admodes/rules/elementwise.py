@@ -12,7 +12,14 @@ Conventions at kinks follow JAX: ``abs'(0) = 1``; ``maximum``/``minimum`` split 
 ``sqrt'(0) = inf``; ``sign``, ``floor``, ``ceil``, ``round`` have zero derivative; ``relu'(0) = 0``;
 ``hypot`` at (0, 0) gives 0.5 to each input (JAX's composite meets a tie of two zeros there);
 ``cbrt'(0) = inf``; ``copysign`` is ``±abs(x)`` (no derivative w.r.t. the sign source);
-``remainder`` and ``fmod`` have ∂/∂y = −trunc(x/y) (+1 where ``remainder`` wrapped).
+``remainder`` and ``fmod`` have ∂/∂y = −trunc(x/y) (+1 where ``remainder`` wrapped);
+``modf_fractional`` (NumPy's fractional part: ±0 at ±inf, where JAX's x − trunc(x) is nan) passes
+its tangent unchanged everywhere, as JAX's difference does.
+
+The exponentially scaled Bessel functions ``i0e`` and ``i1e`` are Cephes' Chebyshev series,
+evaluated in NumPy (SciPy's values, bit for bit: ``admodes.numpy.i0`` is built on them without
+SciPy), with JAX's derivatives: ``i0e' = i1e − sign(x) · i0e``, ``i1e' = i0e − i1e · (sign(x) +
+1/x)``, 0.5 for |x| ≤ eps.
 
 FLOPs (``flops_per_element``): one per arithmetic operation and one per evaluation of a
 transcendental or special function (exp, log, sqrt, erfc, ...); a comparison that selects counts 1.
@@ -57,6 +64,22 @@ def float_fast(math_fn: Callable[..., float], np_fn: Callable[..., Any]) -> Call
     impl = unary if np_fn.nin == 1 else binary
     impl.__name__ = np_fn.__name__
     return impl
+
+
+def weak_scalars(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, a special function computed in float64 (SciPy's, or Cephes' series here), with
+    Python scalars weak in promotion, as in NumPy's own ufuncs and in JAX: Python numbers alone
+    give a Python float, and a float32 array with a Python float gives float32 (SciPy's functions
+    give an np.float64, and float64)."""
+
+    def promoted(*args: Any) -> Any:
+        out = fn(*args)
+        if all(type(a) is float or type(a) is int for a in args):
+            return float(out)
+        dtype = np.result_type(*args)
+        return out.astype(dtype) if dtype.kind == "f" and out.dtype != dtype else out
+
+    return promoted
 
 
 def _balanced(x: Any, ans: Any, other: Any) -> Any:
@@ -289,6 +312,116 @@ erfc = defelementwise(
     lambda ans, x: multiply(-2.0 / math.sqrt(math.pi), exp(negative(square(x)))),
 )
 
+# ---------------------------------------------------------------------------- Bessel functions
+EPS = float(np.finfo(np.float64).eps)
+
+# Cephes' Chebyshev coefficients, highest order first: e^−x I₀(x) and e^−x I₁(x) / x on [0, 8] in
+# x/2 − 2; √x e^−x I₀(x) and √x e^−x I₁(x) on (8, ∞) in 32/x − 2.
+_I0E_NEAR = (
+    -4.4153416464793395e-18, 3.3307945188222384e-17, -2.431279846547955e-16,
+    1.715391285555133e-15, -1.1685332877993451e-14, 7.676185498604936e-14,
+    -4.856446783111929e-13, 2.95505266312964e-12, -1.726826291441556e-11, 9.675809035373237e-11,
+    -5.189795601635263e-10, 2.6598237246823866e-09, -1.300025009986248e-08,
+    6.046995022541919e-08, -2.670793853940612e-07, 1.1173875391201037e-06,
+    -4.4167383584587505e-06, 1.6448448070728896e-05, -5.754195010082104e-05,
+    0.00018850288509584165, -0.0005763755745385824, 0.0016394756169413357,
+    -0.004324309995050576, 0.010546460394594998, -0.02373741480589947, 0.04930528423967071,
+    -0.09490109704804764, 0.17162090152220877, -0.3046826723431984, 0.6767952744094761,
+)  # fmt: skip
+_I0E_FAR = (
+    -7.233180487874754e-18, -4.830504485944182e-18, 4.46562142029676e-17, 3.461222867697461e-17,
+    -2.8276239805165836e-16, -3.425485619677219e-16, 1.7725601330565263e-15,
+    3.8116806693526224e-15, -9.554846698828307e-15, -4.150569347287222e-14,
+    1.54008621752141e-14, 3.8527783827421426e-13, 7.180124451383666e-13,
+    -1.7941785315068062e-12, -1.3215811840447713e-11, -3.1499165279632416e-11,
+    1.1889147107846439e-11, 4.94060238822497e-10, 3.3962320257083865e-09, 2.266668990498178e-08,
+    2.0489185894690638e-07, 2.8913705208347567e-06, 6.889758346916825e-05,
+    0.0033691164782556943, 0.8044904110141088,
+)  # fmt: skip
+_I1E_NEAR = (
+    2.7779141127610464e-18, -2.111421214358166e-17, 1.5536319577362005e-16,
+    -1.1055969477353862e-15, 7.600684294735408e-15, -5.042185504727912e-14,
+    3.223793365945575e-13, -1.9839743977649436e-12, 1.1736186298890901e-11,
+    -6.663489723502027e-11, 3.625590281552117e-10, -1.8872497517228294e-09,
+    9.381537386495773e-09, -4.445059128796328e-08, 2.0032947535521353e-07,
+    -8.568720264695455e-07, 3.4702513081376785e-06, -1.3273163656039436e-05,
+    4.781565107550054e-05, -0.00016176081582589674, 0.0005122859561685758,
+    -0.0015135724506312532, 0.004156422944312888, -0.010564084894626197, 0.024726449030626516,
+    -0.05294598120809499, 0.1026436586898471, -0.17641651835783406, 0.25258718644363365,
+)  # fmt: skip
+_I1E_FAR = (
+    7.517296310842105e-18, 4.414348323071708e-18, -4.6503053684893586e-17,
+    -3.209525921993424e-17, 2.96262899764595e-16, 3.3082023109209285e-16,
+    -1.8803547755107825e-15, -3.8144030724370075e-15, 1.0420276984128802e-14,
+    4.272440016711951e-14, -2.1015418427726643e-14, -4.0835511110921974e-13,
+    -7.198551776245908e-13, 2.0356285441470896e-12, 1.4125807436613782e-11,
+    3.2526035830154884e-11, -1.8974958123505413e-11, -5.589743462196584e-10,
+    -3.835380385964237e-09, -2.6314688468895196e-08, -2.512236237870209e-07,
+    -3.882564808877691e-06, -0.00011058893876262371, -0.009761097491361469, 0.7785762350182801,
+)  # fmt: skip
+
+
+def _chebyshev(y: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    """Σ′ cₖ Tₖ(y/2) by Clenshaw's recurrence, the coefficients highest order first (Cephes'
+    ``chbevl``)."""
+    b0, b1, b2 = coefficients[0], 0.0, 0.0  # y a float or an array: it broadcasts
+    for c in coefficients[1:]:
+        b0, b1, b2 = y * b0 - b1 + c, b0, b1
+    return 0.5 * (b0 - b2)
+
+
+def _scaled_bessel(
+    name: str, near: tuple[float, ...], far: tuple[float, ...], odd: bool
+) -> Callable[[Any], Any]:
+    """e^−|x| Iₙ(x) in float64 as Cephes evaluates it: the series ``near`` on |x| ≤ 8 (times |x|
+    for n = 1, ``odd``) and ``far`` beyond (over √|x|); n = 1 is odd in x."""
+
+    def impl(x: Any) -> Any:
+        if type(x) is float:  # the one series its |x| needs, in Python floats
+            a = abs(x)
+            if a <= 8.0:
+                out = _chebyshev(a / 2.0 - 2.0, near) * (a if odd else 1.0)
+            else:
+                out = _chebyshev(32.0 / a - 2.0, far) / math.sqrt(a)
+            return -out if odd and x < 0 else out
+        check_real(name, x)
+        a = np.abs(np.asarray(x, dtype=np.float64))
+        with np.errstate(all="ignore"):  # 32/|x| at 0, and inf or nan: the branch not selected
+            inner = _chebyshev(a / 2.0 - 2.0, near)
+            outer = _chebyshev(32.0 / a - 2.0, far) / np.sqrt(a)
+        out = np.where(a <= 8.0, inner * a if odd else inner, outer)
+        if odd:
+            out = np.where(np.asarray(x) < 0, -out, out)
+        return out[()] if out.ndim == 0 else out
+
+    return impl
+
+
+i0e = defelementwise(
+    "i0e",
+    weak_scalars(_scaled_bessel("i0e", _I0E_NEAR, _I0E_FAR, odd=False)),
+    lambda ans, x: subtract(i1e(x), multiply(sign(x), ans)),
+)
+
+
+def _i1e_dx(ans: Any, x: Any) -> Any:
+    """i0e(x) − i1e(x) · (sign(x) + 1/x), and 0.5 where |x| ≤ eps (JAX)."""
+    tiny = np.abs(plain(x)) <= EPS
+    safe = where(tiny, EPS, x)
+    slope = subtract(i0e(safe), multiply(ans, add(sign(safe), divide(1.0, safe))))
+    return where(tiny, 0.5, slope)
+
+
+i1e = defelementwise(
+    "i1e", weak_scalars(_scaled_bessel("i1e", _I1E_NEAR, _I1E_FAR, odd=True)), _i1e_dx
+)
+
+
+def exp_abs(x: Any) -> Any:
+    """e^|x|, the scale of i0 = e^|x| i0e and i1 = e^|x| i1e (JAX's form)."""
+    return exp(abs(x))
+
+
 # ---------------------------------------------------------------------- piecewise and selection
 maximum = defelementwise(
     "maximum",
@@ -306,6 +439,7 @@ sign = defelementwise("sign", np.sign, None)
 floor = defelementwise("floor", np.floor, None)
 ceil = defelementwise("ceil", np.ceil, None)
 round = defelementwise("round", np.round, None)
+modf_fractional = defelementwise("modf_fractional", lambda x: np.modf(x)[0], 1)
 
 
 def _maclaurin_rule(v: Any, ans: Any, x: Any, k: int) -> Any:
@@ -376,6 +510,16 @@ relu = defprim(
 
 def is_complex(x: Any) -> bool:
     return dtype_of(x).kind == "c"
+
+
+def check_real(name: str, x: Any) -> None:
+    """Raise TypeError for a complex ``x``: ``name`` is a function of real values only (as in
+    NumPy, SciPy and JAX)."""
+    if np.iscomplexobj(plain(x)):
+        raise TypeError(
+            f"{name} is defined for real values only, got {np.asarray(plain(x)).dtype}: apply it "
+            "to the real part (`x.real`) or the modulus (`abs(x)`)"
+        )
 
 
 def _squared_modulus(z: Any) -> Any:

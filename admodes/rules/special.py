@@ -20,8 +20,10 @@ Elementwise entries give their local partials; values are SciPy's, derivatives J
   ``admodes.scipy.special.entr`` is built as JAX builds it,
 - ``rel_entr(p, q) = p log(p/q)`` for p, q > 0 (0 at p = 0 ≤ q, inf elsewhere): ``∂/∂p =
   log p + 1 − log q``, ``∂/∂q = −p/q`` for p, q > 0 and 0 elsewhere (JAX's, whose value
-  xlogx(p) − xlogy(p, q) is SciPy's but for rounding),
-- ``i0e' = i1e − sign(x) · i0e``, ``i1e' = i0e − i1e · (sign(x) + 1/x)``, 0.5 for |x| ≤ eps.
+  xlogx(p) − xlogy(p, q) is SciPy's but for rounding).
+
+The exponentially scaled Bessel functions ``i0e`` and ``i1e`` need no SciPy: they are in
+:mod:`admodes.rules.elementwise`, beneath ``admodes.numpy.i0``.
 
 The LU factorization (of stacks of m×n matrices, with constant pivots) is differentiated by JAX's
 rule: with P a = L U and L, U made square (m×m and n×n, completed by the identity), F = L⁻¹ P da
@@ -36,7 +38,6 @@ series or continued fraction); LU of an m×n matrix qp² − p³/3 (p = min(m, n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ from admodes.core import dtype_of, plain, shape, size
 from admodes.registry import defelementwise, defprim
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
-    abs,
+    EPS,
     add,
     divide,
     exp,
@@ -56,31 +57,15 @@ from admodes.rules.elementwise import (
     log1p,
     multiply,
     negative,
-    sign,
     square,
     subtract,
+    weak_scalars,
     where,
 )
 from admodes.rules.linalg import mask, matrices, solve_triangular
 from admodes.rules.shape import along_axis, concatenate, flip, getitem, normalize_index
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-EPS = float(np.finfo(np.float64).eps)
-
-
-def weak_scalars(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """SciPy's special function ``fn`` with Python scalars weak in promotion, as in NumPy's own
-    ufuncs and in JAX: Python numbers alone give a Python float, and a float32 array with a
-    Python float gives float32 (SciPy's functions give an np.float64, and float64)."""
-
-    def promoted(*args: Any) -> Any:
-        out = fn(*args)
-        if all(type(a) is float or type(a) is int for a in args):
-            return float(out)
-        dtype = np.result_type(*args)
-        return out.astype(dtype) if dtype.kind == "f" and out.dtype != dtype else out
-
-    return promoted
 
 
 def _not_implemented(name: str) -> Any:
@@ -274,27 +259,6 @@ def _rel_entr_partial(wrt_p: bool) -> Any:
 rel_entr = defelementwise(  # p log(p/q) (SciPy's value); 0 at p = 0 ≤ q; inf elsewhere
     "rel_entr", sc.rel_entr, _rel_entr_partial(True), _rel_entr_partial(False)
 )
-
-# ---------------------------------------------------------------------------- Bessel functions
-i0e = defelementwise(
-    "i0e", weak_scalars(sc.i0e), lambda ans, x: subtract(i1e(x), multiply(sign(x), ans))
-)
-
-
-def _i1e_dx(ans: Any, x: Any) -> Any:
-    """i0e(x) − i1e(x) · (sign(x) + 1/x), and 0.5 where |x| ≤ eps (JAX)."""
-    tiny = np.abs(plain(x)) <= EPS
-    safe = where(tiny, EPS, x)
-    slope = subtract(i0e(safe), multiply(ans, add(sign(safe), divide(1.0, safe))))
-    return where(tiny, 0.5, slope)
-
-
-i1e = defelementwise("i1e", weak_scalars(sc.i1e), _i1e_dx)
-
-
-def exp_abs(x: Any) -> Any:
-    """e^|x|, the scale of i0 = e^|x| i0e and i1 = e^|x| i1e (JAX's form)."""
-    return exp(abs(x))
 
 
 # ---------------------------------------------------------------------------- LU

@@ -6,7 +6,8 @@ Values are SciPy's; derivatives are JAX's (``jax.scipy.special``), with the form
 does admodes); ``polygamma`` in ``x`` only (``n`` is an integer). ``rel_entr`` is a primitive
 (SciPy's value, JAX's derivatives: 0 outside p, q > 0), ``kl_div`` and ``multigammaln`` are
 composed as JAX composes them. ``logsumexp``, ``softmax`` and ``log_softmax`` are those of
-:mod:`admodes.nn` with SciPy's defaults (``axis=None``).
+:mod:`admodes.nn` with SciPy's defaults (``axis=None``). ``i0`` is :func:`admodes.numpy.i0`, with
+``jax.numpy.i0``'s derivative: 0 at x = 0, where ``jax.scipy.special.i0``'s is 1 (I₁(0) = 0).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import admodes.numpy as anp
 from admodes import nn
 from admodes.core import plain
 from admodes.nn import logsumexp
-from admodes.rules.elementwise import erfc
+from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e
 from admodes.rules.elementwise import logistic as expit
 from admodes.rules.special import (
     betainc,
@@ -28,13 +29,10 @@ from admodes.rules.special import (
     digamma,
     erf,
     erfinv,
-    exp_abs,
     gamma,
     gammainc,
     gammaincc,
     gammaln,
-    i0e,
-    i1e,
     log_ndtr,
     ndtri,
     polygamma,
@@ -81,6 +79,7 @@ __all__ = [
 ]
 
 psi = digamma
+i0 = anp.i0
 
 
 def entr(x: Any) -> Any:
@@ -125,11 +124,6 @@ def logit(p: Any) -> Any:
     """log(p / (1 − p)) = log p − log1p(−p): its derivative 1/p + 1/(1 − p) = 1/(p(1 − p)) is
     inf at 0 and at 1 by both modes, as JAX's (a quotient would give 0·∞ = nan in reverse mode)."""
     return anp.subtract(anp.log(p), anp.log1p(anp.negative(p)))
-
-
-def i0(x: Any) -> Any:
-    """The modified Bessel function I₀ = e^|x| · i0e(x)."""
-    return anp.multiply(exp_abs(x), i0e(x))
 
 
 def i1(x: Any) -> Any:

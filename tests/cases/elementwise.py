@@ -66,6 +66,7 @@ CASES = [
            partial(jax.nn.gelu, approximate=False), s) for s in SHAPES_1),
     lib("sinc_maclaurin", "sinc-with-zero", call("sinc"), (5,), domains=with_value((2,), 0.0)),
     lib("sinc_maclaurin", "sinc-at-zero", call("sinc"), (), domains=with_value((0,), 0.0)),
+    *(lib("modf_fractional", shape_label(s), lambda m, x: m.modf(3 * x)[0], s) for s in SHAPES_1),
     # composites
     *_unary("sinc"),
     *_unary("deg2rad"),
