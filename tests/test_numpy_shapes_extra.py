@@ -414,13 +414,18 @@ ERRORS: dict[str, tuple[type[Exception], str, Callable[[], Any]]] = {
     "fill_diagonal-inplace": (ValueError, "inplace=False", lambda: anp.fill_diagonal(INTS, 1)),
     "put-out-of-range": (
         ValueError,
-        "out of range.*mode='wrap'",
+        r"outside \[-12, 12\).*mode=.wrap.",
         lambda: anp.put(INTS, [12], [1], inplace=False),
     ),
     "put-negative-out-of-range": (
         ValueError,
-        "out of range",
+        "outside",
         lambda: anp.put(INTS, [-13], [1], mode="raise", inplace=False),
+    ),
+    "take-out-of-range": (
+        ValueError,
+        r"take: index 3 is outside \[-3, 3\)",
+        lambda: anp.take(np.arange(3.0), [0, 3]),
     ),
     "put-bad-mode": (
         ValueError,

@@ -226,21 +226,26 @@ def put(a: Any, ind: Any, v: Any, mode: str | None = None, *, inplace: bool = Tr
         raise TypeError(f"put: ind must be integer indices, got dtype {index.dtype}")
     if index.size and not n:
         raise ValueError("put: a is empty, so there is no entry to write to")
-    if mode in (None, "raise"):
-        outside = index[(index < -n) | (index >= n)]
-        if outside.size:
-            raise ValueError(
-                f"put: index {outside[0]} is out of range for an array of size {n}; use "
-                "mode='wrap' or mode='clip' to bring it into range"
-            )
-        index = _np.where(index < 0, index + n, index)
-    elif mode == "wrap":
-        index = index % n
-    elif mode == "clip":
-        index = _np.clip(index, 0, n - 1)
-    else:
-        raise ValueError(f"put: mode must be None, 'raise', 'wrap' or 'clip', not {mode!r}")
-    return _set_flat(a, index, asarray(v))
+    return _set_flat(a, in_range(index, n, mode, "put", -n), asarray(v))
+
+
+def in_range(index: _np.ndarray, n: int, mode: str | None, name: str, low: int) -> _np.ndarray:
+    """Integer indices into an axis of length n, by NumPy's ``mode`` of ``name``: ``"wrap"`` takes
+    them modulo n, ``"clip"`` clips them to [0, n − 1]; ``"raise"`` (or None) refuses one outside
+    [low, n) and counts a negative one from the end."""
+    if mode == "wrap":
+        return index % n
+    if mode == "clip":
+        return _np.clip(index, 0, n - 1)
+    if mode not in (None, "raise"):
+        raise ValueError(f"{name}: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    outside = index[(index < low) | (index >= n)]
+    if outside.size:
+        raise ValueError(
+            f"{name}: index {outside[0]} is outside [{low}, {n}); use mode='wrap' or mode='clip' "
+            "to bring it into range"
+        )
+    return _np.where(index < 0, index + n, index)
 
 
 def place(arr: Any, mask: Any, vals: Any, *, inplace: bool = True) -> Any:

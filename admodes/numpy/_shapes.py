@@ -45,7 +45,7 @@ from admodes.numpy._functions import (
     vstack,
     where,
 )
-from admodes.numpy._indexing import cycled
+from admodes.numpy._indexing import cycled, in_range
 from admodes.rules import sorting as _sorting
 from admodes.rules.shape import along_axis, axis_index
 
@@ -375,13 +375,7 @@ def take(
     ax = _axes(axis, ndim(a))[0]
     index = _np.asarray(plain(indices))
     n = shape(a)[ax]
-    if mode == "wrap":
-        index = index % n
-    elif mode == "clip":
-        index = _np.clip(index, 0, n - 1)
-    elif mode != "raise":
-        raise ValueError(f"take: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
-    return getitem(a, axis_index(ndim(a), ax, index[()]))
+    return getitem(a, axis_index(ndim(a), ax, in_range(index, n, mode, "take", -n)[()]))
 
 
 def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
@@ -413,18 +407,7 @@ def choose(a: Any, choices: Any, out: None = None, mode: str = "raise") -> Any:
     n = len(options)
     if not n:
         raise ValueError("choose: choices must hold at least one array")
-    if mode == "raise":
-        if _np.any((index < 0) | (index >= n)):
-            raise ValueError(
-                f"choose: an entry of a is outside [0, {n}); use mode='wrap' or mode='clip' to "
-                "bring it into range"
-            )
-    elif mode == "wrap":
-        index = index % n
-    elif mode == "clip":
-        index = _np.clip(index, 0, n - 1)
-    else:
-        raise ValueError(f"choose: mode must be 'raise', 'wrap' or 'clip', not {mode!r}")
+    index = in_range(index, n, mode, "choose", 0)
     index, *options = broadcast_arrays(index, *options)
     return getitem(stack(options), (index, *_np.indices(shape(index), sparse=True)))
 
