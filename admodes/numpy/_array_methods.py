@@ -27,14 +27,8 @@ def attach_array_methods(anp: ModuleType) -> None:
     # round() and divmod() give traced values, as on JAX's arrays (rounding and floor division
     # are piecewise constant: derivative 0; the remainder's is that of x − ⌊x/y⌋·y).
     Traced.__round__ = lambda self, ndigits=None: anp.round(self, ndigits or 0)
-    Traced.__divmod__ = lambda self, other: (
-        anp.floor_divide(self, other),
-        anp.remainder(self, other),
-    )
-    Traced.__rdivmod__ = lambda self, other: (
-        anp.floor_divide(other, self),
-        anp.remainder(other, self),
-    )
+    Traced.__divmod__ = lambda self, other: anp.divmod(self, other)
+    Traced.__rdivmod__ = lambda self, other: anp.divmod(other, self)
     Traced.__getitem__ = lambda self, index: anp.getitem(self, index)
     Traced.__iter__ = lambda self: (self[i] for i in range(len(self)))
     Traced.T = property(lambda self: anp.transpose(self))
