@@ -120,7 +120,7 @@ def test_jvp_wants_tuples() -> None:
 NO_RULE = {
     "real_if_close": lambda x: np.real_if_close(x).sum(),
     "fft.hfft": lambda x: np.fft.hfft(x).sum(),
-    "linalg.eig": lambda x: np.linalg.eig(anp.outer(x, x) + np.eye(3))[0].sum(),
+    "linalg.tensorsolve": lambda x: np.linalg.tensorsolve(anp.outer(x, x) + np.eye(3), x).sum(),
     "linalg.tensorinv": lambda x: np.linalg.tensorinv(anp.outer(x, x), ind=1).sum(),
     "add.accumulate": lambda x: np.add.accumulate(x).sum(),
 }

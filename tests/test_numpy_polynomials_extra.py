@@ -1,7 +1,7 @@
 """``polyfit``, ``polydiv``, ``poly``, ``roots``, ``unwrap``, ``histogram2d`` and ``histogramdd``:
 NumPy's values (value, dtype, shape) on plain inputs; ``jacfwd``, ``jacrev`` and ``grad`` by both
 modes against JAX's derivatives (float64) on traced inputs; refusals of bad input, and a clear
-error where admodes cannot differentiate (``roots``, ``poly`` of a matrix: no ``eigvals``)."""
+error where JAX cannot differentiate either (the eigenvectors of a general matrix)."""
 
 from __future__ import annotations
 
@@ -224,18 +224,45 @@ def test_roots_without_stripping_mark_lost_roots_with_nan_as_jax() -> None:
     assert_exact(anp.roots(np.zeros(3), strip_zeros=False), np.full(2, np.nan))
 
 
-def test_roots_and_poly_of_a_matrix_refuse_to_differentiate() -> None:
-    """admodes has no differentiable eigvals: a traced input is an error, never a wrong
-    derivative; also through NumPy's ``np.roots``."""
-    p = np.array([1.0, -3.0, 2.0])
-    with pytest.raises(NotImplementedError, match="no differentiable eigvals"):
-        ad.jacfwd(anp.roots)(p)
-    with pytest.raises(NotImplementedError, match="no differentiable eigvals"):
-        ad.grad(lambda p: anp.sum(np.roots(p)))(p)
-    with pytest.raises(NotImplementedError, match="no differentiable eigvals"):
-        ad.jacrev(anp.poly)(np.eye(2))
-    constant = ad.grad(lambda p: anp.sum(p) * anp.sum(anp.roots(ad.stop_gradient(p))))(p)
-    assert_exact(constant, np.full(3, 3.0))  # the roots 2 and 1, as constants
+def _by_value(roots: np.ndarray, *blocks: np.ndarray) -> tuple:
+    """Roots (complex) and their Jacobian blocks in the order of their real, then imaginary
+    parts: NumPy's and JAX's eigenvalue routines list them in different orders."""
+    roots = np.asarray(roots, complex)
+    order = np.lexsort((roots.imag, roots.real))
+    return roots[order], *(np.asarray(b, complex)[order] for b in blocks)
+
+
+@pytest.mark.parametrize(
+    "p",
+    [np.array([1.0, -6.0, 11.0, -6.0]), np.array([2.0, 0.5, 1.0, -0.3]), np.array([1.0, 0.0, 4.0])],
+)
+def test_roots_differentiate_as_jaxs(p: np.ndarray) -> None:
+    """The roots' derivatives in the coefficients, through the companion matrix's eigenvalues,
+    are JAX's (real roots, and complex pairs of a real polynomial)."""
+    jax_roots = _jax(functools.partial(JNP.roots, strip_zeros=False), p)
+    jax_jac = _jax(jax.jacfwd(functools.partial(JNP.roots, strip_zeros=False)), p)
+    want = _by_value(jax_roots, jax_jac)
+    parts = lambda p: anp.stack([anp.real(anp.roots(p)), anp.imag(anp.roots(p))])
+    for transform in (ad.jacfwd, ad.jacrev):  # jacrev differentiates real outputs only
+        real_part, imag_part = transform(parts)(p)
+        assert_close(_by_value(anp.roots(p), real_part + 1j * imag_part), want)
+
+
+def test_poly_of_a_matrix_differentiates_as_jaxs() -> None:
+    """The characteristic polynomial of a matrix, through its eigenvalues (a complex pair here):
+    JAX's derivative (real, as NumPy's coefficients are)."""
+    a = np.array([[0.6, 0.2, 0.1], [0.5, 0.7, 0.3], [0.1, -0.9, 0.8]])
+    want = np.real(_jax(jax.jacfwd(JNP.poly), a))
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_close(transform(anp.poly)(a), want)
+
+
+def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_as_jax() -> None:
+    a = np.array([[0.6, 0.2], [0.5, 0.7]])
+    with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
+        ad.grad(lambda a: anp.sum(anp.linalg.eig(a).eigenvectors))(a)
+    with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
+        ad.hessian(lambda a: anp.sum(anp.linalg.eigvals(a)))(a)
 
 
 def test_polyfit_warns_of_rank_deficiency_as_numpy() -> None:

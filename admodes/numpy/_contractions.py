@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     abs,
     add,
@@ -421,19 +421,14 @@ def poly(seq_of_zeros: Any) -> Any:
     """The coefficients of Π (x − zₖ) over the zeros zₖ (highest power first), built as NumPy
     and JAX build them: a = [1], then a ← a ∗ [1, −zₖ] (a full convolution) for each zₖ; complex
     zeros that come in conjugate pairs give real coefficients, as NumPy's. A scalar is one zero
-    (as JAX; NumPy refuses it). A square matrix's zeros are its eigenvalues (NumPy's value; not
-    differentiable: admodes has no differentiable ``eigvals``)."""
+    (as JAX; NumPy refuses it). A square matrix's zeros are its eigenvalues (``eigvals``, so the
+    characteristic polynomial differentiates as JAX's)."""
     zeros = atleast_1d(asarray(seq_of_zeros))
     s = shape(zeros)
     if len(s) == 2 and s[0] == s[1] and s[0] != 0:
-        if isinstance(zeros, Traced):
-            raise NotImplementedError(
-                "poly of a traced square matrix needs the derivative of its eigenvalues, which "
-                "admodes does not have (no differentiable eigvals); pass the eigenvalues "
-                "themselves, or use a plain matrix"
-            )
-        return _np.poly(zeros)
-    if len(s) != 1:
+        zeros = _linalg.eigvals(zeros)
+        s = shape(zeros)
+    elif len(s) != 1:
         raise ValueError(f"poly: input must be 1d or non-empty square 2d array, got shape {s}")
     if s[0] == 0:
         return 1.0
@@ -450,27 +445,33 @@ def poly(seq_of_zeros: Any) -> Any:
 
 
 def roots(p: Any, *, strip_zeros: bool = True) -> Any:
-    """The roots of the polynomial with coefficients p (highest power first): NumPy's value, the
-    eigenvalues of the companion matrix of p stripped of its leading and trailing zeros, then a
-    0 for each trailing zero (real when every root is, as NumPy's; JAX's are always complex).
-    With ``strip_zeros=False`` (JAX's option), a NaN stands for each root that a leading zero
-    takes away, so there are always len(p) − 1. Not differentiable: the derivative is that of
-    the eigenvalues (JAX's, through ``eigvals``), which admodes does not have."""
-    p = asarray(p)
-    if isinstance(p, Traced):
-        raise NotImplementedError(
-            "roots cannot be differentiated: its derivative is that of the companion matrix's "
-            "eigenvalues, and admodes has no differentiable eigvals; use "
-            "`admodes.stop_gradient(p)` to take the roots as constants"
-        )
-    p = _np.atleast_1d(p)
-    if p.ndim != 1:
-        raise ValueError(f"roots: p must be a 1-D array of coefficients, got shape {p.shape}")
-    found = _np.roots(p)
-    if strip_zeros:
-        return found
-    missing = max(p.size - 1, 0) - found.size
-    return _np.concatenate([found, _np.full(missing, _np.nan, found.dtype)])
+    """The roots of the polynomial with coefficients p (highest power first), as NumPy finds
+    them: p stripped of its leading and trailing zeros, the eigenvalues of its companion matrix
+    (first row −p[1:]/p[0], ones below the diagonal), then a 0 for each trailing zero (real when
+    every root is, as NumPy's; JAX's are always complex). Differentiable as JAX's, through
+    ``eigvals`` (simple roots). With ``strip_zeros=False`` (JAX's option), a NaN stands for each
+    root that a leading zero takes away, so there are always len(p) − 1."""
+    p = atleast_1d(asarray(p))
+    if ndim(p) != 1:
+        raise ValueError(f"roots: p must be a 1-D array of coefficients, got shape {shape(p)}")
+    if dtype_of(p).kind not in "fc":
+        p = astype(p, _np.float64)
+    nonzero = _np.flatnonzero(plain(p))
+    if not nonzero.size:
+        found: Any = _np.array([])
+        first = last = size(p) - 1
+    else:
+        first, last = int(nonzero[0]), int(nonzero[-1])
+        kept = getitem(p, slice(first, last + 1))
+        n = last - first + 1
+        found = _np.array([], dtype_of(kept))
+        if n > 1:
+            top = negative(divide(getitem(kept, slice(1, None)), getitem(kept, 0)))
+            below = _np.eye(n - 2, n - 1, dtype=dtype_of(kept))
+            found = _linalg.eigvals(concatenate([reshape(top, (1, n - 1)), below]))
+    zeros = _np.zeros(size(p) - 1 - last, dtype_of(found))
+    lost = _np.full(0 if strip_zeros else first, _np.nan, dtype_of(found))
+    return concatenate([found, zeros, lost]) if size(zeros) or size(lost) else found
 
 
 def polyfit(

@@ -8,7 +8,8 @@ Hermitian input the value is NumPy's, and ``UPLO`` is not read; the derivatives 
 matrices only); repeated eigenvalues or singular values give inf/nan derivatives of the vectors
 (they are not defined there; unused vectors contribute nothing); ``pinv``'s derivative assumes
 constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix cannot be
-differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10).
+differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10); ``eigvals`` of a
+general matrix differentiates (dw = diag(V⁻¹ dA V)), ``eig``'s eigenvectors do not (as in JAX).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class SlogdetResult(NamedTuple):
 
 
 class EighResult(NamedTuple):
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class EigResult(NamedTuple):
     eigenvalues: Any
     eigenvectors: Any
 
@@ -214,6 +220,23 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     packed = _linalg.eigh(_symmetrized(a))
     values = row(packed, 0)  # real; stored in the complex [w; V] of a complex a
     return EighResult(real(values) if dtype_of(a).kind == "c" else values, rows(packed, 1))
+
+
+def eig(a: Any) -> EigResult:
+    """Eigenvalues and (unit) eigenvectors of the general square a, NumPy's values (real when
+    every eigenvalue is). The eigenvectors cannot be differentiated, as in JAX, so a traced a
+    raises (its eigenvalues alone differentiate: :func:`eigvals`)."""
+    _square(a, "eig")
+    if _traced(a):
+        raise NotImplementedError(_linalg.EIGENVECTORS_NOT_DIFFERENTIABLE)
+    return EigResult(*_np.linalg.eig(a))
+
+
+def eigvals(a: Any) -> Any:
+    """Eigenvalues of the general square a (NumPy's values, real when all are); derivative
+    dw = diag(V⁻¹ dA V) for distinct eigenvalues (JAX's)."""
+    _square(a, "eigvals")
+    return _linalg.eigvals(a)
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Any:

@@ -20,6 +20,7 @@ singular matrix it raises NumPy's LinAlgError (JAX gives the adjugate there).
 Costs (FLOPs per matrix, n×n unless said, k right-hand sides): LU solve 2n³/3 + 2n²k,
 triangular solve n²k, inverse 2n³, det / slogdet 2n³/3 (LU), Cholesky n³/3, eigh 9n³ (the
 symmetric QR algorithm with vectors, Golub & Van Loan), eigvalsh 4n³/3 (tridiagonalization),
+eigvals 10n³ (the Hessenberg QR algorithm),
 SVD of m×n with p = min, q = max: 4qp² + 8p³ (Golub–Reinsch with vectors), its values alone
 4qp² − 4p³/3, QR of m×n: 2mn² − 2n³/3, pinv: its SVD + 2mnp.
 """
@@ -394,6 +395,45 @@ eigvalsh = defprim(
     cost=lambda ans, a: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
+)
+
+
+# --------------------------------------------------------- eigvals (general matrices)
+#: What JAX says too: the eigenvectors of a general matrix have no derivative it can vouch for.
+EIGENVECTORS_NOT_DIFFERENTIABLE = (
+    "the eigenvectors of a non-symmetric matrix cannot be differentiated in admodes (nor in JAX: "
+    "their derivative holds only under assumptions on the matrix that cannot be checked), so "
+    "neither can eig's vectors nor eigvals twice; differentiate eigvals once, or use eigh for a "
+    "symmetric matrix"
+)
+
+
+def _eigenvectors(a: Any) -> np.ndarray:
+    """The eigenvectors V of the general matrix a, for the eigenvalues' rules: plain, so a
+    traced a (a second derivative) is refused rather than differentiated as a constant."""
+    if type(a) in TRACED_TYPES:
+        raise NotImplementedError(EIGENVECTORS_NOT_DIFFERENTIABLE)
+    return np.linalg.eig(a)[1]
+
+
+def _eigvals_jvp(t: Any, ans: Any, a: Any) -> Any:
+    """dw = diag(V⁻¹ dA V), V the eigenvectors (JAX's rule)."""
+    v = _eigenvectors(a)
+    return diagonal(solve(v, matmul(t, v)))
+
+
+def _eigvals_vjp(g: Any, ans: Any, a: Any) -> Any:
+    """Ā = V⁻ᵀ diag(w̄) Vᵀ, the transpose of the JVP (a real a takes its real part)."""
+    vt = np.swapaxes(_eigenvectors(a), -1, -2)
+    return matmul(solve(vt, diagonal_matrix(g)), vt)
+
+
+eigvals = defprim(
+    "eigvals",
+    np.linalg.eigvals,
+    jvps=[_eigvals_jvp],
+    vjps=[_eigvals_vjp],
+    cost=lambda ans, a: matrices(a) * 10 * shape(a)[-1] ** 3,
 )
 
 

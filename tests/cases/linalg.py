@@ -40,6 +40,11 @@ def separated(x: np.ndarray) -> np.ndarray:
     return (x + np.swapaxes(x, -1, -2)) / 4 + np.diag(3.0 * np.arange(n))
 
 
+def near_diagonal(x: np.ndarray) -> np.ndarray:
+    """Non-symmetric with real eigenvalues about 3 apart: X/4 + diag(0, 3, 6, ...)."""
+    return x / 4 + np.diag(3.0 * np.arange(x.shape[-1]))
+
+
 def spread(x: np.ndarray) -> np.ndarray:
     """Rectangular with singular values near 1, 3, 5, ... (distinct, none zero)."""
     m, n = x.shape[-2:]
@@ -56,6 +61,11 @@ def eigh_fixed(m: Any, a: Any) -> Any:
     """Eigenvalues and eigenvectors, each vector's first entry made positive."""
     w, v = m.linalg.eigh(a)
     return flat(m, w, v * m.sign(v[..., :1, :]))
+
+
+def eigvals_sorted(m: Any, a: Any) -> Any:
+    """The real eigenvalues of a general matrix, in increasing order."""
+    return m.sort(m.real(m.linalg.eigvals(a)), axis=-1)
 
 
 def svd_fixed(m: Any, a: Any) -> Any:
@@ -143,6 +153,9 @@ CASES = [
     lib("eigh", "stack", eigh_fixed, (2, 3, 3), domains=separated),
     lib("eigvalsh", "matrix", linalg("eigvalsh"), (4, 4), domains=separated),
     lib("eigvalsh", "stack", linalg("eigvalsh"), (2, 3, 3), domains=separated),
+    # Sorted real parts: JAX's eigenvalues are complex, NumPy's real when all are.
+    lib("eigvals", "matrix", eigvals_sorted, (3, 3), domains=near_diagonal),
+    lib("eigvals", "stack", eigvals_sorted, (2, 4, 4), domains=near_diagonal),
     lib("svd", "square", svd_fixed, (3, 3), domains=spread),
     lib("svd", "tall-stack", svd_fixed, (2, 4, 3), domains=spread),
     lib("svd", "wide", svd_fixed, (2, 4), domains=spread),
