@@ -86,6 +86,7 @@ PROBES: dict[str, Probe] = {
     "numpy.select": Probe(([M > 0.5, M > 0.25], [M, N], P)),
     "numpy.linalg.matrix_power": Probe((M, 3)),
     "numpy.linalg.multi_dot": Probe(([M, N, P],)),
+    "numpy.linalg.tensorsolve": Probe((M, V)),
     "nn.glu": Probe((np.hstack([M, N]),)),
     "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),
     "scipy.linalg.cho_solve": Probe(((M, True), N)),

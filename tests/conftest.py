@@ -161,6 +161,26 @@ def _weighted_sum(xp: Any, fn: Callable[..., Any], *args: Any) -> Any:
     return xp.sum(y * np.linspace(1.0, 2.0, math.prod(shape)).reshape(shape))
 
 
+# ---------------------------------------------------------------------------- JAX references
+#: Fewer XLA passes for the JAX references of the larger tables: JAX's numbers, compiled in about
+#: half the time. (Not a lower ``xla_backend_optimization_level``: at 0, JAX's derivatives of
+#: complex vector norms come out nan.)
+FAST_COMPILE = {"xla_llvm_disable_expensive_passes": True, "xla_cpu_use_fusion_emitters": False}
+
+
+def jax_compiled(fn: Callable[..., Any], *args: Any) -> Any:
+    """``jax.jit(fn)(*args)`` compiled with :data:`FAST_COMPILE` (XLA's default compile where it
+    lacks one of the options), as NumPy arrays."""
+    lowered = jax.jit(fn).lower(*args)
+    try:
+        compiled = lowered.compile(compiler_options=FAST_COMPILE)
+    except Exception as error:
+        if "No such compile option" not in str(error):
+            raise
+        compiled = lowered.compile()
+    return jax.tree_util.tree_map(np.asarray, compiled(*args))
+
+
 # ------------------------------------------------------------ one function body, two libraries
 class JaxNumpy:
     """``jax.numpy`` plus the names ``admodes.numpy`` adds (``logsumexp``), so that one function

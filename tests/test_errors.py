@@ -119,9 +119,9 @@ def test_jvp_wants_tuples() -> None:
 # ---------------------------------------------------------------------------- NumPy without a rule
 NO_RULE = {
     "real_if_close": lambda x: np.real_if_close(x).sum(),
-    "fft.hfft": lambda x: np.fft.hfft(x).sum(),
-    "linalg.tensorsolve": lambda x: np.linalg.tensorsolve(anp.outer(x, x) + np.eye(3), x).sum(),
-    "linalg.tensorinv": lambda x: np.linalg.tensorinv(anp.outer(x, x), ind=1).sum(),
+    "copyto": lambda x: np.copyto(np.zeros(3), x),
+    "putmask": lambda x: np.putmask(x, x > 1.0, 0.0),
+    "array2string": lambda x: np.array2string(x),
     "add.accumulate": lambda x: np.add.accumulate(x).sum(),
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from conftest import JNP, MODES, assert_close, assert_exact
+from conftest import JNP, MODES, assert_close, assert_exact, jax_compiled
 
 import admodes as ad
 import admodes.numpy as anp
@@ -157,30 +157,12 @@ DERIVATIVES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (SAMPLE, HW),
     ),
 }
-#: Less XLA optimization: JAX's numbers (to rounding), compiled in a quarter of the time.
-FAST_COMPILE = {
-    "xla_backend_optimization_level": 0,
-    "xla_llvm_disable_expensive_passes": True,
-    "xla_cpu_use_fusion_emitters": False,
-}
 
 
 def _flat(m: Any, out: tuple) -> Any:
     """The arrays of a (nested) tuple of outputs, flattened and joined, as floats."""
     leaves = [v for o in out for v in (o if isinstance(o, list | tuple) else (o,))]
     return m.concatenate([m.ravel(m.asarray(v, float)) for v in leaves])
-
-
-def _jax(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn(*args)`` by JAX, compiled (as NumPy arrays)."""
-    lowered = jax.jit(fn).lower(*args)
-    try:
-        compiled = lowered.compile(compiler_options=FAST_COMPILE)
-    except Exception as error:  # an XLA that lacks one of the options: its default compile
-        if "No such compile option" not in str(error):
-            raise
-        compiled = lowered.compile()
-    return jax.tree_util.tree_map(np.asarray, compiled(*args))
 
 
 @pytest.mark.parametrize("name", DERIVATIVES)
@@ -191,7 +173,7 @@ def test_derivatives_are_jaxs(name: str) -> None:
     fn, args = DERIVATIVES[name]
     f = functools.partial(fn, anp)
     argnums = tuple(range(len(args)))
-    want = _jax(jax.jacrev(functools.partial(fn, JNP), argnums), *args)
+    want = jax_compiled(jax.jacrev(functools.partial(fn, JNP), argnums), *args)
     assert_exact(ad.vjp(f, *args)[0], f(*args))
     for transform in (ad.jacfwd, ad.jacrev):
         assert_close(transform(f, argnums)(*args), want)
@@ -207,12 +189,12 @@ def test_poly_of_complex_zeros_is_holomorphic_as_jaxs() -> None:
     """Complex zeros that are not conjugate pairs keep complex coefficients, whose derivative in
     the zeros is JAX's holomorphic one."""
     z = np.array([1.0 + 1.0j, 2.0 - 0.5j, 0.3j])
-    want = _jax(jax.jacfwd(JNP.poly, holomorphic=True), z)
+    want = jax_compiled(jax.jacfwd(JNP.poly, holomorphic=True), z)
     for transform in (ad.jacfwd, ad.jacrev):
         assert_close(transform(anp.poly, holomorphic=True)(z), want)
 
 
-def test_roots_without_stripping_mark_lost_roots_with_nan_as_jax() -> None:
+def test_roots_without_stripping_mark_lost_roots_with_nan_asjax_compiled() -> None:
     """``strip_zeros=False``: NumPy's roots, then a NaN for each root a leading zero takes away
     (as many as JAX's), always len(p) − 1 of them."""
     p = np.array([0.0, 0.0, 1.0, 2.0, 0.0, 0.0])
@@ -220,7 +202,7 @@ def test_roots_without_stripping_mark_lost_roots_with_nan_as_jax() -> None:
     assert got.shape == (5,)
     assert_exact(got[:3], np.roots(p))
     assert np.isnan(got[3:]).all()
-    assert np.isnan(_jax(functools.partial(JNP.roots, strip_zeros=False), p)).sum() == 2
+    assert np.isnan(jax_compiled(functools.partial(JNP.roots, strip_zeros=False), p)).sum() == 2
     assert_exact(anp.roots(np.zeros(3), strip_zeros=False), np.full(2, np.nan))
 
 
@@ -239,8 +221,8 @@ def _by_value(roots: np.ndarray, *blocks: np.ndarray) -> tuple:
 def test_roots_differentiate_as_jaxs(p: np.ndarray) -> None:
     """The roots' derivatives in the coefficients, through the companion matrix's eigenvalues,
     are JAX's (real roots, and complex pairs of a real polynomial)."""
-    jax_roots = _jax(functools.partial(JNP.roots, strip_zeros=False), p)
-    jax_jac = _jax(jax.jacfwd(functools.partial(JNP.roots, strip_zeros=False)), p)
+    jax_roots = jax_compiled(functools.partial(JNP.roots, strip_zeros=False), p)
+    jax_jac = jax_compiled(jax.jacfwd(functools.partial(JNP.roots, strip_zeros=False)), p)
     want = _by_value(jax_roots, jax_jac)
     parts = lambda p: anp.stack([anp.real(anp.roots(p)), anp.imag(anp.roots(p))])
     for transform in (ad.jacfwd, ad.jacrev):  # jacrev differentiates real outputs only
@@ -252,12 +234,12 @@ def test_poly_of_a_matrix_differentiates_as_jaxs() -> None:
     """The characteristic polynomial of a matrix, through its eigenvalues (a complex pair here):
     JAX's derivative (real, as NumPy's coefficients are)."""
     a = np.array([[0.6, 0.2, 0.1], [0.5, 0.7, 0.3], [0.1, -0.9, 0.8]])
-    want = np.real(_jax(jax.jacfwd(JNP.poly), a))
+    want = np.real(jax_compiled(jax.jacfwd(JNP.poly), a))
     for transform in (ad.jacfwd, ad.jacrev):
         assert_close(transform(anp.poly)(a), want)
 
 
-def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_as_jax() -> None:
+def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_asjax_compiled() -> None:
     a = np.array([[0.6, 0.2], [0.5, 0.7]])
     with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
         ad.grad(lambda a: anp.sum(anp.linalg.eig(a).eigenvectors))(a)

@@ -5,8 +5,10 @@ Every transform is built from one primitive, the unnormalised 1-D DFT along an a
 ``norm`` ("backward", "ortho", "forward"). The real transforms are the complex ones restricted:
 ``rfft`` keeps the first n//2 + 1 frequencies of ``fft``; ``irfft`` extends its input to the
 Hermitian spectrum and takes the real part of ``ifft`` (so the imaginary parts of the zero and
-Nyquist frequencies are ignored, as NumPy ignores them). Derivatives follow from the primitive's
-rule (the DFT is its own transpose) and from the slicing, so they match JAX's.
+Nyquist frequencies are ignored, as NumPy ignores them). ``hfft`` and ``ihfft``, of a signal
+with a Hermitian spectrum, are ``irfft`` and ``rfft`` with conjugates and the opposite ``norm``,
+as NumPy defines them. Derivatives follow from the primitive's rule (the DFT is its own
+transpose) and from the slicing, so they match JAX's.
 
 ``count()`` charges 5·N·log₂N FLOPs per complex transform of length N.
 """
@@ -25,7 +27,10 @@ from admodes.rules.elementwise import conj, multiply, real
 from admodes.rules.fft import fft as _dft
 from admodes.rules.shape import axis_index, concatenate, flip, getitem
 
-_NORMS = (None, "backward", "ortho", "forward")
+#: NumPy's ``norm`` values, each with that of the transform in the other direction (which
+#: NumPy's hfft and ihfft pass to irfft and rfft).
+_OPPOSITE = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+_NORMS = tuple(_OPPOSITE)
 
 #: NumPy's ``s`` and ``axes`` arguments: one entry per transformed axis, or None.
 Shape = Sequence[int] | None
@@ -53,11 +58,16 @@ def _resized(x: Any, n: int | None, axis: int) -> Any:
     return concatenate(x, zeros, axis=axis)
 
 
-def _scale(n: int, norm: str | None, inverse: bool) -> float:
-    """The factor NumPy's ``norm`` puts on a transform beyond the unnormalised DFT (ifft: 1/n)."""
+def _checked(norm: str | None) -> str | None:
+    """``norm``, one of NumPy's values."""
     if norm not in _NORMS:
         raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".')
-    if norm == "ortho":
+    return norm
+
+
+def _scale(n: int, norm: str | None, inverse: bool) -> float:
+    """The factor NumPy's ``norm`` puts on a transform beyond the unnormalised DFT (ifft: 1/n)."""
+    if _checked(norm) == "ortho":
         return math.sqrt(n) if inverse else 1 / math.sqrt(n)
     if norm == "forward":
         return float(n) if inverse else 1 / n
@@ -84,6 +94,11 @@ def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
 
 def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """The first n//2 + 1 frequencies of the transform of real input, as ``numpy.fft.rfft``."""
+    if dtype_of(a).kind == "c":
+        raise TypeError(
+            f"the real-input transforms (rfft, rfft2, rfftn, ihfft) take real input, got "
+            f"{dtype_of(a)}; use fft for complex input"
+        )
     axis = _axis(axis, ndim(a))
     y = fft(a, n, axis, norm)
     return getitem(y, axis_index(ndim(y), axis, slice(0, shape(y)[axis] // 2 + 1)))
@@ -98,6 +113,20 @@ def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
     mirrored = getitem(half, axis_index(ndim(half), axis, slice(1, (n - 1) // 2 + 1)))
     full = concatenate(half, conj(flip(mirrored, axis)), axis=axis)
     return real(ifft(full, n, axis, norm))
+
+
+def hfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The real transform of a signal whose spectrum is Hermitian, ``a`` its first half (output
+    length ``n``, default 2·(m − 1)), as ``numpy.fft.hfft``: irfft(conj(a), n) with the opposite
+    ``norm`` (so "backward", the default, is n · irfft(conj(a), n), unscaled)."""
+    return irfft(conj(a), n, axis, _OPPOSITE[_checked(norm)])
+
+
+def ihfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
+    """The inverse of :func:`hfft`, of real input: the first n//2 + 1 entries of its Hermitian
+    spectrum, as ``numpy.fft.ihfft``: conj(rfft(a, n)) with the opposite ``norm`` (so "backward",
+    the default, is conj(rfft(a, n)) / n)."""
+    return conj(rfft(a, n, axis, _OPPOSITE[_checked(norm)]))
 
 
 def _axes_and_sizes(a: Any, s: Shape, axes: Shape) -> tuple[list[int], list[int | None]]:

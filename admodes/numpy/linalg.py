@@ -10,26 +10,36 @@ matrices only); repeated eigenvalues or singular values give inf/nan derivatives
 constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix cannot be
 differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10); ``eigvals`` of a
 general matrix differentiates (dw = diag(V⁻¹ dA V)), ``eig``'s eigenvectors do not (as in JAX).
+
+NumPy 2's array-API names (``cross diagonal trace matrix_norm vector_norm vecdot``) and
+``tensorinv``/``tensorsolve`` are the functions above and those of ``admodes.numpy`` with the
+other signature or a reshape, so their derivatives are those functions' (JAX's).
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as _np
-from numpy.lib.array_utils import normalize_axis_index
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.linalg import LinAlgError
 
-from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
+from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape, size
 from admodes.numpy import _functions as _f
+from admodes.numpy._contractions import cross as _cross
 from admodes.numpy._contractions import (  # noqa: F401
     einsum,
     least_squares,
     matmul,
     outer,
     tensordot,
+    vecdot,
 )
+from admodes.numpy._shapes import diagonal as _diagonal
+from admodes.numpy._shapes import trace as _trace
 from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import matrix_transpose
 from admodes.rules.elementwise import conj, exp, imag, real
@@ -68,6 +78,14 @@ def _square(a: Any, name: str) -> None:
         raise LinAlgError(
             f"{name}: expected a square matrix or a stack of them (shape (..., n, n)), "
             f"got shape {s}"
+        )
+
+
+def _matrices(a: Any, name: str) -> None:
+    s = shape(a)
+    if len(s) < 2:
+        raise LinAlgError(
+            f"{name}: expected a matrix or a stack of them (shape (..., m, n)), got shape {s}"
         )
 
 
@@ -248,10 +266,8 @@ def svd(
     a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
 ) -> Any:
     """a = U diag(S) Vh (``compute_uv=False``: S alone); singular values descending."""
-    s = shape(a)
-    if len(s) < 2:
-        raise LinAlgError(f"svd: expected a matrix or a stack of them, got shape {s}")
-    m, n = s[-2:]
+    _matrices(a, "svd")
+    m, n = shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
         if _traced(a):
             raise NotImplementedError(
@@ -273,12 +289,10 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     """a = Q R with orthonormal Q and upper-triangular R: modes 'reduced' (Q m×k, R k×n, k =
     min(m, n)), 'complete' (Q m×m, R m×n) and 'r' (R of 'reduced'); differentiable in each, as
     JAX's ('raw', LAPACK's Householder form, is not supported)."""
-    s = shape(a)
-    if len(s) < 2:
-        raise LinAlgError(f"qr: expected a matrix or a stack of them, got shape {s}")
+    _matrices(a, "qr")
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"qr: mode {mode!r} is not supported; use 'reduced', 'complete' or 'r'")
-    m, n = s[-2:]
+    m, n = shape(a)[-2:]
     packed = _linalg.qr(a, complete=mode == "complete" and m > n)
     r = matrix_transpose(rows(packed, m))
     return r if mode == "r" else QRResult(rows(packed, 0, m), r)
@@ -286,8 +300,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
 def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
     """The Moore–Penrose pseudo-inverse (NumPy's default cutoff)."""
-    if ndim(a) < 2:
-        raise LinAlgError(f"pinv: expected a matrix or a stack of them, got shape {shape(a)}")
+    _matrices(a, "pinv")
     return _linalg.pinv(a, rcond=rcond)
 
 
@@ -404,6 +417,8 @@ def norm(
     1, -1, 2, -2, inf, -inf), with NumPy's ``axis`` and ``keepdims``. Written with admodes ops:
     the derivative of the 2-norm at zero is nan, as in JAX. A complex x's norms are those of
     |x|, but for the orders that need singular values."""
+    if dtype_of(x).kind in "biu":  # integers and booleans are read as float64, as NumPy
+        x = _np.asarray(x, dtype=float)
     nd = ndim(x)
     complex_input = dtype_of(x).kind == "c"
     if complex_input:
@@ -430,3 +445,96 @@ def norm(
             )
         return _matrix_norm(x, ord, axes, keepdims)
     raise ValueError(f"norm: axis must name one or two axes, got {axis!r}")
+
+
+def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+    """:func:`norm` of each matrix of x (its last two axes), as ``numpy.linalg.matrix_norm``."""
+    _matrices(x, "matrix_norm")
+    return norm(x, ord, (-2, -1), keepdims)
+
+
+def vector_norm(
+    x: Any,
+    /,
+    *,
+    axis: int | tuple[int, ...] | None = None,
+    keepdims: bool = False,
+    ord: Any = 2,
+) -> Any:
+    """:func:`norm` of the entries over ``axis`` (every axis by default) read as one vector, as
+    ``numpy.linalg.vector_norm``: the axes are moved to the front and flattened into one, so
+    that two of them never make a matrix norm (ord 2, 1, inf, −inf, 0 or a number p)."""
+    nd = ndim(x)
+    axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
+    rest = tuple(i for i in range(nd) if i not in axes)
+    sizes = shape(x)
+    flat = _f.reshape(
+        _f.transpose(x, (*axes, *rest)),
+        (math.prod(sizes[i] for i in axes), *(sizes[i] for i in rest)),
+    )
+    out = norm(flat, ord, axis=0)
+    if not keepdims:
+        return out
+    return _f.reshape(out, tuple(1 if i in axes else d for i, d in enumerate(sizes)))
+
+
+# ---------------------------------------------------------------------------- array API names
+def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
+    """The cross product of 3-vectors along ``axis`` (broadcast over the other axes), as
+    ``numpy.linalg.cross``: :func:`admodes.numpy.cross` with the array API's signature."""
+    return _cross(x1, x2, axis=axis)
+
+
+def diagonal(x: Any, /, *, offset: int = 0) -> Any:
+    """The entries x[..., i, i + offset] of each matrix of x (its last two axes), as
+    ``numpy.linalg.diagonal``."""
+    _matrices(x, "diagonal")
+    return _diagonal(x, offset, -2, -1)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
+    """Σᵢ x[..., i, i + offset] of each matrix of x (its last two axes), as
+    ``numpy.linalg.trace``."""
+    _matrices(x, "trace")
+    return _trace(x, offset, -2, -1, dtype)
+
+
+# ---------------------------------------------------------------------------- tensor equations
+def tensorinv(a: Any, ind: int = 2) -> Any:
+    """The inverse of a read as a square matrix, its rows the first ``ind`` axes and its columns
+    the others, shaped a.shape[ind:] + a.shape[:ind] (so tensordot(tensorinv(a), a, ind) is the
+    identity), as ``numpy.linalg.tensorinv``: :func:`inv` of a reshape."""
+    ind = operator.index(ind)
+    if ind <= 0:
+        raise ValueError(f"tensorinv: ind must be a positive integer, got {ind}")
+    s = shape(a)
+    n_rows, n_cols = math.prod(s[:ind]), math.prod(s[ind:])
+    if n_rows != n_cols:
+        raise LinAlgError(
+            f"tensorinv: a of shape {s} with ind={ind} is a {n_rows}×{n_cols} matrix (the product "
+            "of its first ind axes by that of the others); they must be equal"
+        )
+    return _f.reshape(inv(_f.reshape(a, (n_rows, n_cols))), (*s[ind:], *s[:ind]))
+
+
+def tensorsolve(a: Any, b: Any, axes: Sequence[int] | None = None) -> Any:
+    """x with tensordot(a, x, x.ndim) = b, as ``numpy.linalg.tensorsolve``: a's ``axes`` are
+    moved to its end (in that order), then a is read as a square matrix, its rows b's entries
+    and its columns x's (of shape a.shape[b.ndim:]): :func:`solve` of a reshape."""
+    if axes is not None:
+        moved = normalize_axis_tuple(axes, ndim(a))
+        a = _f.transpose(a, (*(i for i in range(ndim(a)) if i not in moved), *moved))
+    equations, unknowns = math.prod(shape(a)[: ndim(b)]), shape(a)[ndim(b) :]
+    n = math.prod(unknowns)
+    if equations != n:
+        raise LinAlgError(
+            f"tensorsolve: a of shape {shape(a)} (after moving axes) must be b.shape + x.shape "
+            f"with as many entries in b as in x, got prod(a.shape[:{ndim(b)}]) = {equations} "
+            f"and prod(a.shape[{ndim(b)}:]) = {n}"
+        )
+    if size(b) != n:
+        raise ValueError(
+            f"tensorsolve: b of shape {shape(b)} has {size(b)} entries; a of shape {shape(a)} "
+            f"(axes moved) needs {n}, one per row of a"
+        )
+    return _f.reshape(solve(_f.reshape(a, (n, n)), _f.reshape(b, (n,))), unknowns)
