@@ -92,6 +92,8 @@ PROBES: dict[str, Probe] = {
     "scipy.linalg.cho_solve": Probe(((M, True), N)),
     "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),
     "scipy.special.betainc": Probe((1.5, 2.5, M)),
+    "scipy.special.expn": Probe((2, M)),
+    "scipy.special.bernoulli": Probe((4,)),
     "scipy.stats.beta.cdf": Probe((M, 1.5, 2.5)),
     "scipy.stats.uniform.logpdf": Probe((M, V / 4, N + 1.0)),  # constant in x, not in scale
     "scipy.stats.uniform.pdf": Probe((M, V / 4, N + 1.0)),

@@ -6,15 +6,30 @@ Only :mod:`admodes.scipy` imports this module, so SciPy stays an optional depend
 Elementwise entries give their local partials; values are SciPy's, derivatives JAX's:
 
 - ``erf' = 2/√π · e^(−x²)``, ``erfinv' = √π/2 · e^(erfinv²)``, ``ndtri' = √(2π) · e^(ndtri²/2)``,
-  ``log_ndtr' = φ(x)/Φ(x) = exp(−x²/2 − log √(2π) − log_ndtr(x))``,
+  ``log_ndtr' = φ(x)/Φ(x) = exp(−x²/2 − log √(2π) − log_ndtr(x))``, ``erfcx' = 2x · erfcx −
+  2/√π``, ``dawsn' = 1 − 2x · dawsn``; Owen's T: ``∂T(h, a)/∂h = −e^(−h²/2) erf(ah/√2)/(2√(2π))``,
+  ``∂T/∂a = e^(−(1 + a²)h²/2)/(2π(1 + a²))``,
 - ``gamma' = Γ·ψ``, ``gammaln' = ψ`` (``gammaln`` is log|Γ|), ``rgamma' = −ψ/Γ``, ``digamma' =
   polygamma(1, ·)``, ``polygamma(n, x)' = polygamma(n + 1, x)`` (none in the integer n),
-- ``betaln(a, b)``: ``∂/∂a = ψ(a) − ψ(a + b)``,
+- ``betaln(a, b)``: ``∂/∂a = ψ(a) − ψ(a + b)``; ``beta(a, b)``: ``∂/∂a = B · (ψ(a) − ψ(a + b))``
+  (JAX's sign · exp(betaln) differentiated); ``poch(z, m) = Γ(z + m)/Γ(z)``: ``∂/∂z = (z)_m ·
+  (ψ(z + m) − ψ(z))``, ``∂/∂m = (z)_m · ψ(z + m)`` (JAX's rules: ψ(z) at m = 0, where JAX's value
+  is a constant 1),
 - ``gammainc(a, x) = P(a, x)``: ``∂/∂x = x^(a−1) e^(−x) / Γ(a)``; ``∂/∂a`` by
   ``gammainc_grad_a``, which evaluates JAX's algorithm (the series of P where x ≤ 1 or x ≤ a,
   else the continued fraction of Q = 1 − P, as Cephes) with its derivative in ``a`` taken exactly
   by a complex step. Its own derivative in ``x`` is ``∂P/∂x · (log x − ψ(a))``; in ``a`` it is
   not implemented (JAX has none either) and raises. ``gammaincc = 1 − gammainc`` in derivatives,
+- the exponential integrals: ``expn(n, x)' = −expn(n − 1, x)`` (none in the integer n; for n = 0,
+  E₋₁(x) = E₀(x)(1 + 1/x), where SciPy's E₋₁ is nan), ``exp1' = −E₀(x) = −e^(−x)/x``, ``expi' =
+  eˣ/x``; the sine and cosine integrals ``si' = sin x / x`` (JAX's sinc: 1 at 0), ``ci' = cos x /
+  x``; the Fresnel integrals ``fresnel_s' = sin(πx²/2)``, ``fresnel_c' = cos(πx²/2)`` (x²/2
+  reduced modulo 2 exactly, as JAX),
+- ``spence(z) = ∫₁ᶻ log t/(1 − t) dt``: ``spence' = log z/(1 − z)``, and 0 where JAX's piecewise
+  definition is a constant: at z = 1 (the limit there is −1), at z = 0 and for z < 0,
+- the Hurwitz ``zeta(s, q)``: ``∂/∂q = −s ζ(s + 1, q)``; ``∂/∂s`` by ``zeta_s_derivative(k, s,
+  q)``, the k-th derivative in s of JAX's Euler–Maclaurin series (N = M = 16), by power series
+  in s; in q it is −s ζ⁽ᵏ⁾(s + 1, q) − k ζ⁽ᵏ⁻¹⁾(s + 1, q), in s ``zeta_s_derivative(k + 1, ·)``,
 - ``xlogy(x, y) = x log y`` (0 where x = 0): ``∂/∂x = log y``, ``∂/∂y = x/y`` (JAX's custom
   rule), likewise ``xlog1py``; ``xlogx' = log x + 1`` (−inf at 0), from which
   ``admodes.scipy.special.entr`` is built as JAX builds it,
@@ -30,9 +45,10 @@ rule: with P a = L U and L, U made square (m×m and n×n, completed by the ident
 U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U.
 
 FLOPs: one per element per special-function evaluation (``gammainc_grad_a``: one per term of its
-series or continued fraction); LU of an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n):
-2n³/3 when square); expm 2n³ per matrix product of Higham's (2005) Padé 13 scaling and squaring
-(6 + s products, s squarings) plus one LU solve; convolution 2 · |x| · |y|.
+series or continued fraction; ``zeta_s_derivative``: one per term of its series, 2N + 1); LU of
+an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n): 2n³/3 when square); expm 2n³ per matrix
+product of Higham's (2005) Padé 13 scaling and squaring (6 + s products, s squarings) plus one
+LU solve; convolution 2 · |x| · |y|.
 """
 
 from __future__ import annotations
@@ -50,13 +66,18 @@ from admodes.registry import defelementwise, defprim
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
     EPS,
+    abs,
     add,
+    cos,
     divide,
     exp,
+    fmod,
     log,
     log1p,
     multiply,
     negative,
+    sin,
+    sinc_maclaurin,
     square,
     subtract,
     weak_scalars,
@@ -96,6 +117,29 @@ log_ndtr = defelementwise(
     weak_scalars(sc.log_ndtr),
     lambda ans, x: exp(subtract(negative(_half_square(x)), add(ans, LOG_SQRT_2PI))),
 )
+erfcx = defelementwise(
+    "erfcx",
+    weak_scalars(sc.erfcx),
+    lambda ans, x: subtract(multiply(multiply(2.0, x), ans), 2.0 / math.sqrt(math.pi)),
+)
+dawsn = defelementwise(
+    "dawsn", weak_scalars(sc.dawsn), lambda ans, x: subtract(1.0, multiply(multiply(2.0, x), ans))
+)
+
+
+def _owens_t_dh(ans: Any, h: Any, a: Any) -> Any:
+    """∂T(h, a)/∂h = −e^(−h²/2) erf(ah/√2) / (2√(2π))."""
+    slope = multiply(exp(negative(_half_square(h))), erf(multiply(a, multiply(h, math.sqrt(0.5)))))
+    return multiply(slope, -0.5 / math.sqrt(2.0 * math.pi))
+
+
+def _owens_t_da(ans: Any, h: Any, a: Any) -> Any:
+    """∂T(h, a)/∂a = e^(−(1 + a²) h²/2) / (2π (1 + a²))."""
+    spread = add(1.0, square(a))
+    return divide(exp(negative(multiply(spread, _half_square(h)))), multiply(2.0 * math.pi, spread))
+
+
+owens_t = defelementwise("owens_t", weak_scalars(sc.owens_t), _owens_t_dh, _owens_t_da)
 
 
 def _half_square(x: Any) -> Any:
@@ -115,11 +159,30 @@ gamma = defelementwise("gamma", weak_scalars(sc.gamma), lambda ans, x: multiply(
 rgamma = defelementwise(
     "rgamma", weak_scalars(sc.rgamma), lambda ans, x: negative(multiply(ans, digamma(x)))
 )
+
+
+def _digamma_less_sum(x: Any, a: Any, b: Any) -> Any:
+    """ψ(x) − ψ(a + b): ∂ log B(a, b)/∂a with x = a, ∂/∂b with x = b."""
+    return subtract(digamma(x), digamma(add(a, b)))
+
+
 betaln = defelementwise(
     "betaln",
     weak_scalars(sc.betaln),
-    lambda ans, a, b: subtract(digamma(a), digamma(add(a, b))),
-    lambda ans, a, b: subtract(digamma(b), digamma(add(a, b))),
+    lambda ans, a, b: _digamma_less_sum(a, a, b),
+    lambda ans, a, b: _digamma_less_sum(b, a, b),
+)
+beta = defelementwise(
+    "beta",
+    weak_scalars(sc.beta),
+    lambda ans, a, b: multiply(ans, _digamma_less_sum(a, a, b)),
+    lambda ans, a, b: multiply(ans, _digamma_less_sum(b, a, b)),
+)
+poch = defelementwise(  # (z)_m = Γ(z + m)/Γ(z)
+    "poch",
+    weak_scalars(sc.poch),
+    lambda ans, z, m: multiply(ans, subtract(digamma(add(z, m)), digamma(z))),
+    lambda ans, z, m: multiply(ans, digamma(add(z, m))),
 )
 
 
@@ -221,6 +284,72 @@ betainc = defelementwise(
     _betainc_dx,
 )
 
+
+# ---------------------------------------------------------------------------- exponential integrals
+def _expn_impl(n: Any, x: Any) -> Any:
+    """SciPy's E_n(x), for integers n (SciPy would truncate a fractional n)."""
+    if np.any(np.asarray(n) != np.floor(n)):
+        raise ValueError(
+            f"expn: the order n must be an integer, got {n!r} (SciPy truncates it, JAX computes "
+            "a different function): pass integers"
+        )
+    return sc.expn(n, x)
+
+
+def _expn_dx(ans: Any, n: Any, x: Any) -> Any:
+    """∂E_n(x)/∂x = −E_{n−1}(x) (JAX's rule); for n = 0, E_{−1}(x) = E_0(x) · (1 + 1/x) (SciPy's
+    E_{−1} is nan, and so is JAX's derivative of E_0 for x ≤ 1)."""
+    zero = np.asarray(plain(n)) == 0
+    if not zero.any():
+        return negative(expn(subtract(n, 1), x))
+    previous = expn(np.where(zero, 0, plain(n) - 1), x)
+    return negative(where(zero, multiply(ans, add(1.0, divide(1.0, x))), previous))
+
+
+expn = defelementwise("expn", weak_scalars(_expn_impl), None, _expn_dx)
+exp1 = defelementwise("exp1", weak_scalars(sc.exp1), lambda ans, x: negative(expn(0, x)))
+expi = defelementwise("expi", weak_scalars(sc.expi), lambda ans, x: divide(exp(x), x))
+
+
+# --------------------------------------------------------------- sine, cosine and Fresnel integrals
+def _si_dx(ans: Any, x: Any) -> Any:
+    """sin x / x, and at x = 0 the Maclaurin terms of sin u / u (1, then its derivatives), as
+    JAX's sinc(x/π)."""
+    at_zero = np.asarray(plain(x)) == 0
+    safe = where(at_zero, 1.0, x)
+    return where(at_zero, sinc_maclaurin(x, k=0), divide(sin(safe), safe))
+
+
+def _half_pi_square(x: Any, cosine: bool) -> Any:
+    """sin(πx²/2), or cos(πx²/2), with x²/2 reduced modulo 2 exactly first, as JAX's (after
+    SciPy's sinpi and cospi): r = s (|x| − s/2) mod 2 with s = |x| mod 2, then sin πr or cos πr
+    by the quarter r lies in."""
+    magnitude = abs(x)
+    s = fmod(magnitude, 2.0)
+    r = fmod(multiply(s, subtract(magnitude, multiply(0.5, s))), 2.0)
+    p = np.asarray(plain(r))
+
+    def sin_pi(shift: float) -> Any:
+        return sin(multiply(math.pi, subtract(r, shift)))
+
+    if cosine:
+        return where(p == 0.5, 0.0, where(p < 1.0, negative(sin_pi(0.5)), sin_pi(1.5)))
+    return where(p < 0.5, sin_pi(0.0), where(p > 1.5, sin_pi(2.0), negative(sin_pi(1.0))))
+
+
+si = defelementwise("si", weak_scalars(lambda x: sc.sici(x)[0]), _si_dx)
+ci = defelementwise("ci", weak_scalars(lambda x: sc.sici(x)[1]), lambda ans, x: divide(cos(x), x))
+fresnel_s = defelementwise(
+    "fresnel_s",
+    weak_scalars(lambda x: sc.fresnel(x)[0]),
+    lambda ans, x: _half_pi_square(x, cosine=False),
+)
+fresnel_c = defelementwise(
+    "fresnel_c",
+    weak_scalars(lambda x: sc.fresnel(x)[1]),
+    lambda ans, x: _half_pi_square(x, cosine=True),
+)
+
 # ---------------------------------------------------------------------------- logarithms
 xlogy = defelementwise(
     "xlogy", weak_scalars(sc.xlogy), lambda ans, x, y: log(y), lambda ans, x, y: divide(x, y)
@@ -258,6 +387,98 @@ def _rel_entr_partial(wrt_p: bool) -> Any:
 
 rel_entr = defelementwise(  # p log(p/q) (SciPy's value); 0 at p = 0 ≤ q; inf elsewhere
     "rel_entr", sc.rel_entr, _rel_entr_partial(True), _rel_entr_partial(False)
+)
+
+
+def _spence_dz(ans: Any, z: Any) -> Any:
+    """log z / (1 − z), and 0 where JAX's piecewise definition is a constant: at z = 1 (where
+    the limit is −1), at z = 0 and for z < 0. The logarithm sees 2 there, so that the second
+    derivative there is 0 too (not 0 times the nan of log z / (1 − z))."""
+    p = np.asarray(plain(z))
+    constant = (p <= 0) | (p == 1)
+    safe = where(constant, 2.0, z)
+    return where(constant, 0.0, divide(log(safe), subtract(1.0, safe)))
+
+
+spence = defelementwise("spence", weak_scalars(sc.spence), _spence_dz)
+
+# ---------------------------------------------------------------------------- Hurwitz zeta
+#: Terms of JAX's Euler–Maclaurin series of ζ(s, q) in float64 (its N = M), and the
+#: coefficients B₂ⱼ/(2j)! of its tail, j = 1, …, M.
+_ZETA_TERMS = 16
+_ZETA_TAIL = sc.bernoulli(2 * _ZETA_TERMS)[2::2] / sc.factorial(
+    np.arange(2, 2 * _ZETA_TERMS + 1, 2)
+)
+
+
+def _series_product(f: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """The product of two power series in ε (coefficients along the first axis), truncated."""
+    return np.stack([sum(f[j] * g[i - j] for j in range(i + 1)) for i in range(len(f))])
+
+
+def _times_linear(f: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """The power series f · (c + ε), truncated."""
+    return c * f + np.concatenate([np.zeros_like(f[:1]), f[:-1]])
+
+
+def _zeta_s_derivative_impl(k: int, s: Any, q: Any) -> Any:
+    """∂ᵏζ(s, q)/∂sᵏ (k ≥ 1): k! times the coefficient of εᵏ in JAX's Euler–Maclaurin series of
+    ζ(s + ε, q) (Johansson 2015, formula (5), with N = M = 16), in power series of ε to order k:
+
+    Σₙ₌₀^{N−1} (q + n)^−s + a^(1−s)/(s − 1) + a^−s (1/2 + Σⱼ₌₁^M B₂ⱼ/(2j)! (s)₂ⱼ₋₁ / a^(2j−1)),
+
+    a = q + N, with x^(−s−ε) = x^−s Σᵢ (−log x)ⁱ εⁱ/i! and (s)ₘ the rising factorial."""
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    i = np.arange(k + 1).reshape((-1,) + (1,) * s.ndim)
+    a = q + _ZETA_TERMS
+
+    def power(base: np.ndarray) -> np.ndarray:  # base^(−s−ε)
+        log_base = np.log(base)
+        return np.exp(-s * log_base) * (-log_base) ** i / sc.factorial(i)
+
+    with np.errstate(all="ignore"):  # logarithms of q + n ≤ 0: nan, as JAX's
+        head = sum(power(q + n) for n in range(_ZETA_TERMS))
+        tail_power = power(a)
+        pole = a * _series_product(tail_power, (-1.0) ** i / (s - 1.0) ** (i + 1))
+        one = np.where(i == 0, 1.0, 0.0) + 0.0 * s  # the series 1
+        rising = _times_linear(one, s)  # (s + ε)₁
+        bracket = 0.5 * one
+        for j, coefficient in enumerate(_ZETA_TAIL):
+            if j:
+                rising = _times_linear(_times_linear(rising, s + 2 * j - 1), s + 2 * j)
+            bracket = bracket + coefficient * rising / a ** (2 * j + 1)
+        total = head + pole + _series_product(tail_power, bracket)
+    return (math.factorial(k) * total[k])[()]
+
+
+def _zeta_dq(ans: Any, k: int, s: Any, q: Any) -> Any:
+    """∂/∂q of ∂ᵏζ(s, q)/∂sᵏ = ∂ᵏ(−s ζ(s + 1, q))/∂sᵏ = −s ζ⁽ᵏ⁾(s + 1, q) − k ζ⁽ᵏ⁻¹⁾(s + 1, q)
+    (ζ⁽ᵏ⁾ the k-th derivative in s; ζ⁽⁰⁾ = ζ)."""
+    shifted = add(s, 1.0)
+    slope = multiply(s, _zeta_s(k, shifted, q))
+    if k:
+        slope = add(slope, multiply(k, _zeta_s(k - 1, shifted, q)))
+    return negative(slope)
+
+
+def _zeta_s(k: int, s: Any, q: Any) -> Any:
+    """∂ᵏζ(s, q)/∂sᵏ: SciPy's ζ for k = 0, the series beyond."""
+    return zeta(s, q) if k == 0 else zeta_s_derivative(k, s, q)
+
+
+zeta = defelementwise(
+    "zeta",
+    weak_scalars(sc.zeta),
+    lambda ans, s, q: zeta_s_derivative(1, s, q),
+    lambda ans, s, q: _zeta_dq(ans, 0, s, q),
+)
+zeta_s_derivative = defelementwise(
+    "zeta_s_derivative",
+    weak_scalars(_zeta_s_derivative_impl),
+    None,
+    lambda ans, k, s, q: zeta_s_derivative(k + 1, s, q),
+    _zeta_dq,
+    flops_per_element=2 * _ZETA_TERMS + 1,  # one per term of the series
 )
 
 

@@ -8,6 +8,14 @@ does admodes); ``polygamma`` in ``x`` only (``n`` is an integer). ``rel_entr`` i
 composed as JAX composes them. ``logsumexp``, ``softmax`` and ``log_softmax`` are those of
 :mod:`admodes.nn` with SciPy's defaults (``axis=None``). ``i0`` is :func:`admodes.numpy.i0`, with
 ``jax.numpy.i0``'s derivative: 0 at x = 0, where ``jax.scipy.special.i0``'s is 1 (I₁(0) = 0).
+
+``beta``, ``poch``, ``erfcx``, ``dawsn``, ``expn``, ``exp1``, ``expi``, ``spence``, ``zeta``
+(Hurwitz's; in s to every order), ``owens_t`` and the parts of ``sici`` and ``fresnel`` are
+primitives (SciPy's values, JAX's rules); ``factorial``, ``comb``, ``loggamma``, ``boxcox`` and
+``boxcox1p`` are composed with JAX's selects, so their derivatives at the edges are JAX's;
+``gammasgn`` and ``bernoulli`` are constants. ``expn`` is not differentiated in its integer
+order, ``factorial`` and ``comb`` have no ``exact=True`` (Python integers, as JAX), and ``zeta``
+needs q (JAX has no Riemann zeta).
 """
 
 from __future__ import annotations
@@ -16,47 +24,75 @@ import math
 from typing import Any
 
 import numpy as np
+import scipy.special as sc
 
 import admodes.numpy as anp
 from admodes import nn
-from admodes.core import plain
+from admodes.core import dtype_of, plain
 from admodes.nn import logsumexp
-from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e
+from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e, weak_scalars
 from admodes.rules.elementwise import logistic as expit
 from admodes.rules.special import (
+    beta,
     betainc,
     betaln,
+    ci,
+    dawsn,
     digamma,
     erf,
+    erfcx,
     erfinv,
+    exp1,
+    expi,
+    expn,
+    fresnel_c,
+    fresnel_s,
     gamma,
     gammainc,
     gammaincc,
     gammaln,
     log_ndtr,
     ndtri,
+    owens_t,
+    poch,
     polygamma,
     rel_entr,
     rgamma,
+    si,
+    spence,
     xlog1py,
     xlogx,
     xlogy,
 )
+from admodes.rules.special import zeta as hurwitz_zeta
 
 __all__ = [
+    "bernoulli",
+    "beta",
     "betainc",
     "betaln",
+    "boxcox",
+    "boxcox1p",
+    "comb",
+    "dawsn",
     "digamma",
     "entr",
     "erf",
     "erfc",
     "erfcinv",
+    "erfcx",
     "erfinv",
+    "exp1",
+    "expi",
     "expit",
+    "expn",
+    "factorial",
+    "fresnel",
     "gamma",
     "gammainc",
     "gammaincc",
     "gammaln",
+    "gammasgn",
     "i0",
     "i0e",
     "i1",
@@ -64,18 +100,24 @@ __all__ = [
     "kl_div",
     "log_ndtr",
     "log_softmax",
+    "loggamma",
     "logit",
     "logsumexp",
     "multigammaln",
     "ndtr",
     "ndtri",
+    "owens_t",
+    "poch",
     "polygamma",
     "psi",
     "rel_entr",
     "rgamma",
+    "sici",
     "softmax",
+    "spence",
     "xlog1py",
     "xlogy",
+    "zeta",
 ]
 
 psi = digamma
@@ -139,3 +181,131 @@ def softmax(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
 def log_softmax(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
     """x − logsumexp(x) over ``axis`` (every axis by default, as SciPy)."""
     return nn.log_softmax(x, axis=axis)
+
+
+# ---------------------------------------------------------------------------- gamma family
+_gammasgn = weak_scalars(sc.gammasgn)
+
+
+def gammasgn(x: Any) -> Any:
+    """The sign of Γ(x): 1 for x > 0 and at +0, −1 at −0, ±1 between the poles, nan at the poles
+    (negative integers), at −inf and nan (SciPy's value). A constant to every transform: its
+    derivative is 0, as JAX's select of constants."""
+    return _gammasgn(plain(x))
+
+
+def loggamma(x: Any) -> Any:
+    """log Γ(x) for real x > 0 (``gammaln``); inf at 0 and nan below, as SciPy (whose principal
+    branch is complex there: admodes' values are real). Its derivative is ψ(x) for x > 0 and, as
+    JAX's where(x > 0, gammaln(x), nan), elsewhere 0 by forward mode and 0 · ψ(x) by reverse mode
+    (nan at the poles)."""
+    if np.iscomplexobj(plain(x)):
+        raise TypeError(
+            "loggamma: complex x is not supported (admodes.scipy is real-valued); for real x, "
+            "pass x.real, or use gammaln for log|Γ(x)|"
+        )
+    p = np.asarray(plain(x))
+    log_gamma = gammaln(x)
+    outside = np.where(p == 0, np.inf, np.nan).astype(dtype_of(log_gamma))
+    return anp.where(p > 0, log_gamma, outside)
+
+
+def factorial(n: Any, exact: bool = False) -> Any:
+    """n! = Γ(n + 1) for n ≥ 0 and 0 for n < 0 (SciPy's value). Its derivative Γ(n + 1) ψ(n + 1)
+    is JAX's (of exp(gammaln(n + 1))): 0 for n < 0 by forward mode, 0 · Γ'(n + 1) by reverse mode
+    (nan at n = −1, −2, ...), as JAX's where."""
+    if exact:
+        raise NotImplementedError(
+            "factorial(n, exact=True) gives Python integers, which have no derivative (JAX has no "
+            "exact=True either): use scipy.special.factorial for exact integers, or exact=False"
+        )
+    return anp.where(plain(n) < 0, 0.0, gamma(anp.add(n, 1.0)))
+
+
+def comb(N: Any, k: Any, *, exact: bool = False, repetition: bool = False) -> Any:
+    """The binomial coefficient N!/(k! (N − k)!) = 1/((N + 1) B(N − k + 1, k + 1)) (SciPy's
+    formula for its value) for 0 ≤ k ≤ N, and 0 elsewhere. With ``repetition``, 1 at k = 0 ≤ N
+    and comb(N + k − 1, k) elsewhere, as JAX: 0 for N < 1 or k < 0, where SciPy's value is a
+    binomial coefficient of a negative or fractional top, or nan.
+
+    Derivatives JAX's: C · (ψ(N + 1) − ψ(N − k + 1)) in N, C · (ψ(N − k + 1) − ψ(k + 1)) in k,
+    0 where the value is the constant 0 or 1 (the arguments there replaced by 0 in the formula,
+    as JAX's, so that neither mode sees a pole)."""
+    if exact:
+        raise NotImplementedError(
+            "comb(N, k, exact=True) gives Python integers, which have no derivative (JAX has no "
+            "exact=True either): use scipy.special.comb for exact integers, or exact=False"
+        )
+    if repetition:
+        first = (np.asarray(plain(k)) == 0) & (np.asarray(plain(N)) >= 0)
+        return anp.where(first, 1.0, comb(anp.subtract(anp.add(N, k), 1.0), k))
+    inside = (plain(k) <= plain(N)) & (plain(N) >= 0) & (plain(k) >= 0)
+    zero = np.zeros((), np.result_type(plain(N), plain(k), 1.0))  # keeps a float32 N float32
+    safe_n, safe_k = anp.where(inside, N, zero), anp.where(inside, k, zero)
+    spread = beta(anp.add(anp.subtract(safe_n, safe_k), 1.0), anp.add(safe_k, 1.0))
+    return anp.where(inside, anp.divide(1.0, anp.multiply(anp.add(safe_n, 1.0), spread)), 0.0)
+
+
+def bernoulli(n: int) -> np.ndarray:
+    """The Bernoulli numbers B₀, …, Bₙ (B₁ = −1/2), SciPy's: constants, not differentiable."""
+    if np.ndim(n) or n != np.floor(n) or n < 0:
+        raise ValueError(
+            f"bernoulli: n must be a non-negative integer (the index of the last number), got {n!r}"
+        )
+    return sc.bernoulli(int(n))
+
+
+# ---------------------------------------------------------------------------- Box-Cox
+def boxcox(x: Any, lmbda: Any) -> Any:
+    """The Box-Cox transform (x^λ − 1)/λ = expm1(λ log x)/λ, log x at λ = 0 (SciPy's value: nan
+    for x < 0). Derivatives JAX's: x^(λ−1) in x; in λ, that of the quotient, and 0 at λ = 0
+    (JAX's select of log x, where the limit is (log x)²/2)."""
+    return _boxcox(anp.log(x), lmbda)
+
+
+def boxcox1p(x: Any, lmbda: Any) -> Any:
+    """The Box-Cox transform of 1 + x: expm1(λ log1p(x))/λ, log1p(x) at λ = 0 (SciPy's value:
+    nan for x < −1); derivatives as :func:`boxcox`'s (0 in λ at λ = 0, as JAX)."""
+    return _boxcox(anp.log1p(x), lmbda)
+
+
+def _boxcox(log_x: Any, lmbda: Any) -> Any:
+    """expm1(λ · log_x)/λ, and log_x where λ = 0 (JAX's select, the quotient taken at λ = 1
+    there); a single λ takes its one branch."""
+    zero = np.asarray(plain(lmbda)) == 0
+    if not zero.ndim:
+        return log_x if zero else _expm1_quotient(log_x, lmbda)
+    return anp.where(zero, log_x, _expm1_quotient(log_x, anp.where(zero, 1.0, lmbda)))
+
+
+def _expm1_quotient(log_x: Any, lmbda: Any) -> Any:
+    """expm1(λ · log_x)/λ."""
+    return anp.divide(anp.expm1(anp.multiply(lmbda, log_x)), lmbda)
+
+
+# ---------------------------------------------------------------------------- integrals
+def sici(x: Any) -> tuple[Any, Any]:
+    """The sine and cosine integrals (Si(x), Ci(x)), SciPy's values (Ci(x) = Ci(|x|) for x < 0,
+    the real part of its principal value, as SciPy and JAX). Derivatives JAX's: sin x / x (1 at
+    0) and cos x / x."""
+    return si(x), ci(x)
+
+
+def fresnel(x: Any) -> tuple[Any, Any]:
+    """The Fresnel integrals (S(x), C(x)) = ∫₀ˣ (sin, cos)(πt²/2) dt, SciPy's values.
+    Derivatives JAX's: sin(πx²/2) and cos(πx²/2), with x²/2 reduced modulo 2 exactly (accurate
+    for large x)."""
+    return fresnel_s(x), fresnel_c(x)
+
+
+# ---------------------------------------------------------------------------- zeta
+def zeta(x: Any, q: Any = None) -> Any:
+    """The Hurwitz zeta function ζ(x, q) = Σₙ (n + q)^−x (SciPy's value). Derivatives JAX's:
+    −x ζ(x + 1, q) in q; in x, that of JAX's Euler–Maclaurin series (to every order). The
+    Riemann zeta function (q = None) is not implemented, as in JAX."""
+    if q is None:
+        raise NotImplementedError(
+            "zeta(x) without q (the Riemann zeta function) is not implemented (nor in JAX): pass "
+            "q = 1.0, ζ(x, 1) being the Riemann function for x > 1"
+        )
+    return hurwitz_zeta(x, q)

@@ -1,16 +1,18 @@
 """Registry-walk cases for ``admodes.scipy``: the special-function primitives and composites,
 the distributions of ``stats``, the LU, Cholesky and matrix-exponential operations of ``linalg``
 and the convolutions of ``signal``, each against ``jax.scipy``. Values against SciPy at several
-points and edges, and the derivatives the walk cannot reach, are in ``test_scipy.py``."""
+points and edges, and the derivatives the walk cannot reach, are in ``test_scipy.py`` and
+``test_scipy_special_extra.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import jax.scipy as jsp
 import numpy as np
-from walk import Case, case, open_unit, positive, real, shape_label, with_value
+from walk import Case, above_minus_one, case, open_unit, positive, real, shape_label, with_value
 
 from admodes.rules import special as rules
 from admodes.scipy import linalg, signal, special, stats
@@ -71,6 +73,11 @@ def _jax_gammainc_grad_a(x: Any) -> Any:
     return mixed(x)
 
 
+def _jax_zeta_s_derivative(s: Any, q: Any) -> Any:
+    """∂ζ(s, q)/∂s by JAX (the derivative of its Euler–Maclaurin series)."""
+    return jax.jvp(lambda s: jsp.special.zeta(s, q), (s,), (1 + 0 * s,))[1]
+
+
 def _stats(name: str, fn: str, shapes: tuple, domains: tuple, **kw: Any) -> Case:
     """``stats.<name>.<fn>`` on traced arguments of the given shapes, against JAX's."""
     ad_fn = getattr(getattr(stats, name), fn)
@@ -97,6 +104,10 @@ SPECIAL = [
     *_unary("polygamma", lambda x: special.polygamma(2, x),
             lambda x: jsp.special.polygamma(2, x), positive),
     *_binary("betaln", special.betaln, jsp.special.betaln, (positive, positive)),
+    *_binary("beta", special.beta, jsp.special.beta, (positive, positive)),
+    case("beta", "negative", special.beta, jsp.special.beta, (3,), (3,),
+         domains=(lambda x: -0.5 - 0.4 * np.tanh(x), interval(1.0, 2.5))),
+    *_binary("poch", special.poch, jsp.special.poch, (positive, interval(-0.4, 2.0))),
     *_binary("gammainc", special.gammainc, jsp.special.gammainc, (positive, positive)),
     case("gammainc", "far-tails", special.gammainc, jsp.special.gammainc, (4,), (4,),
          domains=(lambda x: np.array([0.3, 5.0, 40.0, 3.0]) + 0.1 * np.abs(x),
@@ -113,11 +124,51 @@ SPECIAL = [
     case("rel_entr", "(4,)x(4,)", special.rel_entr, jsp.special.rel_entr, (4,), (4,),
          domains=(positive, positive)),
     *_unary("xlogx", special.entr, jsp.special.entr, positive),
+    *_unary("erfcx", special.erfcx, jsp.special.erfcx),
+    case("erfcx", "tails", special.erfcx, jsp.special.erfcx, (4,),
+         domains=lambda x: np.array([-5.0, 8.0, 26.0, 40.0]) + 0.1 * x),
+    *_unary("dawsn", special.dawsn, jsp.special.dawsn),
+    case("dawsn", "branches", special.dawsn, jsp.special.dawsn, (4,),
+         domains=lambda x: np.array([-2.0, 3.5, 6.5, 30.0]) + 0.1 * x),
+    *_unary("exp1", special.exp1, jsp.special.exp1, positive),
+    *_unary("expi", special.expi, jsp.special.expi, lambda x: 3 * x),
+    *_unary("expn", lambda x: special.expn(3, x), lambda x: jsp.special.expn(3, x), positive),
+    case("expn", "orders", lambda x: special.expn(np.array([1, 2, 5]), x),
+         lambda x: jnp.stack([jsp.special.expn(n, x[i]) for i, n in enumerate((1, 2, 5))]), (3,),
+         domains=positive),
+    case("spence", "below-one", special.spence, jsp.special.spence, (2, 3),
+         domains=interval(0.05, 0.95)),
+    case("spence", "above-two", special.spence, jsp.special.spence, (3,),
+         domains=lambda x: 2.2 + np.abs(x)),  # JAX's reverse mode is nan on (1, 2]
+    *_binary("zeta", special.zeta, jsp.special.zeta, (interval(1.2, 6.0), positive)),
+    *_binary("zeta_s_derivative", lambda s, q: rules.zeta_s_derivative(1, s, q),
+             _jax_zeta_s_derivative, (interval(1.2, 6.0), positive)),
+    case("zeta_s_derivative", "second", lambda s, q: rules.zeta_s_derivative(2, s, q),
+         lambda s, q: jax.jvp(lambda s: _jax_zeta_s_derivative(s, q), (s,), (1 + 0 * s,))[1],
+         (3,), (3,), domains=(interval(1.2, 6.0), positive)),
+    *_unary("si", lambda x: special.sici(x)[0], lambda x: jsp.special.sici(x)[0]),
+    *_unary("ci", lambda x: special.sici(x)[1], lambda x: jsp.special.sici(x)[1]),
+    case("si", "asymptotic", lambda x: special.sici(x)[0], lambda x: jsp.special.sici(x)[0],
+         (3,), domains=lambda x: np.array([-30.0, 5.0, 2e3]) + x),
+    *_unary("fresnel_s", lambda x: special.fresnel(x)[0], lambda x: jsp.special.fresnel(x)[0]),
+    *_unary("fresnel_c", lambda x: special.fresnel(x)[1], lambda x: jsp.special.fresnel(x)[1]),
+    case("fresnel_c", "far", lambda x: special.fresnel(x)[1], lambda x: jsp.special.fresnel(x)[1],
+         (3,), domains=lambda x: np.array([-40.5, 7.25, 300.0]) + 0.01 * x),
+    *_binary("owens_t", special.owens_t, jsp.special.owens_t, (real, real)),
     *_unary("i0e", special.i0e, jsp.special.i0e),
     *_unary("i1e", special.i1e, jsp.special.i1e),
     case("i1e", "zero", special.i1e, jsp.special.i1e, (3,), domains=with_value((1,), 0.0)),
     *_unary("logistic", special.expit, jsp.special.expit),
     # composites
+    *_unary("factorial", special.factorial, jsp.special.factorial, positive),
+    *_binary("comb", special.comb, jsp.special.comb, (interval(4.0, 8.0), interval(0.5, 3.5))),
+    case("comb", "repetition", lambda n, k: special.comb(n, k, repetition=True),
+         lambda n, k: jsp.special.comb(n, k, repetition=True), (3,), (3,),
+         domains=(interval(1.0, 8.0), interval(0.5, 3.5))),
+    *_unary("loggamma", special.loggamma, jsp.special.loggamma, positive),
+    *_unary("gammasgn", special.gammasgn, jsp.special.gammasgn),
+    *_binary("boxcox", special.boxcox, jsp.special.boxcox, (positive, real)),
+    *_binary("boxcox1p", special.boxcox1p, jsp.special.boxcox1p, (above_minus_one, real)),
     *_unary("ndtr", special.ndtr, jsp.special.ndtr),
     case("ndtr", "tails", special.ndtr, jsp.special.ndtr, (3,),
          domains=lambda x: np.array([-12.0, 0.0, 9.0]) + 0.1 * x),
