@@ -181,6 +181,21 @@ def jax_compiled(fn: Callable[..., Any], *args: Any) -> Any:
     return jax.tree_util.tree_map(np.asarray, compiled(*args))
 
 
+def assert_jacobians(f: Callable[..., Any], args: tuple, jacobian: tuple) -> None:
+    """``f``'s value under tracing is its plain one; jacfwd and jacrev in every argument give
+    ``jacobian`` (one block per argument); grad of a weighted sum of the output by both modes
+    gives the Jacobian contracted with the weights."""
+    argnums = tuple(range(len(args)))
+    assert_exact(ad.vjp(f, *args)[0], f(*args))
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_close(transform(f, argnums)(*args), jacobian)
+    out_shape = np.shape(f(*args))
+    weights = np.linspace(1.0, 2.0, math.prod(out_shape)).reshape(out_shape)
+    for mode in MODES:
+        got = ad.grad(lambda *a: anp.sum(f(*a) * weights), argnums, mode=mode)(*args)
+        assert_close(got, tuple(np.tensordot(weights, j, len(out_shape)) for j in jacobian))
+
+
 # ------------------------------------------------------------ one function body, two libraries
 class JaxNumpy:
     """``jax.numpy`` plus the names ``admodes.numpy`` adds (``logsumexp``), so that one function

@@ -15,7 +15,7 @@ import jax
 import numpy as np
 import pytest
 from cases.linalg import dominant
-from conftest import JNP, MODES, assert_close, assert_exact, jax_compiled
+from conftest import JNP, assert_close, assert_exact, assert_jacobians, jax_compiled
 
 import admodes as ad
 import admodes.numpy as anp
@@ -262,17 +262,7 @@ def test_derivatives_are_jaxs(name: str) -> None:
     """jacfwd and jacrev equal JAX's Jacobian; grad of a weighted sum of the output by both modes
     equals it contracted with the weights; the traced value is the plain one."""
     fn, args = DERIVATIVES[name]
-    f, argnums = functools.partial(fn, anp), _argnums(args)
-    want = jax_references()[0][name]
-    assert_exact(ad.vjp(f, *args)[0], f(*args))
-    for transform in (ad.jacfwd, ad.jacrev):
-        assert_close(transform(f, argnums)(*args), want)
-    out_shape = np.shape(f(*args))
-    weights = np.linspace(1.0, 2.0, int(np.prod(out_shape))).reshape(out_shape)
-    weighted = lambda *a: anp.sum(f(*a) * weights)
-    for mode in MODES:
-        got = ad.grad(weighted, argnums, mode=mode)(*args)
-        assert_close(got, tuple(np.tensordot(weights, j, len(out_shape)) for j in want))
+    assert_jacobians(functools.partial(fn, anp), args, jax_references()[0][name])
 
 
 @pytest.mark.parametrize("name", COMPLEX_GRADS)
