@@ -39,7 +39,7 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     remainder,
     round,
     sin,
-    sinc_maclaurin,
+    sin_over,
     where,
 )
 
@@ -85,10 +85,7 @@ def sinc(x: Any) -> Any:
     """sin(πx)/(πx), and 1 at x = 0, as JAX computes it: at 0 the value and every derivative come
     from the Maclaurin series (sinc'(0) = 0, sinc''(0) = −π²/3); elsewhere the quotient sees a safe
     denominator, so no nan reaches either mode."""
-    at_zero = plain(x) == 0
-    pi_x = multiply(_np.pi, x)
-    safe = where(at_zero, 1.0, pi_x)
-    return _numpy_scalar(where(at_zero, sinc_maclaurin(pi_x, k=0), divide(sin(safe), safe)))
+    return _numpy_scalar(sin_over(multiply(_np.pi, x)))
 
 
 def _float64(x: Any) -> Any:

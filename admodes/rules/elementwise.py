@@ -464,6 +464,15 @@ sinc_maclaurin = defprim(  # JAX's _sinc_maclaurin: sinc's value and every deriv
 )
 
 
+def sin_over(u: Any) -> Any:
+    """sin u / u, and at u = 0 the Maclaurin series of sin u / u (1, then every derivative of it,
+    as JAX's sinc): elsewhere the quotient sees a safe denominator, so no nan reaches either
+    mode."""
+    at_zero = np.asarray(plain(u)) == 0
+    safe = where(at_zero, 1.0, u)
+    return where(at_zero, sinc_maclaurin(u, k=0), divide(sin(safe), safe))
+
+
 def _select_rule(branch: int) -> Callable[..., Any]:
     """where(c, x, y): the tangent or cotangent flows only to the branch the condition selected."""
     if branch == 1:

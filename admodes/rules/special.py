@@ -77,7 +77,7 @@ from admodes.rules.elementwise import (
     multiply,
     negative,
     sin,
-    sinc_maclaurin,
+    sin_over,
     square,
     subtract,
     weak_scalars,
@@ -312,14 +312,6 @@ expi = defelementwise("expi", weak_scalars(sc.expi), lambda ans, x: divide(exp(x
 
 
 # --------------------------------------------------------------- sine, cosine and Fresnel integrals
-def _si_dx(ans: Any, x: Any) -> Any:
-    """sin x / x, and at x = 0 the Maclaurin terms of sin u / u (1, then its derivatives), as
-    JAX's sinc(x/π)."""
-    at_zero = np.asarray(plain(x)) == 0
-    safe = where(at_zero, 1.0, x)
-    return where(at_zero, sinc_maclaurin(x, k=0), divide(sin(safe), safe))
-
-
 def _half_pi_square(x: Any, cosine: bool) -> Any:
     """sin(πx²/2), or cos(πx²/2), with x²/2 reduced modulo 2 exactly first, as JAX's (after
     SciPy's sinpi and cospi): r = s (|x| − s/2) mod 2 with s = |x| mod 2, then sin πr or cos πr
@@ -337,7 +329,7 @@ def _half_pi_square(x: Any, cosine: bool) -> Any:
     return where(p < 0.5, sin_pi(0.0), where(p > 1.5, sin_pi(2.0), negative(sin_pi(1.0))))
 
 
-si = defelementwise("si", weak_scalars(lambda x: sc.sici(x)[0]), _si_dx)
+si = defelementwise("si", weak_scalars(lambda x: sc.sici(x)[0]), lambda ans, x: sin_over(x))
 ci = defelementwise("ci", weak_scalars(lambda x: sc.sici(x)[1]), lambda ans, x: divide(cos(x), x))
 fresnel_s = defelementwise(
     "fresnel_s",
