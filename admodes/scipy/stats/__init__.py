@@ -10,6 +10,10 @@ is differentiable in x only, as JAX), ``expon`` (logpdf, pdf, cdf, logcdf, sf, l
 cdf, logcdf, sf, logsf, ppf, isf), ``logistic`` (logpdf, pdf, cdf, sf, ppf, isf), ``poisson``
 (logpmf, pmf, cdf; in mu), ``bernoulli`` (logpmf, pmf, cdf, ppf; in p), ``binom`` (logpmf, pmf;
 in p and n), ``dirichlet`` and ``multivariate_normal`` (logpdf, pdf).
+
+Plain (untraced) arguments give SciPy's types: a NumPy scalar where SciPy returns one (not a
+Python float, not JAX's 0-d array), an array of SciPy's shape otherwise; a float32 x keeps
+float32, as JAX's promotion (SciPy computes in float64). Traced results are left as they are.
 """
 
 from admodes.scipy.stats import (

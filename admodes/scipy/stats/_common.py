@@ -1,16 +1,51 @@
 """What the distributions share: standardizing x, the cumulative and quantile functions of a
-location-scale family from those of its standard form, and the guards that give SciPy's values
-outside a distribution's support or parameters (−inf, nan)."""
+location-scale family from those of its standard form, the guards that give SciPy's values
+outside a distribution's support or parameters (−inf, nan), and SciPy's return types for the
+functions each module exports."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.core import Traced, plain
+
+
+def scipy_value(value: Any) -> Any:
+    """A plain result as SciPy returns it: a 0-d one (a Python float, a 0-d array) as a NumPy
+    scalar of its dtype (SciPy's ``np.float64``, where JAX returns a 0-d array), the same number;
+    any other value (an array of some shape, a NumPy scalar, a traced result being
+    differentiated) as it is."""
+    if isinstance(value, Traced):
+        return value
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    if type(value) is float:
+        return np.float64(value)
+    return value
+
+
+def with_scipy_types(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with its result passed through :func:`scipy_value` (name, docstring and signature
+    ``fn``'s)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return scipy_value(fn(*args, **kwargs))
+
+    return wrapper
+
+
+def export_with_scipy_types(namespace: dict[str, Any]) -> None:
+    """Replace each function a distribution's module names in its ``__all__`` by
+    :func:`with_scipy_types` of it: each module calls this last, on its ``globals()``, so that
+    every public function (and one added later) returns SciPy's types."""
+    for name in namespace["__all__"]:
+        namespace[name] = with_scipy_types(namespace[name])
 
 
 def standardized(x: Any, loc: Any, scale: Any) -> Any:

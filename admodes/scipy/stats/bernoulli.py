@@ -12,6 +12,7 @@ from admodes.core import plain
 from admodes.scipy.special import xlog1py, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
+    export_with_scipy_types,
     improbable,
     in_promoted_dtype,
     integral,
@@ -50,3 +51,6 @@ def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
     k = np.select([q == 0, (q <= 1 - p_plain) & (q < 1)], [-1.0, 0.0], 1.0)
     k = k + np.asarray(plain(loc))
     return in_promoted_dtype(np.where(improbable(q) | improbable(p_plain), np.nan, k), q, p, loc)
+
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -9,7 +9,15 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.special import betainc, betaln, xlog1py, xlogy
-from admodes.scipy.stats._common import exp_of, log_of, outside, rescaled, standardized, within
+from admodes.scipy.stats._common import (
+    exp_of,
+    export_with_scipy_types,
+    log_of,
+    outside,
+    rescaled,
+    standardized,
+    within,
+)
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
@@ -47,3 +55,5 @@ def sf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
 
 logcdf = log_of(cdf)
 logsf = log_of(sf)
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -12,6 +12,7 @@ from admodes.core import plain
 from admodes.scipy.special import gammaln, xlog1py, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
+    export_with_scipy_types,
     improbable,
     integral,
     invalid,
@@ -42,3 +43,5 @@ def logpmf(k: Any, n: Any, p: Any, loc: Any = 0.0) -> Any:
 
 
 pmf = exp_of(logpmf, "pmf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -12,6 +12,7 @@ from admodes.core import plain
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
+    export_with_scipy_types,
     log_tail_of,
     ppf_of,
     probability,
@@ -67,3 +68,5 @@ logcdf = log_tail_of(_standard_cdf, _standard_sf, 0.0, "logcdf")
 logsf = log_tail_of(_standard_sf, _standard_cdf, 0.0, "logsf", upper=True)
 ppf = ppf_of(_standard_ppf, "ppf")
 isf = ppf_of(_standard_ppf, "isf", reflected=True)  # F⁻¹(1 − q) = −F⁻¹(q)
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

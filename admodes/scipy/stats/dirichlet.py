@@ -9,7 +9,7 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import ndim, plain, shape
 from admodes.scipy.special import gammaln, xlogy
-from admodes.scipy.stats._common import exp_of
+from admodes.scipy.stats._common import exp_of, export_with_scipy_types
 
 __all__ = ["logpdf", "pdf"]
 
@@ -43,3 +43,5 @@ def logpdf(x: Any, alpha: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

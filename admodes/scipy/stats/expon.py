@@ -10,6 +10,7 @@ from admodes.core import plain
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
+    export_with_scipy_types,
     log_tail_of,
     outside,
     ppf_of,
@@ -54,3 +55,5 @@ sf = cdf_of(_standard_sf, "sf")
 logsf = cdf_of(_standard_logsf, "logsf")
 logcdf = log_tail_of(_standard_cdf, _standard_sf, math.log(2.0), "logcdf")
 ppf = ppf_of(_standard_ppf, "ppf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -8,6 +8,7 @@ import admodes.numpy as anp
 from admodes.scipy.special import gammainc, gammaincc, gammaln, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
+    export_with_scipy_types,
     log_of,
     nonnegative,
     outside,
@@ -41,3 +42,5 @@ def sf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
 
 logcdf = log_of(cdf)
 logsf = log_of(sf)
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

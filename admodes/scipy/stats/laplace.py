@@ -7,7 +7,7 @@ from typing import Any
 
 import admodes.numpy as anp
 from admodes.core import plain
-from admodes.scipy.stats._common import exp_of, rescaled, standardized
+from admodes.scipy.stats._common import exp_of, export_with_scipy_types, rescaled, standardized
 
 __all__ = ["cdf", "logpdf", "pdf"]
 
@@ -28,3 +28,5 @@ def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

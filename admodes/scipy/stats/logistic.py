@@ -6,7 +6,14 @@ from typing import Any
 
 import admodes.numpy as anp
 from admodes.scipy.special import expit, logit
-from admodes.scipy.stats._common import cdf_of, exp_of, ppf_of, rescaled, standardized
+from admodes.scipy.stats._common import (
+    cdf_of,
+    exp_of,
+    export_with_scipy_types,
+    ppf_of,
+    rescaled,
+    standardized,
+)
 
 __all__ = ["cdf", "isf", "logpdf", "pdf", "ppf", "sf"]
 
@@ -23,3 +30,5 @@ cdf = cdf_of(expit, "cdf")
 sf = cdf_of(expit, "sf", reflected=True)  # 1 − σ(y) = σ(−y)
 ppf = ppf_of(logit, "ppf")
 isf = ppf_of(logit, "isf", reflected=True)
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

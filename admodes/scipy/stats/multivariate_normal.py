@@ -10,7 +10,7 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import ndim, shape
 from admodes.numpy.linalg import cholesky, solve_triangular
-from admodes.scipy.stats._common import exp_of
+from admodes.scipy.stats._common import exp_of, export_with_scipy_types
 
 __all__ = ["logpdf", "pdf"]
 
@@ -59,3 +59,5 @@ def logpdf(x: Any, mean: Any = None, cov: Any = 1.0, allow_singular: bool = Fals
 
 
 pdf = exp_of(logpdf, "pdf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -7,7 +7,14 @@ from typing import Any
 
 import admodes.numpy as anp
 from admodes.scipy.special import log_ndtr, ndtr, ndtri
-from admodes.scipy.stats._common import cdf_of, exp_of, ppf_of, rescaled, standardized
+from admodes.scipy.stats._common import (
+    cdf_of,
+    exp_of,
+    export_with_scipy_types,
+    ppf_of,
+    rescaled,
+    standardized,
+)
 
 __all__ = ["cdf", "isf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
@@ -27,3 +34,5 @@ sf = cdf_of(ndtr, "sf", reflected=True)  # 1 − Φ(z) = Φ(−z)
 logsf = cdf_of(log_ndtr, "logsf", reflected=True)
 ppf = ppf_of(ndtri, "ppf")
 isf = ppf_of(ndtri, "isf", reflected=True)  # Φ⁻¹(1 − q) = −Φ⁻¹(q)
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -9,7 +9,14 @@ import numpy as np
 import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.special import gammaincc, gammaln, xlogy
-from admodes.scipy.stats._common import exp_of, in_promoted_dtype, integral, outside, within
+from admodes.scipy.stats._common import (
+    exp_of,
+    export_with_scipy_types,
+    in_promoted_dtype,
+    integral,
+    outside,
+    within,
+)
 
 __all__ = ["cdf", "logpmf", "pmf"]
 
@@ -30,3 +37,6 @@ def cdf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
     return in_promoted_dtype(
         anp.where(shifted < 0, 0.0, gammaincc(np.floor(shifted) + 1.0, mu)), k, mu, loc
     )
+
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -10,6 +10,7 @@ import admodes.numpy as anp
 from admodes.core import plain
 from admodes.scipy.stats._common import (
     exp_of,
+    export_with_scipy_types,
     in_promoted_dtype,
     invalid,
     nonpositive,
@@ -44,3 +45,5 @@ def _standard_ppf(q: Any) -> Any:
 
 pdf = exp_of(logpdf, "pdf")
 ppf = ppf_of(_standard_ppf, "ppf")
+
+export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array
