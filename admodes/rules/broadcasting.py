@@ -39,6 +39,8 @@ def unbroadcast(g: Any, target: tuple[int, ...], nb: int = 0) -> Any:
     n = len(target)
     added = tuple(range(nb - len(gs), -n))
     stretched = tuple(i - n for i, d in enumerate(target) if d == 1 and gs[len(gs) - n + i] != 1)
+    if not stretched:  # summing the added axes away leaves the batch axes and ``target``
+        return sum(g, axis=added, keepdims=False)
     return reshape(sum(g, axis=added + stretched, keepdims=True), gs[:nb] + target)
 
 
@@ -75,7 +77,7 @@ def expand_reduced(g: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> Any
 
 sum = defprim(
     "sum",
-    lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims),
+    lambda x, axis, keepdims: np.add.reduce(x, axis=axis, keepdims=keepdims),
     jvps=[lambda t, ans, x, axis, keepdims: sum(t, axis=axis, keepdims=keepdims)],
     vjps=[lambda g, ans, x, axis, keepdims: expand_reduced(g, x, axis, keepdims)],
     cost=input_size_cost,
