@@ -545,3 +545,26 @@ BAD = [
 def test_bad_input_gets_a_clear_error(fn, error, match) -> None:
     with pytest.raises(error, match=None if not match else match.replace(".", r"\.")):
         fn()
+
+
+NORM_ORDERS = [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]
+
+
+@pytest.mark.parametrize(
+    ("shape", "order"),
+    [((2, 3), order) for order in NORM_ORDERS]
+    + [((3,), order) for order in (None, 1, 2, 0, 3, np.inf, -np.inf)]
+    + [((0,), order) for order in (None, 1, 2, 0, np.inf)]
+    + [(s, order) for s in ((0, 3), (3, 0)) for order in (None, "fro", 1, np.inf)],
+    ids=str,
+)
+def test_norm_values_and_types_are_numpys(shape: tuple[int, ...], order: Any) -> None:
+    """A scalar norm is a NumPy scalar, as NumPy's; over an empty axis the max-based orders give
+    NumPy's 0, and the gradient there is empty."""
+    x = np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape)
+    got, expected = anp.linalg.norm(x, order), np.linalg.norm(x, order)
+    assert type(got) is type(expected) and np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    if x.size == 0:
+        for mode in MODES:
+            assert ad.grad(lambda a: anp.linalg.norm(a, order), mode=mode)(x).shape == shape

@@ -47,7 +47,7 @@ mod = remainder
 floor_divide = _plain_fn(_np.floor_divide)  # piecewise constant: derivative 0, as JAX
 
 
-def _numpy_scalar(out: Any) -> Any:
+def numpy_scalar(out: Any) -> Any:
     """A 0-d plain result as the NumPy scalar a ufunc returns for scalar inputs."""
     return out[()] if isinstance(out, _np.ndarray) and out.ndim == 0 else out
 
@@ -85,7 +85,7 @@ def sinc(x: Any) -> Any:
     """sin(πx)/(πx), and 1 at x = 0, as JAX computes it: at 0 the value and every derivative come
     from the Maclaurin series (sinc'(0) = 0, sinc''(0) = −π²/3); elsewhere the quotient sees a safe
     denominator, so no nan reaches either mode."""
-    return _numpy_scalar(sin_over(multiply(_np.pi, x)))
+    return numpy_scalar(sin_over(multiply(_np.pi, x)))
 
 
 def _float64(x: Any) -> Any:
@@ -117,14 +117,14 @@ def nan_to_num(
     out = where(_np.isnan(p), _np.asarray(nan, dtype), x)
     out = where(_np.isposinf(p), _np.asarray(info.max if posinf is None else posinf, dtype), out)
     out = where(_np.isneginf(p), _np.asarray(info.min if neginf is None else neginf, dtype), out)
-    return _numpy_scalar(out)
+    return numpy_scalar(out)
 
 
 def heaviside(x1: Any, x2: Any) -> Any:
     """0 where x1 < 0, 1 where x1 > 0, x2 where x1 = 0 (and x1 where it is nan), as JAX selects
     it: zero derivative w.r.t. x1; x2's derivative flows where x1 = 0."""
     p = plain(x1)
-    return _numpy_scalar(where(p < 0, 0.0, where(p > 0, 1.0, where(_np.isnan(p), x1, x2))))
+    return numpy_scalar(where(p < 0, 0.0, where(p > 0, 1.0, where(_np.isnan(p), x1, x2))))
 
 
 # ------------------------------------------------------------------------------ rounding
@@ -225,7 +225,7 @@ def ldexp(x1: Any, x2: Any) -> Any:
     mantissa = where(overflows, multiply(mantissa, 2.0), mantissa)
     scaled = multiply(mantissa, _powers_of_two(exponent - overflows, dtype_of(x1)))
     p = plain(x1)
-    return _numpy_scalar(where(_np.isinf(p) | (p == 0), x1, scaled))
+    return numpy_scalar(where(_np.isinf(p) | (p == 0), x1, scaled))
 
 
 def modf(x: Any) -> tuple[Any, Any]:
@@ -256,7 +256,7 @@ def i0(x: Any) -> Any:
         x = _np.asarray(x)
         x = x if x.dtype.kind == "f" else x.astype(_np.float64)
     scaled = multiply(exp_abs(x), i0e(abs(x)))
-    return _numpy_scalar(where(plain(x) == 0, 1.0, scaled))
+    return numpy_scalar(where(plain(x) == 0, 1.0, scaled))
 
 
 # ------------------------------------------------------------------------ not differentiable

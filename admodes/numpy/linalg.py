@@ -38,6 +38,7 @@ from admodes.numpy._contractions import (  # noqa: F401
     tensordot,
     vecdot,
 )
+from admodes.numpy._elementwise import numpy_scalar as _numpy_scalar
 from admodes.numpy._shapes import diagonal as _diagonal
 from admodes.numpy._shapes import trace as _trace
 from admodes.rules import linalg as _linalg
@@ -355,8 +356,7 @@ def cond(x: Any, p: Any = None) -> Any:
     overflow = _np.isnan(plain(r)) & ~_np.isnan(plain(x)).any(axis=(-2, -1))
     if not overflow.any():
         return r
-    out = _f.where(overflow, _np.inf, r)
-    return out[()] if isinstance(out, _np.ndarray) else out  # a scalar for one matrix, as NumPy
+    return _numpy_scalar(_f.where(overflow, _np.inf, r))  # a scalar for one matrix, as NumPy
 
 
 def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
@@ -371,7 +371,7 @@ def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any
     if ord is None or ord == 2:
         return _f.sqrt(_f.sum(_f.multiply(x, x), axis=axis, keepdims=keepdims))
     if ord in (_np.inf, -_np.inf):
-        pick = _f.max if ord > 0 else _f.min
+        pick = _largest if ord > 0 else _f.min
         return pick(_f.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
         return _np.sum(plain(x) != 0, axis=axis, keepdims=keepdims).astype(dtype_of(x))
@@ -382,6 +382,15 @@ def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any
     return _f.power(_f.sum(_f.power(_f.abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
 
 
+def _largest(x: Any, axis: int | tuple[int, ...], keepdims: bool) -> Any:
+    """The max of ``x`` ≥ 0 over ``axis``, 0 over an empty axis (NumPy's norms reduce with
+    ``initial=0``; the sum over the empty axis gives that 0, of the right shape)."""
+    axes = (axis,) if isinstance(axis, int) else axis
+    if any(shape(x)[a] == 0 for a in axes):
+        return _f.sum(x, axis=axis, keepdims=keepdims)
+    return _f.max(x, axis=axis, keepdims=keepdims)
+
+
 def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any:
     """The matrix norm over the two distinct non-negative axes ``axis``."""
     nd = ndim(x)
@@ -390,7 +399,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
         out = _f.sqrt(_f.sum(_f.multiply(x, x), axis=axis, keepdims=True))
     elif ord in (1, -1, _np.inf, -_np.inf):
         summed, over = (row_axis, col_axis) if ord in (1, -1) else (col_axis, row_axis)
-        pick = _f.max if ord in (1, _np.inf) else _f.min
+        pick = _largest if ord in (1, _np.inf) else _f.min
         out = pick(_f.sum(_f.abs(x), axis=summed, keepdims=True), axis=over, keepdims=True)
     elif ord in (2, -2, "nuc"):
         rest = [i for i in range(nd) if i not in (row_axis, col_axis)]
@@ -405,9 +414,8 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
         raise ValueError(f"norm: invalid order {ord!r} for a matrix norm")
     if keepdims:
         return out
-    return _f.reshape(
-        out, tuple(d for i, d in enumerate(shape(out)) if i not in (row_axis, col_axis))
-    )
+    kept = tuple(d for i, d in enumerate(shape(out)) if i not in (row_axis, col_axis))
+    return _numpy_scalar(_f.reshape(out, kept))  # a scalar for one matrix, as NumPy
 
 
 def norm(
