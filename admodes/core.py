@@ -193,7 +193,17 @@ def dtype_of(x: Any) -> np.dtype:
     if type(p) is float:
         return FLOAT64
     dtype = getattr(p, "dtype", None)  # arrays and NumPy scalars carry theirs
-    return np.result_type(p) if dtype is None else dtype
+    if dtype is not None:
+        return dtype
+    try:
+        return np.result_type(p)
+    except TypeError:
+        raise TypeError(
+            f"value {p!r} of type {type(p).__name__} is not a number or an array: the inputs and "
+            "outputs of a transform (grad, jvp, vjp, jacfwd, jacrev, ...) must be floats, "
+            "complex numbers, NumPy arrays, or tuples, lists and dicts of them. Return anything "
+            "else beside the output with has_aux=True."
+        ) from None
 
 
 FLOAT64 = np.dtype(np.float64)

@@ -15,6 +15,25 @@ import admodes.numpy as anp
 
 X = np.linspace(0.5, 1.5, 3)
 
+# ---------------------------------------------------------------------------- non-numeric output
+NON_NUMERIC_OUTPUT = {
+    "grad": lambda f: ad.grad(f)(1.0),
+    "jvp": lambda f: ad.jvp(f, (1.0,), (1.0,)),
+    "vjp": lambda f: ad.vjp(f, 1.0)[1](1.0),
+    "jacfwd": lambda f: ad.jacfwd(f)(1.0),
+    "jacrev": lambda f: ad.jacrev(f)(1.0),
+}
+
+
+@pytest.mark.parametrize("output", ["text", object()], ids=["str", "object"])
+@pytest.mark.parametrize("call", NON_NUMERIC_OUTPUT.values(), ids=NON_NUMERIC_OUTPUT.keys())
+def test_non_numeric_output_names_the_value_and_has_aux(call: Any, output: Any) -> None:
+    """A function returning text or an object gets an error naming the value and pointing to
+    has_aux, never NumPy's "data type not understood"."""
+    with pytest.raises(TypeError, match=r"is not a number or an array.*has_aux=True"):
+        call(lambda x: output)
+
+
 # ---------------------------------------------------------------------------- non-scalar grad
 NON_SCALAR = {
     "vector": lambda x: x * 2.0,
