@@ -26,7 +26,7 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import ndim, plain
-from admodes.numpy._functions import masked
+from admodes.numpy._functions import clamp, masked
 from admodes.rules.elementwise import erfc, logistic, relu
 
 __all__ = [
@@ -78,9 +78,7 @@ def relu6(x: Any) -> Any:
     """min(max(x, 0), 6): x selected on 0 < x < 6, else the constant bound (nan at nan), so the
     derivative is JAX's select: 1 inside, 0 at both kinks and outside, and a tangent or
     cotangent outside (±inf from hard_silu at −inf) is dropped, never multiplied by 0."""
-    value = plain(x)
-    inside = (value > 0.0) & (value < 6.0)
-    return anp.where(inside, x, np.minimum(np.maximum(value, 0.0), 6.0))
+    return clamp(x, 0.0, 6.0)
 
 
 def hard_tanh(x: Any) -> Any:

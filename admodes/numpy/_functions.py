@@ -168,6 +168,14 @@ def masked(a: Any, where: Any, fill: float) -> Any:
     return a if where is None else _where(plain(where), a, fill)
 
 
+def clamp(x: Any, low: float, high: float) -> Any:
+    """x limited to [low, high] as JAX's ``lax.clamp`` selects: x strictly inside, the bound at
+    and beyond it (nan stays nan), so the derivative is 1 inside and 0 at the bounds and outside,
+    and a tangent or cotangent out there (even ±inf) is dropped, never multiplied by 0."""
+    value = _np.asarray(plain(x))
+    return _where((value > low) & (value < high), x, _np.clip(value, low, high))
+
+
 def sum(
     a: Any,
     axis: int | Sequence[int] | None = None,

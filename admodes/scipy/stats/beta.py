@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.numpy._functions import clamp
 from admodes.scipy.special import betainc, betaln, xlog1py, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
@@ -39,8 +37,7 @@ def _unit(y: Any) -> Any:
     """y clamped to [0, 1], as JAX's guard before betainc (``lax.clamp``) selects: y inside, the
     bound at and beyond the ends, so the derivative there is 0 (an infinite cotangent from
     ``logcdf`` where the cdf is 0 gives 0, not nan)."""
-    value = np.asarray(plain(y))
-    return anp.where((value > 0) & (value < 1), y, np.clip(value, 0.0, 1.0))
+    return clamp(y, 0.0, 1.0)
 
 
 def cdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
