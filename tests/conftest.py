@@ -8,12 +8,40 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import jax
+#: Fewer XLA passes for the JAX references: JAX's numbers, compiled in about two thirds of the
+#: time (the older CPU code generator, without LLVM's expensive passes). Compiling is most of the
+#: suite's time on a clean checkout. (Not a lower ``xla_backend_optimization_level``: at 0,
+#: JAX's derivatives of complex vector norms come out nan.)
+FAST_COMPILE_FLAGS = "--xla_cpu_use_fusion_emitters=false --xla_llvm_disable_expensive_passes=true"
+
+
+def _compile_fast() -> None:
+    """Add :data:`FAST_COMPILE_FLAGS` to ``XLA_FLAGS`` for this process and the processes the
+    tests start (pytest-xdist's workers too), if this XLA knows them: XLA aborts on an unknown
+    flag, so a child process tries them first."""
+    current = os.environ.get("XLA_FLAGS", "")
+    if FAST_COMPILE_FLAGS in current:
+        return
+    flags = f"{current} {FAST_COMPILE_FLAGS}".strip()
+    probe = subprocess.run(
+        [sys.executable, "-c", "import jax.numpy as jnp; jnp.zeros(1).block_until_ready()"],
+        env=dict(os.environ, XLA_FLAGS=flags),
+        capture_output=True,
+    )
+    if probe.returncode == 0:
+        os.environ["XLA_FLAGS"] = flags
+
+
+_compile_fast()  # before JAX starts XLA
+
+import jax  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)  # before any JAX array is made
 
@@ -162,23 +190,10 @@ def _weighted_sum(xp: Any, fn: Callable[..., Any], *args: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- JAX references
-#: Fewer XLA passes for the JAX references of the larger tables: JAX's numbers, compiled in about
-#: half the time. (Not a lower ``xla_backend_optimization_level``: at 0, JAX's derivatives of
-#: complex vector norms come out nan.)
-FAST_COMPILE = {"xla_llvm_disable_expensive_passes": True, "xla_cpu_use_fusion_emitters": False}
-
-
 def jax_compiled(fn: Callable[..., Any], *args: Any) -> Any:
-    """``jax.jit(fn)(*args)`` compiled with :data:`FAST_COMPILE` (XLA's default compile where it
-    lacks one of the options), as NumPy arrays."""
-    lowered = jax.jit(fn).lower(*args)
-    try:
-        compiled = lowered.compile(compiler_options=FAST_COMPILE)
-    except Exception as error:
-        if "No such compile option" not in str(error):
-            raise
-        compiled = lowered.compile()
-    return jax.tree_util.tree_map(np.asarray, compiled(*args))
+    """``jax.jit(fn)(*args)`` as NumPy arrays: one compile of the whole reference, where JAX's
+    eager mode would compile each of its operations."""
+    return jax.tree_util.tree_map(np.asarray, jax.jit(fn)(*args))
 
 
 def assert_jacobians(f: Callable[..., Any], args: tuple, jacobian: tuple) -> None:

@@ -185,7 +185,7 @@ def test_poly_of_complex_zeros_is_holomorphic_as_jaxs() -> None:
         assert_close(transform(anp.poly, holomorphic=True)(z), want)
 
 
-def test_roots_without_stripping_mark_lost_roots_with_nan_asjax_compiled() -> None:
+def test_roots_without_stripping_mark_lost_roots_with_nan_as_jax() -> None:
     """``strip_zeros=False``: NumPy's roots, then a NaN for each root a leading zero takes away
     (as many as JAX's), always len(p) − 1 of them."""
     p = np.array([0.0, 0.0, 1.0, 2.0, 0.0, 0.0])
@@ -230,7 +230,7 @@ def test_poly_of_a_matrix_differentiates_as_jaxs() -> None:
         assert_close(transform(anp.poly)(a), want)
 
 
-def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_asjax_compiled() -> None:
+def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_as_jax() -> None:
     a = np.array([[0.6, 0.2], [0.5, 0.7]])
     with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
         ad.grad(lambda a: anp.sum(anp.linalg.eig(a).eigenvectors))(a)
