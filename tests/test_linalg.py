@@ -560,11 +560,11 @@ NORM_ORDERS = [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]
 )
 def test_norm_values_and_types_are_numpys(shape: tuple[int, ...], order: Any) -> None:
     """A scalar norm is a NumPy scalar, as NumPy's; over an empty axis the max-based orders give
-    NumPy's 0, and the gradient there is empty."""
+    NumPy's 0, and their gradient there is empty."""
     x = np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape)
     got, expected = anp.linalg.norm(x, order), np.linalg.norm(x, order)
     assert type(got) is type(expected) and np.shape(got) == np.shape(expected)
     np.testing.assert_allclose(got, expected, rtol=1e-14)
-    if x.size == 0:
+    if x.size == 0 and order in (1, np.inf):
         for mode in MODES:
             assert ad.grad(lambda a: anp.linalg.norm(a, order), mode=mode)(x).shape == shape
