@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from conftest import JNP, MODES, assert_close, assert_exact, both
@@ -772,3 +773,36 @@ def test_jax_numpy_dtype_aliases_are_numpys() -> None:
     )
     assert np.dtype(anp.float_) == jax.numpy.dtype(jax.numpy.float_)
     assert np.dtype(anp.complex_) == jax.numpy.dtype(jax.numpy.complex_)
+
+
+def test_ndarray_is_the_array_type_for_isinstance_as_jaxs() -> None:
+    """``isinstance(x, anp.ndarray)`` answers as ``isinstance(x, jnp.ndarray)`` for scalars and
+    for values a transform traces; a NumPy array counts too (admodes' arrays are NumPy's, where
+    JAX's type has its own arrays only). It annotates but does not construct, as JAX's."""
+    for value in (1.0, np.float64(1.0), 3, "text"):
+        assert isinstance(value, anp.ndarray) is isinstance(value, jnp.ndarray) is False
+    assert isinstance(np.zeros(2), anp.ndarray) and isinstance(anp.zeros(2), anp.ndarray)
+    assert isinstance(jnp.zeros(2), jnp.ndarray)
+    seen: list[bool] = []
+
+    def record(x: anp.ndarray) -> anp.ndarray:
+        seen.append(isinstance(x, anp.ndarray))
+        return anp.sum(x * x)
+
+    jax_seen: list[bool] = []
+
+    def jax_record(x: jnp.ndarray) -> jnp.ndarray:
+        jax_seen.append(isinstance(x, jnp.ndarray))
+        return jnp.sum(x * x)
+
+    for x in (1.5, np.ones(2)):
+        for mode in MODES:
+            ad.grad(record, mode=mode)(x)
+        ad.jvp(record, (x,), (x,))
+        jax.grad(jax_record)(x)
+        jax.jvp(jax_record, (x,), (x,))
+    assert seen == [True] * 6 and jax_seen == [True] * 4
+    with pytest.raises(TypeError, match="not a constructor"):
+        anp.ndarray((2,))
+    with pytest.raises(TypeError):
+        jnp.ndarray((2,))

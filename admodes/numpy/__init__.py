@@ -131,6 +131,7 @@ from admodes.numpy._creation import (
     logspace,
     meshgrid,
     mgrid,
+    ndarray,
     ogrid,
     ones,
     ones_like,

@@ -9,6 +9,7 @@ integers, nothing to differentiate; the ``*_from`` forms take a traced array's s
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,6 +28,29 @@ class Array(_np.ndarray):
     @property
     def at(self) -> IndexUpdates:
         return IndexUpdates(self)
+
+
+class ndarray(abc.ABC):
+    """The type of ``admodes.numpy``'s arrays, for ``isinstance`` checks and annotations, as
+    ``jax.numpy.ndarray``: a NumPy array (an :class:`Array` too) or a value a transform traces (a
+    traced Python float too, as JAX's traced scalars are arrays); not a NumPy or Python scalar.
+    Not a constructor, as JAX's is not."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> ndarray:
+        raise TypeError(
+            "admodes.numpy.ndarray is the array type for isinstance checks and annotations, not "
+            "a constructor (as jax.numpy.ndarray); build an array with anp.array(values), "
+            "anp.zeros(shape) or anp.empty(shape)"
+        )
+
+    @property
+    @abc.abstractmethod
+    def shape(self) -> tuple[int, ...]:
+        """The array's shape (every array has one: NumPy's and traced values alike)."""
+
+
+ndarray.register(_np.ndarray)
+ndarray.register(Traced)
 
 
 def is_numpy_own(fn: Any, np_fn: Any) -> bool:
