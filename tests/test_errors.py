@@ -141,7 +141,8 @@ NO_RULE = {
     "copyto": lambda x: np.copyto(np.zeros(3), x),
     "putmask": lambda x: np.putmask(x, x > 1.0, 0.0),
     "array2string": lambda x: np.array2string(x),
-    "add.accumulate": lambda x: np.add.accumulate(x).sum(),
+    "maximum.accumulate": lambda x: np.maximum.accumulate(x).sum(),
+    "logaddexp.at": lambda x: np.logaddexp.at(x, [0], 1.0),
 }
 
 
@@ -153,6 +154,14 @@ def test_numpy_function_without_a_rule(mode: str, name: str) -> None:
     message = str(info.value)
     assert f"numpy.{name}" in message
     assert "defprim" in message and "register" in message
+
+
+@pytest.mark.parametrize(("ufunc", "method"), [(np.add, "add"), (np.minimum, "min")])
+def test_ufunc_at_points_to_the_functional_update(ufunc: Any, method: str) -> None:
+    """``np.add.at(x, i, v)`` writes into x, which a traced x cannot take: the error names the
+    ``x.at[i]`` update that does it."""
+    with pytest.raises(TypeError, match=rf"in place.*x\.at\[indices\]\.{method}\(values\)"):
+        ad.grad(lambda x: ufunc.at(x, [0], 1.0))(X)
 
 
 def test_numpy_function_reexported_by_admodes_numpy() -> None:

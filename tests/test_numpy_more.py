@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import JNP, MODES, assert_close, assert_exact, both
+from conftest import JNP, MODES, assert_close, assert_exact, assert_gradients_match_jax, both
 
 import admodes as ad
 import admodes.numpy as anp
@@ -806,3 +806,31 @@ def test_ndarray_is_the_array_type_for_isinstance_as_jaxs() -> None:
         anp.ndarray((2,))
     with pytest.raises(TypeError):
         jnp.ndarray((2,))
+
+
+UFUNC_METHODS = {  # NumPy's ufunc method on a traced value, and JAX's of the same name
+    "subtract.outer": lambda m, x, y: m.subtract.outer(x, y),
+    "multiply.outer-2d": lambda m, x, y: m.multiply.outer(x, y[:2]) * 1.0,
+    "add.reduce": lambda m, x, y: m.add.reduce(x * y),
+    "add.reduce-none-keepdims": lambda m, x, y: m.add.reduce(x, axis=None, keepdims=True),
+    "add.reduce-where": lambda m, x, y: m.add.reduce(x, axis=1, where=np.array([1, 0, 1]) > 0),
+    "multiply.reduce-axis1": lambda m, x, y: m.multiply.reduce(x, axis=1),
+    "maximum.reduce": lambda m, x, y: m.maximum.reduce(x * y),
+    "minimum.reduce-initial": lambda m, x, y: m.minimum.reduce(x, axis=0, initial=2.5),
+    "add.accumulate": lambda m, x, y: m.add.accumulate(x),
+    "multiply.accumulate-axis1": lambda m, x, y: m.multiply.accumulate(x * y, axis=1),
+}
+
+
+@pytest.mark.parametrize("name", UFUNC_METHODS)
+def test_ufunc_methods_on_traced_values_as_jax(name: str) -> None:
+    """``np.subtract.outer(x, y)``, ``np.add.reduce``, ``np.multiply.accumulate``, ... on traced
+    values: NumPy's value (and type) plain, JAX's derivatives (``jnp.subtract.outer``, ...)."""
+    fn = UFUNC_METHODS[name]
+    x = np.linspace(0.5, 3.0, 6).reshape(2, 3)
+    y = np.linspace(-1.0, 1.5, 3)
+    plain_value = fn(np, x, y)
+    traced_value = ad.vjp(partial(fn, np), x, y)[0]
+    assert type(traced_value) is type(plain_value)
+    assert_exact(traced_value, plain_value)
+    assert_gradients_match_jax([(partial(fn, np), partial(fn, jnp))], (x, y))

@@ -13,6 +13,7 @@ from typing import Any
 
 from admodes.core import Traced
 from admodes.numpy._creation import is_numpy_own
+from admodes.numpy._functions import astype
 from admodes.numpy._indexing import IndexUpdates
 from admodes.registry import Primitive, bind
 
@@ -127,15 +128,57 @@ def _varargs(values: tuple) -> Any:
 
 def _array_ufunc(anp: ModuleType) -> Any:
     def __array_ufunc__(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        fn = getattr(anp, _UFUNC_ALIASES.get(ufunc.__name__, ufunc.__name__), None)
-        if method == "__call__" and fn is not None:
+        name = ufunc.__name__
+        fn = getattr(anp, _UFUNC_ALIASES.get(name, name), None)
+        what = f"numpy.{name}" + ("" if method == "__call__" else f".{method}")
+        if fn is not None and method in ("__call__", "outer"):
             if kwargs:
-                raise TypeError(unsupported_keywords_message(f"numpy.{ufunc.__name__}", kwargs))
+                raise TypeError(unsupported_keywords_message(what, kwargs))
+            if method == "outer":  # every pair: f(a[i, j, ..., None, None, ...], b)
+                a, b = inputs
+                return fn(anp.reshape(a, anp.shape(a) + (1,) * anp.ndim(b)), b)
             return fn(*inputs)
-        suffix = "" if method == "__call__" else f".{method}"
-        raise TypeError(no_rule_message(f"numpy.{ufunc.__name__}{suffix}"))
+        if (name, method) in _UFUNC_REDUCTIONS:
+            return _ufunc_reduction(getattr(anp, _UFUNC_REDUCTIONS[name, method]), what, *inputs,
+                                    **kwargs)  # fmt: skip
+        if method == "at":
+            raise TypeError(
+                f"{what} updates its first argument in place, which a traced value cannot be; "
+                f"use the functional update `x.at[indices].{_AT_UPDATES.get(name)}(values)`, as "
+                "in JAX"
+                if name in _AT_UPDATES
+                else no_rule_message(what)
+            )
+        raise TypeError(no_rule_message(what))
 
     return __array_ufunc__
+
+
+#: A ufunc's ``reduce`` and ``accumulate`` that admodes computes: the function that does it.
+_UFUNC_REDUCTIONS = {
+    ("add", "reduce"): "sum",
+    ("multiply", "reduce"): "prod",
+    ("maximum", "reduce"): "max",
+    ("minimum", "reduce"): "min",
+    ("add", "accumulate"): "cumsum",
+    ("multiply", "accumulate"): "cumprod",
+}
+
+#: The ufuncs whose ``.at`` has a functional counterpart: the ``x.at[indices]`` method.
+_AT_UPDATES = {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max"}
+
+
+def _ufunc_reduction(
+    fn: Any, what: str, array: Any, axis: Any = 0, dtype: Any = None, out: Any = None, **kwargs: Any
+) -> Any:
+    """``ufunc.reduce`` / ``ufunc.accumulate`` of one array by the function that computes it:
+    NumPy's default axis 0 (None reduces every axis), its ``dtype``, and ``reduce``'s
+    ``keepdims``, ``initial`` and ``where``."""
+    if out is not None:
+        raise TypeError(unsupported_keywords_message(what, {"out": out}))
+    if dtype is not None:  # max and min take none: a cast first is the same
+        array = astype(array, dtype)
+    return fn(array, axis=axis, **kwargs)
 
 
 def _array_function(anp: ModuleType) -> Any:
