@@ -45,7 +45,7 @@ from admodes.derivatives import (
     times_partial,
     unit_directions,
 )
-from admodes.registry import NO_PARAMS, Primitive
+from admodes.registry import IDENTITY, NO_PARAMS, Primitive
 from admodes.rules.broadcasting import unbroadcast
 from admodes.rules.shape import concatenate, reshape
 from admodes.tree import TreeDef, flatten, unflatten
@@ -139,8 +139,9 @@ class Tape(Trace):
         entries = self.entries
         outer, counting.phase = counting.phase, "vjp"
         try:
-            for k in range(len(entries) - 1, -1, -1):
-                prim, primals, params, out, parents, index = entries[k]
+            # Last entry first; with ``consume`` each entry is dropped once read (the reversed
+            # iterator then reads the one before it, still in place).
+            for prim, primals, params, out, parents, index in reversed(entries):
                 if consume:
                     entries.pop()
                 if type(index) is int:
@@ -163,10 +164,14 @@ class Tape(Trace):
                         c = terms[i]
                         if c is None:
                             continue
-                    elif partials[i] is not None:  # elementwise (the hot path): ȳ · ∂ᵢ
-                        c = times_partial(partials[i], g, out, primals)
-                    else:
-                        continue
+                    else:  # elementwise (the hot path): ȳ · ∂ᵢ, ȳ itself for ∂ᵢ = 1
+                        d = partials[i]
+                        if d is IDENTITY:
+                            c = g
+                        elif d is not None:
+                            c = times_partial(d, g, out, primals)
+                        else:
+                            continue
                     # A Python float, traced or not, is neither broadcast nor complex.
                     if type(c) is not float and type(plain(c)) is not float:
                         x = primals[i]
