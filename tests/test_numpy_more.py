@@ -808,7 +808,7 @@ def test_ndarray_is_the_array_type_for_isinstance_as_jaxs() -> None:
         jnp.ndarray((2,))
 
 
-UFUNC_METHODS = {  # NumPy's ufunc method on a traced value, and JAX's of the same name
+UFUNC_METHODS = {  # a ufunc method, the same in NumPy, admodes.numpy and jax.numpy
     "subtract.outer": lambda m, x, y: m.subtract.outer(x, y),
     "multiply.outer-2d": lambda m, x, y: m.multiply.outer(x, y[:2]) * 1.0,
     "add.reduce": lambda m, x, y: m.add.reduce(x * y),
@@ -819,18 +819,57 @@ UFUNC_METHODS = {  # NumPy's ufunc method on a traced value, and JAX's of the sa
     "minimum.reduce-initial": lambda m, x, y: m.minimum.reduce(x, axis=0, initial=2.5),
     "add.accumulate": lambda m, x, y: m.add.accumulate(x),
     "multiply.accumulate-axis1": lambda m, x, y: m.multiply.accumulate(x * y, axis=1),
+    # no reduction computes these: the function folded along the axis, as NumPy's loop
+    "subtract.reduce": lambda m, x, y: m.subtract.reduce(x * y, axis=1),
+    "logaddexp.reduce-all": lambda m, x, y: m.logaddexp.reduce(x, axis=None),
+    "logaddexp.reduce-where": lambda m, x, y: m.logaddexp.reduce(
+        x, axis=1, where=np.array([1, 0, 1]) > 0
+    ),
+    "logaddexp2.accumulate": lambda m, x, y: m.logaddexp2.accumulate(x * y, axis=1),
 }
 
 
 @pytest.mark.parametrize("name", UFUNC_METHODS)
-def test_ufunc_methods_on_traced_values_as_jax(name: str) -> None:
-    """``np.subtract.outer(x, y)``, ``np.add.reduce``, ``np.multiply.accumulate``, ... on traced
-    values: NumPy's value (and type) plain, JAX's derivatives (``jnp.subtract.outer``, ...)."""
+def test_ufunc_methods_as_jax(name: str) -> None:
+    """``anp.subtract.outer(x, y)``, ``anp.add.reduce``, ``anp.logaddexp.accumulate``, ... and
+    NumPy's same methods on traced values (``np.subtract.outer(x, y)``): NumPy's value (and
+    type), JAX's derivatives (``jnp.subtract.outer``, ...)."""
     fn = UFUNC_METHODS[name]
     x = np.linspace(0.5, 3.0, 6).reshape(2, 3)
     y = np.linspace(-1.0, 1.5, 3)
     plain_value = fn(np, x, y)
-    traced_value = ad.vjp(partial(fn, np), x, y)[0]
-    assert type(traced_value) is type(plain_value)
-    assert_exact(traced_value, plain_value)
-    assert_gradients_match_jax([(partial(fn, np), partial(fn, jnp))], (x, y))
+    assert_close(fn(anp, x, y), plain_value)
+    for module in (anp, np):
+        traced_value = ad.vjp(partial(fn, module), x, y)[0]
+        assert type(traced_value) is type(plain_value)
+        assert_exact(traced_value, fn(anp, x, y))
+    assert_gradients_match_jax(
+        [(partial(fn, module), partial(fn, jnp)) for module in (anp, np)], (x, y)
+    )
+
+
+@pytest.mark.parametrize("name", ["add", "multiply", "maximum", "minimum"])
+def test_ufunc_at_is_jaxs_functional_update(name: str) -> None:
+    """``anp.add.at(x, i, v, inplace=False)``: x updated at i (twice at a repeated index, but
+    for multiply: JAX differentiates its scatter at distinct indices only), as JAX's; the
+    in-place default raises, as JAX's."""
+    x = np.linspace(0.5, 3.0, 6).reshape(2, 3)
+    v = np.linspace(-1.0, 1.5, 3)
+    index = (np.array([0, 0 if name != "multiply" else 1, 1]), np.array([1, 1, 2]))
+
+    def update(m: Any, x: Any, v: Any) -> Any:
+        return getattr(m, name).at(x, index, v, inplace=False)
+
+    def jax_update(x: Any, v: Any) -> Any:  # multiply: the same scatter, told it is unique
+        if name == "multiply":
+            return jnp.asarray(x).at[index].multiply(v, unique_indices=True)
+        return update(jnp, x, v)
+
+    assert_gradients_match_jax([(partial(update, anp), jax_update)], (x, v))
+    expected = x.copy()
+    getattr(np, name).at(expected, index, v)
+    assert_exact(update(anp, x, v), expected)
+    with pytest.raises(NotImplementedError, match="inplace=False"):
+        getattr(anp, name).at(x, index, v)
+    with pytest.raises(NotImplementedError, match="inplace=False"):
+        getattr(jnp, name).at(x, index, v)

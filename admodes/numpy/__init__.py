@@ -421,6 +421,7 @@ from admodes.numpy._sorting import (
     unique_inverse,
     unique_values,
 )
+from admodes.numpy._ufuncs import ufunc
 
 # NumPy 2's array-API names, the same functions (np.acos is np.arccos), as jax.numpy has them.
 acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
@@ -428,5 +429,27 @@ atan, atanh, atan2 = arctan, arctanh, arctan2
 pow, permute_dims = power, transpose
 # jax.numpy's names for NumPy 1's aliases, which NumPy 2 dropped.
 float_, complex_ = float64, complex128
+
+# jax.numpy's universal functions: called as before, with NumPy's outer, reduce, accumulate, at.
+add = ufunc(add, "add", 2, reduce=sum, accumulate=cumsum, at="add")
+multiply = ufunc(multiply, "multiply", 2, reduce=prod, accumulate=cumprod, at="multiply")
+maximum = ufunc(maximum, "maximum", 2, reduce=max, at="max")
+minimum = ufunc(minimum, "minimum", 2, reduce=min, at="min")
+negative = ufunc(negative, "negative", 1)
+subtract, logaddexp, logaddexp2 = (
+    ufunc(fn, name, 2)
+    for fn, name in ((subtract, "subtract"), (logaddexp, "logaddexp"), (logaddexp2, "logaddexp2"))
+)
+logical_and, logical_or, logical_xor, bitwise_and, bitwise_or, bitwise_xor = (
+    ufunc(fn, name, 2)
+    for fn, name in (
+        (logical_and, "logical_and"),
+        (logical_or, "logical_or"),
+        (logical_xor, "logical_xor"),
+        (bitwise_and, "bitwise_and"),
+        (bitwise_or, "bitwise_or"),
+        (bitwise_xor, "bitwise_xor"),
+    )
+)
 
 attach_array_methods(sys.modules[__name__])

@@ -13,8 +13,8 @@ from typing import Any
 
 from admodes.core import Traced
 from admodes.numpy._creation import is_numpy_own
-from admodes.numpy._functions import astype
 from admodes.numpy._indexing import IndexUpdates
+from admodes.numpy._ufuncs import ufunc
 from admodes.registry import Primitive, bind
 
 
@@ -22,7 +22,8 @@ def attach_array_methods(anp: ModuleType) -> None:
     """Give :class:`Traced` its operators and array methods, each a call into ``anp``."""
     for name, fn_name, swapped in _OPERATORS:
         setattr(Traced, name, _operator(anp, fn_name, swapped))
-    Traced.__neg__ = lambda self: anp.negative(self)
+    negative = _primitive_of(anp.negative)
+    Traced.__neg__ = lambda self: negative(self)
     Traced.__pos__ = lambda self: self
     Traced.__abs__ = lambda self: anp.abs(self)
     # round() and divmod() give traced values, as on JAX's arrays (rounding and floor division
@@ -100,7 +101,7 @@ _METHODS = (
 
 
 def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
-    fn = getattr(anp, fn_name)
+    fn = _primitive_of(getattr(anp, fn_name))
     if isinstance(fn, Primitive):  # the hot path: straight to the dispatch
         if swapped:
             return lambda self, other: bind(fn, other, self)
@@ -108,6 +109,11 @@ def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
     if swapped:
         return lambda self, other: fn(other, self)
     return lambda self, other: fn(self, other)
+
+
+def _primitive_of(fn: Any) -> Any:
+    """The function a universal function calls (``anp.add`` calls the registry's ``add``)."""
+    return fn.__wrapped__ if isinstance(fn, ufunc) else fn
 
 
 def _method(anp: ModuleType, name: str) -> Any:
@@ -127,58 +133,34 @@ def _varargs(values: tuple) -> Any:
 
 
 def _array_ufunc(anp: ModuleType) -> Any:
-    def __array_ufunc__(self: Traced, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        name = ufunc.__name__
+    def __array_ufunc__(
+        self: Traced, np_ufunc: Any, method: str, *inputs: Any, **kwargs: Any
+    ) -> Any:
+        name = np_ufunc.__name__
         fn = getattr(anp, _UFUNC_ALIASES.get(name, name), None)
         what = f"numpy.{name}" + ("" if method == "__call__" else f".{method}")
-        if fn is not None and method in ("__call__", "outer"):
+        if method == "__call__" and fn is not None:
             if kwargs:
                 raise TypeError(unsupported_keywords_message(what, kwargs))
-            if method == "outer":  # every pair: f(a[i, j, ..., None, None, ...], b)
-                a, b = inputs
-                return fn(anp.reshape(a, anp.shape(a) + (1,) * anp.ndim(b)), b)
             return fn(*inputs)
-        if (name, method) in _UFUNC_REDUCTIONS:
-            return _ufunc_reduction(getattr(anp, _UFUNC_REDUCTIONS[name, method]), what, *inputs,
-                                    **kwargs)  # fmt: skip
+        if fn is None or method not in _UFUNC_METHODS or np_ufunc.signature is not None:
+            raise TypeError(no_rule_message(what))
+        universal = fn if isinstance(fn, ufunc) else ufunc(fn, name, np_ufunc.nin)
         if method == "at":
+            if universal.at_method is None:
+                raise TypeError(no_rule_message(what))
             raise TypeError(
                 f"{what} updates its first argument in place, which a traced value cannot be; "
-                f"use the functional update `x.at[indices].{_AT_UPDATES.get(name)}(values)`, as "
-                "in JAX"
-                if name in _AT_UPDATES
-                else no_rule_message(what)
+                f"use the functional update `x.at[indices].{universal.at_method}(values)`, as in "
+                "JAX"
             )
-        raise TypeError(no_rule_message(what))
+        return getattr(universal, method)(*inputs, **kwargs)
 
     return __array_ufunc__
 
 
-#: A ufunc's ``reduce`` and ``accumulate`` that admodes computes: the function that does it.
-_UFUNC_REDUCTIONS = {
-    ("add", "reduce"): "sum",
-    ("multiply", "reduce"): "prod",
-    ("maximum", "reduce"): "max",
-    ("minimum", "reduce"): "min",
-    ("add", "accumulate"): "cumsum",
-    ("multiply", "accumulate"): "cumprod",
-}
-
-#: The ufuncs whose ``.at`` has a functional counterpart: the ``x.at[indices]`` method.
-_AT_UPDATES = {"add": "add", "multiply": "multiply", "minimum": "min", "maximum": "max"}
-
-
-def _ufunc_reduction(
-    fn: Any, what: str, array: Any, axis: Any = 0, dtype: Any = None, out: Any = None, **kwargs: Any
-) -> Any:
-    """``ufunc.reduce`` / ``ufunc.accumulate`` of one array by the function that computes it:
-    NumPy's default axis 0 (None reduces every axis), its ``dtype``, and ``reduce``'s
-    ``keepdims``, ``initial`` and ``where``."""
-    if out is not None:
-        raise TypeError(unsupported_keywords_message(what, {"out": out}))
-    if dtype is not None:  # max and min take none: a cast first is the same
-        array = astype(array, dtype)
-    return fn(array, axis=axis, **kwargs)
+#: The methods of a NumPy ufunc that reach admodes' (``at`` to say what to use instead).
+_UFUNC_METHODS = ("outer", "reduce", "accumulate", "at")
 
 
 def _array_function(anp: ModuleType) -> Any:
