@@ -873,3 +873,23 @@ def test_ufunc_at_is_jaxs_functional_update(name: str) -> None:
         getattr(anp, name).at(x, index, v)
     with pytest.raises(NotImplementedError, match="inplace=False"):
         getattr(jnp, name).at(x, index, v)
+
+
+def test_frompyfunc_makes_a_ufunc_as_jaxs() -> None:
+    """``anp.frompyfunc(f, nin=2, nout=1)``: f elementwise, with the ufunc methods; values and
+    derivatives as ``jnp.frompyfunc``'s."""
+    x = np.linspace(0.5, 2.0, 4)
+    y = np.linspace(-1.0, 1.0, 3)
+
+    def made(m: Any) -> Any:
+        return m.frompyfunc(lambda a, b: a * b + 1.0, nin=2, nout=1, identity=None)
+
+    def methods(m: Any, x: Any, y: Any) -> Any:
+        f = made(m)
+        parts = (f(x, 2.0), f.outer(x, y), f.reduce(x), f.accumulate(x * y[0]))
+        return m.concatenate([m.ravel(part) for part in parts])
+
+    assert isinstance(made(anp), anp.ufunc) and isinstance(anp.add, anp.ufunc)
+    assert_gradients_match_jax([(partial(methods, anp), partial(methods, jnp))], (x, y))
+    with pytest.raises(NotImplementedError, match="one output"):
+        anp.frompyfunc(divmod, nin=2, nout=2)

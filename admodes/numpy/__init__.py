@@ -12,6 +12,8 @@ attaches the traced value's operators and array methods (``x + y``, ``x @ y``, `
 
 import sys
 
+import numpy as _np
+
 # NumPy's own, as JAX code takes them from jax.numpy: dtypes and dtype queries, window functions
 # (constants), broadcast_shapes, printing options, and reading arrays from files and buffers.
 from numpy import (
@@ -421,7 +423,7 @@ from admodes.numpy._sorting import (
     unique_inverse,
     unique_values,
 )
-from admodes.numpy._ufuncs import ufunc
+from admodes.numpy._ufuncs import frompyfunc, numpys, ufunc
 
 # NumPy 2's array-API names, the same functions (np.acos is np.arccos), as jax.numpy has them.
 acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
@@ -431,24 +433,28 @@ pow, permute_dims = power, transpose
 float_, complex_ = float64, complex128
 
 # jax.numpy's universal functions: called as before, with NumPy's outer, reduce, accumulate, at.
-add = ufunc(add, "add", 2, reduce=sum, accumulate=cumsum, at="add")
-multiply = ufunc(multiply, "multiply", 2, reduce=prod, accumulate=cumprod, at="multiply")
-maximum = ufunc(maximum, "maximum", 2, reduce=max, at="max")
-minimum = ufunc(minimum, "minimum", 2, reduce=min, at="min")
-negative = ufunc(negative, "negative", 1)
-subtract, logaddexp, logaddexp2 = (
-    ufunc(fn, name, 2)
-    for fn, name in ((subtract, "subtract"), (logaddexp, "logaddexp"), (logaddexp2, "logaddexp2"))
+add = numpys(add, _np.add, reduce=sum, accumulate=cumsum, at="add")
+multiply = numpys(multiply, _np.multiply, reduce=prod, accumulate=cumprod, at="multiply")
+maximum = numpys(maximum, _np.maximum, reduce=max, at="max")
+minimum = numpys(minimum, _np.minimum, reduce=min, at="min")
+negative, subtract, logaddexp, logaddexp2 = (
+    numpys(fn, np_fn)
+    for fn, np_fn in (
+        (negative, _np.negative),
+        (subtract, _np.subtract),
+        (logaddexp, _np.logaddexp),
+        (logaddexp2, _np.logaddexp2),
+    )
 )
 logical_and, logical_or, logical_xor, bitwise_and, bitwise_or, bitwise_xor = (
-    ufunc(fn, name, 2)
-    for fn, name in (
-        (logical_and, "logical_and"),
-        (logical_or, "logical_or"),
-        (logical_xor, "logical_xor"),
-        (bitwise_and, "bitwise_and"),
-        (bitwise_or, "bitwise_or"),
-        (bitwise_xor, "bitwise_xor"),
+    numpys(fn, np_fn)
+    for fn, np_fn in (
+        (logical_and, _np.logical_and),
+        (logical_or, _np.logical_or),
+        (logical_xor, _np.logical_xor),
+        (bitwise_and, _np.bitwise_and),
+        (bitwise_or, _np.bitwise_or),
+        (bitwise_xor, _np.bitwise_xor),
     )
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 from admodes.core import Traced
 from admodes.numpy._creation import is_numpy_own
 from admodes.numpy._indexing import IndexUpdates
-from admodes.numpy._ufuncs import ufunc
+from admodes.numpy._ufuncs import numpys, ufunc
 from admodes.registry import Primitive, bind
 
 
@@ -145,7 +145,7 @@ def _array_ufunc(anp: ModuleType) -> Any:
             return fn(*inputs)
         if fn is None or method not in _UFUNC_METHODS or np_ufunc.signature is not None:
             raise TypeError(no_rule_message(what))
-        universal = fn if isinstance(fn, ufunc) else ufunc(fn, name, np_ufunc.nin)
+        universal = fn if isinstance(fn, ufunc) else numpys(fn, np_ufunc)
         if method == "at":
             if universal.at_method is None:
                 raise TypeError(no_rule_message(what))

@@ -21,13 +21,13 @@ from numpy.lib.array_utils import normalize_axis_tuple
 from admodes.core import ndim, shape
 from admodes.numpy import _functions as _f
 from admodes.numpy._creation import asarray
-from admodes.numpy._shapes import moveaxis
+from admodes.numpy._shapes import moveaxis, vectorize
 
 
 class ufunc:
     """A universal function: called elementwise with broadcasting, with NumPy's methods (JAX's
-    signatures: ``at`` needs ``inplace=False``). ``nin`` inputs, one output, NumPy's
-    ``identity``."""
+    signatures: ``at`` needs ``inplace=False``). ``nin`` inputs, one output; ``identity`` is the
+    value a reduction starts from (NumPy's, for NumPy's functions)."""
 
     def __init__(
         self,
@@ -35,15 +35,16 @@ class ufunc:
         name: str,
         nin: int,
         *,
+        identity: Any = None,
         reduce: Callable[..., Any] | None = None,
         accumulate: Callable[..., Any] | None = None,
         at: str | None = None,
     ) -> None:
         self.__wrapped__ = fn
         self.__name__ = name
-        self.__doc__ = f"``numpy.{name}`` as a ufunc: called, or by its methods (see ``ufunc``)."
+        self.__doc__ = f"``{name}`` as a ufunc: called, or by its methods (see ``ufunc``)."
         self.nin, self.nout, self.nargs = nin, 1, nin + 1
-        self.identity = getattr(_np, name).identity
+        self.identity = identity
         self._reduction = reduce
         self._accumulation = accumulate
         self.at_method = at
@@ -150,3 +151,17 @@ def _cast(a: Any, dtype: Any) -> Any:
 def _no_out(out: Any, what: str) -> None:
     if out is not None:
         raise TypeError(f"{what}: out= writes into an array, which admodes does not; drop it")
+
+
+def numpys(fn: Callable[..., Any], np_ufunc: _np.ufunc, **methods: Any) -> ufunc:
+    """``fn``, admodes' function for NumPy's ufunc ``np_ufunc``, as a ufunc with its name, number
+    of inputs and identity, and ``methods`` (a reduction, an accumulation, an ``at`` update)."""
+    return ufunc(fn, np_ufunc.__name__, np_ufunc.nin, identity=np_ufunc.identity, **methods)
+
+
+def frompyfunc(func: Callable[..., Any], /, nin: int, nout: int, *, identity: Any = None) -> ufunc:
+    """A ufunc applying the scalar function ``func`` elementwise (``vectorize``), as JAX's
+    ``frompyfunc``: one output only."""
+    if nout != 1:
+        raise NotImplementedError(f"frompyfunc with nout={nout}: admodes' ufuncs have one output")
+    return ufunc(vectorize(func), getattr(func, "__name__", "func"), nin, identity=identity)
