@@ -437,18 +437,24 @@ add = numpys(add, _np.add, reduce=sum, accumulate=cumsum, at="add")
 multiply = numpys(multiply, _np.multiply, reduce=prod, accumulate=cumprod, at="multiply")
 maximum = numpys(maximum, _np.maximum, reduce=max, at="max")
 minimum = numpys(minimum, _np.minimum, reduce=min, at="min")
-negative, subtract, logaddexp, logaddexp2 = (
+(
+    negative,
+    subtract,
+    logaddexp,
+    logaddexp2,
+    logical_and,
+    logical_or,
+    logical_xor,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+) = (
     numpys(fn, np_fn)
     for fn, np_fn in (
         (negative, _np.negative),
         (subtract, _np.subtract),
         (logaddexp, _np.logaddexp),
         (logaddexp2, _np.logaddexp2),
-    )
-)
-logical_and, logical_or, logical_xor, bitwise_and, bitwise_or, bitwise_xor = (
-    numpys(fn, np_fn)
-    for fn, np_fn in (
         (logical_and, _np.logical_and),
         (logical_or, _np.logical_or),
         (logical_xor, _np.logical_xor),
