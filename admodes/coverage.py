@@ -92,6 +92,9 @@ PROBES: dict[str, Probe] = {
     "scipy.linalg.cho_solve": Probe(((M, True), N)),
     "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),
     "scipy.special.betainc": Probe((1.5, 2.5, M)),
+    "scipy.special.hyp2f1": Probe((M, N, P + 1.0, M - 0.5)),
+    "scipy.special.bessel_jn": Probe((M,), {"v": 3}),
+    "scipy.special.sph_harm_y": Probe((np.array([1, 2, 3]), np.array([0, 1, -2]), V, V + 0.5)),
     "scipy.special.expn": Probe((2, M)),
     "scipy.special.bernoulli": Probe((4,)),
     "scipy.stats.beta.cdf": Probe((M, 1.5, 2.5)),
@@ -144,9 +147,9 @@ PROBES: dict[str, Probe] = {
 }
 
 
-#: Public names that are not array functions: the namespace's set-up hook, a function
-#: transformer, and the functions that write files.
-NOT_FUNCTIONS = {"attach_array_methods", "vectorize", "save", "savez"}
+#: Public names that are not array functions: the namespace's set-up hook, the function
+#: transformers, and the functions that write files.
+NOT_FUNCTIONS = {"attach_array_methods", "vectorize", "frompyfunc", "save", "savez"}
 
 #: Example inputs tried in turn for a function absent from :data:`PROBES` (the first with which
 #: forward mode runs is used): matrices for its required arguments, or a matrix and integers.

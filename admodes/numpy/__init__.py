@@ -423,7 +423,8 @@ from admodes.numpy._sorting import (
     unique_inverse,
     unique_values,
 )
-from admodes.numpy._ufuncs import frompyfunc, numpys, ufunc
+from admodes.numpy._ufuncs import frompyfunc, ufunc
+from admodes.numpy._ufuncs import numpys as _numpys
 
 # NumPy 2's array-API names, the same functions (np.acos is np.arccos), as jax.numpy has them.
 acos, acosh, asin, asinh = arccos, arccosh, arcsin, arcsinh
@@ -433,10 +434,10 @@ pow, permute_dims = power, transpose
 float_, complex_ = float64, complex128
 
 # jax.numpy's universal functions: called as before, with NumPy's outer, reduce, accumulate, at.
-add = numpys(add, _np.add, reduce=sum, accumulate=cumsum, at="add")
-multiply = numpys(multiply, _np.multiply, reduce=prod, accumulate=cumprod, at="multiply")
-maximum = numpys(maximum, _np.maximum, reduce=max, at="max")
-minimum = numpys(minimum, _np.minimum, reduce=min, at="min")
+add = _numpys(add, _np.add, reduce=sum, accumulate=cumsum, at="add")
+multiply = _numpys(multiply, _np.multiply, reduce=prod, accumulate=cumprod, at="multiply")
+maximum = _numpys(maximum, _np.maximum, reduce=max, at="max")
+minimum = _numpys(minimum, _np.minimum, reduce=min, at="min")
 (
     negative,
     subtract,
@@ -449,7 +450,7 @@ minimum = numpys(minimum, _np.minimum, reduce=min, at="min")
     bitwise_or,
     bitwise_xor,
 ) = (
-    numpys(fn, np_fn)
+    _numpys(fn, np_fn)
     for fn, np_fn in (
         (negative, _np.negative),
         (subtract, _np.subtract),

@@ -35,7 +35,20 @@ Elementwise entries give their local partials; values are SciPy's, derivatives J
   ``admodes.scipy.special.entr`` is built as JAX builds it,
 - ``rel_entr(p, q) = p log(p/q)`` for p, q > 0 (0 at p = 0 ≤ q, inf elsewhere): ``∂/∂p =
   log p + 1 − log q``, ``∂/∂q = −p/q`` for p, q > 0 and 0 elsewhere (JAX's, whose value
-  xlogx(p) − xlogy(p, q) is SciPy's but for rounding).
+  xlogx(p) − xlogy(p, q) is SciPy's but for rounding),
+- the hypergeometric functions: ``∂₁F₁(a; b; x)/∂x = (a/b) ₁F₁(a + 1; b + 1; x)``,
+  ``∂₂F₁(a, b; c; x)/∂x = (ab/c) ₂F₁(a + 1, b + 1; c + 1; x)``; in the parameters JAX's series
+  differentiated term by term (∂(a)ₖ/∂a = (a)ₖ (ψ(a + k) − ψ(a))), by ``hyp1f1_derivative(i,
+  j, n, a, b, x)`` = ∂ⁱₐ ∂ʲ_b ∂ⁿₓ ₁F₁ and ``hyp2f1_derivative(i, j, k, n, a, b, c, x)``: the
+  series summed to convergence in truncated power series of the arguments (so every order and
+  mixed derivative is one more coefficient), for x < 0 after Kummer's transformation ₁F₁(a; b;
+  x) = eˣ ₁F₁(b − a; b; −x) and Pfaff's ₂F₁(a, b; c; x) = (1 − x)^−a ₂F₁(a, c − b; c;
+  x/(x − 1)); nan for ₂F₁ at x ≥ 1,
+- the Bessel functions ``jv(n, z)`` of a constant order (``bessel_jn``'s): ``∂/∂z = (J_{n−1} −
+  J_{n+1})/2`` (J₀' = −J₁),
+- the Faddeeva function ``wofz(z) = e^(−z²) erfc(−iz)``, holomorphic: ``w' = −2z w + 2i/√π``,
+- the spherical harmonics ``sph_harm_y(n, m, θ, φ)`` of integers n, m: ``∂/∂φ = im Y``, ``∂/∂θ
+  = ½ (√((n − m)(n + m + 1)) e^(−iφ) Y_n^(m+1) − √((n + m)(n − m + 1)) e^(iφ) Y_n^(m−1))``.
 
 The exponentially scaled Bessel functions ``i0e`` and ``i1e`` need no SciPy: they are in
 :mod:`admodes.rules.elementwise`, beneath ``admodes.numpy.i0``.
@@ -45,7 +58,9 @@ rule: with P a = L U and L, U made square (m×m and n×n, completed by the ident
 U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U.
 
 FLOPs: one per element per special-function evaluation (``gammainc_grad_a``: one per term of its
-series or continued fraction; ``zeta_s_derivative``: one per term of its series, 2N + 1); LU of
+series or continued fraction; ``zeta_s_derivative``: one per term of its series, 2N + 1; the
+hypergeometric derivative series a nominal 512, 64 terms of 8; ``wofz`` and ``sph_harm_y`` one,
+complex output or not); LU of
 an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n): 2n³/3 when square); expm 2n³ per matrix
 product of Higham's (2005) Padé 13 scaling and squaring (6 + s products, s squarings) plus one
 LU solve; convolution 2 · |x| · |y|.
@@ -471,6 +486,322 @@ zeta_s_derivative = defelementwise(
     lambda ans, k, s, q: zeta_s_derivative(k + 1, s, q),
     _zeta_dq,
     flops_per_element=2 * _ZETA_TERMS + 1,  # one per term of the series
+)
+
+
+# ---------------------------------------------------------------------------- hypergeometric
+#: A derivative series that has not converged after this many terms gives nan.
+_SERIES_MAX_TERMS = 100_000
+#: FLOPs charged per element for a derivative series: a nominal 64 terms of 8 FLOPs (the series
+#: stops at convergence, after 10 to a few hundred terms where the functions are moderate).
+_SERIES_FLOPS = 64 * 8
+
+
+def _check_real_hypergeometric(name: str, *args: Any) -> None:
+    """Raise ValueError for complex arguments, as JAX (SciPy's complex x has no derivative here)."""
+    if any(np.iscomplexobj(a) for a in args):
+        raise ValueError(
+            f"{name} does not support complex-valued inputs (nor does JAX's): pass real "
+            f"arguments, or call scipy.special.{name} for complex x (not differentiable)"
+        )
+
+
+def _hypergeometric_value(name: str, fn: Any) -> Any:
+    """SciPy's real ``fn`` with JAX's refusal of complex inputs."""
+
+    def impl(*args: Any) -> Any:
+        _check_real_hypergeometric(name, *args)
+        return fn(*args)
+
+    impl.__name__ = name
+    return impl
+
+
+def _at(axis: int, index: Any) -> tuple:
+    """The index of ``index`` along ``axis`` (every entry of the axes before it)."""
+    return (slice(None),) * axis + (index,)
+
+
+def _jet_times_linear(t: np.ndarray, constant: Any, slopes: dict[int, Any]) -> np.ndarray:
+    """The truncated power series t · (c + Σᵥ sᵥ εᵥ): axis v of t holds the powers of εᵥ, the
+    trailing axes the elements (``constant`` and the slopes broadcast against them)."""
+    out = constant * t
+    for axis, slope in slopes.items():
+        if t.shape[axis] > 1:
+            out[_at(axis, slice(1, None))] += slope * t[_at(axis, slice(None, -1))]
+    return out
+
+
+def _jet_over_linear(t: np.ndarray, constant: Any, axis: int) -> np.ndarray:
+    """The truncated power series t / (c + ε): R with R · (c + ε) = t, power by power of ε."""
+    if t.shape[axis] == 1:
+        return t / constant
+    out = np.empty_like(t)
+    previous: Any = 0.0
+    for m in range(t.shape[axis]):
+        previous = (t[_at(axis, m)] - previous) / constant
+        out[_at(axis, m)] = previous
+    return out
+
+
+def _jet_times_series(t: np.ndarray, coefficients: list, axis: int) -> np.ndarray:
+    """The truncated power series t · Σ_q s_q ε^q (ε the variable of ``axis``)."""
+    out = np.empty_like(t)
+    for m in range(t.shape[axis]):
+        out[_at(axis, m)] = sum(coefficients[q] * t[_at(axis, m - q)] for q in range(m + 1))
+    return out
+
+
+def _sum_series(
+    orders: tuple[int, ...], skip: np.ndarray, step: Any, k_min: Any, tolerance: Any
+) -> np.ndarray:
+    """Σₖ tₖ with t₀ = 1 and tₖ₊₁ = step(tₖ, k), the terms truncated power series in one
+    variable per entry of ``orders`` (to that power; the leading axes) for each element (the
+    trailing axes, ``skip``'s shape). An element's sum stops once k ≥ k_min (past the terms'
+    peak, where they decrease geometrically) and a term is at most ``tolerance`` times the sum
+    in every coefficient (tested every 8 terms); nan where that takes more than
+    ``_SERIES_MAX_TERMS`` terms (not even tried where k_min is beyond; inf and nan stop it at
+    once). The elements marked ``skip`` are not waited for."""
+    axes = tuple(range(len(orders)))
+    t = np.zeros(tuple(o + 1 for o in orders) + skip.shape)
+    t[(0,) * len(orders)] = 1.0
+    total = t.copy()
+    hopeless = ~(k_min <= _SERIES_MAX_TERMS)  # nan k_min too
+    done = skip | hopeless
+    with np.errstate(all="ignore"):
+        for k in range(1, _SERIES_MAX_TERMS + 1):
+            t = step(t, k - 1)
+            total = total + t
+            if k % 8 and k < _SERIES_MAX_TERMS:  # the test below, every 8 terms
+                continue
+            small = np.all(np.abs(t) <= tolerance * np.abs(total), axis=axes)
+            done = done | (small & (k >= k_min)) | ~np.all(np.isfinite(total), axis=axes)
+            if done.all():
+                break
+    return np.where(done & ~hopeless, total, np.nan)
+
+
+def _coefficient(
+    prefactor: np.ndarray, total: np.ndarray, index: tuple[int, ...], axes: tuple[int, int]
+) -> np.ndarray:
+    """The coefficient ``index`` of the product prefactor · total, the prefactor a power series
+    in the variables of two of the axes only (size 1 along the others)."""
+    (p_axis, q_axis), out = axes, 0.0
+    for p in range(min(index[p_axis], prefactor.shape[p_axis] - 1) + 1):
+        for q in range(min(index[q_axis], prefactor.shape[q_axis] - 1) + 1):
+            at = list(index)
+            at[p_axis] -= p
+            at[q_axis] -= q
+            spot = [0] * len(index)
+            spot[p_axis], spot[q_axis] = p, q
+            out = out + prefactor[tuple(spot)] * total[tuple(at)]
+    return out
+
+
+def _hyp1f1_derivative_impl(i: int, j: int, n: int, a: Any, b: Any, x: Any) -> Any:
+    """∂ⁱ/∂aⁱ ∂ʲ/∂bʲ ∂ⁿ/∂xⁿ ₁F₁(a; b; x) (i + j ≥ 1): i! j! n! times the coefficient of
+    αⁱ βʲ ζⁿ in the series Σₖ (a + α)ₖ / (b + β)ₖ · (x + ζ)ᵏ / k! (JAX's series, whose terms
+    it differentiates in a and b: (a)ₖ' = (a)ₖ (ψ(a + k) − ψ(a))), summed in power series of
+    α, β, ζ to convergence. For x < 0 by Kummer's transformation ₁F₁(a; b; x) = eˣ ₁F₁(b − a;
+    b; −x), whose terms do not cancel."""
+    _check_real_hypergeometric("hyp1f1", a, b, x)
+    a, b, x = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, x)))
+    kummer = x < 0
+    p = np.where(kummer, b - a, a)  # the summed series: ₁F₁(p; b; |x|)
+    p_da, p_db = np.where(kummer, -1.0, 1.0), np.where(kummer, 1.0, 0.0)
+    y, y_dx = np.abs(x), np.where(kummer, -1.0, 1.0)
+
+    def step(t: np.ndarray, k: int) -> np.ndarray:
+        t = _jet_times_linear(t, p + k, {0: p_da, 1: p_db})
+        t = _jet_over_linear(t, b + k, 1)
+        return _jet_times_linear(t, y / (k + 1), {2: y_dx / (k + 1)})
+
+    # Past k_min = max(|p|, 2|b|, 8|x|) each term is at most half the one before.
+    k_min = np.maximum(np.maximum(np.abs(p), 2.0 * np.abs(b)), 8.0 * y)
+    total = _sum_series((i, j, n), np.zeros(x.shape, bool), step, k_min, EPS)
+    with np.errstate(all="ignore"):  # e^(x + ζ) = eˣ Σ ζᵐ/m! where Kummer's form was summed
+        scale = np.stack(
+            [np.where(kummer, np.exp(x) / math.factorial(m), float(m == 0)) for m in range(n + 1)]
+        ).reshape((1, 1, n + 1, *x.shape))
+        out = _coefficient(scale, total, (i, j, n), (0, 2))
+    return (math.factorial(i) * math.factorial(j) * math.factorial(n) * out)[()]
+
+
+def _hyp2f1_derivative_impl(i: int, j: int, k: int, n: int, a: Any, b: Any, c: Any, x: Any) -> Any:
+    """∂ⁱ/∂aⁱ ∂ʲ/∂bʲ ∂ᵏ/∂cᵏ ∂ⁿ/∂xⁿ ₂F₁(a, b; c; x) (i + j + k ≥ 1): i! j! k! n! times the
+    coefficient of αⁱ βʲ γᵏ ζⁿ in Σₜ (a + α)ₜ (b + β)ₜ / (c + γ)ₜ · (x + ζ)ᵗ / t! (JAX's
+    series, whose terms it differentiates in a, b and c), summed in power series of α, β, γ, ζ
+    to convergence, for 0 ≤ x < 1. For x < 0 by Pfaff's transformation ₂F₁(a, b; c; x) =
+    (1 − x)^−a ₂F₁(a, c − b; c; x/(x − 1)) (no cancellation, and it converges for every x < 0,
+    where the series in x diverges for x < −1); nan for x ≥ 1."""
+    _check_real_hypergeometric("hyp2f1", a, b, c, x)
+    a, b, c, x = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, c, x)))
+    inside = x < 1  # not nan either
+    x = np.where(inside, x, 0.0)  # a harmless x where the answer is nan
+    pfaff = x < 0
+    q = np.where(pfaff, c - b, b)  # the summed series: ₂F₁(a, q; c; z)
+    q_db, q_dc = np.where(pfaff, -1.0, 1.0), np.where(pfaff, 1.0, 0.0)
+    with np.errstate(all="ignore"):
+        z = np.where(pfaff, x / (x - 1.0), x)
+        # z as a series in ζ: x + ζ, or (x + ζ)/(x + ζ − 1) = z + Σₘ (−1)ᵐ ζᵐ / (x − 1)^(m+1)
+        argument = [z] + [
+            np.where(pfaff, (-1.0) ** m / (x - 1.0) ** (m + 1), float(m == 1))
+            for m in range(1, n + 1)
+        ]
+
+    def step(t: np.ndarray, term: int) -> np.ndarray:
+        t = _jet_times_linear(t, a + term, {0: 1.0})
+        t = _jet_times_linear(t, q + term, {1: q_db, 2: q_dc})
+        t = _jet_over_linear(t, c + term, 2)
+        return _jet_times_series(t, argument, 3) / (term + 1)
+
+    # Past k_min the terms shrink by about z each; the tail is then below the tolerance.
+    gap = 1.0 - z
+    with np.errstate(all="ignore"):
+        k_min = 4.0 * (np.abs(a) + np.abs(q) + np.abs(c) + 1.0) / gap
+    total = _sum_series((i, j, k, n), ~inside, step, k_min, 0.5 * EPS * gap)
+    with np.errstate(all="ignore"):
+        # Pfaff's factor (1 − x − ζ)^−(a+α):
+        # (1 − x)^−a e^(−α log(1 − x)) Σₘ (a + α)ₘ (ζ/(1 − x))ᵐ/m!
+        log_gap = np.log1p(-x)
+        binomial = np.zeros((i + 1, 1, 1, n + 1, *x.shape))
+        rising = np.zeros((i + 1, *x.shape))
+        rising[0] = 1.0
+        for m in range(n + 1):
+            if m:
+                rising = _jet_times_linear(rising, a + m - 1.0, {0: 1.0}) / (m * (1.0 - x))
+            binomial[:, 0, 0, m] = rising
+        exponential = [(-log_gap) ** p / math.factorial(p) for p in range(i + 1)]
+        factor = np.exp(-a * log_gap) * _jet_times_series(binomial, exponential, 0)
+        identity = np.zeros_like(factor)
+        identity[0, 0, 0, 0] = 1.0
+        factor = np.where(pfaff, factor, identity)
+        out = _coefficient(factor, total, (i, j, k, n), (0, 3))
+    scale = math.prod(math.factorial(o) for o in (i, j, k, n))
+    return np.where(inside, scale * out, np.nan)[()]
+
+
+def _hyp1f1_dx(ans: Any, a: Any, b: Any, x: Any) -> Any:
+    """∂₁F₁(a; b; x)/∂x = (a/b) ₁F₁(a + 1; b + 1; x) (JAX's rule)."""
+    return multiply(divide(a, b), hyp1f1(add(a, 1.0), add(b, 1.0), x))
+
+
+def _hyp2f1_dx(ans: Any, a: Any, b: Any, c: Any, x: Any) -> Any:
+    """∂₂F₁(a, b; c; x)/∂x = (ab/c) ₂F₁(a + 1, b + 1; c + 1; x) (JAX's rule)."""
+    slope = divide(multiply(a, b), c)
+    return multiply(slope, hyp2f1(add(a, 1.0), add(b, 1.0), add(c, 1.0), x))
+
+
+hyp1f1 = defelementwise(
+    "hyp1f1",
+    weak_scalars(_hypergeometric_value("hyp1f1", sc.hyp1f1)),
+    lambda ans, a, b, x: hyp1f1_derivative(1, 0, 0, a, b, x),
+    lambda ans, a, b, x: hyp1f1_derivative(0, 1, 0, a, b, x),
+    _hyp1f1_dx,
+)
+hyp1f1_derivative = defelementwise(
+    "hyp1f1_derivative",
+    weak_scalars(_hyp1f1_derivative_impl),
+    None,
+    None,
+    None,
+    lambda ans, i, j, n, a, b, x: hyp1f1_derivative(i + 1, j, n, a, b, x),
+    lambda ans, i, j, n, a, b, x: hyp1f1_derivative(i, j + 1, n, a, b, x),
+    lambda ans, i, j, n, a, b, x: hyp1f1_derivative(i, j, n + 1, a, b, x),
+    flops_per_element=_SERIES_FLOPS,
+)
+hyp2f1 = defelementwise(
+    "hyp2f1",
+    weak_scalars(_hypergeometric_value("hyp2f1", sc.hyp2f1)),
+    lambda ans, a, b, c, x: hyp2f1_derivative(1, 0, 0, 0, a, b, c, x),
+    lambda ans, a, b, c, x: hyp2f1_derivative(0, 1, 0, 0, a, b, c, x),
+    lambda ans, a, b, c, x: hyp2f1_derivative(0, 0, 1, 0, a, b, c, x),
+    _hyp2f1_dx,
+)
+hyp2f1_derivative = defelementwise(
+    "hyp2f1_derivative",
+    weak_scalars(_hyp2f1_derivative_impl),
+    None,
+    None,
+    None,
+    None,
+    lambda ans, i, j, k, n, a, b, c, x: hyp2f1_derivative(i + 1, j, k, n, a, b, c, x),
+    lambda ans, i, j, k, n, a, b, c, x: hyp2f1_derivative(i, j + 1, k, n, a, b, c, x),
+    lambda ans, i, j, k, n, a, b, c, x: hyp2f1_derivative(i, j, k + 1, n, a, b, c, x),
+    lambda ans, i, j, k, n, a, b, c, x: hyp2f1_derivative(i, j, k, n + 1, a, b, c, x),
+    flops_per_element=_SERIES_FLOPS,
+)
+
+
+# ---------------------------------------------------------------------------- Bessel J
+jv = defelementwise(  # J_v(z) of a constant order (bessel_jn's 0, …, v)
+    "jv",
+    weak_scalars(sc.jv),
+    None,
+    lambda ans, v, z: multiply(0.5, subtract(jv(v - 1.0, z), jv(v + 1.0, z))),
+)
+
+
+# ---------------------------------------------------------------------------- Faddeeva
+def _complex_scalars(fn: Any) -> Any:
+    """``fn``, complex-valued, with Python numbers weak: Python numbers alone give a Python
+    complex; float32 and complex64 give complex64 (JAX's), anything else complex128 (SciPy's
+    functions give complex128 of float32)."""
+
+    def promoted(*args: Any) -> Any:
+        out = fn(*args)
+        if all(type(a) in (int, float, complex) for a in args):
+            return complex(out)
+        inexact = [a for a in args if np.result_type(a).kind in "fc"]  # not the integer n, m
+        dtype = np.result_type(np.result_type(*inexact) if inexact else np.float64, np.complex64)
+        return out.astype(dtype) if out.dtype != dtype else out
+
+    return promoted
+
+
+_TWO_I_OVER_SQRT_PI = 2j / math.sqrt(math.pi)
+
+wofz = defelementwise(  # w(z) = e^(−z²) erfc(−iz), holomorphic
+    "wofz",
+    _complex_scalars(sc.wofz),
+    lambda ans, z: add(multiply(multiply(-2.0, z), ans), _TWO_I_OVER_SQRT_PI),
+    complex_flops=1,  # one evaluation of the function per element, complex or not
+)
+
+
+# ---------------------------------------------------------------------------- spherical harmonics
+def _ladder(n: Any, m: Any, step: int) -> Any:
+    """√((n ∓ m)(n ± m + 1)) for step ±1: the factor of Y_n^(m±1) in ∂Y_n^m/∂θ; 0 where
+    |m| > n (Y_n^m = 0 there, SciPy's)."""
+    if type(n) is int and type(m) is int:
+        return math.sqrt(max((n - step * m) * (n + step * m + 1), 0))
+    n, m = np.asarray(n), np.asarray(m)
+    return np.sqrt(np.maximum((n - step * m) * (n + step * m + 1), 0)).astype(np.float64)
+
+
+def _phase(phi: Any, sign: float) -> Any:
+    """e^(±iφ) = cos φ ± i sin φ (a Python complex of a Python float)."""
+    return add(cos(phi), multiply(sign * 1j, sin(phi)))
+
+
+def _sph_harm_y_dtheta(ans: Any, n: Any, m: Any, theta: Any, phi: Any) -> Any:
+    """∂Y_n^m(θ, φ)/∂θ = ½ (√((n − m)(n + m + 1)) e^(−iφ) Y_n^(m+1) − √((n + m)(n − m + 1))
+    e^(iφ) Y_n^(m−1)): the ladder operators, regular at the poles θ = 0 and π."""
+    raising = multiply(multiply(0.5 * _ladder(n, m, 1), _phase(phi, -1.0)),
+                       sph_harm_y(n, m + 1, theta, phi))  # fmt: skip
+    lowering = multiply(multiply(0.5 * _ladder(n, m, -1), _phase(phi, 1.0)),
+                        sph_harm_y(n, m - 1, theta, phi))  # fmt: skip
+    return subtract(raising, lowering)
+
+
+sph_harm_y = defelementwise(  # Y_n^m(θ, φ) = N P_n^m(cos θ) e^(imφ), integers n ≥ 0 and m
+    "sph_harm_y",
+    _complex_scalars(sc.sph_harm_y),
+    None,
+    None,
+    _sph_harm_y_dtheta,
+    lambda ans, n, m, theta, phi: multiply(ans, 1j * m),  # ∂Y/∂φ = im Y
+    complex_flops=1,
 )
 
 

@@ -16,11 +16,21 @@ primitives (SciPy's values, JAX's rules); ``factorial``, ``comb``, ``loggamma``,
 ``gammasgn`` and ``bernoulli`` are constants. ``expn`` is not differentiated in its integer
 order, ``factorial`` and ``comb`` have no ``exact=True`` (Python integers, as JAX), and ``zeta``
 needs q (JAX has no Riemann zeta).
+
+``hyp1f1`` and ``hyp2f1`` (real arguments) are differentiable in every argument, as JAX's: in x by
+the classical formulas, in a, b, c by JAX's series summed to convergence (Kummer's and Pfaff's
+transformations for x < 0, to every order). ``bessel_jn(z, *, v, n_iter=50)`` stacks J₀, …, J_v
+on a new leading axis, as JAX's (SciPy's ``jv``; ``n_iter`` is not used). ``wofz`` is complex and
+holomorphic (JAX's conventions: ``jvp`` complex-linear, ``holomorphic=True`` for ``grad`` of its
+output). ``sph_harm_y(n, m, theta, phi, diff_n=None, n_max=None)`` takes integer n ≥ 0 and m and
+is differentiable in θ and φ (finite at the poles, where JAX's is nan); ``diff_n`` raises, as in
+JAX.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -64,10 +74,16 @@ from admodes.rules.special import (
     xlogx,
     xlogy,
 )
+from admodes.rules.special import hyp1f1 as _hyp1f1
+from admodes.rules.special import hyp2f1 as _hyp2f1
+from admodes.rules.special import jv as _jv
+from admodes.rules.special import sph_harm_y as _sph_harm_y
+from admodes.rules.special import wofz as _wofz
 from admodes.rules.special import zeta as hurwitz_zeta
 
 __all__ = [
     "bernoulli",
+    "bessel_jn",
     "beta",
     "betainc",
     "betaln",
@@ -93,6 +109,8 @@ __all__ = [
     "gammaincc",
     "gammaln",
     "gammasgn",
+    "hyp1f1",
+    "hyp2f1",
     "i0",
     "i0e",
     "i1",
@@ -115,6 +133,8 @@ __all__ = [
     "sici",
     "softmax",
     "spence",
+    "sph_harm_y",
+    "wofz",
     "xlog1py",
     "xlogy",
     "zeta",
@@ -309,3 +329,117 @@ def zeta(x: Any, q: Any = None) -> Any:
             "q = 1.0, ζ(x, 1) being the Riemann function for x > 1"
         )
     return hurwitz_zeta(x, q)
+
+
+# ---------------------------------------------------------------------------- hypergeometric
+def hyp1f1(a: Any, b: Any, x: Any) -> Any:
+    """Kummer's confluent hypergeometric function ₁F₁(a; b; x) = Σₖ (a)ₖ/(b)ₖ · xᵏ/k! of real
+    arguments (SciPy's value: inf at a = b = 0, where JAX's convention is 1; complex inputs raise
+    ValueError, as JAX's).
+
+    Derivatives JAX's, in every argument: ∂/∂x = (a/b) ₁F₁(a + 1; b + 1; x); ∂/∂a and ∂/∂b are
+    its series differentiated term by term, Σₖ ∂[(a)ₖ/(b)ₖ] xᵏ/k! with ∂(a)ₖ/∂a = (a)ₖ (ψ(a + k)
+    − ψ(a)), summed to convergence (in power series of the arguments, so to every order; for
+    x < 0 by Kummer's transformation eˣ ₁F₁(b − a; b; −x), where JAX's alternating series loses
+    digits). At a = 0 and at negative integers a they are the derivatives of the function (JAX's
+    series gives 0 and nan there)."""
+    return _hyp1f1(a, b, x)
+
+
+def hyp2f1(a: Any, b: Any, c: Any, x: Any) -> Any:
+    """Gauss's hypergeometric function ₂F₁(a, b; c; x) = Σₖ (a)ₖ (b)ₖ/(c)ₖ · xᵏ/k! of real
+    arguments (SciPy's value, inf for x > 1; complex inputs raise ValueError).
+
+    Derivatives JAX's, in every argument: ∂/∂x = (ab/c) ₂F₁(a + 1, b + 1; c + 1; x); ∂/∂a, ∂/∂b,
+    ∂/∂c are its series differentiated term by term (∂(a)ₖ/∂a = (a)ₖ (ψ(a + k) − ψ(a))), summed
+    to convergence for 0 ≤ x < 1 and, for x < 0, that of Pfaff's transformation (1 − x)^−a
+    ₂F₁(a, c − b; c; x/(x − 1)) (JAX's series diverges for x < −1); nan for x ≥ 1, and where
+    that would take more than 100 000 terms: 1 − x below about 4·10⁻⁵ s, or x below about
+    −2.5·10⁴/s (s = |a| + |b| + |c| + 1); a second near x = 1 or far below 0."""
+    return _hyp2f1(a, b, c, x)
+
+
+# ---------------------------------------------------------------------------- Bessel functions
+def bessel_jn(z: Any, *, v: int, n_iter: int = 50) -> Any:
+    """The Bessel functions of the first kind J₀(z), …, J_v(z) of real z, stacked on a new
+    leading axis: shape (v + 1, *z.shape), z's float dtype (JAX's layout). Values SciPy's ``jv``
+    (JAX's backward recurrence of ``n_iter`` steps loses digits for |z| above about n_iter/2 and
+    is nan at z = 0); ``n_iter`` is accepted for JAX's signature and not used.
+
+    Derivative (that of JAX's recurrence, in closed form): J_n' = (J_{n−1} − J_{n+1})/2, J₀' =
+    −J₁ (J₋₁ = −J₁); the orders are integers, not differentiated."""
+    try:
+        v = operator.index(v)
+    except TypeError:
+        raise TypeError(
+            f"bessel_jn: the highest order v must be a Python integer, got {v!r}: JAX's "
+            "bessel_jn takes a static integer v (operator.index) and so does admodes"
+        ) from None
+    if v < 0:
+        raise ValueError(
+            f"bessel_jn: the highest order v must be >= 0, got {v}: J_0, ..., J_v are returned"
+        )
+    int(n_iter)  # JAX's check of its static n_iter (unused: SciPy computes the values)
+    if np.iscomplexobj(plain(z)):
+        raise ValueError(
+            "bessel_jn: complex input not supported (nor by JAX): pass real z, or call "
+            "scipy.special.jv for complex z (not differentiable)"
+        )
+    dtype = dtype_of(z) if dtype_of(z).kind == "f" else np.dtype(np.float64)
+    orders = np.arange(v + 1, dtype=dtype).reshape((-1,) + (1,) * np.ndim(plain(z)))
+    return _jv(orders, z)
+
+
+# ---------------------------------------------------------------------------- Faddeeva
+def wofz(z: Any) -> Any:
+    """The Faddeeva function w(z) = e^(−z²) erfc(−iz), SciPy's value, complex for real z too
+    (complex64 for float32 and complex64 z, as JAX's; a Python complex for a Python number).
+
+    Holomorphic, with JAX's derivative w'(z) = −2z w(z) + 2i/√π: ``jvp`` is complex-linear, and
+    ``grad``/``jacrev`` of its complex output need ``holomorphic=True`` (of complex z), as in
+    JAX; for real z, ``jacfwd`` gives the complex w'(x) and ``grad`` of a real part of it the
+    real part of w'(x)."""
+    return _wofz(z)
+
+
+# ---------------------------------------------------------------------------- spherical harmonics
+def sph_harm_y(
+    n: Any, m: Any, theta: Any, phi: Any, diff_n: int | None = None, n_max: int | None = None
+) -> Any:
+    """The spherical harmonic Y_n^m(θ, φ) = √((2n + 1)/(4π) · (n − m)!/(n + m)!) P_n^m(cos θ)
+    e^(imφ) (with the Condon–Shortley phase), of integer degree n ≥ 0 and order m, colatitude θ
+    and longitude φ: SciPy's value (0 for |m| > n), complex, the arguments broadcast as SciPy's
+    (JAX's 1-D arrays and scalar θ give JAX's 1-D result). With ``n_max``, n is clipped to it,
+    as JAX's table of degrees 0, …, n_max; ``diff_n`` is not supported (as in JAX: differentiate
+    with admodes instead).
+
+    Differentiable in θ and φ (n and m are integers): ∂Y/∂φ = im Y, and ∂Y/∂θ = ½
+    (√((n − m)(n + m + 1)) e^(−iφ) Y_n^(m+1) − √((n + m)(n − m + 1)) e^(iφ) Y_n^(m−1)), which is
+    JAX's derivative of its recurrence, and is finite at the poles θ = 0 and π (where JAX's
+    is nan, from the derivative of √(1 − cos²θ) at 0)."""
+    if diff_n is not None:
+        raise NotImplementedError(
+            "sph_harm_y: the diff_n argument is not supported (nor by JAX): leave it None and "
+            "take derivatives with admodes (ad.grad, ad.jacfwd, ad.jacrev) in theta and phi"
+        )
+    n, m = plain(n), plain(m)
+    for name, k in (("degree n", n), ("order m", m)):
+        kind = np.asarray(k).dtype.kind
+        if kind not in "iu":
+            raise TypeError(
+                f"sph_harm_y: the {name} must be integers, got {np.asarray(k).dtype}: pass "
+                "Python ints or integer arrays (SciPy and JAX raise TypeError too)"
+            )
+    if np.any(np.asarray(n) < 0):
+        raise ValueError(
+            f"sph_harm_y: the degree n must be >= 0, got {n!r} (JAX's value is undefined "
+            "there): pass n >= 0 (and |m| <= n; Y_n^m is 0 for |m| > n)"
+        )
+    if n_max is not None:
+        if int(n_max) != n_max or n_max < 0:
+            raise ValueError(
+                f"sph_harm_y: n_max must be a non-negative integer (the largest degree), got "
+                f"{n_max!r}"
+            )
+        n = min(n, int(n_max)) if type(n) is int else np.minimum(n, int(n_max))
+    return _sph_harm_y(n, m, theta, phi)

@@ -14,6 +14,7 @@ import jax.scipy as jsp
 import numpy as np
 from walk import Case, above_minus_one, case, open_unit, positive, real, shape_label, with_value
 
+import admodes.numpy as anp
 from admodes.rules import special as rules
 from admodes.scipy import linalg, signal, special, stats
 from cases.linalg import dominant, spd
@@ -76,6 +77,29 @@ def _jax_gammainc_grad_a(x: Any) -> Any:
 def _jax_zeta_s_derivative(s: Any, q: Any) -> Any:
     """∂ζ(s, q)/∂s by JAX (the derivative of its Euler–Maclaurin series)."""
     return jax.jvp(lambda s: jsp.special.zeta(s, q), (s,), (1 + 0 * s,))[1]
+
+
+def _jax_partial(fn: Any, i: int) -> Any:
+    """∂fn/∂(argument i) by JAX, of an elementwise fn of same-shape vectors (a tangent of ones);
+    its own derivatives are JAX's forward mode through its series, as a custom JVP linear in the
+    tangents (so that JAX can transpose it: reverse mode through its while loops is undefined)."""
+
+    def partial(*xs: Any) -> Any:
+        def alone(v: Any) -> Any:
+            return fn(*xs[:i], v, *xs[i + 1 :])
+
+        return jax.jvp(alone, (xs[i],), (jnp.ones_like(xs[i]),))[1]
+
+    def tangent(xs: tuple, ts: tuple) -> tuple:
+        blocks = jax.jacfwd(partial, tuple(range(len(xs))))(*xs)  # diagonal: fn is elementwise
+        return partial(*xs), sum(jnp.diagonal(j) * t for j, t in zip(blocks, ts, strict=True))
+
+    wrapped = jax.custom_jvp(partial)
+    wrapped.defjvp(tangent)
+    return wrapped
+
+
+DEGREES, ORDERS = np.array([1, 2, 3, 5]), np.array([1, -2, 0, 3])  # sph_harm_y's n and m
 
 
 def _stats(name: str, fn: str, shapes: tuple, domains: tuple, **kw: Any) -> Case:
@@ -157,6 +181,31 @@ SPECIAL = [
     *_unary("i1e", special.i1e, jsp.special.i1e),
     case("i1e", "zero", special.i1e, jsp.special.i1e, (3,), domains=with_value((1,), 0.0)),
     *_unary("logistic", special.expit, jsp.special.expit),
+    case("hyp1f1", "(3,)x(3,)x(3,)", special.hyp1f1, jsp.special.hyp1f1, (3,), (3,), (3,),
+         domains=(interval(0.5, 3.0), interval(0.5, 3.0), interval(-3.0, 5.0))),
+    case("hyp1f1", "(2,1)x(3,)x()", special.hyp1f1, jsp.special.hyp1f1, (2, 1), (3,), (),
+         domains=(interval(0.5, 3.0), interval(0.5, 3.0), interval(-3.0, 5.0))),
+    # One case each: JAX compiles its series of ∂/∂a, ∂/∂b, ∂/∂c slowly (seconds per program).
+    case("hyp1f1_derivative", "da", lambda a, b, x: rules.hyp1f1_derivative(1, 0, 0, a, b, x),
+         _jax_partial(jsp.special.hyp1f1, 0), (3,), (3,), (3,),
+         domains=(interval(0.5, 3.0), interval(0.5, 3.0), interval(-3.0, 5.0))),
+    case("hyp2f1", "(3,)x(3,)x(3,)x(3,)", special.hyp2f1, jsp.special.hyp2f1, (3,), (3,), (3,),
+         (3,), domains=(interval(0.5, 3.0),) * 3 + (interval(-0.6, 0.6),)),
+    case("hyp2f1_derivative", "dc",
+         lambda a, b, c, x: rules.hyp2f1_derivative(0, 0, 1, 0, a, b, c, x),
+         _jax_partial(jsp.special.hyp2f1, 2), (3,), (3,), (3,), (3,),
+         domains=(interval(0.5, 3.0),) * 3 + (interval(-0.6, 0.6),)),
+    case("jv", "bessel_jn", lambda z: special.bessel_jn(z, v=3),
+         lambda z: jsp.special.bessel_jn(z, v=3), (2, 3),
+         domains=lambda x: np.sign(x) * (0.5 + 3.0 * np.abs(x))),  # JAX's is nan at 0
+    case("wofz", "x+iy", lambda x, y: anp.real(special.wofz(x + 1j * y) * (1 - 0.5j)),
+         lambda x, y: jnp.real(jsp.special.wofz(x + 1j * y) * (1 - 0.5j)), (3,), (3,)),
+    case("wofz", "real", lambda x: anp.imag(special.wofz(x)),
+         lambda x: jnp.imag(jsp.special.wofz(x)), (2, 3)),
+    case("sph_harm_y", "theta-phi",
+         lambda t, p: anp.real(special.sph_harm_y(DEGREES, ORDERS, t, p) * (1 - 0.5j)),
+         lambda t, p: jnp.real(jsp.special.sph_harm_y(DEGREES, ORDERS, t, p) * (1 - 0.5j)),
+         (4,), (4,), domains=(interval(0.2, 2.9), interval(0.0, 6.2))),
     # composites
     *_unary("factorial", special.factorial, jsp.special.factorial, positive),
     *_binary("comb", special.comb, jsp.special.comb, (interval(4.0, 8.0), interval(0.5, 3.5))),
