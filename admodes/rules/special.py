@@ -418,16 +418,6 @@ _ZETA_TAIL = sc.bernoulli(2 * _ZETA_TERMS)[2::2] / sc.factorial(
 )
 
 
-def _series_product(f: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """The product of two power series in ε (coefficients along the first axis), truncated."""
-    return np.stack([sum(f[j] * g[i - j] for j in range(i + 1)) for i in range(len(f))])
-
-
-def _times_linear(f: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """The power series f · (c + ε), truncated."""
-    return c * f + np.concatenate([np.zeros_like(f[:1]), f[:-1]])
-
-
 def _zeta_s_derivative_impl(k: int, s: Any, q: Any) -> Any:
     """∂ᵏζ(s, q)/∂sᵏ (k ≥ 1): k! times the coefficient of εᵏ in JAX's Euler–Maclaurin series of
     ζ(s + ε, q) (Johansson 2015, formula (5), with N = M = 16), in power series of ε to order k:
@@ -446,15 +436,17 @@ def _zeta_s_derivative_impl(k: int, s: Any, q: Any) -> Any:
     with np.errstate(all="ignore"):  # logarithms of q + n ≤ 0: nan, as JAX's
         head = sum(power(q + n) for n in range(_ZETA_TERMS))
         tail_power = power(a)
-        pole = a * _series_product(tail_power, (-1.0) ** i / (s - 1.0) ** (i + 1))
+        pole = a * _jet_times_series(tail_power, (-1.0) ** i / (s - 1.0) ** (i + 1), 0)
         one = np.where(i == 0, 1.0, 0.0) + 0.0 * s  # the series 1
-        rising = _times_linear(one, s)  # (s + ε)₁
+        rising = _jet_times_linear(one, s, {0: 1.0})  # (s + ε)₁
         bracket = 0.5 * one
         for j, coefficient in enumerate(_ZETA_TAIL):
             if j:
-                rising = _times_linear(_times_linear(rising, s + 2 * j - 1), s + 2 * j)
+                rising = _jet_times_linear(
+                    _jet_times_linear(rising, s + 2 * j - 1, {0: 1.0}), s + 2 * j, {0: 1.0}
+                )
             bracket = bracket + coefficient * rising / a ** (2 * j + 1)
-        total = head + pole + _series_product(tail_power, bracket)
+        total = head + pole + _jet_times_series(tail_power, bracket, 0)
     return (math.factorial(k) * total[k])[()]
 
 
