@@ -78,13 +78,10 @@ class ufunc:
         """f folded over ``axis`` (NumPy's default 0; None: every axis), starting from
         ``initial`` where given; ``where`` selects the entries that take part."""
         self._binary("reduce")
-        _no_out(out, f"{self.__name__}.reduce")
-        a = _cast(a, dtype)
+        _f.no_out(out)
+        a = _f.with_dtype(a, dtype)
         if self._reduction is not None:
-            extra = {} if where is None else {"where": where}
-            if initial is not None:
-                extra["initial"] = initial
-            return self._reduction(a, axis=axis, keepdims=keepdims, **extra)
+            return self._reduction(a, axis=axis, keepdims=keepdims, initial=initial, where=where)
         axes = normalize_axis_tuple(range(ndim(a)) if axis is None else axis, ndim(a))
         if where is not None:  # the entries left out take the identity's place
             if self.identity is None:
@@ -92,7 +89,7 @@ class ufunc:
                     f"{self.__name__}.reduce(where=...) needs an identity, which "
                     f"{self.__name__} has not; reduce the selected entries instead"
                 )
-            a = _f.where(where, a, self.identity)
+            a = _f.masked(a, where, self.identity)
         rows = _f.reshape(moveaxis(a, axes, tuple(range(len(axes)))), (-1, *_rest(a, axes)))
         terms = [rows[i] for i in range(shape(rows)[0])]
         if initial is not None:
@@ -111,8 +108,8 @@ class ufunc:
     def accumulate(self, a: Any, axis: int = 0, dtype: Any = None, out: None = None) -> Any:
         """The running fold along ``axis``: f(…f(f(a₀, a₁), a₂)…, aₖ) at k."""
         self._binary("accumulate")
-        _no_out(out, f"{self.__name__}.accumulate")
-        a = _cast(a, dtype)
+        _f.no_out(out)
+        a = _f.with_dtype(a, dtype)
         if self._accumulation is not None:
             return self._accumulation(a, axis=axis)
         (axis,) = normalize_axis_tuple(axis, ndim(a))
@@ -141,16 +138,6 @@ class ufunc:
 def _rest(a: Any, axes: tuple[int, ...]) -> tuple[int, ...]:
     """The shape of a without the axes ``axes``."""
     return tuple(d for i, d in enumerate(shape(a)) if i not in axes)
-
-
-def _cast(a: Any, dtype: Any) -> Any:
-    """a in ``dtype`` (NumPy computes a ufunc's reduction in it): None keeps a's."""
-    return a if dtype is None else _f.astype(a, dtype)
-
-
-def _no_out(out: Any, what: str) -> None:
-    if out is not None:
-        raise TypeError(f"{what}: out= writes into an array, which admodes does not; drop it")
 
 
 def numpys(fn: Callable[..., Any], np_ufunc: _np.ufunc, **methods: Any) -> ufunc:

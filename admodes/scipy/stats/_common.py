@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import Traced, plain
+from admodes.core import plain
+from admodes.numpy._elementwise import numpy_scalar
 
 
 def scipy_value(value: Any) -> Any:
@@ -20,13 +21,7 @@ def scipy_value(value: Any) -> Any:
     scalar of its dtype (SciPy's ``np.float64``, where JAX returns a 0-d array), the same number;
     any other value (an array of some shape, a NumPy scalar, a traced result being
     differentiated) as it is."""
-    if isinstance(value, Traced):
-        return value
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        return value[()]
-    if type(value) is float:
-        return np.float64(value)
-    return value
+    return np.float64(value) if type(value) is float else numpy_scalar(value)
 
 
 def with_scipy_types(fn: Callable[..., Any]) -> Callable[..., Any]:
