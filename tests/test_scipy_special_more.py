@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -371,37 +370,6 @@ def test_flops_are_counted() -> None:
 
 
 # ---------------------------------------------------------------------------- errors
-BAD = [
-    ("hyp1f1-complex", lambda: special.hyp1f1(1.0, 2.0, A([0.5 + 1j])), ValueError,
-     "does not support complex"),
-    ("hyp2f1-complex", lambda: special.hyp2f1(1.0, 2.0, 3.0, 0.5j), ValueError,
-     "does not support complex"),
-    ("bessel_jn-negative-v", lambda: special.bessel_jn(0.5, v=-1), ValueError, "must be >= 0"),
-    ("bessel_jn-fractional-v", lambda: special.bessel_jn(0.5, v=2.5), TypeError,
-     "must be a Python integer"),
-    ("bessel_jn-positional-v", lambda: special.bessel_jn(0.5, 2), TypeError, "positional"),
-    ("bessel_jn-complex", lambda: special.bessel_jn(A([0.5j]), v=2), ValueError,
-     "complex input not supported"),
-    ("sph_harm_y-float-degree", lambda: special.sph_harm_y(A([2.0]), A([1]), 0.3, 0.4),
-     TypeError, "degree n must be integers"),
-    ("sph_harm_y-float-order", lambda: special.sph_harm_y(2, 0.5, 0.3, 0.4), TypeError,
-     "order m must be integers"),
-    ("sph_harm_y-negative-degree", lambda: special.sph_harm_y(A([-1, 2]), 0, 0.3, 0.4),
-     ValueError, "degree n must be >= 0"),
-    ("sph_harm_y-diff_n", lambda: special.sph_harm_y(2, 1, 0.3, 0.4, diff_n=1),
-     NotImplementedError, "diff_n"),
-    ("sph_harm_y-n_max", lambda: special.sph_harm_y(2, 1, 0.3, 0.4, n_max=-1), ValueError,
-     "n_max must be a non-negative integer"),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("fn", "error", "match"), [b[1:] for b in BAD],
-                         ids=[b[0] for b in BAD])  # fmt: skip
-def test_bad_input_gets_a_clear_error(fn: Callable, error: type, match: str) -> None:
-    with pytest.raises(error, match=re.escape(match)):
-        fn()
-
-
 def test_jax_raises_alike() -> None:
     """The errors of JAX's own functions for the same inputs (their kinds)."""
     with pytest.raises(ValueError, match="complex"):
