@@ -138,6 +138,16 @@ def assert_fd_close(derivative: Any, fd: Any) -> None:
     np.testing.assert_allclose(derivative, fd, rtol=FD_RTOL, atol=FD_RTOL)
 
 
+def assert_hessian_is_the_gradients_slope(fn: Callable[..., Any], x: np.ndarray) -> Any:
+    """``hessian(fn)(x)``, column by column, equals the central difference of ``grad(fn)``; it
+    is returned for further checks."""
+    hessian = ad.hessian(fn)(x)
+    gradient = ad.grad(fn)
+    for j, step in enumerate(FD_EPS * np.eye(len(x))):
+        assert_fd_close(hessian[:, j], (gradient(x + step) - gradient(x - step)) / (2 * FD_EPS))
+    return hessian
+
+
 def vdot(a: Any, b: Any) -> float:
     """⟨a, b⟩ summed over every leaf of two pytrees of the same structure."""
     a_leaves = jax.tree_util.tree_leaves(a)
