@@ -61,18 +61,13 @@ Entry = tuple
 class Tape(Trace):
     """One reverse-mode transform call: its level and the entries of the forward pass."""
 
-    __slots__ = ("entries", "n_nodes", "saved_bytes", "saved_ids")
+    __slots__ = ("entries", "n_nodes", "saved")
 
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[Entry] = []
         self.n_nodes = 0
-        self.saved_bytes = 0
-        self.saved_ids: set[int] = set()
-
-    def __del__(self) -> None:
-        if self.saved_bytes:
-            counting.add_saved_bytes(-self.saved_bytes)
+        self.saved: SavedBuffers | None = None  # created by the first entry ``count()`` sees
 
     def input(self, value: Any) -> Node:
         """A new leaf of the graph (a differentiated input)."""
@@ -106,16 +101,9 @@ class Tape(Trace):
 
     def count_saved(self, values: tuple) -> None:
         """Charge the arrays an entry keeps alive (each buffer once) to ``count()``."""
-        added = 0
-        for v in values:
-            v = plain(v)
-            base = v.base if isinstance(v, np.ndarray) and v.base is not None else v
-            if id(base) in self.saved_ids:
-                continue
-            self.saved_ids.add(id(base))
-            added += base.nbytes if isinstance(base, np.ndarray) else 8 * size(base)
-        self.saved_bytes += added
-        counting.add_saved_bytes(added)
+        if self.saved is None:
+            self.saved = SavedBuffers()
+        self.saved.add(values)
 
     def backward(
         self,
@@ -183,6 +171,34 @@ class Tape(Trace):
         finally:
             counting.phase = outer
         return [cts[i] for i in wanted]
+
+
+class SavedBuffers:
+    """The buffers a tape's entries keep alive, each counted once: charged to ``count()`` as they
+    are recorded, and given back when the tape (the only holder of this record) is freed."""
+
+    __slots__ = ("ids", "nbytes")
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.nbytes = 0
+
+    def add(self, values: tuple) -> None:
+        """Charge the buffers of ``values`` not charged before."""
+        added = 0
+        for v in values:
+            v = plain(v)
+            base = v.base if isinstance(v, np.ndarray) and v.base is not None else v
+            if id(base) in self.ids:
+                continue
+            self.ids.add(id(base))
+            added += base.nbytes if isinstance(base, np.ndarray) else 8 * size(base)
+        self.nbytes += added
+        counting.add_saved_bytes(added)
+
+    def __del__(self) -> None:
+        if self.nbytes:
+            counting.add_saved_bytes(-self.nbytes)
 
 
 def accumulate(cts: list[Any], index: int, c: Any) -> None:
