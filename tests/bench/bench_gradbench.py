@@ -2,7 +2,8 @@
 
 - ``gradbench-saddle``, ``gradbench-particle``: the nested evals in mode pair ``rr``, admodes
   against HIPS autograd running the very same code (``solver.Calculus``: only the gradient and
-  the square root change). One round each: a run takes seconds (autograd tens of seconds).
+  the square root change), and against the floor: the same code on a minimal nested tape
+  (``floors.NestedTape``). One round each: a run takes seconds (autograd tens of seconds).
 - ``gradbench-gmm``, ``-lstm``, ``-ba``, ``-ht``: the eval's derivative (the ``jacobian``
   function's compute step) against JAX without ``jit``, against one ``jax.jit`` call that
   includes its trace and compile (a fresh function, JAX's caches cleared, every round), and
@@ -26,6 +27,8 @@ from experiments.gradbench.reference import compare
 from experiments.gradbench.solver import ADMODES, Calculus
 from experiments.harness.timing import compile_every_time
 
+from .floors import nested_grad, nested_sqrt
+
 compile_every_time()  # one jit call is timed with its compile: no cache on disk may serve it
 
 RTOL = 1e-10
@@ -39,18 +42,27 @@ def autograd_calculus() -> Calculus:
     return Calculus(lambda mode: autograd.grad, agnp.sqrt)
 
 
+FLOOR = Calculus(lambda mode: nested_grad, nested_sqrt)
+"""The minimal nested tape's reverse-mode gradient and square root."""
+
+CALCULI: dict[str, Callable[[], Calculus]] = {
+    "admodes": lambda: ADMODES,
+    "autograd": autograd_calculus,  # imports autograd when first asked for
+    "floor": lambda: FLOOR,
+}
+
 NESTED: dict[str, tuple[Callable[[Calculus], Any], Any]] = {
     "saddle": (lambda calc: saddle.saddle("rr", (1.0, 1.0), calc), reference.GOLDEN["saddle"]),
     "particle": (lambda calc: particle.particle("rr", 0.0, calc), reference.GOLDEN["particle"]),
 }
 
 
-@pytest.mark.parametrize("system", ["admodes", "autograd"])
+@pytest.mark.parametrize("system", sorted(CALCULI))
 @pytest.mark.parametrize("name", sorted(NESTED))
 def test_nested_rr(benchmark, name: str, system: str) -> None:
     benchmark.group = f"gradbench-{name}"
     run, golden = NESTED[name]
-    calc = ADMODES if system == "admodes" else autograd_calculus()
+    calc = CALCULI[system]()
     out = benchmark.pedantic(run, args=(calc,), rounds=1, iterations=1)
     assert compare(golden, np.asarray(out, dtype=np.float64).tolist()) <= RTOL
 

@@ -18,6 +18,8 @@ FLOORS = {
     "mlp": ("test_numpy_backprop", "test_numpy_forward"),
     "contraction-matmul": ("test_numpy_backward_matmul",),
     "contraction-einsum": ("test_numpy_backward_einsum",),
+    "gradbench-saddle": ("test_nested_rr[saddle-floor]",),
+    "gradbench-particle": ("test_nested_rr[particle-floor]",),
 }
 """Per group, the benchmarks every other one is divided by (one ratio column each)."""
 
@@ -35,8 +37,18 @@ TARGETS = (
     Target("mlp", "test_admodes_reverse", "test_numpy_backprop", 1.10),
     Target("contraction-matmul", "test_admodes_matmul", "test_numpy_backward_matmul", 1.5),
     Target("contraction-einsum", "test_admodes_einsum", "test_numpy_backward_einsum", 1.5),
+    # At least 10× faster than HIPS autograd running the same nested code.
+    *(
+        Target(
+            f"gradbench-{e}",
+            f"test_nested_rr[{e}-admodes]",
+            f"test_nested_rr[{e}-autograd]",
+            1 / 10,
+        )
+        for e in ("saddle", "particle")
+    ),
 )
-"""Ratios admodes aims for: median per op at most ``limit`` times the floor's."""
+"""Ratios admodes aims for: median per op at most ``limit`` times the floor's (or a peer's)."""
 
 
 def format_time(seconds: float) -> str:

@@ -5,6 +5,9 @@ way to get the same derivative, with no generality beyond what the benchmarks ne
 
 * :class:`Dual` — forward mode over Python floats (value, derivative).
 * :class:`Tape` / :class:`TapeVar` — reverse mode: one record per op, one backward sweep.
+* :class:`NestedTape` / :class:`NestedVar` — the same for scalar code that nests gradients
+  (GradBench's ``saddle`` and ``particle`` in mode pair ``rr``): levels, and partials that an
+  outer tape records.
 * :func:`chain_fn` — the scalar benchmark, generic over floats, floors and traced values.
 * :func:`mlp_forward`, :func:`mlp_loss`, :func:`mlp_backprop` — an MLP with hand backprop.
 """
@@ -162,6 +165,156 @@ def tape_grad(fun: Callable[[TapeVar], TapeVar]) -> Callable[[float], float]:
         return tape.backward(fun(leaf))[leaf.idx]
 
     return grad_fun
+
+
+# --------------------------------------------------------------------------- nested reverse mode
+
+
+class NestedTape:
+    """A tape of scalar ops whose values may be traced by an outer tape: a later tape has a
+    higher level, and an op is recorded on the highest-level tape among its operands.
+
+    A record is the tuple of ``(input id, local partial)`` pairs of the op's inputs on this
+    tape; a partial may be an outer tape's variable, so the sweep's products ``ḡ · ∂`` are
+    recorded by the outer tape (that is what makes the gradient differentiable again).
+    """
+
+    __slots__ = ("level", "records")
+
+    levels = itertools.count()
+
+    def __init__(self) -> None:
+        self.level = next(NestedTape.levels)
+        self.records: list[tuple[tuple[int, Any], ...]] = []
+
+    def record(self, value: Any, *inputs: tuple[Any, Any]) -> NestedVar:
+        """A variable for ``value``, computed from the ``(operand, partial)`` pairs ``inputs``
+        (operands that are not this tape's variables are constants to it)."""
+        edges = []
+        for x, d in inputs:
+            if type(x) is NestedVar and x.tape is self:
+                edges.append((x.idx, d))
+        idx = len(self.records)
+        self.records.append(tuple(edges))
+        return NestedVar(value, idx, self)
+
+    def gradient(self, out: Any, leaves: tuple[NestedVar, ...]) -> tuple[Any, ...]:
+        """∂out/∂leaf for each leaf: one reverse sweep."""
+        if not (type(out) is NestedVar and out.tape is self):
+            return tuple(0.0 for _ in leaves)
+        adj: list[Any] = [None] * len(self.records)
+        adj[out.idx] = 1.0
+        for idx in range(out.idx, -1, -1):
+            g = adj[idx]
+            if g is None:
+                continue
+            for i, d in self.records[idx]:
+                c = g * d
+                adj[i] = c if adj[i] is None else adj[i] + c
+        return tuple(0.0 if adj[x.idx] is None else adj[x.idx] for x in leaves)
+
+
+class NestedVar:
+    """A scalar recorded on a :class:`NestedTape`: ``val`` is a float or an outer variable.
+
+    A reflected operator's other operand is never a variable (Python would have called that
+    variable's own operator), so it is a constant: the op is recorded on this variable's tape.
+    """
+
+    __slots__ = ("idx", "tape", "val")
+
+    def __init__(self, val: Any, idx: int, tape: NestedTape) -> None:
+        self.val = val
+        self.idx = idx
+        self.tape = tape
+
+    def __add__(self, other: Any) -> NestedVar:
+        tape, a, b = _innermost(self, other)
+        return tape.record(a + b, (self, 1.0), (other, 1.0))
+
+    def __radd__(self, other: Any) -> NestedVar:
+        return self.tape.record(other + self.val, (self, 1.0))
+
+    def __sub__(self, other: Any) -> NestedVar:
+        tape, a, b = _innermost(self, other)
+        return tape.record(a - b, (self, 1.0), (other, -1.0))
+
+    def __rsub__(self, other: Any) -> NestedVar:
+        return self.tape.record(other - self.val, (self, -1.0))
+
+    def __mul__(self, other: Any) -> NestedVar:
+        tape, a, b = _innermost(self, other)
+        return tape.record(a * b, (self, b), (other, a))
+
+    def __rmul__(self, other: Any) -> NestedVar:
+        return self.tape.record(other * self.val, (self, other))
+
+    def __truediv__(self, other: Any) -> NestedVar:
+        tape, a, b = _innermost(self, other)
+        q = a / b
+        return tape.record(q, (self, 1.0 / b), (other, -q / b))
+
+    def __rtruediv__(self, other: Any) -> NestedVar:
+        b = self.val
+        q = other / b
+        return self.tape.record(q, (self, -q / b))
+
+    def __neg__(self) -> NestedVar:
+        return self.tape.record(-self.val, (self, -1.0))
+
+    def __pow__(self, n: float) -> NestedVar:
+        """xⁿ for a constant n: ∂ = n·xⁿ⁻¹ (2x for a square)."""
+        x = self.val
+        return self.tape.record(x**n, (self, n * x if n == 2 else n * x ** (n - 1)))
+
+    def __lt__(self, other: Any) -> bool:
+        return plain_value(self) < plain_value(other)
+
+    def __le__(self, other: Any) -> bool:
+        return plain_value(self) <= plain_value(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return plain_value(self) > plain_value(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return plain_value(self) >= plain_value(other)
+
+
+def _innermost(x: NestedVar, y: Any) -> tuple[NestedTape, Any, Any]:
+    """The tape that records ``x ∘ y`` (the higher level), and both operands as it sees them:
+    its own variables unwrapped, anything else (constants, outer variables) as it is."""
+    tape = x.tape
+    if type(y) is NestedVar and y.tape.level > tape.level:
+        tape = y.tape
+    a = x.val if x.tape is tape else x
+    b = y.val if type(y) is NestedVar and y.tape is tape else y
+    return tape, a, b
+
+
+def plain_value(x: Any) -> float:
+    """The float beneath every level."""
+    while type(x) is NestedVar:
+        x = x.val
+    return x
+
+
+def nested_sqrt(x: Any) -> Any:
+    """√x of a float or a variable (∂ = 1 / 2√x)."""
+    if type(x) is not NestedVar:
+        return math.sqrt(x)
+    root = nested_sqrt(x.val)
+    return x.tape.record(root, (x, 0.5 / root))
+
+
+def nested_grad(fun: Callable[[tuple], Any]) -> Callable[[tuple], tuple]:
+    """∇fun of a function of a tuple of scalars, by a new tape (nests inside another)."""
+
+    def gradient(x: tuple) -> tuple:
+        tape = NestedTape()
+        leaves = tuple(tape.record(v) for v in x)
+        return tape.gradient(fun(leaves), leaves)
+
+    return gradient
 
 
 # --------------------------------------------------------------------------- scalar chain

@@ -8,6 +8,10 @@ from functools import partial
 import numpy as np
 import pytest
 
+from experiments.gradbench.evals.saddle import saddle
+from experiments.gradbench.reference import GOLDEN
+from experiments.gradbench.solver import Calculus
+
 from .floors import (
     CHAIN_STEPS,
     chain_fn,
@@ -20,6 +24,8 @@ from .floors import (
     mlp_data,
     mlp_forward,
     mlp_loss,
+    nested_grad,
+    nested_sqrt,
     tape_grad,
     tape_sin,
 )
@@ -103,3 +109,21 @@ def test_admodes_chain_grad_matches_floor(mode: str, steps: int) -> None:
     got = ad.grad(partial(chain_fn, steps=steps, sin=anp.sin), mode=mode)(0.3)
     want = dual_grad(partial(chain_fn, steps=steps, sin=dual_sin))(0.3)
     assert math.isclose(float(got), want, rel_tol=1e-12, abs_tol=0.0)
+
+
+def test_nested_floor_second_derivatives_by_hand() -> None:
+    # f(x, y) = x² y³ / (1 + y) − 2x + √y: ∂f/∂x = 2x y³/(1 + y) − 2, whose ∂/∂y is
+    # 2x (3y²(1 + y) − y³)/(1 + y)² = 2 · 1.5 · (12 · 3 − 8)/9 = 28/3 at x = 1.5, y = 2.
+    def df_dx(q: tuple) -> float:
+        (y,) = q
+        return nested_grad(lambda p: p[0] ** 2 * y**3 / (1.0 + y) - 2.0 * p[0] + nested_sqrt(y))(
+            (1.5,)
+        )[0]
+
+    assert math.isclose(df_dx((2.0,)), 2 * 1.5 * 8 / 3 - 2, rel_tol=1e-15)
+    assert math.isclose(nested_grad(df_dx)((2.0,))[0], 28 / 3, rel_tol=1e-14)
+
+
+def test_nested_floor_gives_saddles_golden_value() -> None:
+    out = saddle("rr", (1.0, 1.0), Calculus(lambda mode: nested_grad, nested_sqrt))
+    assert [float(v) for v in out] == pytest.approx(GOLDEN["saddle"], rel=1e-10)
