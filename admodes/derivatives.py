@@ -19,7 +19,7 @@ import numpy as np
 
 from admodes import counting
 from admodes.core import TRACED_TYPES, dtype_of, ndim, shape, size
-from admodes.registry import IDENTITY, NEGATE, NO_PARAMS, Primitive, bind
+from admodes.registry import IDENTITY, NEGATE, NO_PARAMS, Primitive
 from admodes.rules.elementwise import add, multiply, negative, real
 from admodes.rules.shape import getitem, reshape, stack
 
@@ -58,7 +58,10 @@ def times_partial(d: Any, v: Any, ans: Any, args: tuple) -> Any:
     if d is IDENTITY:
         return v
     if d is NEGATE:
-        return bind(negative, v)
+        c = -v
+        if counting.active:
+            _charge_operator(negative, c, v)
+        return c
     d = d(ans, *args)
     c = v * d
     if counting.active:
@@ -74,11 +77,11 @@ def summed(a: Any, b: Any) -> Any:
     return total
 
 
-def _charge_operator(prim: Primitive, out: Any, a: Any, b: Any) -> None:
-    """Charge ``count()`` for ``out = a op b`` computed with Python's operator, unless an operand
-    is traced: that operator dispatched through ``prim`` and was charged there."""
-    if type(a) not in TRACED_TYPES and type(b) not in TRACED_TYPES:
-        counting.charge(prim, out, (a, b), NO_PARAMS)
+def _charge_operator(prim: Primitive, out: Any, *operands: Any) -> None:
+    """Charge ``count()`` for ``out = op(*operands)`` computed with Python's operator, unless an
+    operand is traced: that operator dispatched through ``prim`` and was charged there."""
+    if all(type(x) not in TRACED_TYPES for x in operands):
+        counting.charge(prim, out, operands, NO_PARAMS)
 
 
 def real_if_real(c: Any, x: Any) -> Any:
