@@ -259,7 +259,7 @@ def _trace_on_new_tape(
     """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``) traced on
     a new tape: the tape, the output and the aux."""
     tape = Tape()
-    nodes = [tape.input(x) for x in in_leaves]
+    nodes = list(map(tape.input, in_leaves))
     RECORDING.append(tape)
     try:
         out, aux = call_traced(fun, args, nums, in_def, nodes, tape, has_aux=has_aux, name=name)
