@@ -80,8 +80,10 @@ def summed(a: Any, b: Any) -> Any:
 def _charge_operator(prim: Primitive, out: Any, *operands: Any) -> None:
     """Charge ``count()`` for ``out = op(*operands)`` computed with Python's operator, unless an
     operand is traced: that operator dispatched through ``prim`` and was charged there."""
-    if all(type(x) not in TRACED_TYPES for x in operands):
-        counting.charge(prim, out, operands, NO_PARAMS)
+    for x in operands:  # a loop, not all(generator): this runs for every op count() sees
+        if type(x) in TRACED_TYPES:
+            return
+    counting.charge(prim, out, operands, NO_PARAMS)
 
 
 def real_if_real(c: Any, x: Any) -> Any:
