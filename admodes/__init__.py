@@ -14,6 +14,7 @@ from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
 from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
+from admodes.custom import custom_jvp, custom_vjp
 from admodes.explain import explain
 from admodes.forward import jacfwd, jvp
 from admodes.measure import cost
@@ -38,6 +39,8 @@ __all__ = [
     "checkpoint",
     "cost",
     "count",
+    "custom_jvp",
+    "custom_vjp",
     "explain",
     "grad",
     "hessian",

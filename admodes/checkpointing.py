@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from admodes import counting, registry
+from admodes import counting
 from admodes.arguments import strip, unwrapped, with_keywords
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
-from admodes.registry import Primitive, substituted, zero_cost
+from admodes.registry import Primitive, substituted, substitution, zero_cost
 from admodes.reverse import RECORDING, Node, Tape
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
 from admodes.tree import TreeDef, flatten, unflatten
@@ -68,20 +68,6 @@ def _substituted_leaves(tree: Any) -> tuple[list[Any], TreeDef]:
     """
     leaves, treedef = flatten(tree)
     return [substituted(leaf) for leaf in leaves], treedef
-
-
-@contextmanager
-def _substituting(tape: Tape, substitute: Callable[[Node], Any]) -> Iterator[None]:
-    """While active, ``tape`` is in substitution mode: the dispatch swaps its nodes for
-    ``substitute(node)`` before any op (and so any other transform) sees them."""
-    outer = tape.substitute
-    tape.substitute = substitute
-    registry.substituting += 1
-    try:
-        yield
-    finally:
-        tape.substitute = outer
-        registry.substituting -= 1
 
 
 class _Evaluation(Trace):
@@ -126,7 +112,7 @@ class _Unrecorded:
             treedef,
             [v if type(v) in TRACED_TYPES else _Evaluated(v, self.evaluation) for v in leaves],
         )
-        with _substituting(self.tape, self._substitute):
+        with substitution(self.tape, self._substitute):
             out_leaves, out_def = _substituted_leaves(fun(*wrapped))
         return unflatten(out_def, [unwrapped(v, self.evaluation) for v in out_leaves])
 
@@ -157,7 +143,7 @@ class _SubTape:
         its cotangents are pulled back (a checkpoint nested inside re-runs then)."""
         outer = self._outer()
         assert outer is not None, "a sub-tape outlived the tape it records for"
-        with _substituting(outer, self.lift):
+        with substitution(outer, self.lift):
             yield
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:

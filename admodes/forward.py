@@ -98,7 +98,7 @@ class ForwardTrace(Trace):
             ):
                 t_out = self.fit(t_out, out)
         if counting.active:
-            return _counted_dual(out, t_out, self)
+            return counted_dual(out, t_out, self)
         return out if t_out is None else Dual(out, t_out, self)
 
     def joint_tangent(
@@ -150,7 +150,7 @@ class Dual(Traced):
 TRACED_TYPES.add(Dual)
 
 
-def _counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
+def counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
     """A Dual whose tangent bytes stay charged to ``count()`` while it lives."""
     if t_out is None:
         return out

@@ -30,11 +30,12 @@ direction axis so it is never confused with a broadcast axis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting
-from admodes.core import TRACED_TYPES, Traced, UnexpectedTracerError, size
+from admodes.core import TRACED_TYPES, Trace, Traced, UnexpectedTracerError, size
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
@@ -65,7 +66,7 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
             if top is None:
                 top = a._trace
             elif a._trace is not top:
-                top, primals = _innermost(args)
+                top, primals = innermost(args)
                 nested = True
                 break
             a = a.primal
@@ -97,7 +98,7 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
         counting.phase = outer
 
 
-def _innermost(args: tuple) -> tuple[Any, list]:
+def innermost(args: tuple) -> tuple[Any, list]:
     """The innermost (highest-level) trace among ``args``, and ``args`` with its values
     unwrapped: the values of the other traces pass down to the op as they are."""
     top = None
@@ -105,6 +106,21 @@ def _innermost(args: tuple) -> tuple[Any, list]:
         if type(a) in TRACED_TYPES and (top is None or a._trace.level > top.level):
             top = a._trace
     return top, [a.primal if type(a) in TRACED_TYPES and a._trace is top else a for a in args]
+
+
+@contextmanager
+def substitution(trace: Trace, substitute: Callable[[Traced], Any]) -> Iterator[None]:
+    """While active, ``trace`` is in substitution mode: the dispatch swaps its values for
+    ``substitute(value)`` before any op (and so any other transform) sees them."""
+    global substituting
+    outer = trace.substitute
+    trace.substitute = substitute
+    substituting += 1
+    try:
+        yield
+    finally:
+        trace.substitute = outer
+        substituting -= 1
 
 
 def substituted(a: Any) -> Any:

@@ -23,7 +23,7 @@ LAYERS = (
     ("admodes.rules",),
     ("admodes.derivatives", "admodes.arguments"),
     ("admodes.forward", "admodes.reverse"),
-    ("admodes.checkpointing",),
+    ("admodes.checkpointing", "admodes.custom"),
     ("admodes.numpy",),
 )
 TOP = len(LAYERS)

@@ -64,3 +64,14 @@ def test_adding_an_op_with_rules_per_input(scratch_registry) -> None:
         np.testing.assert_allclose(ad.grad(f, mode=mode)(b), a_inv.T @ x, rtol=1e-12)
     np.testing.assert_allclose(ad.hessian(f)(b), a_inv.T @ a_inv, rtol=1e-12)
     np.testing.assert_allclose(ad.jacrev(ns["my_solve"], argnums=1)(a, b), a_inv, rtol=1e-12)
+
+
+def test_custom_derivatives_example() -> None:
+    # log1pexp′(x) = 1 − 1/(1 + eˣ): 1.0 to double precision at x = 1000 (e¹⁰⁰⁰ overflows to inf).
+    with np.errstate(over="ignore"):
+        ns = run_block("import admodes as ad\nimport admodes.numpy as anp\n\n@ad.custom_jvp")
+        ad_, log1pexp, clip = ns["ad"], ns["log1pexp"], ns["clip_gradient"]
+        for mode in ("reverse", "forward"):
+            assert ad_.grad(log1pexp, mode=mode)(1000.0) == 1.0
+    # 3·x has cotangent 3 at x, clipped to [-1, 1]: 1.
+    assert ad_.grad(lambda x: 3.0 * clip(-1.0, 1.0, x))(2.0) == 1.0

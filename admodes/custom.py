@@ -1,0 +1,432 @@
+"""Derivatives the user defines: ``custom_jvp`` and ``custom_vjp``, with JAX's API and semantics.
+
+``custom_jvp(f)`` with ``f.defjvp(rule)``, ``rule(primals, tangents) -> (out, tangent_out)``:
+forward mode calls the rule in place of differentiating f's body; reverse mode pulls a cotangent
+back through the rule's tangent map, which the rule must keep linear in the tangents:
+
+    x̄ = (∂ rule_tangent / ∂ ẋ)ᵀ ȳ,    found by reverse mode over ẋ ↦ rule(x, ẋ)[1] at ẋ = 0.
+
+``custom_vjp(f)`` with ``f.defvjp(fwd, bwd)``, ``fwd(*args) -> (out, residuals)`` and
+``bwd(residuals, ȳ) -> (x̄ per argument)``: reverse mode records one step whose backward pass is
+``bwd``; forward mode refuses it, as JAX does.
+
+Each transform applies the rule at its own level, innermost first, as every primitive is
+dispatched: the rule runs on the values of the levels beneath, which trace its operations as they
+trace any others (so a rule written with ``admodes.numpy`` differentiates again: ``hessian`` of a
+``custom_jvp`` function works). Arguments named by ``nondiff_argnums`` are not differentiated
+and come first in the rules' arguments; they must not be traced (pass arrays as ordinary
+arguments). A rule that uses a traced value it was not given as an argument (a closure) would
+lose that value's derivative: it gets a TypeError instead, as in JAX.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import weakref
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from admodes import counting, registry
+from admodes.arguments import like_input, zeros_like_value
+from admodes.core import Trace, Traced, UnexpectedTracerError, shape
+from admodes.derivatives import per_direction, summed
+from admodes.forward import Dual, ForwardTrace, counted_dual
+from admodes.registry import Primitive, innermost, substituted, substitution, zero_cost
+from admodes.reverse import Node, Tape, vjp
+from admodes.tree import LEAF, TreeDef, describe, flatten, unflatten
+
+__all__ = ["custom_jvp", "custom_vjp"]
+
+
+class _CustomFunction:
+    """What ``custom_jvp`` and ``custom_vjp`` share: the function, its non-differentiated
+    arguments, and the dispatch of a call to the innermost transform among its arguments."""
+
+    kind = "custom function"
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        functools.update_wrapper(self, fun)
+        self.fun = fun
+        self.nondiff_argnums = tuple(sorted(int(i) for i in nondiff_argnums))
+        self.name = getattr(fun, "__name__", repr(fun))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args = self._positional(args, kwargs)
+        self._check_defined()
+        nondiff, diff = self._split(args)
+        leaves, treedef = flatten(diff)
+        if registry.substituting:
+            leaves = [substituted(leaf) for leaf in leaves]
+        trace, primal_leaves = innermost(leaves)
+        if trace is not None and trace.finished:
+            raise UnexpectedTracerError()
+        if isinstance(trace, ForwardTrace):
+            return self._forward(trace, nondiff, leaves, primal_leaves, treedef)
+        if isinstance(trace, Tape):
+            return self._reverse(trace, nondiff, leaves, primal_leaves, treedef)
+        # No transform (or one that only evaluates): the function's own body.
+        out = self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
+        if trace is None and any(isinstance(leaf, Traced) for leaf in flatten(out)[0]):
+            raise self._closure_error("body")  # traced, though none of its arguments is
+        return out
+
+    def _positional(self, args: tuple, kwargs: dict) -> tuple:
+        """The call's arguments by position (keywords resolved by the signature, as in JAX)."""
+        if not kwargs:
+            return args
+        bound = inspect.signature(self.fun).bind(*args, **kwargs)
+        bound.apply_defaults()
+        if bound.kwargs:
+            raise TypeError(
+                f"{self.kind} {self.name}: keyword-only arguments {sorted(bound.kwargs)} cannot "
+                "be given positions; make them positional parameters"
+            )
+        return bound.args
+
+    def _split(self, args: tuple) -> tuple[list[Any], tuple]:
+        """(the non-differentiated arguments, checked untraced; the differentiated ones)."""
+        for i in self.nondiff_argnums:
+            if i >= len(args):
+                raise ValueError(
+                    f"{self.kind} {self.name}: nondiff_argnums names argument {i}, but the call "
+                    f"has {len(args)} positional arguments"
+                )
+            if any(isinstance(leaf, Traced) for leaf in flatten(args[i])[0]):
+                raise TypeError(
+                    f"{self.kind} {self.name}: argument {i} is in nondiff_argnums but is traced "
+                    "by a transform. nondiff_argnums is for values that are not differentiated "
+                    "(functions, shapes, flags); pass an array as an ordinary argument and give "
+                    "its derivative (or None) in the rule."
+                )
+        nondiff = [args[i] for i in self.nondiff_argnums]
+        diff = tuple(a for i, a in enumerate(args) if i not in self.nondiff_argnums)
+        return nondiff, diff
+
+    def _merge(self, nondiff: list[Any], diff: tuple) -> tuple:
+        """The arguments in the order of the call, from the two groups of :meth:`_split`."""
+        merged, rest_nd, rest_d = [], iter(nondiff), iter(diff)
+        for i in range(len(nondiff) + len(diff)):
+            merged.append(next(rest_nd) if i in self.nondiff_argnums else next(rest_d))
+        return tuple(merged)
+
+    def _guard(self, trace: Trace, rule: str) -> AbstractContextManager[None]:
+        """While a rule runs, a value of ``trace`` it meets is a closure: refuse it."""
+
+        def refuse(value: Traced) -> Any:
+            raise self._closure_error(rule)
+
+        return substitution(trace, refuse)
+
+    def _closure_error(self, part: str) -> TypeError:
+        return TypeError(
+            f"the {part} of {self.kind} {self.name} uses a value that a transform "
+            "differentiates but that is not one of its arguments (a closed-over value): the "
+            "custom rule only gives derivatives with respect to the arguments, so that value's "
+            "would be lost. Pass it to the function as an argument and give its derivative in "
+            "the rule."
+        )
+
+    def _check_defined(self) -> None:
+        raise NotImplementedError
+
+    def _forward(
+        self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        """The call's output under forward mode: ``leaves`` are the differentiated arguments'
+        leaves, ``primals`` the same with ``trace``'s values unwrapped."""
+        raise NotImplementedError
+
+    def _reverse(
+        self, tape: Tape, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        """The call's output under reverse mode, recorded on ``tape`` (as :meth:`_forward`)."""
+        raise NotImplementedError
+
+
+class custom_jvp(_CustomFunction):
+    """A function whose derivative is the JVP rule given by :meth:`defjvp` (or :meth:`defjvps`)."""
+
+    kind = "custom_jvp function"
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        super().__init__(fun, nondiff_argnums)
+        self.jvp: Callable[..., tuple] | None = None
+
+    def defjvp(self, jvp: Callable[..., tuple]) -> Callable[..., tuple]:
+        """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (out, tangent_out)``:
+        ``primals`` and ``tangents`` are tuples of the differentiated arguments and their
+        tangents (zeros for a constant), ``tangent_out`` has the structure and shapes of ``out``
+        and is linear in ``tangents``. Returns ``jvp``, so it works as a decorator."""
+        self.jvp = jvp
+        return jvp
+
+    def defjvps(self, *jvps: Callable[..., Any] | None) -> None:
+        """Set the rule by one term per argument: ``jvps[i](t, out, *primals)`` is argument i's
+        contribution to the output tangent (None: it contributes nothing)."""
+        if self.nondiff_argnums:
+            raise TypeError("defjvps takes no nondiff_argnums; use defjvp")
+
+        def jvp(primals: tuple, tangents: tuple) -> tuple:
+            out = self(*primals)
+            terms = [
+                rule(t, out, *primals)
+                for rule, t in zip(jvps, tangents, strict=True)
+                if rule is not None
+            ]
+            return out, functools.reduce(_tree_sum, terms) if terms else _tree_zeros(out)
+
+        self.defjvp(jvp)
+
+    def _check_defined(self) -> None:
+        if self.jvp is None:
+            raise AttributeError(
+                f"No JVP defined for custom_jvp function {self.name}: define one with "
+                f"{self.name}.defjvp(rule)"
+            )
+
+    def _rule(self, nondiff: list, primals: tuple, tangents: tuple) -> tuple[Any, list, TreeDef]:
+        """(out, the leaves of tangent_out, out's tree definition) from the rule, checked."""
+        result = self.jvp(*nondiff, primals, tangents)
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise TypeError(
+                f"the JVP rule of custom_jvp function {self.name} must return a pair "
+                f"(primal_out, tangent_out), got {type(result).__name__}"
+            )
+        out, t_out = result
+        out_leaves, out_def = flatten(out)
+        t_leaves, t_def = flatten(t_out)
+        if t_def != out_def:
+            raise TypeError(
+                f"the JVP rule of custom_jvp function {self.name} returned a primal output of "
+                f"structure {describe(out_def)} and a tangent of structure {describe(t_def)}; "
+                "they must match"
+            )
+        for o, t in zip(out_leaves, t_leaves, strict=True):
+            if shape(t) != shape(o):
+                raise ValueError(
+                    f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
+                    f"shape {shape(t)} for a primal output of shape {shape(o)}; they must match"
+                )
+        return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
+
+    def _forward(
+        self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        """out and its tangent from the rule, one direction at a time for a batch of them."""
+        tangents = [
+            trace.zeros(p) if x is p else x.tangent for x, p in zip(leaves, primals, strict=True)
+        ]
+        primals = unflatten(treedef, primals)
+        found: list[Any] = []
+
+        def tangent_out(*ts: Any) -> list[Any]:
+            out, t_leaves, out_def = self._rule(nondiff, primals, unflatten(treedef, ts))
+            found[:] = [out, out_def]
+            return t_leaves
+
+        with self._guard(trace, "JVP rule"):
+            if trace.batch is None:
+                t_leaves = tangent_out(*tangents)
+            else:
+                t_leaves = per_direction(tangent_out, *tangents)
+        out, out_def = found
+        duals = [_dual(o, t, trace) for o, t in zip(flatten(out)[0], t_leaves, strict=True)]
+        return unflatten(out_def, duals)
+
+    def _reverse(
+        self, tape: Tape, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        """out from the rule, recorded as one step that pulls ȳ back through the rule's tangent
+        map (reverse mode over the tangents of the tape's arguments, the others' held at 0)."""
+        on_tape = _traced_positions(leaves, primals)
+        fixed = [zeros_like_value(p) for p in primals]
+        primals = unflatten(treedef, primals)
+
+        def tangent_out(*ts: Any) -> tuple[list[Any], tuple]:
+            tangents = list(fixed)
+            for i, t in zip(on_tape, ts, strict=True):
+                tangents[i] = t
+            out, t_leaves, _ = self._rule(nondiff, primals, unflatten(treedef, tangents))
+            return t_leaves, out
+
+        with self._guard(tape, "JVP rule"):
+            _, pull_back, out = vjp(tangent_out, *(fixed[i] for i in on_tape), has_aux=True)
+
+        def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+            return list(pull_back(_materialized(g, ans)))
+
+        return _record(tape, f"custom_jvp({self.name})", leaves, on_tape, out, joint_vjp)
+
+
+class custom_vjp(_CustomFunction):
+    """A function whose reverse-mode derivative is the pair of rules given by :meth:`defvjp`."""
+
+    kind = "custom_vjp function"
+
+    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+        super().__init__(fun, nondiff_argnums)
+        self.fwd: Callable[..., tuple] | None = None
+        self.bwd: Callable[..., Any] | None = None
+
+    def defvjp(self, fwd: Callable[..., tuple], bwd: Callable[..., Any]) -> None:
+        """Set the rules: ``fwd(*args) -> (out, residuals)`` (every argument, in order) and
+        ``bwd(*nondiff_args, residuals, ȳ) -> x̄``, a tuple with one cotangent per differentiated
+        argument (of its structure and shapes; None for zero)."""
+        self.fwd, self.bwd = fwd, bwd
+
+    def _check_defined(self) -> None:
+        if self.fwd is None:
+            raise AttributeError(
+                f"No VJP defined for custom_vjp function {self.name}: define one with "
+                f"{self.name}.defvjp(fwd, bwd)"
+            )
+
+    def _forward(
+        self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        raise TypeError(
+            f"can't apply forward-mode differentiation (jvp, jacfwd, grad(mode='forward'), the "
+            f"outer pass of hessian) to custom_vjp function {self.name}: its rule is for reverse "
+            "mode only. Differentiate it in reverse mode (jacrev(jacrev(f)) for a Hessian), or "
+            "define its derivative with custom_jvp, which serves both modes."
+        )
+
+    def _reverse(
+        self, tape: Tape, nondiff: list, leaves: list, primals: list, treedef: TreeDef
+    ) -> Any:
+        """out from ``fwd``, recorded as one step whose backward pass is ``bwd``."""
+        on_tape = _traced_positions(leaves, primals)
+        diff = unflatten(treedef, primals)
+        with self._guard(tape, "fwd rule"):
+            result = self.fwd(*self._merge(nondiff, diff))
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise TypeError(
+                f"the fwd rule of custom_vjp function {self.name} must return a pair "
+                f"(primal_out, residuals), got {type(result).__name__}"
+            )
+        out, residuals = result
+        out_def = flatten(out)[1]
+        tape_ref = weakref.ref(tape)
+
+        def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+            with self._guard(tape_ref(), "bwd rule"):
+                cts = self.bwd(*nondiff, residuals, unflatten(out_def, _materialized(g, ans)))
+            per_leaf = self._cotangent_leaves(cts, diff)
+            return [per_leaf[i] for i in on_tape]
+
+        return _record(tape, f"custom_vjp({self.name})", leaves, on_tape, out, joint_vjp)
+
+    def _cotangent_leaves(self, cts: Any, diff: tuple) -> list[Any]:
+        """``bwd``'s cotangents, one per leaf of the differentiated arguments (None for zero),
+        checked against the arguments' structure and shapes."""
+        if not (isinstance(cts, tuple | list) and len(cts) == len(diff)):
+            got = f"a {type(cts).__name__}" + (
+                f" of length {len(cts)}" if isinstance(cts, tuple | list) else ""
+            )
+            raise TypeError(
+                f"the bwd rule of custom_vjp function {self.name} must return a tuple with one "
+                f"cotangent per differentiated argument ({len(diff)}), got {got}"
+            )
+        leaves: list[Any] = []
+        for i, (ct, arg) in enumerate(zip(cts, diff, strict=True)):
+            arg_leaves, arg_def = flatten(arg)
+            ct_leaves = _leaves_like(ct, arg_def)
+            if ct_leaves is None:
+                raise TypeError(
+                    f"the bwd rule of custom_vjp function {self.name} returned a cotangent of "
+                    f"structure {describe(flatten(ct)[1])} for argument {i} of structure "
+                    f"{describe(arg_def)}; they must match (None stands for a zero cotangent)"
+                )
+            for c, x in zip(ct_leaves, arg_leaves, strict=True):
+                if c is not None and shape(c) != shape(x):
+                    raise ValueError(
+                        f"the bwd rule of custom_vjp function {self.name} returned a cotangent "
+                        f"of shape {shape(c)} for an argument of shape {shape(x)} (argument {i})"
+                    )
+            leaves.extend(ct_leaves)
+        return leaves
+
+
+def _leaves_like(tree: Any, treedef: TreeDef) -> list[Any] | None:
+    """The leaves of ``tree`` read in the structure ``treedef``, where a None in ``tree`` stands
+    for all the leaves of its place (zeros); None if the structures differ."""
+    if tree is None:
+        return [None] * _n_leaves(treedef)
+    if treedef is None:
+        return None
+    if treedef == LEAF:
+        return None if isinstance(tree, tuple | list | dict) else [tree]
+    _, keys, children = treedef
+    if isinstance(tree, dict) != (keys is not None) or not isinstance(tree, tuple | list | dict):
+        return None
+    if keys is not None and sorted(tree) != sorted(keys):
+        return None
+    items = [tree[k] for k in keys] if keys is not None else list(tree)
+    if len(items) != len(children):
+        return None
+    leaves: list[Any] = []
+    for item, child in zip(items, children, strict=True):
+        part = _leaves_like(item, child)
+        if part is None:
+            return None
+        leaves.extend(part)
+    return leaves
+
+
+def _n_leaves(treedef: TreeDef) -> int:
+    if treedef is None:
+        return 0
+    if treedef == LEAF:
+        return 1
+    return sum(_n_leaves(child) for child in treedef[2])
+
+
+# ---------------------------------------------------------------------------- helpers
+def _traced_positions(leaves: list[Any], primals: list[Any]) -> list[int]:
+    """Where the trace traces a leaf: ``primals`` holds its value there, the leaf elsewhere."""
+    return [i for i, (x, p) in enumerate(zip(leaves, primals, strict=True)) if x is not p]
+
+
+def _dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
+    """The dual of one output leaf (charged to ``count()`` while it counts)."""
+    return counted_dual(out, t_out, trace) if counting.active else Dual(out, t_out, trace)
+
+
+def _materialized(g: tuple, ans: tuple) -> list[Any]:
+    """The output cotangents with zeros for the ones the backward pass left out (None)."""
+    return [zeros_like_value(o) if c is None else c for c, o in zip(g, ans, strict=True)]
+
+
+def _record(
+    tape: Tape,
+    name: str,
+    leaves: list[Any],
+    on_tape: list[int],
+    out: Any,
+    joint_vjp: Callable[..., list[Any]],
+) -> Any:
+    """Record one step on ``tape``: the leaves ``on_tape`` are its inputs, ``out``'s leaves its
+    outputs (nodes), ``joint_vjp(ȳ, ans, *inputs)`` its cotangent of each input."""
+    step = Primitive(name, _recorded_only, cost=zero_cost, joint_vjp=joint_vjp)
+    inputs: list[Node] = [leaves[i] for i in on_tape]
+    out_leaves, out_def = flatten(out)
+    nodes = tape.append_step(
+        step, [x.primal for x in inputs], [x.index for x in inputs], tuple(out_leaves)
+    )
+    return unflatten(out_def, nodes)
+
+
+def _recorded_only(*args: Any) -> Any:
+    raise TypeError("a custom function's recorded step is not evaluated again")
+
+
+def _tree_sum(a: Any, b: Any) -> Any:
+    a_leaves, treedef = flatten(a)
+    return unflatten(treedef, [summed(x, y) for x, y in zip(a_leaves, flatten(b)[0], strict=True)])
+
+
+def _tree_zeros(tree: Any) -> Any:
+    leaves, treedef = flatten(tree)
+    return unflatten(treedef, [zeros_like_value(x) for x in leaves])

@@ -1,0 +1,390 @@
+"""custom_jvp and custom_vjp against JAX's: every transform and nesting, pytrees, nondiff_argnums,
+checkpointing, and the errors JAX gives.
+
+Each rule below differs from the derivative of its function's body on purpose (a factor, a
+clipped cotangent, a finite slope where the body's is nan), so a transform that differentiated
+the body instead of applying the rule would fail the comparison.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import partial
+from types import SimpleNamespace
+from typing import Any
+
+import jax
+import numpy as np
+import pytest
+from conftest import JNP, MODES, assert_close
+
+import admodes as ad
+import admodes.numpy as anp
+
+AD = SimpleNamespace(lib=ad, m=anp)
+JAX = SimpleNamespace(lib=jax, m=JNP)
+X = np.array([0.3, -1.2, 0.8, 2.0])
+
+
+def sin_times(side: SimpleNamespace) -> Any:
+    """sin(x)·y, whose rule doubles the derivative in x."""
+
+    @side.lib.custom_jvp
+    def f(x: Any, y: Any) -> Any:
+        return side.m.sin(x) * y
+
+    @f.defjvp
+    def f_jvp(primals: tuple, tangents: tuple) -> tuple:
+        x, y = primals
+        x_dot, y_dot = tangents
+        return f(x, y), 2.0 * side.m.cos(x) * x_dot * y + side.m.sin(x) * y_dot
+
+    return f
+
+
+def sin_times_vjp(side: SimpleNamespace) -> Any:
+    """sin(x)·y, whose bwd rule triples the cotangent of x; fwd does not call f."""
+
+    @side.lib.custom_vjp
+    def f(x: Any, y: Any) -> Any:
+        return side.m.sin(x) * y
+
+    def fwd(x: Any, y: Any) -> tuple:
+        return side.m.sin(x) * y, (side.m.cos(x), side.m.sin(x), y)
+
+    def bwd(res: tuple, g: Any) -> tuple:
+        cos_x, sin_x, y = res
+        return 3.0 * cos_x * g * y, side.m.sum(sin_x * g)
+
+    f.defvjp(fwd, bwd)
+    return f
+
+
+def both(make: Any) -> tuple[Any, Any]:
+    return make(AD), make(JAX)
+
+
+# ---------------------------------------------------------------------------- custom_jvp
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("x", [0.7, X], ids=["float", "array"])
+def test_jvp_rule_gives_every_first_derivative(mode: str, x: Any) -> None:
+    fa, fj = both(sin_times)
+    y = 1.3
+    assert_close(ad.jvp(fa, (x, y), (x * 0 + 0.5, -2.0)), jax.jvp(fj, (x, y), (x * 0 + 0.5, -2.0)))
+    loss_a, loss_j = (lambda x, y: anp.sum(fa(x, y))), (lambda x, y: JNP.sum(fj(x, y)))
+    assert_close(
+        ad.grad(loss_a, argnums=(0, 1), mode=mode)(x, y), jax.grad(loss_j, argnums=(0, 1))(x, y)
+    )
+    out_a, pull_a = ad.vjp(fa, x, y)
+    out_j, pull_j = jax.vjp(fj, x, y)
+    assert_close(out_a, out_j)
+    assert_close(pull_a(out_a * 0 + 1.5), pull_j(out_j * 0 + 1.5))
+
+
+@pytest.mark.parametrize("chunk_size", [None, 1])
+def test_jvp_rule_gives_jacobians(chunk_size: int | None) -> None:
+    fa, fj = both(sin_times)
+    expected = jax.jacfwd(fj, argnums=(0, 1))(X, 1.3)
+    assert_close(ad.jacfwd(fa, argnums=(0, 1), chunk_size=chunk_size)(X, 1.3), expected)
+    assert_close(ad.jacrev(fa, argnums=(0, 1), chunk_size=chunk_size)(X, 1.3), expected)
+
+
+@pytest.mark.parametrize(("outer", "inner"), list(itertools.product(MODES, MODES)))
+def test_jvp_rule_differentiates_again_in_every_mode_pair(outer: str, inner: str) -> None:
+    fa, fj = both(sin_times)
+    second_a = ad.grad(ad.grad(fa, mode=inner), mode=outer)(0.7, 1.3)
+    assert_close(second_a, jax.grad(jax.grad(fj))(0.7, 1.3))
+    loss_a = lambda x: anp.sum(fa(x, 1.3) ** 2)
+    loss_j = lambda x: JNP.sum(fj(x, 1.3) ** 2)
+    assert_close(ad.hessian(loss_a)(X), jax.hessian(loss_j)(X))
+    assert_close(ad.hvp(loss_a, (X,), (X[::-1],)), jax.jvp(jax.grad(loss_j), (X,), (X[::-1],))[1])
+
+
+def sin_times_rule_computes_value(side: SimpleNamespace) -> Any:
+    """sin_times, but the rule computes its primal output with its own operations."""
+
+    @side.lib.custom_jvp
+    def f(x: Any, y: Any) -> Any:
+        return side.m.sin(x) * y
+
+    @f.defjvp
+    def f_jvp(primals: tuple, tangents: tuple) -> tuple:
+        (x, y), (x_dot, y_dot) = primals, tangents
+        return side.m.sin(x) * y, 2.0 * side.m.cos(x) * x_dot * y + side.m.sin(x) * y_dot
+
+    return f
+
+
+@pytest.mark.parametrize("make", [sin_times, sin_times_rule_computes_value])
+@pytest.mark.parametrize(("outer", "inner"), list(itertools.product(MODES, MODES)))
+def test_an_outer_transform_differentiates_the_value_the_rule_returns(
+    make: Any, outer: str, inner: str
+) -> None:
+    """As in JAX: the value an inner transform returns is the rule's, so an outer transform
+    differentiates the rule's own operations (the custom rule again where the rule calls f)."""
+    fa, fj = both(make)
+    assert_close(
+        ad.grad(lambda x: ad.value_and_grad(fa, mode=inner)(x, 1.3)[0], mode=outer)(0.7),
+        jax.grad(lambda x: jax.value_and_grad(fj)(x, 1.3)[0])(0.7),
+    )
+    assert_close(
+        ad.grad(lambda x: ad.jvp(lambda z: fa(z, 1.3), (x,), (1.0,))[0], mode=outer)(0.7),
+        jax.grad(lambda x: jax.jvp(lambda z: fj(z, 1.3), (x,), (1.0,))[0])(0.7),
+    )
+
+
+def log1pexp(side: SimpleNamespace) -> Any:
+    """log(1 + eˣ) with JAX's documented stable rule: its body's derivative is nan at x = 1000."""
+
+    @side.lib.custom_jvp
+    def f(x: Any) -> Any:
+        return side.m.log(1.0 + side.m.exp(x))
+
+    @f.defjvp
+    def f_jvp(primals: tuple, tangents: tuple) -> tuple:
+        (x,), (x_dot,) = primals, tangents
+        return f(x), (1.0 - 1.0 / (1.0 + side.m.exp(x))) * x_dot
+
+    return f
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_stable_rule_replaces_an_unstable_body(mode: str) -> None:
+    fa, fj = both(log1pexp)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert ad.grad(lambda x: anp.log(1.0 + anp.exp(x)), mode=mode)(1000.0) != 1.0  # nan
+        assert_close(ad.grad(fa, mode=mode)(1000.0), jax.grad(fj)(1000.0))
+        assert ad.grad(fa, mode=mode)(1000.0) == 1.0
+
+
+def test_pytree_arguments_and_outputs() -> None:
+    def make(side: SimpleNamespace) -> Any:
+        @side.lib.custom_jvp
+        def f(p: dict, x: Any) -> tuple:
+            return side.m.tanh(p["w"] * x), p["b"] * x
+
+        @f.defjvp
+        def f_jvp(primals: tuple, tangents: tuple) -> tuple:
+            (p, x), (dp, dx) = primals, tangents
+            t = side.m.tanh(p["w"] * x)
+            d = 3.0 * (1.0 - t * t)  # three times the slope of tanh
+            return f(p, x), (d * (dp["w"] * x + p["w"] * dx), dp["b"] * x + p["b"] * dx)
+
+        return f
+
+    fa, fj = both(make)
+    p = {"w": np.array([0.5, -0.3, 0.2, 1.1]), "b": 0.4}
+    for transform in ("jacfwd", "jacrev"):
+        assert_close(
+            getattr(ad, transform)(fa, argnums=(0, 1))(p, X),
+            getattr(jax, transform)(fj, argnums=(0, 1))(p, X),
+        )
+
+
+def test_nondiff_argnums_pass_a_function_to_the_rule() -> None:
+    def make(side: SimpleNamespace) -> Any:
+        @partial(side.lib.custom_jvp, nondiff_argnums=(0,))
+        def app(fn: Any, x: Any) -> Any:
+            return fn(x)
+
+        @app.defjvp
+        def app_jvp(fn: Any, primals: tuple, tangents: tuple) -> tuple:
+            return app(fn, primals[0]), 2.0 * tangents[0]
+
+        return app
+
+    aa, aj = both(make)
+    for mode in MODES:
+        assert_close(
+            ad.grad(lambda x: aa(anp.sin, x) * x, mode=mode)(0.4),
+            jax.grad(lambda x: aj(JNP.sin, x) * x)(0.4),
+        )
+
+
+def test_defjvps_gives_one_rule_per_argument() -> None:
+    def make(side: SimpleNamespace) -> Any:
+        f = side.lib.custom_jvp(lambda x, y: side.m.sin(x) * y)
+        f.defjvps(
+            lambda x_dot, ans, x, y: 5.0 * side.m.cos(x) * x_dot * y,
+            lambda y_dot, ans, x, y: side.m.sin(x) * y_dot,
+        )
+        return f
+
+    fa, fj = both(make)
+    for mode in MODES:
+        assert_close(
+            ad.grad(fa, argnums=(0, 1), mode=mode)(0.7, 1.3), jax.grad(fj, argnums=(0, 1))(0.7, 1.3)
+        )
+    assert_close(ad.hessian(fa)(0.7, 1.3), jax.hessian(fj)(0.7, 1.3))
+
+
+def test_keywords_outside_transforms_and_float32() -> None:
+    fa, fj = both(sin_times)
+    assert fa(0.7, y=1.3) == np.sin(0.7) * 1.3  # no transform: the body runs
+    x32 = X.astype(np.float32)
+    g = ad.grad(lambda x: anp.sum(fa(x, y=np.float32(1.3))))(x32)
+    assert_close(g, jax.grad(lambda x: JNP.sum(fj(x, y=np.float32(1.3))))(x32), rtol=1e-6)
+
+
+def test_inside_checkpoint_and_iterate() -> None:
+    fa, fj = both(sin_times)
+    expected = jax.grad(lambda x: fj(fj(x, 1.3), 0.9) * x)(0.7)
+    step = lambda h: fa(h, 1.3)
+    assert_close(
+        ad.grad(lambda x: ad.checkpoint(step)(x) * x)(0.7), jax.grad(lambda x: fj(x, 1.3) * x)(0.7)
+    )
+    assert_close(ad.grad(lambda x: fa(ad.checkpoint(step)(x), 0.9) * x)(0.7), expected)
+    chained = jax.grad(lambda x: fj(fj(fj(fj(x, 1.3), 1.3), 1.3), 1.3))(0.7)
+    for schedule in ("store_all", "sqrt", "binomial"):
+        snapshots = 2 if schedule == "binomial" else None
+        got = ad.grad(lambda x, s=schedule, k=snapshots: ad.iterate(step, x, 4, s, k))(0.7)
+        assert_close(got, chained)
+
+
+def test_counted() -> None:
+    fa, _ = both(sin_times)
+    with ad.count() as c:
+        ad.grad(lambda x: anp.sum(fa(x, 1.3)))(X)
+    assert c.by_phase["vjp"]["flops"] > 0  # the rule's pullback is counted as any other
+
+
+# ---------------------------------------------------------------------------- custom_vjp
+@pytest.mark.parametrize("x", [0.7, X], ids=["float", "array"])
+def test_vjp_rule_gives_reverse_derivatives(x: Any) -> None:
+    fa, fj = both(sin_times_vjp)
+    loss_a, loss_j = (lambda x, y: anp.sum(fa(x, y))), (lambda x, y: JNP.sum(fj(x, y)))
+    assert_close(ad.grad(loss_a, argnums=(0, 1))(x, 1.3), jax.grad(loss_j, argnums=(0, 1))(x, 1.3))
+    for chunk_size in (None, 1):
+        assert_close(
+            ad.jacrev(fa, argnums=(0, 1), chunk_size=chunk_size)(x, 1.3),
+            jax.jacrev(fj, argnums=(0, 1))(x, 1.3),
+        )
+
+
+def test_vjp_rule_differentiates_again() -> None:
+    fa, fj = both(sin_times_vjp)
+    assert_close(ad.grad(ad.grad(fa))(0.7, 1.3), jax.grad(jax.grad(fj))(0.7, 1.3))
+    loss_a = lambda x: anp.sum(fa(x, 1.3) ** 2)
+    loss_j = lambda x: JNP.sum(fj(x, 1.3) ** 2)
+    expected = jax.jacrev(jax.jacrev(loss_j))(X)
+    assert_close(ad.jacrev(ad.jacrev(loss_a))(X), expected)
+    # fwd does not call f, so forward over reverse differentiates fwd's and bwd's operations
+    assert_close(ad.hessian(loss_a)(X), jax.hessian(loss_j)(X))
+
+
+def clip_gradient(side: SimpleNamespace) -> Any:
+    """JAX's documented example: the identity, with its cotangent clipped to [lo, hi]."""
+
+    @side.lib.custom_vjp
+    def clip(lo: float, hi: float, x: Any) -> Any:
+        return x
+
+    def fwd(lo: float, hi: float, x: Any) -> tuple:
+        return x, (lo, hi)
+
+    def bwd(res: tuple, g: Any) -> tuple:
+        lo, hi = res
+        return None, None, side.m.clip(g, lo, hi)
+
+    clip.defvjp(fwd, bwd)
+    return clip
+
+
+def test_none_cotangents_and_pytrees() -> None:
+    ca, cj = both(clip_gradient)
+    for x in (2.0, X):
+        assert_close(
+            ad.jacrev(lambda x: ca(-0.5, 0.5, x) * 3.0)(x),
+            jax.jacrev(lambda x: cj(-0.5, 0.5, x) * 3.0)(x),
+        )
+
+    def make(side: SimpleNamespace) -> Any:
+        @side.lib.custom_vjp
+        def f(p: dict) -> Any:
+            return p["a"] * p["b"]
+
+        f.defvjp(lambda p: (f(p), p), lambda p, g: ({"a": 2.0 * g * p["b"], "b": None},))
+        return f
+
+    fa, fj = both(make)
+    p = {"a": X, "b": 1.5}
+    assert_close(ad.grad(lambda p: anp.sum(fa(p)))(p), jax.grad(lambda p: JNP.sum(fj(p)))(p))
+
+
+def test_forward_mode_refuses_custom_vjp_as_jax_does() -> None:
+    ca, cj = both(clip_gradient)
+    with pytest.raises(TypeError, match="custom_vjp"):
+        jax.jvp(lambda x: cj(-0.5, 0.5, x), (1.0,), (1.0,))
+    with pytest.raises(TypeError, match=r"can't apply forward-mode .* custom_vjp function clip"):
+        ad.jvp(lambda x: ca(-0.5, 0.5, x), (1.0,), (1.0,))
+    with pytest.raises(TypeError, match="custom_vjp"):
+        ad.grad(lambda x: ca(-0.5, 0.5, x), mode="forward")(1.0)
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_rules_must_be_defined() -> None:
+    def f(x: float) -> float:
+        return x
+
+    with pytest.raises(AttributeError, match=r"No JVP defined .* f.defjvp"):
+        ad.custom_jvp(f)(1.0)
+    with pytest.raises(AttributeError, match="No VJP defined"):
+        ad.grad(ad.custom_vjp(f))(1.0)
+
+
+def test_closed_over_traced_values_are_refused() -> None:
+    def body_closure(x: Any) -> Any:
+        g = ad.custom_jvp(lambda y: y * x)
+        g.defjvp(lambda p, t: (p[0] * x, t[0] * x))
+        return g(2.0)
+
+    def rule_closure(x: Any) -> Any:
+        g = ad.custom_jvp(lambda y: y * x)
+        g.defjvp(lambda p, t: (p[0] * x, t[0] * x))
+        return g(x)
+
+    def bwd_closure(x: Any) -> Any:
+        g = ad.custom_vjp(lambda y: y * 2.0)
+        g.defvjp(lambda y: (y * 2.0, None), lambda r, ct: (ct * x,))
+        return g(x)
+
+    for fn in (body_closure, rule_closure, bwd_closure):
+        for mode in MODES if fn is not bwd_closure else ("reverse",):
+            with pytest.raises(TypeError, match="closed-over value"):
+                ad.grad(fn, mode=mode)(3.0)
+
+
+def test_malformed_rules_are_reported() -> None:
+    f = ad.custom_jvp(lambda x: x)
+    f.defjvp(lambda p, t: (p[0], (t[0], t[0])))
+    with pytest.raises(TypeError, match="structure"):
+        ad.grad(f)(1.0)
+    f.defjvp(lambda p, t: (p[0], np.ones(3)))
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        ad.jvp(f, (1.0,), (1.0,))
+    f.defjvp(lambda p, t: p[0])
+    with pytest.raises(TypeError, match="pair"):
+        ad.grad(f)(1.0)
+    g = ad.custom_vjp(lambda x, y: x * y)
+    g.defvjp(lambda x, y: (x * y, (x, y)), lambda r, ct: (ct * r[1],))
+    with pytest.raises(TypeError, match=r"one cotangent per differentiated argument \(2\)"):
+        ad.grad(g)(1.0, 2.0)
+    g.defvjp(lambda x, y: (x * y, (x, y)), lambda r, ct: (np.ones(2), ct * r[0]))
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        ad.grad(g)(1.0, 2.0)
+
+
+def test_traced_nondiff_arguments_are_refused() -> None:
+    f = ad.custom_jvp(lambda a, x: a * x, nondiff_argnums=(0,))
+    f.defjvp(lambda a, p, t: (a * p[0], a * t[0]))
+    assert ad.grad(lambda x: f(2.0, x))(1.5) == 2.0
+    with pytest.raises(TypeError, match="nondiff_argnums"):
+        ad.grad(lambda a: f(a, 1.5))(2.0)
+
+
+def test_an_escaped_traced_argument_is_refused() -> None:
+    fa, _ = both(sin_times)
+    leaked = []
+    ad.grad(lambda x: leaked.append(x) or x)(0.5)
+    with pytest.raises(ad.UnexpectedTracerError):
+        fa(leaked[0], 1.0)
