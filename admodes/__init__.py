@@ -17,6 +17,7 @@ from admodes.counting import Counts, count
 from admodes.custom import custom_jvp, custom_vjp
 from admodes.explain import explain
 from admodes.forward import jacfwd, jvp
+from admodes.linearize import linearize
 from admodes.measure import cost
 from admodes.numpy import stop_gradient
 from admodes.planning import plan_checkpoints
@@ -49,6 +50,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "linearize",
     "nn",
     "plan_checkpoints",
     "stop_gradient",

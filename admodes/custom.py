@@ -257,7 +257,10 @@ class custom_jvp(_CustomFunction):
         def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
             return list(pull_back(_materialized(g, ans)))
 
-        return _record(tape, f"custom_jvp({self.name})", leaves, on_tape, out, joint_vjp)
+        def joint_jvp(ts: list[Any], ans: tuple, *vals: Any) -> list[Any]:
+            return tangent_out(*ts)[0]  # for linearize, which pushes tangents along the tape
+
+        return _record(tape, f"custom_jvp({self.name})", leaves, on_tape, out, joint_vjp, joint_jvp)
 
 
 class custom_vjp(_CustomFunction):
@@ -406,10 +409,12 @@ def _record(
     on_tape: list[int],
     out: Any,
     joint_vjp: Callable[..., list[Any]],
+    joint_jvp: Callable[..., list[Any]] | None = None,
 ) -> Any:
     """Record one step on ``tape``: the leaves ``on_tape`` are its inputs, ``out``'s leaves its
-    outputs (nodes), ``joint_vjp(ȳ, ans, *inputs)`` its cotangent of each input."""
-    step = Primitive(name, _recorded_only, cost=zero_cost, joint_vjp=joint_vjp)
+    outputs (nodes), ``joint_vjp(ȳ, ans, *inputs)`` its cotangent of each input and
+    ``joint_jvp(ẋ, ans, *inputs)``, where there is one, the tangent of each output."""
+    step = Primitive(name, _recorded_only, cost=zero_cost, joint_vjp=joint_vjp, joint_jvp=joint_jvp)
     inputs: list[Node] = [leaves[i] for i in on_tape]
     out_leaves, out_def = flatten(out)
     nodes = tape.append_step(

@@ -246,7 +246,7 @@ TRACED_TYPES.add(Node)
 RECORDING: list[Tape] = []
 
 
-def _trace_on_new_tape(
+def trace_on_new_tape(
     fun: Callable[..., Any],
     args: tuple,
     nums: tuple[int, ...],
@@ -291,7 +291,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """
     nums = tuple(range(len(primals)))
     in_leaves, in_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
-    tape, out, aux = _trace_on_new_tape(
+    tape, out, aux = trace_on_new_tape(
         fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp"
     )
     o_leaves, o_def = flatten(out)
@@ -348,7 +348,7 @@ def value_and_grad(
     def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, out, aux = _trace_on_new_tape(
+        tape, out, aux = trace_on_new_tape(
             with_keywords(fun, kwargs), args, nums, in_leaves, in_def, has_aux=has_aux, name="grad"
         )
         check_scalar(out, holomorphic)
@@ -398,7 +398,7 @@ def jacrev(
     def jacobian(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
-        tape, out, aux = _trace_on_new_tape(
+        tape, out, aux = trace_on_new_tape(
             with_keywords(fun, kwargs),
             args,
             nums,

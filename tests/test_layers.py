@@ -23,7 +23,7 @@ LAYERS = (
     ("admodes.rules",),
     ("admodes.derivatives", "admodes.arguments"),
     ("admodes.forward", "admodes.reverse"),
-    ("admodes.checkpointing", "admodes.custom"),
+    ("admodes.checkpointing", "admodes.custom", "admodes.linearize"),
     ("admodes.numpy",),
 )
 TOP = len(LAYERS)
