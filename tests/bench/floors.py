@@ -250,9 +250,15 @@ class NestedVar:
         return self.tape.record(other * self.val, (self, other))
 
     def __truediv__(self, other: Any) -> NestedVar:
+        """a / b: ∂/∂a = 1/b, ∂/∂b = −q/b, each computed only for an operand on the tape."""
         tape, a, b = _innermost(self, other)
         q = a / b
-        return tape.record(q, (self, 1.0 / b), (other, -q / b))
+        inputs = []
+        if self.tape is tape:
+            inputs.append((self, 1.0 / b))
+        if type(other) is NestedVar and other.tape is tape:
+            inputs.append((other, -q / b))
+        return tape.record(q, *inputs)
 
     def __rtruediv__(self, other: Any) -> NestedVar:
         b = self.val
