@@ -374,3 +374,9 @@ def test_an_escaped_traced_argument_is_refused() -> None:
     ad.grad(lambda x: leaked.append(x) or x)(0.5)
     with pytest.raises(ad.UnexpectedTracerError):
         fa(leaked[0], 1.0)
+
+
+def test_explain_names_the_opaque_step() -> None:
+    fa, _ = both(sin_times)
+    with pytest.raises(ValueError, match=r"f contains custom_jvp\(f\), .* one opaque step"):
+        ad.explain(lambda x: fa(x, 1.3) * x, 0.7)

@@ -239,8 +239,9 @@ def _graph(tape: Tape, names: Labels) -> tuple[list[str], list[tuple]]:
         index = entry[5]
         if isinstance(index, tuple):
             raise ValueError(
-                "explain shows primitives; f contains a checkpointed call (ad.checkpoint or "
-                "ad.iterate with a schedule), which the tape records as one opaque step"
+                f"explain shows primitives; f contains {entry[0].name}, a checkpointed call "
+                "(ad.checkpoint or ad.iterate with a schedule) or a custom_jvp / custom_vjp "
+                "call, which the tape records as one opaque step"
             )
         k = len(labels) - len(inputs)
         labels.append(given[k] if k < len(given) else f"v{k + 1}")
