@@ -9,7 +9,7 @@
 import importlib
 from typing import Any
 
-from admodes import nn
+from admodes import flatten_util, nn, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
 from admodes.core import UnexpectedTracerError
@@ -43,6 +43,7 @@ __all__ = [
     "custom_jvp",
     "custom_vjp",
     "explain",
+    "flatten_util",
     "grad",
     "hessian",
     "hvp",
@@ -54,6 +55,7 @@ __all__ = [
     "nn",
     "plan_checkpoints",
     "stop_gradient",
+    "tree",
     "value_and_grad",
     "vjp",
 ]

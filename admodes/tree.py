@@ -1,12 +1,15 @@
 """Pytrees: nested tuples, lists and dicts whose leaves are floats, arrays or traced values.
 
 As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order) and
-``None`` is an empty subtree.
+``None`` is an empty subtree. The public functions are ``jax.tree``'s: :func:`flatten`,
+:func:`unflatten`, :func:`leaves`, :func:`structure` and :func:`map` (``admodes.tree.map(lambda
+p, g: p - 0.1 * g, params, grads)`` for a gradient step on a tree of parameters).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 #: A tree definition: ``LEAF``, ``None``, or ``(container type, keys or None, child defs)``.
@@ -75,6 +78,32 @@ def _build(treedef: TreeDef, it: Any) -> Any:
     if hasattr(kind, "_fields"):  # namedtuple
         return kind(*built)
     return kind(built)
+
+
+def leaves(tree: Any) -> list[Any]:
+    """The leaves of ``tree`` in order."""
+    return flatten(tree)[0]
+
+
+def structure(tree: Any) -> TreeDef:
+    """The tree definition of ``tree``: equal for two trees of the same structure."""
+    return flatten(tree)[1]
+
+
+def map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
+    """The tree of ``tree``'s structure whose leaf i is ``fn(leaf i of tree, leaf i of each of
+    rest)``; every tree of ``rest`` must have ``tree``'s structure."""
+    tree_leaves, treedef = flatten(tree)
+    columns = [tree_leaves]
+    for k, other in enumerate(rest, 1):
+        other_leaves, other_def = flatten(other)
+        if other_def != treedef:
+            raise ValueError(
+                f"tree.map: tree {k} of rest has structure {describe(other_def)} but the first "
+                f"tree has structure {describe(treedef)}; they must match"
+            )
+        columns.append(other_leaves)
+    return unflatten(treedef, [fn(*xs) for xs in zip(*columns, strict=True)])
 
 
 def describe(treedef: TreeDef) -> str:
