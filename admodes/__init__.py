@@ -9,7 +9,7 @@
 import importlib
 from typing import Any
 
-from admodes import flatten_util, nn, tree
+from admodes import flatten_util, lax, nn, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.checkpointing import checkpoint, iterate
 from admodes.core import UnexpectedTracerError
@@ -51,6 +51,7 @@ __all__ = [
     "jacfwd",
     "jacrev",
     "jvp",
+    "lax",
     "linearize",
     "nn",
     "plan_checkpoints",
