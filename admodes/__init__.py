@@ -11,6 +11,7 @@ from typing import Any
 
 from admodes import flatten_util, lax, nn, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
+from admodes.batching import vmap
 from admodes.checkpointing import checkpoint, iterate
 from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
@@ -59,4 +60,5 @@ __all__ = [
     "tree",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]
