@@ -91,6 +91,17 @@ PROBES: dict[str, Probe] = {
     "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),
     "scipy.linalg.cho_solve": Probe(((M, True), N)),
     "scipy.linalg.lu_solve": Probe(((M, np.arange(3)), N)),
+    "scipy.linalg.dft": Probe((3,)),
+    "scipy.linalg.hadamard": Probe((4,)),
+    "scipy.linalg.helmert": Probe((3,)),
+    "scipy.linalg.hilbert": Probe((3,)),
+    "scipy.linalg.invhilbert": Probe((3,)),
+    "scipy.linalg.pascal": Probe((3,)),
+    "scipy.linalg.invpascal": Probe((3,)),
+    "scipy.linalg.eigh_tridiagonal": Probe((V, V[:2])),
+    "scipy.linalg.leslie": Probe((V, V[:2])),
+    "scipy.linalg.funm": Probe((M, np.exp)),
+    "scipy.ndimage.map_coordinates": Probe((M, [V + 0.4, 2 * V], 1)),
     "scipy.special.betainc": Probe((1.5, 2.5, M)),
     "scipy.special.hyp2f1": Probe((M, N, P + 1.0, M - 0.5)),
     "scipy.special.bessel_jn": Probe((M,), {"v": 3}),
@@ -104,6 +115,10 @@ PROBES: dict[str, Probe] = {
     "scipy.stats.dirichlet.pdf": Probe((V / V.sum(), np.array([1.5, 2.0, 3.0]))),
     "scipy.stats.multivariate_normal.logpdf": Probe((V, V / 2, M)),
     "scipy.stats.multivariate_normal.pdf": Probe((V, V / 2, M)),
+    "scipy.stats.betabinom.logpmf": Probe((np.arange(3.0), np.arange(3.0) + 3, V + 1.0, V + 2.0)),
+    "scipy.stats.betabinom.pmf": Probe((np.arange(3.0), np.arange(3.0) + 3, V + 1.0, V + 2.0)),
+    "scipy.stats.multinomial.logpmf": Probe((np.array([1, 2, 0]), 3, V / V.sum())),
+    "scipy.stats.multinomial.pmf": Probe((np.array([1, 2, 0]), 3, V / V.sum())),
     "numpy.choose": Probe((np.array([[0, 1, 0], [1, 0, 1], [0, 0, 1]]), [M, N])),
     "numpy.compress": Probe((np.array([True, False, True]), M), {"axis": 0}),
     "numpy.put": Probe((M, np.array([0, 4]), V[:2]), {"inplace": False}),
@@ -374,7 +389,7 @@ def rows() -> Iterator[tuple[str, list[Row]]]:
         warnings.simplefilter("ignore")
         for path, module in namespaces():
             functions = public_functions(path, module)
-            if functions:  # a namespace of namespaces (admodes.scipy.stats) has no table
+            if functions:  # a namespace of namespaces only (admodes.scipy) has no table
                 yield path, [probe(path, name, fn) for name, fn in functions]
 
 

@@ -29,30 +29,44 @@ from admodes.scipy.stats import _common
 
 jax.config.update("jax_enable_x64", True)  # as conftest: JAX's references in float64
 
-#: The distributions, each with its public functions (its ``__all__``).
+#: The distributions (the modules of the package's ``__all__``; ``sem`` is a function), each with
+#: its public functions (its ``__all__``).
 FUNCTIONS: dict[str, list[str]] = {
-    dist: sorted(getattr(stats, dist).__all__) for dist in sorted(stats.__all__)
+    dist: sorted(getattr(stats, dist).__all__)
+    for dist in sorted(stats.__all__)
+    if isinstance(getattr(stats, dist), ModuleType)
 }
 
 #: Each distribution's arguments after x, as Python floats inside their domains (loc, scale
-#: away from 0 and 1, so that a wrong standardization shows).
+#: away from 0 and 1, so that a wrong standardization shows); gennorm, vonmises and wrapcauchy
+#: without loc and scale, which JAX's (the gradient reference) lack.
 PARAMETERS: dict[str, tuple] = {
     "bernoulli": (0.3,),
     "beta": (2.5, 1.5, -1.0, 3.0),
+    "betabinom": (5.0, 2.5, 1.5),
     "binom": (5.0, 0.3),
     "cauchy": (0.3, 1.7),
     "chi2": (3.5, -0.1, 1.2),
     "expon": (0.3, 1.7),
     "gamma": (2.5, -0.1, 1.7),
+    "gennorm": (1.5,),
+    "geom": (0.3,),
+    "gumbel_l": (0.3, 1.7),
+    "gumbel_r": (0.3, 1.7),
     "laplace": (0.3, 1.7),
     "logistic": (0.3, 1.7),
     "multivariate_normal": (0.1, 2.0),  # one dimension: every entry of x is a point
+    "nbinom": (3.5, 0.4),
     "norm": (0.3, 1.7),
+    "pareto": (2.5, -0.5, 0.8),  # x ≥ 0.3
     "poisson": (3.5,),
     "t": (2.5, 0.3, 1.7),
+    "truncnorm": (-1.0, 2.0, 0.3, 1.7),
     "uniform": (0.3, 1.7),
+    "vonmises": (2.0,),
+    "wrapcauchy": (0.4,),
 }
-DISCRETE = {"bernoulli", "binom", "poisson"}
+DISCRETE = {"bernoulli", "betabinom", "binom", "geom", "nbinom", "poisson"}
 QUANTILES = {"ppf", "isf"}
 
 #: x of the continuous distributions (inside every support), k of the discrete ones (bernoulli's
@@ -61,19 +75,33 @@ X = np.array([0.4, 1.1, 1.9])
 K = np.array([0.0, 1.0, 3.0])
 Q = np.array([0.1, 0.45, 0.8])
 
-#: A d = 2 normal, and a Dirichlet with K = 3 and three points of the simplex (columns).
+#: A d = 2 normal, and a Dirichlet with K = 3 and three points of the simplex (columns); a
+#: multinomial of 6 trials over 3 categories, with three points of counts (rows).
 MEAN, COV = np.array([0.1, -0.4]), np.array([[2.0, 0.3], [0.3, 1.0]])
 POINTS_2D = np.array([[0.3, 0.4], [-1.2, 0.5], [2.0, -0.7]])
 ALPHA = np.array([0.7, 2.0, 3.5])
 SIMPLEX = np.array([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3], [0.45, 0.45, 0.1]]).T
+P3 = np.array([0.2, 0.3, 0.5])
+COUNTS = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 6.0], [2.0, 2.0, 2.0]])
+#: Arguments in which JAX's log-density raises in jax.grad: the Gumbel laws' scale (its
+#: xlogy(−1, scale) gives the integer −1 a float0 tangent); test_scipy_stats_more compares them
+#: with JAX's formula written out.
+JAX_RAISES = {"gumbel_l": {2}, "gumbel_r": {2}}
 
 
 def calls(dist: str, fn: str) -> dict[str, tuple]:
     """The arguments of ``dist.fn`` to compare, by kind of input: x (k, q) a Python float, a 0-d
     and a 1-d float64 array and a float32 scalar, then the parameters as Python floats; k a Python
     int and an int64 array for a discrete distribution's pmf and cdf; a point and points of the
-    Dirichlet and of a normal in two dimensions. Empty for a distribution without parameters in
-    :data:`PARAMETERS`."""
+    Dirichlet, of a normal in two dimensions and of a multinomial (and its integer counts).
+    Empty for a distribution without parameters in :data:`PARAMETERS`."""
+    if dist == "multinomial":
+        return {
+            "point": (COUNTS[0], 6, P3),
+            "points": (COUNTS, 6, P3),
+            "int": (COUNTS[0].astype(np.int64), 6, P3),
+            "float32": (COUNTS[0].astype(np.int64), 6, P3.astype(np.float32)),
+        }
     if dist == "dirichlet":
         return {
             "point": (SIMPLEX[:, 0], ALPHA),
@@ -143,6 +171,8 @@ def test_type_shape_dtype_and_value_are_scipys(dist: str, fn: str, kind: str) ->
     with np.errstate(all="ignore"):
         ours = getattr(getattr(stats, dist), fn)(*args)
         theirs = getattr(getattr(ss, dist), fn)(*args)
+    if dist == "multinomial":  # SciPy's logpmf of one point: a 0-d array (its pmf: the scalar)
+        theirs = theirs[()]
     assert np.shape(ours) == np.shape(theirs)
     if kind == "float32":
         assert _numpy_scalar_or_array(ours) == _numpy_scalar_or_array(theirs)
@@ -162,9 +192,15 @@ def _log_density(dist: str) -> str:
 @pytest.mark.parametrize("dist", sorted(FUNCTIONS))
 def test_log_density_gradients_are_jaxs(dist: str) -> None:
     """The log-density's value and its gradient in every continuous argument (a discrete one's
-    parameters, not k) by both modes, as ``jax.grad`` of ``jax.scipy.stats``' own."""
+    parameters, not k; the multinomial's p, at one point of integer counts, as JAX's takes them)
+    by both modes, as ``jax.grad`` of ``jax.scipy.stats``' own."""
     fn = _log_density(dist)
-    args = calls(dist, fn)["points" if dist in ("dirichlet", "multivariate_normal") else "1-d"]
-    argnums = tuple(range(1 if dist in DISCRETE else 0, len(args)))
+    if dist == "multinomial":
+        args, argnums = calls(dist, fn)["int"], (2,)
+    else:
+        points = dist in ("dirichlet", "multivariate_normal")
+        args = calls(dist, fn)["points" if points else "1-d"]
+        first = 1 if dist in DISCRETE else 0
+        argnums = tuple(i for i in range(first, len(args)) if i not in JAX_RAISES.get(dist, ()))
     pair = (getattr(getattr(stats, dist), fn), getattr(getattr(jss, dist), fn))
     assert_gradients_match_jax([pair], args, argnums, per_mode=False)

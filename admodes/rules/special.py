@@ -1,5 +1,6 @@
 """Special functions (``scipy.special``) and the SciPy operations with their own derivative rules:
-the LU factorization, the matrix exponential and the full N-dimensional convolution.
+the LU factorization, the matrix exponential, the Sylvester solve and the full N-dimensional
+convolution.
 
 Only :mod:`admodes.scipy` imports this module, so SciPy stays an optional dependency.
 
@@ -55,7 +56,9 @@ The exponentially scaled Bessel functions ``i0e`` and ``i1e`` need no SciPy: the
 
 The LU factorization (of stacks of m×n matrices, with constant pivots) is differentiated by JAX's
 rule: with P a = L U and L, U made square (m×m and n×n, completed by the identity), F = L⁻¹ P da
-U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U.
+U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U. The Sylvester solve X of AX + XB = Q (stacks
+broadcast; a common eigenvalue of A and −B raises LinAlgError) differentiates by Sylvester solves:
+A dX + dX B = dQ − dA X − X dB, and with AᵀY + YBᵀ = X̄, Q̄ = Y, Ā = −Y Xᵀ, B̄ = −Xᵀ Y.
 
 FLOPs: one per element per special-function evaluation (``gammainc_grad_a``: one per term of its
 series or continued fraction; ``zeta_s_derivative``: one per term of its series, 2N + 1; the
@@ -63,7 +66,9 @@ hypergeometric derivative series a nominal 512, 64 terms of 8; ``wofz`` and ``sp
 complex output or not); LU of
 an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n): 2n³/3 when square); expm 2n³ per matrix
 product of Higham's (2005) Padé 13 scaling and squaring (6 + s products, s squarings) plus one
-LU solve; convolution 2 · |x| · |y|.
+LU solve; the Sylvester solve of an m×n X 25(m³ + n³) + 5mn(m + n) (two Schur decompositions,
+Golub & Van Loan's 25n³ each, the transformations of Q and back, the triangular solve);
+convolution 2 · |x| · |y|.
 """
 
 from __future__ import annotations
@@ -900,7 +905,7 @@ lu = defprim(
 
 
 # ---------------------------------------------------------------------------- expm
-def _frechet(a: Any, e: Any) -> Any:
+def frechet(a: Any, e: Any) -> Any:
     """The Fréchet derivative of expm at A in direction E: the upper-right block of
     expm([[A, E], [0, A]])."""
     n = shape(a)[-1]
@@ -921,9 +926,78 @@ expm = defprim(
     "expm",
     scipy.linalg.expm,
     # d expm(A) = L(A, dA),  Ā = L(Aᵀ, Ḡ).
-    jvps=[lambda t, ans, a: _frechet(a, t)],
-    vjps=[lambda g, ans, a: _frechet(matrix_transpose(a), g)],
+    jvps=[lambda t, ans, a: frechet(a, t)],
+    vjps=[lambda g, ans, a: frechet(matrix_transpose(a), g)],
     cost=_expm_cost,
+)
+
+
+# ---------------------------------------------------------------------------- Sylvester
+def _sylvester_matrix(a: np.ndarray, b: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """X with AX + XB = Q for one m×m A, n×n B and m×n Q (Bartels–Stewart, as SciPy): the
+    Schur forms A = U R Uᴴ and Bᴴ = V S Vᴴ turn it into R Y + Y Sᴴ = Uᴴ Q V (LAPACK's trsyl),
+    and X = U Y Vᴴ."""
+    output = "complex" if q.dtype.kind == "c" else "real"
+    r, u = scipy.linalg.schur(a, output=output)
+    s, v = scipy.linalg.schur(b.conj().T, output=output)
+    f = u.conj().T @ q @ v
+    (trsyl,) = scipy.linalg.get_lapack_funcs(("trsyl",), (r, s, f))
+    y, scale, info = trsyl(r, s, f, tranb="C")
+    if info != 0:
+        raise np.linalg.LinAlgError(
+            "solve_sylvester: a and −b have a common (or nearly common) eigenvalue, so "
+            "a x + x b = q has no unique solution"
+        )
+    return u @ (y / scale) @ v.conj().T
+
+
+def _sylvester_impl(a: Any, b: Any, q: Any) -> np.ndarray:
+    """X with AX + XB = Q for each matrix of the broadcast stacks A, B, Q."""
+    dtype = np.result_type(a, b, q, 1.0)
+    a, b, q = (np.asarray(x, dtype) for x in (a, b, q))
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2], q.shape[:-2])
+    a, b, q = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (a, b, q))
+    out = np.empty(q.shape, dtype)
+    for i in np.ndindex(batch):
+        out[i] = _sylvester_matrix(a[i], b[i], q[i])
+    return out
+
+
+def _sylvester_adjoint(g: Any, a: Any, b: Any) -> Any:
+    """Y with AᵀY + YBᵀ = Ḡ: the transpose of Q ↦ X."""
+    return solve_sylvester(matrix_transpose(a), matrix_transpose(b), g)
+
+
+def _sylvester_cost(ans: Any, a: Any, b: Any, q: Any) -> int:
+    """Per m×n solution: two Schur decompositions with vectors, 25m³ + 25n³ (Golub & Van
+    Loan), the transformations of Q and back, 4mn(m + n), and the triangular solve, mn(m + n)."""
+    m, n = shape(ans)[-2:]
+    return matrices(ans) * (25 * (m**3 + n**3) + 5 * m * n * (m + n))
+
+
+solve_sylvester = defprim(
+    "solve_sylvester",
+    _sylvester_impl,
+    # AX + XB = Q:  A dX + dX B = dQ − dA X − X dB;  with AᵀY + YBᵀ = X̄:  Q̄ = Y,  Ā = −Y Xᵀ,
+    # B̄ = −Xᵀ Y.
+    jvps=[
+        lambda t, ans, a, b, q: solve_sylvester(a, b, negative(matmul(t, ans))),
+        lambda t, ans, a, b, q: solve_sylvester(a, b, negative(matmul(ans, t))),
+        lambda t, ans, a, b, q: solve_sylvester(a, b, t),
+    ],
+    vjps=[
+        lambda g, ans, a, b, q: negative(
+            matmul(_sylvester_adjoint(g, a, b), matrix_transpose(ans))
+        ),
+        lambda g, ans, a, b, q: negative(
+            matmul(matrix_transpose(ans), _sylvester_adjoint(g, a, b))
+        ),
+        lambda g, ans, a, b, q: _sylvester_adjoint(g, a, b),
+    ],
+    cost=_sylvester_cost,
+    broadcasts=True,
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 

@@ -3,10 +3,16 @@ admodes[scipy]``).
 
 ``special`` (error and gamma functions, incomplete gamma, Bessel, ``xlogy``, ``rel_entr``,
 ``kl_div``, ``multigammaln``, ``logsumexp``, softmax), ``stats`` (``norm``, ``t``, ``gamma``,
-``beta``, ``chi2``, ``expon``, ``uniform``, ``laplace``, ``cauchy``, ``logistic``, ``poisson``,
-``bernoulli``, ``binom``, ``dirichlet``, ``multivariate_normal``), ``linalg`` (solves, ``inv``,
-``det``, the LU, Cholesky, QR, eigh and SVD decompositions, ``block_diag``, ``expm``) and
-``signal`` (``convolve``, ``correlate``). Names, signatures and values are SciPy's;
+``beta``, ``chi2``, ``expon``, ``uniform``, ``laplace``, ``cauchy``, ``logistic``, ``pareto``,
+``gumbel_r``, ``gumbel_l``, ``gennorm``, ``truncnorm``, ``vonmises``, ``wrapcauchy``,
+``poisson``, ``bernoulli``, ``binom``, ``geom``, ``nbinom``, ``betabinom``, ``multinomial``,
+``dirichlet``, ``multivariate_normal``; ``sem``), ``linalg`` (solves, ``inv``,
+``det``, the LU, Cholesky, QR, eigh, SVD, polar and Schur decompositions, ``block_diag``,
+``expm``, ``solve_sylvester``, matrix functions and SciPy's special matrices),
+``signal`` (``convolve``, ``correlate``, ``convolve2d``, ``correlate2d``, ``fftconvolve``,
+``detrend``, ``stft``, ``istft``, ``welch``, ``csd``), ``integrate`` (``trapezoid``),
+``ndimage`` (``map_coordinates``, orders 0 and 1) and ``interpolate``
+(``RegularGridInterpolator``, linear and nearest). Names, signatures and values are SciPy's;
 derivatives follow JAX's ``jax.scipy`` wherever SciPy has no say. Real values only.
 """
 
@@ -18,6 +24,6 @@ except ImportError as missing:
         "`pip install admodes[scipy]` (or `pip install scipy`)"
     ) from missing
 
-from admodes.scipy import linalg, signal, special, stats
+from admodes.scipy import integrate, interpolate, linalg, ndimage, signal, special, stats
 
-__all__ = ["linalg", "signal", "special", "stats"]
+__all__ = ["integrate", "interpolate", "linalg", "ndimage", "signal", "special", "stats"]

@@ -1,7 +1,7 @@
 """Registry-walk cases for ``admodes.scipy``: the special-function primitives and composites,
-the distributions of ``stats``, the LU, Cholesky and matrix-exponential operations of ``linalg``
-and the convolutions of ``signal``, each against ``jax.scipy``. Values against SciPy at several
-points and edges, and the derivatives the walk cannot reach, are in ``test_scipy.py`` and
+the distributions of ``stats``, the LU, Cholesky, matrix-exponential and Sylvester operations of
+``linalg`` and the convolutions of ``signal``, each against ``jax.scipy``. Values against SciPy at
+several points and edges, and the derivatives the walk cannot reach, are in ``test_scipy.py`` and
 ``test_scipy_special_extra.py``."""
 
 from __future__ import annotations
@@ -33,6 +33,20 @@ def unit(x: np.ndarray) -> np.ndarray:
 def interval(lo: float, hi: float) -> Any:
     """(lo, hi), through a logistic."""
     return lambda x: lo + (hi - lo) / (1.0 + np.exp(-x))
+
+
+def shifted(c: float) -> Any:
+    """Square matrices X/2 + cI: eigenvalues near c, so a x + x b = q is far from singular for
+    a near 2 and b near 1."""
+    return lambda x: x / 2 + c * np.eye(x.shape[-1])
+
+
+def sylvester_by_kronecker(a: Any, b: Any, q: Any) -> Any:
+    """JAX's reference for solve_sylvester in every argument (its own differentiates q only):
+    the row-major vec of a x + x b = q is (a ⊗ I + I ⊗ bᵀ) vec x = vec q."""
+    m, n = q.shape
+    system = jnp.kron(a, jnp.eye(n)) + jnp.kron(jnp.eye(m), b.T)
+    return jnp.linalg.solve(system, q.ravel()).reshape(m, n)
 
 
 def simplex(x: np.ndarray) -> np.ndarray:
@@ -286,6 +300,11 @@ LINALG = [
     case("block_diag", "mixed", linalg.block_diag, jsp.linalg.block_diag, (2, 2), (3,), (1, 2)),
     case("expm", "(3,3)", linalg.expm, jsp.linalg.expm, (3, 3), domains=lambda x: x / 2),
     case("expm", "stack", linalg.expm, jsp.linalg.expm, (2, 2, 2)),
+    case("solve_sylvester", "3x3-2x2", linalg.solve_sylvester, sylvester_by_kronecker,
+         (3, 3), (2, 2), (3, 2), domains=(shifted(2.0), shifted(1.0), real)),
+    case("solve_sylvester", "stack", linalg.solve_sylvester,
+         jax.vmap(sylvester_by_kronecker, (None, None, 0)), (2, 2), (3, 3), (2, 2, 3),
+         domains=(shifted(2.0), shifted(1.0), real)),
 ]  # fmt: skip
 
 CONVOLUTION_SHAPES = (((5,), (3,)), ((3,), (5,)), ((3, 4), (2, 3)))

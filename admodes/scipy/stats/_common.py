@@ -89,6 +89,12 @@ def improbable(p: Any) -> np.ndarray:
     return ~((p >= 0) & (p <= 1))
 
 
+def unsuccessful(p: Any) -> np.ndarray:
+    """Where p (plain) is no success probability of a law that counts trials until successes
+    (geometric, negative binomial): nan, or outside (0, 1]."""
+    return improbable(p) | (np.asarray(plain(p)) == 0)
+
+
 def probability(q: Any, value: Any) -> Any:
     """``value`` where 0 ≤ q ≤ 1, nan elsewhere (a quantile function's domain, as SciPy and
     JAX's guard)."""
