@@ -39,6 +39,11 @@ from admodes.tree import LEAF, TreeDef, describe, flatten, unflatten
 
 __all__ = ["custom_jvp", "custom_vjp"]
 
+#: The tapes recording a JVP rule over its tangents (to transpose it) while the rule runs. A
+#: custom function the rule applies to the tangents runs its body there: without this, the
+#: custom function would transpose its own rule on a new tape, and so on without end.
+_TANGENT_TAPES: weakref.WeakSet[Tape] = weakref.WeakSet()
+
 
 class _CustomFunction:
     """What ``custom_jvp`` and ``custom_vjp`` share: the function, its non-differentiated
@@ -64,9 +69,10 @@ class _CustomFunction:
             raise UnexpectedTracerError()
         if isinstance(trace, ForwardTrace):
             return self._forward(trace, nondiff, leaves, primal_leaves, treedef)
-        if isinstance(trace, Tape):
+        if isinstance(trace, Tape) and trace not in _TANGENT_TAPES:
             return self._reverse(trace, nondiff, leaves, primal_leaves, treedef)
-        # No transform (or one that only evaluates): the function's own body.
+        # No transform, one that only evaluates, or a tape that only transposes a JVP rule (a
+        # custom function applied to its tangents is linear there, as in JAX): the body.
         out = self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
         if trace is None and any(isinstance(leaf, Traced) for leaf in flatten(out)[0]):
             raise self._closure_error("body")  # traced, though none of its arguments is
@@ -248,7 +254,12 @@ class custom_jvp(_CustomFunction):
             tangents = list(fixed)
             for i, t in zip(on_tape, ts, strict=True):
                 tangents[i] = t
-            out, t_leaves, _ = self._rule(nondiff, primals, unflatten(treedef, tangents))
+            transposing = {t._trace for t in ts if type(t) is Node}
+            _TANGENT_TAPES.update(transposing)
+            try:
+                out, t_leaves, _ = self._rule(nondiff, primals, unflatten(treedef, tangents))
+            finally:
+                _TANGENT_TAPES.difference_update(transposing)
             return t_leaves, out
 
         with self._guard(tape, "JVP rule"):

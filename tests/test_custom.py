@@ -380,3 +380,44 @@ def test_explain_names_the_opaque_step() -> None:
     fa, _ = both(sin_times)
     with pytest.raises(ValueError, match=r"f contains custom_jvp\(f\), .* one opaque step"):
         ad.explain(lambda x: fa(x, 1.3) * x, 0.7)
+
+
+def linear_and_nested(side: SimpleNamespace) -> tuple[Any, Any]:
+    """A linear map whose JVP rule applies it to the tangents, and a function whose JVP rule
+    applies a custom function (the identity with its slope doubled) to its tangents."""
+    a = np.array([[2.0, 1.0], [0.5, 3.0]])
+
+    @side.lib.custom_jvp
+    def linear(x: Any) -> Any:
+        return a @ x
+
+    linear.defjvp(lambda p, t: (linear(p[0]), linear(t[0])))
+
+    @side.lib.custom_jvp
+    def doubled(x: Any) -> Any:
+        return x
+
+    doubled.defjvp(lambda p, t: (p[0], 2.0 * t[0]))
+
+    @side.lib.custom_jvp
+    def sin(x: Any) -> Any:
+        return side.m.sin(x)
+
+    sin.defjvp(lambda p, t: (sin(p[0]), side.m.cos(p[0]) * doubled(t[0])))
+    return linear, sin
+
+
+@pytest.mark.parametrize(("outer", "inner"), list(itertools.product(MODES, MODES)))
+def test_a_rule_may_apply_custom_functions_to_its_tangents(outer: str, inner: str) -> None:
+    """As in JAX, a custom function applied to tangents inside a rule is its body there (no
+    endless transposition of its own rule): ``doubled`` contributes its body's slope, 1."""
+    (linear_a, sin_a), (linear_j, sin_j) = linear_and_nested(AD), linear_and_nested(JAX)
+    x = np.array([0.3, -0.2])
+
+    def loss(m: Any, linear: Any, sin: Any, x: Any) -> Any:
+        return m.sum(sin(linear(x)) ** 2)
+
+    assert_close(ad.jacrev(linear_a)(x), jax.jacrev(linear_j)(x))
+    jacobian = ad.jacfwd if outer == "forward" else ad.jacrev
+    hessian = jacobian(ad.grad(lambda x: loss(anp, linear_a, sin_a, x), mode=inner))(x)
+    assert_close(hessian, jax.hessian(lambda x: loss(JNP, linear_j, sin_j, x))(x))
