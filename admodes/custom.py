@@ -69,8 +69,10 @@ class _CustomFunction:
             raise UnexpectedTracerError()
         if isinstance(trace, ForwardTrace):
             return self._forward(trace, nondiff, leaves, primal_leaves, treedef)
-        if isinstance(trace, Tape) and trace not in _TANGENT_TAPES:
-            return self._reverse(trace, nondiff, leaves, primal_leaves, treedef)
+        if isinstance(trace, Tape):
+            if trace not in _TANGENT_TAPES:
+                return self._reverse(trace, nondiff, leaves, primal_leaves, treedef)
+            self._check_on_tangents()
         # No transform, one that only evaluates, or a tape that only transposes a JVP rule (a
         # custom function applied to its tangents is linear there, as in JAX): the body.
         out = self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
@@ -136,6 +138,10 @@ class _CustomFunction:
 
     def _check_defined(self) -> None:
         raise NotImplementedError
+
+    def _check_on_tangents(self) -> None:
+        """Called where a JVP rule applies this function to its tangents (which then runs the
+        function's body): nothing to check, unless a subclass refuses it."""
 
     def _forward(
         self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
@@ -296,6 +302,13 @@ class custom_vjp(_CustomFunction):
                 f"No VJP defined for custom_vjp function {self.name}: define one with "
                 f"{self.name}.defvjp(fwd, bwd)"
             )
+
+    def _check_on_tangents(self) -> None:
+        raise TypeError(
+            f"a JVP rule applies custom_vjp function {self.name} to its tangents; reverse mode "
+            "cannot transpose that rule through a custom_vjp call (nor can JAX). Apply a plain "
+            "function, or a custom_jvp one, to the tangents."
+        )
 
     def _forward(
         self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef

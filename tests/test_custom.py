@@ -421,3 +421,19 @@ def test_a_rule_may_apply_custom_functions_to_its_tangents(outer: str, inner: st
     jacobian = ad.jacfwd if outer == "forward" else ad.jacrev
     hessian = jacobian(ad.grad(lambda x: loss(anp, linear_a, sin_a, x), mode=inner))(x)
     assert_close(hessian, jax.hessian(lambda x: loss(JNP, linear_j, sin_j, x))(x))
+
+
+def test_a_custom_vjp_function_on_tangents_is_refused_in_reverse_mode_as_jax() -> None:
+    def make(side: SimpleNamespace) -> Any:
+        tripled = side.lib.custom_vjp(lambda t: t)
+        tripled.defvjp(lambda t: (t, None), lambda _, g: (3.0 * g,))
+        f = side.lib.custom_jvp(lambda x: side.m.sin(x))
+        f.defjvp(lambda p, t: (f(p[0]), side.m.cos(p[0]) * tripled(t[0])))
+        return f
+
+    fa, fj = both(make)
+    assert_close(ad.jvp(fa, (0.4,), (1.0,)), jax.jvp(fj, (0.4,), (1.0,)))  # forward: the body
+    with pytest.raises(NotImplementedError):
+        jax.grad(fj)(0.4)
+    with pytest.raises(TypeError, match="cannot transpose that rule through a custom_vjp call"):
+        ad.grad(fa)(0.4)
