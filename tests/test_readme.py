@@ -75,3 +75,14 @@ def test_custom_derivatives_example() -> None:
             assert ad_.grad(log1pexp, mode=mode)(1000.0) == 1.0
     # 3·x has cotangent 3 at x, clipped to [-1, 1]: 1.
     assert ad_.grad(lambda x: 3.0 * clip(-1.0, 1.0, x))(2.0) == 1.0
+
+
+def test_implicit_derivative_example_matches_finite_differences() -> None:
+    ns = run_block("import admodes as ad\n\n@ad.custom_vjp")
+    ad_, root = ns["ad"], ns["root"]
+    x = root(2.0)
+    assert abs(x**3 + 2.0 * x - 1.0) < 1e-15  # the root
+    h = 1e-5
+    central = (root(2.0 + h) ** 2 - root(2.0 - h) ** 2) / (2 * h)
+    assert ad_.grad(lambda t: root(t) ** 2)(2.0) == pytest.approx(central, rel=1e-8)
+    assert round(x, 4) == 0.4534
