@@ -9,6 +9,7 @@ batch into the function with ``admodes.numpy``'s broadcasting instead.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,17 +20,21 @@ from admodes.core import ndim, shape
 __all__ = ["vmap"]
 
 Axis = int | None
+#: An argument's axes: one axis (or None) for all its leaves, or a pytree prefix of the argument
+#: whose leaves are axes (``{"W": None, "b": 0}``).
+AxisSpec = Any
 
 
 def vmap(
     fun: Callable[..., Any],
-    in_axes: Axis | Sequence[Axis] = 0,
+    in_axes: AxisSpec | Sequence[AxisSpec] = 0,
     out_axes: int = 0,
     axis_size: int | None = None,
 ) -> Callable[..., Any]:
     """``fun`` mapped over an axis: ``in_axes`` gives, for all positional arguments or for each
-    one, the axis of every leaf that is mapped (None: passed whole to each call); keyword
-    arguments are mapped over axis 0, as in JAX. The results are stacked along ``out_axes``."""
+    one, the axis of every leaf that is mapped (None: passed whole to each call), as one axis or
+    a pytree prefix of the argument; keyword arguments are mapped over axis 0, as in JAX. The
+    results are stacked along ``out_axes``."""
     if not isinstance(out_axes, int):
         raise TypeError(
             f"admodes.vmap takes out_axes as one int for every output, got {out_axes!r}"
@@ -37,22 +42,26 @@ def vmap(
 
     @functools.wraps(fun)
     def mapped(*args: Any, **kwargs: Any) -> Any:
-        axes = _per_argument(in_axes, len(args))
-        n = _size(args, axes, kwargs, axis_size)
-        outs = [
-            fun(
-                *(a if ax is None else _slice(a, ax, i) for a, ax in zip(args, axes, strict=True)),
-                **{k: _slice(v, 0, i) for k, v in kwargs.items()},
-            )
-            for i in range(n)
-        ]
+        specs = _per_argument(in_axes, len(args))
+        leaves, treedef = tree.flatten((args, kwargs))
+        axes = [ax for a, spec in zip(args, specs, strict=True) for ax in _leaf_axes(a, spec)]
+        axes += [0] * (len(leaves) - len(axes))  # the keyword arguments' leaves
+        n = _size(leaves, axes, axis_size)
+        outs = []
+        for i in range(n):
+            sliced = [
+                x if ax is None else anp.take(x, i, axis=ax)
+                for x, ax in zip(leaves, axes, strict=True)
+            ]
+            call_args, call_kwargs = tree.unflatten(treedef, sliced)
+            outs.append(fun(*call_args, **call_kwargs))
         return tree.map(lambda *per_call: anp.stack(per_call, axis=out_axes), *outs)
 
     return mapped
 
 
-def _per_argument(in_axes: Axis | Sequence[Axis], n_args: int) -> list[Axis]:
-    """One axis (or None) per positional argument."""
+def _per_argument(in_axes: AxisSpec | Sequence[AxisSpec], n_args: int) -> list[AxisSpec]:
+    """One axis specification per positional argument."""
     if in_axes is None or isinstance(in_axes, int):
         return [in_axes] * n_args
     if not isinstance(in_axes, tuple | list) or len(in_axes) != n_args:
@@ -60,27 +69,36 @@ def _per_argument(in_axes: Axis | Sequence[Axis], n_args: int) -> list[Axis]:
             f"vmap: in_axes must be an int, None, or a tuple with one entry per positional "
             f"argument ({n_args}), got {in_axes!r}"
         )
-    for ax in in_axes:
-        if not (ax is None or isinstance(ax, int)):
-            raise TypeError(
-                f"admodes.vmap takes one axis (an int or None) per argument, got {ax!r}: to map "
-                "some leaves of an argument and not others, split it into two arguments"
-            )
     return list(in_axes)
 
 
-def _size(args: tuple, axes: list[Axis], kwargs: dict, axis_size: int | None) -> int:
+def _leaf_axes(value: Any, spec: AxisSpec) -> list[Axis]:
+    """The axis of each leaf of ``value`` (in flattening order) under ``spec``."""
+    if spec is None or isinstance(spec, int):
+        return [spec] * len(tree.leaves(value))
+    if isinstance(spec, dict) and isinstance(value, dict) and set(spec) == set(value):
+        keys = list(value) if isinstance(value, OrderedDict) else sorted(value)
+        return [ax for k in keys for ax in _leaf_axes(value[k], spec[k])]
+    sequences = isinstance(spec, tuple | list) and isinstance(value, tuple | list)
+    if sequences and len(spec) == len(value):
+        return [ax for v, s in zip(value, spec, strict=True) for ax in _leaf_axes(v, s)]
+    raise ValueError(
+        f"vmap: in_axes {spec!r} is not a prefix of an argument of structure "
+        f"{tree.describe(tree.structure(value))}"
+    )
+
+
+def _size(leaves: list[Any], axes: list[Axis], axis_size: int | None) -> int:
     """The length of the mapped axis, the same for every mapped leaf."""
-    mapped = [(a, ax) for a, ax in zip(args, axes, strict=True) if ax is not None]
-    mapped += [(v, 0) for v in kwargs.values()]
     sizes = set()
-    for value, ax in mapped:
-        for leaf in tree.leaves(value):
-            if not -ndim(leaf) <= ax < ndim(leaf):
-                raise ValueError(
-                    f"vmap: in_axes {ax} is out of range for a leaf of shape {shape(leaf)}"
-                )
-            sizes.add(shape(leaf)[ax])
+    for leaf, ax in zip(leaves, axes, strict=True):
+        if ax is None:
+            continue
+        if not -ndim(leaf) <= ax < ndim(leaf):
+            raise ValueError(
+                f"vmap: in_axes {ax} is out of range for a leaf of shape {shape(leaf)}"
+            )
+        sizes.add(shape(leaf)[ax])
     if axis_size is not None:
         sizes.add(axis_size)
     if not sizes:
@@ -91,8 +109,3 @@ def _size(args: tuple, axes: list[Axis], kwargs: dict, axis_size: int | None) ->
     if n == 0:
         raise ValueError("vmap: the mapped axis has size 0; admodes.vmap needs at least one call")
     return n
-
-
-def _slice(value: Any, axis: int, i: int) -> Any:
-    """Entry ``i`` along ``axis`` of every leaf of ``value``."""
-    return tree.map(lambda leaf: anp.take(leaf, i, axis=axis), value)
