@@ -6,13 +6,15 @@ admodes[scipy]``).
 ``beta``, ``chi2``, ``expon``, ``uniform``, ``laplace``, ``cauchy``, ``logistic``, ``pareto``,
 ``gumbel_r``, ``gumbel_l``, ``gennorm``, ``truncnorm``, ``vonmises``, ``wrapcauchy``,
 ``poisson``, ``bernoulli``, ``binom``, ``geom``, ``nbinom``, ``betabinom``, ``multinomial``,
-``dirichlet``, ``multivariate_normal``; ``sem``), ``linalg`` (solves, ``inv``,
-``det``, the LU, Cholesky, QR, eigh, SVD, polar and Schur decompositions, ``block_diag``,
-``expm``, ``solve_sylvester``, matrix functions and SciPy's special matrices),
+``dirichlet``, ``multivariate_normal``; ``sem``, ``mode``, ``rankdata``, ``gaussian_kde``),
+``linalg`` (solves, ``inv``, ``det``, the LU, Cholesky, QR, eigh, SVD, polar and Schur
+decompositions, ``block_diag``, ``expm``, ``solve_sylvester``, matrix functions and SciPy's
+special matrices),
 ``signal`` (``convolve``, ``correlate``, ``convolve2d``, ``correlate2d``, ``fftconvolve``,
 ``detrend``, ``stft``, ``istft``, ``welch``, ``csd``), ``integrate`` (``trapezoid``),
-``ndimage`` (``map_coordinates``, orders 0 and 1) and ``interpolate``
-(``RegularGridInterpolator``, linear and nearest). Names, signatures and values are SciPy's;
+``ndimage`` (``map_coordinates``, orders 0 and 1), ``interpolate``
+(``RegularGridInterpolator``, linear and nearest), ``fft`` (``dct``, ``idct``, ``dctn``,
+``idctn``, type 2) and ``cluster`` (``vq.vq``). Names, signatures and values are SciPy's;
 derivatives follow JAX's ``jax.scipy`` wherever SciPy has no say. Real values only.
 """
 
@@ -24,6 +26,17 @@ except ImportError as missing:
         "`pip install admodes[scipy]` (or `pip install scipy`)"
     ) from missing
 
-from admodes.scipy import integrate, interpolate, linalg, ndimage, signal, special, stats
+from admodes.scipy import (
+    cluster,
+    fft,
+    integrate,
+    interpolate,
+    linalg,
+    ndimage,
+    signal,
+    special,
+    stats,
+)
 
-__all__ = ["integrate", "interpolate", "linalg", "ndimage", "signal", "special", "stats"]
+__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "signal", "special",
+           "stats"]  # fmt: skip

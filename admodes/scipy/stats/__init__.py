@@ -12,8 +12,10 @@ ppf, isf), ``logistic`` (logpdf, pdf, cdf, sf, ppf, isf), ``vonmises`` and ``wra
 (logpdf, pdf), ``poisson`` (logpmf, pmf, cdf; in mu), ``bernoulli`` (logpmf, pmf, cdf, ppf; in
 p), ``geom`` (logpmf, pmf; in p), ``binom`` and ``nbinom`` (logpmf, pmf; in p and n),
 ``betabinom`` (logpmf, pmf; in n, a and b), ``multinomial`` (logpmf, pmf; in p), ``dirichlet``
-and ``multivariate_normal`` (logpdf, pdf); and ``sem``, the standard error of the mean of a
-sample.
+and ``multivariate_normal`` (logpdf, pdf); ``sem``, the standard error of the mean of a
+sample, ``mode`` (derivative: to the modal entry) and ``rankdata`` (constant ranks); and
+``gaussian_kde``, the Gaussian kernel density estimate (a class, built inside the function that
+is differentiated).
 
 Plain (untraced) arguments give SciPy's types: a NumPy scalar where SciPy returns one (not a
 Python float, not JAX's 0-d array), an array of SciPy's shape otherwise; a float32 x keeps
@@ -48,9 +50,11 @@ from admodes.scipy.stats import (
     vonmises,
     wrapcauchy,
 )
-from admodes.scipy.stats._summary import sem
+from admodes.scipy.stats._kde import gaussian_kde
+from admodes.scipy.stats._summary import mode, rankdata, sem
 
 __all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon",
-           "gamma", "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic",
-           "multinomial", "multivariate_normal", "nbinom", "norm", "pareto", "poisson", "sem", "t",
-           "truncnorm", "uniform", "vonmises", "wrapcauchy"]  # fmt: skip
+           "gamma", "gaussian_kde", "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace",
+           "logistic", "mode", "multinomial", "multivariate_normal", "nbinom", "norm", "pareto",
+           "poisson", "rankdata", "sem", "t", "truncnorm", "uniform", "vonmises",
+           "wrapcauchy"]  # fmt: skip

@@ -1,17 +1,21 @@
 """Summary statistics of a sample: the functions of ``scipy.stats`` beside its distributions
-(those JAX has)."""
+(those JAX has). ``sem`` is differentiable; ``mode`` is an entry of the sample (its derivative
+goes to that entry, as JAX's) with an integer count; ``rankdata``'s ranks are piecewise constant
+in the sample, constants here (derivative 0, as JAX's)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.stats
+from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
-from admodes.core import plain, shape
+from admodes.core import TRACED_TYPES, ndim, plain, shape
 from admodes.scipy.stats._common import export_with_scipy_types, in_promoted_dtype
 
-__all__ = ["sem"]
+__all__ = ["mode", "rankdata", "sem"]
 
 NAN_POLICIES = ("propagate", "omit", "raise")
 
@@ -41,6 +45,45 @@ def sem(
         count = np.size(plain(a)) if axis is None else shape(a)[axis]
         spread = anp.std(a, axis, ddof=ddof, keepdims=keepdims)
     return anp.divide(spread, np.sqrt(count).astype(plain(a).dtype))
+
+
+class ModeResult(NamedTuple):
+    """``mode``'s result: the modal values and how often each occurs."""
+
+    mode: Any
+    count: Any
+
+
+def mode(
+    a: Any, axis: int | None = 0, nan_policy: str = "propagate", keepdims: bool = False
+) -> ModeResult:
+    """The most common value along ``axis`` (of all of a for None; the smallest of equally
+    common ones; nan counts as a value, with "propagate") and its count, SciPy's, with its
+    ``nan_policy`` and ``keepdims``. The count is an integer, a constant; the mode is an entry of
+    a, m = a[i*] with i* the first index along ``axis`` where a equals it, so ∂m/∂a[i*] = 1 and 0
+    elsewhere, as JAX's."""
+    found = scipy.stats.mode(plain(a), axis=axis, nan_policy=nan_policy, keepdims=keepdims)
+    if type(a) not in TRACED_TYPES:
+        return ModeResult(found.mode, found.count)
+    a = anp.ravel(a) if axis is None else anp.atleast_1d(a)
+    axis = 0 if axis is None else normalize_axis_index(axis, ndim(a))
+    values = plain(a)
+    modal = np.reshape(found.mode, (*shape(a)[:axis], 1, *shape(a)[axis + 1 :]))
+    equal = (values == modal) | (np.isnan(values) & np.isnan(modal))
+    first = np.argmax(equal, axis=axis, keepdims=True)
+    entry = anp.take_along_axis(a, first, axis)
+    return ModeResult(anp.reshape(entry, np.shape(found.mode)), found.count)
+
+
+def rankdata(
+    a: Any, method: str = "average", *, axis: int | None = None, nan_policy: str = "propagate"
+) -> np.ndarray:
+    """SciPy's ranks of a's entries, from 1, over all of a (flattened) or along ``axis``; ties
+    get the mean of their ranks ("average"), the lowest ("min"), the highest ("max"), consecutive
+    ranks for distinct values ("dense"), or distinct ranks in order ("ordinal"); SciPy's
+    ``nan_policy``. Ranks are piecewise constant in a: a constant result (derivative 0, as
+    JAX's), of SciPy's dtype (float64 for "average", integers otherwise)."""
+    return scipy.stats.rankdata(plain(a), method, axis=axis, nan_policy=nan_policy)
 
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array
