@@ -34,9 +34,10 @@ from admodes.scipy import (
     linalg,
     ndimage,
     signal,
+    sparse,
     special,
     stats,
 )
 
-__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "signal", "special",
-           "stats"]  # fmt: skip
+__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "signal", "sparse",
+           "special", "stats"]  # fmt: skip

@@ -16,7 +16,7 @@ from walk import Case, above_minus_one, case, open_unit, positive, real, shape_l
 
 import admodes.numpy as anp
 from admodes.rules import special as rules
-from admodes.scipy import linalg, signal, special, stats
+from admodes.scipy import linalg, signal, sparse, special, stats
 from cases.linalg import dominant, spd
 
 SHAPES_1 = [(), (2, 3)]
@@ -305,6 +305,13 @@ LINALG = [
     case("solve_sylvester", "stack", linalg.solve_sylvester,
          jax.vmap(sylvester_by_kronecker, (None, None, 0)), (2, 2), (3, 3), (2, 2, 3),
          domains=(shifted(2.0), shifted(1.0), real)),
+    # A Krylov solve's derivatives are those of A⁻¹b (implicit), whatever the iterations did.
+    case("krylov_solve", "cg", lambda a, b: sparse.linalg.cg(a, b, rtol=1e-14)[0],
+         jnp.linalg.solve, (4, 4), (4,), domains=(spd, real)),
+    *(case("krylov_solve", method,
+           lambda a, b, method=method: getattr(sparse.linalg, method)(a, b, rtol=1e-14)[0],
+           jnp.linalg.solve, (4, 4), (4,), domains=(shifted(3.0), real))
+      for method in ("bicgstab", "gmres")),
 ]  # fmt: skip
 
 CONVOLUTION_SHAPES = (((5,), (3,)), ((3,), (5,)), ((3, 4), (2, 3)))

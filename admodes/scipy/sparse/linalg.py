@@ -1,0 +1,142 @@
+"""``admodes.scipy.sparse.linalg``: the Krylov solvers ``cg`` (A symmetric positive definite),
+``bicgstab`` and ``gmres`` (any nonsingular A), SciPy's, with their derivatives as JAX takes
+them: those of the exact solution x = A⁻¹b, implicitly, by more solves (dx = A⁻¹(db − dA x);
+b̄ = A⁻ᵀ x̄, Ā = −b̄ xᵀ), never through the iterations. So the derivatives are right at every
+order, whatever path the iterations took.
+
+``A`` (and the preconditioner ``M``) is a matrix or a function v ↦ A v. A matrix is
+differentiated like b; a function is not (it must not close over values being differentiated:
+pass A as a matrix for that). For ``bicgstab`` and ``gmres`` a function's transpose, which the
+reverse-mode derivative needs, is found by reverse mode (it is linear). Signatures are SciPy's,
+with JAX's ``tol`` accepted for ``rtol``; ``info`` is 0 when the residual met the tolerance,
+else ``maxiter`` (SciPy's meaning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import admodes.numpy as anp
+from admodes.core import dtype_of, ndim, plain, shape
+from admodes.reverse import vjp
+from admodes.rules.special import krylov_solve
+
+__all__ = ["bicgstab", "cg", "gmres"]
+
+
+def cg(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    M: Any = None,
+    callback: Any = None,
+    tol: float | None = None,
+) -> tuple[Any, int]:
+    """(x, info) with A x = b by conjugate gradients (A symmetric positive definite)."""
+    return _solve("cg", A, b, x0, rtol, tol, atol, maxiter, M, callback)
+
+
+def bicgstab(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    M: Any = None,
+    callback: Any = None,
+    tol: float | None = None,
+) -> tuple[Any, int]:
+    """(x, info) with A x = b by BiCGSTAB."""
+    return _solve("bicgstab", A, b, x0, rtol, tol, atol, maxiter, M, callback)
+
+
+def gmres(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    restart: int | None = None,
+    maxiter: int | None = None,
+    M: Any = None,
+    callback: Any = None,
+    callback_type: Any = None,
+    tol: float | None = None,
+    solve_method: str | None = None,
+) -> tuple[Any, int]:
+    """(x, info) with A x = b by restarted GMRES (``restart`` Krylov vectors per cycle;
+    ``callback_type`` and JAX's ``solve_method`` are accepted and do nothing)."""
+    return _solve("gmres", A, b, x0, rtol, tol, atol, maxiter, M, callback, restart=restart)
+
+
+def _solve(
+    method: str,
+    A: Any,
+    b: Any,
+    x0: Any,
+    rtol: float,
+    tol: float | None,
+    atol: float,
+    maxiter: int | None,
+    M: Any,
+    callback: Any,
+    restart: int | None = None,
+) -> tuple[Any, int]:
+    """(x, info) from the primitive ``krylov_solve``, after checking the arguments."""
+    if callback is not None:
+        raise TypeError(f"{method}: callback is not supported by admodes; drop it")
+    if tol is not None:
+        if rtol != 1e-5:
+            raise TypeError(f"{method}: give rtol (SciPy's name) or tol (JAX's), not both")
+        rtol = tol
+    b = anp.asarray(b)
+    if ndim(b) != 1 or dtype_of(b).kind not in "f":
+        raise ValueError(
+            f"{method} takes b as a real vector, got shape {shape(b)} and dtype {dtype_of(b)}"
+        )
+    n = shape(b)[0]
+    if callable(A):
+        a, transposed = A, (A if method == "cg" else _transpose_of(A, n, dtype_of(b)))
+    else:
+        a, transposed = anp.asarray(A), None
+        if shape(a) != (n, n):
+            raise ValueError(f"{method}: A must be a {n}×{n} matrix or a function, got {shape(a)}")
+    if x0 is not None and shape(x0) != (n,):
+        raise ValueError(f"{method}: x0 has shape {shape(x0)} but b has shape {(n,)}")
+    x = krylov_solve(
+        a,
+        b,
+        method=method,
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        m=M if M is None or callable(M) else plain(M),
+        transposed=transposed,
+        x0=None if x0 is None else plain(x0),  # the solution does not depend on it
+        restart=restart,
+    )
+    return x, _info(a, b, x, rtol, atol, maxiter)
+
+
+def _transpose_of(f: Callable[[Any], Any], n: int, dtype: np.dtype) -> Callable[[Any], Any]:
+    """The transpose y ↦ Aᵀ y of the linear function f: v ↦ A v, by reverse mode."""
+    pull_back = vjp(f, np.zeros(n, dtype))[1]
+    return lambda y: pull_back(y)[0]
+
+
+def _info(a: Any, b: Any, x: Any, rtol: float, atol: float, maxiter: int | None) -> int:
+    """0 if ‖b − A x‖ ≤ max(rtol‖b‖, atol), else the iteration limit (SciPy's ``info``)."""
+    a, b, x = plain(a), plain(b), plain(x)
+    residual = b - (plain(a(x)) if callable(a) else a @ x)
+    converged = np.linalg.norm(residual) <= max(rtol * np.linalg.norm(b), atol)
+    return 0 if converged else (10 * b.shape[0] if maxiter is None else maxiter)
