@@ -20,6 +20,7 @@ FLOORS = {
     "contraction-einsum": ("test_numpy_backward_einsum",),
     "gradbench-saddle": ("test_nested_rr[saddle-floor]",),
     "gradbench-particle": ("test_nested_rr[particle-floor]",),
+    "linearize": ("test_admodes_jvp",),
 }
 """Per group, the benchmarks every other one is divided by (one ratio column each)."""
 
