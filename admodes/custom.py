@@ -15,8 +15,10 @@ dispatched: the rule runs on the values of the levels beneath, which trace its o
 trace any others (so a rule written with ``admodes.numpy`` differentiates again: ``hessian`` of a
 ``custom_jvp`` function works). Arguments named by ``nondiff_argnums`` are not differentiated
 and come first in the rules' arguments; they must not be traced (pass arrays as ordinary
-arguments). A rule that uses a traced value it was not given as an argument (a closure) would
-lose that value's derivative: it gets a TypeError instead, as in JAX.
+arguments). A rule that uses a value of the transform applying it without being given it as an
+argument (a closure), or a body that returns a traced value when no argument is traced, would
+lose that value's derivative: it gets a TypeError instead, as in JAX. (A rule's closure over an
+outer transform's value is differentiated by that transform as any other operation.)
 """
 
 from __future__ import annotations
