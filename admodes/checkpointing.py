@@ -211,11 +211,26 @@ def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, 
 
 
 # ------------------------------------------------------------------------------------ checkpoint
-def checkpoint(fun: Callable[..., Any]) -> Callable[..., Any]:
+def checkpoint(
+    fun: Callable[..., Any],
+    *,
+    prevent_cse: bool = True,
+    policy: Callable[..., bool] | None = None,
+    static_argnums: int | tuple[int, ...] = (),
+) -> Callable[..., Any]:
     """``fun`` whose intermediates reverse mode does not save: it is re-run in the backward pass.
 
     Gradients are those of ``fun`` itself; checkpoints nest; forward mode passes straight through.
+    ``prevent_cse`` and ``static_argnums`` are accepted for JAX's signature (nothing is compiled,
+    and arguments that are not floating-point are never traced); a saving ``policy`` is not
+    supported: the checkpoint saves its inputs only.
     """
+    if policy is not None:
+        raise NotImplementedError(
+            "admodes.checkpoint saves a checkpointed function's inputs only; a policy (such as "
+            "jax.checkpoint_policies.dots_saveable) is not supported: drop it, or split the "
+            "function so that what you would save is a checkpoint's input"
+        )
 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:

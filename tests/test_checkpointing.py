@@ -112,6 +112,21 @@ def test_checkpoint_gradient(rng, f):
     assert_close(g, jax.grad(_jax(f), argnums=(0, 1))(x, w), RTOL)
 
 
+def test_jax_keywords(rng):
+    """JAX's prevent_cse and static_argnums change nothing here; a saving policy is refused."""
+    x, w = _xw(rng)
+    ck = partial(ad.checkpoint, prevent_cse=False, static_argnums=(1,))
+    jck = partial(jax.checkpoint, prevent_cse=False)
+    f = next(iter(CK_FUNCS.values()))
+    assert_close(
+        ad.grad(_admodes(f, ck), argnums=(0, 1))(x, w),
+        jax.grad(_jax(f, jck), argnums=(0, 1))(x, w),
+        RTOL,
+    )
+    with pytest.raises(NotImplementedError, match="saves a checkpointed function's inputs only"):
+        ad.checkpoint(anp.sin, policy=jax.checkpoint_policies.dots_saveable)
+
+
 @pytest.mark.parametrize(("argnums", "want"), [(1, "x"), ((0, 1), "w, x")])
 def test_nested_checkpoint_closure_minimal(argnums, want):
     """sum(ck(z ↦ ck(u ↦ u·w)(z))(x)) = Σ x·w: ∂/∂w = x and ∂/∂x = w, by hand."""
