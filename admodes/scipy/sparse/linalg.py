@@ -27,36 +27,30 @@ from admodes.rules.special import krylov_solve
 __all__ = ["bicgstab", "cg", "gmres"]
 
 
-def cg(
-    A: Any,
-    b: Any,
-    x0: Any = None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M: Any = None,
-    callback: Any = None,
-    tol: float | None = None,
-) -> tuple[Any, int]:
-    """(x, info) with A x = b by conjugate gradients (A symmetric positive definite)."""
-    return _solve("cg", A, b, x0, rtol, tol, atol, maxiter, M, callback)
+def _krylov(method: str, doc: str) -> Callable[..., tuple[Any, int]]:
+    """The solver ``method`` with SciPy's signature (and JAX's ``tol``), documented ``doc``."""
+
+    def solver(
+        A: Any,
+        b: Any,
+        x0: Any = None,
+        *,
+        rtol: float = 1e-5,
+        atol: float = 0.0,
+        maxiter: int | None = None,
+        M: Any = None,
+        callback: Any = None,
+        tol: float | None = None,
+    ) -> tuple[Any, int]:
+        return _solve(method, A, b, x0, rtol, tol, atol, maxiter, M, callback)
+
+    solver.__name__ = solver.__qualname__ = method
+    solver.__doc__ = doc
+    return solver
 
 
-def bicgstab(
-    A: Any,
-    b: Any,
-    x0: Any = None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M: Any = None,
-    callback: Any = None,
-    tol: float | None = None,
-) -> tuple[Any, int]:
-    """(x, info) with A x = b by BiCGSTAB."""
-    return _solve("bicgstab", A, b, x0, rtol, tol, atol, maxiter, M, callback)
+cg = _krylov("cg", "(x, info) with A x = b by conjugate gradients (A symmetric positive definite).")
+bicgstab = _krylov("bicgstab", "(x, info) with A x = b by BiCGSTAB.")
 
 
 def gmres(
