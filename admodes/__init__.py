@@ -13,6 +13,7 @@ from admodes import flatten_util, lax, nn, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.batching import vmap
 from admodes.checkpointing import checkpoint, iterate
+from admodes.closure import closure_convert
 from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
 from admodes.custom import custom_jvp, custom_vjp
@@ -39,6 +40,7 @@ __all__ = [
     "Counts",
     "UnexpectedTracerError",
     "checkpoint",
+    "closure_convert",
     "cost",
     "count",
     "custom_jvp",

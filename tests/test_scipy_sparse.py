@@ -1,5 +1,6 @@
 """admodes.scipy.sparse.linalg's Krylov solvers against SciPy and jax.scipy.sparse.linalg: the
-solution, and its implicit derivatives (those of A⁻¹b) in A and b, to second order."""
+solution, and its implicit derivatives (those of A⁻¹b) in A, b and what a matrix-free operator
+closes over, to second order."""
 
 from __future__ import annotations
 
@@ -78,5 +79,22 @@ def test_options_and_errors() -> None:
         asl.cg(SPD, B, callback=print)
     with pytest.raises(ValueError, match="must be a 5×5 matrix"):
         asl.bicgstab(np.ones((4, 4)), B)
-    with pytest.raises(TypeError, match="closes over them"):
-        ad.grad(lambda t: asl.cg(lambda v: SPD @ v + t * v, B)[0][0])(1.0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("name", "a"), SOLVERS)
+def test_operators_closing_over_parameters_match_jax(name: str, a: np.ndarray, mode: str) -> None:
+    """A(θ) v = θ A v + θ² v: the derivative in θ goes through the closure, as JAX's."""
+
+    def loss(m: Any, solvers: Any, theta: Any, b: Any, **tolerance: float) -> Any:
+        x, _ = getattr(solvers, name)(lambda v: (a * theta) @ v + theta**2 * v, b, **tolerance)
+        return m.sum(x**3)
+
+    assert_close(
+        ad.grad(lambda t, b: loss(anp, asl, t, b, rtol=1e-13), (0, 1), mode=mode)(1.3, B),
+        jax.grad(lambda t, b: loss(JNP, jsl, t, b, tol=1e-13), (0, 1))(1.3, B),
+    )
+    assert_close(
+        ad.hessian(lambda t: loss(anp, asl, t, B, rtol=1e-13))(1.3),
+        jax.hessian(lambda t: loss(JNP, jsl, t, B, tol=1e-13))(1.3),
+    )

@@ -1018,16 +1018,16 @@ def _krylov_operator(op: Any, n: int, dtype: np.dtype) -> Any:
         out = op(v)
         if isinstance(out, Traced):
             raise TypeError(
-                "the linear operator of a Krylov solve is a function of values being "
-                "differentiated (it closes over them); admodes differentiates the solve in b "
-                "and in a matrix A: pass A as a matrix to differentiate through it"
+                "the linear operator of a Krylov solve returned a traced value for a plain "
+                "vector: a value it closes over reached its result without meeting v; compute "
+                "A v from v with admodes operations"
             )
         return np.asarray(out)
 
     return scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=dtype)
 
 
-def _krylov_impl(a: Any, b: Any, **params: Any) -> np.ndarray:
+def krylov_impl(a: Any, b: Any, **params: Any) -> np.ndarray:
     """x with A x = b by SciPy's ``params["method"]`` (cg, bicgstab, gmres), from ``x0``."""
     b = np.asarray(b)
     n = b.shape[0]
@@ -1061,7 +1061,7 @@ def _krylov_again(params: dict) -> dict:
     return {**params, "x0": None}
 
 
-def _krylov_cost(ans: Any, a: Any, b: Any, **params: Any) -> int:
+def krylov_cost(ans: Any, a: Any, b: Any, **params: Any) -> int:
     """n iterations of one matrix-vector product, 2n² each: the bound of exact arithmetic, a
     nominal count (the iterations taken are not known from the shapes)."""
     n = shape(ans)[0]
@@ -1070,7 +1070,7 @@ def _krylov_cost(ans: Any, a: Any, b: Any, **params: Any) -> int:
 
 krylov_solve = defprim(
     "krylov_solve",
-    _krylov_impl,
+    krylov_impl,
     # A x = b:  dx = A⁻¹(db − dA x);  with Aᵀ λ = x̄:  b̄ = λ,  Ā = −λ xᵀ (implicitly: the
     # derivative of the exact solution, whatever iterations found it).
     jvps=[
@@ -1086,7 +1086,7 @@ krylov_solve = defprim(
         ),
         lambda g, ans, a, b, **p: _krylov_transpose_solve(g, a, p),
     ],
-    cost=_krylov_cost,
+    cost=krylov_cost,
 )
 
 

@@ -49,6 +49,9 @@ def sylvester_by_kronecker(a: Any, b: Any, q: Any) -> Any:
     return jnp.linalg.solve(system, q.ravel()).reshape(m, n)
 
 
+KRYLOV_Q = spd(np.random.default_rng(4).standard_normal((4, 4)))
+
+
 def simplex(x: np.ndarray) -> np.ndarray:
     """Columns on the probability simplex (the first axis sums to 1)."""
     e = np.exp(x)
@@ -312,6 +315,11 @@ LINALG = [
            lambda a, b, method=method: getattr(sparse.linalg, method)(a, b, rtol=1e-14)[0],
            jnp.linalg.solve, (4, 4), (4,), domains=(shifted(3.0), real))
       for method in ("bicgstab", "gmres")),
+    # An operator closing over t: A(t) = t Q + I, Q symmetric positive definite.
+    case("krylov_solve_operator", "cg-closure",
+         lambda t, b: sparse.linalg.cg(lambda v: (KRYLOV_Q * t) @ v + v, b, rtol=1e-14)[0],
+         lambda t, b: jnp.linalg.solve(KRYLOV_Q * t + jnp.eye(4), b), (), (4,),
+         domains=(positive, real)),
 ]  # fmt: skip
 
 CONVOLUTION_SHAPES = (((5,), (3,)), ((3,), (5,)), ((3, 4), (2, 3)))

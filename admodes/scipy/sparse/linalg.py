@@ -5,11 +5,12 @@ b̄ = A⁻ᵀ x̄, Ā = −b̄ xᵀ), never through the iterations. So the deriv
 order, whatever path the iterations took.
 
 ``A`` (and the preconditioner ``M``) is a matrix or a function v ↦ A v. A matrix is
-differentiated like b; a function is not (it must not close over values being differentiated:
-pass A as a matrix for that). For ``bicgstab`` and ``gmres`` a function's transpose, which the
-reverse-mode derivative needs, is found by reverse mode (it is linear). Signatures are SciPy's,
-with JAX's ``tol`` accepted for ``rtol``; ``info`` is 0 when the residual met the tolerance,
-else ``maxiter`` (SciPy's meaning).
+differentiated like b. A function's closed-over traced values (a parameter θ of A(θ)) are found
+by :func:`admodes.closure.closure_convert` and become the solve's arguments, differentiated
+through dA x = ∂(A x)/∂θ · dθ and θ̄ = −(∂(A x)/∂θ)ᵀ b̄, as JAX's ``custom_linear_solve`` does.
+For ``bicgstab`` and ``gmres`` a function's transpose, which the reverse-mode derivative needs,
+is found by reverse mode (it is linear). Signatures are SciPy's, with JAX's ``tol`` accepted for
+``rtol``; ``info`` is 0 when the residual met the tolerance, else ``maxiter`` (SciPy's meaning).
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
+from admodes.closure import closure_convert
 from admodes.core import dtype_of, ndim, plain, shape
+from admodes.forward import jvp
+from admodes.registry import defprim
 from admodes.reverse import vjp
-from admodes.rules.special import krylov_solve
+from admodes.rules.special import krylov_cost, krylov_impl, krylov_solve
 
 __all__ = ["bicgstab", "cg", "gmres"]
 
@@ -99,27 +103,81 @@ def _solve(
             f"{method} takes b as a real vector, got shape {shape(b)} and dtype {dtype_of(b)}"
         )
     n = shape(b)[0]
+    options = {
+        "method": method,
+        "rtol": rtol,
+        "atol": atol,
+        "maxiter": maxiter,
+        "m": M if M is None or callable(M) else plain(M),
+        "x0": None if x0 is None else plain(x0),  # the solution does not depend on it
+        "restart": restart,
+    }
+    if x0 is not None and shape(x0) != (n,):
+        raise ValueError(f"{method}: x0 has shape {shape(x0)} but b has shape {(n,)}")
     if callable(A):
+        operator, consts = closure_convert(A, np.zeros(n, dtype_of(b)))
+        if consts:  # A closes over traced values: they become the solve's arguments
+            transposed = None if method == "cg" else _transpose_of_operator(operator, n, b)
+            x = solve_with_operator(b, *consts, operator=operator, transposed=transposed, **options)
+            return x, _info(A, b, x, rtol, atol, maxiter)
         a, transposed = A, (A if method == "cg" else _transpose_of(A, n, dtype_of(b)))
     else:
         a, transposed = anp.asarray(A), None
         if shape(a) != (n, n):
             raise ValueError(f"{method}: A must be a {n}×{n} matrix or a function, got {shape(a)}")
-    if x0 is not None and shape(x0) != (n,):
-        raise ValueError(f"{method}: x0 has shape {shape(x0)} but b has shape {(n,)}")
-    x = krylov_solve(
-        a,
-        b,
-        method=method,
-        rtol=rtol,
-        atol=atol,
-        maxiter=maxiter,
-        m=M if M is None or callable(M) else plain(M),
-        transposed=transposed,
-        x0=None if x0 is None else plain(x0),  # the solution does not depend on it
-        restart=restart,
-    )
+    x = krylov_solve(a, b, transposed=transposed, **options)
     return x, _info(a, b, x, rtol, atol, maxiter)
+
+
+# ---------------------------------------------------------------------------- closed operators
+def _operator_solve(b: Any, *consts: Any, **params: Any) -> np.ndarray:
+    """x with A x = b, A v = ``operator(v, *consts)``."""
+    operator = params["operator"]
+    return krylov_impl(lambda v: operator(v, *consts), b, **params)
+
+
+def _again(params: dict) -> dict:
+    """The parameters of a further solve with A (for a derivative): no initial guess."""
+    return {**params, "x0": None}
+
+
+def _operator_transpose_solve(g: Any, consts: tuple, params: dict) -> Any:
+    """λ with Aᵀ λ = g: A itself for cg, else the transposed operator (preconditioner
+    dropped), whose own transpose is A."""
+    if params["method"] == "cg":
+        return solve_with_operator(g, *consts, **_again(params))
+    flipped = {"operator": params["transposed"], "transposed": params["operator"], "m": None}
+    return solve_with_operator(g, *consts, **{**_again(params), **flipped})
+
+
+def _operator_jvp(tangents: list, ans: Any, b: Any, *consts: Any, **params: Any) -> Any:
+    """dx = A⁻¹(db − dA x), dA x the derivative of operator(x, *c) in c along their tangents."""
+    t_b, *t_consts = tangents
+    d_ax = jvp(lambda *c: params["operator"](ans, *c), consts, tuple(t_consts))[1]
+    return solve_with_operator(anp.subtract(t_b, d_ax), *consts, **_again(params))
+
+
+def _operator_vjp(g: Any, ans: Any, b: Any, *consts: Any, **params: Any) -> list[Any]:
+    """With Aᵀ λ = x̄: b̄ = λ and c̄ = −(∂(A x)/∂c)ᵀ λ for each constant c."""
+    lam = _operator_transpose_solve(g, consts, params)
+    pull_back = vjp(lambda *c: params["operator"](ans, *c), *consts)[1]
+    return [lam, *(anp.negative(c) for c in pull_back(lam))]
+
+
+#: A Krylov solve whose operator closes over traced values, given as its arguments after b.
+solve_with_operator = defprim(
+    "krylov_solve_operator",
+    _operator_solve,
+    joint_jvp=_operator_jvp,
+    joint_vjp=_operator_vjp,
+    cost=lambda ans, b, *consts, **params: krylov_cost(ans, None, b),
+)
+
+
+def _transpose_of_operator(operator: Callable[..., Any], n: int, b: Any) -> Callable[..., Any]:
+    """(y, *c) ↦ Aᵀ y for the operator (v, *c) ↦ A v, linear in v, by reverse mode."""
+    zeros = np.zeros(n, dtype_of(b))
+    return lambda y, *c: vjp(lambda v: operator(v, *c), zeros)[1](y)[0]
 
 
 def _transpose_of(f: Callable[[Any], Any], n: int, dtype: np.dtype) -> Callable[[Any], Any]:
