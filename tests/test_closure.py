@@ -3,6 +3,7 @@ derivatives in the arguments and in the hoisted constants, and its errors."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
@@ -57,3 +58,40 @@ def test_no_transform_no_constants_and_errors() -> None:
         converted(V, V)
     with pytest.raises(TypeError, match="cannot replay checkpoint"):
         ad.closure_convert(ad.checkpoint(anp.sin), V)
+
+
+def implicit_fixed_point(lib: Any, m: Any) -> Any:
+    """JAX's documented pattern: a fixed point x = f(x) whose derivative is implicit, with f's
+    closed-over parameters made arguments by closure_convert for the custom_vjp."""
+
+    def fixed_point(f: Any, x0: Any) -> Any:
+        converted, consts = lib.closure_convert(f, x0)
+        return solve(converted, x0, *consts)
+
+    @partial(lib.custom_vjp, nondiff_argnums=(0,))
+    def solve(f: Any, x0: Any, *consts: Any) -> Any:
+        x = x0
+        for _ in range(60):
+            x = f(x, *consts)
+        return x
+
+    def fwd(f: Any, x0: Any, *consts: Any) -> tuple:
+        x = solve(f, x0, *consts)
+        return x, (x, consts)
+
+    def bwd(f: Any, res: tuple, g: Any) -> tuple:
+        x, consts = res
+        pull_x = lib.vjp(lambda u: f(u, *consts), x)[1]
+        w = g
+        for _ in range(60):  # w = g + (∂f/∂x)ᵀ w
+            w = g + pull_x(w)[0]
+        return (None, *lib.vjp(lambda *c: f(x, *c), *consts)[1](w))
+
+    solve.defvjp(fwd, bwd)
+    return lambda t: m.sum(fixed_point(lambda x: 0.5 * m.cos(x) * t, m.zeros(2) + 0.1))
+
+
+def test_implicit_fixed_point_as_jax_documents_it() -> None:
+    assert_close(
+        ad.grad(implicit_fixed_point(ad, anp))(0.8), jax.grad(implicit_fixed_point(jax, JNP))(0.8)
+    )
