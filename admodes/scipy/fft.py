@@ -18,7 +18,7 @@ transposes, from the FFT's and the gather's rules, and match JAX's.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -155,75 +155,77 @@ def _sizes_and_axes(x: Any, s: Axes, axes: Axes) -> tuple[list[int], list[int]]:
     return [shape(x)[a] if n == -1 else n for n, a in zip(s, axes, strict=True)], axes
 
 
-def dct(
-    x: Any,
-    type: int = 2,
-    n: int | None = None,
-    axis: int = -1,
-    norm: str | None = None,
-    overwrite_x: bool = False,
-    workers: int | None = None,
-    orthogonalize: bool | None = None,
-) -> Any:
+def _along_one_axis(inverse: bool, name: str, doc: str) -> Callable[..., Any]:
+    """``scipy.fft.dct`` or ``idct`` (``inverse``) with SciPy's signature, documented ``doc``."""
+
+    def transform(
+        x: Any,
+        type: int = 2,
+        n: int | None = None,
+        axis: int = -1,
+        norm: str | None = None,
+        overwrite_x: bool = False,
+        workers: int | None = None,
+        orthogonalize: bool | None = None,
+    ) -> Any:
+        _checked(type, norm)
+        x = _inexact(x)
+        axes = [normalize_axis_index(axis, ndim(x))]
+        return _transformed(x, [n], axes, norm, orthogonalize, inverse)
+
+    transform.__name__ = transform.__qualname__ = name
+    transform.__doc__ = doc
+    return transform
+
+
+def _along_axes(inverse: bool, name: str, doc: str) -> Callable[..., Any]:
+    """``scipy.fft.dctn`` or ``idctn`` (``inverse``) with SciPy's signature."""
+
+    def transform(
+        x: Any,
+        type: int = 2,
+        s: Axes = None,
+        axes: Axes = None,
+        norm: str | None = None,
+        overwrite_x: bool = False,
+        workers: int | None = None,
+        *,
+        orthogonalize: bool | None = None,
+    ) -> Any:
+        _checked(type, norm)
+        x = _inexact(x)
+        return _transformed(x, *_sizes_and_axes(x, s, axes), norm, orthogonalize, inverse)
+
+    transform.__name__ = transform.__qualname__ = name
+    transform.__doc__ = doc
+    return transform
+
+
+dct = _along_one_axis(
+    False,
+    "dct",
     """The DCT-II along ``axis``, as ``scipy.fft.dct``: y[k] = 2 Σₙ x[n] cos(πk(2n + 1)/2N), N
     the length ``n`` (x cropped or zero-padded), times 1/√(2N) with "ortho"; y[0] also times
     1/√2 when ``orthogonalize`` (by default with "ortho"). ``overwrite_x`` and ``workers`` are
-    accepted for SciPy's signature and do nothing."""
-    _checked(type, norm)
-    x = _inexact(x)
-    return _transformed(x, [n], [normalize_axis_index(axis, ndim(x))], norm, orthogonalize, False)
-
-
-def idct(
-    x: Any,
-    type: int = 2,
-    n: int | None = None,
-    axis: int = -1,
-    norm: str | None = None,
-    overwrite_x: bool = False,
-    workers: int | None = None,
-    orthogonalize: bool | None = None,
-) -> Any:
+    accepted for SciPy's signature and do nothing.""",
+)
+idct = _along_one_axis(
+    True,
+    "idct",
     """The inverse of :func:`dct` of type 2 (a DCT-III) along ``axis``, as ``scipy.fft.idct``:
     y[k] = (x[0] + 2 Σ_{n≥1} x[n] cos(πn(2k + 1)/2N)) / 2N, or with "ortho"
     (x[0] + 2 Σ_{n≥1} x[n] cos(…)) / √(2N); x[0] is first times √2 when ``orthogonalize`` (by
-    default with "ortho"). ``overwrite_x`` and ``workers`` do nothing."""
-    _checked(type, norm)
-    x = _inexact(x)
-    return _transformed(x, [n], [normalize_axis_index(axis, ndim(x))], norm, orthogonalize, True)
-
-
-def dctn(
-    x: Any,
-    type: int = 2,
-    s: Axes = None,
-    axes: Axes = None,
-    norm: str | None = None,
-    overwrite_x: bool = False,
-    workers: int | None = None,
-    *,
-    orthogonalize: bool | None = None,
-) -> Any:
+    default with "ortho"). ``overwrite_x`` and ``workers`` do nothing.""",
+)
+dctn = _along_axes(
+    False,
+    "dctn",
     """The n-dimensional DCT-II, as ``scipy.fft.dctn``: :func:`dct` along each of ``axes``
-    (default: the last len(s), all without s), of length ``s[k]`` along ``axes[k]``."""
-    _checked(type, norm)
-    x = _inexact(x)
-    return _transformed(x, *_sizes_and_axes(x, s, axes), norm, orthogonalize, False)
-
-
-def idctn(
-    x: Any,
-    type: int = 2,
-    s: Axes = None,
-    axes: Axes = None,
-    norm: str | None = None,
-    overwrite_x: bool = False,
-    workers: int | None = None,
-    *,
-    orthogonalize: bool | None = None,
-) -> Any:
+    (default: the last len(s), all without s), of length ``s[k]`` along ``axes[k]``.""",
+)
+idctn = _along_axes(
+    True,
+    "idctn",
     """The inverse of :func:`dctn`, as ``scipy.fft.idctn``: :func:`idct` along each of
-    ``axes``."""
-    _checked(type, norm)
-    x = _inexact(x)
-    return _transformed(x, *_sizes_and_axes(x, s, axes), norm, orthogonalize, True)
+    ``axes``.""",
+)
