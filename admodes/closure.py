@@ -5,8 +5,10 @@ The function is recorded once on a tape with the example arguments as its inputs
 other transforms that its operations meet (a parameter it closes over, or a value computed from
 one before the call) are the constants it closes over; the converted function replays the
 recorded operations on new arguments and new constants, so it differentiates in both. As in JAX,
-the function must be pure and must not branch on its arguments' values (a replay follows the
-branches the example took).
+the function must be pure and its values must decide nothing: a comparison or truth value of a
+traced value, or an operation without a derivative (argmax, sign) on one, raises
+:class:`admodes.core.ConcretizationError` while it is recorded, since a replay would keep the
+example's outcome.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from admodes import core
 from admodes.core import TRACED_TYPES
 from admodes.reverse import Node, Tape, trace_on_new_tape
 from admodes.tree import flatten, unflatten
@@ -26,9 +29,13 @@ def closure_convert(fun: Callable[..., Any], *example_args: Any) -> tuple[Callab
     the example's structure, with the traced values ``fun`` closes over passed explicitly."""
     leaves, treedef = flatten(example_args)
     nums = tuple(range(len(example_args)))
-    tape, out, _ = trace_on_new_tape(
-        fun, example_args, nums, leaves, treedef, has_aux=False, name="closure_convert"
-    )
+    core.recording_for_replay += 1
+    try:
+        tape, out, _ = trace_on_new_tape(
+            fun, example_args, nums, leaves, treedef, has_aux=False, name="closure_convert"
+        )
+    finally:
+        core.recording_for_replay -= 1
     out_leaves, out_def = flatten(out)
     consts: dict[int, Any] = {}  # id → the value, kept alive so that its id stays its own
     for prim, primals, _, _, parents, index in tape.entries:

@@ -34,8 +34,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from admodes import counting
-from admodes.core import TRACED_TYPES, Trace, Traced, UnexpectedTracerError, size
+from admodes import core, counting
+from admodes.core import (
+    TRACED_TYPES,
+    ConcretizationError,
+    Trace,
+    Traced,
+    UnexpectedTracerError,
+    size,
+)
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
@@ -88,6 +95,8 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
         if counting.active:
             counting.charge(prim, out, primals, params)
     if not prim.differentiable:
+        if core.recording_for_replay:  # its plain result would be a constant of the replay
+            raise ConcretizationError()
         return out
     if not counting.active or top.phase is None:
         return top.derive(prim, args, primals, out, params)

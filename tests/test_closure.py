@@ -95,3 +95,16 @@ def test_implicit_fixed_point_as_jax_documents_it() -> None:
     assert_close(
         ad.grad(implicit_fixed_point(ad, anp))(0.8), jax.grad(implicit_fixed_point(jax, JNP))(0.8)
     )
+
+
+def test_a_decision_on_a_traced_value_is_refused_while_recording() -> None:
+    """A replay would keep the example's outcome: comparisons, truth values and operations
+    without a derivative on traced values raise (JAX's ConcretizationTypeError)."""
+    for fn in (
+        lambda u: anp.where(u > 0, u, 0.0),
+        lambda u: u * 2.0 if u[0] > 0 else u,
+        lambda u: u[anp.argmax(u)],
+    ):
+        with pytest.raises(ad.ConcretizationError, match="closure_convert records a function"):
+            ad.closure_convert(fn, V)
+    assert ad.grad(lambda u: anp.sum(anp.where(u > 0, u, 0.0)))(V)[0] == 1.0  # elsewhere: fine
