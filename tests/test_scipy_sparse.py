@@ -10,6 +10,7 @@ import jax
 import jax.scipy.sparse.linalg as jsl
 import numpy as np
 import pytest
+import scipy.sparse
 import scipy.sparse.linalg as ssl
 from conftest import JNP, MODES, assert_close
 
@@ -67,6 +68,20 @@ def test_second_derivatives_are_those_of_the_exact_solution(name: str, a: np.nda
     )
 
 
+def test_scipys_operators_are_constants() -> None:
+    """A sparse matrix, a LinearOperator and a function of one: SciPy's values, and the
+    derivative in b (A⁻ᵀ 1, cg's A symmetric)."""
+    sparse = scipy.sparse.csr_matrix(SPD)
+    expected = jax.grad(lambda b: JNP.sum(JNP.linalg.solve(SPD, b)))(B)
+    for a in (sparse, ssl.aslinearoperator(sparse), lambda v: sparse @ v):
+        x, info = asl.cg(a, B, rtol=1e-13)
+        assert info == 0
+        assert_close(x, np.linalg.solve(SPD, B), rtol=1e-11)
+        assert_close(ad.grad(lambda b, a=a: anp.sum(asl.cg(a, b, rtol=1e-13)[0]))(B), expected)
+    x, _ = asl.gmres(sparse, B, rtol=1e-13, M=scipy.sparse.diags(1 / np.diag(SPD)))
+    assert_close(x, np.linalg.solve(SPD, B), rtol=1e-11)
+
+
 def test_options_and_errors() -> None:
     x, _ = asl.cg(SPD, B, x0=np.ones(5), tol=1e-13, M=np.diag(1 / np.diag(SPD)))
     assert_close(x, np.linalg.solve(SPD, B), rtol=1e-11)
@@ -77,7 +92,7 @@ def test_options_and_errors() -> None:
         asl.cg(SPD, B, rtol=1e-8, tol=1e-8)
     with pytest.raises(TypeError, match="callback is not supported"):
         asl.cg(SPD, B, callback=print)
-    with pytest.raises(ValueError, match="must be a 5×5 matrix"):
+    with pytest.raises(ValueError, match="must be a 5×5 matrix, linear operator or function"):
         asl.bicgstab(np.ones((4, 4)), B)
 
 

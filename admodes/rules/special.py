@@ -54,10 +54,6 @@ Elementwise entries give their local partials; values are SciPy's, derivatives J
 The exponentially scaled Bessel functions ``i0e`` and ``i1e`` need no SciPy: they are in
 :mod:`admodes.rules.elementwise`, beneath ``admodes.numpy.i0``.
 
-The Krylov solve x = A⁻¹b (SciPy's cg, bicgstab or gmres; A a matrix or a function) is
-differentiated as the exact solution, implicitly, whatever the iterations did: dx = A⁻¹(db − dA x)
-and, with Aᵀ λ = x̄, b̄ = λ and Ā = −λ xᵀ, each a further Krylov solve.
-
 The LU factorization (of stacks of m×n matrices, with constant pivots) is differentiated by JAX's
 rule: with P a = L U and L, U made square (m×m and n×n, completed by the identity), F = L⁻¹ P da
 U⁻¹ gives dL = L tril₋₁(F) and dU = triu(F) U. The Sylvester solve X of AX + XB = Q (stacks
@@ -72,8 +68,7 @@ an m×n matrix qp² − p³/3 (p = min(m, n), q = max(m, n): 2n³/3 when square)
 product of Higham's (2005) Padé 13 scaling and squaring (6 + s products, s squarings) plus one
 LU solve; the Sylvester solve of an m×n X 25(m³ + n³) + 5mn(m + n) (two Schur decompositions,
 Golub & Van Loan's 25n³ each, the transformations of Q and back, the triangular solve);
-the Krylov solve a nominal 2n³ (n iterations of a matrix-vector product, the bound of exact
-arithmetic); convolution 2 · |x| · |y|.
+convolution 2 · |x| · |y|.
 """
 
 from __future__ import annotations
@@ -84,10 +79,9 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 import scipy.signal
-import scipy.sparse.linalg
 import scipy.special as sc
 
-from admodes.core import Traced, dtype_of, plain, shape, size
+from admodes.core import dtype_of, plain, shape, size
 from admodes.registry import defelementwise, defprim
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
@@ -110,7 +104,7 @@ from admodes.rules.elementwise import (
     where,
 )
 from admodes.rules.linalg import mask, matrices, solve_triangular
-from admodes.rules.shape import along_axis, concatenate, flip, getitem, normalize_index, reshape
+from admodes.rules.shape import along_axis, concatenate, flip, getitem, normalize_index
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -1004,89 +998,6 @@ solve_sylvester = defprim(
     broadcasts=True,
     batched_jvp=True,
     batched_vjp=True,
-)
-
-
-# ---------------------------------------------------------------------------- Krylov solves
-def _krylov_operator(op: Any, n: int, dtype: np.dtype) -> Any:
-    """A matrix as it is; a function v ↦ A v as SciPy's LinearOperator on plain vectors (a
-    function whose result is traced closes over values being differentiated: refused)."""
-    if not callable(op):
-        return np.asarray(op)
-
-    def matvec(v: np.ndarray) -> np.ndarray:
-        out = op(v)
-        if isinstance(out, Traced):
-            raise TypeError(
-                "the linear operator of a Krylov solve returned a traced value for a plain "
-                "vector: a value it closes over reached its result without meeting v; compute "
-                "A v from v with admodes operations"
-            )
-        return np.asarray(out)
-
-    return scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=dtype)
-
-
-def krylov_impl(a: Any, b: Any, **params: Any) -> np.ndarray:
-    """x with A x = b by SciPy's ``params["method"]`` (cg, bicgstab, gmres), from ``x0``."""
-    b = np.asarray(b)
-    n = b.shape[0]
-    m = params["m"]
-    options = {
-        "rtol": params["rtol"],
-        "atol": params["atol"],
-        "maxiter": params["maxiter"],
-        "M": None if m is None else _krylov_operator(m, n, b.dtype),
-    }
-    if params["method"] == "gmres":
-        options["restart"] = params["restart"]
-    solver = getattr(scipy.sparse.linalg, params["method"])
-    x, _ = solver(_krylov_operator(a, n, b.dtype), b, x0=params["x0"], **options)
-    return x
-
-
-def _krylov_transpose_solve(g: Any, a: Any, params: dict) -> Any:
-    """λ with Aᵀ λ = g: Aᵀ the matrix's transpose, or the function ``params["transposed"]``
-    (whose own transpose is A); the preconditioner is kept for cg only, where Aᵀ = A."""
-    if callable(a):
-        at, back = params["transposed"], a
-    else:
-        at, back = matrix_transpose(a), None
-    m = params["m"] if params["method"] == "cg" else None
-    return krylov_solve(at, g, **{**params, "m": m, "transposed": back, "x0": None})
-
-
-def _krylov_again(params: dict) -> dict:
-    """The parameters of a solve with A again (for a derivative): no initial guess."""
-    return {**params, "x0": None}
-
-
-def krylov_cost(ans: Any, a: Any, b: Any, **params: Any) -> int:
-    """n iterations of one matrix-vector product, 2n² each: the bound of exact arithmetic, a
-    nominal count (the iterations taken are not known from the shapes)."""
-    n = shape(ans)[0]
-    return 2 * n**3
-
-
-krylov_solve = defprim(
-    "krylov_solve",
-    krylov_impl,
-    # A x = b:  dx = A⁻¹(db − dA x);  with Aᵀ λ = x̄:  b̄ = λ,  Ā = −λ xᵀ (implicitly: the
-    # derivative of the exact solution, whatever iterations found it).
-    jvps=[
-        lambda t, ans, a, b, **p: negative(krylov_solve(a, matmul(t, ans), **_krylov_again(p))),
-        lambda t, ans, a, b, **p: krylov_solve(a, t, **_krylov_again(p)),
-    ],
-    vjps=[
-        lambda g, ans, a, b, **p: negative(
-            matmul(
-                reshape(_krylov_transpose_solve(g, a, p), (shape(ans)[0], 1)),
-                reshape(ans, (1, shape(ans)[0])),
-            )
-        ),
-        lambda g, ans, a, b, **p: _krylov_transpose_solve(g, a, p),
-    ],
-    cost=krylov_cost,
 )
 
 

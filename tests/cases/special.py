@@ -316,7 +316,7 @@ LINALG = [
            jnp.linalg.solve, (4, 4), (4,), domains=(shifted(3.0), real))
       for method in ("bicgstab", "gmres")),
     # An operator closing over t: A(t) = t Q + I, Q symmetric positive definite.
-    case("krylov_solve_operator", "cg-closure",
+    case("krylov_solve", "cg-closure",
          lambda t, b: sparse.linalg.cg(lambda v: (KRYLOV_Q * t) @ v + v, b, rtol=1e-14)[0],
          lambda t, b: jnp.linalg.solve(KRYLOV_Q * t + jnp.eye(4), b), (), (4,),
          domains=(positive, real)),

@@ -4,13 +4,15 @@ them: those of the exact solution x = A⁻¹b, implicitly, by more solves (dx = 
 b̄ = A⁻ᵀ x̄, Ā = −b̄ xᵀ), never through the iterations. So the derivatives are right at every
 order, whatever path the iterations took.
 
-``A`` (and the preconditioner ``M``) is a matrix or a function v ↦ A v. A matrix is
-differentiated like b. A function's closed-over traced values (a parameter θ of A(θ)) are found
+``A`` (and the preconditioner ``M``) is a matrix, a function v ↦ A v, or SciPy's sparse
+matrix or ``LinearOperator`` (a constant). A matrix is differentiated like b. A function whose
+result is traced for a plain v closes over traced values (a parameter θ of A(θ)): they are found
 by :func:`admodes.closure.closure_convert` and become the solve's arguments, differentiated
 through dA x = ∂(A x)/∂θ · dθ and θ̄ = −(∂(A x)/∂θ)ᵀ b̄, as JAX's ``custom_linear_solve`` does.
 For ``bicgstab`` and ``gmres`` a function's transpose, which the reverse-mode derivative needs,
-is found by reverse mode (it is linear). Signatures are SciPy's, with JAX's ``tol`` accepted for
-``rtol``; ``info`` is 0 when the residual met the tolerance, else ``maxiter`` (SciPy's meaning).
+is found by reverse mode (it is linear); SciPy's operators bring their own. Signatures are
+SciPy's, with JAX's ``tol`` accepted for ``rtol``; ``info`` is 0 when the residual met the
+tolerance, else ``maxiter`` (SciPy's meaning).
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.linalg as ssl
 
 import admodes.numpy as anp
 from admodes.closure import closure_convert
-from admodes.core import dtype_of, ndim, plain, shape
+from admodes.core import Traced, dtype_of, ndim, plain, shape
 from admodes.forward import jvp
 from admodes.registry import defprim
 from admodes.reverse import vjp
-from admodes.rules.special import krylov_cost, krylov_impl, krylov_solve
+from admodes.tree import flatten
 
 __all__ = ["bicgstab", "cg", "gmres"]
 
@@ -90,7 +94,7 @@ def _solve(
     callback: Any,
     restart: int | None = None,
 ) -> tuple[Any, int]:
-    """(x, info) from the primitive ``krylov_solve``, after checking the arguments."""
+    """(x, info) from the primitive :data:`krylov_solve`, after checking the arguments."""
     if callback is not None:
         raise TypeError(f"{method}: callback is not supported by admodes; drop it")
     if tol is not None:
@@ -103,37 +107,105 @@ def _solve(
             f"{method} takes b as a real vector, got shape {shape(b)} and dtype {dtype_of(b)}"
         )
     n = shape(b)[0]
-    options = {
-        "method": method,
-        "rtol": rtol,
-        "atol": atol,
-        "maxiter": maxiter,
-        "m": M if M is None or callable(M) else plain(M),
-        "x0": None if x0 is None else plain(x0),  # the solution does not depend on it
-        "restart": restart,
-    }
     if x0 is not None and shape(x0) != (n,):
         raise ValueError(f"{method}: x0 has shape {shape(x0)} but b has shape {(n,)}")
+    operator, transposed, consts = _operator(method, A, n, dtype_of(b))
+    x = krylov_solve(
+        b,
+        *consts,
+        operator=operator,
+        transposed=transposed,
+        method=method,
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        m=M if M is None or callable(M) else plain(M),
+        x0=None if x0 is None else plain(x0),  # the solution does not depend on it
+        restart=restart,
+    )
+    return x, _info(operator(plain(x), *map(plain, consts)), b, rtol, atol, maxiter)
+
+
+Operator = Callable[..., Any]
+
+
+def _operator(method: str, A: Any, n: int, dtype: np.dtype) -> tuple[Operator, Operator, tuple]:
+    """A as ``operator(v, *consts)`` = A v, its transpose ``(y, *consts)`` ↦ Aᵀ y, and the
+    values it is differentiated in (``consts``): a matrix itself (transposed exactly, so that
+    second derivatives are those of A⁻¹b in all n² entries); what a function closes over that
+    is traced (found by :func:`closure_convert`; its transpose by reverse mode, or for cg A
+    itself, symmetric); nothing for SciPy's sparse matrices and linear operators, which are
+    constants and bring their transposes."""
+    if scipy.sparse.issparse(A) or isinstance(A, ssl.LinearOperator):
+        op = ssl.aslinearoperator(A)
+        _check_square(method, op.shape, n)
+        return (lambda v: op.matvec(v)), (lambda y: op.rmatvec(y)), ()
     if callable(A):
-        operator, consts = closure_convert(A, np.zeros(n, dtype_of(b)))
-        if consts:  # A closes over traced values: they become the solve's arguments
-            transposed = None if method == "cg" else _transpose_of_operator(operator, n, b)
-            x = solve_with_operator(b, *consts, operator=operator, transposed=transposed, **options)
-            return x, _info(A, b, x, rtol, atol, maxiter)
-        a, transposed = A, (A if method == "cg" else _transpose_of(A, n, dtype_of(b)))
-    else:
-        a, transposed = anp.asarray(A), None
-        if shape(a) != (n, n):
-            raise ValueError(f"{method}: A must be a {n}×{n} matrix or a function, got {shape(a)}")
-    x = krylov_solve(a, b, transposed=transposed, **options)
-    return x, _info(a, b, x, rtol, atol, maxiter)
+        zeros = np.zeros(n, dtype)
+        operator, consts = closure_convert(A, zeros) if _traced(A(zeros)) else (A, [])
+        transposed = operator if method == "cg" else _transposed(operator, zeros)
+        return operator, transposed, tuple(consts)
+    a = anp.asarray(A)
+    _check_square(method, shape(a), n)
+    return (lambda v, a: a @ v), (lambda y, a: a.T @ y), (a,)
 
 
-# ---------------------------------------------------------------------------- closed operators
-def _operator_solve(b: Any, *consts: Any, **params: Any) -> np.ndarray:
-    """x with A x = b, A v = ``operator(v, *consts)``."""
-    operator = params["operator"]
-    return krylov_impl(lambda v: operator(v, *consts), b, **params)
+def _check_square(method: str, a_shape: tuple, n: int) -> None:
+    if tuple(a_shape) != (n, n):
+        raise ValueError(
+            f"{method}: A must be a {n}×{n} matrix, linear operator or function, got shape "
+            f"{tuple(a_shape)}"
+        )
+
+
+def _traced(value: Any) -> bool:
+    return any(isinstance(leaf, Traced) for leaf in flatten(value)[0])
+
+
+def _transposed(operator: Operator, zeros: np.ndarray) -> Operator:
+    """(y, *c) ↦ Aᵀ y for the operator (v, *c) ↦ A v, linear in v, by reverse mode."""
+    return lambda y, *c: vjp(lambda v: operator(v, *c), zeros)[1](y)[0]
+
+
+def _info(ax: Any, b: Any, rtol: float, atol: float, maxiter: int | None) -> int:
+    """0 if ‖b − A x‖ ≤ max(rtol‖b‖, atol), else the iteration limit (SciPy's ``info``)."""
+    b = plain(b)
+    converged = np.linalg.norm(b - plain(ax)) <= max(rtol * np.linalg.norm(b), atol)
+    return 0 if converged else (10 * b.shape[0] if maxiter is None else maxiter)
+
+
+# ---------------------------------------------------------------------------- the primitive
+def _as_linear_operator(op: Any, n: int, dtype: np.dtype) -> ssl.LinearOperator:
+    """A matrix, sparse matrix or linear operator as SciPy takes it; a function v ↦ A v of plain
+    vectors as a LinearOperator (a traced result, which would drop a derivative, is refused)."""
+    if not callable(op) or isinstance(op, ssl.LinearOperator):
+        return ssl.aslinearoperator(op)
+
+    def matvec(v: np.ndarray) -> np.ndarray:
+        out = op(v)
+        if _traced(out):
+            raise TypeError(
+                "a Krylov solve's operator returned a traced value for a plain vector: a value "
+                "it closes over reached its result without meeting v; compute A v from v with "
+                "admodes operations"
+            )
+        return np.asarray(out)
+
+    return ssl.LinearOperator((n, n), matvec=matvec, dtype=dtype)
+
+
+def _solve_impl(b: Any, *consts: Any, **params: Any) -> np.ndarray:
+    """x with A x = b, A v = operator(v, *consts), by SciPy's ``params["method"]`` from x0."""
+    b = np.asarray(b)
+    n, operator = b.shape[0], params["operator"]
+    options = {"rtol": params["rtol"], "atol": params["atol"], "maxiter": params["maxiter"]}
+    if params["m"] is not None:
+        options["M"] = _as_linear_operator(params["m"], n, b.dtype)
+    if params["method"] == "gmres":
+        options["restart"] = params["restart"]
+    a = _as_linear_operator(lambda v: operator(v, *consts), n, b.dtype)
+    x, _ = getattr(ssl, params["method"])(a, b, x0=params["x0"], **options)
+    return x
 
 
 def _again(params: dict) -> dict:
@@ -141,54 +213,45 @@ def _again(params: dict) -> dict:
     return {**params, "x0": None}
 
 
-def _operator_transpose_solve(g: Any, consts: tuple, params: dict) -> Any:
-    """λ with Aᵀ λ = g: A itself for cg, else the transposed operator (preconditioner
-    dropped), whose own transpose is A."""
-    if params["method"] == "cg":
-        return solve_with_operator(g, *consts, **_again(params))
-    flipped = {"operator": params["transposed"], "transposed": params["operator"], "m": None}
-    return solve_with_operator(g, *consts, **{**_again(params), **flipped})
+def _transpose_solve(g: Any, consts: tuple, params: dict) -> Any:
+    """λ with Aᵀ λ = g: the solve with the transposed operator, whose transpose is A (the
+    preconditioner is kept for cg only, where Aᵀ = A)."""
+    flipped = {"operator": params["transposed"], "transposed": params["operator"]}
+    if params["method"] != "cg":
+        flipped["m"] = None
+    return krylov_solve(g, *consts, **{**_again(params), **flipped})
 
 
-def _operator_jvp(tangents: list, ans: Any, b: Any, *consts: Any, **params: Any) -> Any:
+def _solve_jvp(tangents: list, ans: Any, b: Any, *consts: Any, **params: Any) -> Any:
     """dx = A⁻¹(db − dA x), dA x the derivative of operator(x, *c) in c along their tangents."""
-    t_b, *t_consts = tangents
-    d_ax = jvp(lambda *c: params["operator"](ans, *c), consts, tuple(t_consts))[1]
-    return solve_with_operator(anp.subtract(t_b, d_ax), *consts, **_again(params))
+    rhs, *t_consts = tangents
+    if consts:
+        d_ax = jvp(lambda *c: params["operator"](ans, *c), consts, tuple(t_consts))[1]
+        rhs = anp.subtract(rhs, d_ax)
+    return krylov_solve(rhs, *consts, **_again(params))
 
 
-def _operator_vjp(g: Any, ans: Any, b: Any, *consts: Any, **params: Any) -> list[Any]:
-    """With Aᵀ λ = x̄: b̄ = λ and c̄ = −(∂(A x)/∂c)ᵀ λ for each constant c."""
-    lam = _operator_transpose_solve(g, consts, params)
+def _solve_vjp(g: Any, ans: Any, b: Any, *consts: Any, **params: Any) -> list[Any]:
+    """With Aᵀ λ = x̄: b̄ = λ and c̄ = −(∂(A x)/∂c)ᵀ λ for each value c the operator takes."""
+    lam = _transpose_solve(g, consts, params)
+    if not consts:
+        return [lam]
     pull_back = vjp(lambda *c: params["operator"](ans, *c), *consts)[1]
     return [lam, *(anp.negative(c) for c in pull_back(lam))]
 
 
-#: A Krylov solve whose operator closes over traced values, given as its arguments after b.
-solve_with_operator = defprim(
-    "krylov_solve_operator",
-    _operator_solve,
-    joint_jvp=_operator_jvp,
-    joint_vjp=_operator_vjp,
-    cost=lambda ans, b, *consts, **params: krylov_cost(ans, None, b),
+def _solve_cost(ans: Any, *args: Any, **params: Any) -> int:
+    """n iterations of one matrix-vector product, 2n² each: the bound of exact arithmetic, a
+    nominal count (the iterations taken are not known from the shapes)."""
+    return 2 * shape(ans)[0] ** 3
+
+
+#: x = A⁻¹b by a Krylov method, ``krylov_solve(b, *consts, operator=…, transposed=…, …)`` with
+#: A v = operator(v, *consts): differentiated as the exact solution, in b and in ``consts``.
+krylov_solve = defprim(
+    "krylov_solve",
+    _solve_impl,
+    joint_jvp=_solve_jvp,
+    joint_vjp=_solve_vjp,
+    cost=_solve_cost,
 )
-
-
-def _transpose_of_operator(operator: Callable[..., Any], n: int, b: Any) -> Callable[..., Any]:
-    """(y, *c) ↦ Aᵀ y for the operator (v, *c) ↦ A v, linear in v, by reverse mode."""
-    zeros = np.zeros(n, dtype_of(b))
-    return lambda y, *c: vjp(lambda v: operator(v, *c), zeros)[1](y)[0]
-
-
-def _transpose_of(f: Callable[[Any], Any], n: int, dtype: np.dtype) -> Callable[[Any], Any]:
-    """The transpose y ↦ Aᵀ y of the linear function f: v ↦ A v, by reverse mode."""
-    pull_back = vjp(f, np.zeros(n, dtype))[1]
-    return lambda y: pull_back(y)[0]
-
-
-def _info(a: Any, b: Any, x: Any, rtol: float, atol: float, maxiter: int | None) -> int:
-    """0 if ‖b − A x‖ ≤ max(rtol‖b‖, atol), else the iteration limit (SciPy's ``info``)."""
-    a, b, x = plain(a), plain(b), plain(x)
-    residual = b - (plain(a(x)) if callable(a) else a @ x)
-    converged = np.linalg.norm(residual) <= max(rtol * np.linalg.norm(b), atol)
-    return 0 if converged else (10 * b.shape[0] if maxiter is None else maxiter)
