@@ -9,7 +9,6 @@ batch into the function with ``admodes.numpy``'s broadcasting instead.
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -74,18 +73,13 @@ def _per_argument(in_axes: AxisSpec | Sequence[AxisSpec], n_args: int) -> list[A
 
 def _leaf_axes(value: Any, spec: AxisSpec) -> list[Axis]:
     """The axis of each leaf of ``value`` (in flattening order) under ``spec``."""
-    if spec is None or isinstance(spec, int):
-        return [spec] * len(tree.leaves(value))
-    if isinstance(spec, dict) and isinstance(value, dict) and set(spec) == set(value):
-        keys = list(value) if isinstance(value, OrderedDict) else sorted(value)
-        return [ax for k in keys for ax in _leaf_axes(value[k], spec[k])]
-    sequences = isinstance(spec, tuple | list) and isinstance(value, tuple | list)
-    if sequences and len(spec) == len(value):
-        return [ax for v, s in zip(value, spec, strict=True) for ax in _leaf_axes(v, s)]
-    raise ValueError(
-        f"vmap: in_axes {spec!r} is not a prefix of an argument of structure "
-        f"{tree.describe(tree.structure(value))}"
-    )
+    try:
+        return tree.leaves_by_prefix(spec, value, spreads=lambda s: s is None or isinstance(s, int))
+    except ValueError:
+        raise ValueError(
+            f"vmap: in_axes {spec!r} is not a prefix of an argument of structure "
+            f"{tree.describe(tree.structure(value))}"
+        ) from None
 
 
 def _size(leaves: list[Any], axes: list[Axis], axis_size: int | None) -> int:

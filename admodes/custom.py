@@ -30,14 +30,14 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from admodes import counting, registry
+from admodes import counting, registry, tree
 from admodes.arguments import like_input, zeros_like_value
 from admodes.core import Trace, Traced, UnexpectedTracerError, shape
 from admodes.derivatives import per_direction, summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import Primitive, innermost, substituted, substitution, zero_cost
 from admodes.reverse import Node, Tape, vjp
-from admodes.tree import LEAF, TreeDef, describe, flatten, unflatten
+from admodes.tree import TreeDef, describe, flatten, leaves_by_prefix, unflatten
 
 __all__ = ["custom_jvp", "custom_vjp"]
 
@@ -189,7 +189,9 @@ class custom_jvp(_CustomFunction):
                 for rule, t in zip(jvps, tangents, strict=True)
                 if rule is not None
             ]
-            return out, functools.reduce(_tree_sum, terms) if terms else _tree_zeros(out)
+            if not terms:
+                return out, tree.map(zeros_like_value, out)
+            return out, functools.reduce(lambda a, b: tree.map(summed, a, b), terms)
 
         self.defjvp(jvp)
 
@@ -360,15 +362,16 @@ class custom_vjp(_CustomFunction):
             )
         leaves: list[Any] = []
         for i, (ct, arg) in enumerate(zip(cts, diff, strict=True)):
-            arg_leaves, arg_def = flatten(arg)
-            ct_leaves = _leaves_like(ct, arg_def)
-            if ct_leaves is None:
+            try:
+                ct_leaves = leaves_by_prefix(ct, arg, spreads=lambda c: c is None)
+            except ValueError:
                 raise TypeError(
                     f"the bwd rule of custom_vjp function {self.name} returned a cotangent of "
                     f"structure {describe(flatten(ct)[1])} for argument {i} of structure "
-                    f"{describe(arg_def)}; they must match (None stands for a zero cotangent)"
-                )
-            for c, x in zip(ct_leaves, arg_leaves, strict=True):
+                    f"{describe(flatten(arg)[1])}; they must match (None stands for a zero "
+                    "cotangent)"
+                ) from None
+            for c, x in zip(ct_leaves, flatten(arg)[0], strict=True):
                 if c is not None and shape(c) != shape(x):
                     raise ValueError(
                         f"the bwd rule of custom_vjp function {self.name} returned a cotangent "
@@ -376,40 +379,6 @@ class custom_vjp(_CustomFunction):
                     )
             leaves.extend(ct_leaves)
         return leaves
-
-
-def _leaves_like(tree: Any, treedef: TreeDef) -> list[Any] | None:
-    """The leaves of ``tree`` read in the structure ``treedef``, where a None in ``tree`` stands
-    for all the leaves of its place (zeros); None if the structures differ."""
-    if tree is None:
-        return [None] * _n_leaves(treedef)
-    if treedef is None:
-        return None
-    if treedef == LEAF:
-        return None if isinstance(tree, tuple | list | dict) else [tree]
-    _, keys, children = treedef
-    if isinstance(tree, dict) != (keys is not None) or not isinstance(tree, tuple | list | dict):
-        return None
-    if keys is not None and sorted(tree) != sorted(keys):
-        return None
-    items = [tree[k] for k in keys] if keys is not None else list(tree)
-    if len(items) != len(children):
-        return None
-    leaves: list[Any] = []
-    for item, child in zip(items, children, strict=True):
-        part = _leaves_like(item, child)
-        if part is None:
-            return None
-        leaves.extend(part)
-    return leaves
-
-
-def _n_leaves(treedef: TreeDef) -> int:
-    if treedef is None:
-        return 0
-    if treedef == LEAF:
-        return 1
-    return sum(_n_leaves(child) for child in treedef[2])
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -451,13 +420,3 @@ def _record(
 
 def _recorded_only(*args: Any) -> Any:
     raise TypeError("a custom function's recorded step is not evaluated again")
-
-
-def _tree_sum(a: Any, b: Any) -> Any:
-    a_leaves, treedef = flatten(a)
-    return unflatten(treedef, [summed(x, y) for x, y in zip(a_leaves, flatten(b)[0], strict=True)])
-
-
-def _tree_zeros(tree: Any) -> Any:
-    leaves, treedef = flatten(tree)
-    return unflatten(treedef, [zeros_like_value(x) for x in leaves])

@@ -106,6 +106,31 @@ def map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
     return unflatten(treedef, [fn(*xs) for xs in zip(*columns, strict=True)])
 
 
+def leaves_by_prefix(prefix: Any, tree: Any, spreads: Callable[[Any], bool]) -> list[Any]:
+    """One entry of ``prefix`` per leaf of ``tree``, in flattening order: a node p of prefix
+    with ``spreads(p)`` stands for every leaf of its place in tree (vmap's axis, a cotangent's
+    None); above such nodes, prefix has tree's containers, down to tree's leaves. ValueError
+    where it does not."""
+    if spreads(prefix):
+        return [prefix] * len(leaves(tree))
+    if tree is not None and not isinstance(tree, _CONTAINERS):  # a leaf of tree
+        if not isinstance(prefix, _CONTAINERS):
+            return [prefix]
+    elif isinstance(tree, dict) and isinstance(prefix, dict) and set(prefix) == set(tree):
+        keys = list(tree) if type(tree) is OrderedDict else sorted(tree)
+        return [x for k in keys for x in leaves_by_prefix(prefix[k], tree[k], spreads)]
+    elif isinstance(tree, _SEQUENCES) and isinstance(prefix, _SEQUENCES):
+        if len(prefix) == len(tree):
+            pairs = zip(prefix, tree, strict=True)
+            return [x for p, t in pairs for x in leaves_by_prefix(p, t, spreads)]
+    elif tree is None and prefix is None:
+        return []
+    raise ValueError(
+        f"{describe(structure(prefix))} is not a prefix of a tree of structure "
+        f"{describe(structure(tree))}"
+    )
+
+
 def describe(treedef: TreeDef) -> str:
     """A short human-readable form of a tree definition, for error messages."""
     if treedef is None:
