@@ -14,7 +14,7 @@ from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.batching import vmap
 from admodes.checkpointing import checkpoint, iterate
 from admodes.closure import closure_convert
-from admodes.core import ConcretizationError, UnexpectedTracerError
+from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
 from admodes.custom import custom_jvp, custom_vjp
 from admodes.explain import explain
@@ -37,7 +37,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ConcretizationError",
     "Counts",
     "UnexpectedTracerError",
     "checkpoint",

@@ -102,27 +102,27 @@ class Traced:
 
     # ---------------------------------------------------------------- comparisons: on primals
     def __lt__(self, other: Any) -> Any:
-        return concrete(self) < plain(other)
+        return plain(self) < plain(other)
 
     def __le__(self, other: Any) -> Any:
-        return concrete(self) <= plain(other)
+        return plain(self) <= plain(other)
 
     def __gt__(self, other: Any) -> Any:
-        return concrete(self) > plain(other)
+        return plain(self) > plain(other)
 
     def __ge__(self, other: Any) -> Any:
-        return concrete(self) >= plain(other)
+        return plain(self) >= plain(other)
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return concrete(self) == plain(other)
+        return plain(self) == plain(other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return concrete(self) != plain(other)
+        return plain(self) != plain(other)
 
     __hash__ = object.__hash__
 
     def __bool__(self) -> bool:
-        return bool(concrete(self))
+        return bool(plain(self))
 
     # ------------------------------------------------ conversions that would drop derivatives
     def __float__(self) -> float:
@@ -157,34 +157,6 @@ class Traced:
 
 #: The concrete traced types (each engine adds its own): the dispatch tests ``type(a) in``.
 TRACED_TYPES: set[type] = set()
-
-
-#: How many recordings are open that will be replayed on other values
-#: (:func:`admodes.closure.closure_convert`): while one is, a traced value's value may not decide
-#: anything, since a replay would keep the recorded outcome.
-recording_for_replay = 0
-
-
-class ConcretizationError(TypeError):
-    """A traced value's value decided something (a comparison, a branch) in a recording that
-    will be replayed on other values (as JAX's error of this name)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "a traced value was compared (or used as a truth value, or given to an operation "
-            "without a derivative such as argmax) while closure_convert records a function to "
-            "replay it on other values: the replay would keep this outcome. Write the function "
-            "without branching on its values (anp.where with a condition computed outside it, "
-            "or arithmetic), as JAX requires of a function it traces."
-        )
-
-
-def concrete(x: Any) -> Any:
-    """The plain value of ``x`` for a decision (a comparison, a truth value): refused while a
-    recording for replay is open."""
-    if recording_for_replay and isinstance(x, Traced):
-        raise ConcretizationError()
-    return plain(x)
 
 
 def plain(x: Any) -> Any:

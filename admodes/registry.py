@@ -34,15 +34,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from admodes import core, counting
-from admodes.core import (
-    TRACED_TYPES,
-    ConcretizationError,
-    Trace,
-    Traced,
-    UnexpectedTracerError,
-    size,
-)
+from admodes import counting
+from admodes.core import TRACED_TYPES, Trace, Traced, UnexpectedTracerError, size
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
@@ -95,8 +88,6 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
         if counting.active:
             counting.charge(prim, out, primals, params)
     if not prim.differentiable:
-        if core.recording_for_replay:  # its plain result would be a constant of the replay
-            raise ConcretizationError()
         return out
     if not counting.active or top.phase is None:
         return top.derive(prim, args, primals, out, params)
@@ -133,9 +124,13 @@ def substitution(trace: Trace, substitute: Callable[[Traced], Any]) -> Iterator[
 
 
 def substituted(a: Any) -> Any:
-    """``a`` after every substitution its traces make (see :class:`admodes.core.Trace`)."""
+    """``a`` after every substitution its traces make (see :class:`admodes.core.Trace`); a value
+    its trace's substitute leaves as it is stays."""
     while isinstance(a, Traced) and a._trace.substitute is not None:
-        a = a._trace.substitute(a)
+        swapped = a._trace.substitute(a)
+        if swapped is a:
+            break
+        a = swapped
     return a
 
 

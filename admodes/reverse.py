@@ -255,10 +255,11 @@ def trace_on_new_tape(
     *,
     has_aux: bool,
     name: str,
+    tape: Tape | None = None,
 ) -> tuple[Tape, Any, Any]:
     """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``) traced on
-    a new tape: the tape, the output and the aux."""
-    tape = Tape()
+    a new tape (or on ``tape``, made empty by the caller): the tape, the output and the aux."""
+    tape = Tape() if tape is None else tape
     nodes = list(map(tape.input, in_leaves))
     RECORDING.append(tape)
     try:

@@ -13,6 +13,7 @@ from conftest import JNP, MODES, assert_close
 
 import admodes as ad
 import admodes.numpy as anp
+import admodes.scipy.stats as ad_stats
 
 K = np.array([[2.0, 0.5], [0.5, 3.0]])
 V = np.array([0.3, -0.2])
@@ -39,13 +40,16 @@ def test_converted_function_differentiates_in_arguments_and_constants(mode: str)
 
 
 def test_the_converted_function_is_the_function() -> None:
-    def check(theta: Any) -> Any:
-        f = lambda u: anp.tanh((K * theta) @ u) * theta
-        converted, consts = ad.closure_convert(f, np.ones(2))
-        assert len(consts) == 2  # K θ and θ, met by the operations on u
-        return converted(V, *consts) - f(V)
+    def check(m: Any, lib: Any, theta: Any) -> tuple[Any, int]:
+        f = lambda u: m.tanh((K * theta) @ u) * theta
+        converted, consts = lib.closure_convert(f, m.ones(2))
+        return converted(V, *consts) - f(V), len(consts)
 
-    assert_close(ad.jacfwd(check)(1.3), np.zeros(2), atol=1e-15)
+    found = []
+    assert_close(ad.jacfwd(lambda t: check(anp, ad, t)[0])(1.3), np.zeros(2), atol=1e-15)
+    ad.grad(lambda t: found.append(check(anp, ad, t)[1]) or t)(1.3)
+    jax.grad(lambda t: found.append(check(JNP, jax, t)[1]) or t)(1.3)
+    assert found[0] == found[1] == 1  # θ, as JAX: K θ is computed from it in the function
 
 
 def test_no_transform_no_constants_and_errors() -> None:
@@ -56,7 +60,7 @@ def test_no_transform_no_constants_and_errors() -> None:
         converted((V, V))
     with pytest.raises(TypeError, match="takes 1 arguments and 0 constants"):
         converted(V, V)
-    with pytest.raises(TypeError, match="cannot replay checkpoint"):
+    with pytest.raises(TypeError, match="cannot see inside checkpoint"):
         ad.closure_convert(ad.checkpoint(anp.sin), V)
 
 
@@ -97,14 +101,33 @@ def test_implicit_fixed_point_as_jax_documents_it() -> None:
     )
 
 
-def test_a_decision_on_a_traced_value_is_refused_while_recording() -> None:
-    """A replay would keep the example's outcome: comparisons, truth values and operations
-    without a derivative on traced values raise (JAX's ConcretizationTypeError)."""
-    for fn in (
-        lambda u: anp.where(u > 0, u, 0.0),
-        lambda u: u * 2.0 if u[0] > 0 else u,
-        lambda u: u[anp.argmax(u)],
+def test_decisions_are_made_afresh_on_new_values() -> None:
+    """The converted function runs the function again, so what its values decide (a mask, the
+    position of a maximum, a distribution's support, a Python branch) follows the new values,
+    not the example's."""
+    w = np.array([-1.0, 2.0])  # V's signs, swapped
+    for case in (
+        lambda m, stats: lambda u: m.where(u > 0, u, 0.0),
+        lambda m, stats: lambda u: u[m.argmax(u)],
+        lambda m, stats: lambda u: stats.expon.logpdf(u),
     ):
-        with pytest.raises(ad.ConcretizationError, match="closure_convert records a function"):
-            ad.closure_convert(fn, V)
-    assert ad.grad(lambda u: anp.sum(anp.where(u > 0, u, 0.0)))(V)[0] == 1.0  # elsewhere: fine
+        ours, _ = ad.closure_convert(case(anp, ad_stats), V)
+        theirs, _ = jax.closure_convert(case(JNP, jax.scipy.stats), JNP.asarray(V))
+        assert_close(ours(w), theirs(JNP.asarray(w)))
+    converted, _ = ad.closure_convert(lambda u: u * 2.0 if u[0] > 0 else -u, V)
+    assert_close(converted(w), -w)  # JAX refuses the branch; by hand, w₀ < 0 gives −w
+
+
+def masked_through_closure(m: Any, lib: Any, theta: Any, v: Any) -> Any:
+    """Σ of f(v) for f closing over θ whose mask on u differs between the example and v."""
+    f = lambda u: m.where(u > 0, u * theta, m.sin(u) * theta)
+    converted, consts = lib.closure_convert(f, np.ones(2))
+    return m.sum(converted(v, *consts))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_decided_function_differentiates_as_jax(mode: str) -> None:
+    assert_close(
+        ad.grad(lambda t, v: masked_through_closure(anp, ad, t, v), (0, 1), mode=mode)(1.3, V),
+        jax.grad(lambda t, v: masked_through_closure(JNP, jax, t, v), (0, 1))(1.3, V),
+    )

@@ -27,7 +27,7 @@ from numpy import (  # noqa: F401  (re-exported)
 )
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from admodes.core import Traced, concrete, dtype_of, ndim, plain, shape, size
+from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defprim
 from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import reductions as _red
@@ -501,9 +501,8 @@ def _plain_fn(np_fn: Any) -> Any:
 
 
 def _plain_entries(a: Any) -> Any:
-    """An argument's primal values (of each entry of a tuple or list: ``lexsort``'s keys), for a
-    function whose result they decide (refused while a recording for replay is open)."""
-    return type(a)(map(concrete, a)) if type(a) in (tuple, list) else concrete(a)
+    """An argument's primal values: of each entry of a tuple or list (``lexsort``'s keys)."""
+    return type(a)(map(plain, a)) if type(a) in (tuple, list) else plain(a)
 
 
 less = _plain_fn(_np.less)
