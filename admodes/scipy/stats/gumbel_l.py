@@ -1,11 +1,14 @@
-"""The left-skewed Gumbel distribution with location and scale."""
+"""The left-skewed Gumbel distribution with location and scale: the reflection Y ↦ −Y of the
+right-skewed one, so its density at y is gumbel_r's at −y, its cdf gumbel_r's sf at −y and its
+sf gumbel_r's cdf at −y (negation is exact: the values are those of the formulas written out,
+y − e^y, −expm1(−e^y), log1mexp(e^y), −e^y)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.nn import log1mexp
+from admodes.scipy.stats import gumbel_r
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
@@ -20,30 +23,9 @@ __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """y − e^y − log scale, y = (x − loc)/scale."""
+    """log f(−y) − log scale, f gumbel_r's standard density, y = (x − loc)/scale."""
     y = standardized(x, loc, scale)
-    return rescaled(anp.subtract(y, anp.exp(y)), scale)
-
-
-def _standard_logsf(y: Any) -> Any:
-    """−e^y."""
-    return anp.negative(anp.exp(y))
-
-
-def _standard_sf(y: Any) -> Any:
-    """exp(−e^y)."""
-    return anp.exp(_standard_logsf(y))
-
-
-def _standard_cdf(y: Any) -> Any:
-    """1 − exp(−e^y) = −expm1(−e^y)."""
-    return anp.negative(anp.expm1(_standard_logsf(y)))
-
-
-def _standard_logcdf(y: Any) -> Any:
-    """log(1 − exp(−e^y)) = log1mexp(e^y) (JAX's log(−expm1(−e^y)) below the median, where e^y <
-    log 2, and SciPy's log1p(−sf) above it, exact near 0)."""
-    return log1mexp(anp.exp(y))
+    return rescaled(gumbel_r.standard_logpdf(anp.negative(y)), scale)
 
 
 def _standard_ppf(q: Any) -> Any:
@@ -53,10 +35,10 @@ def _standard_ppf(q: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
-cdf = cdf_of(_standard_cdf, "cdf")
-logcdf = cdf_of(_standard_logcdf, "logcdf")
-sf = cdf_of(_standard_sf, "sf")
-logsf = cdf_of(_standard_logsf, "logsf")
+cdf = cdf_of(gumbel_r.standard_sf, "cdf", reflected=True)
+logcdf = cdf_of(gumbel_r.standard_logsf, "logcdf", reflected=True)
+sf = cdf_of(gumbel_r.standard_cdf, "sf", reflected=True)
+logsf = cdf_of(gumbel_r.standard_logcdf, "logsf", reflected=True)
 ppf = ppf_of(_standard_ppf, "ppf")
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array
