@@ -81,8 +81,9 @@ import scipy.linalg
 import scipy.signal
 import scipy.special as sc
 
-from admodes.core import dtype_of, plain, shape, size
+from admodes.core import dtype_of, ndim, plain, shape, size
 from admodes.registry import defelementwise, defprim
+from admodes.rules.broadcasting import align_batched
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
     EPS,
@@ -104,7 +105,14 @@ from admodes.rules.elementwise import (
     where,
 )
 from admodes.rules.linalg import mask, matrices, solve_triangular
-from admodes.rules.shape import along_axis, concatenate, flip, getitem, normalize_index
+from admodes.rules.shape import (
+    along_axis,
+    batch_ndim,
+    concatenate,
+    flip,
+    getitem,
+    normalize_index,
+)
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -963,9 +971,21 @@ def _sylvester_impl(a: Any, b: Any, q: Any) -> np.ndarray:
     return out
 
 
-def _sylvester_adjoint(g: Any, a: Any, b: Any) -> Any:
-    """Y with AᵀY + YBᵀ = Ḡ: the transpose of Q ↦ X."""
-    return solve_sylvester(matrix_transpose(a), matrix_transpose(b), g)
+def _sylvester_jvp(tangents: list, ans: Any, a: Any, b: Any, q: Any) -> Any:
+    """dX = S(dQ − dA X − X dB), S the solve with A and B: one solve for every input's tangent
+    (zeros for a constant), each aligned to X's stack first (a joint rule gets them as given)."""
+    t_a, t_b, t_q = (
+        align_batched(t, batch_ndim(t, x), ndim(x), ndim(ans))
+        for t, x in zip(tangents, (a, b, q), strict=True)
+    )
+    return solve_sylvester(a, b, subtract(t_q, add(matmul(t_a, ans), matmul(ans, t_b))))
+
+
+def _sylvester_vjp(g: Any, ans: Any, a: Any, b: Any, q: Any) -> list[Any]:
+    """One solve, AᵀY + YBᵀ = X̄, for all three cotangents: Ā = −Y Xᵀ, B̄ = −Xᵀ Y, Q̄ = Y."""
+    y = solve_sylvester(matrix_transpose(a), matrix_transpose(b), g)
+    x_t = matrix_transpose(ans)
+    return [negative(matmul(y, x_t)), negative(matmul(x_t, y)), y]
 
 
 def _sylvester_cost(ans: Any, a: Any, b: Any, q: Any) -> int:
@@ -978,22 +998,8 @@ def _sylvester_cost(ans: Any, a: Any, b: Any, q: Any) -> int:
 solve_sylvester = defprim(
     "solve_sylvester",
     _sylvester_impl,
-    # AX + XB = Q:  A dX + dX B = dQ − dA X − X dB;  with AᵀY + YBᵀ = X̄:  Q̄ = Y,  Ā = −Y Xᵀ,
-    # B̄ = −Xᵀ Y.
-    jvps=[
-        lambda t, ans, a, b, q: solve_sylvester(a, b, negative(matmul(t, ans))),
-        lambda t, ans, a, b, q: solve_sylvester(a, b, negative(matmul(ans, t))),
-        lambda t, ans, a, b, q: solve_sylvester(a, b, t),
-    ],
-    vjps=[
-        lambda g, ans, a, b, q: negative(
-            matmul(_sylvester_adjoint(g, a, b), matrix_transpose(ans))
-        ),
-        lambda g, ans, a, b, q: negative(
-            matmul(matrix_transpose(ans), _sylvester_adjoint(g, a, b))
-        ),
-        lambda g, ans, a, b, q: _sylvester_adjoint(g, a, b),
-    ],
+    joint_jvp=_sylvester_jvp,
+    joint_vjp=_sylvester_vjp,
     cost=_sylvester_cost,
     broadcasts=True,
     batched_jvp=True,
