@@ -1,31 +1,29 @@
 """The left-skewed Gumbel distribution with location and scale: the reflection Y ↦ −Y of the
-right-skewed one, so its density at y is gumbel_r's at −y, its cdf gumbel_r's sf at −y and its
-sf gumbel_r's cdf at −y (negation is exact: the values are those of the formulas written out,
-y − e^y, −expm1(−e^y), log1mexp(e^y), −e^y)."""
+right-skewed one, so its log-density, cdf and sf at x are gumbel_r's log-density, sf and cdf at
+−x with location −loc (negation is exact: the values are those of the formulas written out,
+y − e^y, −expm1(−e^y), exp(−e^y), y = (x − loc)/scale)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import admodes.numpy as anp
 from admodes.scipy.stats import gumbel_r
-from admodes.scipy.stats._common import (
-    cdf_of,
-    exp_of,
-    export_with_scipy_types,
-    ppf_of,
-    probability,
-    rescaled,
-    standardized,
-)
+from admodes.scipy.stats._common import export_with_scipy_types, ppf_of, probability
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
-def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """log f(−y) − log scale, f gumbel_r's standard density, y = (x − loc)/scale."""
-    y = standardized(x, loc, scale)
-    return rescaled(gumbel_r.standard_logpdf(anp.negative(y)), scale)
+def _reflected(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """x ↦ fn(−x, −loc, scale), for ``fn`` one of gumbel_r's functions of x."""
+
+    def reflected(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
+        return fn(anp.negative(x), anp.negative(loc), scale)
+
+    reflected.__name__ = name
+    reflected.__doc__ = f"gumbel_r.{fn.__name__}(−x, −loc, scale)."
+    return reflected
 
 
 def _standard_ppf(q: Any) -> Any:
@@ -34,11 +32,12 @@ def _standard_ppf(q: Any) -> Any:
     return probability(q, anp.log(anp.negative(anp.log1p(anp.negative(q)))))
 
 
-pdf = exp_of(logpdf, "pdf")
-cdf = cdf_of(gumbel_r.standard_sf, "cdf", reflected=True)
-logcdf = cdf_of(gumbel_r.standard_logsf, "logcdf", reflected=True)
-sf = cdf_of(gumbel_r.standard_cdf, "sf", reflected=True)
-logsf = cdf_of(gumbel_r.standard_logcdf, "logsf", reflected=True)
+logpdf = _reflected(gumbel_r.logpdf, "logpdf")
+pdf = _reflected(gumbel_r.pdf, "pdf")
+cdf = _reflected(gumbel_r.sf, "cdf")
+logcdf = _reflected(gumbel_r.logsf, "logcdf")
+sf = _reflected(gumbel_r.cdf, "sf")
+logsf = _reflected(gumbel_r.logcdf, "logsf")
 ppf = ppf_of(_standard_ppf, "ppf")
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -20,33 +20,28 @@ __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
 
 def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """log f(y) − log scale, y = (x − loc)/scale."""
-    return rescaled(standard_logpdf(standardized(x, loc, scale)), scale)
+    """−(y + e^(−y)) − log scale, y = (x − loc)/scale."""
+    y = standardized(x, loc, scale)
+    return rescaled(anp.negative(anp.add(y, anp.exp(anp.negative(y)))), scale)
 
 
-# The standard law's functions (loc 0, scale 1), which gumbel_l reflects.
-def standard_logpdf(y: Any) -> Any:
-    """−(y + e^(−y))."""
-    return anp.negative(anp.add(y, anp.exp(anp.negative(y))))
-
-
-def standard_logcdf(y: Any) -> Any:
+def _standard_logcdf(y: Any) -> Any:
     """−e^(−y)."""
     return anp.negative(anp.exp(anp.negative(y)))
 
 
-def standard_cdf(y: Any) -> Any:
+def _standard_cdf(y: Any) -> Any:
     """exp(−e^(−y))."""
-    return anp.exp(standard_logcdf(y))
+    return anp.exp(_standard_logcdf(y))
 
 
-def standard_sf(y: Any) -> Any:
+def _standard_sf(y: Any) -> Any:
     """1 − exp(−e^(−y)), as SciPy computes it, −expm1(−e^(−y)) (no cancellation in the upper
     tail; JAX's derivative)."""
-    return anp.negative(anp.expm1(standard_logcdf(y)))
+    return anp.negative(anp.expm1(_standard_logcdf(y)))
 
 
-def standard_logsf(y: Any) -> Any:
+def _standard_logsf(y: Any) -> Any:
     """log(1 − exp(−e^(−y))) = log1mexp(e^(−y))."""
     return log1mexp(anp.exp(anp.negative(y)))
 
@@ -58,10 +53,10 @@ def _standard_ppf(q: Any) -> Any:
 
 
 pdf = exp_of(logpdf, "pdf")
-cdf = cdf_of(standard_cdf, "cdf")
-logcdf = cdf_of(standard_logcdf, "logcdf")
-sf = cdf_of(standard_sf, "sf")
-logsf = cdf_of(standard_logsf, "logsf")
+cdf = cdf_of(_standard_cdf, "cdf")
+logcdf = cdf_of(_standard_logcdf, "logcdf")
+sf = cdf_of(_standard_sf, "sf")
+logsf = cdf_of(_standard_logsf, "logsf")
 ppf = ppf_of(_standard_ppf, "ppf")
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array
