@@ -1,4 +1,4 @@
-"""``admodes.nn``: JAX's ``jax.nn`` activations and normalisations, by both engines.
+"""``admodes.nn``: JAX's ``jax.nn`` activations, normalisations and attention, by both engines.
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
 derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);
@@ -13,11 +13,13 @@ maximum, ``elu`` and ``celu`` take ``expm1`` of ``min(x, 0)``, ``log1mexp`` of `
 domain x ≥ 0), and ``sigmoid`` and ``erfc`` saturate to exact 0 and 1.
 
 Built from :mod:`admodes.numpy`; ``relu``, ``sigmoid`` (JAX's ``logistic``) and ``erfc`` are
-registry primitives, the rest composites.
+registry primitives, the rest composites (``dot_product_attention`` of two ``einsum`` and a
+``softmax``, so every order of derivative comes from theirs).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -25,12 +27,13 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import ndim, plain
-from admodes.numpy._functions import clamp, masked
+from admodes.core import dtype_of, ndim, plain
+from admodes.numpy._functions import clamp, masked, stop_gradient
 from admodes.rules.elementwise import erfc, logistic, relu
 
 __all__ = [
     "celu",
+    "dot_product_attention",
     "elu",
     "gelu",
     "glu",
@@ -280,3 +283,176 @@ def one_hot(x: Any, num_classes: int, *, dtype: Any = None, axis: int = -1) -> n
     classes = np.arange(num_classes).reshape((-1,) + (1,) * (ndim(x) - axis % (ndim(x) + 1)))
     hits = np.expand_dims(x, axis) == classes
     return hits.astype(np.float64 if dtype is None else dtype)
+
+
+# ---------------------------------------------------------------------------- attention
+def dot_product_attention(
+    query: Any,
+    key: Any,
+    value: Any,
+    bias: Any = None,
+    mask: Any = None,
+    *,
+    scale: float | None = None,
+    is_causal: bool = False,
+    query_seq_lengths: Any = None,
+    key_value_seq_lengths: Any = None,
+    local_window_size: int | tuple[int, int] | None = None,
+    implementation: str | None = None,
+    return_residual: bool = False,
+) -> Any:
+    """softmax(scale · Q Kᵀ + bias) V for each head, ``jax.nn.dot_product_attention``.
+
+    Shapes as JAX's: ``query`` (B, T, N, H), ``key`` and ``value`` (B, S, K, H), without B for
+    unbatched inputs; the output has the query's shape. N a multiple of K: query head n attends
+    with key/value head n // (N / K) (grouped-query attention; K = 1 is multi-query). ``bias``
+    and the boolean ``mask`` (True attends) broadcast to (B, N, T, S). ``scale`` defaults to
+    1/√H. ``is_causal``: position t attends to s ≤ t. ``local_window_size`` (l, r), or one int for
+    both: t attends to t − l ≤ s ≤ t + r. ``query_seq_lengths`` and ``key_value_seq_lengths``
+    (integer arrays of shape (B,)): positions at or past a length are padding, and a padded
+    query position's output is 0. A masked logit becomes −0.7 × float32's largest value, as in
+    JAX, so a row with every key masked averages the values instead of giving nan.
+    ``return_residual`` also returns log Σₛ exp(logits) of shape (B, T, N), a constant to
+    every transform.
+
+    Float64 inputs keep float64 throughout; JAX's XLA implementation rounds the logits to
+    float32 for the softmax, so it agrees with this one to about 1e-7 there.
+    """
+    if implementation not in (None, "xla"):
+        raise ValueError(
+            f"dot_product_attention: implementation={implementation!r} is not available; "
+            "admodes computes with NumPy on the CPU: pass implementation=None (or 'xla')"
+        )
+    batched = ndim(query) == 4
+    q, k, v = (_with_batch_axis(x, name) for x, name in ((query, "query"), (key, "key"),
+                                                        (value, "value")))  # fmt: skip
+    B, S, K, H = np.shape(plain(k))
+    T, N = np.shape(plain(q))[1:3]
+    _check_attention_shapes(q, k, v, K)
+    G = N // K
+    scale = 1.0 / math.sqrt(H) if scale is None else scale
+    grouped = anp.reshape(q, (B, T, K, G, H))
+    logits = anp.multiply(anp.einsum("btkgh,bskh->bkgts", grouped, k), scale)
+    if bias is not None:
+        logits = anp.add(logits, _grouped(bias, "bias", N, G))
+    attends = _attends(
+        mask, is_causal, local_window_size, query_seq_lengths, key_value_seq_lengths, B, T, S, N, G
+    )
+    if attends is not None:
+        logits = anp.where(attends, logits, _large_negative(dtype_of(logits)))
+    encoded = anp.einsum("bkgts,bskh->btkgh", softmax(logits, axis=-1), v)
+    encoded = anp.reshape(encoded, (B, T, N, H))
+    if query_seq_lengths is not None:
+        valid = np.arange(T) < _lengths(query_seq_lengths, "query_seq_lengths", B)[:, None]
+        encoded = anp.multiply(encoded, valid[:, :, None, None].astype(dtype_of(encoded)))
+    out = encoded if batched else encoded[0]
+    if not return_residual:
+        return out
+    residual = anp.reshape(anp.transpose(logsumexp(logits, axis=-1), (0, 3, 1, 2)), (B, T, N))
+    return out, stop_gradient(residual if batched else residual[0])
+
+
+def _with_batch_axis(x: Any, name: str) -> Any:
+    """``x`` (B, L, heads, H), with a batch axis of 1 put in front of an unbatched (L, heads, H)."""
+    if ndim(x) not in (3, 4):
+        raise ValueError(
+            f"dot_product_attention: {name} must have shape (batch, length, heads, head_dim) or "
+            f"(length, heads, head_dim), got shape {np.shape(plain(x))}"
+        )
+    return anp.expand_dims(x, 0) if ndim(x) == 3 else x
+
+
+def _check_attention_shapes(q: Any, k: Any, v: Any, kv_heads: int) -> None:
+    """JAX's checks: value like key, the query's batch and head dimension those of key, its
+    heads a multiple of key's, one dtype for all three."""
+    qs, ks, vs = (np.shape(plain(x)) for x in (q, k, v))
+    if vs != ks:
+        raise ValueError(f"dot_product_attention: value must have key's shape {ks}, got {vs}")
+    if qs[0] != ks[0] or qs[3] != ks[3]:
+        raise ValueError(
+            f"dot_product_attention: query {qs} and key {ks} must agree in batch size (axis 0) "
+            "and head dimension (axis -1)"
+        )
+    if qs[2] % kv_heads:
+        raise ValueError(
+            f"dot_product_attention: the number of query heads ({qs[2]}) must be a multiple of "
+            f"the number of key/value heads ({kv_heads})"
+        )
+    dtypes = {str(dtype_of(x)) for x in (q, k, v)}
+    if len(dtypes) > 1:
+        raise ValueError(
+            f"dot_product_attention: query, key and value must have one dtype, got {sorted(dtypes)}"
+            "; convert them with .astype(...)"
+        )
+
+
+def _grouped(x: Any, name: str, heads: int, groups: int) -> Any:
+    """A bias or mask broadcastable to (B, N, T, S), as (B, K, G, T, S): the head axis split in
+    K key/value heads of G query heads each (a head axis of 1 stays 1)."""
+    if ndim(x) > 4:
+        raise ValueError(
+            f"dot_product_attention: {name} must broadcast to (batch, heads, T, S) and have at "
+            f"most 4 dimensions, got shape {np.shape(plain(x))}"
+        )
+    s = (1,) * (4 - ndim(x)) + tuple(np.shape(plain(x)))
+    if s[1] not in (1, heads):
+        raise ValueError(
+            f"dot_product_attention: {name}'s head axis (axis 1 of (batch, heads, T, S)) must be "
+            f"1 or the number of query heads {heads}, got shape {s}"
+        )
+    split = (s[0], 1, 1) if s[1] == 1 else (s[0], heads // groups, groups)
+    return anp.reshape(x, (*split, *s[2:]))
+
+
+def _attends(
+    mask: Any,
+    is_causal: bool,
+    window: int | tuple[int, int] | None,
+    q_lengths: Any,
+    kv_lengths: Any,
+    B: int,
+    T: int,
+    S: int,
+    N: int,
+    G: int,
+) -> np.ndarray | None:
+    """Which logits (B, K, G, T, S) take part, from the mask, causality, the local window and the
+    sequence lengths (a plain boolean array that broadcasts to the logits; None: all of them)."""
+    parts = []
+    if mask is not None:
+        if dtype_of(mask) != np.bool_:
+            raise ValueError(
+                f"dot_product_attention: mask must be boolean (True attends), got "
+                f"{dtype_of(mask)}; pass an additive mask as bias"
+            )
+        parts.append(_grouped(np.asarray(plain(mask)), "mask", N, G))
+    query_at, key_at = np.arange(T)[:, None], np.arange(S)[None, :]
+    if is_causal:
+        parts.append(key_at <= query_at)
+    if window is not None:
+        left, right = (window, window) if isinstance(window, int) else window
+        parts.append((query_at - left <= key_at) & (key_at <= query_at + right))
+    if q_lengths is not None:
+        lengths = _lengths(q_lengths, "query_seq_lengths", B)
+        parts.append((np.arange(T) < lengths[:, None])[:, None, None, :, None])
+    if kv_lengths is not None:
+        lengths = _lengths(kv_lengths, "key_value_seq_lengths", B)
+        parts.append((np.arange(S) < lengths[:, None])[:, None, None, None, :])
+    return None if not parts else functools.reduce(np.logical_and, parts)
+
+
+def _lengths(lengths: Any, name: str, batch: int) -> np.ndarray:
+    """Sequence lengths: an integer array of shape (batch,)."""
+    lengths = np.asarray(plain(lengths))
+    if lengths.shape != (batch,) or lengths.dtype.kind not in "iu":
+        raise ValueError(
+            f"dot_product_attention: {name} must be an integer array of shape ({batch},), one "
+            f"length per batch entry; got {lengths.dtype} of shape {lengths.shape}"
+        )
+    return lengths
+
+
+def _large_negative(dtype: np.dtype) -> float:
+    """JAX's masked logit: −0.7 × the largest value of ``dtype``, at most float32's (finite
+    through a float32 softmax)."""
+    return -0.7 * min(float(np.finfo(dtype).max), float(np.finfo(np.float32).max))
