@@ -200,12 +200,16 @@ def namespaces() -> Iterator[tuple[str, ModuleType]]:
         yield from _submodules(name, module)
 
 
+#: Public namespaces of no differentiable function: initial values are constants.
+NOT_DIFFERENTIABLE = {"nn.initializers"}
+
+
 def _submodules(path: str, module: ModuleType) -> Iterator[tuple[str, ModuleType]]:
     """Public sub-namespaces of a package, each with its own sub-namespaces."""
     if not hasattr(module, "__path__"):
         return
     for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
+        if not info.name.startswith("_") and f"{path}.{info.name}" not in NOT_DIFFERENTIABLE:
             sub = importlib.import_module(f"{module.__name__}.{info.name}")
             yield f"{path}.{info.name}", sub
             yield from _submodules(f"{path}.{info.name}", sub)

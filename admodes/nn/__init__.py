@@ -1,4 +1,5 @@
-"""``admodes.nn``: JAX's ``jax.nn`` activations, normalisations and attention, by both engines.
+"""``admodes.nn``: JAX's ``jax.nn`` activations, normalisations and attention, by both engines,
+and its ``initializers`` (drawing with NumPy).
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
 derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);
@@ -28,6 +29,7 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import dtype_of, ndim, plain
+from admodes.nn import initializers
 from admodes.numpy._functions import clamp, masked, stop_gradient
 from admodes.rules.elementwise import erfc, logistic, relu
 
@@ -42,6 +44,7 @@ __all__ = [
     "hard_swish",
     "hard_tanh",
     "identity",
+    "initializers",
     "leaky_relu",
     "log1mexp",
     "log_sigmoid",
