@@ -1,6 +1,5 @@
-"""``admodes.lax``: JAX's structured control flow (``scan``, ``map``, ``fori_loop``,
-``while_loop``, ``cond``, ``switch``) as Python control flow, so JAX code that uses them runs
-under admodes unchanged (``stop_gradient`` is here too, as in ``jax.lax``).
+"""JAX's structured control flow (``scan``, ``map``, ``fori_loop``, ``while_loop``, ``cond``,
+``switch``) as Python control flow, so JAX code that uses them runs under admodes unchanged.
 
 JAX needs these functions to trace a loop or a branch once and compile it; admodes evaluates op
 by op, so a loop is a Python loop and a branch an ``if``, and every transform differentiates
@@ -17,10 +16,9 @@ from typing import Any
 import admodes.numpy as anp
 from admodes import tree
 from admodes.core import dtype_of, ndim, plain, shape
-from admodes.numpy import stop_gradient  # also jax.lax's
 from admodes.tree import describe, flatten, structure, unflatten
 
-__all__ = ["cond", "fori_loop", "map", "scan", "stop_gradient", "switch", "while_loop"]
+__all__ = ["cond", "fori_loop", "map", "scan", "switch", "while_loop"]
 
 
 def scan(
