@@ -111,6 +111,7 @@ PROBES: dict[str, Probe] = {
     "scipy.special.bessel_jn": Probe((M,), {"v": 3}),
     "scipy.special.sph_harm_y": Probe((np.array([1, 2, 3]), np.array([0, 1, -2]), V, V + 0.5)),
     "scipy.special.expn": Probe((2, M)),
+    "scipy.special.polygamma": Probe((2, M)),
     "scipy.special.bernoulli": Probe((4,)),
     "scipy.stats.beta.cdf": Probe((M, 1.5, 2.5)),
     "scipy.stats.uniform.logpdf": Probe((M, V / 4, N + 1.0)),  # constant in x, not in scale

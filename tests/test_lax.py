@@ -3,6 +3,8 @@ derivatives in both modes, pytrees, and the errors."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from types import SimpleNamespace
 from typing import Any
 
@@ -98,3 +100,24 @@ def test_errors() -> None:
         lax.scan(lambda c, x: ((c, c), x), 0.0, np.ones(2))
     with pytest.raises(TypeError, match="scalar boolean"):
         lax.cond(np.array([True, False]), lambda: 1.0, lambda: 0.0)
+
+
+def test_every_name_is_jax_laxs() -> None:
+    """admodes.lax invents no name: each is one of jax.lax's (and the elementwise ones that are
+    jax.numpy's too are admodes.numpy's own functions)."""
+    assert set(lax.__all__) <= set(dir(jax.lax))
+    assert all(hasattr(lax, name) for name in lax.__all__)
+    assert (lax.add, lax.mul, lax.max, lax.min) == (anp.add, anp.multiply, anp.maximum, anp.minimum)
+
+
+def test_lax_needs_no_scipy() -> None:
+    """Without SciPy, admodes.lax works and only its special functions are absent."""
+    program = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "from admodes import lax\n"
+        "print(hasattr(lax, 'lgamma'), 'lgamma' in lax.__all__, lax.rem(-7.0, 3.0))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", str(float(jax.lax.rem(-7.0, 3.0)))]

@@ -533,6 +533,17 @@ def test_numpy2_array_api_names_as_jax(name: str) -> None:
         assert_close(ad.value_and_grad(f_ad, mode=mode)(x), jax.value_and_grad(f_jax)(x))
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint16, np.float32, np.float64])
+def test_sum_dtype_is_the_results_as_numpys(dtype: Any) -> None:
+    """``sum(x, dtype=d)`` returns d, as NumPy's, where NumPy alone would sum small integers in
+    the platform integer (and wraps as NumPy does)."""
+    x = np.array([[100, 27, 3], [90, 80, 70]], np.int32)
+    for axis in (None, 0, 1):
+        got, want = anp.sum(x, axis=axis, dtype=dtype), np.sum(x, axis=axis, dtype=dtype)
+        assert np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(got, want)
+
+
 def test_dtype_names_and_queries_are_numpys() -> None:
     """What JAX code takes from jax.numpy for dtypes works on plain and traced values alike."""
     for name in (

@@ -645,11 +645,22 @@ def test_gammainc_in_a_matches_jax_across_its_branches() -> None:
     _gradients(special.gammaincc, jsp.special.gammaincc, (a, x))
 
 
+@pytest.mark.parametrize("a, x", [(4.0, 5.5), (0.5, 3.0), (2.0, 0.5), (30.0, 20.0)])
+def test_gammainc_in_a_converges_point_by_point(a: float, x: float) -> None:
+    """One point at a time (no slower neighbour to keep the iteration going): the complex step's
+    imaginary part, the derivative, settles as well as the value."""
+    for mode in MODES:
+        assert_close(ad.grad(special.gammainc, mode=mode)(a, x),
+                     float(jax.grad(jsp.special.gammainc)(a, x)))  # fmt: skip
+
+
 def test_unsupported_derivatives_raise_as_in_jax() -> None:
     with pytest.raises(NotImplementedError, match="gammainc_grad_a with respect to a"):
         ad.grad(lambda a: gammainc_grad_a(a, 2.0))(1.5)
     with pytest.raises(NotImplementedError, match="betainc with respect to a"):
         ad.grad(lambda a: special.betainc(a, 2.0, 0.3))(1.5)
+    with pytest.raises(NotImplementedError, match="polygamma with respect to its integer order"):
+        ad.grad(lambda n: special.polygamma(n, 2.0))(1.0)
 
 
 @pytest.mark.slow

@@ -188,7 +188,8 @@ def sum(
     """Σ a over ``axis`` (of the entries ``where`` marks), plus ``initial``."""
     no_out(out)
     a = masked(with_dtype(a, dtype), where, 0.0)
-    total = _broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    # NumPy sums small integers in the platform integer; dtype= is the result's dtype too.
+    total = with_dtype(_broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims), dtype)
     return total if initial is None else add(total, initial)
 
 

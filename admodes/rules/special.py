@@ -11,7 +11,7 @@ Elementwise entries give their local partials; values are SciPy's, derivatives J
   2/√π``, ``dawsn' = 1 − 2x · dawsn``; Owen's T: ``∂T(h, a)/∂h = −e^(−h²/2) erf(ah/√2)/(2√(2π))``,
   ``∂T/∂a = e^(−(1 + a²)h²/2)/(2π(1 + a²))``,
 - ``gamma' = Γ·ψ``, ``gammaln' = ψ`` (``gammaln`` is log|Γ|), ``rgamma' = −ψ/Γ``, ``digamma' =
-  polygamma(1, ·)``, ``polygamma(n, x)' = polygamma(n + 1, x)`` (none in the integer n),
+  polygamma(1, ·)``, ``polygamma(n, x)' = polygamma(n + 1, x)`` (a traced integer order n raises),
 - ``betaln(a, b)``: ``∂/∂a = ψ(a) − ψ(a + b)``; ``beta(a, b)``: ``∂/∂a = B · (ψ(a) − ψ(a + b))``
   (JAX's sign · exp(betaln) differentiated); ``poch(z, m) = Γ(z + m)/Γ(z)``: ``∂/∂z = (z)_m ·
   (ψ(z + m) − ψ(z))``, ``∂/∂m = (z)_m · ψ(z + m)`` (JAX's rules: ψ(z) at m = 0, where JAX's value
@@ -178,7 +178,7 @@ def _half_square(x: Any) -> Any:
 polygamma = defelementwise(  # SciPy's polygamma returns 0-d arrays: [()] makes them scalars
     "polygamma",
     weak_scalars(lambda n, x: sc.polygamma(n, x)[()]),
-    None,
+    _not_implemented("polygamma with respect to its integer order n"),
     lambda ans, n, x: polygamma(add(n, 1), x),
 )
 digamma = defelementwise("digamma", weak_scalars(sc.digamma), lambda ans, x: polygamma(1, x))
@@ -230,6 +230,15 @@ def _log_prefactor(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     return a * np.log(x) - x - (sc.gammaln(a.real) + 1j * a.imag * sc.digamma(a.real))
 
 
+def _settled(change: np.ndarray, value: np.ndarray) -> bool:
+    """Whether a complex-step iteration has converged: the last change of each part within EPS
+    of that part (the imaginary part carries the derivative, and may settle later)."""
+    return bool(
+        np.all(np.abs(change.real) <= EPS * np.abs(value.real))
+        and np.all(np.abs(change.imag) <= EPS * np.abs(value.imag))
+    )
+
+
 def _p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """P(a, x) = x^a e^(−x) / Γ(a + 1) · Σₙ xⁿ / ((a + 1)⋯(a + n))."""
     term = np.ones_like(a)
@@ -239,7 +248,7 @@ def _p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         r = r + 1.0
         term = term * x / r
         total = total + term
-        if np.all(np.abs(term.real) <= EPS * np.abs(total.real)):
+        if _settled(term, total):
             break
     return total * np.exp(_log_prefactor(a, x)) / a
 
@@ -255,13 +264,12 @@ def _q_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         yc = y * c
         pk, qk = pkm1 * z - pkm2 * yc, qkm1 * z - qkm2 * yc
         r = np.where(qk.real != 0, pk / np.where(qk.real != 0, qk, 1.0), fraction)
-        change = np.abs((fraction.real - r.real) / r.real)
-        fraction = r
+        change, fraction = fraction - r, r
         pkm2, pkm1, qkm2, qkm1 = pkm1, pk, qkm1, qk
         big = np.abs(pk.real) > _BIG
         scale = np.where(big, _BIGINV, 1.0)
         pkm2, pkm1, qkm2, qkm1 = pkm2 * scale, pkm1 * scale, qkm2 * scale, qkm1 * scale
-        if np.all(change <= EPS):
+        if _settled(change, fraction):
             break
     return fraction * np.exp(_log_prefactor(a, x))
 
