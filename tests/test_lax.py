@@ -105,19 +105,41 @@ def test_errors() -> None:
 def test_every_name_is_jax_laxs() -> None:
     """admodes.lax invents no name: each is one of jax.lax's (and the elementwise ones that are
     jax.numpy's too are admodes.numpy's own functions)."""
-    assert set(lax.__all__) <= set(dir(jax.lax))
-    assert all(hasattr(lax, name) for name in lax.__all__)
+    names = set(lax.__all__) | lax.SPECIAL_FUNCTIONS
+    assert names <= set(dir(jax.lax))
+    assert all(hasattr(lax, name) for name in names)
     assert (lax.add, lax.mul, lax.max, lax.min) == (anp.add, anp.multiply, anp.maximum, anp.minimum)
 
 
-def test_lax_needs_no_scipy() -> None:
-    """Without SciPy, admodes.lax works and only its special functions are absent."""
-    program = (
-        "import sys; sys.modules['scipy'] = None\n"
-        "from admodes import lax\n"
-        "print(hasattr(lax, 'lgamma'), 'lgamma' in lax.__all__, lax.rem(-7.0, 3.0))\n"
-    )
+def _run(program: str) -> list[str]:
+    """What a fresh Python process running ``program`` prints, split in words."""
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                             check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "False", str(float(jax.lax.rem(-7.0, 3.0)))]
+    return result.stdout.split()
+
+
+def test_special_functions_import_scipy_on_first_use() -> None:
+    """Importing admodes (and admodes.lax) does not import SciPy; lax.lgamma does."""
+    program = (
+        "import sys\n"
+        "from admodes import lax\n"
+        "print('scipy' in sys.modules, lax.lgamma(2.5), 'scipy' in sys.modules)\n"
+    )
+    before, value, after = _run(program)
+    assert (before, after) == ("False", "True")
+    assert float(value) == pytest.approx(float(jax.lax.lgamma(2.5)), rel=1e-15)
+
+
+def test_lax_needs_no_scipy() -> None:
+    """Without SciPy, admodes.lax works, and a special function says what to install."""
+    program = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "from admodes import lax\n"
+        "print(lax.rem(-7.0, 3.0))\n"
+        "try:\n"
+        "    lax.lgamma\n"
+        "except ImportError as e:\n"
+        "    print('scipy]' in str(e))\n"
+    )
+    assert _run(program) == [str(float(jax.lax.rem(-7.0, 3.0))), "True"]

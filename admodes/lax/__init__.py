@@ -7,7 +7,7 @@
   operation is ``jax.numpy``'s, it is the very ``admodes.numpy`` function (``lax.add is
   anp.add``, ``lax.max is anp.maximum``);
 - :mod:`~admodes.lax.special`: ``lgamma``, ``digamma``, ``igamma``, ``erf_inv``, ... (they need
-  SciPy, the ``scipy`` extra; without it these names are absent);
+  SciPy, the ``scipy`` extra, imported on their first use);
 - :mod:`~admodes.lax.slicing`: shapes, slices, ``dynamic_slice`` / ``dynamic_update_slice``,
   ``pad``, ``select``, ``gather`` and the ``scatter`` family;
 - :mod:`~admodes.lax.reductions`: ``reduce_*``, ``argmax``, the cumulative operations,
@@ -20,6 +20,9 @@ Each is a composition of :mod:`admodes.numpy` functions (two registry primitives
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from admodes.lax.control_flow import (
     cond,
@@ -335,10 +338,15 @@ __all__ = [
     "while_loop",
 ]
 
-try:  # jax.lax's special functions need SciPy (the scipy extra)
-    from admodes.lax import special
-    from admodes.lax.special import *  # noqa: F403 (its __all__, added to this one below)
-except ImportError:
-    pass
-else:
-    __all__ += special.__all__
+#: jax.lax's special functions: they need SciPy (the scipy extra), so importing admodes does not
+#: import them; the first ``lax.<name>`` does (PEP 562 module ``__getattr__``).
+SPECIAL_FUNCTIONS = frozenset(
+    ("betainc", "digamma", "erf", "erf_inv", "igamma", "igamma_grad_a", "igammac", "lgamma",
+     "polygamma", "zeta")
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in SPECIAL_FUNCTIONS:
+        return getattr(importlib.import_module("admodes.lax.special"), name)
+    raise AttributeError(f"module 'admodes.lax' has no attribute {name!r}")

@@ -18,8 +18,8 @@ negative integers, where JAX's is nan at all of them.
 
 from __future__ import annotations
 
+import admodes.scipy.special as _special  # first: without SciPy, admodes.scipy says what to install
 from admodes.rules.special import gammainc_grad_a, zeta
-from admodes.scipy import special as _special
 
 __all__ = [
     "betainc",
