@@ -16,7 +16,7 @@ from admodes.checkpointing import checkpoint, iterate
 from admodes.closure import closure_convert
 from admodes.core import UnexpectedTracerError
 from admodes.counting import Counts, count
-from admodes.custom import custom_jvp, custom_vjp
+from admodes.custom import custom_gradient, custom_jvp, custom_vjp
 from admodes.explain import explain
 from admodes.forward import jacfwd, jvp
 from admodes.linearize import linearize
@@ -43,6 +43,7 @@ __all__ = [
     "closure_convert",
     "cost",
     "count",
+    "custom_gradient",
     "custom_jvp",
     "custom_vjp",
     "explain",

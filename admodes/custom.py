@@ -8,7 +8,9 @@ back through the rule's tangent map, which the rule must keep linear in the tang
 
 ``custom_vjp(f)`` with ``f.defvjp(fwd, bwd)``, ``fwd(*args) -> (out, residuals)`` and
 ``bwd(residuals, ȳ) -> (x̄ per argument)``: reverse mode records one step whose backward pass is
-``bwd``; forward mode refuses it, as JAX does.
+``bwd``; forward mode refuses it, as JAX does. ``custom_gradient(f)``, ``f(*args) -> (out,
+rule)`` with ``rule(ȳ) -> x̄``, is the custom_vjp whose ``fwd`` is f itself and whose residual is
+the rule (JAX's ``custom_gradient``).
 
 Each transform applies the rule at its own level, innermost first, as every primitive is
 dispatched: the rule runs on the values of the levels beneath, which trace its operations as they
@@ -39,7 +41,7 @@ from admodes.registry import Primitive, innermost, substituted, substitution, ze
 from admodes.reverse import Node, Tape, vjp
 from admodes.tree import TreeDef, describe, flatten, leaves_by_prefix, unflatten
 
-__all__ = ["custom_jvp", "custom_vjp"]
+__all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
 
 #: The tapes recording a JVP rule over its tangents (to transpose it) while the rule runs. A
 #: custom function the rule applies to the tangents runs its body there: without this, the
@@ -420,3 +422,35 @@ def _record(
 
 def _recorded_only(*args: Any) -> Any:
     raise TypeError("a custom function's recorded step is not evaluated again")
+
+
+def custom_gradient(fun: Callable[..., tuple]) -> custom_vjp:
+    """``fun(*args) -> (out, rule)``, ``rule(ȳ)`` the arguments' cotangents (a tuple, one per
+    argument; one cotangent alone may be returned bare), as a function of ``args`` whose reverse
+    mode applies ``rule`` (JAX's ``custom_gradient``): a :class:`custom_vjp` whose ``fwd`` is
+    ``fun`` and whose residual is ``rule``. Values the rule closes over are differentiated by
+    outer transforms, so its second derivative is that of the rule."""
+
+    @functools.wraps(fun)
+    def primal(*args: Any) -> Any:
+        return _output_and_rule(fun, args)[0]
+
+    def bwd(rule: Callable[[Any], Any], g: Any) -> tuple:
+        cotangents = rule(g)
+        return cotangents if isinstance(cotangents, tuple) else (cotangents,)
+
+    function = custom_vjp(primal)
+    function.defvjp(lambda *args: _output_and_rule(fun, args), bwd)
+    return function
+
+
+def _output_and_rule(fun: Callable[..., tuple], args: tuple) -> tuple:
+    """``fun(*args)``, checked to be a pair (output, rule)."""
+    result = fun(*args)
+    if not (isinstance(result, tuple) and len(result) == 2 and callable(result[1])):
+        raise TypeError(
+            f"custom_gradient function {getattr(fun, '__name__', fun)} must return a pair "
+            "(output, rule), rule a function of the output's cotangent giving the arguments' "
+            f"cotangents; got {type(result).__name__}"
+        )
+    return result

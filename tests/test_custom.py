@@ -437,3 +437,46 @@ def test_a_custom_vjp_function_on_tangents_is_refused_in_reverse_mode_as_jax() -
         jax.grad(fj)(0.4)
     with pytest.raises(TypeError, match="cannot transpose that rule through a custom_vjp call"):
         ad.grad(fa)(0.4)
+
+
+# ---------------------------------------------------------------------------- custom_gradient
+def _scaled_product(m: Any) -> Any:
+    """x · sin y with a rule that is not its derivative (3 sin y for x, x cos² y for y), so a
+    transform that ignored the rule would fail."""
+
+    def f(x: Any, y: Any) -> tuple:
+        return x * m.sin(y), lambda g: (3.0 * g * m.sin(y), g * x * m.cos(y) ** 2)
+
+    return f
+
+
+def test_custom_gradient_is_jaxs() -> None:
+    """Gradient and second derivative (the rule's, through what it closes over) equal those of
+    jax.custom_gradient; a single cotangent may be returned bare."""
+    f_ad, f_jax = (
+        ad.custom_gradient(_scaled_product(anp)),
+        jax.custom_gradient(_scaled_product(JNP)),
+    )
+    x, y = np.array([0.3, -1.2]), np.array([0.7, 2.0])
+
+    def loss(m: Any, f: Any) -> Any:
+        return lambda x, y: m.sum(f(x, y) ** 2)
+
+    assert_close(f_ad(x, y), f_jax(x, y))
+    assert_close(ad.grad(loss(anp, f_ad), (0, 1))(x, y), jax.grad(loss(JNP, f_jax), (0, 1))(x, y))
+    assert_close(ad.jacrev(ad.grad(loss(anp, f_ad), 1), 0)(x, y),
+                 jax.jacrev(jax.grad(loss(JNP, f_jax), 1), 0)(x, y))  # fmt: skip
+
+    def clip(m: Any) -> Any:
+        return lambda x: (x, lambda g: m.clip(g, -0.5, 0.5))
+
+    assert_close(ad.grad(lambda x: 3.0 * ad.custom_gradient(clip(anp))(x))(2.0),
+                 jax.grad(lambda x: 3.0 * jax.custom_gradient(clip(JNP))(x))(2.0))  # fmt: skip
+
+
+def test_custom_gradient_refuses_forward_mode_and_a_malformed_function() -> None:
+    f = ad.custom_gradient(_scaled_product(anp))
+    with pytest.raises(TypeError, match="forward-mode"):
+        ad.grad(lambda x: f(x, 1.0), mode="forward")(0.5)
+    with pytest.raises(TypeError, match=r"must return a pair \(output, rule\)"):
+        ad.grad(ad.custom_gradient(lambda x: x * 2.0))(0.5)
