@@ -57,6 +57,7 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import dtype_of, ndim, plain, shape
+from admodes.lax._monoids import IDENTITY, in_dtype
 
 __all__ = [
     "ConvDimensionNumbers",
@@ -397,11 +398,6 @@ def _explicit_padding(
     return pads
 
 
-def _cast(x: Any, dtype: Any) -> Any:
-    """x in ``dtype`` (unchanged if it is in it already)."""
-    return x if dtype_of(x) == dtype else anp.astype(x, dtype)
-
-
 def _permuted(x: Any, perm: Sequence[int]) -> Any:
     """x transposed by ``perm`` (unchanged for the identity permutation)."""
     perm = tuple(int(p) for p in perm)
@@ -620,7 +616,7 @@ def _operand_dtypes(lhs: Any, rhs: Any, preferred_element_type: Any) -> tuple[An
     if preferred_element_type is None:
         return lhs, rhs
     dtype = _check_preferred_element_type(dtype_of(lhs), preferred_element_type)
-    return _cast(lhs, dtype), _cast(rhs, dtype)
+    return in_dtype(lhs, dtype), in_dtype(rhs, dtype)
 
 
 def conv(
@@ -763,7 +759,7 @@ def conv_general_dilated_patches(
     filter_shape = tuple(filter_shape)
     dnums = conv_dimension_numbers(shape(lhs), (1, 1, *filter_shape), dimension_numbers)
     if preferred_element_type is not None:
-        lhs = _cast(lhs, _check_preferred_element_type(dtype_of(lhs), preferred_element_type))
+        lhs = in_dtype(lhs, _check_preferred_element_type(dtype_of(lhs), preferred_element_type))
     x = _permuted(lhs, dnums.lhs_spec)
     patches = _patch_geometry(
         x,
@@ -821,16 +817,6 @@ def conv_general_dilated_local(
 
 
 # ------------------------------------------------------------------------------ reduce_window
-def _lowest(dtype: np.dtype) -> Any:
-    """The identity of ``maximum`` in ``dtype``: −inf, or the smallest integer."""
-    return -np.inf if np.issubdtype(dtype, np.inexact) else np.iinfo(dtype).min
-
-
-def _highest(dtype: np.dtype) -> Any:
-    """The identity of ``minimum`` in ``dtype``: +inf, or the largest integer."""
-    return np.inf if np.issubdtype(dtype, np.inexact) else np.iinfo(dtype).max
-
-
 def _chosen(windows: Any, pick: Callable[..., np.ndarray]) -> Any:
     """The entry of each window (axis 0) at ``pick`` (np.argmax / np.argmin: the first that
     attains the extremum), gathered so that only it gets the derivative."""
@@ -838,27 +824,14 @@ def _chosen(windows: Any, pick: Callable[..., np.ndarray]) -> Any:
     return anp.take_along_axis(windows, index, axis=0)[0]
 
 
-#: The reductions reduce_window knows: computation, identity (by dtype), reduction of axis 0.
-_MONOIDS: tuple[tuple[Any, Callable[[np.dtype], Any], Callable[[Any], Any]], ...] = (
-    (anp.add, lambda dtype: 0, lambda w: anp.sum(w, axis=0)),
-    (anp.multiply, lambda dtype: 1, lambda w: anp.prod(w, axis=0)),
-    (anp.maximum, _lowest, lambda w: _chosen(w, np.argmax)),
-    (anp.minimum, _highest, lambda w: _chosen(w, np.argmin)),
-)
-
-
-def _monoid(
-    computation: Callable[[Any, Any], Any],
-) -> tuple[Callable[[np.dtype], Any], Callable[[Any], Any]]:
-    """The identity and the window reduction of ``computation``, one of :data:`_MONOIDS`."""
-    for comp, identity, reduce in _MONOIDS:
-        if computation is comp:
-            return identity, reduce
-    raise TypeError(
-        "reduce_window: computation must be one of admodes.numpy's add, multiply, maximum, "
-        "minimum (lax.add, lax.mul, lax.max, lax.min: the reductions supported here), got "
-        f"{computation!r}"
-    )
+#: The window reduction (of axis 0) of each computation reduce_window knows; its identity,
+#: which fills the padding and the holes of a base dilation, is :data:`IDENTITY`'s.
+_WINDOW_REDUCTIONS: dict[Any, Callable[[Any], Any]] = {
+    anp.add: lambda w: anp.sum(w, axis=0),
+    anp.multiply: lambda w: anp.prod(w, axis=0),
+    anp.maximum: lambda w: _chosen(w, np.argmax),
+    anp.minimum: lambda w: _chosen(w, np.argmin),
+}
 
 
 def reduce_window(
@@ -876,7 +849,12 @@ def reduce_window(
     sum, product, max and min pooling, with strides, padding (padded entries and base-dilation
     holes take no part), base and window dilation. Max and min pooling differentiate to the first
     entry (row-major) of each window that attains the extremum, as JAX's."""
-    identity, reduce = _monoid(computation)
+    if computation not in _WINDOW_REDUCTIONS:
+        raise TypeError(
+            "reduce_window: computation must be one of admodes.numpy's add, multiply, maximum, "
+            "minimum (lax.add, lax.mul, lax.max, lax.min: the reductions supported here), got "
+            f"{computation!r}"
+        )
     if isinstance(operand, list | tuple | dict):
         raise TypeError(
             "reduce_window takes one array operand (a pytree of operands needs a computation "
@@ -900,6 +878,6 @@ def reduce_window(
     window_dilation = _positive_ints(window_dilation, n, "window_dilation", fn)
     dilated_window = tuple(map(_dilate_dim, window, window_dilation))
     pads = _explicit_padding(padding, shape(operand), dilated_window, strides, fn)
-    x = _dilated_padded(operand, pads, base_dilation, identity(dtype))
-    reduced = reduce(_windows(x, window, strides, window_dilation))
-    return _cast(computation(reduced, _cast(init_value, dtype)), dtype)
+    x = _dilated_padded(operand, pads, base_dilation, IDENTITY[computation](dtype))
+    reduced = _WINDOW_REDUCTIONS[computation](_windows(x, window, strides, window_dilation))
+    return in_dtype(computation(reduced, in_dtype(init_value, dtype)), dtype)

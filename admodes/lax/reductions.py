@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy as np
 import admodes.numpy as anp
 from admodes import tree
 from admodes.core import Traced, dtype_of, ndim, plain, shape
+from admodes.lax._monoids import IDENTITY, all_bits, highest, in_dtype, lowest, one, zero
 
 __all__ = [
     "approx_max_k",
@@ -70,11 +70,6 @@ def _check_dtype(name: str, x: Any, accepted: tuple[str, str]) -> np.dtype:
     return dtype
 
 
-def _in_dtype(x: Any, dtype: np.dtype) -> Any:
-    """x converted to ``dtype`` (unchanged when it has it)."""
-    return x if dtype_of(x) == dtype else anp.astype(x, dtype)
-
-
 def _axis(name: str, x: Any, axis: int) -> int:
     """A nonnegative axis of x (``jax.lax``'s reductions and scans take no negative axes)."""
     axis = operator.index(axis)
@@ -92,38 +87,6 @@ def _canonical_axis(name: str, x: Any, axis: int) -> int:
     if not -ndim(x) <= axis < ndim(x):
         raise ValueError(f"{name}: axis {axis} is out of bounds for array of dimension {ndim(x)}")
     return axis % ndim(x)
-
-
-# ------------------------------------------------------------------------------ identities
-def _zero(dtype: np.dtype) -> Any:
-    """The identity of ``add``, ``bitwise_or`` and ``bitwise_xor``: 0."""
-    return np.zeros((), dtype)
-
-
-def _one(dtype: np.dtype) -> Any:
-    """The identity of ``multiply``: 1."""
-    return np.ones((), dtype)
-
-
-def _all_bits(dtype: np.dtype) -> Any:
-    """The identity of ``bitwise_and``: every bit set (True for bool)."""
-    return np.array(-1).astype(dtype)
-
-
-def _bound(dtype: np.dtype, upper: bool) -> Any:
-    """The largest (``upper``) or smallest value of ``dtype``: ±inf, an integer bound, True or
-    False. The smallest is the identity of ``maximum``, the largest that of ``minimum``."""
-    if dtype.kind in "fc":
-        value = np.inf if upper else -np.inf
-    elif dtype.kind in "iu":
-        value = np.iinfo(dtype).max if upper else np.iinfo(dtype).min
-    else:
-        value = upper
-    return np.array(value, dtype)
-
-
-_lowest = partial(_bound, upper=False)
-_highest = partial(_bound, upper=True)
 
 
 # ------------------------------------------------------------------------------ reductions
@@ -154,7 +117,7 @@ def _reduce(
     if any(shape(operand)[a] == 0 for a in axes):
         kept = tuple(d for i, d in enumerate(shape(operand)) if i not in axes)
         return np.full(kept, identity(dtype))
-    return _in_dtype(fold(operand, axis=axes), dtype)
+    return in_dtype(fold(operand, axis=axes), dtype)
 
 
 def _bitwise(ufunc: np.ufunc) -> Callable[..., Any]:
@@ -164,50 +127,51 @@ def _bitwise(ufunc: np.ufunc) -> Callable[..., Any]:
 
 def reduce_sum(operand: Any, axes: Sequence[int]) -> Any:
     """Σ of ``operand`` over ``axes`` (distinct, 0 ≤ axis < ndim), in the operand's dtype."""
-    return _reduce("reduce_sum", anp.sum, _zero, _NUMBERS, operand, axes)
+    return _reduce("reduce_sum", anp.sum, zero, _NUMBERS, operand, axes)
 
 
 def reduce_prod(operand: Any, axes: Sequence[int]) -> Any:
     """Π of ``operand`` over ``axes``, in its dtype; by pairwise products, so its derivative is
     exact where entries are zero (no division), as JAX's."""
-    return _reduce("reduce_prod", anp.prod, _one, _NUMBERS, operand, axes)
+    return _reduce("reduce_prod", anp.prod, one, _NUMBERS, operand, axes)
 
 
 def reduce_max(operand: Any, axes: Sequence[int]) -> Any:
     """max of ``operand`` over ``axes`` (-inf over an empty axis); the derivative splits evenly
     among tied maxima, as JAX's: ∂ = [x = max] / #{x = max}."""
-    return _reduce("reduce_max", anp.max, _lowest, _ORDERED, operand, axes)
+    return _reduce("reduce_max", anp.max, lowest, _ORDERED, operand, axes)
 
 
 def reduce_min(operand: Any, axes: Sequence[int]) -> Any:
     """min of ``operand`` over ``axes`` (inf over an empty axis); ties share the derivative."""
-    return _reduce("reduce_min", anp.min, _highest, _ORDERED, operand, axes)
+    return _reduce("reduce_min", anp.min, highest, _ORDERED, operand, axes)
 
 
 def reduce_and(operand: Any, axes: Sequence[int]) -> Any:
     """Bitwise AND (logical for bool) of ``operand`` over ``axes``; no derivative."""
-    return _reduce("reduce_and", _bitwise(np.bitwise_and), _all_bits, _LOGICAL, operand, axes)
+    return _reduce("reduce_and", _bitwise(np.bitwise_and), all_bits, _LOGICAL, operand, axes)
 
 
 def reduce_or(operand: Any, axes: Sequence[int]) -> Any:
     """Bitwise OR (logical for bool) of ``operand`` over ``axes``; no derivative."""
-    return _reduce("reduce_or", _bitwise(np.bitwise_or), _zero, _LOGICAL, operand, axes)
+    return _reduce("reduce_or", _bitwise(np.bitwise_or), zero, _LOGICAL, operand, axes)
 
 
 def reduce_xor(operand: Any, axes: Sequence[int]) -> Any:
     """Bitwise XOR (logical for bool) of ``operand`` over ``axes``; no derivative."""
-    return _reduce("reduce_xor", _bitwise(np.bitwise_xor), _zero, _LOGICAL, operand, axes)
+    return _reduce("reduce_xor", _bitwise(np.bitwise_xor), zero, _LOGICAL, operand, axes)
 
 
-#: The computations ``reduce`` recognises (by identity), with their reduction and identity.
-_MONOIDS: dict[Any, tuple[Callable[..., Any], Callable[[np.dtype], Any]]] = {
-    anp.add: (reduce_sum, _zero),
-    anp.multiply: (reduce_prod, _one),
-    anp.maximum: (reduce_max, _lowest),
-    anp.minimum: (reduce_min, _highest),
-    anp.bitwise_and: (reduce_and, _all_bits),
-    anp.bitwise_or: (reduce_or, _zero),
-    anp.bitwise_xor: (reduce_xor, _zero),
+#: The reduction of each computation ``reduce`` recognises (by identity; its identity value is
+#: :data:`admodes.lax._monoids.IDENTITY`'s).
+_REDUCTIONS: dict[Any, Callable[..., Any]] = {
+    anp.add: reduce_sum,
+    anp.multiply: reduce_prod,
+    anp.maximum: reduce_max,
+    anp.minimum: reduce_min,
+    anp.bitwise_and: reduce_and,
+    anp.bitwise_or: reduce_or,
+    anp.bitwise_xor: reduce_xor,
 }
 
 
@@ -234,7 +198,7 @@ def reduce(
             f"reduce: operands and init_values must have the same tree structure, got "
             f"{tree.describe(treedef)} and {tree.describe(init_def)}"
         )
-    if computation not in _MONOIDS:
+    if computation not in _REDUCTIONS:
         raise NotImplementedError(
             f"reduce: computation {computation!r} is not supported; admodes recognises "
             "lax.add, lax.mul, lax.max, lax.min, lax.bitwise_and, lax.bitwise_or and "
@@ -248,7 +212,7 @@ def reduce(
             "takes tuples) is not supported; reduce each operand on its own"
         )
     (operand,), (init,) = leaves, inits
-    reduction, identity = _MONOIDS[computation]
+    reduction, identity = _REDUCTIONS[computation], IDENTITY[computation]
     init = _init_value(init, dtype_of(operand))
     out = reduction(operand, dimensions)
     if not isinstance(init, Traced) and np.equal(init, identity(dtype_of(operand))):
@@ -396,8 +360,8 @@ def _cumulative(
     dtype = _check_dtype(name, operand, accepted)
     axis = _axis(name, operand, axis)
     if reverse:
-        return anp.flip(_in_dtype(scan(anp.flip(operand, axis), axis=axis), dtype), axis)
-    return _in_dtype(scan(operand, axis=axis), dtype)
+        return anp.flip(in_dtype(scan(anp.flip(operand, axis), axis=axis), dtype), axis)
+    return in_dtype(scan(operand, axis=axis), dtype)
 
 
 def _scan_of(fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
@@ -749,8 +713,8 @@ def dot_general(
         + [t for d, t in enumerate(rhs_terms) if d not in rc + rb]
     )
     subscripts = f"{''.join(lhs_terms)},{''.join(rhs_terms)}->{''.join(out_terms)}"
-    out = anp.einsum(subscripts, _in_dtype(lhs, compute_dtype), _in_dtype(rhs, compute_dtype))
-    return _in_dtype(out, out_dtype)
+    out = anp.einsum(subscripts, in_dtype(lhs, compute_dtype), in_dtype(rhs, compute_dtype))
+    return in_dtype(out, out_dtype)
 
 
 def dot(
