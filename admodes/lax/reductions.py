@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
 from admodes import tree
@@ -79,14 +80,6 @@ def _axis(name: str, x: Any, axis: int) -> int:
             f"takes an axis 0 <= axis < {ndim(x)} (no negative axes)"
         )
     return axis
-
-
-def _canonical_axis(name: str, x: Any, axis: int) -> int:
-    """``axis`` of x, counted from the end when negative (as ``sort``'s and ``top_k``'s)."""
-    axis = operator.index(axis)
-    if not -ndim(x) <= axis < ndim(x):
-        raise ValueError(f"{name}: axis {axis} is out of bounds for array of dimension {ndim(x)}")
-    return axis % ndim(x)
 
 
 # ------------------------------------------------------------------------------ reductions
@@ -322,7 +315,7 @@ def associative_scan(
     leaves, treedef = tree.flatten(elems)
     if not leaves:
         raise ValueError("associative_scan: elems holds no arrays; pass an array or a pytree")
-    axis = _canonical_axis("associative_scan", leaves[0], axis)
+    axis = normalize_axis_index(axis, ndim(leaves[0]), "associative_scan")
     lengths = [shape(leaf)[axis] if ndim(leaf) > axis else None for leaf in leaves]
     if len(set(lengths)) != 1:
         raise ValueError(
@@ -425,7 +418,7 @@ def sort(operand: Any, dimension: int = -1, is_stable: bool = True, num_keys: in
         raise TypeError(
             f"Arguments to sort must have equal shapes, got: {[shape(x) for x in operand]}"
         )
-    dimension = _canonical_axis("sort", operand[0], dimension)
+    dimension = normalize_axis_index(dimension, ndim(operand[0]), "sort")
     order = np.lexsort(_sort_keys(operand[:num_keys])[::-1], axis=dimension)
     return tuple(anp.take_along_axis(x, order, axis=dimension) for x in operand)
 
@@ -471,7 +464,7 @@ def top_k(operand: Any, k: int, *, axis: int = -1) -> list[Any]:
     k = operator.index(k)
     if k < 0:
         raise ValueError(f"k argument to top_k must be nonnegative, got {k}")
-    axis = _canonical_axis("top_k", operand, axis)
+    axis = normalize_axis_index(axis, ndim(operand), "top_k")
     if shape(operand)[axis] < k:
         raise ValueError(
             f"k argument to top_k must be no larger than size along axis; got k={k} with "
@@ -534,7 +527,7 @@ def _approx_k(
         raise ValueError(f"{name}: k must be positive, got {k}")
     if ndim(operand) == 0:
         raise TypeError(f"{name}: operand must have >= 1 dimension, got {shape(operand)}")
-    axis = _canonical_axis(name, operand, reduction_dimension)
+    axis = normalize_axis_index(reduction_dimension, ndim(operand), name)
     n = shape(operand)[axis]
     if n < k:
         raise ValueError(f"{name}: k must be smaller than the size of reduction_dim {n}, got {k}")

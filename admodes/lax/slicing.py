@@ -39,6 +39,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
 from admodes.core import dtype_of, ndim, plain
@@ -106,14 +107,6 @@ def _shape_like(fn: str, arg: str, values: Any) -> tuple[int, ...]:
     if any(v < 0 for v in ints):
         raise TypeError(f"{fn} {arg} must have every element be nonnegative, got {ints}.")
     return ints
-
-
-def _axis(axis: int, nd: int) -> int:
-    """``axis`` of a value with ``nd`` dimensions, counted from 0 (a negative one from the end)."""
-    axis = operator.index(axis)
-    if not -nd <= axis < nd:
-        raise ValueError(f"axis {axis} is out of bounds for array of dimension {nd}")
-    return axis % nd
 
 
 def _same_dtypes(fn: str, *values: Any) -> None:
@@ -196,7 +189,7 @@ def expand_dims(array: Any, dimensions: Sequence[int]) -> Any:
     ones from its end)."""
     dims = tuple(dimensions)
     nd_out = ndim(array) + len(dims)
-    canonical = {_axis(d, nd_out) for d in dims}
+    canonical = {normalize_axis_index(d, nd_out) for d in dims}
     if len(canonical) != len(dims):
         raise ValueError(f"repeated axis in lax.expand_dims: {dims}")
     rest = iter(shape_of(array))
@@ -288,7 +281,7 @@ def collapse(operand: Any, start_dimension: int, stop_dimension: int | None = No
 def squeeze(array: Any, dimensions: Sequence[int]) -> Any:
     """``array`` without its unit axes ``dimensions`` (negative ones from the end)."""
     s = shape_of(array)
-    dims = tuple(sorted(_axis(d, len(s)) for d in dimensions))
+    dims = tuple(sorted(normalize_axis_index(d, len(s)) for d in dimensions))
     if len(set(dims)) != len(dims):
         raise ValueError(f"dimensions are not unique: {dims}")
     if any(s[d] != 1 for d in dims):
@@ -373,19 +366,19 @@ def stack(operands: Sequence[Any], axis: int = 0) -> Any:
     if len(set(shapes)) != 1:
         raise ValueError(f"All input arrays must have the same shape. Got {listed}.")
     _same_dtypes("stack", *operands)
-    return anp.stack(operands, axis=_axis(axis, len(shapes[0]) + 1))
+    return anp.stack(operands, axis=normalize_axis_index(axis, len(shapes[0]) + 1))
 
 
 def unstack(x: Any, axis: int = 0) -> tuple:
     """The slices of ``x`` along ``axis``, as a tuple."""
-    return tuple(anp.unstack(x, axis=_axis(axis, ndim(x))))
+    return tuple(anp.unstack(x, axis=normalize_axis_index(axis, ndim(x))))
 
 
 def split(operand: Any, sizes: Sequence[int], axis: int = 0) -> list:
     """``operand`` cut along ``axis`` into consecutive pieces of the given ``sizes`` (which add up
     to the axis's length)."""
     s = shape_of(operand)
-    axis = _axis(axis, len(s))
+    axis = normalize_axis_index(axis, len(s))
     sizes = tuple(operator.index(n) for n in sizes)
     if any(n < 0 for n in sizes):
         raise ValueError(f"Sizes passed to split must be nonnegative, got {list(sizes)}")
@@ -449,7 +442,7 @@ def slice_in_dim(
     """``operand[..., start:limit:stride]`` along ``axis`` (None bounds: the axis's ends;
     negative ones from its end)."""
     s = shape_of(operand)
-    axis = _axis(axis, len(s))
+    axis = normalize_axis_index(axis, len(s))
     start = 0 if start_index is None else operator.index(start_index)
     limit = s[axis] if limit_index is None else operator.index(limit_index)
     starts, limits, strides = [0] * len(s), list(s), [1] * len(s)
@@ -463,7 +456,7 @@ def index_in_dim(operand: Any, index: int, axis: int = 0, keepdims: bool = True)
     """``operand[..., index]`` along ``axis`` (a negative index from its end), the axis kept with
     length 1 when ``keepdims``."""
     s = shape_of(operand)
-    axis = _axis(axis, len(s))
+    axis = normalize_axis_index(axis, len(s))
     index = operator.index(index)
     wrapped = index + s[axis] if index < 0 else index
     if not 0 <= wrapped < s[axis]:
@@ -567,7 +560,7 @@ def dynamic_slice_in_dim(
 ) -> Any:
     """``dynamic_slice`` along ``axis`` only: ``slice_size`` entries from ``start_index``."""
     s = shape_of(operand)
-    axis = _axis(axis, len(s))
+    axis = normalize_axis_index(axis, len(s))
     starts, allowed = _in_dim(start_index, axis, len(s), allow_negative_indices)
     sizes = list(s)
     sizes[axis] = slice_size
@@ -584,7 +577,7 @@ def dynamic_index_in_dim(
 ) -> Any:
     """The entry ``index`` (clamped) along ``axis``, the axis kept with length 1 when
     ``keepdims``."""
-    axis = _axis(axis, ndim(operand))
+    axis = normalize_axis_index(axis, ndim(operand))
     out = dynamic_slice_in_dim(
         operand, index, 1, axis, allow_negative_indices=allow_negative_indices
     )
@@ -620,7 +613,7 @@ def dynamic_update_slice_in_dim(
     operand: Any, update: Any, start_index: Any, axis: int, *, allow_negative_indices: bool = True
 ) -> Any:
     """``dynamic_update_slice`` at ``start_index`` along ``axis``, at 0 along the others."""
-    axis = _axis(axis, ndim(operand))
+    axis = normalize_axis_index(axis, ndim(operand))
     starts, allowed = _in_dim(start_index, axis, ndim(operand), allow_negative_indices)
     return dynamic_update_slice(operand, update, starts, allow_negative_indices=allowed)
 
@@ -630,7 +623,7 @@ def dynamic_update_index_in_dim(
 ) -> Any:
     """``operand`` with entry ``index`` (clamped) along ``axis`` replaced by ``update`` (which
     may lack that axis)."""
-    axis = _axis(axis, ndim(operand))
+    axis = normalize_axis_index(axis, ndim(operand))
     if ndim(update) + 1 == ndim(operand):
         update = expand_dims(update, (axis,))
     return dynamic_update_slice_in_dim(
