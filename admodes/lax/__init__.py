@@ -113,6 +113,7 @@ from admodes.lax.elementwise import (
     tan,
     tanh,
 )
+from admodes.lax.implicit import custom_linear_solve, custom_root
 from admodes.lax.reductions import (
     approx_max_k,
     approx_min_k,
@@ -244,6 +245,8 @@ __all__ = [
     "cummin",
     "cumprod",
     "cumsum",
+    "custom_linear_solve",
+    "custom_root",
     "div",
     "dot",
     "dot_general",

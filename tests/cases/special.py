@@ -14,7 +14,9 @@ import jax.scipy as jsp
 import numpy as np
 from walk import Case, above_minus_one, case, open_unit, positive, real, shape_label, with_value
 
+import admodes as ad
 import admodes.numpy as anp
+from admodes import lax
 from admodes.rules import special as rules
 from admodes.scipy import linalg, signal, sparse, special, stats
 from cases.linalg import dominant, spd
@@ -47,6 +49,11 @@ def sylvester_by_kronecker(a: Any, b: Any, q: Any) -> Any:
     m, n = q.shape
     system = jnp.kron(a, jnp.eye(n)) + jnp.kron(jnp.eye(m), b.T)
     return jnp.linalg.solve(system, q.ravel()).reshape(m, n)
+
+
+def dense_solve(matvec: Any, b: Any) -> Any:
+    """x with matvec(x) = b, by the matrix of the linear matvec (its Jacobian)."""
+    return anp.linalg.solve(ad.jacfwd(matvec)(b), b)
 
 
 KRYLOV_Q = spd(np.random.default_rng(4).standard_normal((4, 4)))
@@ -309,14 +316,18 @@ LINALG = [
          jax.vmap(sylvester_by_kronecker, (None, None, 0)), (2, 2), (3, 3), (2, 2, 3),
          domains=(shifted(2.0), shifted(1.0), real)),
     # A Krylov solve's derivatives are those of A⁻¹b (implicit), whatever the iterations did.
-    case("krylov_solve", "cg", lambda a, b: sparse.linalg.cg(a, b, rtol=1e-14)[0],
+    case("custom_linear_solve", "cg", lambda a, b: sparse.linalg.cg(a, b, rtol=1e-14)[0],
          jnp.linalg.solve, (4, 4), (4,), domains=(spd, real)),
-    *(case("krylov_solve", method,
+    *(case("custom_linear_solve", method,
            lambda a, b, method=method: getattr(sparse.linalg, method)(a, b, rtol=1e-14)[0],
            jnp.linalg.solve, (4, 4), (4,), domains=(shifted(3.0), real))
       for method in ("bicgstab", "gmres")),
+    # jax.lax's custom_linear_solve itself, with a dense solve: A⁻¹b in A and b.
+    case("custom_linear_solve", "lax-dense",
+         lambda a, b: lax.custom_linear_solve(lambda v: a @ v, b, dense_solve, dense_solve),
+         jnp.linalg.solve, (4, 4), (4,), domains=(shifted(3.0), real)),
     # An operator closing over t: A(t) = t Q + I, Q symmetric positive definite.
-    case("krylov_solve", "cg-closure",
+    case("custom_linear_solve", "cg-closure",
          lambda t, b: sparse.linalg.cg(lambda v: (KRYLOV_Q * t) @ v + v, b, rtol=1e-14)[0],
          lambda t, b: jnp.linalg.solve(KRYLOV_Q * t + jnp.eye(4), b), (), (4,),
          domains=(positive, real)),
