@@ -103,6 +103,9 @@ PROBES: dict[str, Probe] = {
     "scipy.linalg.leslie": Probe((V, V[:2])),
     "scipy.linalg.funm": Probe((M, np.exp)),
     "scipy.ndimage.map_coordinates": Probe((M, [V + 0.4, 2 * V], 1)),
+    "scipy.optimize.minimize": Probe(
+        (lambda x: anp.sum(anp.cosh(x - V)), N[0]), {"method": "BFGS"}
+    ),
     "scipy.sparse.linalg.cg": Probe((M @ M.T + 3 * np.eye(3), V)),
     "scipy.sparse.linalg.bicgstab": Probe((M + 3 * np.eye(3), V)),
     "scipy.sparse.linalg.gmres": Probe((M + 3 * np.eye(3), V)),

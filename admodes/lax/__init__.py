@@ -13,10 +13,14 @@
 - :mod:`~admodes.lax.reductions`: ``reduce_*``, ``argmax``, the cumulative operations,
   ``associative_scan``, ``sort``, ``top_k``, ``dot_general``;
 - :mod:`~admodes.lax.convolution`: ``conv_general_dilated`` and its relatives, ``reduce_window``;
+- :mod:`~admodes.lax.fft`: ``fft`` with ``FftType``;
+- :mod:`~admodes.lax.implicit`: ``custom_linear_solve`` and ``custom_root``, differentiated
+  implicitly (the solution's derivatives, not the solver's);
 - ``stop_gradient``.
 
-Each is a composition of :mod:`admodes.numpy` functions (two registry primitives of its own:
-``pow`` and ``complex``), so both engines differentiate it, to any order.
+Each is a composition of :mod:`admodes.numpy` functions (three registry primitives of its own:
+``pow``, ``complex`` and ``custom_linear_solve``), so both engines differentiate it, to any
+order.
 """
 
 from __future__ import annotations
@@ -113,6 +117,7 @@ from admodes.lax.elementwise import (
     tan,
     tanh,
 )
+from admodes.lax.fft import FftType, fft
 from admodes.lax.implicit import custom_linear_solve, custom_root
 from admodes.lax.reductions import (
     approx_max_k,
@@ -189,6 +194,7 @@ from admodes.numpy import stop_gradient
 __all__ = [
     "ConvDimensionNumbers",
     "ConvGeneralDilatedDimensionNumbers",
+    "FftType",
     "GatherDimensionNumbers",
     "GatherScatterMode",
     "RoundingMethod",
@@ -262,6 +268,7 @@ __all__ = [
     "exp2",
     "expand_dims",
     "expm1",
+    "fft",
     "floor",
     "fori_loop",
     "full",

@@ -14,8 +14,9 @@ special matrices),
 ``detrend``, ``stft``, ``istft``, ``welch``, ``csd``), ``integrate`` (``trapezoid``),
 ``ndimage`` (``map_coordinates``, orders 0 and 1), ``interpolate``
 (``RegularGridInterpolator``, linear and nearest), ``fft`` (``dct``, ``idct``, ``dctn``,
-``idctn``, type 2) and ``cluster`` (``vq.vq``). Names, signatures and values are SciPy's;
-derivatives follow JAX's ``jax.scipy`` wherever SciPy has no say. Real values only.
+``idctn``, type 2), ``cluster`` (``vq.vq``) and ``optimize`` (``minimize``: JAX's BFGS). Names,
+signatures and values are SciPy's (``optimize``'s are JAX's); derivatives follow JAX's
+``jax.scipy`` wherever SciPy has no say. Real values only.
 """
 
 try:
@@ -33,11 +34,12 @@ from admodes.scipy import (
     interpolate,
     linalg,
     ndimage,
+    optimize,
     signal,
     sparse,
     special,
     stats,
 )
 
-__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "signal", "sparse",
-           "special", "stats"]  # fmt: skip
+__all__ = ["cluster", "fft", "integrate", "interpolate", "linalg", "ndimage", "optimize", "signal",
+           "sparse", "special", "stats"]  # fmt: skip
