@@ -1,26 +1,129 @@
-"""Pytrees: nested tuples, lists and dicts whose leaves are floats, arrays or traced values.
+"""Pytrees: nested tuples, lists, dicts and registered classes whose leaves are floats, arrays
+or traced values.
 
-As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order) and
-``None`` is an empty subtree. The public functions are ``jax.tree``'s: :func:`flatten`,
-:func:`unflatten`, :func:`leaves`, :func:`structure` and :func:`map` (``admodes.tree.map(lambda
-p, g: p - 0.1 * g, params, grads)`` for a gradient step on a tree of parameters).
+As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order),
+namedtuples are nodes, and ``None`` is an empty subtree. The public functions are ``jax.tree``'s
+and ``jax.tree_util``'s: :func:`flatten`, :func:`unflatten`, :func:`leaves`, :func:`structure`,
+:func:`map` (``admodes.tree.map(lambda p, g: p - 0.1 * g, params, grads)`` for a gradient step
+on a tree of parameters), :func:`reduce`, :func:`all`, with JAX's ``is_leaf``; and the
+registration of your own node types: :func:`register_pytree_node`,
+:func:`register_pytree_node_class` and :func:`register_dataclass`, so a model kept in a class
+is an argument every transform differentiates.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
+import functools
+import operator
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
-#: A tree definition: ``LEAF``, ``None``, or ``(container type, keys or None, child defs)``.
+__all__ = [
+    "all",
+    "flatten",
+    "leaves",
+    "map",
+    "reduce",
+    "register_dataclass",
+    "register_pytree_node",
+    "register_pytree_node_class",
+    "structure",
+    "unflatten",
+]
+
+#: A tree definition: ``LEAF``, ``None``, or ``(node type, keys or aux data or None, child
+#: defs)``: a dict's keys, a registered type's auxiliary data.
 TreeDef = Any
 LEAF = "*"
+IsLeaf = Callable[[Any], bool] | None
 
 
-def flatten(tree: Any) -> tuple[list[Any], TreeDef]:
-    """The leaves of ``tree`` in order, and a definition to rebuild it with :func:`unflatten`."""
+class NodeType(NamedTuple):
+    """A registered node type's two functions (JAX's): ``flatten(node) -> (children,
+    aux_data)`` and ``unflatten(aux_data, children) -> node``; aux_data is compared with ``==``
+    when two trees' structures are."""
+
+    flatten: Callable[[Any], tuple[Iterable[Any], Any]]
+    unflatten: Callable[[Any, Iterable[Any]], Any]
+
+
+#: The registered node types.
+NODE_TYPES: dict[type, NodeType] = {}
+
+
+def register_pytree_node(
+    nodetype: type,
+    flatten_func: Callable[[Any], tuple[Iterable[Any], Any]],
+    unflatten_func: Callable[[Any, Iterable[Any]], Any],
+) -> None:
+    """Make ``nodetype`` a node: ``flatten_func(node)`` gives ``(children, aux_data)`` (the
+    children are subtrees, aux_data the rest, constant to the transforms) and
+    ``unflatten_func(aux_data, children)`` rebuilds it (``jax.tree_util``'s)."""
+    if nodetype in NODE_TYPES or nodetype in (tuple, list, dict, OrderedDict, type(None)):
+        raise ValueError(f"Duplicate custom PyTreeDef type registration for {nodetype}.")
+    NODE_TYPES[nodetype] = NodeType(flatten_func, unflatten_func)
+
+
+def register_pytree_node_class(cls: type) -> type:
+    """A class decorator: register ``cls`` by its method ``tree_flatten(self) -> (children,
+    aux_data)`` and its classmethod ``tree_unflatten(aux_data, children)``."""
+    register_pytree_node(cls, operator.methodcaller("tree_flatten"), cls.tree_unflatten)
+    return cls
+
+
+def register_dataclass(
+    nodetype: type,
+    data_fields: Iterable[str] | None = None,
+    meta_fields: Iterable[str] | None = None,
+    drop_fields: Iterable[str] = (),
+) -> type:
+    """Register a dataclass (or any class built from keyword arguments): its ``data_fields``
+    are children, its ``meta_fields`` auxiliary data (hashable, constant); without either, a
+    dataclass's fields are data unless their metadata says ``static=True``
+    (``dataclasses.field(metadata={"static": True})``), as JAX infers them. Usable as a class
+    decorator; returns ``nodetype``."""
+    if data_fields is None and meta_fields is None:
+        if not dataclasses.is_dataclass(nodetype):
+            raise TypeError(
+                f"register_dataclass: {nodetype.__name__} is not a dataclass; give data_fields "
+                "and meta_fields"
+            )
+        fields = [f for f in dataclasses.fields(nodetype) if f.init and f.name not in drop_fields]
+        data = [f.name for f in fields if not f.metadata.get("static", False)]
+        meta = [f.name for f in fields if f.metadata.get("static", False)]
+    elif data_fields is None or meta_fields is None:
+        raise TypeError("register_dataclass: give both data_fields and meta_fields, or neither")
+    else:
+        data, meta = list(data_fields), list(meta_fields)
+        if dataclasses.is_dataclass(nodetype):
+            init = {f.name for f in dataclasses.fields(nodetype) if f.init} - set(drop_fields)
+            if set(data) | set(meta) != init or set(data) & set(meta):
+                raise ValueError(
+                    f"register_dataclass: data_fields {data} and meta_fields {meta} must "
+                    f"partition {nodetype.__name__}'s init fields {sorted(init)} (less "
+                    "drop_fields)"
+                )
+
+    def flatten_node(node: Any) -> tuple[list[Any], tuple]:
+        return [getattr(node, name) for name in data], tuple(getattr(node, n) for n in meta)
+
+    def unflatten_node(aux: tuple, children: Iterable[Any]) -> Any:
+        return nodetype(
+            **dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True))
+        )
+
+    register_pytree_node(nodetype, flatten_node, unflatten_node)
+    return nodetype
+
+
+def flatten(tree: Any, is_leaf: IsLeaf = None) -> tuple[list[Any], TreeDef]:
+    """The leaves of ``tree`` in order, and a definition to rebuild it with :func:`unflatten`;
+    a subtree for which ``is_leaf`` is true is a leaf."""
     leaves: list[Any] = []
-    return leaves, _flatten_into(tree, leaves)
+    return leaves, _flatten_into(tree, leaves, is_leaf)
 
 
 #: Tuples (not ``tuple | list``: that builds a union on every call of these hot functions).
@@ -28,26 +131,49 @@ _SEQUENCES = (tuple, list)
 _CONTAINERS = (tuple, list, dict)
 
 
-def _flatten_into(tree: Any, leaves: list[Any]) -> TreeDef:
-    if tree is None:
-        return None
-    if isinstance(tree, _SEQUENCES):
-        kind, keys, children = type(tree), None, tree
-    elif isinstance(tree, dict):
-        kind = OrderedDict if type(tree) is OrderedDict else dict
-        keys = tuple(tree) if kind is OrderedDict else tuple(sorted(tree))
-        children = [tree[k] for k in keys]
-    else:
+def _flatten_into(tree: Any, leaves: list[Any], is_leaf: IsLeaf) -> TreeDef:
+    if is_leaf is not None and is_leaf(tree):
         leaves.append(tree)
         return LEAF
+    if tree is None:
+        return None
+    kind = type(tree)
+    if kind is tuple or kind is list:  # the common nodes first: fewer calls on a hot path
+        keys, children = None, tree
+    else:
+        node = _node(tree)
+        if node is None:
+            leaves.append(tree)
+            return LEAF
+        kind, keys, children = node
     defs = []
     for child in children:  # loops, not comprehensions, and leaves in place: fewer frames
-        if child is None or isinstance(child, _CONTAINERS):
-            defs.append(_flatten_into(child, leaves))
-        else:
+        if (
+            is_leaf is None
+            and child is not None
+            and not isinstance(child, _CONTAINERS)
+            and type(child) not in NODE_TYPES
+        ):
             leaves.append(child)
             defs.append(LEAF)
+        else:
+            defs.append(_flatten_into(child, leaves, is_leaf))
     return (kind, keys, tuple(defs))
+
+
+def _node(tree: Any) -> tuple[type, Any, Any] | None:
+    """A node's (type, keys or aux data, children); None for a leaf (or None)."""
+    kind = type(tree)
+    if kind in NODE_TYPES:
+        children, aux = NODE_TYPES[kind].flatten(tree)
+        return kind, aux, list(children)
+    if isinstance(tree, _SEQUENCES):
+        return kind, None, tree
+    if isinstance(tree, dict):
+        kind = OrderedDict if kind is OrderedDict else dict
+        keys = tuple(tree) if kind is OrderedDict else tuple(sorted(tree))
+        return kind, keys, [tree[k] for k in keys]
+    return None
 
 
 def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
@@ -75,35 +201,75 @@ def _build(treedef: TreeDef, it: Any) -> Any:
         return kind(built)
     if kind is dict or kind is OrderedDict:
         return kind(zip(keys, built, strict=True))
+    if kind in NODE_TYPES:
+        return NODE_TYPES[kind].unflatten(keys, built)
     if hasattr(kind, "_fields"):  # namedtuple
         return kind(*built)
     return kind(built)
 
 
-def leaves(tree: Any) -> list[Any]:
+def leaves(tree: Any, is_leaf: IsLeaf = None) -> list[Any]:
     """The leaves of ``tree`` in order."""
-    return flatten(tree)[0]
+    return flatten(tree, is_leaf)[0]
 
 
-def structure(tree: Any) -> TreeDef:
+def structure(tree: Any, is_leaf: IsLeaf = None) -> TreeDef:
     """The tree definition of ``tree``: equal for two trees of the same structure."""
-    return flatten(tree)[1]
+    return flatten(tree, is_leaf)[1]
 
 
-def map(fn: Callable[..., Any], tree: Any, *rest: Any) -> Any:
-    """The tree of ``tree``'s structure whose leaf i is ``fn(leaf i of tree, leaf i of each of
-    rest)``; every tree of ``rest`` must have ``tree``'s structure."""
-    tree_leaves, treedef = flatten(tree)
+def map(fn: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -> Any:
+    """The tree of ``tree``'s structure whose leaf i is ``fn(leaf i of tree, subtree i of each
+    of rest)``: each tree of ``rest`` has ``tree``'s structure, or has it as a prefix (its
+    subtrees at ``tree``'s leaves are passed whole), as in JAX."""
+    tree_leaves, treedef = flatten(tree, is_leaf)
     columns = [tree_leaves]
     for k, other in enumerate(rest, 1):
-        other_leaves, other_def = flatten(other)
-        if other_def != treedef:
+        column: list[Any] = []
+        if not _up_to(treedef, other, column):
             raise ValueError(
-                f"tree.map: tree {k} of rest has structure {describe(other_def)} but the first "
-                f"tree has structure {describe(treedef)}; they must match"
+                f"tree.map: tree {k} of rest has structure {describe(structure(other))} but "
+                f"the first tree has structure {describe(treedef)}; they must match (or the "
+                "first be a prefix of it)"
             )
-        columns.append(other_leaves)
+        columns.append(column)
     return unflatten(treedef, [fn(*xs) for xs in zip(*columns, strict=True)])
+
+
+def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
+    """Append to ``out`` the subtrees of ``tree`` at ``treedef``'s leaves; False if ``tree``
+    does not have ``treedef`` as a prefix of its structure."""
+    if treedef is LEAF:
+        out.append(tree)
+        return True
+    if treedef is None or tree is None:
+        return treedef is None and tree is None
+    node = _node(tree)
+    kind, keys, children = treedef
+    if node is None or node[0] is not kind or node[1] != keys or len(node[2]) != len(children):
+        return False
+    return builtins.all(_up_to(d, c, out) for d, c in zip(children, node[2], strict=True))
+
+
+_NO_INITIAL = object()
+
+
+def reduce(
+    function: Callable[[Any, Any], Any],
+    tree: Any,
+    initializer: Any = _NO_INITIAL,
+    is_leaf: IsLeaf = None,
+) -> Any:
+    """``function`` folded over the leaves of ``tree``, from ``initializer`` if given
+    (``functools.reduce``'s order)."""
+    if initializer is _NO_INITIAL:
+        return functools.reduce(function, leaves(tree, is_leaf))
+    return functools.reduce(function, leaves(tree, is_leaf), initializer)
+
+
+def all(tree: Any, is_leaf: IsLeaf = None) -> bool:
+    """Are all the leaves of ``tree`` true?"""
+    return builtins.all(leaves(tree, is_leaf))
 
 
 def leaves_by_prefix(prefix: Any, tree: Any, spreads: Callable[[Any], bool]) -> list[Any]:
@@ -113,22 +279,39 @@ def leaves_by_prefix(prefix: Any, tree: Any, spreads: Callable[[Any], bool]) -> 
     where it does not."""
     if spreads(prefix):
         return [prefix] * len(leaves(tree))
-    if tree is not None and not isinstance(tree, _CONTAINERS):  # a leaf of tree
-        if not isinstance(prefix, _CONTAINERS):
+    if tree is None:
+        if prefix is None:
+            return []
+    elif _node(tree) is None:  # a leaf of tree
+        if _node(prefix) is None:
             return [prefix]
-    elif isinstance(tree, dict) and isinstance(prefix, dict) and set(prefix) == set(tree):
-        keys = list(tree) if type(tree) is OrderedDict else sorted(tree)
-        return [x for k in keys for x in leaves_by_prefix(prefix[k], tree[k], spreads)]
-    elif isinstance(tree, _SEQUENCES) and isinstance(prefix, _SEQUENCES):
-        if len(prefix) == len(tree):
-            pairs = zip(prefix, tree, strict=True)
+    else:
+        pairs = _matched_children(prefix, tree)
+        if pairs is not None:
             return [x for p, t in pairs for x in leaves_by_prefix(p, t, spreads)]
-    elif tree is None and prefix is None:
-        return []
     raise ValueError(
         f"{describe(structure(prefix))} is not a prefix of a tree of structure "
         f"{describe(structure(tree))}"
     )
+
+
+def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
+    """The (prefix child, tree child) pairs of two nodes of one kind: dicts with the same keys
+    (in the tree's order), sequences of one length (a tuple matches a list), registered nodes
+    of one type and auxiliary data; None if they do not match."""
+    t_kind, t_keys, t_children = _node(tree)
+    if isinstance(tree, dict):
+        if isinstance(prefix, dict) and set(prefix) == set(tree):
+            return [(prefix[k], tree[k]) for k in t_keys]
+        return None
+    if isinstance(tree, _SEQUENCES) and type(tree) not in NODE_TYPES:
+        if isinstance(prefix, _SEQUENCES) and len(prefix) == len(tree):
+            return list(zip(prefix, tree, strict=True))
+        return None
+    node = _node(prefix)
+    if node is None or node[0] is not t_kind or node[1] != t_keys:
+        return None
+    return list(zip(node[2], t_children, strict=True))
 
 
 def describe(treedef: TreeDef) -> str:
@@ -142,4 +325,6 @@ def describe(treedef: TreeDef) -> str:
     if kind is dict or kind is OrderedDict:
         return "{" + ", ".join(f"{k!r}: {p}" for k, p in zip(keys, parts, strict=True)) + "}"
     inner = ", ".join(parts)
+    if kind in NODE_TYPES:
+        return f"{kind.__name__}({inner})"
     return f"[{inner}]" if kind is list else f"({inner}{',' if len(parts) == 1 else ''})"

@@ -3,6 +3,7 @@ and ``jax.flatten_util``, and gradients through them."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import jax
@@ -69,3 +70,141 @@ def test_gradients_through_ravel_and_unravel(mode: str) -> None:
     got = ad.grad(lambda p: anp.sum(anp.sin(ravel_pytree(p)[0])), mode=mode)(params)
     want = jax.grad(lambda p: JNP.sum(JNP.sin(jax.flatten_util.ravel_pytree(p)[0])))(params)
     assert_close(tree.leaves(got), [np.asarray(x) for x in jax.tree.leaves(want)])
+
+
+# ------------------------------------------------------------------ registered node types
+class Linear:
+    """A layer as a class (registered by functions): weights are children, the name is
+    auxiliary data."""
+
+    def __init__(self, w: Any, b: Any, name: str) -> None:
+        self.w, self.b, self.name = w, b, name
+
+
+def _flatten_linear(layer: Linear) -> tuple[tuple, str]:
+    return (layer.w, layer.b), layer.name
+
+
+def _unflatten_linear(name: str, children: Any) -> Linear:
+    return Linear(*children, name)
+
+
+tree.register_pytree_node(Linear, _flatten_linear, _unflatten_linear)
+jax.tree_util.register_pytree_node(Linear, _flatten_linear, _unflatten_linear)
+
+
+@dataclasses.dataclass
+class Model:
+    """A model as a dataclass: ``activation`` is static (auxiliary data)."""
+
+    layers: list
+    scale: Any
+    activation: str = dataclasses.field(default="tanh", metadata={"static": True})
+
+
+tree.register_dataclass(Model)
+jax.tree_util.register_dataclass(Model)
+
+
+class Pair:
+    """A node registered by its own methods (``register_pytree_node_class``)."""
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.first, self.second = first, second
+
+    def tree_flatten(self) -> tuple[tuple, None]:
+        return (self.first, self.second), None
+
+    @classmethod
+    def tree_unflatten(cls, aux: None, children: Any) -> Pair:
+        return cls(*children)
+
+
+tree.register_pytree_node_class(Pair)
+jax.tree_util.register_pytree_node_class(Pair)
+
+MODEL = Model(
+    [
+        Linear(np.arange(6.0).reshape(3, 2) / 5, np.array([0.1, -0.2]), "in"),
+        Linear(np.array([[0.3], [-0.7]]), np.array([0.05]), "out"),
+    ],
+    Pair(np.float64(1.5), np.array([0.5])),
+)
+INPUTS = np.array([[0.2, -1.0, 0.4], [1.1, 0.3, -0.6]])
+
+
+def model_loss(m: Any, model: Model, x: Any) -> Any:
+    for layer in model.layers:
+        x = getattr(m, model.activation)(x @ layer.w + layer.b)
+    return m.sum(x**2) * model.scale.first + m.sum(model.scale.second)
+
+
+def _leaves_equal(ours: list, theirs: list) -> None:
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_registered_nodes_flatten_as_jaxs() -> None:
+    _leaves_equal(tree.leaves(MODEL), jax.tree.leaves(MODEL))
+    rebuilt = tree.unflatten(tree.structure(MODEL), tree.leaves(MODEL))
+    assert isinstance(rebuilt, Model) and rebuilt.layers[1].name == "out"
+    _leaves_equal(tree.leaves(rebuilt), jax.tree.leaves(MODEL))
+    renamed = Model([MODEL.layers[0], Linear(0.0, 0.0, "other")], MODEL.scale)
+    assert tree.structure(renamed) != tree.structure(MODEL)  # aux data differs, as in JAX
+    assert jax.tree.structure(renamed) != jax.tree.structure(MODEL)
+    assert "Linear(*, *)" in tree.describe(tree.structure(MODEL))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gradients_of_registered_nodes_match_jax(mode: str) -> None:
+    ours = ad.grad(lambda p: model_loss(anp, p, INPUTS), mode=mode)(MODEL)
+    theirs = jax.grad(lambda p: model_loss(JNP, p, INPUTS))(MODEL)
+    assert isinstance(ours, Model) and isinstance(ours.scale, Pair)
+    assert ours.layers[0].name == "in" and ours.activation == "tanh"
+    assert_close(tree.leaves(ours), [np.asarray(x) for x in jax.tree.leaves(theirs)])
+    per_example = ad.vmap(  # a prefix of the model's structure as in_axes
+        ad.grad(lambda p, x: model_loss(anp, p, x)), in_axes=(None, 0)
+    )(MODEL, INPUTS[:, None, :])
+    expected = jax.vmap(jax.grad(lambda p, x: model_loss(JNP, p, x)), in_axes=(None, 0))(
+        MODEL, INPUTS[:, None, :]
+    )
+    assert_close(tree.leaves(per_example), [np.asarray(x) for x in jax.tree.leaves(expected)])
+
+
+def test_is_leaf_prefix_map_reduce_and_all_are_jaxs() -> None:
+    is_pair = lambda x: isinstance(x, Pair)
+    assert len(tree.leaves(MODEL, is_leaf=is_pair)) == len(jax.tree.leaves(MODEL, is_leaf=is_pair))
+    assert tree.leaves(MODEL, is_leaf=is_pair)[-1] is MODEL.scale
+    counts = tree.map(lambda x: np.size(x), MODEL, is_leaf=is_pair)
+    expected = jax.tree.map(lambda x: np.size(x), MODEL, is_leaf=is_pair)
+    assert tree.leaves(counts) == jax.tree.leaves(expected)
+    prefix, full = ({"a": 1.0, "b": 2.0}, {"a": (3.0, 4.0), "b": [5.0]})
+    got = tree.map(lambda p, sub: p * len(sub), prefix, full)
+    assert got == jax.tree.map(lambda p, sub: p * len(sub), prefix, full) == {"a": 2.0, "b": 2.0}
+    with pytest.raises(ValueError, match="tree 1 of rest has structure"):
+        tree.map(lambda p, sub: p, full, prefix)
+    add = lambda a, b: a + np.sum(b)
+    assert tree.reduce(add, MODEL, 0.0) == jax.tree.reduce(add, MODEL, 0.0)
+    assert tree.reduce(lambda a, b: a + b, [1.0, (2.0, 3.0)]) == 6.0
+    assert tree.all([True, (1, {"x": 2.0})]) and not tree.all([True, (0, 1)])
+    assert tree.all([True, (0, 1)]) == jax.tree.all([True, (0, 1)])
+
+
+def test_registration_errors() -> None:
+    with pytest.raises(ValueError, match="Duplicate custom PyTreeDef type registration"):
+        tree.register_pytree_node(Linear, _flatten_linear, _unflatten_linear)
+    with pytest.raises(ValueError, match="Duplicate custom PyTreeDef type registration"):
+        tree.register_pytree_node(tuple, _flatten_linear, _unflatten_linear)
+    with pytest.raises(TypeError, match="is not a dataclass; give data_fields"):
+        tree.register_dataclass(type("Plain", (), {}))
+
+    @dataclasses.dataclass
+    class Half:
+        a: float
+        b: float
+
+    with pytest.raises(ValueError, match=r"must partition Half's init fields \['a', 'b'\]"):
+        tree.register_dataclass(Half, data_fields=["a"], meta_fields=[])
+    with pytest.raises(TypeError, match="give both data_fields and meta_fields"):
+        tree.register_dataclass(Half, data_fields=["a", "b"])
