@@ -36,6 +36,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'admodes' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The public names, the optional ones included (what completion should offer)."""
+    return sorted({*__all__, *OPTIONAL, "numpy"})
+
+
 __all__ = [
     "Counts",
     "UnexpectedTracerError",

@@ -106,6 +106,7 @@ def test_every_name_is_jax_laxs() -> None:
     """admodes.lax invents no name: each is one of jax.lax's (and the elementwise ones that are
     jax.numpy's too are admodes.numpy's own functions)."""
     names = set(lax.__all__) | lax.SPECIAL_FUNCTIONS
+    assert set(dir(lax)) == names  # completion offers them all, and nothing else
     assert names <= set(dir(jax.lax))
     assert all(hasattr(lax, name) for name in names)
     assert (lax.add, lax.mul, lax.max, lax.min) == (anp.add, anp.multiply, anp.maximum, anp.minimum)

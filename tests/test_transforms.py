@@ -487,3 +487,12 @@ def test_engine_modules_work_on_their_own(code: str) -> None:
         [sys.executable, "-c", "import numpy as np\n" + code], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_dir_offers_the_public_api() -> None:
+    """What completion offers on ``admodes``: every public name (the optional ones too), each of
+    which resolves, and no module-internal helper (``importlib``, ``Any``)."""
+    names = dir(ad)
+    assert set(ad.__all__) | set(ad.OPTIONAL) <= set(names)
+    assert not {"importlib", "Any", "api", "core"} & set(names)
+    assert all(hasattr(ad, name) for name in names)

@@ -360,3 +360,8 @@ def __getattr__(name: str) -> Any:
     if name in SPECIAL_FUNCTIONS:
         return getattr(importlib.import_module("admodes.lax.special"), name)
     raise AttributeError(f"module 'admodes.lax' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public names, the special functions included (what completion should offer)."""
+    return sorted({*__all__, *SPECIAL_FUNCTIONS})
