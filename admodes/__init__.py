@@ -24,6 +24,7 @@ from admodes.measure import cost
 from admodes.numpy import stop_gradient
 from admodes.planning import plan_checkpoints
 from admodes.reverse import jacrev, vjp
+from admodes.transpose import linear_transpose
 
 #: Names whose modules need an optional dependency (pandas, matplotlib): importing admodes does
 #: not import them; the first ``ad.<name>`` does (PEP 562 module ``__getattr__``).
@@ -61,6 +62,7 @@ __all__ = [
     "jacrev",
     "jvp",
     "lax",
+    "linear_transpose",
     "linearize",
     "nn",
     "plan_checkpoints",
