@@ -82,6 +82,13 @@ PROBES: dict[str, Probe] = {
     "numpy.convolve": Probe((V, V[:2])),
     "numpy.correlate": Probe((V, V[:2], "full")),
     "numpy.cumulative_sum": Probe((V,)),
+    "numpy.cumulative_prod": Probe((V,)),
+    "numpy.bincount": Probe((np.array([0, 2, 2]), V)),
+    "numpy.piecewise": Probe((V, [V < 0.4, V >= 0.4], [lambda v: v**2, lambda v: 3 * v])),
+    "numpy.polyder": Probe((V,)),
+    "numpy.polyint": Probe((V,)),
+    "numpy.polymul": Probe((V, V[:2])),
+    "numpy.vander": Probe((V,)),
     "numpy.interp": Probe((V, np.array([0.0, 0.4, 1.0]), V)),
     "numpy.select": Probe(([M > 0.5, M > 0.25], [M, N], P)),
     "numpy.linalg.matrix_power": Probe((M, 3)),
@@ -283,6 +290,7 @@ class _Call:
         self.fn, self.probe = fn, probe
         self.positions = [i for i, a in enumerate(probe.args) if _is_float_tree(a)]
         self.traced = False
+        self.failure: Exception | None = None
 
     def primals(self) -> tuple:
         return tuple(self.probe.args[i] for i in self.positions)
@@ -310,13 +318,20 @@ def _like(tree: Any, value: float) -> Any:
 
 
 def _runs(step: Callable[[], Any], call: _Call) -> str:
-    """✓ if ``step`` runs with a traced output, 0 if its output was a constant, ✗ if it raises."""
+    """✓ if ``step`` runs with a traced output, 0 if its output was a constant, ✗ if it raises
+    (the error kept in ``call.failure``)."""
     call.traced = False
     try:
         step()
-    except Exception:  # any failure of the probe is a ✗ in the table
+    except Exception as failure:  # any failure of the probe is a ✗ in the table
+        call.failure = failure
         return NO
     return YES if call.traced else ZERO
+
+
+#: What admodes' refusals of a derivative JAX does not have either say (their messages end
+#: "... (nor in JAX)"): such a ✗ is a deliberate refusal, noted as one.
+REFUSED_AS_IN_JAX = "nor in JAX"
 
 
 def probe(path: str, name: str, fn: Callable[..., Any]) -> Row:
@@ -361,7 +376,13 @@ def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: _Call) -> 
     reverse = _runs(lambda: pullback(*primals), call)
     second = _runs(lambda: ad.jvp(pullback, primals, tangents), call) if reverse == YES else NA
     second = ZERO if reverse == ZERO else second
-    return Row(label, forward, reverse, second, dispatch, "derivative 0" if forward == ZERO else "")
+    if forward == ZERO:
+        note = "derivative 0"
+    elif REFUSED_AS_IN_JAX in str(call.failure):
+        note = "✗: refused, as JAX has no such derivative either"
+    else:
+        note = ""
+    return Row(label, forward, reverse, second, dispatch, note)
 
 
 def _kind(value: Any) -> str:
