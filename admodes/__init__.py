@@ -9,9 +9,10 @@
 import importlib
 from typing import Any
 
-from admodes import flatten_util, lax, nn, tree
+from admodes import debug, flatten_util, lax, nn, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.batching import vmap
+from admodes.callback import pure_callback
 from admodes.checkpointing import checkpoint, iterate
 from admodes.closure import closure_convert
 from admodes.core import UnexpectedTracerError
@@ -24,6 +25,7 @@ from admodes.measure import cost
 from admodes.numpy import stop_gradient
 from admodes.planning import plan_checkpoints
 from admodes.reverse import jacrev, vjp
+from admodes.shapes import ShapeDtypeStruct, eval_shape
 from admodes.transpose import linear_transpose
 
 #: Names whose modules need an optional dependency (pandas, matplotlib): importing admodes does
@@ -44,6 +46,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Counts",
+    "ShapeDtypeStruct",
     "UnexpectedTracerError",
     "checkpoint",
     "closure_convert",
@@ -52,6 +55,8 @@ __all__ = [
     "custom_gradient",
     "custom_jvp",
     "custom_vjp",
+    "debug",
+    "eval_shape",
     "explain",
     "flatten_util",
     "grad",
@@ -66,6 +71,7 @@ __all__ = [
     "linearize",
     "nn",
     "plan_checkpoints",
+    "pure_callback",
     "stop_gradient",
     "tree",
     "value_and_grad",
