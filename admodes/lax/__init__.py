@@ -14,13 +14,16 @@
   ``associative_scan``, ``sort``, ``top_k``, ``dot_general``;
 - :mod:`~admodes.lax.convolution`: ``conv_general_dilated`` and its relatives, ``reduce_window``;
 - :mod:`~admodes.lax.fft`: ``fft`` with ``FftType``;
+- :mod:`~admodes.lax.bits`: shifts, ``population_count``, ``clz``, ``mulhi``,
+  ``bitcast_convert_type``, ``reduce_precision``, ``ragged_dot``, ``optimization_barrier``,
+  ``broadcast_shapes``;
 - :mod:`~admodes.lax.implicit`: ``custom_linear_solve`` and ``custom_root``, differentiated
   implicitly (the solution's derivatives, not the solver's);
 - ``stop_gradient``.
 
-Each is a composition of :mod:`admodes.numpy` functions (three registry primitives of its own:
-``pow``, ``complex`` and ``custom_linear_solve``), so both engines differentiate it, to any
-order.
+Each is a composition of :mod:`admodes.numpy` functions (four registry primitives of its own:
+``pow``, ``complex``, ``reduce_precision`` and ``custom_linear_solve``), so both engines
+differentiate it, to any order.
 """
 
 from __future__ import annotations
@@ -28,6 +31,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from admodes.lax.bits import (
+    bitcast_convert_type,
+    broadcast_shapes,
+    clz,
+    mulhi,
+    optimization_barrier,
+    population_count,
+    ragged_dot,
+    reduce_precision,
+    shift_left,
+    shift_right_arithmetic,
+    shift_right_logical,
+)
 from admodes.lax.control_flow import (
     cond,
     fori_loop,
@@ -216,17 +232,20 @@ __all__ = [
     "batch_matmul",
     "bessel_i0e",
     "bessel_i1e",
+    "bitcast_convert_type",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
     "bitwise_xor",
     "broadcast",
     "broadcast_in_dim",
+    "broadcast_shapes",
     "broadcast_to_rank",
     "broadcasted_iota",
     "cbrt",
     "ceil",
     "clamp",
+    "clz",
     "collapse",
     "complex",
     "concatenate",
@@ -291,12 +310,16 @@ __all__ = [
     "max",
     "min",
     "mul",
+    "mulhi",
     "ne",
     "neg",
     "nextafter",
+    "optimization_barrier",
     "pad",
     "padtype_to_pads",
+    "population_count",
     "pow",
+    "ragged_dot",
     "real",
     "reciprocal",
     "reduce",
@@ -304,6 +327,7 @@ __all__ = [
     "reduce_max",
     "reduce_min",
     "reduce_or",
+    "reduce_precision",
     "reduce_prod",
     "reduce_sum",
     "reduce_window",
@@ -324,6 +348,9 @@ __all__ = [
     "scatter_sub",
     "select",
     "select_n",
+    "shift_left",
+    "shift_right_arithmetic",
+    "shift_right_logical",
     "sign",
     "sin",
     "sinh",
