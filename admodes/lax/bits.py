@@ -31,7 +31,9 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import Traced, dtype_of, ndim, plain, shape
+from admodes.lax.elementwise import numeric_dtype
 from admodes.lax.reductions import dot_general
+from admodes.lax.slicing import shape_like
 from admodes.registry import defprim
 
 __all__ = [
@@ -205,27 +207,6 @@ def mulhi(x: Any, y: Any, /) -> Any:
 
 
 # ---------------------------------------------------------------------------- bitcast
-def _bitcast_dtype(new_dtype: Any) -> np.dtype:
-    """``new_dtype`` as a NumPy dtype, or the error JAX raises."""
-    if new_dtype is None:
-        raise ValueError(
-            "bitcast_convert_type: dtype must be specified (np.int32, 'float32', ...), got None"
-        )
-    try:
-        target = np.dtype(new_dtype)
-    except TypeError:
-        raise TypeError(
-            f"bitcast_convert_type: new_dtype must be a dtype (np.float32, 'int32', ...), got "
-            f"{new_dtype!r}"
-        ) from None
-    if target.kind not in "biufc":
-        raise TypeError(
-            f"bitcast_convert_type converts to numeric and bool dtypes, got {target}: pass an "
-            "integer, float, complex or bool dtype"
-        )
-    return target
-
-
 def bitcast_convert_type(operand: Any, new_dtype: Any) -> Any:
     """operand's bits read as ``new_dtype`` (little-endian, as XLA on CPU). Shapes as JAX's: the
     same width keeps the shape; a narrower dtype adds a trailing axis of old/new elements
@@ -233,7 +214,7 @@ def bitcast_convert_type(operand: Any, new_dtype: Any) -> Any:
     whose size · old width is the new width (shape (…, 2) of uint32 → (…) of float64). Bool and
     complex only to themselves, as JAX. No derivative (JAX's is zero): the result is a constant,
     from a traced float too."""
-    target = _bitcast_dtype(new_dtype)
+    target = numeric_dtype(new_dtype, "bitcast_convert_type")
     x = np.asarray(_value(operand))
     old = x.dtype
     if (old.kind in "bc" or target.kind in "bc") and old != target:
@@ -356,41 +337,18 @@ def optimization_barrier(operand: Any, /) -> Any:
     return operand
 
 
-def _shape_of(shape: Any) -> tuple[int, ...]:
-    """One shape as a tuple of nonnegative Python ints, or JAX's TypeError."""
-    try:
-        dims = tuple(operator.index(d) for d in shape)
-    except TypeError:
-        raise TypeError(
-            f"Shapes must be 1D sequences of concrete values of integer type, got {shape!r}."
-        ) from None
-    if any(d < 0 for d in dims):
-        raise TypeError(
-            "Only non-negative indices are allowed when broadcasting static shapes, but got "
-            f"shape {shape!r}."
-        )
-    return dims
-
-
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     """The shape NumPy broadcasting gives arrays of ``shapes``: aligned at their trailing axes,
     each axis the common size of the shapes that have it other than 1 (1 where all are 1).
     Incompatible shapes raise JAX's ValueError ("Incompatible shapes for broadcasting"); a
-    negative or non-integer size, JAX's TypeError."""
+    negative or non-integer size, a TypeError."""
     if not shapes:
         raise TypeError("broadcast_shapes: at least one shape is required")
-    dims = [_shape_of(s) for s in shapes]
-    rank = max(len(d) for d in dims)
-    padded = [(1,) * (rank - len(d)) + d for d in dims]
-    out = []
-    for sizes in zip(*padded, strict=True):
-        others = {s for s in sizes if s != 1}
-        if len(others) > 1:
-            raise ValueError(
-                f"Incompatible shapes for broadcasting: shapes={[tuple(s) for s in shapes]}"
-            )
-        out.append(others.pop() if others else 1)
-    return tuple(out)
+    dims = [shape_like("broadcast_shapes", "shape", s) for s in shapes]
+    try:
+        return tuple(int(n) for n in np.broadcast_shapes(*dims))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={dims}") from None
 
 
 # ---------------------------------------------------------------------------- ragged_dot

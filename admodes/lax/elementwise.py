@@ -336,23 +336,21 @@ def conj(x: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- dtype conversion
-def _target_dtype(new_dtype: Any) -> np.dtype:
-    """``new_dtype`` as a numeric or bool NumPy dtype, or the error JAX raises."""
+def numeric_dtype(new_dtype: Any, fn: str) -> np.dtype:
+    """``new_dtype`` as a numeric or bool NumPy dtype, or the error JAX raises (``fn``: the
+    function asking, for the message)."""
     if new_dtype is None:
-        raise ValueError(
-            "convert_element_type: dtype must be specified (np.float32, 'int32', ...), got None"
-        )
+        raise ValueError(f"{fn}: dtype must be specified (np.float32, 'int32', ...), got None")
     try:
         target = np.dtype(new_dtype)
     except TypeError:
         raise TypeError(
-            f"convert_element_type: new_dtype must be a dtype (np.float32, 'int32', bool, ...), "
-            f"got {new_dtype!r}"
+            f"{fn}: new_dtype must be a dtype (np.float32, 'int32', bool, ...), got {new_dtype!r}"
         ) from None
     if target.kind not in "biufc":
         raise TypeError(
-            f"convert_element_type converts to numeric and bool dtypes, got {target}: pass a "
-            "float, complex, integer or bool dtype"
+            f"{fn} converts to numeric and bool dtypes, got {target}: pass a float, complex, "
+            "integer or bool dtype"
         )
     return target
 
@@ -374,7 +372,7 @@ def convert_element_type(operand: Any, new_dtype: Any) -> Any:
     """operand converted to ``new_dtype`` as XLA converts: complex to real keeps the real part
     (with JAX's ComplexWarning), floats to integers truncate and saturate (nan → 0). Float and
     complex results carry the derivative; integer and bool ones are constants (JAX's float0)."""
-    target = _target_dtype(new_dtype)
+    target = numeric_dtype(new_dtype, "convert_element_type")
     if dtype_of(operand).kind == "c" and target.kind != "c":
         warnings.warn(
             "Casting complex values to real discards the imaginary part",

@@ -92,7 +92,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------------ checks
-def _shape_like(fn: str, arg: str, values: Any) -> tuple[int, ...]:
+def shape_like(fn: str, arg: str, values: Any) -> tuple[int, ...]:
     """``values`` (a sequence of non-negative integers, as JAX's shape-like arguments) as ints."""
     if not isinstance(values, Sequence | np.ndarray):
         raise TypeError(
@@ -132,8 +132,8 @@ def broadcast_in_dim(
     """``operand`` broadcast to ``shape``: its axis i becomes the output axis
     ``broadcast_dimensions[i]`` (its length 1 or that axis's), every other output axis is new.
     The dimensions need not be increasing: unsorted ones also transpose the operand."""
-    target = _shape_like("broadcast_in_dim", "shape", shape)
-    dims = _shape_like("broadcast_in_dim", "broadcast_dimensions", broadcast_dimensions)
+    target = shape_like("broadcast_in_dim", "shape", shape)
+    dims = shape_like("broadcast_in_dim", "broadcast_dimensions", broadcast_dimensions)
     s = shape_of(operand)
     if len(dims) != len(s):
         raise TypeError(
@@ -171,7 +171,7 @@ def broadcast_in_dim(
 
 def broadcast(operand: Any, sizes: Sequence[int]) -> Any:
     """``operand`` repeated over new leading axes of lengths ``sizes``."""
-    sizes = _shape_like("broadcast", "sizes", sizes)
+    sizes = shape_like("broadcast", "sizes", sizes)
     nd = ndim(operand)
     dims = tuple(range(len(sizes), len(sizes) + nd))
     return broadcast_in_dim(operand, sizes + shape_of(operand), dims)
@@ -199,7 +199,7 @@ def expand_dims(array: Any, dimensions: Sequence[int]) -> Any:
 def full(shape: int | Sequence[int], fill_value: Any, dtype: Any = None) -> Any:
     """An array of ``shape`` holding the scalar ``fill_value`` in ``dtype`` (None: the fill
     value's); differentiable in a traced fill value."""
-    dims = _shape_like("full", "shape", (shape,) if isinstance(shape, int | np.integer) else shape)
+    dims = shape_like("full", "shape", (shape,) if isinstance(shape, int | np.integer) else shape)
     if shape_of(fill_value):
         raise TypeError(
             "full must be called with scalar fill_value, got fill_value.shape "
@@ -227,7 +227,7 @@ def broadcasted_iota(dtype: Any, shape: Sequence[int], dimension: int) -> Any:
             f"iota does not accept dtype {dt}. Accepted dtypes are subtypes of integer, "
             "floating, complexfloating."
         )
-    dims = _shape_like("iota", "shape", shape)
+    dims = shape_like("iota", "shape", shape)
     if not 0 <= dimension < len(dims):
         raise ValueError(
             f"iota dimension must be between 0 and len(shape), got dimension={dimension} for "
@@ -305,7 +305,7 @@ def transpose(operand: Any, permutation: Sequence[int]) -> Any:
 
 def rev(operand: Any, dimensions: Sequence[int]) -> Any:
     """``operand`` reversed along each of ``dimensions`` (counted from 0, no negative ones)."""
-    dims = _shape_like("rev", "dimensions", dimensions)
+    dims = shape_like("rev", "dimensions", dimensions)
     if len(set(dims)) != len(dims):
         raise TypeError(f"rev dimensions must be unique, got {dims}.")
     if any(d >= ndim(operand) for d in dims):
@@ -318,7 +318,7 @@ def rev(operand: Any, dimensions: Sequence[int]) -> Any:
 
 def tile(operand: Any, reps: Sequence[int]) -> Any:
     """``operand`` repeated ``reps[k]`` times along each axis k (one rep per axis)."""
-    reps = _shape_like("tile", "reps", reps)
+    reps = shape_like("tile", "reps", reps)
     if len(reps) != ndim(operand):
         raise TypeError(
             f"reps length must be equal to the ndim of x, got len(reps)={len(reps)} and "
@@ -404,8 +404,8 @@ def slice(
     """``operand[start:limit:stride]`` along each axis; the bounds lie within the operand, counted
     from 0 (no negative ones)."""
     s = shape_of(operand)
-    starts = _shape_like("slice", "start_indices", start_indices)
-    limits = _shape_like("slice", "limit_indices", limit_indices)
+    starts = shape_like("slice", "start_indices", start_indices)
+    limits = shape_like("slice", "limit_indices", limit_indices)
     if len(starts) != len(s):
         raise TypeError(
             "slice start_indices must have length equal to the number of dimensions of the "
@@ -426,7 +426,7 @@ def slice(
             "slice limit_indices must be greater than or equal to start_indices, got "
             f"start_indices {starts} and limit_indices {limits}."
         )
-    steps = (1,) * len(s) if strides is None else _shape_like("slice", "strides", strides)
+    steps = (1,) * len(s) if strides is None else shape_like("slice", "strides", strides)
     if len(steps) != len(s) or 0 in steps:
         raise TypeError(
             "slice strides must be one positive integer per dimension of the operand, got "
@@ -535,7 +535,7 @@ def dynamic_slice(
     """``operand[start : start + size]`` along each axis, a negative start counted from the end,
     then clamped to [0, dim - size] so the slice fits (XLA's DynamicSlice)."""
     starts = _start_indices("dynamic_slice", operand, start_indices, allow_negative_indices)
-    sizes = _shape_like("dynamic_slice", "slice_sizes", slice_sizes)
+    sizes = shape_like("dynamic_slice", "slice_sizes", slice_sizes)
     s = shape_of(operand)
     if len(sizes) != len(s):
         raise ValueError(
@@ -952,7 +952,7 @@ def gather(
     parsed = GatherScatterMode.from_any(
         GatherScatterMode.PROMISE_IN_BOUNDS if mode is None else mode
     )
-    sizes = _shape_like("gather", "slice_sizes", slice_sizes)
+    sizes = shape_like("gather", "slice_sizes", slice_sizes)
     w = _windows(
         "gather",
         operand,
