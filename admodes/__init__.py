@@ -9,7 +9,7 @@
 import importlib
 from typing import Any
 
-from admodes import debug, flatten_util, lax, nn, tree
+from admodes import debug, flatten_util, lax, nn, random, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.batching import vmap
 from admodes.callback import pure_callback
@@ -72,6 +72,7 @@ __all__ = [
     "nn",
     "plan_checkpoints",
     "pure_callback",
+    "random",
     "stop_gradient",
     "tree",
     "value_and_grad",
