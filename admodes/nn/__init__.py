@@ -1,5 +1,5 @@
 """``admodes.nn``: JAX's ``jax.nn`` activations, normalisations and attention, by both engines,
-and its ``initializers`` (drawing with NumPy).
+and its ``initializers`` (JAX's numbers for a PRNG key, or NumPy's draws for a ``Generator``).
 
 Names, signatures and derivatives are JAX's, kinks included: ``relu'(0) = 0``; ``relu6`` has
 derivative 0 at 0 and at 6, and so ``hard_sigmoid`` at ±3 and ``hard_silu`` at −3 (1 at 3);

@@ -1,35 +1,68 @@
-"""``admodes.nn.initializers``: JAX's ``jax.nn.initializers``, drawing with NumPy.
+"""``admodes.nn.initializers``: JAX's ``jax.nn.initializers``, with JAX's numbers for JAX's keys.
 
-Each builder returns an initializer ``init(key, shape, dtype=float64)``, as JAX's does; ``key``
-is a NumPy ``Generator`` (``np.random.default_rng(seed)``) or an integer seed, where JAX takes a
-PRNG key, so the numbers differ from JAX's and the distributions are the same. Initial values
-are constants to every transform.
+Each builder returns an initializer ``init(key, shape, dtype=None)`` (float64 if None), as JAX's
+does. ``key`` is one of
 
-Variance scaling (``glorot``/``xavier``, ``lecun``, ``he``/``kaiming``): for a weight of shape
-``shape``, the *receptive field* r is the product of the axes that are neither ``in_axis``,
-``out_axis`` nor ``batch_axis``; fan_in = r · Π shape[in_axis], fan_out = r · Π shape[out_axis];
-the draws have mean 0 and variance scale / n, n one of fan_in, fan_out, their mean or their
-geometric mean (``mode``):
+- a PRNG key: ``admodes.random.key(seed)`` (or ``PRNGKey``), a legacy JAX key
+  (``jax.random.PRNGKey(seed)``) or ``jax.random.key_data(k)`` of a typed JAX key, all a uint32
+  array of shape (2,). The draws are then :mod:`admodes.random`'s, which are ``jax.random``'s
+  bit for bit, and the initializer does JAX's arithmetic on them step by step (XLA's ``exp``,
+  ``log``, ``log1p``, ``sin`` and ``cos``, and its complex ``log`` and ``√``), so its result is
+  JAX's bit for bit (64-bit types enabled, on the CPU; the conditions are
+  :mod:`admodes.random`'s). A typed JAX key itself (``jax.random.key(seed)``) is refused, with
+  what to pass instead;
+- a NumPy ``Generator``, or an integer seed of one: the same formulas on NumPy's draws, so the
+  numbers are NumPy's and the distributions JAX's (NumPy draws truncated normals by rejection,
+  from intervals holding at least 1% of the normal's mass).
 
-- ``"normal"``: N(0, scale/n);
-- ``"truncated_normal"``: a standard normal truncated to (−2, 2), divided by that truncated
-  distribution's standard deviation 0.8796…, times √(scale/n);
-- ``"uniform"``: U(−√(3 scale/n), √(3 scale/n)).
+The formulas are JAX's; u, u′ are uniform on [0, 1) and z standard normal (complex z: (x + iy)/√2,
+x and y real standard normals), drawn in ``dtype``:
 
-Complex dtypes as JAX: a normal of variance 1 split equally between the real and imaginary
-parts; for ``"uniform"`` a point of the disk of radius √2 (variance 1); for
-``"truncated_normal"`` a complex normal whose modulus is truncated at 2, divided by its standard
-deviation 0.9531…. ``orthogonal``: a Haar-distributed matrix (the QR factor of a normal matrix,
-its columns' signs those of R's diagonal), rows or columns orthonormal, whichever are fewer.
+- ``uniform(scale)``: scale·u; ``normal(stddev)``: stddev·z; ``truncated_normal(stddev, lower,
+  upper)``: stddev·z, z conditioned on lower < z < upper (no correction of the variance).
+- ``variance_scaling(scale, mode, distribution, in_axis, out_axis, batch_axis)``: for a weight
+  of shape ``shape``, the *receptive field* r is the product of the axes that are neither
+  ``in_axis``, ``out_axis`` nor ``batch_axis``; fan_in = r · Π shape[in_axis], fan_out = r · Π
+  shape[out_axis]; n is fan_in, fan_out, (fan_in + fan_out)/2 or √(fan_in·fan_out) (``mode``),
+  and v = scale / n, rounded to ``dtype``. The draws, of mean 0 and variance v:
+
+  - ``"normal"``: z·√v;
+  - ``"truncated_normal"``: z·(√v / 0.87962566103423978), z conditioned on −2 < z < 2 (the
+    constant is that truncated normal's standard deviation); complex: r·e^(iθ)·(√v /
+    0.95311164380491208), r = √(−log(1 − (1 − e⁻⁴)·u)), θ = 2π·u′ (a complex standard normal
+    whose modulus is truncated at 2, and that distribution's standard deviation);
+  - ``"uniform"``: w·√(3v), w uniform on [−1, 1); complex: r·e^(iθ)·√v, r = √(2u), θ = 2π·u′
+    (uniform on the disk of radius √2, of variance 1).
+
+  The complex draws take u from the first key of ``admodes.random.split(key)`` and u′ from the
+  second (from a ``Generator``: u, then u′). ``glorot_*``/``xavier_*`` are scale 1, "fan_avg";
+  ``lecun_*`` scale 1, "fan_in"; ``he_*``/``kaiming_*`` scale 2, "fan_in"; ``*_uniform``
+  "uniform", ``*_normal`` "truncated_normal".
+- ``orthogonal(scale, column_axis)``: scale·Q, Q of ``admodes.random.orthogonal`` (Q·sign(diag R)
+  for the QR factorization of a normal matrix, Haar-distributed, as JAX's): its columns are the
+  entries along ``column_axis``, its rows the others flattened, and whichever are fewer are
+  orthonormal. The QR is SciPy's LAPACK, which JAX calls too, so Q is JAX's bit for bit;
+  without SciPy it is NumPy's, whose OpenBLAS may factor large matrices differently (last bits:
+  2e-16 on a 1000 × 300 float64 matrix; NumPy computes float32 in float64, so float32 differs
+  by about 1e-7). ``delta_orthogonal``: zero but at the centre of the spatial axes, where it is
+  ``orthogonal``'s matrix (Xiao et al., 2018).
+
+Initial values are constants to every transform.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
+
+from admodes import random
+from admodes.random import _xla
+from admodes.random._keys import check_key
+from admodes.random._multivariate import haar
 
 __all__ = [
     "Initializer",
@@ -54,7 +87,9 @@ __all__ = [
     "zeros",
 ]
 
-Key = np.random.Generator | int
+Key = Any
+"""A PRNG key (uint32 data of shape (2,): admodes', a legacy JAX key, or
+``jax.random.key_data(k)``), a ``numpy.random.Generator`` or an integer seed."""
 Shape = Sequence[int]
 Axes = int | Sequence[int]
 Initializer = Callable[..., np.ndarray]
@@ -66,19 +101,120 @@ TRUNCATED_STD = 0.87962566103423978
 COMPLEX_TRUNCATED_STD = 0.95311164380491208
 
 
-def _generator(key: Any) -> np.random.Generator:
-    """The generator an initializer draws from: ``key`` itself, or one seeded with it."""
+# ---------------------------------------------------------------------------- draws
+class _Draws(Protocol):
+    """Where an initializer's random numbers come from: a PRNG key (:mod:`admodes.random`, JAX's
+    numbers) or a NumPy ``Generator``. Arrays of ``shape`` and ``dtype``."""
+
+    def uniform(self, shape: Shape, dtype: np.dtype, minval: float = 0.0) -> np.ndarray:
+        """Uniform on [minval, 1) (real dtypes)."""
+        ...
+
+    def normal(self, shape: Shape, dtype: np.dtype) -> np.ndarray:
+        """Standard normal; complex: (x + iy)/√2, x and y standard normal."""
+        ...
+
+    def truncated_normal(
+        self, lower: float, upper: float, shape: Shape, dtype: np.dtype
+    ) -> np.ndarray:
+        """Standard normal conditioned on lower < x < upper (real dtypes)."""
+        ...
+
+    def orthogonal(self, n: int, m: int, dtype: np.dtype) -> np.ndarray:
+        """An n × m Haar-distributed matrix with orthonormal rows (n ≤ m) or columns (m ≤ n)."""
+        ...
+
+    def split(self) -> tuple[_Draws, _Draws]:
+        """Two independent sources (JAX: the keys of ``split(key)``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _KeyDraws:
+    """Draws of a PRNG key: :mod:`admodes.random`'s, which are ``jax.random``'s."""
+
+    key: np.ndarray
+
+    def uniform(self, shape: Shape, dtype: np.dtype, minval: float = 0.0) -> np.ndarray:
+        return np.asarray(random.uniform(self.key, shape, dtype, minval))
+
+    def normal(self, shape: Shape, dtype: np.dtype) -> np.ndarray:
+        return np.asarray(random.normal(self.key, shape, dtype))
+
+    def truncated_normal(
+        self, lower: float, upper: float, shape: Shape, dtype: np.dtype
+    ) -> np.ndarray:
+        return np.asarray(random.truncated_normal(self.key, lower, upper, shape, dtype))
+
+    def orthogonal(self, n: int, m: int, dtype: np.dtype) -> np.ndarray:
+        return random.orthogonal(self.key, n, (), dtype, m)
+
+    def split(self) -> tuple[_Draws, _Draws]:
+        first, second = random.split(self.key)
+        return _KeyDraws(first), _KeyDraws(second)
+
+
+@dataclass(frozen=True)
+class _NumPyDraws:
+    """Draws of a NumPy ``Generator``, in float64 rounded to the dtype."""
+
+    rng: np.random.Generator
+
+    def uniform(self, shape: Shape, dtype: np.dtype, minval: float = 0.0) -> np.ndarray:
+        return self.rng.uniform(minval, 1.0, tuple(shape)).astype(dtype)
+
+    def normal(self, shape: Shape, dtype: np.dtype) -> np.ndarray:
+        if dtype.kind == "c":
+            parts = self.rng.standard_normal((2, *shape)) * math.sqrt(0.5)
+            return (parts[0] + 1j * parts[1]).astype(dtype)
+        return self.rng.standard_normal(tuple(shape)).astype(dtype)
+
+    def truncated_normal(
+        self, lower: float, upper: float, shape: Shape, dtype: np.dtype
+    ) -> np.ndarray:
+        """By rejection: normal draws, those outside the interval drawn again (which must hold
+        at least 1% of the normal's mass)."""
+        mass = 0.5 * (math.erf(upper / math.sqrt(2.0)) - math.erf(lower / math.sqrt(2.0)))
+        if not mass >= 0.01:
+            raise ValueError(
+                f"truncated_normal: the interval ({lower}, {upper}) holds {mass:.3g} of a "
+                "standard normal's mass; from a NumPy Generator admodes draws by rejection and "
+                "needs at least 1% (JAX's default (-2, 2) holds 95%; a PRNG key has no limit)"
+            )
+        out = np.empty(math.prod(shape))
+        filled = 0
+        while filled < out.size:
+            wanted = out.size - filled
+            draws = self.rng.standard_normal(math.ceil(1.1 * wanted / mass) + 16)
+            kept = draws[(draws > lower) & (draws < upper)][:wanted]
+            out[filled : filled + kept.size] = kept
+            filled += kept.size
+        return out.reshape(tuple(shape)).astype(dtype)
+
+    def orthogonal(self, n: int, m: int, dtype: np.dtype) -> np.ndarray:
+        return haar(self.normal((max(n, m), min(n, m)), dtype), n, m)
+
+    def split(self) -> tuple[_Draws, _Draws]:
+        return self, self
+
+
+def _draws(key: Key) -> _Draws:
+    """The source of an initializer's draws: a PRNG key, a ``Generator``, or a Generator seeded
+    with an integer."""
     if isinstance(key, np.random.Generator):
-        return key
+        return _NumPyDraws(key)
     if isinstance(key, int | np.integer) and not isinstance(key, bool):
-        return np.random.default_rng(int(key))
-    raise TypeError(
-        f"an initializer's key must be a numpy.random.Generator or an integer seed, got "
-        f"{type(key).__name__}: admodes draws with NumPy, not with JAX's PRNG keys. Pass "
-        "np.random.default_rng(seed), and split it with rng.spawn(n) where JAX splits a key."
-    )
+        return _NumPyDraws(np.random.default_rng(int(key)))
+    if getattr(key, "dtype", None) is None:
+        raise TypeError(
+            "an initializer's key must be a PRNG key (a uint32 array of shape (2,): "
+            "admodes.random.key(seed), jax.random.PRNGKey(seed) or jax.random.key_data(k)), a "
+            f"numpy.random.Generator or an integer seed, got {type(key).__name__}"
+        )
+    return _KeyDraws(check_key("an initializer", key))
 
 
+# ---------------------------------------------------------------------------- dtypes
 def _float_dtype(dtype: Any) -> np.dtype:
     """``dtype`` (float64 if None), which must be floating-point or complex."""
     dtype = np.dtype(np.float64 if dtype is None else dtype)
@@ -94,41 +230,9 @@ def _real_dtype(dtype: np.dtype, name: str) -> np.dtype:
     return dtype
 
 
-def _standard_normal(rng: np.random.Generator, shape: Shape, dtype: np.dtype) -> np.ndarray:
-    """N(0, 1) draws; complex ones have variance 1/2 in each part."""
-    if dtype.kind == "c":
-        parts = rng.standard_normal((2, *shape)) * math.sqrt(0.5)
-        return (parts[0] + 1j * parts[1]).astype(dtype)
-    return rng.standard_normal(tuple(shape)).astype(dtype)
-
-
-def _truncated_standard_normal(
-    rng: np.random.Generator, lower: float, upper: float, shape: Shape
-) -> np.ndarray:
-    """N(0, 1) draws conditioned on lower < x < upper (rejection: normal draws, those outside
-    drawn again), for an interval that holds at least 1% of the normal's mass."""
-    mass = 0.5 * (math.erf(upper / math.sqrt(2.0)) - math.erf(lower / math.sqrt(2.0)))
-    if not mass >= 0.01:
-        raise ValueError(
-            f"truncated_normal: the interval ({lower}, {upper}) holds {mass:.3g} of a standard "
-            "normal's mass; admodes draws by rejection and needs at least 1% (JAX's default "
-            "(-2, 2) holds 95%)"
-        )
-    out = np.empty(math.prod(shape))
-    filled = 0
-    while filled < out.size:
-        wanted = out.size - filled
-        draws = rng.standard_normal(math.ceil(1.1 * wanted / mass) + 16)
-        kept = draws[(draws > lower) & (draws < upper)][:wanted]
-        out[filled : filled + kept.size] = kept
-        filled += kept.size
-    return out.reshape(tuple(shape))
-
-
-def _at_random_angles(rng: np.random.Generator, modulus: np.ndarray, dtype: np.dtype) -> Any:
-    """Complex numbers of the given moduli at uniformly random angles."""
-    theta = rng.uniform(0.0, 2.0 * math.pi, modulus.shape)
-    return (modulus * np.exp(1j * theta)).astype(dtype)
+def _real_part(dtype: np.dtype) -> np.dtype:
+    """The type of ``dtype``'s real part (``dtype`` itself if real)."""
+    return np.finfo(dtype).dtype
 
 
 # ---------------------------------------------------------------------------- constant
@@ -143,7 +247,7 @@ def ones(key: Key, shape: Shape, dtype: Any = None) -> np.ndarray:
 
 
 def constant(value: Any, dtype: Any = None) -> Initializer:
-    """An initializer of arrays full of ``value``."""
+    """An initializer of arrays full of ``value`` (``key`` is not used)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         return np.full(tuple(shape), value, _float_dtype(dtype))
@@ -153,21 +257,21 @@ def constant(value: Any, dtype: Any = None) -> Initializer:
 
 # ---------------------------------------------------------------------------- random
 def uniform(scale: float = 1e-2, dtype: Any = None) -> Initializer:
-    """An initializer of U(0, scale) draws (real dtypes)."""
+    """An initializer of scale·u, u uniform on [0, 1) (real dtypes)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         dtype = _real_dtype(_float_dtype(dtype), "uniform")
-        return (_generator(key).uniform(0.0, 1.0, tuple(shape)) * scale).astype(dtype)
+        return _draws(key).uniform(tuple(shape), dtype) * dtype.type(scale)
 
     return init
 
 
 def normal(stddev: float = 1e-2, dtype: Any = None) -> Initializer:
-    """An initializer of N(0, stddev²) draws (complex: variance split between the parts)."""
+    """An initializer of stddev·z, z standard normal (complex: variance ½ in each part)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         dtype = _float_dtype(dtype)
-        return (_standard_normal(_generator(key), shape, dtype) * stddev).astype(dtype)
+        return _draws(key).normal(tuple(shape), dtype) * dtype.type(stddev)
 
     return init
 
@@ -175,13 +279,13 @@ def normal(stddev: float = 1e-2, dtype: Any = None) -> Initializer:
 def truncated_normal(
     stddev: float = 1e-2, dtype: Any = None, lower: float = -2.0, upper: float = 2.0
 ) -> Initializer:
-    """An initializer of stddev · z, z a standard normal truncated to (lower, upper) (no
+    """An initializer of stddev·z, z a standard normal conditioned on lower < z < upper (no
     correction of the standard deviation for the truncation, as JAX; real dtypes)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         dtype = _real_dtype(_float_dtype(dtype), "truncated_normal")
-        draws = _truncated_standard_normal(_generator(key), lower, upper, shape)
-        return (draws * stddev).astype(dtype)
+        draws = _draws(key).truncated_normal(lower, upper, tuple(shape), dtype)
+        return draws * dtype.type(stddev)
 
     return init
 
@@ -205,6 +309,15 @@ def _fans(
     return size(in_axis) * field, size(out_axis) * field
 
 
+_DENOMINATORS: dict[str, Callable[[float, float], float]] = {
+    "fan_in": lambda fan_in, fan_out: fan_in,
+    "fan_out": lambda fan_in, fan_out: fan_out,
+    "fan_avg": lambda fan_in, fan_out: (fan_in + fan_out) / 2,
+    "fan_geo_avg": lambda fan_in, fan_out: (fan_in * fan_out) ** 0.5,
+}
+_DISTRIBUTIONS = ("normal", "truncated_normal", "uniform")
+
+
 def variance_scaling(
     scale: float,
     mode: str,
@@ -214,48 +327,89 @@ def variance_scaling(
     batch_axis: Axes = (),
     dtype: Any = None,
 ) -> Initializer:
-    """An initializer of draws with mean 0 and variance scale / n (see the module's text)."""
-    denominators = {
-        "fan_in": lambda fan_in, fan_out: fan_in,
-        "fan_out": lambda fan_in, fan_out: fan_out,
-        "fan_avg": lambda fan_in, fan_out: (fan_in + fan_out) / 2,
-        "fan_geo_avg": lambda fan_in, fan_out: math.sqrt(fan_in * fan_out),
-    }
-    if mode not in denominators:
+    """An initializer of draws with mean 0 and variance v = scale / n (the module's text):
+    z·√v (``"normal"``), z·(√v / 0.8796…) (``"truncated_normal"``, z truncated to (−2, 2);
+    complex: the modulus truncated at 2, / 0.9531…), w·√(3v) (``"uniform"``, w on [−1, 1);
+    complex: the disk of radius √2, times √v)."""
+    if mode not in _DENOMINATORS:
         raise ValueError(
-            f"variance_scaling: mode must be one of {sorted(denominators)}, got {mode!r}"
+            f"variance_scaling: mode must be one of {sorted(_DENOMINATORS)}, got {mode!r}"
         )
-    draws = {"normal": _standard_normal, "truncated_normal": _truncated_draws,
-             "uniform": _uniform_draws}  # fmt: skip
-    if distribution not in draws:
+    if distribution not in _DISTRIBUTIONS:
         raise ValueError(
-            f"variance_scaling: distribution must be one of {sorted(draws)}, got {distribution!r}"
+            f"variance_scaling: distribution must be one of {sorted(_DISTRIBUTIONS)}, got "
+            f"{distribution!r}"
         )
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        shape = tuple(shape)
-        dtype = _float_dtype(dtype)
-        fans = _fans(shape, in_axis, out_axis, batch_axis)
-        std = math.sqrt(scale / denominators[mode](*fans))
-        return (draws[distribution](_generator(key), shape, dtype) * std).astype(dtype)
+        shape, dtype = tuple(shape), _float_dtype(dtype)
+        draws = _draws(key)
+        real = _real_part(dtype)
+        # JAX: jnp.array(scale / n, dtype), whose real part this is; XLA's complex √ of a
+        # positive real number is √ of it (correctly rounded), and its complex quotient of two
+        # real numbers their real quotient, so the factors are computed as real numbers.
+        fan_in, fan_out = _fans(shape, in_axis, out_axis, batch_axis)
+        variance = real.type(scale / _DENOMINATORS[mode](fan_in, fan_out))
+        if distribution == "normal":
+            return draws.normal(shape, dtype) * dtype.type(np.sqrt(variance))
+        if distribution == "truncated_normal":
+            if dtype.kind == "c":
+                std = np.sqrt(variance) / real.type(COMPLEX_TRUNCATED_STD)
+                return _complex_truncated_normal(draws, 2.0, shape, dtype) * dtype.type(std)
+            std = np.sqrt(variance) / real.type(TRUNCATED_STD)
+            return draws.truncated_normal(-2.0, 2.0, shape, dtype) * std
+        if dtype.kind == "c":
+            return _complex_uniform(draws, shape, dtype) * dtype.type(np.sqrt(variance))
+        return draws.uniform(shape, dtype, -1.0) * np.sqrt(real.type(3.0) * variance)
 
     return init
 
 
-def _truncated_draws(rng: np.random.Generator, shape: Shape, dtype: np.dtype) -> Any:
-    """Unit-variance draws of a normal truncated at 2 standard deviations (for complex dtypes,
-    its modulus: inverse-CDF draws of the modulus r, 1 − e^(−r²) uniform below 1 − e^(−4))."""
-    if dtype.kind == "c":
-        t = (1.0 - math.exp(-4.0)) * rng.uniform(0.0, 1.0, tuple(shape))
-        return _at_random_angles(rng, np.sqrt(-np.log1p(-t)), dtype) / COMPLEX_TRUNCATED_STD
-    return _truncated_standard_normal(rng, -2.0, 2.0, shape) / TRUNCATED_STD
+def _polar(modulus: np.ndarray, angle: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """r·e^(iθ) as JAX computes it: (r + 0i)·(cos θ + i·sin θ), cos and sin the C library's
+    (as XLA's)."""
+    turn = np.empty(angle.shape, dtype)
+    turn.real, turn.imag = _xla.cos(angle), _xla.sin(angle)
+    return modulus.astype(dtype) * turn
 
 
-def _uniform_draws(rng: np.random.Generator, shape: Shape, dtype: np.dtype) -> Any:
-    """Unit-variance uniform draws: on (−√3, √3), or in the disk of radius √2 for complex."""
-    if dtype.kind == "c":
-        return _at_random_angles(rng, np.sqrt(2.0 * rng.uniform(0.0, 1.0, tuple(shape))), dtype)
-    return rng.uniform(-1.0, 1.0, tuple(shape)) * math.sqrt(3.0)
+def _complex_uniform(draws: _Draws, shape: Shape, dtype: np.dtype) -> np.ndarray:
+    """Uniform on the disk of radius √2 (mean 0, variance 1): r·e^(iθ), r = √(2u), θ = 2π·u′
+    (JAX's ``_complex_uniform``)."""
+    for_modulus, for_angle = draws.split()
+    real = _real_part(dtype)
+    modulus = np.sqrt(real.type(2.0) * for_modulus.uniform(shape, real))
+    angle = real.type(2.0 * np.pi) * for_angle.uniform(shape, real)
+    return _polar(modulus, angle, dtype)
+
+
+def _complex_truncated_normal(
+    draws: _Draws, upper: float, shape: Shape, dtype: np.dtype
+) -> np.ndarray:
+    """A complex standard normal (variance 1) whose modulus is truncated at ``upper``: r·e^(iθ),
+    r = √(−log(1 − t)), t = (1 − e^(−upper²))·u (the inverse of the modulus' distribution
+    function), θ = 2π·u′ (JAX's ``_complex_truncated_normal``)."""
+    for_modulus, for_angle = draws.split()
+    real = _real_part(dtype)
+    one = real.type(1.0)
+    t = (one - _xla.exp(np.asarray(-(upper**2), real))) * for_modulus.uniform(shape, real)
+    # −log(1 − t) ≥ 0; |·| as XLA's complex √, which gives +0 (not −0) where it is −0.
+    modulus = np.sqrt(np.abs(_complex_log(one - t)))
+    angle = real.type(2.0 * np.pi) * for_angle.uniform(shape, real)
+    return _polar(modulus, angle, dtype)
+
+
+def _complex_log(x: np.ndarray) -> np.ndarray:
+    """The real part of XLA's complex log of x + 0i, for x > 0: ½·log1p(x² − 1) where
+    |x² − 1| < ½ (XLA computes x² − 1 in double-double arithmetic, so it is rounded once), and
+    log x elsewhere (XLA's log max(|re|, |im|) + ½·log1p((min/max)²), the second term 0)."""
+    near_one = _xla.fma(x, x, x.dtype.type(-1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            np.abs(near_one) < x.dtype.type(0.5),
+            _xla.log1p(near_one) * x.dtype.type(0.5),
+            _xla.log(x),
+        )
 
 
 def _scaled(
@@ -269,36 +423,40 @@ def _scaled(
         return variance_scaling(scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
 
     builder.__name__ = builder.__qualname__ = name
-    builder.__doc__ = f"An initializer of draws with mean 0 and {doc}"
+    builder.__doc__ = (
+        f"An initializer of draws with mean 0 and {doc} "
+        f"(``variance_scaling({scale}, {mode!r}, {distribution!r})``)."
+    )
     return builder
 
 
 glorot_uniform = xavier_uniform = _scaled(
-    "glorot_uniform", 1.0, "fan_avg", "uniform", "variance 2/(fan_in + fan_out), uniform."
+    "glorot_uniform", 1.0, "fan_avg", "uniform", "variance 2/(fan_in + fan_out), uniform"
 )
 glorot_normal = xavier_normal = _scaled(
     "glorot_normal",
     1.0,
     "fan_avg",
     "truncated_normal",
-    "variance 2/(fan_in + fan_out), truncated normal.",
+    "variance 2/(fan_in + fan_out), truncated normal",
 )
-lecun_uniform = _scaled("lecun_uniform", 1.0, "fan_in", "uniform", "variance 1/fan_in, uniform.")
+lecun_uniform = _scaled("lecun_uniform", 1.0, "fan_in", "uniform", "variance 1/fan_in, uniform")
 lecun_normal = _scaled(
-    "lecun_normal", 1.0, "fan_in", "truncated_normal", "variance 1/fan_in, truncated normal."
+    "lecun_normal", 1.0, "fan_in", "truncated_normal", "variance 1/fan_in, truncated normal"
 )
 he_uniform = kaiming_uniform = _scaled(
-    "he_uniform", 2.0, "fan_in", "uniform", "variance 2/fan_in, uniform."
+    "he_uniform", 2.0, "fan_in", "uniform", "variance 2/fan_in, uniform"
 )
 he_normal = kaiming_normal = _scaled(
-    "he_normal", 2.0, "fan_in", "truncated_normal", "variance 2/fan_in, truncated normal."
+    "he_normal", 2.0, "fan_in", "truncated_normal", "variance 2/fan_in, truncated normal"
 )
 
 
 # ---------------------------------------------------------------------------- orthogonal
 def orthogonal(scale: float = 1.0, column_axis: int = -1, dtype: Any = None) -> Initializer:
-    """An initializer of scale · Q, Q Haar-distributed with orthonormal columns (the entries
-    along ``column_axis``, against the others flattened) or rows, whichever are fewer."""
+    """An initializer of scale·Q, Q Haar-distributed with orthonormal columns (the entries
+    along ``column_axis``, against the others flattened) or rows, whichever are fewer: JAX's
+    ``random.orthogonal(key, rows, (), dtype, columns)``, reshaped."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         shape, dtype = tuple(shape), _float_dtype(dtype)
@@ -307,21 +465,16 @@ def orthogonal(scale: float = 1.0, column_axis: int = -1, dtype: Any = None) -> 
         if 0 in shape:
             return np.zeros(shape, dtype)
         columns = shape[column_axis]
-        rows = math.prod(shape) // columns
-        z = _standard_normal(_generator(key), (max(rows, columns), min(rows, columns)), dtype)
-        q, r = np.linalg.qr(z)
-        diagonal = np.diagonal(r)
-        q = q * np.where(diagonal == 0, 1, diagonal / np.abs(diagonal))
-        q = q.T if rows < columns else q
+        q = _draws(key).orthogonal(math.prod(shape) // columns, columns, dtype)
         others = tuple(np.delete(np.array(shape), column_axis % len(shape)))
-        return (scale * np.moveaxis(q.reshape((*others, columns)), -1, column_axis)).astype(dtype)
+        return dtype.type(scale) * np.moveaxis(q.reshape((*others, columns)), -1, column_axis)
 
     return init
 
 
 def delta_orthogonal(scale: float = 1.0, column_axis: int = -1, dtype: Any = None) -> Initializer:
     """An initializer of convolution kernels (3-, 4- or 5-D, in ≤ out channels) that are zero
-    but at the centre of the spatial axes, an orthogonal matrix there (Xiao et al., 2018)."""
+    but at the centre of the spatial axes, ``orthogonal``'s matrix there (Xiao et al., 2018)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
         shape, dtype = tuple(shape), _float_dtype(dtype)

@@ -36,8 +36,8 @@ def _key_data(name: str, key: Any) -> np.ndarray:
     if dtype is not None and not isinstance(dtype, np.dtype):
         raise TypeError(
             f"{name}: got a typed JAX key (dtype {dtype}); admodes keys are JAX's raw key data, "
-            "a uint32 array of shape (..., 2). Pass jax.random.key_data(key) (or make the key "
-            "with admodes.random.key)."
+            "a uint32 array of shape (..., 2). Pass jax.random.key_data(k) (the same numbers as "
+            "JAX's for k), or make the key with admodes.random.key(seed)."
         )
     try:
         data = np.asarray(key)

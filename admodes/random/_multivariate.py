@@ -1,10 +1,12 @@
 """Samplers that factor a matrix: ``multivariate_normal`` (mean + A·z with A·Aᵀ = cov) and
 ``orthogonal`` (Haar-distributed matrices, the QR factor of a normal matrix).
 
-JAX factors with LAPACK (``potrf``, ``syevd``, ``gesdd``, ``geqrf``/``orgqr``); so does NumPy
-in float64, with the same results. In float32 NumPy computes in float64, so admodes calls
-SciPy's single-precision LAPACK when SciPy is installed (the same routines JAX calls), and
-NumPy's otherwise (then float32 factors may differ from JAX's in the last bit).
+JAX factors with LAPACK (``potrf``, ``syevd``, ``gesdd``, ``geqrf``/``orgqr``), SciPy's (jaxlib
+takes its CPU kernels from SciPy); NumPy's in float64 gives the same results for the covariance
+factors. In float32 NumPy computes in float64, so admodes calls SciPy's single-precision LAPACK
+when SciPy is installed, and NumPy's otherwise (then float32 factors may differ from JAX's in
+the last bit). ``orthogonal``'s QR is SciPy's in every precision (NumPy's OpenBLAS may block a
+large QR differently from SciPy's and change last bits), NumPy's without SciPy.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from admodes.random._common import (
     standard_erf_inv,
     standard_normal,
 )
+from admodes.random._distributions import normal
 from admodes.random._keys import Shape, canonical_shape, check_key
 
-__all__ = ["multivariate_normal", "orthogonal"]
+__all__ = ["haar", "multivariate_normal", "orthogonal"]
 
 _METHODS = ("svd", "eigh", "cholesky")
 
 
-def _lapack32() -> Any:
-    """SciPy's ``scipy.linalg`` (single-precision LAPACK, as JAX's), or None."""
+def _scipy_linalg() -> Any:
+    """SciPy's ``scipy.linalg``, or None: its LAPACK is JAX's (jaxlib takes its CPU kernels
+    from ``scipy.linalg.cython_lapack``)."""
     try:
         import scipy.linalg
     except ImportError:
@@ -40,7 +44,7 @@ def _lapack32() -> Any:
 
 def _factor(cov: Any, method: str) -> Any:
     """A with A·Aᵀ = cov: Cholesky's L, or U·√s (SVD), or V·√w (eigendecomposition)."""
-    if isinstance(cov, Traced) or cov.dtype != np.float32 or _lapack32() is None:
+    if isinstance(cov, Traced) or cov.dtype != np.float32 or _scipy_linalg() is None:
         linalg = anp.linalg
         if method == "svd":
             u, s, _ = linalg.svd(cov)
@@ -54,7 +58,7 @@ def _factor(cov: Any, method: str) -> Any:
 
 def _factor32(cov: np.ndarray, method: str) -> np.ndarray:
     """:func:`_factor` of float32 matrices (..., n, n) by SciPy's single-precision LAPACK."""
-    sl = _lapack32()
+    sl = _scipy_linalg()
     flat = cov.reshape((-1, *cov.shape[-2:]))
     factors = []
     for c in flat:
@@ -139,16 +143,25 @@ def _one_dimensional(
 def orthogonal(
     key: Any, n: int, shape: Shape = (), dtype: Any = None, m: int | None = None
 ) -> np.ndarray:
-    """Haar-random matrices of shape ``shape + (n, m)`` (m = n by default): orthogonal, or with
-    orthonormal rows (n ≤ m) or columns (m ≤ n) (Mezzadri, 2007): Q·sign(diag R) for Z = Q·R,
-    Z a standard normal matrix of shape (max(n, m), min(n, m)), transposed if n < m."""
+    """Haar-random matrices of shape ``shape + (n, m)`` (m = n by default): orthogonal (unitary
+    for complex dtypes), or with orthonormal rows (n ≤ m) or columns (m ≤ n) (Mezzadri, 2007):
+    :func:`haar` of Z, a standard normal matrix of shape (max(n, m), min(n, m))."""
     key = check_key("orthogonal", key)
-    dtype = float_dtype("orthogonal", dtype)
+    dtype = float_dtype("orthogonal", dtype, "fc")
     shape = canonical_shape(shape)
     n, m = int(n), int(n if m is None else m)
-    z = standard_normal(key, (*shape, max(n, m), min(n, m)), dtype)
-    sl = _lapack32() if dtype == np.float32 else None
-    if sl is None:
+    return haar(normal(key, (*shape, max(n, m), min(n, m)), dtype), n, m)
+
+
+def haar(z: np.ndarray, n: int, m: int) -> np.ndarray:
+    """Q·sign(diag R) for Z = Q·R of shape (..., max(n, m), min(n, m)), transposed (not
+    conjugated, as JAX) if n < m: Haar-distributed when Z is standard normal. The QR is LAPACK's
+    (geqrf, then orgqr or ungqr), as JAX's; its R has a real diagonal, so sign(diag R) = d/|d|
+    is ±1 (0 where d = 0, as JAX's sign). SciPy's LAPACK when SciPy is installed (JAX's, so
+    the same bits), NumPy's otherwise (its OpenBLAS may block large factorizations differently
+    and change last bits: 2e-16 for a 1000 × 300 matrix)."""
+    sl = _scipy_linalg()
+    if sl is None or z.size == 0:
         q, r = np.linalg.qr(z)
     else:
         pairs = [sl.qr(zi, mode="economic") for zi in z.reshape((-1, *z.shape[-2:]))]

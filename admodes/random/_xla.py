@@ -12,9 +12,9 @@ own SIMD code. These are XLA's, read from the LLVM IR and HLO it generates
 - ``log``: float64 calls the C library's ``log``; float32 is XLA's own (Cephes ``logf``):
   x = m·2ᵉ with m ∈ [√½, √2), log x = e·ln 2 + (m − 1) − (m − 1)²/2 + (m − 1)³·p(m − 1).
 - ``log1p``: log(1 + x) for |x| ≥ √2 − 1, else the Cephes rational form x − x²/2 + x³·P(x)/Q(x).
-- ``tan``, ``pow`` and float64 ``erf`` call the C library (``tan``/``tanf``, ``pow``/``powf``,
-  ``erf``); float32 ``erf`` is XLA's rational approximation x·P(x²)/Q(x²), 1 with x's sign
-  for |x| ≥ 3.8325.
+- ``tan``, ``cos``, ``sin``, ``pow`` and float64 ``erf`` call the C library (``tan``/``tanf``,
+  ``cos``/``cosf``, ``sin``/``sinf``, ``pow``/``powf``, ``erf``); float32 ``erf`` is XLA's
+  rational approximation x·P(x²)/Q(x²), 1 with x's sign for |x| ≥ 3.8325.
 - ``erf_inv``: Giles' approximation ("Approximating the erfinv function", 2010) as XLA expands
   it: w = −log1p(−x²) and a polynomial in w − 2.5 (w < 5) or √w − 3 (float32), in w − 3.125
   (w < 6.25), √w − 3.25 (w < 16) or √w − 5 (float64), times x.
@@ -40,7 +40,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["erf", "erf_inv", "exp", "fma", "lgamma32", "log", "log1p", "pow", "rsqrt", "tan"]
+__all__ = [
+    "cos",
+    "erf",
+    "erf_inv",
+    "exp",
+    "fma",
+    "lgamma32",
+    "log",
+    "log1p",
+    "pow",
+    "rsqrt",
+    "sin",
+    "tan",
+]
 
 _LIBM = ctypes.CDLL(ctypes.util.find_library("m") or ctypes.util.find_library("c"))
 
@@ -299,6 +312,10 @@ def log1p(x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- C library
 tan = _via_float32(_libm("tan"))
 tan.__doc__ = "tan x: the C library's ``tan`` (``tanf``), which XLA's CPU code calls."
+cos = _via_float32(_libm("cos"))
+cos.__doc__ = "cos x: the C library's ``cos`` (``cosf``), which XLA's CPU code calls."
+sin = _via_float32(_libm("sin"))
+sin.__doc__ = "sin x: the C library's ``sin`` (``sinf``), which XLA's CPU code calls."
 pow = _via_float32(_libm("pow", 2))
 pow.__doc__ = "xʸ: the C library's ``pow`` (``powf``), which XLA's CPU code calls."
 _C_ERF = _libm("erf")
