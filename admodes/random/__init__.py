@@ -51,8 +51,10 @@ of :func:`uniform`, the bounds of :func:`truncated_normal`, ``mean`` and ``cov``
 :func:`multivariate_normal`, ``sigma`` (:func:`lognormal`), ``b`` (:func:`pareto`),
 ``scale``/``concentration`` (:func:`weibull_min`), ``scale`` (:func:`rayleigh`), ``loc``/``scale``
 (:func:`double_sided_maxwell`), ``left``/``mode``/``right`` (:func:`triangular`) and ``mean``
-(:func:`wald`). JAX's implicit derivative of a gamma draw in its shape parameter is not
-implemented: a traced shape raises NotImplementedError. Discrete samples have no derivative.
+(:func:`wald`), and the shape parameters of the gamma family (:func:`gamma`, :func:`loggamma`,
+:func:`beta`, :func:`dirichlet`, :func:`chisquare`, :func:`f`, :func:`t`,
+:func:`generalized_normal`, :func:`ball`: JAX's implicit derivative of a gamma draw,
+:mod:`admodes.random._gamma`). Discrete samples have no derivative.
 """
 
 from admodes.random._counts import binomial, multinomial, poisson

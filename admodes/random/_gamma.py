@@ -11,19 +11,33 @@ with JAX's exact key schedule (each round splits the element's key into three: t
 the normal's, the uniform's; each normal retry splits again), so the samples are JAX's. The
 draws run for all elements at once, those still looping masked, as ``vmap`` runs them.
 
-Differentiating a sample with respect to α (JAX's implicit reparameterization) is not
-implemented: a traced α raises NotImplementedError.
+A traced α differentiates as JAX's (implicit reparameterization, Figurnov et al., 2018): the
+draw x solves P(α, x) = u for the regularized incomplete gamma function P and a u that does not
+depend on α, so
+
+    dx/dα = −(∂P/∂α)(α, x) / p(x; α),    p(x; α) = x^(α−1) e^(−x) / Γ(α),
+
+0 where x = 0, and d(log x)/dα = (dx/dα)/x in log space (x = e^(log x), or the smallest
+normal number where that is smaller, as JAX). ∂P/∂α is ``admodes.lax.igamma_grad_a`` (it
+needs SciPy, the ``scipy`` extra). The distributions built on gamma draws (beta, dirichlet,
+chisquare, f, t, generalized_normal, ball) then differentiate in their parameters through it;
+their transforms use :mod:`admodes.random._math`, whose values are XLA's.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
-from admodes.core import Traced
-from admodes.random import _xla
+import admodes.numpy as anp
+from admodes import lax
+from admodes.core import Traced, plain
+from admodes.custom import custom_jvp
+from admodes.random import _math, _xla
 from admodes.random._common import (
+    as_param,
     check_castable,
     divided,
     float_dtype,
@@ -45,16 +59,6 @@ __all__ = [
     "loggamma",
     "t",
 ]
-
-
-def _untraced(name: str, *params: Any) -> None:
-    """Refuse a traced shape parameter: its implicit derivative is not implemented."""
-    if any(isinstance(p, Traced) for p in params):
-        raise NotImplementedError(
-            f"admodes.random.{name}: differentiating the samples with respect to the gamma "
-            "shape parameter (JAX's implicit reparameterization, random_gamma_grad) is not "
-            "implemented; pass the parameter as a constant (admodes.stop_gradient)."
-        )
 
 
 def _accepts(x2: np.ndarray, v3: np.ndarray, u: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -112,24 +116,51 @@ def _positive_v(keys: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return x, v
 
 
-def _gamma(
-    name: str, key: Any, a: Any, shape: Shape | None, dtype: Any, log_space: bool
-) -> np.ndarray:
+def _gamma(name: str, key: Any, a: Any, shape: Shape | None, dtype: Any, log_space: bool) -> Any:
     key = check_key(name, key)
-    _untraced(name, a)
     dtype = float_dtype("gamma", dtype)
     return gamma_samples(key, a, sample_shape("gamma", shape, a), dtype, log_space)
 
 
 def gamma_samples(
     key: np.ndarray, a: Any, shape: tuple[int, ...], dtype: np.dtype, log_space: bool
-) -> np.ndarray:
-    """Gamma(a) draws of ``shape`` (a broadcast to it), each element with its own key."""
-    alpha = np.broadcast_to(np.asarray(a, dtype=dtype), shape).ravel()
+) -> Any:
+    """Gamma(a) draws of ``shape`` (a broadcast to it), each element with its own key;
+    differentiable in a traced ``a`` (the module's text)."""
+    alpha = np.broadcast_to(np.asarray(plain(a), dtype=dtype), shape).ravel()
     if alpha.size == 0:
         return np.zeros(shape, dtype)
     keys = split(key, (alpha.size,))
-    return _gamma_draws(keys, alpha.copy(), log_space).reshape(shape)
+    draws = _gamma_draws(keys, alpha.copy(), log_space).reshape(shape)
+    if not isinstance(a, Traced):
+        return draws
+    return _reparameterized(log_space, anp.broadcast_to(as_param(a, dtype), shape), draws)
+
+
+@functools.partial(custom_jvp, nondiff_argnums=(0,))
+def _reparameterized(log_space: bool, alpha: Any, draws: np.ndarray) -> np.ndarray:
+    """``draws`` (gamma or log-gamma draws of shape ``alpha``), as a function of ``alpha``."""
+    return draws
+
+
+@_reparameterized.defjvp
+def _reparameterized_jvp(log_space: bool, primals: tuple, tangents: tuple) -> tuple:
+    alpha, draws = primals
+    return draws, _draw_derivative(alpha, draws, log_space) * tangents[0]
+
+
+def _draw_derivative(alpha: Any, draws: np.ndarray, log_space: bool) -> Any:
+    """dx/dα = −(∂P/∂α)(α, x)/p(x; α) (0 at x = 0), or d(log x)/dα = (dx/dα)/x."""
+    tiny = np.finfo(draws.dtype).tiny
+    # e^(log x) flushed to 0 where subnormal (as XLA's exp), then made tiny (as JAX)
+    x = np.maximum(np.exp(draws), tiny) if log_space else draws
+    safe = np.where(x == 0, tiny, x)
+    log_density = (alpha - 1.0) * np.log(safe) - safe - lax.lgamma(alpha)
+    with np.errstate(over="ignore"):  # a subnormal x: the density is inf, dx/dα 0
+        dx = -lax.igamma_grad_a(alpha, safe) / anp.exp(log_density)
+    if log_space:
+        return dx / safe
+    return anp.where(x == 0, 0.0, dx)
 
 
 def gamma(key: Any, a: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
@@ -144,121 +175,112 @@ def loggamma(key: Any, a: Any, shape: Shape | None = None, dtype: Any = None) ->
     return _gamma("loggamma", key, a, shape, dtype, log_space=True)
 
 
-def beta(key: Any, a: Any, b: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
+def beta(key: Any, a: Any, b: Any, shape: Shape | None = None, dtype: Any = None) -> Any:
     """Beta(a, b) samples: Gₐ/(Gₐ + G_b) for log-gamma draws (keys ``split(key)``), computed
-    as e^(gₐ − m)/(e^(gₐ − m) + e^(g_b − m)), m = max(gₐ, g_b)."""
+    as e^(gₐ − m)/(e^(gₐ − m) + e^(g_b − m)), m = max(gₐ, g_b); ``a`` and ``b`` may be traced."""
     key = check_key("beta", key)
-    _untraced("beta", a, b)
     dtype = float_dtype("beta", dtype)
     check_castable("beta", dtype, a, b)
     shape = sample_shape("beta", shape, a, b)
     key_a, key_b = split(key, (2,))
     log_a = gamma_samples(key_a, a, shape, dtype, log_space=True)
     log_b = gamma_samples(key_b, b, shape, dtype, log_space=True)
-    log_max = np.maximum(log_a, log_b)
-    scaled_a, scaled_b = _xla.exp(log_a - log_max), _xla.exp(log_b - log_max)
+    log_max = anp.maximum(log_a, log_b)
+    scaled_a, scaled_b = _math.exp(log_a - log_max), _math.exp(log_b - log_max)
     return scaled_a / (scaled_a + scaled_b)
 
 
-def dirichlet(key: Any, alpha: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
+def dirichlet(key: Any, alpha: Any, shape: Shape | None = None, dtype: Any = None) -> Any:
     """Dirichlet(α) samples (α along the last axis): the softmax of log-gamma draws, of shape
-    ``shape + (n,)`` (default α's shape)."""
+    ``shape + (n,)`` (default α's shape); ``alpha`` may be traced."""
     key = check_key("dirichlet", key)
-    _untraced("dirichlet", alpha)
     dtype = float_dtype("dirichlet", dtype)
-    alpha = np.asarray(alpha)
-    if not alpha.ndim >= 1:
-        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {alpha.ndim}")
-    batch = alpha.shape[:-1]
+    if not np.ndim(alpha) >= 1:
+        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {np.ndim(alpha)}")
+    *batch, n = np.shape(alpha)
     if shape is None:
-        shape = batch
+        shape = tuple(batch)
     else:
         shape = canonical_shape(shape)
         sample_shape("dirichlet", shape, np.empty(batch))
-    g = gamma_samples(key, alpha, (*shape, alpha.shape[-1]), dtype, log_space=True)
-    e = _xla.exp(g - g.max(axis=-1, keepdims=True))
-    return divided(e, e.sum(axis=-1, keepdims=True))
+    g = gamma_samples(key, alpha, (*shape, n), dtype, log_space=True)
+    e = _math.exp(g - anp.stop_gradient(anp.max(g, axis=-1, keepdims=True)))
+    return divided(e, anp.sum(e, axis=-1, keepdims=True))
 
 
-def chisquare(key: Any, df: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
-    """χ²(df) samples: 2·exp(log-gamma(df/2))."""
+def chisquare(key: Any, df: Any, shape: Shape | None = None, dtype: Any = None) -> Any:
+    """χ²(df) samples: 2·exp(log-gamma(df/2)); ``df`` may be traced."""
     key = check_key("chisquare", key)
-    _untraced("chisquare", df)
     dtype = float_dtype("chisquare", dtype)
     shape = sample_shape("chisquare", shape, df)
     check_castable("chisquare", dtype, df)
-    return _chisquare(key, df, shape, dtype)
+    return _chisquare(key, as_param(df, dtype), shape, dtype)
 
 
-def _chisquare(key: np.ndarray, df: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    half = np.asarray(df, dtype) / dtype.type(2.0)
-    return _xla.exp(gamma_samples(key, half, shape, dtype, log_space=True)) * dtype.type(2.0)
+def _chisquare(key: np.ndarray, df: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
+    half = df / dtype.type(2.0)
+    return _math.exp(gamma_samples(key, half, shape, dtype, log_space=True)) * dtype.type(2.0)
 
 
-def f(
-    key: Any, dfnum: Any, dfden: Any, shape: Shape | None = None, dtype: Any = None
-) -> np.ndarray:
+def f(key: Any, dfnum: Any, dfden: Any, shape: Shape | None = None, dtype: Any = None) -> Any:
     """F(dfnum, dfden) samples: (X/dfnum)/(Y/dfden) for χ² draws X, Y (keys: Y the first of
-    ``split(key)``, X the second, as JAX)."""
+    ``split(key)``, X the second, as JAX); the degrees of freedom may be traced."""
     key = check_key("f", key)
-    _untraced("f", dfnum, dfden)
     dtype = float_dtype("f", dtype)
     shape = sample_shape("f", shape, dfnum, dfden)
     check_castable("f", dtype, dfnum, dfden)
-    dfnum, dfden = np.asarray(dfnum, dtype), np.asarray(dfden, dtype)
+    dfnum, dfden = as_param(dfnum, dtype), as_param(dfden, dtype)
     key_den, key_num = split(key, (2,))
     num = _chisquare(key_num, dfnum, shape, dtype)
     den = _chisquare(key_den, dfden, shape, dtype)
     return (num * dfden) / (den * dfnum)  # XLA: (a/b)/(c/d) as (a·d)/(c·b)
 
 
-def t(key: Any, df: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
+def t(key: Any, df: Any, shape: Shape | None = None, dtype: Any = None) -> Any:
     """Student's t(df) samples: z·√((df/2)/G), z standard normal and G Gamma(df/2) (keys
-    ``split(key)``)."""
+    ``split(key)``); ``df`` may be traced."""
     key = check_key("t", key)
-    _untraced("t", df)
     dtype = float_dtype("t", dtype)
     shape = sample_shape("t", shape, df)
     check_castable("t", dtype, df)
     key_n, key_g = split(key, (2,))
     z = standard_normal(key_n, shape, dtype)
-    half = np.asarray(df, dtype) / dtype.type(2.0)
+    half = as_param(df, dtype) / dtype.type(2.0)
     g = gamma_samples(key_g, half, shape, dtype, log_space=False)
-    return z * np.sqrt(half / g)
+    return z * anp.sqrt(half / g)
 
 
-def generalized_normal(key: Any, p: float, shape: Shape = (), dtype: Any = None) -> np.ndarray:
+def generalized_normal(key: Any, p: Any, shape: Shape = (), dtype: Any = None) -> Any:
     """Samples of density ∝ e^(−|x|ᵖ): s·G^(1/p), G Gamma(1/p) and s a random sign (keys
-    ``split(key)``)."""
+    ``split(key)``); ``p`` may be traced."""
     key = check_key("generalized_normal", key)
-    _untraced("generalized_normal", p)
     dtype = float_dtype("generalized_normal", dtype)
     return _generalized_normal(key, p, canonical_shape(shape), dtype)
 
 
-def _generalized_normal(
-    key: np.ndarray, p: Any, shape: tuple[int, ...], dtype: np.dtype
-) -> np.ndarray:
+def _generalized_normal(key: np.ndarray, p: Any, shape: tuple[int, ...], dtype: np.dtype) -> Any:
     k_gamma, k_sign = split(key, (2,))
-    inverse = np.asarray(1.0 / np.asarray(p, np.result_type(p, np.float64)), dtype)
+    if not isinstance(p, Traced):  # JAX's 1/p of a Python number is a float64 division
+        p = np.asarray(p, np.result_type(p, np.float64))
+    inverse = as_param(1.0 / p, dtype)
     g = gamma_samples(k_gamma, inverse, shape, dtype, log_space=False)
     sign = (2 * (unit_floats(k_sign, shape, np.dtype(np.float64)) < 0.5) - 1).astype(dtype)
-    return sign * _xla.pow(g, inverse)
+    return sign * _math.pow(g, inverse)
 
 
-def ball(key: Any, d: int, p: float = 2, shape: Shape = (), dtype: Any = None) -> np.ndarray:
+def ball(key: Any, d: int, p: Any = 2, shape: Shape = (), dtype: Any = None) -> Any:
     """Points uniform in the unit ℓᵖ ball of dimension d, of shape ``shape + (d,)`` (Barthe,
     Guédon, Mendelson and Naor, 2005): g/(Σ|gᵢ|ᵖ + e)^(1/p), g generalized-normal and e
-    exponential (keys ``split(key)``)."""
+    exponential (keys ``split(key)``); ``p`` may be traced."""
     key = check_key("ball", key)
     dtype = float_dtype("ball", dtype)
     shape = canonical_shape(shape)
     k_g, k_e = split(key, (2,))
     g = _generalized_normal(k_g, p, (*shape, int(d)), dtype)
     e = -_xla.log1p(-unit_floats(k_e, shape, dtype))
-    p_ = np.asarray(p, dtype)
-    total = _xla.pow(np.abs(g), p_).sum(axis=-1) + e
-    inverse = dtype.type(1.0) / p_
+    p = as_param(p, dtype)
+    total = anp.sum(_math.pow(anp.abs(g), p), axis=-1) + e
+    inverse = dtype.type(1.0) / p
     if int(d) == 1:
-        return g / _xla.pow(total, inverse)[..., None]
-    return g * _xla.pow(total, -inverse)[..., None]  # XLA: g/broadcast(xʸ) as g·x⁻ʸ
+        return g / _math.pow(total, inverse)[..., None]
+    return g * _math.pow(total, -inverse)[..., None]  # XLA: g/broadcast(xʸ) as g·x⁻ʸ
