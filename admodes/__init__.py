@@ -11,6 +11,7 @@ from typing import Any
 
 from admodes import debug, flatten_util, lax, nn, random, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
+from admodes.arguments import FLOAT0 as float0
 from admodes.batching import vmap
 from admodes.callback import pure_callback
 from admodes.checkpointing import checkpoint, iterate
@@ -59,6 +60,7 @@ __all__ = [
     "eval_shape",
     "explain",
     "flatten_util",
+    "float0",
     "grad",
     "hessian",
     "hvp",

@@ -23,11 +23,15 @@ def grad(
     has_aux: bool = False,
     mode: str = "reverse",
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
     """∇fun: by backpropagation (``mode="reverse"``, default) or by one batched forward pass
     over every input direction (``mode="forward"``). Both give the same gradient.
-    ``holomorphic=True`` differentiates a complex-valued function of complex inputs (f′(z))."""
-    return _engine(mode).grad(fun, argnums, has_aux, holomorphic)
+    ``holomorphic=True`` differentiates a complex-valued function of complex inputs (f′(z)).
+    ``allow_int=True`` holds integer and bool leaves of the differentiated arguments constant,
+    as JAX does: their gradient is zeros of dtype float0 (``jax.dtypes.float0``, here
+    :data:`admodes.float0`) and their shape; without it they are refused."""
+    return _engine(mode).grad(fun, argnums, has_aux, holomorphic, allow_int)
 
 
 def value_and_grad(
@@ -36,9 +40,11 @@ def value_and_grad(
     has_aux: bool = False,
     mode: str = "reverse",
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
-    """``(fun(*args), ∇fun(*args))``; ``mode`` and ``holomorphic`` as for :func:`grad`."""
-    return _engine(mode).value_and_grad(fun, argnums, has_aux, holomorphic)
+    """``(fun(*args), ∇fun(*args))``; ``mode``, ``holomorphic`` and ``allow_int`` as for
+    :func:`grad`."""
+    return _engine(mode).value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
 
 def hessian(

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from admodes.core import FLOAT64, Trace, Traced, dtype_of, plain, shape
 from admodes.tree import TreeDef, describe, flatten, unflatten
+
+#: The dtype of the derivative of an integer or bool input (JAX's ``jax.dtypes.float0``): a
+#: zero-size void, so an array of it has a shape and holds no numbers.
+FLOAT0 = np.dtype([("float0", "V")])
+
+#: No leaf held constant (see :func:`differentiated`).
+NONE_HELD: Mapping[int, Any] = MappingProxyType({})
 
 
 def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[int, ...], bool]:
@@ -41,13 +50,17 @@ def normalize_argnums(argnums: int | Sequence[int], n_args: int) -> tuple[tuple[
     return nums, as_tuple
 
 
-def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
+def check_inexact(
+    tree: Any, what: str, *, allow_complex: bool = True, allow_int: bool = False
+) -> None:
     """Raise TypeError unless every leaf of ``tree`` is a floating-point (or, where allowed,
-    complex) float or array."""
+    complex) float or array, or with ``allow_int`` an integer or bool one."""
     for leaf in flatten(tree)[0]:
         p = plain(leaf)
         dtype = _inexact_dtype(p)
         if dtype is not None and (allow_complex or dtype.kind == "f"):
+            continue
+        if allow_int and is_integer_input(p):
             continue
         got = f"array of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
         if hasattr(p, "__array__") and not isinstance(p, np.ndarray | np.generic):
@@ -60,33 +73,85 @@ def check_inexact(tree: Any, what: str, *, allow_complex: bool = True) -> None:
                 f"{what} is complex ({got}); differentiating a function of complex inputs this "
                 "way needs holomorphic=True (as in JAX), or use jvp/vjp directly."
             )
-        kinds = "a float or complex value or array" if allow_complex else "a float or float array"
+        kinds = (
+            "a float or complex value or array (float64, float32, complex128 or complex64)"
+            if allow_complex
+            else "a float or float array (float64 or float32)"
+        )
+        hint = (
+            " To hold an integer or bool input constant instead (its derivative is then zeros "
+            "of dtype float0, as in JAX), use vjp, or grad, value_and_grad or jacrev with "
+            "allow_int=True."
+            if is_integer_input(p)
+            else ""
+        )
         raise TypeError(
-            f"{what} must be {kinds} (float64, float32, complex128 or complex64), got {got}. "
+            f"{what} must be {kinds}, got {got}. "
             "Differentiation needs floating-point inputs: pass 3.0 rather than 3, or convert "
-            "with np.asarray(x, dtype=float)."
+            f"with np.asarray(x, dtype=float).{hint}"
         )
 
 
+def is_integer_input(x: Any) -> bool:
+    """Whether ``x`` is an integer or bool value or array (Python's or NumPy's): what
+    ``allow_int`` holds constant, as JAX does."""
+    p = plain(x)
+    if isinstance(p, int | np.integer | np.bool_):  # bool is an int
+        return True
+    return isinstance(p, np.ndarray) and p.dtype.kind in "iub"
+
+
 def differentiated(
-    args: tuple, nums: tuple[int, ...], *, holomorphic: bool, complex_ok: bool
-) -> tuple[list[Any], TreeDef]:
-    """The leaves and tree definition of the arguments ``nums`` a transform differentiates,
-    after checking them: floating-point, complex only where ``complex_ok``, and all complex when
-    ``holomorphic``."""
+    args: tuple,
+    nums: tuple[int, ...],
+    *,
+    holomorphic: bool,
+    complex_ok: bool,
+    allow_int: bool = False,
+) -> tuple[list[Any], TreeDef, Mapping[int, Any]]:
+    """The leaves the transform traces of the arguments ``nums`` it differentiates, their tree
+    definition, and the leaves it holds constant, after checking them: floating-point, complex
+    only where ``complex_ok``, and all complex when ``holomorphic``.
+
+    With ``allow_int`` (JAX's rule), an integer or bool leaf is held constant: it is left out of
+    the traced leaves and returned in the mapping, by its position among all the leaves, for
+    :func:`with_held` to put back (its derivative: :func:`float0_zeros`). Without, that mapping
+    is empty and the traced leaves are all the leaves.
+    """
     leaves, treedef = flatten(tuple(map(args.__getitem__, nums)))
     if not holomorphic:
         for leaf in leaves:
             if type(leaf) is not float and type(plain(leaf)) is not float:
                 break
         else:  # Python floats, traced or not (nested scalar gradients): nothing to check
-            return leaves, treedef
+            return leaves, treedef, NONE_HELD
     for i in nums:  # checked per argument, for an error that names it
         if holomorphic:
             check_holomorphic_inputs(args[i], f"argument {i}")
         else:
-            check_inexact(args[i], f"argument {i}", allow_complex=complex_ok)
-    return leaves, treedef
+            check_inexact(args[i], f"argument {i}", allow_complex=complex_ok, allow_int=allow_int)
+    if not allow_int or holomorphic:  # holomorphic inputs are complex: none is held
+        return leaves, treedef, NONE_HELD
+    held = {k: leaf for k, leaf in enumerate(leaves) if is_integer_input(leaf)}
+    if not held:
+        return leaves, treedef, NONE_HELD
+    return [leaf for k, leaf in enumerate(leaves) if k not in held], treedef, held
+
+
+def with_held(values: Sequence[Any], held: Mapping[int, Any]) -> Sequence[Any]:
+    """``values``, one per traced leaf, with the ``held`` ones put back at their positions: one
+    per leaf of the differentiated arguments, in order (see :func:`differentiated`)."""
+    if not held:
+        return values
+    rest = iter(values)
+    return [held[k] if k in held else next(rest) for k in range(len(values) + len(held))]
+
+
+def float0_zeros(held: Mapping[int, Any], batch: int | None = None) -> dict[int, np.ndarray]:
+    """The derivative of each held integer or bool leaf (JAX's): zeros of dtype :data:`FLOAT0`
+    and the leaf's shape, behind a leading axis of ``batch`` cotangents when batched."""
+    lead = () if batch is None else (batch,)
+    return {k: np.zeros((*lead, *shape(x)), FLOAT0) for k, x in held.items()}
 
 
 def call_traced(
@@ -99,15 +164,17 @@ def call_traced(
     *,
     has_aux: bool,
     name: str,
+    held: Mapping[int, Any] = NONE_HELD,
 ) -> tuple[Any, Any]:
     """``fun(*args)`` with the arguments ``nums`` rebuilt by ``in_def`` from ``traced``, their
-    leaves as ``trace`` traces them (the leaves :func:`differentiated` gave, wrapped): the output,
-    and with ``has_aux`` the aux with ``trace``'s values replaced by their primals (None without).
-    Once ``fun`` returns, ``trace`` is finished: its values that escaped are refused.
+    leaves as ``trace`` traces them (the leaves :func:`differentiated` gave, wrapped, and the
+    ``held`` ones it gave, unchanged): the output, and with ``has_aux`` the aux with ``trace``'s
+    values replaced by their primals (None without). Once ``fun`` returns, ``trace`` is
+    finished: its values that escaped are refused.
     """
     call = list(args)
     # One tree per argument by construction; strict=True would cost each call 0.3 µs.
-    for i, tree in zip(nums, unflatten(in_def, traced), strict=False):
+    for i, tree in zip(nums, unflatten(in_def, with_held(traced, held)), strict=False):
         call[i] = tree
     try:
         result = fun(*call)
@@ -121,6 +188,58 @@ def with_keywords(fun: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[.
     """``fun`` with the keyword arguments of a transformed call bound: as in JAX, they pass
     through to ``fun`` and are not differentiated (``argnums`` counts positional ones only)."""
     return functools.partial(fun, **kwargs) if kwargs else fun
+
+
+def split_at(args: Sequence[Any], positions: Sequence[int]) -> tuple[list[Any], tuple]:
+    """(the arguments at ``positions``, in their order; the others, in theirs): what
+    :func:`interleaved` joins again."""
+    return [args[i] for i in positions], tuple(a for i, a in enumerate(args) if i not in positions)
+
+
+def interleaved(positions: Sequence[int], fixed: Sequence[Any], rest: Sequence[Any]) -> tuple:
+    """The arguments of a call in order: ``fixed[j]`` at ``positions[j]`` (sorted), ``rest`` in
+    the other places (the inverse of :func:`split_at`)."""
+    merged, fixed_left, rest_left = [], iter(fixed), iter(rest)
+    for i in range(len(fixed) + len(rest)):
+        merged.append(next(fixed_left) if i in positions else next(rest_left))
+    return tuple(merged)
+
+
+def as_names(names: str | Iterable[str], what: str) -> tuple[str, ...]:
+    """``names``, one parameter name or several, as a tuple of strings (JAX reads its
+    ``*_argnames`` arguments so); ``what`` names the argument in the TypeError otherwise."""
+    if isinstance(names, str):
+        return (names,)
+    try:
+        names = tuple(names)
+    except TypeError:
+        names = (names,)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} must be a parameter name or names (strings), got {name!r}")
+    return names
+
+
+def positions_of(fun: Callable[..., Any], names: str | Iterable[str], what: str) -> set[int]:
+    """The positions in ``fun``'s signature of the parameters ``names``, as JAX resolves
+    ``nondiff_argnames``: parameters that can be passed by position or by keyword. A name of no
+    such parameter raises ValueError (JAX would ignore it: a misspelt name, or a keyword-only
+    or positional-only parameter)."""
+    names = as_names(names, what)
+    if not names:
+        return set()
+    positions = {
+        p.name: i
+        for i, p in enumerate(inspect.signature(fun).parameters.values())
+        if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    }
+    unknown = [name for name in names if name not in positions]
+    if unknown:
+        raise ValueError(
+            f"{what} names {unknown}, but {getattr(fun, '__name__', repr(fun))} has no such "
+            f"parameter that can be passed by position or keyword (it has {list(positions)})"
+        )
+    return {positions[name] for name in names}
 
 
 def check_sequences(primals: Any, tangents: Any, name: str) -> None:

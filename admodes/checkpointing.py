@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting
-from admodes.arguments import strip, unwrapped, with_keywords
+from admodes.arguments import as_names, interleaved, split_at, strip, unwrapped, with_keywords
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
 from admodes.registry import Primitive, substituted, substitution, zero_cost
@@ -217,13 +217,18 @@ def checkpoint(
     prevent_cse: bool = True,
     policy: Callable[..., bool] | None = None,
     static_argnums: int | tuple[int, ...] = (),
+    static_argnames: str | Iterable[str] = (),
 ) -> Callable[..., Any]:
     """``fun`` whose intermediates reverse mode does not save: it is re-run in the backward pass.
 
     Gradients are those of ``fun`` itself; checkpoints nest; forward mode passes straight through.
-    ``prevent_cse`` and ``static_argnums`` are accepted for JAX's signature (nothing is compiled,
-    and arguments that are not floating-point are never traced); a saving ``policy`` is not
-    supported: the checkpoint saves its inputs only.
+    As in JAX, the positional arguments ``static_argnums`` (an int or a tuple of ints, negative
+    ones counted from the end) reach ``fun`` as they are given, not as the checkpoint's inputs,
+    so an int, a flag or a function there can steer Python control flow; a traced value there
+    is closed over and still differentiated, as JAX's is. The keyword arguments
+    ``static_argnames`` names (a name or several) are static: every keyword argument of a call
+    reaches ``fun`` so here. ``prevent_cse`` is accepted for JAX's signature (nothing is
+    compiled); a saving ``policy`` is not supported: the checkpoint saves its inputs only.
     """
     if policy is not None:
         raise NotImplementedError(
@@ -231,14 +236,44 @@ def checkpoint(
             "jax.checkpoint_policies.dots_saveable) is not supported: drop it, or split the "
             "function so that what you would save is a checkpoint's input"
         )
+    if type(static_argnums) is int:
+        static_argnums = (static_argnums,)
+    if type(static_argnums) is not tuple or any(type(i) is not int for i in static_argnums):
+        raise TypeError(
+            "the static_argnums argument to admodes.checkpoint must be an int or a tuple of "
+            f"ints, got {static_argnums!r}"
+        )
+    as_names(static_argnames, "static_argnames")  # checked: keyword arguments are static here
 
     @functools.wraps(fun)
     def checkpointed(*args: Any, **kwargs: Any) -> Any:
-        args, tape = _target(args)
         call = with_keywords(fun, kwargs)  # traced keyword values: closed over, as any other
+        if static_argnums:
+            call, args = _with_static(call, args, static_argnums)
+        args, tape = _target(args)
         return call(*args) if tape is None else _checkpointed_call(tape, call, args, advances=0)
 
     return checkpointed
+
+
+def _with_static(
+    fun: Callable[..., Any], args: tuple, static_argnums: tuple[int, ...]
+) -> tuple[Callable[..., Any], tuple]:
+    """(``fun`` with the arguments ``static_argnums`` bound as given, the other arguments)."""
+    n = len(args)
+    if not all(-n <= i < n for i in static_argnums):
+        raise ValueError(
+            "the static_argnums argument to admodes.checkpoint can only take integer values "
+            "greater than or equal to -len(args) and less than len(args), but got "
+            f"{static_argnums}, while len(args) = {n}"
+        )
+    positions = sorted({i % n for i in static_argnums})
+    static, dynamic = split_at(args, positions)
+
+    def with_static_args(*dynamic: Any) -> Any:
+        return fun(*interleaved(positions, static, dynamic))
+
+    return with_static_args, dynamic
 
 
 def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advances: int) -> Any:

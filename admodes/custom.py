@@ -15,12 +15,15 @@ the rule (JAX's ``custom_gradient``).
 Each transform applies the rule at its own level, innermost first, as every primitive is
 dispatched: the rule runs on the values of the levels beneath, which trace its operations as they
 trace any others (so a rule written with ``admodes.numpy`` differentiates again: ``hessian`` of a
-``custom_jvp`` function works). Arguments named by ``nondiff_argnums`` are not differentiated
-and come first in the rules' arguments; they must not be traced (pass arrays as ordinary
-arguments). A rule that uses a value of the transform applying it without being given it as an
-argument (a closure), or a body that returns a traced value when no argument is traced, would
-lose that value's derivative: it gets a TypeError instead, as in JAX. (A rule's closure over an
-outer transform's value is differentiated by that transform as any other operation.)
+``custom_jvp`` function works). Arguments named by ``nondiff_argnums``, or by name in
+``nondiff_argnames`` (resolved to positions by the function's signature, as JAX does), are not
+differentiated and come first in the rules' arguments, in the order of their positions; they
+must not be traced (pass arrays as ordinary arguments). A call's keyword arguments are resolved
+to positions by the signature too. A rule that uses a value of the transform applying it
+without being given it as an argument (a closure), or a body that returns a traced value when no
+argument is traced, would lose that value's derivative: it gets a TypeError instead, as in JAX.
+(A rule's closure over an outer transform's value is differentiated by that transform as any
+other operation.)
 """
 
 from __future__ import annotations
@@ -28,12 +31,18 @@ from __future__ import annotations
 import functools
 import inspect
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from admodes import counting, registry, tree
-from admodes.arguments import like_input, zeros_like_value
+from admodes.arguments import (
+    interleaved,
+    like_input,
+    positions_of,
+    split_at,
+    zeros_like_value,
+)
 from admodes.core import Trace, Traced, UnexpectedTracerError, shape
 from admodes.derivatives import per_direction, summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
@@ -55,11 +64,21 @@ class _CustomFunction:
 
     kind = "custom function"
 
-    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        nondiff_argnums: Sequence[int] = (),
+        nondiff_argnames: str | Iterable[str] = (),
+    ) -> None:
+        """``nondiff_argnums`` and the positions of the parameters ``nondiff_argnames`` name
+        (JAX's rule: :func:`admodes.arguments.positions_of`) are the non-differentiated
+        arguments, sorted, each once."""
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.nondiff_argnums = tuple(sorted(int(i) for i in nondiff_argnums))
+        names = positions_of(fun, nondiff_argnames, "nondiff_argnames")
+        self.nondiff_argnums = tuple(sorted({int(i) for i in nondiff_argnums} | names))
         self.name = getattr(fun, "__name__", repr(fun))
+        self._n_positional = _positional_count(fun)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args = self._positional(args, kwargs)
@@ -85,15 +104,18 @@ class _CustomFunction:
         return out
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
-        """The call's arguments by position (keywords resolved by the signature, as in JAX)."""
-        if not kwargs:
+        """The call's arguments by position, as JAX resolves them: keywords by the signature,
+        and the defaults of positional parameters left out filled in (keyword-only parameters
+        keep theirs, unless given: then they cannot be given positions, a TypeError)."""
+        if not kwargs and len(args) >= self._n_positional:
             return args
         bound = inspect.signature(self.fun).bind(*args, **kwargs)
         bound.apply_defaults()
-        if bound.kwargs:
+        given = sorted(k for k in bound.kwargs if k in kwargs)
+        if given:
             raise TypeError(
-                f"{self.kind} {self.name}: keyword-only arguments {sorted(bound.kwargs)} cannot "
-                "be given positions; make them positional parameters"
+                f"{self.kind} {self.name}: keyword-only arguments {given} cannot be given "
+                "positions; make them positional parameters"
             )
         return bound.args
 
@@ -107,21 +129,16 @@ class _CustomFunction:
                 )
             if any(isinstance(leaf, Traced) for leaf in flatten(args[i])[0]):
                 raise TypeError(
-                    f"{self.kind} {self.name}: argument {i} is in nondiff_argnums but is traced "
-                    "by a transform. nondiff_argnums is for values that are not differentiated "
-                    "(functions, shapes, flags); pass an array as an ordinary argument and give "
-                    "its derivative (or None) in the rule."
+                    f"{self.kind} {self.name}: argument {i} is in nondiff_argnums (or named in "
+                    "nondiff_argnames) but is traced by a transform. Those are for values that "
+                    "are not differentiated (functions, shapes, flags); pass an array as an "
+                    "ordinary argument and give its derivative (or None) in the rule."
                 )
-        nondiff = [args[i] for i in self.nondiff_argnums]
-        diff = tuple(a for i, a in enumerate(args) if i not in self.nondiff_argnums)
-        return nondiff, diff
+        return split_at(args, self.nondiff_argnums)
 
     def _merge(self, nondiff: list[Any], diff: tuple) -> tuple:
         """The arguments in the order of the call, from the two groups of :meth:`_split`."""
-        merged, rest_nd, rest_d = [], iter(nondiff), iter(diff)
-        for i in range(len(nondiff) + len(diff)):
-            merged.append(next(rest_nd) if i in self.nondiff_argnums else next(rest_d))
-        return tuple(merged)
+        return interleaved(self.nondiff_argnums, nondiff, diff)
 
     def _guard(self, trace: Trace, rule: str) -> AbstractContextManager[None]:
         """While a rule runs, a value of ``trace`` it meets is a closure: refuse it."""
@@ -166,8 +183,13 @@ class custom_jvp(_CustomFunction):
 
     kind = "custom_jvp function"
 
-    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
-        super().__init__(fun, nondiff_argnums)
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        nondiff_argnums: Sequence[int] = (),
+        nondiff_argnames: str | Iterable[str] = (),
+    ) -> None:
+        super().__init__(fun, nondiff_argnums, nondiff_argnames)
         self.jvp: Callable[..., tuple] | None = None
 
     def defjvp(self, jvp: Callable[..., tuple]) -> Callable[..., tuple]:
@@ -291,8 +313,13 @@ class custom_vjp(_CustomFunction):
 
     kind = "custom_vjp function"
 
-    def __init__(self, fun: Callable[..., Any], nondiff_argnums: Sequence[int] = ()) -> None:
-        super().__init__(fun, nondiff_argnums)
+    def __init__(
+        self,
+        fun: Callable[..., Any],
+        nondiff_argnums: Sequence[int] = (),
+        nondiff_argnames: str | Iterable[str] = (),
+    ) -> None:
+        super().__init__(fun, nondiff_argnums, nondiff_argnames)
         self.fwd: Callable[..., tuple] | None = None
         self.bwd: Callable[..., Any] | None = None
 
@@ -384,6 +411,19 @@ class custom_vjp(_CustomFunction):
 
 
 # ---------------------------------------------------------------------------- helpers
+def _positional_count(fun: Callable[..., Any]) -> int:
+    """How many parameters of ``fun`` can be passed by position: a call with fewer may leave
+    defaults to fill in (0 when the signature is unknown or takes ``*args``)."""
+    try:
+        kinds = [p.kind for p in inspect.signature(fun).parameters.values()]
+    except (TypeError, ValueError):
+        return 0
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return 0
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(kind in positional for kind in kinds)
+
+
 def _traced_positions(leaves: list[Any], primals: list[Any]) -> list[int]:
     """Where the trace traces a leaf: ``primals`` holds its value there, the leaf elsewhere."""
     return [i for i, (x, p) in enumerate(zip(leaves, primals, strict=True)) if x is not p]

@@ -12,24 +12,27 @@ pass yields k columns of the Jacobian (``jacfwd``, ``grad(mode="forward")``, ``c
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    NONE_HELD,
     call_traced,
     check_chunk_size,
     check_matching,
     check_scalar,
     check_sequences,
     differentiated,
+    float0_zeros,
     gradient_only,
     in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
+    with_held,
     with_keywords,
     zeros_like_value,
 )
@@ -177,7 +180,7 @@ def jvp(
     check_sequences(primals, tangents, "jvp")
     primals = tuple(primals)
     nums = tuple(range(len(primals)))
-    p_leaves, p_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
+    p_leaves, p_def, _ = differentiated(primals, nums, holomorphic=False, complex_ok=True)
     t_leaves, t_def = flatten(tuple(tangents))
     check_matching((t_leaves, t_def), (p_leaves, p_def), "tangents", "primals")
     trace = ForwardTrace()
@@ -206,7 +209,7 @@ def jacfwd(
 
     def jacobian(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
+        leaves, in_def, _ = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
         n = sum(size(x) for x in leaves)
         step = n if chunk_size is None else min(chunk_size, n)
         call = with_keywords(fun, kwargs)
@@ -241,10 +244,11 @@ def _seeded_pass(
     *,
     has_aux: bool,
     name: str,
+    held: Mapping[int, Any] = NONE_HELD,
 ) -> tuple[ForwardTrace, Any, Any]:
     """One forward pass of ``fun`` whose differentiated inputs (flattened: ``leaves``,
-    ``in_def``) carry the unit directions start … start+k-1 as tangents: the trace, the output
-    and the aux.
+    ``in_def``, and the ``held`` leaves, constants) carry the unit directions start … start+k-1
+    as tangents: the trace, the output and the aux.
 
     A single direction travels unbatched, so scalar code keeps Python floats' fast path.
     """
@@ -256,7 +260,9 @@ def _seeded_pass(
             for e, x in zip(seeds, leaves, strict=True)
         ]
     duals = [Dual(x, e, trace) for x, e in zip(leaves, seeds, strict=True)]
-    out, aux = call_traced(fun, args, nums, in_def, duals, trace, has_aux=has_aux, name=name)
+    out, aux = call_traced(
+        fun, args, nums, in_def, duals, trace, has_aux=has_aux, name=name, held=held
+    )
     return trace, out, aux
 
 
@@ -290,18 +296,22 @@ def value_and_grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
     """``(fun(*args), ∇fun(*args))`` by forward mode: one pass carrying all n input directions
     (a batch of n tangents), after which the output's tangent is the gradient, ∂f/∂xⱼ in row j.
 
     Forward mode takes complex inputs only with ``holomorphic=True`` (the gradient is then
     f′(z)); for a real-valued function of complex inputs use reverse mode, which gives JAX's
-    ∂f/∂x − i·∂f/∂y.
+    ∂f/∂x − i·∂f/∂y. ``allow_int=True`` holds integer and bool leaves constant (no direction
+    is spent on them), their gradient zeros of dtype float0 and their shape, as in reverse mode.
     """
 
     def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=False)
+        leaves, in_def, held = differentiated(
+            args, nums, holomorphic=holomorphic, complex_ok=False, allow_int=allow_int
+        )
         n = sum(size(x) for x in leaves)
         trace, out, aux = _seeded_pass(
             with_keywords(fun, kwargs),
@@ -313,13 +323,13 @@ def value_and_grad(
             n,
             has_aux=has_aux,
             name="grad",
+            held=held,
         )
         check_scalar(out, holomorphic)
         t = _output_tangent(out, trace)
         rows = [t] if trace.batch is None else split_directions(t, leaves)
-        per_arg = unflatten(
-            in_def, [like_input(reshape(r, shape(x)), x) for r, x in zip(rows, leaves, strict=True)]
-        )
+        per_leaf = [like_input(reshape(r, shape(x)), x) for r, x in zip(rows, leaves, strict=True)]
+        per_arg = unflatten(in_def, with_held(per_leaf, float0_zeros(held)))
         g = per_arg if as_tuple else per_arg[0]
         value = unwrapped(out, trace)
         return ((value, aux), g) if has_aux else (value, g)
@@ -332,6 +342,7 @@ def grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
     """∇fun by forward mode (one batched pass); same result as reverse mode."""
-    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic), has_aux)
+    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic, allow_int), has_aux)

@@ -31,7 +31,7 @@ def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> 
     ``primals`` times ``tangents`` (one per primal, of its structure, shape and dtype), computed
     from one recording without evaluating ``fun`` again."""
     nums = tuple(range(len(primals)))
-    in_leaves, in_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
+    in_leaves, in_def, _ = differentiated(primals, nums, holomorphic=False, complex_ok=True)
     tape, out, aux = trace_on_new_tape(
         fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="linearize"
     )

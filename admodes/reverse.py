@@ -14,24 +14,27 @@ as soon as the last output and the vjp function are gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    NONE_HELD,
     call_traced,
     check_chunk_size,
     check_matching,
     check_real_output,
     check_scalar,
     differentiated,
+    float0_zeros,
     gradient_only,
     in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
+    with_held,
     with_keywords,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
@@ -256,14 +259,18 @@ def trace_on_new_tape(
     has_aux: bool,
     name: str,
     tape: Tape | None = None,
+    held: Mapping[int, Any] = NONE_HELD,
 ) -> tuple[Tape, Any, Any]:
-    """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``) traced on
-    a new tape (or on ``tape``, made empty by the caller): the tape, the output and the aux."""
+    """Run ``fun`` with the arguments ``nums`` (flattened: ``in_leaves``, ``in_def``, and the
+    ``held`` leaves, constants) traced on a new tape (or on ``tape``, made empty by the caller):
+    the tape, the output and the aux. The inputs are the tape's first nodes, in order."""
     tape = Tape() if tape is None else tape
     nodes = list(map(tape.input, in_leaves))
     RECORDING.append(tape)
     try:
-        out, aux = call_traced(fun, args, nums, in_def, nodes, tape, has_aux=has_aux, name=name)
+        out, aux = call_traced(
+            fun, args, nums, in_def, nodes, tape, has_aux=has_aux, name=name, held=held
+        )
     finally:
         RECORDING.pop()
     return tape, out, aux
@@ -288,12 +295,16 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
 
     The forward pass is recorded once; ``vjp_fn`` may be called any number of times.
     ``vjp_fn(ȳs, batched=True)`` pulls back k cotangents in one sweep: each leaf of ``ȳs`` has a
-    leading axis of length k, and so has each x̄ (the rows of ``ȳs``·J).
+    leading axis of length k, and so has each x̄ (the rows of ``ȳs``·J). As in JAX, an integer
+    or bool leaf of the primals is a constant, whose cotangent is zeros of dtype float0
+    (:data:`admodes.float0`) and its shape.
     """
     nums = tuple(range(len(primals)))
-    in_leaves, in_def = differentiated(primals, nums, holomorphic=False, complex_ok=True)
+    in_leaves, in_def, held = differentiated(
+        primals, nums, holomorphic=False, complex_ok=True, allow_int=True
+    )
     tape, out, aux = trace_on_new_tape(
-        fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp"
+        fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="vjp", held=held
     )
     o_leaves, o_def = flatten(out)
     out_leaves = [unwrapped(o, tape) for o in o_leaves]
@@ -306,7 +317,8 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
             if type(o) is Node and o._trace is tape
         ]
         cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
-        return unflatten(in_def, _input_cotangents(cts, in_leaves, batch))
+        cts = _input_cotangents(cts, in_leaves, batch)
+        return unflatten(in_def, with_held(cts, float0_zeros(held, batch)))
 
     out_primal = unflatten(o_def, out_leaves)
     return (out_primal, vjp_fn, aux) if has_aux else (out_primal, vjp_fn)
@@ -338,25 +350,38 @@ def value_and_grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
     """``(fun(*args), ∇fun(*args))`` by reverse mode: one recording, one backward sweep.
 
     As in JAX: for a real-valued function of a complex z = x + iy the gradient is
     ∂f/∂x − i·∂f/∂y (|z|² at 3+4j gives 6−8j); a complex-valued function needs
-    ``holomorphic=True`` (the gradient is then f′(z)).
+    ``holomorphic=True`` (the gradient is then f′(z)); ``allow_int=True`` holds integer and
+    bool leaves of the differentiated arguments constant, their gradient zeros of dtype float0
+    and their shape (without it they are refused).
     """
 
     def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        in_leaves, in_def, held = differentiated(
+            args, nums, holomorphic=holomorphic, complex_ok=True, allow_int=allow_int
+        )
         tape, out, aux = trace_on_new_tape(
-            with_keywords(fun, kwargs), args, nums, in_leaves, in_def, has_aux=has_aux, name="grad"
+            with_keywords(fun, kwargs),
+            args,
+            nums,
+            in_leaves,
+            in_def,
+            has_aux=has_aux,
+            name="grad",
+            held=held,
         )
         check_scalar(out, holomorphic)
         value = unwrapped(out, tape)
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
-        per_arg = unflatten(in_def, _input_cotangents(cts, in_leaves, None))
+        cts = _input_cotangents(cts, in_leaves, None)
+        per_arg = unflatten(in_def, with_held(cts, float0_zeros(held)))
         g = per_arg if as_tuple else per_arg[0]  # already typed like the arguments
         return ((value, aux), g) if has_aux else (value, g)
 
@@ -375,9 +400,11 @@ def grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
-    """∇fun by reverse mode (backpropagation)."""
-    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic), has_aux)
+    """∇fun by reverse mode (backpropagation); ``holomorphic`` and ``allow_int`` as for
+    :func:`value_and_grad`."""
+    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic, allow_int), has_aux)
 
 
 def jacrev(
@@ -386,19 +413,24 @@ def jacrev(
     has_aux: bool = False,
     chunk_size: int | None = None,
     holomorphic: bool = False,
+    allow_int: bool = False,
 ) -> Callable[..., Any]:
     """The Jacobian by reverse mode: one recording, then backward sweeps of ``chunk_size``
     cotangents each (default: all outputs in one sweep; ``chunk_size=1``: one sweep per output
     element, the textbook count).
 
-    The result has shape ``out.shape + in.shape`` (JAX's convention); a tuple ``argnums`` gives a
-    tuple. Complex outputs need ``holomorphic=True``, as in JAX.
+    The result has shape ``out.shape + in.shape`` (JAX's convention), and each block its input's
+    dtype; a tuple ``argnums`` gives a tuple. Complex outputs need ``holomorphic=True``, as in
+    JAX. ``allow_int=True`` holds integer and bool inputs constant: their blocks are zeros, in
+    the input's dtype, as JAX's jacrev gives them (JAX's raises for a bool input).
     """
     check_chunk_size(chunk_size)
 
     def jacobian(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        in_leaves, in_def = differentiated(args, nums, holomorphic=holomorphic, complex_ok=True)
+        in_leaves, in_def, held = differentiated(
+            args, nums, holomorphic=holomorphic, complex_ok=True, allow_int=allow_int
+        )
         tape, out, aux = trace_on_new_tape(
             with_keywords(fun, kwargs),
             args,
@@ -407,6 +439,7 @@ def jacrev(
             in_def,
             has_aux=has_aux,
             name="jacrev",
+            held=held,
         )
         check_real_output(out, "jacrev", holomorphic)
         o_leaves, o_def = flatten(out)
@@ -432,7 +465,8 @@ def jacrev(
         per_out = []
         for i, v in enumerate(values):
             blocks = [reshape(per_in[j][i], shape(v) + shape(x)) for j, x in enumerate(in_leaves)]
-            per_arg = unflatten(in_def, blocks)
+            zeros = {k: np.zeros(shape(v) + shape(x), dtype_of(x)) for k, x in held.items()}
+            per_arg = unflatten(in_def, with_held(blocks, zeros))
             per_out.append(per_arg if as_tuple else per_arg[0])
         jac = unflatten(o_def, per_out)
         return (jac, aux) if has_aux else jac

@@ -113,9 +113,10 @@ def test_checkpoint_gradient(rng, f):
 
 
 def test_jax_keywords(rng):
-    """JAX's prevent_cse and static_argnums change nothing here; a saving policy is refused."""
+    """JAX's prevent_cse changes nothing here; a saving policy is refused (static_argnums and
+    static_argnames: tests/test_api_keywords.py)."""
     x, w = _xw(rng)
-    ck = partial(ad.checkpoint, prevent_cse=False, static_argnums=(1,))
+    ck = partial(ad.checkpoint, prevent_cse=False)
     jck = partial(jax.checkpoint, prevent_cse=False)
     f = next(iter(CK_FUNCS.values()))
     assert_close(
