@@ -171,15 +171,6 @@ def scalar_like(x: Any) -> bool:
     return int(np.prod(np.shape(x))) == 1
 
 
-def divided(x: Any, y: Any) -> Any:
-    """x / y as XLA computes it: x·(1/y), the reciprocal rounded, when y is broadcast (fewer
-    entries than the quotient; XLA divides once per entry of y)."""
-    broadcast = int(np.prod(np.shape(y))) < int(
-        np.prod(np.broadcast_shapes(np.shape(x), np.shape(y)))
-    )
-    return x * (1.0 / y) if broadcast else x / y
-
-
 def scaled(x: Any, c: float, y: Any, dtype: np.dtype) -> Any:
     """(c·x)·y for a constant c, as XLA computes it: x·(y·c) when y is one number broadcast
     to several (XLA merges the multiplications by broadcast numbers)."""

@@ -18,7 +18,6 @@ from admodes.random import _math, _xla
 from admodes.random._common import (
     as_param,
     check_castable,
-    divided,
     float_dtype,
     maxwell_draws,
     promoted,
@@ -178,7 +177,7 @@ def pareto(key: Any, b: Any, shape: Shape | None = None, dtype: Any = None) -> A
     shape = sample_shape("pareto", shape, b)
     check_castable("pareto", dtype, b)
     e = -_xla.log1p(-unit_floats(key, shape, dtype))
-    return _math.exp(divided(e, as_param(b, dtype)))
+    return _math.exp(_xla.divide(e, as_param(b, dtype)))
 
 
 def weibull_min(

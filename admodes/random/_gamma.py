@@ -39,7 +39,6 @@ from admodes.random import _math, _xla
 from admodes.random._common import (
     as_param,
     check_castable,
-    divided,
     float_dtype,
     sample_shape,
     standard_normal,
@@ -205,7 +204,7 @@ def dirichlet(key: Any, alpha: Any, shape: Shape | None = None, dtype: Any = Non
         sample_shape("dirichlet", shape, np.empty(batch))
     g = gamma_samples(key, alpha, (*shape, n), dtype, log_space=True)
     e = _math.exp(g - anp.stop_gradient(anp.max(g, axis=-1, keepdims=True)))
-    return divided(e, anp.sum(e, axis=-1, keepdims=True))
+    return _xla.divide(e, anp.sum(e, axis=-1, keepdims=True))
 
 
 def chisquare(key: Any, df: Any, shape: Shape | None = None, dtype: Any = None) -> Any:

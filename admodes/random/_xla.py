@@ -40,8 +40,11 @@ from typing import Any
 
 import numpy as np
 
+import admodes.numpy as anp
+
 __all__ = [
     "cos",
+    "divide",
     "erf",
     "erf_inv",
     "exp",
@@ -200,6 +203,18 @@ def _via_float32(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
     wrapped.__name__ = fn.__name__
     wrapped.__doc__ = fn.__doc__
     return wrapped
+
+
+# ---------------------------------------------------------------------------- divide
+def divide(x: Any, d: Any) -> Any:
+    """x / d as XLA computes it: x·(1/d), the reciprocal rounded in the result's type, where d is
+    broadcast (fewer entries than the quotient: XLA's algebraic simplifier turns a division by
+    a broadcast value into a multiplication by its reciprocal, two roundings instead of one),
+    else x / d. Traced x or d differentiate as x / d does."""
+    out_shape = np.broadcast_shapes(np.shape(x), np.shape(d))
+    if math.prod(np.shape(d)) == math.prod(out_shape):
+        return x / d
+    return x * (1 / anp.asarray(d, dtype=anp.result_type(x, d)))
 
 
 # ---------------------------------------------------------------------------- exp
