@@ -115,7 +115,7 @@ def differentiated(
 
     With ``allow_int`` (JAX's rule), an integer or bool leaf is held constant: it is left out of
     the traced leaves and returned in the mapping, by its position among all the leaves, for
-    :func:`with_held` to put back (its derivative: :func:`float0_zeros`). Without, that mapping
+    :func:`with_held` to put back (its derivative: :func:`with_float0`). Without, that mapping
     is empty and the traced leaves are all the leaves.
     """
     leaves, treedef = flatten(tuple(map(args.__getitem__, nums)))
@@ -147,11 +147,16 @@ def with_held(values: Sequence[Any], held: Mapping[int, Any]) -> Sequence[Any]:
     return [held[k] if k in held else next(rest) for k in range(len(values) + len(held))]
 
 
-def float0_zeros(held: Mapping[int, Any], batch: int | None = None) -> dict[int, np.ndarray]:
-    """The derivative of each held integer or bool leaf (JAX's): zeros of dtype :data:`FLOAT0`
-    and the leaf's shape, behind a leading axis of ``batch`` cotangents when batched."""
+def with_float0(
+    values: Sequence[Any], held: Mapping[int, Any], batch: int | None = None
+) -> Sequence[Any]:
+    """``values``, one derivative per traced leaf, with the derivative of each ``held`` integer
+    or bool leaf put back at its position (JAX's): zeros of dtype :data:`FLOAT0` and the
+    leaf's shape, behind a leading axis of ``batch`` cotangents when batched."""
+    if not held:
+        return values
     lead = () if batch is None else (batch,)
-    return {k: np.zeros((*lead, *shape(x)), FLOAT0) for k, x in held.items()}
+    return with_held(values, {k: np.zeros((*lead, *shape(x)), FLOAT0) for k, x in held.items()})
 
 
 def call_traced(
@@ -174,7 +179,8 @@ def call_traced(
     """
     call = list(args)
     # One tree per argument by construction; strict=True would cost each call 0.3 µs.
-    for i, tree in zip(nums, unflatten(in_def, with_held(traced, held)), strict=False):
+    leaves = with_held(traced, held) if held else traced
+    for i, tree in zip(nums, unflatten(in_def, leaves), strict=False):
         call[i] = tree
     try:
         result = fun(*call)

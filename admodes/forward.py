@@ -26,13 +26,12 @@ from admodes.arguments import (
     check_scalar,
     check_sequences,
     differentiated,
-    float0_zeros,
     gradient_only,
     in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
-    with_held,
+    with_float0,
     with_keywords,
     zeros_like_value,
 )
@@ -329,7 +328,7 @@ def value_and_grad(
         t = _output_tangent(out, trace)
         rows = [t] if trace.batch is None else split_directions(t, leaves)
         per_leaf = [like_input(reshape(r, shape(x)), x) for r, x in zip(rows, leaves, strict=True)]
-        per_arg = unflatten(in_def, with_held(per_leaf, float0_zeros(held)))
+        per_arg = unflatten(in_def, with_float0(per_leaf, held))
         g = per_arg if as_tuple else per_arg[0]
         value = unwrapped(out, trace)
         return ((value, aux), g) if has_aux else (value, g)

@@ -28,12 +28,12 @@ from admodes.arguments import (
     check_real_output,
     check_scalar,
     differentiated,
-    float0_zeros,
     gradient_only,
     in_dtype,
     like_input,
     normalize_argnums,
     unwrapped,
+    with_float0,
     with_held,
     with_keywords,
 )
@@ -318,7 +318,7 @@ def vjp(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
         ]
         cts = tape.backward(seeds, range(len(in_leaves)), consume=False, batch=batch)
         cts = _input_cotangents(cts, in_leaves, batch)
-        return unflatten(in_def, with_held(cts, float0_zeros(held, batch)))
+        return unflatten(in_def, with_float0(cts, held, batch))
 
     out_primal = unflatten(o_def, out_leaves)
     return (out_primal, vjp_fn, aux) if has_aux else (out_primal, vjp_fn)
@@ -381,7 +381,7 @@ def value_and_grad(
         seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         cts = _input_cotangents(cts, in_leaves, None)
-        per_arg = unflatten(in_def, with_held(cts, float0_zeros(held)))
+        per_arg = unflatten(in_def, with_float0(cts, held))
         g = per_arg if as_tuple else per_arg[0]  # already typed like the arguments
         return ((value, aux), g) if has_aux else (value, g)
 
