@@ -182,15 +182,8 @@ class custom_jvp(_CustomFunction):
     """A function whose derivative is the JVP rule given by :meth:`defjvp` (or :meth:`defjvps`)."""
 
     kind = "custom_jvp function"
-
-    def __init__(
-        self,
-        fun: Callable[..., Any],
-        nondiff_argnums: Sequence[int] = (),
-        nondiff_argnames: str | Iterable[str] = (),
-    ) -> None:
-        super().__init__(fun, nondiff_argnums, nondiff_argnames)
-        self.jvp: Callable[..., tuple] | None = None
+    #: The rule :meth:`defjvp` gives (None until then).
+    jvp: Callable[..., tuple] | None = None
 
     def defjvp(self, jvp: Callable[..., tuple]) -> Callable[..., tuple]:
         """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (out, tangent_out)``:
@@ -312,16 +305,9 @@ class custom_vjp(_CustomFunction):
     """A function whose reverse-mode derivative is the pair of rules given by :meth:`defvjp`."""
 
     kind = "custom_vjp function"
-
-    def __init__(
-        self,
-        fun: Callable[..., Any],
-        nondiff_argnums: Sequence[int] = (),
-        nondiff_argnames: str | Iterable[str] = (),
-    ) -> None:
-        super().__init__(fun, nondiff_argnums, nondiff_argnames)
-        self.fwd: Callable[..., tuple] | None = None
-        self.bwd: Callable[..., Any] | None = None
+    #: The rules :meth:`defvjp` gives (None until then).
+    fwd: Callable[..., tuple] | None = None
+    bwd: Callable[..., Any] | None = None
 
     def defvjp(self, fwd: Callable[..., tuple], bwd: Callable[..., Any]) -> None:
         """Set the rules: ``fwd(*args) -> (out, residuals)`` (every argument, in order) and
