@@ -314,6 +314,36 @@ def check_matching(
             )
 
 
+def traced_tangents(
+    tangents: tuple[list[Any], TreeDef],
+    primals: tuple[list[Any], TreeDef],
+    held: Mapping[int, Any],
+) -> list[Any]:
+    """The tangents (flattened) of the traced primal leaves, after checking them against the
+    primals (flattened: the traced leaves, the tree definition, and the ``held`` integer or
+    bool leaves, as :func:`differentiated` gives them): the same structure, shapes and dtypes,
+    and for a held leaf zeros of dtype float0 (JAX's rule), which are then left out."""
+    t_leaves, t_def = tangents
+    p_leaves, p_def = primals
+    expected = with_float0(p_leaves, held)
+    if t_def == p_def:
+        for k, x in held.items():
+            if dtype_of(t_leaves[k]) != FLOAT0:
+                raise TypeError(
+                    f"primal leaf {k} is an integer or bool value ({dtype_of(x)}), so its tangent "
+                    f"must be zeros of dtype float0, np.zeros({shape(x)}, admodes.float0), as in "
+                    f"JAX; got dtype {dtype_of(t_leaves[k])}"
+                )
+    check_matching((t_leaves, t_def), (expected, p_def), "tangents", "primals")
+    return [t for k, t in enumerate(t_leaves) if k not in held] if held else t_leaves
+
+
+def zero_tangent(x: Any) -> Any:
+    """The tangent of an output ``x`` that does not depend on the inputs: zeros of its shape and
+    dtype, or of dtype float0 for an integer or bool one (JAX's)."""
+    return np.zeros(shape(x), FLOAT0) if is_integer_input(x) else zeros_like_value(x)
+
+
 def like_input(ct: Any, x: Any) -> Any:
     """A derivative shaped and typed like the input ``x`` it belongs to: a Python float for a
     Python float, a NumPy scalar for a NumPy scalar, an array of x's shape and dtype otherwise."""

@@ -22,7 +22,6 @@ from admodes.arguments import (
     NONE_HELD,
     call_traced,
     check_chunk_size,
-    check_matching,
     check_scalar,
     check_sequences,
     differentiated,
@@ -30,9 +29,11 @@ from admodes.arguments import (
     in_dtype,
     like_input,
     normalize_argnums,
+    traced_tangents,
     unwrapped,
     with_float0,
     with_keywords,
+    zero_tangent,
     zeros_like_value,
 )
 from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
@@ -164,9 +165,12 @@ def counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
 
 
 # ---------------------------------------------------------------------------- transforms
-def _output_tangent(out: Any, trace: ForwardTrace) -> Any:
-    """The tangent of an output leaf (zeros for one that does not depend on the inputs)."""
-    return out.tangent if type(out) is Dual and out._trace is trace else trace.zeros(out)
+def _output_tangent(out: Any, trace: ForwardTrace, zero: Callable[[Any], Any] | None = None) -> Any:
+    """The tangent of an output leaf; for one that does not depend on the inputs, ``zero(out)``
+    (default: the trace's zeros)."""
+    if type(out) is Dual and out._trace is trace:
+        return out.tangent
+    return trace.zeros(out) if zero is None else zero(out)
 
 
 def jvp(
@@ -174,20 +178,26 @@ def jvp(
 ) -> tuple:
     """Forward mode: ``(fun(*primals), J·tangents[, aux])`` in one pass.
 
-    ``primals`` and ``tangents`` are tuples (or lists) of the same structure, shapes and dtypes.
+    ``primals`` and ``tangents`` are tuples (or lists) of the same structure, shapes and dtypes;
+    as in JAX, an integer or bool primal is a constant whose tangent is zeros of dtype float0
+    (:data:`admodes.float0`), and an output that does not depend on the inputs has a zero
+    tangent (float0 for an integer or bool output).
     """
     check_sequences(primals, tangents, "jvp")
     primals = tuple(primals)
     nums = tuple(range(len(primals)))
-    p_leaves, p_def, _ = differentiated(primals, nums, holomorphic=False, complex_ok=True)
-    t_leaves, t_def = flatten(tuple(tangents))
-    check_matching((t_leaves, t_def), (p_leaves, p_def), "tangents", "primals")
+    p_leaves, p_def, held = differentiated(
+        primals, nums, holomorphic=False, complex_ok=True, allow_int=True
+    )
+    t_leaves = traced_tangents(flatten(tuple(tangents)), (p_leaves, p_def), held)
     trace = ForwardTrace()
     duals = [Dual(p, t, trace) for p, t in zip(p_leaves, t_leaves, strict=True)]
-    out, aux = call_traced(fun, primals, nums, p_def, duals, trace, has_aux=has_aux, name="jvp")
+    out, aux = call_traced(
+        fun, primals, nums, p_def, duals, trace, has_aux=has_aux, name="jvp", held=held
+    )
     o_leaves, o_def = flatten(out)
     out_p = unflatten(o_def, [unwrapped(o, trace) for o in o_leaves])
-    out_t = unflatten(o_def, [_output_tangent(o, trace) for o in o_leaves])
+    out_t = unflatten(o_def, [_output_tangent(o, trace, zero_tangent) for o in o_leaves])
     return (out_p, out_t, aux) if has_aux else (out_p, out_t)
 
 

@@ -17,7 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from admodes import counting
-from admodes.arguments import check_matching, differentiated, unwrapped, zeros_like_value
+from admodes.arguments import (
+    differentiated,
+    traced_tangents,
+    unwrapped,
+    zero_tangent,
+    zeros_like_value,
+)
 from admodes.forward import Dual, ForwardTrace
 from admodes.registry import Primitive
 from admodes.reverse import Node, Tape, trace_on_new_tape
@@ -31,9 +37,11 @@ def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> 
     ``primals`` times ``tangents`` (one per primal, of its structure, shape and dtype), computed
     from one recording without evaluating ``fun`` again."""
     nums = tuple(range(len(primals)))
-    in_leaves, in_def, _ = differentiated(primals, nums, holomorphic=False, complex_ok=True)
+    in_leaves, in_def, held = differentiated(
+        primals, nums, holomorphic=False, complex_ok=True, allow_int=True
+    )
     tape, out, aux = trace_on_new_tape(
-        fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="linearize"
+        fun, primals, nums, in_leaves, in_def, has_aux=has_aux, name="linearize", held=held
     )
     o_leaves, o_def = flatten(out)
     out_nodes = [o.index if type(o) is Node and o._trace is tape else None for o in o_leaves]
@@ -41,13 +49,11 @@ def linearize(fun: Callable[..., Any], *primals: Any, has_aux: bool = False) -> 
     plain_out = flatten(out_primal)[0]
 
     def f_jvp(*tangents: Any) -> Any:
-        t_leaves, t_def = flatten(tangents)
-        check_matching((t_leaves, t_def), (in_leaves, in_def), "tangents", "primals")
-        swept = _push_forward(tape, t_leaves)
+        swept = _push_forward(tape, traced_tangents(flatten(tangents), (in_leaves, in_def), held))
         return unflatten(
             o_def,
             [
-                zeros_like_value(o) if i is None or swept[i] is None else swept[i]
+                zero_tangent(o) if i is None or swept[i] is None else swept[i]
                 for i, o in zip(out_nodes, plain_out, strict=True)
             ],
         )

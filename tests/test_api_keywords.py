@@ -1,6 +1,6 @@
-"""JAX's keyword arguments against JAX: ``allow_int`` (grad, value_and_grad, jacrev; vjp takes
-integer primals always), ``nondiff_argnames`` (custom_jvp, custom_vjp) and ``static_argnums`` /
-``static_argnames`` (checkpoint)."""
+"""JAX's keyword arguments against JAX: ``allow_int`` (grad, value_and_grad, jacrev; vjp, jvp
+and linearize take integer primals always), ``nondiff_argnames`` (custom_jvp, custom_vjp) and
+``static_argnums`` / ``static_argnames`` (checkpoint)."""
 
 from __future__ import annotations
 
@@ -166,6 +166,45 @@ def test_vjp_takes_integer_primals_as_jax() -> None:
     assert_like_jax(vjp_fn(1.5), jax_vjp_fn(1.5))
     rows = vjp_fn(np.array([1.0, 2.0]), batched=True)
     assert_like_jax(rows, jax.vmap(jax_vjp_fn)(np.array([1.0, 2.0])))
+
+
+def _counts_and_flags(m: Any, x: Any, n: Any, flags: Any) -> tuple:
+    """A float output that depends on an integer count, an integer output and a bool one."""
+    return x * m.sum(n) + m.sin(x), n * 2, flags
+
+
+@pytest.mark.parametrize("transform", ["jvp", "linearize"])
+def test_jvp_and_linearize_take_integer_primals_as_jax(transform: str) -> None:
+    """An integer or bool primal takes a float0 tangent and is a constant; an integer or bool
+    output gets a float0 tangent, as in JAX's jvp and linearize."""
+    primals = (np.array([0.5, -1.0]), np.arange(3), np.array([True, False]))
+    tangents = (np.array([1.0, 2.0]), np.zeros(3, ad.float0), np.zeros(2, ad.float0))
+
+    def run(side: SimpleNamespace) -> tuple:
+        fn = partial(_counts_and_flags, side.m)
+        if transform == "jvp":
+            return side.lib.jvp(fn, primals, tangents)
+        out, f_jvp = side.lib.linearize(fn, *primals)
+        return out, f_jvp(*tangents)
+
+    (out, tangent), (want_out, want_tangent) = both(run)
+    assert_close(out, want_out)
+    assert_like_jax(tangent, want_tangent)
+
+
+@pytest.mark.parametrize("transform", ["jvp", "linearize"])
+def test_an_integer_primal_needs_a_float0_tangent_as_jax(transform: str) -> None:
+    def call(lib: Any) -> Any:
+        fn = lambda x, n: x * n
+        if transform == "jvp":
+            return lib.jvp(fn, (2.0, 3), (1.0, 0))
+        return lib.linearize(fn, 2.0, 3)[1](1.0, 0)
+
+    with pytest.raises(TypeError, match=r"primal leaf 1 is an integer.*float0"):
+        call(ad)
+    # JAX's linearize raises ValueError for it, its jvp TypeError; admodes TypeError in both
+    with pytest.raises(TypeError if transform == "jvp" else ValueError, match="float0"):
+        call(jax)
 
 
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad", "jacrev"])

@@ -75,9 +75,10 @@ TRANSFORMS = {  # each applied to a function of (y, x) differentiated w.r.t. arg
 }
 
 
-#: The inputs vjp takes, as JAX's does: integer and bool primals are constants there, their
-#: cotangents float0 zeros (tests/test_api_keywords.py).
+#: The inputs vjp, jvp (and so hvp) take, as JAX's do: integer and bool primals are constants
+#: there, their tangents and cotangents float0 zeros (tests/test_api_keywords.py).
 HELD_BY_VJP = {"int", "bool", "int-array", "bool-array", "int-in-a-pytree"}
+TAKE_INTEGERS = {"vjp", "jvp", "hvp"}
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ HELD_BY_VJP = {"int", "bool", "int-array", "bool-array", "int-in-a-pytree"}
         pytest.param(TRANSFORMS[t], BAD_INPUTS[b], id=f"{b}-{t}")
         for b in BAD_INPUTS
         for t in TRANSFORMS
-        if not (t == "vjp" and b in HELD_BY_VJP)
+        if not (t in TAKE_INTEGERS and b in HELD_BY_VJP)
     ],
 )
 def test_non_float_input_is_named(transform: Any, bad: tuple[Any, str]) -> None:
@@ -98,6 +99,15 @@ def test_non_float_input_is_named(transform: Any, bad: tuple[Any, str]) -> None:
     assert type_name in message and "float" in message
     integer = type_name in ("int", "int64", "bool")
     assert ("allow_int=True" in message) == integer, message
+
+
+@pytest.mark.parametrize("transform", ["jvp", "hvp"])
+@pytest.mark.parametrize("bad", sorted(HELD_BY_VJP))
+def test_an_integer_primal_with_a_non_float0_tangent_is_named(transform: str, bad: str) -> None:
+    value, type_name = BAD_INPUTS[bad]
+    with pytest.raises(TypeError, match=r"primal leaf \d+ is an integer or bool .*float0") as info:
+        TRANSFORMS[transform](lambda y, x: 0.0, 1.0, value)
+    assert type_name in str(info.value)
 
 
 FORWARD_ON_COMPLEX = {  # complex inputs, real output: fine in reverse mode, not here
