@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import Traced, plain
+from admodes.core import Traced, plain, size
 from admodes.random import _math, _xla
 from admodes.random._keys import Shape, canonical_shape
 from admodes.random._threefry import random_bits
@@ -80,14 +80,26 @@ def check_shape(name: str, shape: tuple[int, ...], *param_shapes: tuple[int, ...
         )
 
 
+def checked_shape(
+    name: str, shape: Shape | None, *param_shapes: tuple[int, ...]
+) -> tuple[int, ...]:
+    """``shape`` checked against ``param_shapes``, or (None) their broadcast."""
+    if shape is None:
+        return np.broadcast_shapes(*param_shapes) if param_shapes else ()
+    shape = canonical_shape(shape)
+    check_shape(name, shape, *param_shapes)
+    return shape
+
+
 def sample_shape(name: str, shape: Shape | None, *params: Any) -> tuple[int, ...]:
     """``shape`` checked against the parameters', or (None) the parameters' broadcast."""
-    shapes = [np.shape(p) for p in params]
-    if shape is None:
-        return np.broadcast_shapes(*shapes) if shapes else ()
-    shape = canonical_shape(shape)
-    check_shape(name, shape, *shapes)
-    return shape
+    return checked_shape(name, shape, *(np.shape(p) for p in params))
+
+
+def float_array(x: Any) -> np.ndarray:
+    """``x``'s plain values as an array, float64 unless already of a float type."""
+    x = np.asarray(plain(x))
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
 # ---------------------------------------------------------------------------- draws
@@ -134,6 +146,16 @@ def uniform_on(
     return np.maximum(minval, _xla.fma(unit_floats(key, shape, dtype), span, minval))
 
 
+def standard_exponential(key: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Exponential draws (rate 1): −log1p(−u), u uniform on [0, 1)."""
+    return -_xla.log1p(-unit_floats(key, shape, dtype))
+
+
+def random_signs(key: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """±1 of ``dtype`` with equal probability: 2·[u < ½] − 1, u a float64 uniform."""
+    return (2 * (unit_floats(key, shape, np.dtype(np.float64)) < 0.5) - 1).astype(dtype)
+
+
 def standard_erf_inv(key: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """erf⁻¹(u), u uniform on (−1, 1) (its lower end the float after −1): a standard normal
     divided by √2."""
@@ -166,14 +188,9 @@ def sum_of_squares(z: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- XLA's rewrites
-def scalar_like(x: Any) -> bool:
-    """Whether ``x`` is one number (XLA broadcasts it, which its simplifier treats apart)."""
-    return int(np.prod(np.shape(x))) == 1
-
-
 def scaled(x: Any, c: float, y: Any, dtype: np.dtype) -> Any:
     """(c·x)·y for a constant c, as XLA computes it: x·(y·c) when y is one number broadcast
     to several (XLA merges the multiplications by broadcast numbers)."""
     y = as_param(y, dtype)
-    merged = scalar_like(y) and np.size(x) > 1
+    merged = size(y) == 1 and size(x) > 1  # y one number, broadcast by XLA
     return x * (y * dtype.type(c)) if merged else dtype.type(c) * x * y

@@ -17,16 +17,11 @@ import numpy as np
 
 from admodes.core import plain
 from admodes.random import _xla
-from admodes.random._common import check_shape, float_dtype, unit_floats
+from admodes.random._common import checked_shape, float_array, float_dtype, unit_floats
 from admodes.random._keys import Shape, canonical_shape, check_key
 from admodes.random._threefry import split
 
 __all__ = ["binomial", "multinomial", "poisson"]
-
-
-def _split2(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    first, second = split(key, (2,))
-    return first, second
 
 
 # ---------------------------------------------------------------------------- poisson
@@ -35,7 +30,7 @@ def _poisson_knuth(key: np.ndarray, lam: np.ndarray) -> np.ndarray:
     k = np.zeros(lam.shape, np.int64)
     log_prod = np.zeros(lam.shape, np.float32)
     while (log_prod > -lam).any():
-        key, subkey = _split2(key)
+        key, subkey = split(key, (2,))
         k = np.where(log_prod > -lam, k + 1, k)
         with np.errstate(divide="ignore"):
             log_prod = log_prod + _xla.log(unit_floats(subkey, lam.shape, np.dtype(np.float32)))
@@ -109,7 +104,7 @@ def _binomial_inversion(key: np.ndarray, count: np.ndarray, q: np.ndarray) -> np
     num_geom = np.zeros_like(q)
     geom_sum = np.zeros_like(q)
     while (geom_sum <= count).any():
-        subkey, key = _split2(key)
+        subkey, key = split(key, (2,))
         num_geom = np.where(geom_sum <= count, num_geom + 1, num_geom)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_u = _xla.log(unit_floats(subkey, q.shape, q.dtype))
@@ -158,18 +153,13 @@ def binomial(key: Any, n: Any, p: Any, shape: Shape | None = None, dtype: Any = 
     elsewhere, the count n − k for p ≥ ½; nan for an invalid n or p, inf for n = inf."""
     key = check_key("binomial", key)
     dtype = float_dtype("binomial", dtype)
-    return _binomial(key, np.asarray(plain(n)), np.asarray(plain(p)), shape, dtype)
+    return _binomial(key, np.asarray(plain(n)), float_array(p), shape, dtype)
 
 
 def _binomial(
     key: np.ndarray, count: np.ndarray, prob: np.ndarray, shape: Any, dtype: np.dtype
 ) -> np.ndarray:
-    if shape is None:
-        shape = np.broadcast_shapes(count.shape, prob.shape)
-    else:
-        shape = canonical_shape(shape)
-        check_shape("binomial", shape, count.shape, prob.shape)
-    prob = prob if prob.dtype.kind == "f" else prob.astype(np.float64)
+    shape = checked_shape("binomial", shape, count.shape, prob.shape)
     count = np.broadcast_to(count.astype(prob.dtype), shape)
     prob = np.broadcast_to(prob, shape)
     p_lt_half = prob < 0.5

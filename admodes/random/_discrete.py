@@ -10,10 +10,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
 from admodes.core import plain
 from admodes.random import _xla
-from admodes.random._common import check_shape, unit_floats
+from admodes.random._common import (
+    check_shape,
+    checked_shape,
+    float_array,
+    random_signs,
+    unit_floats,
+)
 from admodes.random._distributions import gumbel
 from admodes.random._keys import Shape, canonical_shape, check_key
 from admodes.random._threefry import random_bits, split
@@ -94,11 +101,7 @@ def bernoulli(key: Any, p: Any = 0.5, shape: Shape | None = None, mode: str = "l
     p = np.asarray(plain(p))
     if p.dtype.kind != "f":
         raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {p.dtype}.")
-    if shape is None:
-        shape = p.shape
-    else:
-        shape = canonical_shape(shape)
-        check_shape("bernoulli", shape, p.shape)
+    shape = checked_shape("bernoulli", shape, p.shape)
     if mode == "high":
         u1, u2 = unit_floats(key, (2, *shape), p.dtype)
         return u2 * p.dtype.type(2.0 ** -np.finfo(p.dtype).nmant) < p - u1
@@ -110,8 +113,7 @@ def rademacher(key: Any, shape: Shape = (), dtype: Any = None) -> np.ndarray:
     default)."""
     key = check_key("rademacher", key)
     dtype = np.dtype(np.int64 if dtype is None else dtype)
-    b = unit_floats(key, canonical_shape(shape), np.dtype(np.float64)) < 0.5
-    return (2 * b.astype(dtype) - 1).astype(dtype)
+    return random_signs(key, canonical_shape(shape), dtype)
 
 
 # ---------------------------------------------------------------------------- permutations
@@ -126,18 +128,12 @@ def _shuffle(key: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
     return x
 
 
-def _axis(axis: int, ndim: int) -> int:
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
-    return axis % ndim
-
-
 def permutation(key: Any, x: Any, axis: int = 0, independent: bool = False) -> np.ndarray:
     """A random permutation of ``range(x)`` (x an int) or of x's entries along ``axis``
     (``independent``: each slice along ``axis`` permuted on its own)."""
     key = check_key("permutation", key)
     x = np.asarray(plain(x))
-    axis = _axis(axis, x.ndim or 1)
+    axis = normalize_axis_index(axis, x.ndim or 1)
     if not x.ndim:
         if not np.issubdtype(x.dtype, np.integer):
             raise TypeError("x must be an integer or at least 1-dimensional")
@@ -174,7 +170,7 @@ def choice(
     if arr.ndim == 0:
         n_inputs = int(arr)
     else:
-        axis = _axis(axis, arr.ndim)
+        axis = normalize_axis_index(axis, arr.ndim)
         n_inputs = arr.shape[axis]
     shape = canonical_shape(shape)
     n_draws = math.prod(shape)
@@ -192,7 +188,7 @@ def choice(
     elif p is None:
         ind = _shuffle(key, np.arange(n_inputs), 0)[:n_draws]
     else:
-        ind = _weighted_choice(key, np.asarray(plain(p)), n_inputs, shape, replace, mode)
+        ind = _weighted_choice(key, float_array(p), n_inputs, shape, replace, mode)
     result = ind if arr.ndim == 0 else np.take(arr, ind, axis=axis)
     out_shape = shape if arr.ndim == 0 else arr.shape[:axis] + shape + arr.shape[axis + 1 :]
     return result.reshape(out_shape)
@@ -203,8 +199,6 @@ def _weighted_choice(
 ) -> np.ndarray:
     """Indices drawn with probabilities ``p``: searchsorted(cumsum(p), P·(1 − u)), P the total
     (with replacement), or the largest Gumbel(0, 1) + log p (without)."""
-    if p.dtype.kind != "f":
-        p = p.astype(np.float64)
     if p.shape != (n,):
         raise ValueError(
             "p must be None or a 1D vector with the same size as a.shape[axis]. "
@@ -232,15 +226,9 @@ def categorical(
     largest, k the leading part of ``shape``). ``shape`` defaults to the batch shape
     (``logits``' shape without ``axis``)."""
     key = check_key("categorical", key)
-    logits = np.asarray(plain(logits))
-    if logits.dtype.kind != "f":
-        logits = logits.astype(np.float64)
+    logits = float_array(logits)
     batch_shape = tuple(np.delete(logits.shape, axis))
-    if shape is None:
-        shape = batch_shape
-    else:
-        shape = canonical_shape(shape)
-        check_shape("categorical", shape, batch_shape)
+    shape = checked_shape("categorical", shape, batch_shape)
     prefix = shape[: len(shape) - len(batch_shape)]
     if replace:
         axis = axis - logits.ndim if axis >= 0 else axis

@@ -18,12 +18,15 @@ from admodes.random import _math, _xla
 from admodes.random._common import (
     as_param,
     check_castable,
+    float_array,
     float_dtype,
     maxwell_draws,
     promoted,
+    random_signs,
     sample_shape,
     scaled,
     standard_erf_inv,
+    standard_exponential,
     standard_normal,
     uniform_between,
     uniform_on,
@@ -105,7 +108,7 @@ def exponential(key: Any, shape: Shape = (), dtype: Any = None) -> np.ndarray:
     """Exponential samples (rate 1): −log1p(−u), u uniform on [0, 1)."""
     key = check_key("exponential", key)
     dtype = float_dtype("exponential", dtype)
-    return -_xla.log1p(-unit_floats(key, canonical_shape(shape), dtype))
+    return standard_exponential(key, canonical_shape(shape), dtype)
 
 
 def gumbel(key: Any, shape: Shape = (), dtype: Any = None, mode: str | None = None) -> np.ndarray:
@@ -176,7 +179,7 @@ def pareto(key: Any, b: Any, shape: Shape | None = None, dtype: Any = None) -> A
     dtype = float_dtype("pareto", dtype)
     shape = sample_shape("pareto", shape, b)
     check_castable("pareto", dtype, b)
-    e = -_xla.log1p(-unit_floats(key, shape, dtype))
+    e = standard_exponential(key, shape, dtype)
     return _math.exp(_xla.divide(e, as_param(b, dtype)))
 
 
@@ -187,7 +190,7 @@ def weibull_min(
     (the inverse CDF); ``scale`` and ``concentration`` may be traced."""
     key = check_key("weibull_min", key)
     dtype = float_dtype("weibull_min", dtype)
-    e = -_xla.log1p(-unit_floats(key, canonical_shape(shape), dtype))
+    e = standard_exponential(key, canonical_shape(shape), dtype)
     exponent = 1.0 / promoted(concentration, dtype)
     e = e.astype(np.result_type(e, plain(exponent)))
     return _math.pow(e, exponent) * promoted(scale, dtype)
@@ -226,7 +229,7 @@ def double_sided_maxwell(
     shape = shape + params_shape
     k_maxwell, k_sign = split(key, (2,))
     m = maxwell_draws(k_maxwell, shape, dtype)
-    sign = (2 * (unit_floats(k_sign, shape, np.dtype(np.float64)) < 0.5) - 1).astype(dtype)
+    sign = random_signs(k_sign, shape, dtype)
     scale, loc = promoted(scale, dtype), promoted(loc, dtype)
     signed = (sign * m).astype(np.result_type(dtype, plain(scale), plain(loc)))
     return _math.fma(signed, scale, loc)
@@ -289,8 +292,7 @@ def geometric(key: Any, p: Any, shape: Shape | None = None, dtype: Any = None) -
     if dtype.kind not in "iu":
         raise ValueError(f"dtype argument to `geometric` must be an int dtype, got {dtype}")
     shape = sample_shape("geometric", shape, p)
-    p = np.asarray(plain(p))
-    p = p if p.dtype.kind == "f" else p.astype(np.float64)
+    p = float_array(p)
     u = unit_floats(key, shape, p.dtype)
     log_u = _xla.log(np.where(u == 0, p.dtype.type(1.0), u))
     g = np.floor(log_u / np.broadcast_to(_xla.log1p(-p), shape)) + p.dtype.type(1.0)

@@ -39,8 +39,11 @@ from admodes.random import _math, _xla
 from admodes.random._common import (
     as_param,
     check_castable,
+    checked_shape,
     float_dtype,
+    random_signs,
     sample_shape,
+    standard_exponential,
     standard_normal,
     unit_floats,
 )
@@ -197,11 +200,7 @@ def dirichlet(key: Any, alpha: Any, shape: Shape | None = None, dtype: Any = Non
     if not np.ndim(alpha) >= 1:
         raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {np.ndim(alpha)}")
     *batch, n = np.shape(alpha)
-    if shape is None:
-        shape = tuple(batch)
-    else:
-        shape = canonical_shape(shape)
-        sample_shape("dirichlet", shape, np.empty(batch))
+    shape = checked_shape("dirichlet", shape, tuple(batch))
     g = gamma_samples(key, alpha, (*shape, n), dtype, log_space=True)
     e = _math.exp(g - anp.stop_gradient(anp.max(g, axis=-1, keepdims=True)))
     return _xla.divide(e, anp.sum(e, axis=-1, keepdims=True))
@@ -263,7 +262,7 @@ def _generalized_normal(key: np.ndarray, p: Any, shape: tuple[int, ...], dtype: 
         p = np.asarray(p, np.result_type(p, np.float64))
     inverse = as_param(1.0 / p, dtype)
     g = gamma_samples(k_gamma, inverse, shape, dtype, log_space=False)
-    sign = (2 * (unit_floats(k_sign, shape, np.dtype(np.float64)) < 0.5) - 1).astype(dtype)
+    sign = random_signs(k_sign, shape, dtype)
     return sign * _math.pow(g, inverse)
 
 
@@ -276,7 +275,7 @@ def ball(key: Any, d: int, p: Any = 2, shape: Shape = (), dtype: Any = None) -> 
     shape = canonical_shape(shape)
     k_g, k_e = split(key, (2,))
     g = _generalized_normal(k_g, p, (*shape, int(d)), dtype)
-    e = -_xla.log1p(-unit_floats(k_e, shape, dtype))
+    e = standard_exponential(k_e, shape, dtype)
     p = as_param(p, dtype)
     total = anp.sum(_math.pow(anp.abs(g), p), axis=-1) + e
     inverse = dtype.type(1.0) / p

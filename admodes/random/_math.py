@@ -2,7 +2,7 @@
 are XLA's, bit for bit, and their derivatives JAX's rules (``custom_jvp``), so that a sample's
 transform of traced parameters differentiates as in JAX:
 
-    exp′ = exp,  log′(x) = 1/x,  log1p′(x) = 1/(1 + x),  erf′(x) = (2/√π)·e^(−x²),
+    exp′ = exp,  erf′(x) = (2/√π)·e^(−x²),
     (erf⁻¹)′(x) = (√π/2)·e^(erf⁻¹(x)²),  ∂(xʸ)/∂x = y·x^(y−1),  ∂(xʸ)/∂y = log(x)·xʸ,
     fma(a, b, c) = a·b + c: its tangent ȧ·b + a·ḃ + ċ.
 """
@@ -17,7 +17,7 @@ import admodes.numpy as anp
 from admodes.custom import custom_jvp
 from admodes.random import _xla
 
-__all__ = ["erf", "erf_inv", "exp", "fma", "log", "log1p", "pow"]
+__all__ = ["erf", "erf_inv", "exp", "fma", "pow"]
 
 
 def _unary(fn: Callable[[Any], Any], derivative: Callable[[Any, Any], Any]) -> custom_jvp:
@@ -34,8 +34,6 @@ def _unary(fn: Callable[[Any], Any], derivative: Callable[[Any, Any], Any]) -> c
 
 
 exp = _unary(_xla.exp, lambda x, y: y)
-log = _unary(_xla.log, lambda x, y: 1.0 / x)
-log1p = _unary(_xla.log1p, lambda x, y: 1.0 / (1.0 + x))
 erf = _unary(_xla.erf, lambda x, y: (2.0 / math.sqrt(math.pi)) * anp.exp(-(x * x)))
 erf_inv = _unary(_xla.erf_inv, lambda x, y: (math.sqrt(math.pi) / 2.0) * anp.exp(y * y))
 

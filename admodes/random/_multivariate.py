@@ -19,7 +19,7 @@ import admodes.numpy as anp
 from admodes.core import Traced, plain
 from admodes.random import _math
 from admodes.random._common import (
-    check_shape,
+    checked_shape,
     float_dtype,
     standard_erf_inv,
     standard_normal,
@@ -114,11 +114,7 @@ def multivariate_normal(
             f"cov.shape == {np.shape(cov)}."
         )
     batch = np.broadcast_shapes(np.shape(mean)[:-1], np.shape(cov)[:-2])
-    if shape is None:
-        shape = batch
-    else:
-        shape = canonical_shape(shape)
-        check_shape("normal", shape, batch)
+    shape = checked_shape("normal", shape, batch)
     factor = _factor(cov, method)
     if n == 1:
         return _one_dimensional(key, shape, dtype, mean, factor)

@@ -96,10 +96,6 @@ def flush_subnormals(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x) < tiny, x * x.dtype.type(0.0), x)
 
 
-def _const(dtype: np.dtype, value: float) -> Any:
-    return dtype.type(value)
-
-
 # ---------------------------------------------------------------------------- blocks
 #: Elements per block (:func:`_in_blocks`): 128 KiB of float64, so the temporaries of the
 #: functions here stay in the processor's cache.
@@ -185,7 +181,7 @@ def _horner(x: np.ndarray, coefficients: Sequence[float], start: Any) -> np.ndar
     """``start``, then ``p = fma(p, x, c)`` for each coefficient c (highest degree first)."""
     p = start
     for c in coefficients:
-        p = fma(p, x, _const(x.dtype, c))
+        p = fma(p, x, x.dtype.type(c))
     return p
 
 
@@ -194,14 +190,13 @@ def _via_float32(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
 
     blocked = _in_blocks(fn)
 
+    @functools.wraps(fn)
     def wrapped(*xs: np.ndarray) -> np.ndarray:
         xs = tuple(np.asarray(x) for x in xs)
         if xs[0].dtype == np.float16:
             return blocked(*(x.astype(np.float32) for x in xs)).astype(np.float16)
         return blocked(*xs)
 
-    wrapped.__name__ = fn.__name__
-    wrapped.__doc__ = fn.__doc__
     return wrapped
 
 
@@ -313,14 +308,14 @@ _SQRT2_MINUS_1 = 0.41421356237309503
 @_via_float32
 def log1p(x: np.ndarray) -> np.ndarray:
     """log(1 + x) as XLA's CPU code computes it."""
-    zero = x * _const(x.dtype, 0.0)  # 0, or nan where x is not finite (as XLA's 0·x)
-    q = _horner(x, _LOG1P_Q, zero + _const(x.dtype, 1.0))
-    p = _horner(x, _LOG1P_P[1:], zero + _const(x.dtype, _LOG1P_P[0]))
+    zero = x * x.dtype.type(0.0)  # 0, or nan where x is not finite (as XLA's 0·x)
+    q = _horner(x, _LOG1P_Q, zero + x.dtype.type(1.0))
+    p = _horner(x, _LOG1P_P[1:], zero + x.dtype.type(_LOG1P_P[0]))
     x2 = x * x
-    out = np.asarray(x + (x2 * _const(x.dtype, -0.5) + x * x2 * (p / q)))
-    large = ~(np.abs(x) < _const(x.dtype, _SQRT2_MINUS_1))
+    out = np.asarray(x + (x2 * x.dtype.type(-0.5) + x * x2 * (p / q)))
+    large = ~(np.abs(x) < x.dtype.type(_SQRT2_MINUS_1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        out[large] = log(x[large] + _const(x.dtype, 1.0))
+        out[large] = log(x[large] + x.dtype.type(1.0))
     return out
 
 
@@ -347,12 +342,8 @@ _ERF32_ONE = 3.8325068950653076
 def _erf32(x: np.ndarray) -> np.ndarray:
     f = np.float32
     x2 = x * x
-    p = np.full_like(x, f(_ERF32_P[0]))
-    for c in _ERF32_P[1:]:
-        p = fma(x2, p, f(c))
-    q = fma(x2, np.full_like(x, f(_ERF32_Q[0])), f(_ERF32_Q[1]))
-    for c in _ERF32_Q[2:]:
-        q = fma(x2, q, f(c))
+    p = _horner(x2, _ERF32_P[1:], np.full_like(x, f(_ERF32_P[0])))
+    q = _horner(x2, _ERF32_Q[1:], np.full_like(x, f(_ERF32_Q[0])))
     return np.where(np.abs(x) >= f(_ERF32_ONE), np.copysign(f(1.0), x), (x * p) / q)
 
 
@@ -399,7 +390,7 @@ def _branch_polynomial(
     out = np.empty_like(w)
     for i, table in enumerate(tables):
         mask = branch == i
-        out[mask] = _horner(w[mask], table[1:], _const(w.dtype, table[0]))
+        out[mask] = _horner(w[mask], table[1:], w.dtype.type(table[0]))
     return out
 
 
@@ -415,12 +406,12 @@ def erf_inv(x: np.ndarray) -> np.ndarray:
         shifted = np.where(branch == 0, w - 3.125, root - np.where(branch == 1, 3.25, 5.0))
         tables: Sequence[Sequence[float]] = _ERFINV64
     else:
-        branch = np.where(w < _const(dt, 5.0), 0, 1)
-        shifted = np.where(branch == 0, w - _const(dt, 2.5), root - _const(dt, 3.0))
+        branch = np.where(w < dt.type(5.0), 0, 1)
+        shifted = np.where(branch == 0, w - dt.type(2.5), root - dt.type(3.0))
         tables = _ERFINV32
     with np.errstate(invalid="ignore", over="ignore"):
         out = _branch_polynomial(shifted, branch, tables) * x
-    return np.where(np.abs(x) == _const(dt, 1.0), x * _const(dt, np.inf), out)
+    return np.where(np.abs(x) == dt.type(1.0), x * dt.type(np.inf), out)
 
 
 # ---------------------------------------------------------------------------- rsqrt
