@@ -264,6 +264,12 @@ def _inverse_sqrt_where_positive(a: Array) -> Array:
     return anp.where(positive, 1.0 / anp.sqrt(anp.where(positive, a, 1.0)), 0.0)
 
 
+def _normalized_momentum(m: Array, g: Array, accum: Array, momentum: float) -> Array:
+    """(1 − momentum)·(g · accum^(−1/2)) + momentum·m, accum^(−1/2) taken as 0 where accum = 0:
+    the momentum of Adagrad and SM3."""
+    return (1.0 - momentum) * (g * _inverse_sqrt_where_positive(accum)) + momentum * m
+
+
 # ---------------------------------------------------------------------------- optimizers
 @optimizer
 def sgd(step_size: float | Schedule) -> ArrayOptimizer:
@@ -323,7 +329,7 @@ def adagrad(step_size: float | Schedule, momentum: float = 0.9) -> ArrayOptimize
     def update(i: Step, g: Array, state: tuple) -> tuple:
         x, g_sq, m = state
         g_sq = g_sq + anp.square(g)
-        m = (1.0 - momentum) * (g * _inverse_sqrt_where_positive(g_sq)) + momentum * m
+        m = _normalized_momentum(m, g, g_sq, momentum)
         return x - step_size(i) * m, g_sq, m
 
     return _with_zeros(2), update, _params
@@ -437,7 +443,7 @@ def sm3(step_size: float | Schedule, momentum: float = 0.9) -> ArrayOptimizer:
         rank = anp.ndim(g)
         along = [_along_axis(v, k, rank) for k, v in enumerate(accumulators)]
         accum = functools.reduce(anp.minimum, along) + anp.square(g)
-        m = (1.0 - momentum) * (g * _inverse_sqrt_where_positive(accum)) + momentum * m
+        m = _normalized_momentum(m, g, accum, momentum)
         x = x - step_size(i) * m
         others = [tuple(a for a in range(anp.ndim(x)) if a != k) for k in range(anp.ndim(x))]
         return x, m, [anp.max(accum, axis=axes) for axes in others], x_shape

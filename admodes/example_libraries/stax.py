@@ -143,76 +143,70 @@ def Dense(
     return init_fun, apply_fun
 
 
-def _conv_layer(
-    shape_tuple: Callable[..., tuple[int, ...]],
-    convolve: Callable[..., Any],
-    dimension_numbers: tuple[str, str, str],
-    out_chan: int,
-    filter_shape: Sequence[int],
-    strides: Sequence[int] | None,
-    padding: Any,
-    W_init: Initializer | None,
-    b_init: Initializer,
-) -> Layer:
-    """A convolution layer (direct or transposed): y = convolve(x, W) + b, with the kernel W in
-    the layout ``dimension_numbers[1]`` (out_chan outputs, the input's channels, the window
-    ``filter_shape``; ``W_init``, by default Glorot normal over its I and O axes) and b of shape
-    1 but out_chan along the output layout's C; keys from ``split(rng)``."""
-    lhs_spec, rhs_spec, out_spec = dimension_numbers
-    strides = strides or (1,) * len(filter_shape)
-    W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
+def _conv_constructor(
+    name: str, shape_tuple: Callable[..., tuple[int, ...]], convolve: Callable[..., Any], doc: str
+) -> Callable[..., Layer]:
+    """The layer constructor ``name`` (with :func:`GeneralConv`'s signature): ``shape_tuple``
+    gives the layer's output shape, ``convolve`` computes it; ``doc`` is the docstring."""
 
-    def init_fun(rng: Any, input_shape: Shape) -> tuple[Shape, Params]:
-        window = iter(filter_shape)
-        kernel_shape = [
-            out_chan if c == "O" else input_shape[lhs_spec.index("C")] if c == "I" else next(window)
-            for c in rhs_spec
-        ]
-        output_shape = shape_tuple(input_shape, kernel_shape, strides, padding, dimension_numbers)
-        bias_shape = [out_chan if c == "C" else 1 for c in out_spec]
-        k1, k2 = random.split(rng)
-        return output_shape, (W_init(k1, kernel_shape), b_init(k2, bias_shape))
+    def constructor(
+        dimension_numbers: tuple[str, str, str],
+        out_chan: int,
+        filter_shape: Sequence[int],
+        strides: Sequence[int] | None = None,
+        padding: Any = "VALID",
+        W_init: Initializer | None = None,
+        b_init: Initializer = _NORMAL_SMALL,
+    ) -> Layer:
+        lhs_spec, rhs_spec, out_spec = dimension_numbers
+        strides = strides or (1,) * len(filter_shape)
+        W_init = W_init or glorot_normal(rhs_spec.index("I"), rhs_spec.index("O"))
 
-    def apply_fun(params: Params, inputs: Any, **kwargs: Any) -> Any:
-        W, b = params
-        return convolve(inputs, W, strides, padding, dimension_numbers=dimension_numbers) + b
+        def init_fun(rng: Any, input_shape: Shape) -> tuple[Shape, Params]:
+            window = iter(filter_shape)
+            kernel_shape = [
+                out_chan
+                if c == "O"
+                else input_shape[lhs_spec.index("C")]
+                if c == "I"
+                else next(window)
+                for c in rhs_spec
+            ]
+            output_shape = shape_tuple(
+                input_shape, kernel_shape, strides, padding, dimension_numbers
+            )
+            bias_shape = [out_chan if c == "C" else 1 for c in out_spec]
+            k1, k2 = random.split(rng)
+            return output_shape, (W_init(k1, kernel_shape), b_init(k2, bias_shape))
 
-    return init_fun, apply_fun
+        def apply_fun(params: Params, inputs: Any, **kwargs: Any) -> Any:
+            W, b = params
+            return convolve(inputs, W, strides, padding, dimension_numbers=dimension_numbers) + b
+
+        return init_fun, apply_fun
+
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__doc__ = doc
+    return constructor
 
 
-def GeneralConv(
-    dimension_numbers: tuple[str, str, str],
-    out_chan: int,
-    filter_shape: Sequence[int],
-    strides: Sequence[int] | None = None,
-    padding: Any = "VALID",
-    W_init: Initializer | None = None,
-    b_init: Initializer = _NORMAL_SMALL,
-) -> Layer:
+GeneralConv = _conv_constructor(
+    "GeneralConv",
+    lax.conv_general_shape_tuple,
+    lax.conv_general_dilated,
     """A convolution layer: ``lax.conv_general_dilated(x, W, strides, padding)`` + b in the
-    layouts ``dimension_numbers`` (e.g. ``('NHWC', 'HWIO', 'NHWC')``); b starts as normal of
-    standard deviation 1e-6. See :func:`_conv_layer`."""
-    return _conv_layer(
-        lax.conv_general_shape_tuple, lax.conv_general_dilated, dimension_numbers, out_chan,
-        filter_shape, strides, padding, W_init, b_init,
-    )  # fmt: skip
-
-
-def GeneralConvTranspose(
-    dimension_numbers: tuple[str, str, str],
-    out_chan: int,
-    filter_shape: Sequence[int],
-    strides: Sequence[int] | None = None,
-    padding: Any = "VALID",
-    W_init: Initializer | None = None,
-    b_init: Initializer = _NORMAL_SMALL,
-) -> Layer:
-    """A transposed-convolution layer: ``lax.conv_transpose(x, W, strides, padding)`` + b in the
-    layouts ``dimension_numbers``. See :func:`_conv_layer`."""
-    return _conv_layer(
-        lax.conv_transpose_shape_tuple, lax.conv_transpose, dimension_numbers, out_chan,
-        filter_shape, strides, padding, W_init, b_init,
-    )  # fmt: skip
+    layouts ``dimension_numbers`` (e.g. ``('NHWC', 'HWIO', 'NHWC')``): W of shape out_chan, the
+    input's channels and ``filter_shape`` in the layout ``dimension_numbers[1]`` (``W_init``, by
+    default Glorot normal over its I and O axes), b 1 but out_chan along the output's C
+    (``b_init``, by default normal of standard deviation 1e-6); keys from ``split(rng)``.""",
+)
+GeneralConvTranspose = _conv_constructor(
+    "GeneralConvTranspose",
+    lax.conv_transpose_shape_tuple,
+    lax.conv_transpose,
+    """A transposed-convolution layer: ``lax.conv_transpose(x, W, strides, padding)`` + b in
+    the layouts ``dimension_numbers``; the arguments, W and b as :func:`GeneralConv`'s.""",
+)
 
 
 Conv = functools.partial(GeneralConv, ("NHWC", "HWIO", "NHWC"))

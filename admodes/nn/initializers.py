@@ -61,6 +61,7 @@ import numpy as np
 
 from admodes import random
 from admodes.random import _xla
+from admodes.random._common import float_dtype
 from admodes.random._keys import check_key
 from admodes.random._multivariate import haar
 
@@ -215,16 +216,9 @@ def _draws(key: Key) -> _Draws:
 
 
 # ---------------------------------------------------------------------------- dtypes
-def _float_dtype(dtype: Any) -> np.dtype:
-    """``dtype`` (float64 if None), which must be floating-point or complex."""
-    dtype = np.dtype(np.float64 if dtype is None else dtype)
-    if dtype.kind not in "fc":
-        raise ValueError(f"initializers draw float or complex arrays, not {dtype}")
-    return dtype
-
-
-def _real_dtype(dtype: np.dtype, name: str) -> np.dtype:
-    """``dtype``, which must be real for the ``name`` initializer (as JAX's)."""
+def _real_dtype(name: str, dtype: Any) -> np.dtype:
+    """``dtype`` (float64 if None), which must be real for the ``name`` initializer (as JAX's)."""
+    dtype = float_dtype(name, dtype, "fc")
     if dtype.kind != "f":
         raise ValueError(f"{name} draws real arrays only, not {dtype} (as JAX's)")
     return dtype
@@ -238,19 +232,19 @@ def _real_part(dtype: np.dtype) -> np.dtype:
 # ---------------------------------------------------------------------------- constant
 def zeros(key: Key, shape: Shape, dtype: Any = None) -> np.ndarray:
     """Zeros (``key`` is not used)."""
-    return np.zeros(tuple(shape), _float_dtype(dtype))
+    return np.zeros(tuple(shape), float_dtype("zeros", dtype, "fc"))
 
 
 def ones(key: Key, shape: Shape, dtype: Any = None) -> np.ndarray:
     """Ones (``key`` is not used)."""
-    return np.ones(tuple(shape), _float_dtype(dtype))
+    return np.ones(tuple(shape), float_dtype("ones", dtype, "fc"))
 
 
 def constant(value: Any, dtype: Any = None) -> Initializer:
     """An initializer of arrays full of ``value`` (``key`` is not used)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        return np.full(tuple(shape), value, _float_dtype(dtype))
+        return np.full(tuple(shape), value, float_dtype("constant", dtype, "fc"))
 
     return init
 
@@ -260,7 +254,7 @@ def uniform(scale: float = 1e-2, dtype: Any = None) -> Initializer:
     """An initializer of scale·u, u uniform on [0, 1) (real dtypes)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        dtype = _real_dtype(_float_dtype(dtype), "uniform")
+        dtype = _real_dtype("uniform", dtype)
         return _draws(key).uniform(tuple(shape), dtype) * dtype.type(scale)
 
     return init
@@ -270,7 +264,7 @@ def normal(stddev: float = 1e-2, dtype: Any = None) -> Initializer:
     """An initializer of stddev·z, z standard normal (complex: variance ½ in each part)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        dtype = _float_dtype(dtype)
+        dtype = float_dtype("normal", dtype, "fc")
         return _draws(key).normal(tuple(shape), dtype) * dtype.type(stddev)
 
     return init
@@ -283,7 +277,7 @@ def truncated_normal(
     correction of the standard deviation for the truncation, as JAX; real dtypes)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        dtype = _real_dtype(_float_dtype(dtype), "truncated_normal")
+        dtype = _real_dtype("truncated_normal", dtype)
         draws = _draws(key).truncated_normal(lower, upper, tuple(shape), dtype)
         return draws * dtype.type(stddev)
 
@@ -342,7 +336,7 @@ def variance_scaling(
         )
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        shape, dtype = tuple(shape), _float_dtype(dtype)
+        shape, dtype = tuple(shape), float_dtype("variance_scaling", dtype, "fc")
         draws = _draws(key)
         real = _real_part(dtype)
         # JAX: jnp.array(scale / n, dtype), whose real part this is; XLA's complex √ of a
@@ -459,7 +453,7 @@ def orthogonal(scale: float = 1.0, column_axis: int = -1, dtype: Any = None) -> 
     ``random.orthogonal(key, rows, (), dtype, columns)``, reshaped."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        shape, dtype = tuple(shape), _float_dtype(dtype)
+        shape, dtype = tuple(shape), float_dtype("orthogonal", dtype, "fc")
         if len(shape) < 2:
             raise ValueError(f"orthogonal needs a shape of at least 2 dimensions, got {shape}")
         if 0 in shape:
@@ -477,7 +471,7 @@ def delta_orthogonal(scale: float = 1.0, column_axis: int = -1, dtype: Any = Non
     but at the centre of the spatial axes, ``orthogonal``'s matrix there (Xiao et al., 2018)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        shape, dtype = tuple(shape), _float_dtype(dtype)
+        shape, dtype = tuple(shape), float_dtype("delta_orthogonal", dtype, "fc")
         if len(shape) not in (3, 4, 5):
             raise ValueError(f"delta_orthogonal needs a 3-, 4- or 5-D shape, got {shape}")
         if shape[-1] < shape[-2]:
