@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import FLOAT64, Trace, Traced, dtype_of, plain, shape
+from admodes.core import FLOAT64, Trace, Traced, dtype_of, is_python_float, plain, shape
 from admodes.tree import TreeDef, describe, flatten, unflatten
 
 #: The dtype of the derivative of an integer or bool input (JAX's ``jax.dtypes.float0``): a
@@ -56,10 +56,10 @@ def check_inexact(
     """Raise TypeError unless every leaf of ``tree`` is a floating-point (or, where allowed,
     complex) float or array, or with ``allow_int`` an integer or bool one."""
     for leaf in flatten(tree)[0]:
-        p = plain(leaf)
-        dtype = _inexact_dtype(p)
+        dtype = _inexact_dtype(leaf)
         if dtype is not None and (allow_complex or dtype.kind == "f"):
             continue
+        p = plain(leaf)
         if allow_int and is_integer_input(p):
             continue
         got = f"array of {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
@@ -121,7 +121,7 @@ def differentiated(
     leaves, treedef = flatten(tuple(map(args.__getitem__, nums)))
     if not holomorphic:
         for leaf in leaves:
-            if type(leaf) is not float and type(plain(leaf)) is not float:
+            if type(leaf) is not float and not is_python_float(leaf):
                 break
         else:  # Python floats, traced or not (nested scalar gradients): nothing to check
             return leaves, treedef, NONE_HELD
@@ -284,7 +284,10 @@ def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
 
 
 def _inexact_dtype(x: Any) -> np.dtype | None:
-    """The dtype of a float or complex value or array; None for anything else."""
+    """The dtype of a float or complex value or array, traced or not; None for anything else."""
+    if isinstance(x, Traced):
+        dtype = dtype_of(x)
+        return dtype if dtype.kind in "fc" else None
     if isinstance(x, float):
         return FLOAT64
     if isinstance(x, complex):
@@ -396,7 +399,7 @@ def split_aux(result: Any, has_aux: bool, name: str) -> tuple[Any, Any]:
 def check_scalar(out: Any, holomorphic: bool = False) -> None:
     """Raise TypeError unless ``out`` is a floating-point scalar, or a complex one with
     ``holomorphic`` (what ``grad`` needs; JAX refuses bool and integer outputs too)."""
-    if type(plain(out)) is float:
+    if is_python_float(out):
         return
     if out is None:
         raise TypeError(

@@ -47,6 +47,11 @@ class Trace:
     #: The ``count()`` phase that the work of :meth:`derive` is charged to (None: no change).
     phase: str | None = None
 
+    #: Whether the trace evaluates the ops on its values itself (:meth:`process`), as ``vmap``'s
+    #: does: its values have no single primal to evaluate them on, and hold their numbers in
+    #: ``stack`` instead (see :func:`held`).
+    processes = False
+
     def __init__(self) -> None:
         self.level = new_level()
         self.substitute: Callable[[Traced], Any] | None = None
@@ -56,6 +61,25 @@ class Trace:
         """The traced output of ``prim``: ``out`` was computed from ``primals``, the ``args``
         with this trace's values unwrapped."""
         raise NotImplementedError
+
+    def process(self, prim: Any, args: tuple, params: dict) -> Any:
+        """``prim`` applied to ``args``, among them this trace's values (a trace that
+        :attr:`processes`)."""
+        raise NotImplementedError
+
+
+class ConcretizationError(Exception):
+    """A value mapped by ``vmap`` was asked for its one number (JAX's ConcretizationTypeError):
+    it holds one per index of the mapped axis. ``vmap`` catches it and calls the function once
+    per index instead. Not a TypeError, so that no handler of one takes it for another error."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a value mapped by vmap holds one value per index of the mapped axis, so it has no "
+            "single number to give (Python control flow on it, float(), or NumPy on it). Inside "
+            "the mapped function vmap then calls the function once per index; outside it, "
+            "return the value from the mapped function instead."
+        )
 
 
 class UnexpectedTracerError(TypeError):
@@ -81,7 +105,7 @@ class Traced:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return shape(plain(self))
+        return shape(self.primal)
 
     @property
     def ndim(self) -> int:
@@ -89,11 +113,11 @@ class Traced:
 
     @property
     def size(self) -> int:
-        return size(plain(self))
+        return size(self)
 
     @property
     def dtype(self) -> np.dtype:
-        return dtype_of(self)
+        return dtype_of(self.primal)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -160,10 +184,29 @@ TRACED_TYPES: set[type] = set()
 
 
 def plain(x: Any) -> Any:
-    """The plain value beneath every level of tracing (``x`` itself when it is not traced)."""
+    """The plain value beneath every level of tracing (``x`` itself when it is not traced); a
+    value mapped by ``vmap`` has none (:class:`ConcretizationError`)."""
     while isinstance(x, Traced):
         x = x.primal
     return x
+
+
+def held(x: Any) -> Any:
+    """The plain value that holds ``x``'s numbers: beneath every level of tracing, and for a
+    value mapped by ``vmap`` the stack of its values at every index (for counting bytes)."""
+    while isinstance(x, Traced):
+        x = x.stack if x._trace.processes else x.primal
+    return x
+
+
+def is_python_float(x: Any) -> bool:
+    """Whether ``x`` is a Python float beneath every level of tracing (a value mapped by
+    ``vmap`` never is: it holds an array of them)."""
+    while isinstance(x, Traced):
+        if x._trace.processes:
+            return False
+        x = x.primal
+    return type(x) is float
 
 
 def shape(x: Any) -> tuple[int, ...]:
@@ -189,17 +232,16 @@ def dtype_of(x: Any) -> np.dtype:
     """The dtype of a float, array or traced value."""
     if type(x) is float:
         return FLOAT64
-    p = plain(x)
-    if type(p) is float:
-        return FLOAT64
-    dtype = getattr(p, "dtype", None)  # arrays and NumPy scalars carry theirs
+    if isinstance(x, Traced):
+        return x.dtype
+    dtype = getattr(x, "dtype", None)  # arrays and NumPy scalars carry theirs
     if dtype is not None:
         return dtype
     try:
-        return np.result_type(p)
+        return np.result_type(x)
     except TypeError:
         raise TypeError(
-            f"value {p!r} of type {type(p).__name__} is not a number or an array: the inputs and "
+            f"value {x!r} of type {type(x).__name__} is not a number or an array: the inputs and "
             "outputs of a transform (grad, jvp, vjp, jacfwd, jacrev, ...) must be floats, "
             "complex numbers, NumPy arrays, or tuples, lists and dicts of them. Return anything "
             "else beside the output with has_aux=True."

@@ -36,7 +36,17 @@ from admodes.arguments import (
     zero_tangent,
     zeros_like_value,
 )
-from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import (
+    TRACED_TYPES,
+    Trace,
+    Traced,
+    dtype_of,
+    held,
+    is_python_float,
+    ndim,
+    shape,
+    size,
+)
 from admodes.derivatives import (
     as_batch_of_one,
     contribution,
@@ -97,7 +107,7 @@ class ForwardTrace(Trace):
                 prim.broadcasts
                 and t_out is not None
                 and type(out) is not float
-                and type(plain(out)) is not float
+                and not is_python_float(out)
             ):
                 t_out = self.fit(t_out, out)
         if counting.active:
@@ -158,7 +168,7 @@ def counted_dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
     if t_out is None:
         return out
     dual = Dual(out, t_out, trace)
-    nbytes = t_out.nbytes if isinstance(t_out, np.ndarray) else 8 * size(t_out)
+    nbytes = t_out.nbytes if isinstance(t_out, np.ndarray) else 8 * size(held(t_out))
     counting.add_tangent_bytes(nbytes)
     weakref.finalize(dual, counting.add_tangent_bytes, -nbytes)
     return dual

@@ -35,10 +35,18 @@ from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting
-from admodes.core import TRACED_TYPES, Trace, Traced, UnexpectedTracerError, size
+from admodes.core import (
+    TRACED_TYPES,
+    ConcretizationError,
+    Trace,
+    Traced,
+    UnexpectedTracerError,
+    size,
+)
 
 Rule = Callable[..., Any] | None
 Partial = Callable[..., Any] | int | None
+BatchRule = Callable[..., Any]
 
 
 #: Shared empty parameters (operators pass no parameters).
@@ -61,18 +69,27 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     top = None
     nested = False  # does a value beneath the innermost trace belong to an outer one?
     primals = []
-    for a in args:
-        if type(a) in TRACED_TYPES:
-            if top is None:
-                top = a._trace
-            elif a._trace is not top:
-                top, primals = innermost(args)
-                nested = True
-                break
-            a = a.primal
+    try:
+        for a in args:
             if type(a) in TRACED_TYPES:
-                nested = True
-        primals.append(a)
+                if top is None:
+                    top = a._trace
+                elif a._trace is not top:
+                    top, primals = innermost(args)
+                    nested = True
+                    break
+                a = a.primal
+                if type(a) in TRACED_TYPES:
+                    nested = True
+            primals.append(a)
+    except ConcretizationError:  # a value mapped by vmap, which holds no single primal
+        top = innermost_trace(args)
+        if top.processes:
+            if top.finished:
+                raise UnexpectedTracerError() from None
+            return top.process(prim, args, params)
+        primals = primals_of(args, top)
+        nested = True
     if top is None:
         out = prim.impl(*args, **params) if params else prim.impl(*args)
         if counting.active:
@@ -101,11 +118,22 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
 def innermost(args: tuple) -> tuple[Any, list]:
     """The innermost (highest-level) trace among ``args``, and ``args`` with its values
     unwrapped: the values of the other traces pass down to the op as they are."""
+    top = innermost_trace(args)
+    return top, primals_of(args, top)
+
+
+def innermost_trace(args: tuple) -> Any:
+    """The innermost (highest-level) trace among ``args``."""
     top = None
     for a in args:
         if type(a) in TRACED_TYPES and (top is None or a._trace.level > top.level):
             top = a._trace
-    return top, [a.primal if type(a) in TRACED_TYPES and a._trace is top else a for a in args]
+    return top
+
+
+def primals_of(args: tuple, trace: Trace) -> list:
+    """``args`` with the values of ``trace`` replaced by their primals."""
+    return [a.primal if type(a) in TRACED_TYPES and a._trace is trace else a for a in args]
 
 
 @contextmanager
@@ -145,6 +173,7 @@ class Primitive:
     """
 
     __slots__ = (
+        "batch",
         "batched_jvp",
         "batched_vjp",
         "broadcasts",
@@ -186,6 +215,7 @@ class Primitive:
         self.joint_jvp = joint_jvp
         self.joint_vjp = joint_vjp
         self.broadcasts = broadcasts
+        self.batch: BatchRule | None = None  # set by defbatch
         elementwise = partials is not None
         self.batched_jvp = batched_jvp or elementwise
         self.batched_vjp = batched_vjp or elementwise
@@ -296,6 +326,16 @@ def defelementwise(
             complex_flops=complex_flops,
         )
     )
+
+
+def defbatch(rule: BatchRule, *prims: Primitive) -> None:
+    """Give ``prims`` a batching rule, which ``vmap`` applies to an op on mapped values:
+    ``rule(prim, args, mapped, **params)``, where ``mapped[i]`` says whether ``args[i]`` is a
+    stack of values along a leading axis (one per index of the mapped axis) or one value for
+    all, gives the stack of ``prim``'s outputs along a leading axis. An elementwise primitive
+    needs none; any other without one is applied once per index."""
+    for prim in prims:
+        prim.batch = rule
 
 
 # ---------------------------------------------------------------------------- costs

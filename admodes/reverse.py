@@ -37,7 +37,18 @@ from admodes.arguments import (
     with_held,
     with_keywords,
 )
-from admodes.core import TRACED_TYPES, Trace, Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import (
+    TRACED_TYPES,
+    Trace,
+    Traced,
+    dtype_of,
+    held,
+    is_python_float,
+    ndim,
+    plain,
+    shape,
+    size,
+)
 from admodes.derivatives import (
     as_batch_of_one,
     contribution,
@@ -164,7 +175,7 @@ class Tape(Trace):
                         else:
                             continue
                     # A Python float, traced or not, is neither broadcast nor complex.
-                    if type(c) is not float and type(plain(c)) is not float:
+                    if type(c) is not float and not is_python_float(c):
                         x = primals[i]
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
@@ -190,7 +201,7 @@ class SavedBuffers:
         """Charge the buffers of ``values`` not charged before."""
         added = 0
         for v in values:
-            v = plain(v)
+            v = held(v)
             base = v.base if isinstance(v, np.ndarray) and v.base is not None else v
             if id(base) in self.ids:
                 continue
@@ -390,7 +401,7 @@ def value_and_grad(
 
 def _ones_like(value: Any) -> Any:
     """The seed cotangent ȳ = 1 for a scalar output, of its dtype (a float for a Python float)."""
-    if type(plain(value)) is float:
+    if is_python_float(value):
         return 1.0
     return np.ones(shape(value), dtype=dtype_of(value))
 
@@ -476,7 +487,7 @@ def jacrev(
 
 def _single(e: np.ndarray, value: Any) -> Any:
     """One unit cotangent, typed like its output (a float for a Python float)."""
-    return float(e) if type(plain(value)) is float else e
+    return float(e) if is_python_float(value) else e
 
 
 def _joined(parts: list[Any], x: Any) -> Any:

@@ -22,7 +22,7 @@ LAYERS = (
     ("admodes.registry",),
     ("admodes.rules",),
     ("admodes.derivatives", "admodes.arguments"),
-    ("admodes.forward", "admodes.reverse"),
+    ("admodes.forward", "admodes.reverse", "admodes.batching"),
     ("admodes.checkpointing", "admodes.custom", "admodes.linearize"),
     ("admodes.numpy",),
 )

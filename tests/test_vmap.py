@@ -82,3 +82,253 @@ def test_errors() -> None:
         ad.vmap(lambda p: p["a"], in_axes=({"b": 0},))({"a": np.ones(3)})
     with pytest.raises(ValueError, match="out of range"):
         ad.vmap(lambda a: a, in_axes=1)(np.ones(3))
+
+
+# ------------------------------------------------------------------- one call on a batch
+def _doubled(args: tuple, in_axes: tuple) -> tuple:
+    """``args`` with every mapped one repeated along its axis: twice the batch."""
+    return tuple(
+        a if ax is None else np.concatenate([a, a], axis=ax)
+        for a, ax in zip(args, in_axes, strict=True)
+    )
+
+
+def _ops(fun: Any, args: tuple) -> int:
+    with ad.count() as counts:
+        fun(*args)
+    return counts.ops
+
+
+def assert_mapped(fun: Any, in_axes: tuple, args: tuple, out_axes: int = 0) -> None:
+    """admodes' vmap of ``fun(anp)`` equals JAX's vmap of ``fun(JNP)``, and it runs ``fun``
+    once on the batch: as many ops for twice the batch (a loop of calls would double them)."""
+    mapped = ad.vmap(fun(anp), in_axes, out_axes)
+    assert_close(mapped(*args), jax.vmap(fun(JNP), in_axes, out_axes)(*args))
+    assert _ops(mapped, args) == _ops(mapped, _doubled(args, in_axes))
+
+
+A3 = RNG.standard_normal((4, 3))
+B23 = RNG.standard_normal((4, 2, 3))
+C234 = RNG.standard_normal((4, 2, 3, 4))
+V3 = RNG.standard_normal(3)
+M23 = RNG.standard_normal((2, 3))
+SPD = np.einsum("nij,nkj->nik", B23.transpose(0, 2, 1), B23.transpose(0, 2, 1)) + 3 * np.eye(3)
+
+MAPPED_CASES = {
+    # elementwise ops broadcast a shared value against each index's value
+    "elementwise, shared vector": (
+        lambda m: lambda x, y: m.sin(x) * y + x**2 - m.exp(-x) / (1 + y**2),
+        (0, None),
+        (A3, V3),
+    ),
+    "elementwise, shared value of higher rank": (
+        lambda m: lambda x, y: m.arctan2(x, y) + m.maximum(x, y),
+        (0, None),
+        (A3, M23),
+    ),
+    "elementwise, both mapped, ranks differ": (
+        lambda m: lambda x, y: m.power(m.abs(y) + 1, x) + m.logaddexp(x, y),
+        (0, 0),
+        (A3, B23),
+    ),
+    "where on a mapped condition": (
+        lambda m: lambda x, y: m.where(x > 0, x, y),
+        (0, None),
+        (A3, V3),
+    ),
+    "reductions over axes": (
+        lambda m: (
+            lambda x: (
+                m.sum(x, axis=0),
+                m.max(x, axis=-1, keepdims=True),
+                m.min(x),
+                m.mean(x, axis=(0, 2)),
+                m.var(x),
+            )
+        ),
+        (0,),
+        (C234,),
+    ),
+    "cumsum and sort": (
+        lambda m: lambda x: (m.cumsum(x, axis=1), m.sort(x, axis=0), m.cumsum(x)),
+        (0,),
+        (C234,),
+    ),
+    "reshape, transpose, broadcast_to": (
+        lambda m: (
+            lambda x: (
+                m.reshape(x, (4, 6)),
+                x.T,
+                m.transpose(x, (1, 0, 2)),
+                m.broadcast_to(x[:, None], (2, 5, 3, 4)),
+                m.moveaxis(x, 0, -1),
+            )
+        ),
+        (0,),
+        (C234,),
+    ),
+    "indexing": (
+        lambda m: (
+            lambda x: (
+                x[1:, ::2],
+                x[..., 0],
+                x[None, 1],
+                x[np.array([1, 0, 1])],
+                x[np.array([0, 1]), :, np.array([3, 0])],
+                x[:, np.array([2, 0]), np.array([1, 3])],
+                x[x[..., 0] > 0, 1] if m is anp else None,
+            )
+        ),
+        (0,),
+        (C234,),
+    ),
+    "concatenate, stack, .at[] with shared values": (
+        lambda m: (
+            lambda x, y: (
+                m.concatenate([x, y], axis=-1),
+                m.stack([x, y, x]),
+                m.stack([y, x], axis=-1),
+                x.at[1, 0].add(y[0, 0]),
+                x.at[:, 1].set(y[:, 1]),
+            )
+        ),
+        (0, None),
+        (B23, M23),
+    ),
+}
+del MAPPED_CASES["indexing"]  # boolean masks have data-dependent shapes; see below
+
+
+@pytest.mark.parametrize("case", sorted(MAPPED_CASES))
+def test_ops_map_in_one_call(case: str) -> None:
+    fun, in_axes, args = MAPPED_CASES[case]
+    assert_mapped(fun, in_axes, args)
+
+
+def test_indexing_maps_in_one_call() -> None:
+    def index(m: Any) -> Any:
+        return lambda x: (
+            x[1:, ::2],
+            x[..., 0],
+            x[None, 1],
+            x[np.array([1, 0, 1])],
+            x[np.array([0, 1]), :, np.array([3, 0])],  # separated: NumPy moves the axes first
+            x[:, np.array([2, 0]), np.array([1, 3])],
+        )
+
+    assert_mapped(index, (0,), (C234,))
+
+
+MATMULS = [  # (a, b, in_axes): every pairing of vectors, matrices and stacks, mapped or shared
+    (A3, RNG.standard_normal((3, 2)), (0, None)),
+    (M23, A3, (None, 0)),
+    (A3, A3, (0, 0)),
+    (B23, RNG.standard_normal((4, 3, 5)), (0, 0)),
+    (B23, V3, (0, None)),
+    (V3, RNG.standard_normal((4, 3, 2)), (None, 0)),
+    (RNG.standard_normal((4, 5, 2, 3)), RNG.standard_normal((3, 4)), (0, None)),
+    (RNG.standard_normal((5, 2, 3)), RNG.standard_normal((4, 3, 4)), (None, 0)),
+    (B23, RNG.standard_normal((5, 3, 2)), (0, None)),
+]
+
+
+@pytest.mark.parametrize("k", range(len(MATMULS)))
+def test_matmul_maps_in_one_call(k: int) -> None:
+    a, b, in_axes = MATMULS[k]
+    assert_mapped(lambda m: lambda x, y: x @ y, in_axes, (a, b))
+
+
+def test_einsum_maps_in_one_call() -> None:
+    assert_mapped(lambda m: lambda x, y: m.einsum("i,i->", x, y), (0, 0), (A3, A3))
+    assert_mapped(lambda m: lambda x, y: m.einsum("...j,jk", x, y), (0, None), (B23, M23.T))
+    assert_mapped(lambda m: lambda x, y: m.einsum("ij,kj->ik", x, y), (None, 0), (M23, B23))
+
+
+def test_linear_algebra_maps_in_one_call() -> None:
+    def decompositions(m: Any) -> Any:
+        return lambda a: (
+            m.linalg.inv(a),
+            m.linalg.det(a),
+            m.linalg.cholesky(a),
+            m.linalg.eigvalsh(a),
+            m.linalg.svd(a, compute_uv=False),
+        )
+
+    assert_mapped(decompositions, (0,), (SPD,))
+    assert_mapped(lambda m: lambda a, b: m.linalg.solve(a, b), (0, None), (SPD, V3))
+    assert_mapped(lambda m: lambda a, b: m.linalg.solve(a, b), (None, 0), (SPD[0], A3))
+    assert_mapped(
+        lambda m: lambda a, b: m.linalg.solve(a, b), (0, 0), (SPD, B23.transpose(0, 2, 1))
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_per_example_gradients_in_one_call(mode: str) -> None:
+    def per_example(m: Any, grad: Any) -> Any:
+        return grad(lambda w, x, y: loss(m, w, x, y))
+
+    mapped = ad.vmap(per_example(anp, lambda f: ad.grad(f, mode=mode)), (None, 0, 0))
+    assert_close(mapped(W, X, Y), jax.vmap(per_example(JNP, jax.grad), (None, 0, 0))(W, X, Y))
+    assert _ops(mapped, (W, X, Y)) == _ops(mapped, (W, *_doubled((X, Y), (0, 0))))
+
+
+def test_jacobians_and_hessians_of_each_index_in_one_call() -> None:
+    def f(m: Any) -> Any:
+        return lambda x: m.sin(x) * m.sum(x**2) + m.tanh(x[::-1])
+
+    def total(m: Any) -> Any:
+        return lambda x: m.sum(f(m)(x))
+
+    for mapped, expected in (
+        (ad.vmap(ad.jacfwd(f(anp))), jax.vmap(jax.jacfwd(f(JNP)))),
+        (ad.vmap(ad.jacrev(f(anp))), jax.vmap(jax.jacrev(f(JNP)))),
+        (ad.vmap(ad.hessian(total(anp))), jax.vmap(jax.hessian(total(JNP)))),
+    ):
+        assert_close(mapped(A3), expected(A3))
+        assert _ops(mapped, (A3,)) == _ops(mapped, _doubled((A3,), (0,)))
+
+
+def test_jvp_of_a_map_and_maps_nested() -> None:
+    def f(m: Any) -> Any:
+        return lambda x: m.tanh(x @ W) * m.sum(x)
+
+    primal, tangent = ad.jvp(ad.vmap(f(anp)), (X,), (Y @ W.T,))
+    expected = jax.jvp(jax.vmap(f(JNP)), (X,), (Y @ W.T,))
+    assert_close((primal, tangent), expected)
+    assert_mapped(
+        lambda m: lambda x: jax_or_ad(m).vmap(f(m))(x),
+        (0,),
+        (C234[..., :3, :3].reshape(4, 2, 3, 3)[:, 0],),
+    )
+
+
+def jax_or_ad(m: Any) -> Any:
+    """The transforms that go with a namespace: admodes' for ``anp``, JAX's for ``JNP``."""
+    return ad if m is anp else jax
+
+
+def test_ops_without_a_rule_map_once_per_index() -> None:
+    mapped = ad.vmap(lambda x, y: anp.fft.fft(x * y).real, (0, None))
+    assert_close(mapped(A3, V3), jax.vmap(lambda x, y: JNP.fft.fft(x * y).real, (0, None))(A3, V3))
+
+
+def test_control_flow_on_mapped_values_calls_once_per_index() -> None:
+    def piecewise(x: Any) -> Any:  # Python branches on each index's value: no single trace
+        return x * 2.0 if x[0] > 0 else -(x**3)
+
+    expected = np.stack([row * 2.0 if row[0] > 0 else -(row**3) for row in A3])
+    assert_close(ad.vmap(piecewise)(A3), expected)
+    assert_close(
+        ad.vmap(ad.grad(lambda x: anp.sum(piecewise(x))))(A3),
+        np.stack([np.full(3, 2.0) if row[0] > 0 else -3 * row**2 for row in A3]),
+    )
+
+
+def test_numbers_of_mapped_values_call_once_per_index() -> None:
+    """float(), NumPy functions admodes has no rule for, and NumPy's own ufuncs get each index's
+    plain values, as they did when vmap was a loop of calls."""
+    assert_close(ad.vmap(lambda x: x * float(x[0]))(A3), A3 * A3[:, :1])
+    assert_close(
+        ad.vmap(lambda x: np.median(x) + anp.sin(x))(A3), np.median(A3, 1)[:, None] + np.sin(A3)
+    )
+    assert_close(ad.vmap(lambda x: np.sin(x) * 2.0)(A3), np.sin(A3) * 2.0)

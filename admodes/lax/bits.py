@@ -34,7 +34,8 @@ from admodes.core import Traced, dtype_of, ndim, plain, shape
 from admodes.lax.elementwise import numeric_dtype
 from admodes.lax.reductions import dot_general
 from admodes.lax.slicing import shape_like
-from admodes.registry import defprim
+from admodes.registry import defbatch, defprim
+from admodes.rules.batching import elementwise
 
 __all__ = [
     "bitcast_convert_type",
@@ -285,6 +286,7 @@ _reduce_precision = defprim(
     batched_jvp=True,
     batched_vjp=True,
 )
+defbatch(elementwise, _reduce_precision)
 
 #: The float dtypes whose bits reduce_precision reads.
 _ROUNDABLE = tuple(np.dtype(d) for d in (np.float16, np.float32, np.float64))

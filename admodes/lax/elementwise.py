@@ -37,7 +37,8 @@ import numpy as np
 
 import admodes.numpy as anp
 from admodes.core import dtype_of, plain
-from admodes.registry import defelementwise, defprim
+from admodes.registry import defbatch, defelementwise, defprim
+from admodes.rules.batching import elementwise
 from admodes.rules.elementwise import (
     check_real,
     erfc,
@@ -315,6 +316,7 @@ _complex = defprim(  # linear: tangent tx + i·ty; cotangents Re ḡ and −Im �
     batched_jvp=True,
     batched_vjp=True,
 )
+defbatch(elementwise, _complex)
 
 
 def complex(x: Any, y: Any) -> Any:

@@ -28,10 +28,11 @@ from numpy import (  # noqa: F401  (re-exported)
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
-from admodes.registry import defprim
+from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import reductions as _red
 from admodes.rules import shape as _shape
+from admodes.rules.batching import elementwise as _elementwise
 from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
     abs,
     add,
@@ -71,6 +72,7 @@ absolute = abs
 true_divide = divide
 
 _stop_gradient = defprim("stop_gradient", lambda x: x)
+defbatch(_elementwise, _stop_gradient)
 
 
 def stop_gradient(x: Any) -> Any:
@@ -129,7 +131,7 @@ def where(condition: Any, x: Any = _NOT_GIVEN, y: Any = _NOT_GIVEN) -> Any:
         return _np.where(plain(condition))
     if x is _NOT_GIVEN or y is _NOT_GIVEN:
         raise ValueError("either both or neither of x and y should be given")
-    return like_inputs(_where(plain(condition), x, y), (x, y))
+    return like_inputs(_where(condition, x, y), (x, y))
 
 
 def clip(

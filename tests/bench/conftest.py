@@ -21,6 +21,7 @@ FLOORS = {
     "gradbench-saddle": ("test_nested_rr[saddle-floor]",),
     "gradbench-particle": ("test_nested_rr[particle-floor]",),
     "linearize": ("test_admodes_jvp",),
+    "vmap": ("test_numpy_per_example_backprop",),
 }
 """Per group, the benchmarks every other one is divided by (one ratio column each)."""
 

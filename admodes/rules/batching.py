@@ -1,0 +1,202 @@
+"""Batching rules: how ``vmap`` applies a primitive to a stack of values at once.
+
+A rule ``rule(prim, args, mapped, **params)`` receives the op's arguments, each either *mapped*
+(a stack: the values at every index of the mapped axis, along a new leading axis) or not (one
+value for every index), and gives the stack of the op's outputs along a leading axis. Rules
+call primitives, so an outer transform records what they do.
+
+- Elementwise ops (every :func:`~admodes.registry.defelementwise` entry, and those given
+  :func:`elementwise` here) broadcast: a stack gets singleton axes behind its leading one, up to
+  the rank of the op's output, so a value shared by every index broadcasts against it.
+- Reductions, cumulative sums and sorts move their axes one place right.
+- ``reshape``, ``transpose``, ``broadcast_to``, ``getitem``, ``scatter_add``, ``concatenate``,
+  ``stack``: the same with the leading axis kept in front.
+- ``matmul`` and ``einsum``: the leading axis is one more batch axis of the product (a fresh
+  label of the einsum).
+- Linear algebra on matrices (``inv``, ``solve``, ``cholesky``, ``eigh``, ...): a stack of
+  matrices is what they take, so a value shared by every index is broadcast to a stack.
+
+A primitive with no rule is applied once per index (``vmap`` does that itself).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admodes.core import ndim, shape
+from admodes.registry import Primitive, defbatch
+from admodes.rules import contractions, linalg, reductions, sorting
+from admodes.rules import elementwise as ew
+from admodes.rules.broadcasting import broadcast_to, sum
+from admodes.rules.contractions import einsum, join_subscripts, split_subscripts, unused_labels
+from admodes.rules.shape import (
+    astype,
+    concatenate,
+    gathered,
+    getitem,
+    reshape,
+    scatter_add,
+    scattered,
+    stack,
+    transpose,
+)
+
+
+def example_ndim(v: Any, mapped: bool) -> int:
+    """The rank of one index's value of ``v`` (a stack has one leading axis more)."""
+    return ndim(v) - 1 if mapped else ndim(v)
+
+
+def with_rank(v: Any, rank: int) -> Any:
+    """A stack ``(n, *s)`` as ``(n, 1, ..., 1, *s)`` whose values have rank ``rank``: what
+    broadcasts against values of that rank shared by every index."""
+    s = shape(v)
+    missing = rank - (len(s) - 1)
+    return reshape(v, (s[0],) + (1,) * missing + s[1:]) if missing > 0 else v
+
+
+def stacked(v: Any, n: int) -> Any:
+    """A value shared by every index, as a stack of n copies."""
+    return broadcast_to(v, (n, *shape(v)))
+
+
+def stack_length(args: tuple, mapped: tuple) -> int:
+    """n, the length of the mapped axis."""
+    return next(shape(a)[0] for a, m in zip(args, mapped, strict=True) if m)
+
+
+def moved_axis(axis: int, rank: int) -> int:
+    """An axis of a value of rank ``rank`` (negative or not) as the same axis of its stack."""
+    return axis % rank + 1 if rank else 0
+
+
+def argument(args: tuple, params: dict, position: int, name: str) -> Any:
+    """A call's argument ``name``, passed at ``position`` or by name."""
+    return params[name] if name in params else args[position]
+
+
+def elementwise(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    """An elementwise op on stacks aligned to the output's rank."""
+    rank = max(example_ndim(a, m) for a, m in zip(args, mapped, strict=True))
+    return prim(
+        *(with_rank(a, rank) if m else a for a, m in zip(args, mapped, strict=True)), **params
+    )
+
+
+def _reduction(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    """sum, max, min over the same axes of each index's value."""
+    x, axis = args[0], argument(args, params, 1, "axis")
+    keepdims = argument(args, params, 2, "keepdims")
+    rank = ndim(x) - 1
+    axes = range(rank) if axis is None else (axis,) if isinstance(axis, int) else axis
+    return prim(x, axis=tuple(moved_axis(a, rank) for a in axes), keepdims=keepdims)
+
+
+def _along_axis(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    """cumsum and sort along the same axis of each index's value."""
+    x, axis = args[0], argument(args, params, 1, "axis")
+    return prim(x, axis=moved_axis(axis, ndim(x) - 1))
+
+
+def _reshape(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    x, newshape = args[0], argument(args, params, 1, "newshape")
+    return reshape(x, (shape(x)[0], *newshape))
+
+
+def _transpose(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    x, axes = args[0], argument(args, params, 1, "axes")
+    rank = ndim(x) - 1
+    axes = range(rank - 1, -1, -1) if axes is None else axes
+    return transpose(x, (0, *(moved_axis(a, rank) for a in axes)))
+
+
+def _broadcast_to(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    x, newshape = args[0], argument(args, params, 1, "newshape")
+    return broadcast_to(with_rank(x, len(newshape)), (shape(x)[0], *newshape))
+
+
+def _getitem(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    return gathered(args[0], 1, argument(args, params, 1, "index"))
+
+
+def _scatter_add(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    index, x_shape = argument(args, params, 1, "index"), argument(args, params, 2, "x_shape")
+    return scattered(args[0], 1, index, x_shape)
+
+
+def _joined(prim: Primitive, args: tuple, mapped: tuple, axis: int) -> Any:
+    """concatenate and stack: the values shared by every index stacked first."""
+    n = stack_length(args, mapped)
+    xs = [a if m else stacked(a, n) for a, m in zip(args, mapped, strict=True)]
+    rank = ndim(xs[0]) - 1 + (prim is stack)
+    return prim(*xs, axis=moved_axis(axis, rank))
+
+
+def _matmul(prim: Primitive, args: tuple, mapped: tuple) -> Any:
+    """a @ b: a stack of vectors becomes a stack of rows (a) or columns (b), dropped after; the
+    stacks get the batch axes of the product's rank."""
+    (a, b), (ma, mb) = args, mapped
+    row, column = ma and ndim(a) == 2, mb and ndim(b) == 2
+    if row:
+        a = reshape(a, (shape(a)[0], 1, shape(a)[1]))
+    if column:
+        b = reshape(b, (*shape(b), 1))
+    rank = max(example_ndim(a, ma), example_ndim(b, mb))
+    out = matmul(with_rank(a, rank) if ma else a, with_rank(b, rank) if mb else b)
+    if column:
+        out = getitem(out, (Ellipsis, 0))
+    if row:
+        out = getitem(out, (Ellipsis, 0, slice(None)) if not column else (Ellipsis, 0))
+    return out
+
+
+def _einsum(prim: Primitive, args: tuple, mapped: tuple, subscripts: str, path: tuple) -> Any:
+    """A fresh label for the mapped axis, on every stack and on the output."""
+    terms, output = split_subscripts(subscripts)
+    z = unused_labels(subscripts)[0]
+    terms = [z + t if m else t for t, m in zip(terms, mapped, strict=True)]
+    return einsum(join_subscripts(terms, z + output), *args)
+
+
+def _stacks_of_matrices(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    """Linear algebra, which takes stacks of matrices: shared values stacked too."""
+    n = stack_length(args, mapped)
+    return prim(*(a if m else stacked(a, n) for a, m in zip(args, mapped, strict=True)), **params)
+
+
+matmul = contractions.matmul
+
+defbatch(
+    elementwise,
+    ew.where,
+    ew.abs,
+    ew.angle,
+    ew.conj,
+    ew.real,
+    ew.imag,
+    ew.relu,
+    ew.sinc_maclaurin,
+    astype,
+)
+defbatch(_reduction, sum, reductions.max, reductions.min)
+defbatch(_along_axis, reductions.cumsum, sorting.sort)
+defbatch(_reshape, reshape)
+defbatch(_transpose, transpose)
+defbatch(_broadcast_to, broadcast_to)
+defbatch(_getitem, getitem)
+defbatch(_scatter_add, scatter_add)
+defbatch(_joined, concatenate, stack)
+defbatch(_matmul, matmul)
+defbatch(_einsum, contractions.einsum_primitive)
+defbatch(
+    _stacks_of_matrices,
+    linalg.inv,
+    linalg.det,
+    linalg.slogdet,
+    linalg.cholesky,
+    linalg.eigh,
+    linalg.eigvalsh,
+    linalg.svd,
+    linalg.svdvals,
+    linalg.solve,
+)
