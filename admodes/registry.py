@@ -62,7 +62,9 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     With no traced argument, evaluate (and charge ``count()``). Otherwise the innermost trace
     among the arguments (highest level) takes the op: its own values are unwrapped to their
     primals, the op is applied to those by this same function (so values an outer transform
-    traces pass down to it), and the trace derives the traced output from the result.
+    traces pass down to it), and the trace derives the traced output from the result. A trace
+    whose values hold no single primal (``vmap``'s: reading one raises ConcretizationError)
+    takes the op whole instead (:meth:`~admodes.core.Trace.process`).
     """
     if substituting:
         args = tuple(substituted(a) for a in args)
