@@ -8,10 +8,12 @@ with none, once per index and the results stacked. So a mapped function costs ab
 on a batch, in every transform and nesting (per-example gradients are
 ``vmap(grad(loss), in_axes=(None, 0))``).
 
-A mapped value has no single number: Python control flow on it (``if x > 0``), ``float(x)``, or
-code that reads its value with NumPy raises :class:`~admodes.core.ConcretizationError`, and vmap
-then calls the function once per index instead and stacks the results, as it did before it
-vectorized, so the result is the same either way.
+A mapped value has no single number: Python control flow on it (``if x[0] > 0``), ``float(x)``,
+or code that reads its value with NumPy raises (:class:`~admodes.core.ConcretizationError`, or
+the TypeError of an op that refuses a traced value). When the single call fails for any reason,
+vmap calls the function once per index instead and stacks the results, as it did before it
+vectorized: the result is the same either way, and an error the function raises at an index is
+raised again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import functools
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from admodes import tree
 from admodes.core import (
@@ -33,7 +37,7 @@ from admodes.core import (
     shape,
 )
 from admodes.registry import Primitive
-from admodes.rules.batching import elementwise, with_rank
+from admodes.rules.batching import elementwise, moved_axis, with_rank
 from admodes.rules.broadcasting import broadcast_to
 from admodes.rules.shape import getitem, stack, transpose
 
@@ -58,7 +62,7 @@ class MapTrace(Trace):
 
     def process(self, prim: Primitive, args: tuple, params: dict) -> Mapped:
         """``prim`` on the stacks of this trace's values: by its batching rule, else per index."""
-        mapped = tuple(type(a) is Mapped and a._trace is self for a in args)
+        mapped = tuple(mapped_by(a, self) for a in args)
         values = tuple(a.stack if m else a for a, m in zip(args, mapped, strict=True))
         rule = elementwise if prim.partials is not None else prim.batch
         if rule is None:
@@ -100,34 +104,13 @@ class Mapped(Traced):
     def __repr__(self) -> str:
         return f"Mapped(shape={self.shape}, size={self._trace.size})"
 
-    def concrete(self, *args: Any, **kwargs: Any) -> Any:
-        """What would need this value's one number (``float(x)``, ``np.asarray(x)``): vmap
-        calls the function once per index instead."""
-        raise ConcretizationError()
-
-    __float__ = __int__ = __complex__ = __index__ = __array__ = concrete
-
-    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
-        """NumPy's function, by admodes' of that name; one admodes has no rule for (which
-        refuses a traced value) runs once per index on plain values instead."""
-        try:
-            return Traced.__array_function__(self, func, types, args, kwargs)
-        except TypeError:
-            raise ConcretizationError() from None
-
-    def __array_ufunc__(self, np_ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """NumPy's ufunc, as :meth:`__array_function__`."""
-        try:
-            return Traced.__array_ufunc__(self, np_ufunc, method, *inputs, **kwargs)
-        except TypeError:
-            raise ConcretizationError() from None
-
     def compared(self, other: Any, op: Callable[[Any, Any], Any]) -> Mapped:
         """``op(self, other)`` at every index (a comparison: plain booleans, no derivative)."""
-        if type(other) is Mapped and other._trace is self._trace:
+        while isinstance(other, Traced) and not mapped_by(other, self._trace):
+            other = other.primal  # another transform's level (a value another vmap maps raises)
+        if type(other) is Mapped:
             rank = max(len(self.shape), len(other.shape))
             return Mapped(op(_plain_rank(self, rank), _plain_rank(other, rank)), self._trace)
-        other = plain(other)
         rank = max(len(self.shape), ndim(other))
         return Mapped(op(_plain_rank(self, rank), other), self._trace)
 
@@ -152,6 +135,63 @@ class Mapped(Traced):
     __hash__ = Traced.__hash__
 
 
+def numbers(x: Any) -> Any:
+    """``x``'s numbers, without derivatives: its plain value, or for a value ``vmap`` maps, a
+    mapped value whose stack is plain numbers (so NumPy on it still runs at every index)."""
+    while isinstance(x, Traced):
+        if type(x) is Mapped:
+            return Mapped(numbers(x.stack), x._trace)
+        x = x.primal
+    return x
+
+
+def is_mapped(x: Any) -> bool:
+    """Whether a value ``vmap`` maps is beneath ``x``'s levels."""
+    while isinstance(x, Traced):
+        if type(x) is Mapped:
+            return True
+        x = x.primal
+    return False
+
+
+#: NumPy functions of one array, ``axis`` (None: the flattened array) and ``keepdims``, that
+#: vmap runs on a stack along the same axes of every index.
+_FLATTENING = {np.argmax, np.argmin, np.nanargmax, np.nanargmin}
+_REDUCING = {np.any, np.all, np.count_nonzero}
+
+
+def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """``np_fn`` (a NumPy function with no derivative) on the numbers of ``args``, some of them
+    values ``vmap`` maps: at every index at once for a ufunc called plainly, and for argmax,
+    argmin, any, all and count_nonzero; otherwise :class:`ConcretizationError` (vmap then calls
+    its function once per index)."""
+    values = [numbers(a) for a in args]
+    traces = {v._trace for v in values if type(v) is Mapped}
+    if len(traces) != 1:  # values of two vmaps: the inner one calls once per index
+        raise ConcretizationError()
+    (trace,) = traces
+    if isinstance(np_fn, np.ufunc) and not kwargs:
+        rank = max(len(shape(v)) for v in values)
+        stacks = [with_rank(v.stack, rank) if type(v) is Mapped else v for v in values]
+        return Mapped(np_fn(*stacks), trace)
+    if np_fn in _FLATTENING | _REDUCING and len(values) <= 2 and type(values[0]) is Mapped:
+        x = values[0]
+        axis = values[1] if len(values) == 2 else kwargs.get("axis")
+        rest = {k: v for k, v in kwargs.items() if k != "axis"}
+        rank = len(x.shape)
+        stack = x.stack
+        if axis is None and np_fn in _FLATTENING:
+            stack, axis = np.reshape(stack, (trace.size, -1)), 1
+        elif axis is None:
+            axis = tuple(range(1, rank + 1))
+        elif isinstance(axis, tuple):
+            axis = tuple(moved_axis(a, rank) for a in axis)
+        else:
+            axis = moved_axis(axis, rank)
+        return Mapped(np_fn(stack, axis=axis, **rest), trace)
+    raise ConcretizationError()
+
+
 def _plain_rank(x: Mapped, rank: int) -> Any:
     """The plain numbers of a mapped value's stack, aligned to per-index rank ``rank``."""
     return with_rank(plain(x.stack), rank)
@@ -160,20 +200,22 @@ def _plain_rank(x: Mapped, rank: int) -> Any:
 TRACED_TYPES.add(Mapped)
 
 
+def mapped_by(x: Any, trace: MapTrace) -> bool:
+    """Whether ``x`` is a value that the vmap call ``trace`` maps."""
+    return type(x) is Mapped and x._trace is trace
+
+
 def vmap(
     fun: Callable[..., Any],
     in_axes: AxisSpec | Sequence[AxisSpec] = 0,
-    out_axes: int = 0,
+    out_axes: AxisSpec = 0,
     axis_size: int | None = None,
 ) -> Callable[..., Any]:
     """``fun`` mapped over an axis: ``in_axes`` gives, for all positional arguments or for each
     one, the axis of every leaf that is mapped (None: passed whole to each call), as one axis or
     a pytree prefix of the argument; keyword arguments are mapped over axis 0, as in JAX. The
-    results are stacked along ``out_axes``."""
-    if not isinstance(out_axes, int):
-        raise TypeError(
-            f"admodes.vmap takes out_axes as one int for every output, got {out_axes!r}"
-        )
+    results are stacked along ``out_axes``: one axis for every output, or a pytree prefix of the
+    output; None marks an output that is the same at every index (returned once)."""
 
     @functools.wraps(fun)
     def mapped(*args: Any, **kwargs: Any) -> Any:
@@ -183,16 +225,26 @@ def vmap(
         axes += [0] * (len(leaves) - len(axes))  # the keyword arguments' leaves
         n = _size(leaves, axes, axis_size)
         try:
-            outs = _vectorized(fun, leaves, axes, treedef, n)
-        except ConcretizationError:
-            outs = _per_index(fun, leaves, axes, treedef, n)
-        return tree.map(lambda out: _moved(out, 0, out_axes), outs)
+            out, per_index = _vectorized(fun, leaves, axes, treedef, n), None
+        except Exception:  # any failure: the calls per index raise a genuine error again
+            per_index = _per_index(fun, leaves, axes, treedef, n)
+            out = per_index[0]
+        out_leaves, out_def = tree.flatten(out)
+        spec = _leaf_axes(out, out_axes, "out_axes", "the output")
+        return tree.unflatten(
+            out_def,
+            [
+                _placed(leaf, k, ax, n, per_index)
+                for k, (leaf, ax) in enumerate(zip(out_leaves, spec, strict=True))
+            ],
+        )
 
     return mapped
 
 
 def _vectorized(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int) -> Any:
-    """``fun`` called once on mapped values: its outputs, each stacked along axis 0."""
+    """``fun``'s output from one call on mapped values: leaves that vary along the mapped axis
+    are stacks (:class:`Stacked`), the others are the value shared by every index."""
     trace = MapTrace(n)
     values = [
         x if ax is None else Mapped(_moved(x, ax, 0), trace)
@@ -203,18 +255,20 @@ def _vectorized(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any,
         out = fun(*call_args, **call_kwargs)
     finally:
         trace.finished = True
-    return tree.map(lambda o: _stack_of(o, trace, n), out)
+    return tree.map(lambda o: Stacked(o.stack) if mapped_by(o, trace) else o, out)
 
 
-def _stack_of(out: Any, trace: MapTrace, n: int) -> Any:
-    """An output of the mapped function as a stack: a value of every index shared, broadcast."""
-    if type(out) is Mapped and out._trace is trace:
-        return out.stack
-    return broadcast_to(out, (n, *shape(out)))
+class Stacked:
+    """An output leaf of a vectorized call that varies along the mapped axis: its stack."""
+
+    __slots__ = ("stack",)
+
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
 
 
-def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int) -> Any:
-    """``fun`` called once per index: its outputs stacked along axis 0."""
+def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int) -> list:
+    """``fun``'s outputs from one call per index."""
     outs = []
     for i in range(n):
         sliced = [
@@ -223,7 +277,43 @@ def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, 
         ]
         call_args, call_kwargs = tree.unflatten(treedef, sliced)
         outs.append(fun(*call_args, **call_kwargs))
-    return tree.map(lambda *per_call: stack(*per_call, axis=0), *outs)
+    return outs
+
+
+def _placed(leaf: Any, k: int, axis: Axis, n: int, per_index: list | None) -> Any:
+    """Output leaf ``k`` with its mapped axis at ``axis`` (None: the one value of every index)."""
+    if per_index is not None:  # one output per index
+        values = [tree.leaves(out)[k] for out in per_index]
+        if axis is None:
+            if any(not np.array_equal(plain(v), plain(values[0])) for v in values):
+                raise _varying_output(k)
+            return values[0]
+        return _stacked_at(stack(*values, axis=0), axis)
+    if type(leaf) is Stacked:
+        if axis is None:
+            raise _varying_output(k)
+        return _stacked_at(leaf.stack, axis)
+    if axis is None:
+        return leaf
+    return _stacked_at(broadcast_to(leaf, (n, *shape(leaf))), axis)
+
+
+def _stacked_at(stack: Any, axis: int) -> Any:
+    """A stack (mapped axis first) with its mapped axis moved to ``axis``."""
+    if not -ndim(stack) <= axis < ndim(stack):
+        raise ValueError(
+            f"vmap: out_axes {axis} is out of range for an output of shape {shape(stack)[1:]} "
+            f"(with the mapped axis, rank {ndim(stack)})"
+        )
+    return _moved(stack, 0, axis)
+
+
+def _varying_output(k: int) -> ValueError:
+    return ValueError(
+        f"vmap: out_axes is None for output leaf {k}, but it varies along the mapped axis; "
+        "give it an axis to stack it along, or return a value that does not depend on the "
+        "mapped arguments"
+    )
 
 
 def _axis_index(x: Any, axis: int, i: int) -> tuple:
@@ -254,13 +344,15 @@ def _per_argument(in_axes: AxisSpec | Sequence[AxisSpec], n_args: int) -> list[A
     return list(in_axes)
 
 
-def _leaf_axes(value: Any, spec: AxisSpec) -> list[Axis]:
+def _leaf_axes(
+    value: Any, spec: AxisSpec, what: str = "in_axes", of: str = "an argument"
+) -> list[Axis]:
     """The axis of each leaf of ``value`` (in flattening order) under ``spec``."""
     try:
         return tree.leaves_by_prefix(spec, value, spreads=lambda s: s is None or isinstance(s, int))
     except ValueError:
         raise ValueError(
-            f"vmap: in_axes {spec!r} is not a prefix of an argument of structure "
+            f"vmap: {what} {spec!r} is not a prefix of {of} of structure "
             f"{tree.describe(tree.structure(value))}"
         ) from None
 

@@ -124,24 +124,27 @@ class Traced:
             raise TypeError("len() of a 0-d traced value")
         return self.shape[0]
 
-    # ---------------------------------------------------------------- comparisons: on primals
+    # ------------------------------------------ comparisons: on primals, one level at a time
+    # A comparison drops this level and compares again: Python's reflected operator then drops
+    # the other operand's level, down to plain values (or to values vmap maps, which compare
+    # at every index at once).
     def __lt__(self, other: Any) -> Any:
-        return plain(self) < plain(other)
+        return self.primal < other
 
     def __le__(self, other: Any) -> Any:
-        return plain(self) <= plain(other)
+        return self.primal <= other
 
     def __gt__(self, other: Any) -> Any:
-        return plain(self) > plain(other)
+        return self.primal > other
 
     def __ge__(self, other: Any) -> Any:
-        return plain(self) >= plain(other)
+        return self.primal >= other
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
-        return plain(self) == plain(other)
+        return self.primal == other
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
-        return plain(self) != plain(other)
+        return self.primal != other
 
     __hash__ = object.__hash__
 

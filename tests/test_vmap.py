@@ -332,3 +332,66 @@ def test_numbers_of_mapped_values_call_once_per_index() -> None:
         ad.vmap(lambda x: np.median(x) + anp.sin(x))(A3), np.median(A3, 1)[:, None] + np.sin(A3)
     )
     assert_close(ad.vmap(lambda x: np.sin(x) * 2.0)(A3), np.sin(A3) * 2.0)
+
+
+def test_library_functions_that_read_numbers_map_in_one_call() -> None:
+    """Softmax and logsumexp (a constant shift from the numbers), argmax, isfinite, comparisons
+    and masks run once on the batch too."""
+
+    def numbers(m: Any) -> Any:
+        return lambda x, y: (
+            jax_or_ad(m).nn.softmax(x),
+            jax_or_ad(m).nn.log_softmax(x * y),
+            jax_or_ad(m).nn.logsumexp(x),
+            m.argmax(x),
+            m.argmin(x, axis=0),
+            m.isnan(m.where(x > 0, x, np.nan)),
+            m.any(x > y),
+            m.where(m.logical_and(x > 0, y > 0), x, m.zeros_like(x)),
+        )
+
+    assert_mapped(numbers, (0, None), (B23, V3))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_per_example_cross_entropy_gradients_in_one_call(mode: str) -> None:
+    labels = np.eye(2)[[0, 1, 1, 0]]
+
+    def per_example(m: Any, grad: Any) -> Any:
+        def cross_entropy(w: Any, x: Any, y: Any) -> Any:
+            logits = jax_or_ad(m).nn.relu(x @ w) + m.where(x @ w > 0.5, 0.1, 0.0)
+            return -m.sum(y * jax_or_ad(m).nn.log_softmax(logits))
+
+        return grad(cross_entropy)
+
+    mapped = ad.vmap(per_example(anp, lambda f: ad.grad(f, mode=mode)), (None, 0, 0))
+    expected = jax.vmap(per_example(JNP, jax.grad), (None, 0, 0))(W, X, labels)
+    assert_close(mapped(W, X, labels), expected)
+    assert _ops(mapped, (W, X, labels)) == _ops(mapped, (W, *_doubled((X, labels), (0, 0))))
+
+
+def test_out_axes_pytrees_and_none() -> None:
+    def f(m: Any) -> Any:
+        return lambda x, w: {"a": m.sin(x) * w, "b": (w * 2.0, m.sum(x))}
+
+    for out_axes in (-1, {"a": 1, "b": (None, 0)}, {"a": -2, "b": 0}):
+        assert_close(
+            ad.vmap(f(anp), (0, None), out_axes)(X, 1.5),
+            jax.vmap(f(JNP), (0, None), out_axes)(X, 1.5),
+        )
+    with pytest.raises(ValueError, match="out_axes is None for output leaf 2, but it varies"):
+        ad.vmap(f(anp), (0, None), {"a": 0, "b": None})(X, 1.5)
+    with pytest.raises(ValueError, match="out_axes 1 is out of range"):
+        ad.vmap(lambda x: anp.sum(x), out_axes=1)(X)
+    with pytest.raises(ValueError, match=r"out_axes .* is not a prefix of the output"):
+        ad.vmap(f(anp), (0, None), {"a": 0})(X, 1.5)
+
+    def branching(x: Any, w: Any) -> Any:  # called once per index: the same out_axes apply
+        return (x * w if x[0] > 0 else -x, w * 2.0)
+
+    assert_close(
+        ad.vmap(branching, (0, None), (1, None))(X, 1.5),
+        (np.stack([r * 1.5 if r[0] > 0 else -r for r in X], axis=1), 3.0),
+    )
+    with pytest.raises(ValueError, match="out_axes is None for output leaf 0, but it varies"):
+        ad.vmap(branching, (0, None), (None, 0))(X, 1.5)

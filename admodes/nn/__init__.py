@@ -31,6 +31,7 @@ import admodes.numpy as anp
 from admodes.core import dtype_of, ndim, plain
 from admodes.nn import initializers
 from admodes.numpy._functions import clamp, masked, stop_gradient
+from admodes.numpy._reductions import max_shift
 from admodes.rules.elementwise import erfc, logistic, relu
 
 __all__ = [
@@ -211,24 +212,16 @@ def _masked_sum(x: Any, axis: Axis, where: Any) -> Any:
     return anp.sum(x, axis=axis, keepdims=True, where=where)
 
 
-def _shift(x: Any, axis: Axis, where: Any) -> Any:
-    """The maximum over ``axis`` (of the marked entries): a constant that keeps exponentials ≤ 1
-    (0 where it is not finite, so -inf entries stay -inf)."""
-    top = np.max(plain(x), axis=axis, keepdims=True, where=True if where is None else where,
-                 initial=-np.inf)  # fmt: skip
-    return np.where(np.isfinite(top), top, 0.0)
-
-
 def softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
     """exp(x − max) / Σ exp(x − max) over ``axis`` (entries outside ``where`` get 0)."""
-    unnormalized = anp.exp(anp.subtract(masked(x, where, -np.inf), _shift(x, axis, where)))
+    unnormalized = anp.exp(anp.subtract(masked(x, where, -np.inf), max_shift(x, axis, where)))
     result = anp.divide(unnormalized, _masked_sum(unnormalized, axis, where))
     return masked(result, where, 0.0)
 
 
 def log_softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
     """(x − max) − log Σ exp(x − max) over ``axis`` (entries outside ``where`` get -inf)."""
-    shifted = anp.subtract(masked(x, where, -np.inf), _shift(x, axis, where))
+    shifted = anp.subtract(masked(x, where, -np.inf), max_shift(x, axis, where))
     result = anp.subtract(shifted, anp.log(_masked_sum(anp.exp(shifted), axis, where)))
     return masked(result, where, -np.inf)
 

@@ -27,6 +27,7 @@ from numpy import (  # noqa: F401  (re-exported)
 )
 from numpy.lib.array_utils import normalize_axis_tuple
 
+from admodes.batching import is_mapped, on_numbers
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
@@ -453,11 +454,11 @@ def _contains_traced(obj: Any) -> bool:
 
 
 def zeros_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.zeros_like(plain(x), dtype=dtype)
+    return _np.zeros(shape(x), dtype=dtype_of(x) if dtype is None else dtype)
 
 
 def ones_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.ones_like(plain(x), dtype=dtype)
+    return _np.ones(shape(x), dtype=dtype_of(x) if dtype is None else dtype)
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
@@ -465,7 +466,7 @@ def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
     ``dtype``), differentiable in it as JAX's."""
     if isinstance(fill_value, Traced):
         return filled(fill_value, shape(x), dtype_of(x) if dtype is None else dtype)
-    return _np.full_like(plain(x), fill_value, dtype=dtype)
+    return _np.full(shape(x), fill_value, dtype=dtype_of(x) if dtype is None else dtype)
 
 
 def filled(value: Any, dims: int | Sequence[int], dtype: Any = None) -> Any:
@@ -495,6 +496,8 @@ def reciprocal(x: Any) -> Any:
 # ------------------------------------------------------------------------------ not differentiable
 def _plain_fn(np_fn: Any) -> Any:
     def fn(*args: Any, **kwargs: Any) -> Any:
+        if any(is_mapped(a) for a in args):
+            return on_numbers(np_fn, args, kwargs)
         kwargs = {k: _plain_entries(v) for k, v in kwargs.items()}
         return np_fn(*map(_plain_entries, args), **kwargs)
 

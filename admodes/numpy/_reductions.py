@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes.batching import is_mapped, numbers
 from admodes.core import dtype_of, ndim, plain, shape
 from admodes.numpy._functions import (
     _axes,
@@ -411,13 +412,12 @@ def logsumexp(
         b = asarray(b)
         a = where(plain(b) == 0, -_np.inf, a)
     axes = _axes(axis, ndim(a))
-    top = _np.max(plain(a), axis=axes, keepdims=True, initial=-_np.inf)
-    top = _np.where(_np.isfinite(top), top, 0.0).astype(float_dtype(a))
+    top = max_shift(a, axes).astype(float_dtype(a))
     terms = exp(subtract(a, top))
     if b is not None:
         terms = multiply(terms, b)
     total = sum(terms, axes, keepdims=True)
-    signs = _np.sign(plain(total))
+    signs = _np.sign(numbers(total))
     if b is not None:  # a signed sum: its logarithm is log |Σ|, as JAX
         total = abs(total)
     result = add(log(total), top)
@@ -426,7 +426,17 @@ def logsumexp(
         signs = _np.reshape(signs, shape(result))
     if return_sign:
         return result, signs
-    return where(signs < 0, _np.nan, result) if (signs < 0).any() else result
+    negative = signs < 0  # a plain mask, or one per index under vmap
+    return where(negative, _np.nan, result) if is_mapped(negative) or negative.any() else result
+
+
+def max_shift(a: Any, axis: Any, where: Any = None) -> Any:
+    """The largest of ``a``'s numbers over ``axis`` (kept; of the entries ``where`` marks), 0
+    where it is not finite: the constant that keeps exponentials ≤ 1 in ``logsumexp`` and
+    ``softmax`` while -inf entries stay -inf (no derivative flows through it)."""
+    mask = True if where is None else where
+    top = _np.max(numbers(a), axis=axis, keepdims=True, where=mask, initial=-_np.inf)
+    return _np.where(_np.isfinite(top), top, 0.0)
 
 
 # ------------------------------------------------------------------------------ more reductions
