@@ -275,6 +275,24 @@ def examples(path: str, name: str, fn: Callable[..., Any]) -> list[Probe]:
     return [Probe(args) for args in ordered]
 
 
+def calls() -> Iterator[tuple[str, ProbeCall]]:
+    """Every public function of the namespaces (not NumPy's own), as a function of its float
+    arguments on the first example input it runs on, with its qualified name."""
+    for path, module in namespaces():
+        for name, fn in public_functions(path, module):
+            np_fn = numpy_counterpart(path, name)
+            if np_fn is not None and is_numpy_own(fn, np_fn):
+                continue
+            for candidate in examples(path, name, fn):
+                call = ProbeCall(fn, candidate)
+                try:
+                    call(*call.primals())
+                except Exception:  # this example is not one the function takes
+                    continue
+                yield f"{path}.{name}", call
+                break
+
+
 def _is_float_tree(x: Any) -> bool:
     leaves, _ = flatten(x) if isinstance(x, list) else ([x], None)
     return bool(leaves) and all(
@@ -282,7 +300,7 @@ def _is_float_tree(x: Any) -> bool:
     )
 
 
-class _Call:
+class ProbeCall:
     """``fn`` as a function of the probe's float arguments only; records whether the output
     carried a derivative (was traced)."""
 
@@ -317,7 +335,7 @@ def _like(tree: Any, value: float) -> Any:
     return np.full(np.shape(tree), value if np.issubdtype(dtype, np.floating) else 0, dtype)
 
 
-def _runs(step: Callable[[], Any], call: _Call) -> str:
+def _runs(step: Callable[[], Any], call: ProbeCall) -> str:
     """✓ if ``step`` runs with a traced output, 0 if its output was a constant, ✗ if it raises
     (the error kept in ``call.failure``)."""
     call.traced = False
@@ -343,14 +361,14 @@ def probe(path: str, name: str, fn: Callable[..., Any]) -> Row:
         return Row(label, NA, NA, NA, NA, "NumPy's own: makes constants")
     first = None
     for candidate in examples(path, name, fn):
-        row = _probe_with(label, fn, np_fn, _Call(fn, candidate))
+        row = _probe_with(label, fn, np_fn, ProbeCall(fn, candidate))
         if row is not None and row.forward != NO:
             return row
         first = first or row
     return first or Row(label, NO, NO, NO, NO, "no example input runs")
 
 
-def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: _Call) -> Row | None:
+def _probe_with(label: str, fn: Callable[..., Any], np_fn: Any, call: ProbeCall) -> Row | None:
     """The row from one example input; None if ``fn`` does not run on it at all."""
     primals = call.primals()
     try:
@@ -390,16 +408,16 @@ def _kind(value: Any) -> str:
     return dtype_of(value).kind if isinstance(value, Traced) else np.asarray(value).dtype.kind
 
 
-def _dispatches(np_fn: Callable[..., Any], call: _Call, primals: tuple, floats: bool) -> str:
+def _dispatches(np_fn: Callable[..., Any], call: ProbeCall, primals: tuple, floats: bool) -> str:
     """✓ if NumPy's function on traced inputs gives the admodes function's value and tangent (its
     value alone, without ``floats`` in the output); — for a NumPy function that does not
     dispatch (neither a ufunc nor ``__array_function__``)."""
     if not isinstance(np_fn, np.ufunc) and not hasattr(np_fn, "_implementation"):
         return NA
-    via_numpy = _Call(np_fn, call.probe)
+    via_numpy = ProbeCall(np_fn, call.probe)
     tangents = _tangents(primals)
 
-    def run(fn: _Call) -> Any:
+    def run(fn: ProbeCall) -> Any:
         return ad.jvp(fn, primals, tangents) if floats else ad.vjp(fn, *primals)[0]
 
     try:

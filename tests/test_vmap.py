@@ -3,6 +3,7 @@ through it in both modes, and its errors."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import jax
@@ -12,6 +13,7 @@ from conftest import JNP, MODES, assert_close
 
 import admodes as ad
 import admodes.numpy as anp
+from admodes import coverage
 
 RNG = np.random.default_rng(5)
 W = RNG.standard_normal((3, 2))
@@ -395,3 +397,63 @@ def test_out_axes_pytrees_and_none() -> None:
     )
     with pytest.raises(ValueError, match="out_axes is None for output leaf 0, but it varies"):
         ad.vmap(branching, (0, None), (None, 0))(X, 1.5)
+
+
+# --------------------------------------- every namespace function: one call against a loop
+def _nudged(primal: Any, i: int) -> Any:
+    """The probe's input at index ``i`` of a batch of two: as it is, then moved a little."""
+    return ad.tree.map(lambda a: a * 0.9 + 0.05 if i else a, primal)
+
+
+def _batch(primal: Any) -> Any:
+    return ad.tree.map(lambda a: np.stack([a, a * 0.9 + 0.05]), primal)
+
+
+def _numeric_leaves(tree: Any) -> list[np.ndarray]:
+    return [np.asarray(leaf) for leaf in ad.tree.leaves(tree)]
+
+
+def _maps_like_a_loop(fun: Any, primals: tuple) -> str | None:
+    """None if ``vmap(fun)`` on a batch of two inputs equals ``fun`` at each; else what differs.
+    Inputs the function does not take, or numbers that are not finite, are not compared."""
+    try:
+        each = [_numeric_leaves(fun(*(_nudged(p, i) for p in primals))) for i in (0, 1)]
+        want = [np.stack(pair) for pair in zip(*each, strict=True)]
+    except Exception:  # the nudged input is not one the function takes
+        return None
+    if not all(w.dtype.kind in "biufc" and np.all(np.isfinite(w)) for w in want):
+        return None
+    try:
+        got = _numeric_leaves(ad.vmap(fun)(*(_batch(p) for p in primals)))
+    except Exception as failure:
+        return repr(failure)
+    same = len(got) == len(want) and all(
+        g.shape == w.shape and np.allclose(g, w, rtol=1e-10, atol=1e-13)
+        for g, w in zip(got, want, strict=True)
+    )
+    return None if same else f"{[g.shape for g in got]} != {[w.shape for w in want]}"
+
+
+def test_every_namespace_function_maps_like_a_loop() -> None:
+    """vmap of each public function of admodes' namespaces (values, and the gradient of their
+    sum) equals the function called at each index: batching rules never change a number."""
+    differ = {}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        for name, call in coverage.calls():
+            primals = call.primals()
+            if not primals:  # no float argument to map
+                continue
+
+            def total(*ps: Any, call: Any = call) -> Any:
+                leaves = [v for v in ad.tree.leaves(call(*ps)) if ad.core.dtype_of(v).kind in "fc"]
+                return anp.sum(anp.stack([anp.sum(anp.real(v)) for v in leaves]))
+
+            for what, fun in (
+                ("value", call),
+                ("gradient", ad.grad(total, tuple(range(len(primals))))),
+            ):
+                failure = _maps_like_a_loop(fun, primals)
+                if failure is not None:
+                    differ[f"{name} ({what})"] = failure
+    assert not differ, differ
