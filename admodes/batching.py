@@ -114,6 +114,21 @@ class Mapped(Traced):
         rank = max(len(self.shape), ndim(other))
         return Mapped(op(_plain_rank(self, rank), other), self._trace)
 
+    # Boolean masks combine at every index.
+    def __and__(self, other: Any) -> Any:
+        return on_numbers(np.bitwise_and, (self, other), {})
+
+    def __or__(self, other: Any) -> Any:
+        return on_numbers(np.bitwise_or, (self, other), {})
+
+    def __xor__(self, other: Any) -> Any:
+        return on_numbers(np.bitwise_xor, (self, other), {})
+
+    def __invert__(self) -> Any:
+        return on_numbers(np.invert, (self,), {})
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
     def __lt__(self, other: Any) -> Mapped:
         return self.compared(other, operator.lt)
 

@@ -524,9 +524,9 @@ def is_complex(x: Any) -> bool:
 def check_real(name: str, x: Any) -> None:
     """Raise TypeError for a complex ``x``: ``name`` is a function of real values only (as in
     NumPy, SciPy and JAX)."""
-    if np.iscomplexobj(plain(x)):
+    if is_complex(x):
         raise TypeError(
-            f"{name} is defined for real values only, got {np.asarray(plain(x)).dtype}: apply it "
+            f"{name} is defined for real values only, got {dtype_of(x)}: apply it "
             "to the real part (`x.real`) or the modulus (`abs(x)`)"
         )
 

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import is_mapped, numbers
+from admodes.core import dtype_of, plain
 from admodes.numpy._elementwise import numpy_scalar
 
 
@@ -43,6 +44,12 @@ def export_with_scipy_types(namespace: dict[str, Any]) -> None:
         namespace[name] = with_scipy_types(namespace[name])
 
 
+def values(x: Any) -> Any:
+    """x's numbers, without derivatives: a plain array, or under ``vmap`` one per index."""
+    v = numbers(x)
+    return v if is_mapped(v) else np.asarray(v)
+
+
 def standardized(x: Any, loc: Any, scale: Any) -> Any:
     """(x − loc) / scale; nan where scale ≤ 0 (SciPy's: no distribution has such a scale)."""
     return anp.divide(anp.subtract(x, loc), invalid(nonpositive(scale), scale))
@@ -51,13 +58,13 @@ def standardized(x: Any, loc: Any, scale: Any) -> Any:
 def in_promoted_dtype(value: Any, *args: Any) -> Any:
     """``value`` in the dtype JAX's promotion gives ``args`` (Python scalars weak, integers to
     float64): a result built from constants (0, 1, −log scale) keeps a float32 argument's."""
-    dtype = np.result_type(*(plain(a) for a in args))
+    dtype = np.result_type(*(dtype_of(a) if is_mapped(a) else plain(a) for a in args))
     return anp.astype(value, dtype if dtype.kind in "fc" else np.float64, copy=False)
 
 
 def nonpositive(scale: Any) -> np.ndarray:
     """Where a scale (plain) is ≤ 0, outside every distribution's parameters."""
-    return np.asarray(plain(scale)) <= 0
+    return values(scale) <= 0
 
 
 def rescaled(log_density: Any, scale: Any) -> Any:
@@ -73,26 +80,26 @@ def outside(support: Any, log_density: Any) -> Any:
 def within(y: Any, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
     """Where y (plain) is not outside [low, high]: on it, or nan (a nan argument, or a scale
     ≤ 0, then gives nan, as SciPy's, not −inf)."""
-    y = np.asarray(plain(y))
+    y = values(y)
     return ~((y < low) | (y > high))
 
 
 def invalid(bad: Any, value: Any) -> Any:
     """``value``, but nan where ``bad`` (plain bools: parameters outside their domain, where SciPy
     gives nan)."""
-    return anp.where(bad, np.nan, value) if np.any(bad) else value
+    return anp.where(bad, np.nan, value) if is_mapped(bad) or np.any(bad) else value
 
 
 def improbable(p: Any) -> np.ndarray:
     """Where p (plain) is no probability: nan, or outside [0, 1]."""
-    p = np.asarray(plain(p))
+    p = values(p)
     return ~((p >= 0) & (p <= 1))
 
 
 def unsuccessful(p: Any) -> np.ndarray:
     """Where p (plain) is no success probability of a law that counts trials until successes
     (geometric, negative binomial): nan, or outside (0, 1]."""
-    return improbable(p) | (np.asarray(plain(p)) == 0)
+    return improbable(p) | (values(p) == 0)
 
 
 def probability(q: Any, value: Any) -> Any:
@@ -104,13 +111,13 @@ def probability(q: Any, value: Any) -> Any:
 def integral(k: Any) -> np.ndarray:
     """Whether each k (plain) is a whole number, or nan: the support of a discrete distribution
     (a nan k then gives nan, as SciPy's)."""
-    k = np.asarray(plain(k))
+    k = values(k)
     return (k == np.floor(k)) | np.isnan(k)
 
 
 def nonnegative(y: Any) -> Any:
     """y clipped at 0 (JAX's guard before an incomplete gamma function)."""
-    return anp.where(plain(y) < 0, 0.0, y)
+    return anp.where(numbers(y) < 0, 0.0, y)
 
 
 def log_of(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -163,7 +170,7 @@ def log_tail_of(
 
     def fn(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         y = standardized(x, loc, scale)
-        near = np.asarray(plain(y) > median if upper else plain(y) < median)
+        near = values(y) > median if upper else values(y) < median
         log_tail = anp.log(tail(anp.where(near, y, median)))
         log_rest = anp.log1p(anp.negative(rest(anp.where(near, median, y))))
         return anp.where(near, log_tail, log_rest)
