@@ -160,6 +160,12 @@ def numbers(x: Any) -> Any:
     return x
 
 
+def array_numbers(x: Any) -> Any:
+    """:func:`numbers` of ``x``, as a NumPy array where no vmap maps it (a Python float too)."""
+    v = numbers(x)
+    return v if is_mapped(v) else np.asarray(v)
+
+
 def is_mapped(x: Any) -> bool:
     """Whether a value ``vmap`` maps is beneath ``x``'s levels."""
     while isinstance(x, Traced):

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import dtype_of, ndim, plain
+from admodes.batching import numbers
+from admodes.core import dtype_of, ndim, plain, shape
 from admodes.nn import initializers
 from admodes.numpy._functions import clamp, masked, stop_gradient
 from admodes.numpy._reductions import max_shift
@@ -90,17 +91,17 @@ def relu6(x: Any) -> Any:
 
 def hard_tanh(x: Any) -> Any:
     """x clipped to [−1, 1], with derivative 1 at ±1 (JAX)."""
-    return anp.where(np.abs(plain(x)) > 1, np.sign(plain(x)), x)
+    return anp.where(np.abs(numbers(x)) > 1, np.sign(numbers(x)), x)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
     """x where x ≥ 0, else negative_slope · x (derivative 1 at 0)."""
-    return anp.where(plain(x) >= 0, x, anp.multiply(negative_slope, x))
+    return anp.where(numbers(x) >= 0, x, anp.multiply(negative_slope, x))
 
 
 def elu(x: Any, alpha: float = 1.0) -> Any:
     """x where x > 0, else alpha · (eˣ − 1); ``expm1`` sees only non-positive arguments."""
-    positive = plain(x) > 0
+    positive = numbers(x) > 0
     return anp.where(positive, x, anp.multiply(alpha, anp.expm1(anp.where(positive, 0.0, x))))
 
 
@@ -162,7 +163,7 @@ def squareplus(x: Any, b: Any = 4) -> Any:
 def sparse_plus(x: Any) -> Any:
     """0 where x ≤ −1, x where x ≥ 1, else (x + 1)² / 4 (derivative 0 at −1, 1 at 1)."""
     quadratic = anp.divide(anp.square(anp.add(x, 1.0)), 4.0)
-    return anp.where(plain(x) <= -1.0, 0.0, anp.where(plain(x) >= 1.0, x, quadratic))
+    return anp.where(numbers(x) <= -1.0, 0.0, anp.where(numbers(x) >= 1.0, x, quadratic))
 
 
 def sparse_sigmoid(x: Any) -> Any:
@@ -191,7 +192,7 @@ def log1mexp(x: Any) -> Any:
     branch sees x only where it is taken (1 elsewhere), so its derivative, infinite at 0, never
     meets the zero cotangent of the branch not taken. Derivative 1/(eˣ − 1), JAX's rule, down to
     x = −709; below, where the value is nan and e⁻ˣ overflows, nan (JAX: 1/(eˣ − 1))."""
-    small = plain(x) < math.log(2.0)
+    small = numbers(x) < math.log(2.0)
     near_zero = anp.log(anp.negative(anp.expm1(anp.negative(x))))
     away = anp.log1p(anp.negative(anp.exp(anp.negative(anp.where(small, 1.0, x)))))
     return anp.where(small, near_zero, away)
@@ -200,7 +201,7 @@ def log1mexp(x: Any) -> Any:
 # ---------------------------------------------------------------------------- over an axis
 def glu(x: Any, axis: int = -1) -> Any:
     """a · sigmoid(b), a and b the first and second halves of x along ``axis`` (of even length)."""
-    size = np.shape(plain(x))[axis]
+    size = shape(x)[axis]
     if size % 2:
         raise ValueError(f"glu: the length of axis {axis} must be even, not {size}")
     a, b = anp.split(x, 2, axis)
@@ -242,7 +243,7 @@ def logsumexp(
 def logmeanexp(x: Any, axis: Axis = None, where: Any = None, keepdims: bool = False) -> Any:
     """log((1/n) Σ eˣ) = logsumexp(x) − log n over ``axis``, n the number of entries ``where``
     marks (nan where it marks none, as JAX)."""
-    ones = np.ones_like(plain(x))  # x's dtype, as JAX's count
+    ones = anp.ones_like(x)  # x's dtype, as JAX's count
     count = np.sum(ones, axis=axis, keepdims=keepdims, where=True if where is None else where)
     return anp.subtract(logsumexp(x, axis, keepdims=keepdims, where=where), np.log(count))
 
@@ -262,7 +263,7 @@ def standardize(
     E[(x − mean)²] (``"stable"``)."""
     if algorithm not in ("fast", "stable"):
         raise ValueError(f"Unknown algorithm '{algorithm}'. Expected 'fast' or 'stable'.")
-    count = _masked_sum(np.ones_like(plain(x)), axis, where)
+    count = _masked_sum(anp.ones_like(x), axis, where)
     if mean is None:
         mean = anp.divide(_masked_sum(x, axis, where), count)
     if variance is None and algorithm == "stable":

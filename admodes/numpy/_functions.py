@@ -27,7 +27,7 @@ from numpy import (  # noqa: F401  (re-exported)
 )
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from admodes.batching import is_mapped, on_numbers
+from admodes.batching import array_numbers, is_mapped, on_numbers
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
@@ -175,8 +175,8 @@ def clamp(x: Any, low: float, high: float) -> Any:
     """x limited to [low, high] as JAX's ``lax.clamp`` selects: x strictly inside, the bound at
     and beyond it (nan stays nan), so the derivative is 1 inside and 0 at the bounds and outside,
     and a tangent or cotangent out there (even ±inf) is dropped, never multiplied by 0."""
-    value = _np.asarray(plain(x))
-    return _where((value > low) & (value < high), x, _np.clip(value, low, high))
+    value = array_numbers(x)
+    return _where((value > low) & (value < high), x, _np.minimum(_np.maximum(value, low), high))
 
 
 def sum(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import is_mapped, numbers
+from admodes.batching import array_numbers, is_mapped, numbers
 from admodes.core import dtype_of, plain
 from admodes.numpy._elementwise import numpy_scalar
 
@@ -44,12 +44,6 @@ def export_with_scipy_types(namespace: dict[str, Any]) -> None:
         namespace[name] = with_scipy_types(namespace[name])
 
 
-def values(x: Any) -> Any:
-    """x's numbers, without derivatives: a plain array, or under ``vmap`` one per index."""
-    v = numbers(x)
-    return v if is_mapped(v) else np.asarray(v)
-
-
 def standardized(x: Any, loc: Any, scale: Any) -> Any:
     """(x − loc) / scale; nan where scale ≤ 0 (SciPy's: no distribution has such a scale)."""
     return anp.divide(anp.subtract(x, loc), invalid(nonpositive(scale), scale))
@@ -64,7 +58,7 @@ def in_promoted_dtype(value: Any, *args: Any) -> Any:
 
 def nonpositive(scale: Any) -> np.ndarray:
     """Where a scale (plain) is ≤ 0, outside every distribution's parameters."""
-    return values(scale) <= 0
+    return array_numbers(scale) <= 0
 
 
 def rescaled(log_density: Any, scale: Any) -> Any:
@@ -80,7 +74,7 @@ def outside(support: Any, log_density: Any) -> Any:
 def within(y: Any, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
     """Where y (plain) is not outside [low, high]: on it, or nan (a nan argument, or a scale
     ≤ 0, then gives nan, as SciPy's, not −inf)."""
-    y = values(y)
+    y = array_numbers(y)
     return ~((y < low) | (y > high))
 
 
@@ -92,14 +86,14 @@ def invalid(bad: Any, value: Any) -> Any:
 
 def improbable(p: Any) -> np.ndarray:
     """Where p (plain) is no probability: nan, or outside [0, 1]."""
-    p = values(p)
+    p = array_numbers(p)
     return ~((p >= 0) & (p <= 1))
 
 
 def unsuccessful(p: Any) -> np.ndarray:
     """Where p (plain) is no success probability of a law that counts trials until successes
     (geometric, negative binomial): nan, or outside (0, 1]."""
-    return improbable(p) | (values(p) == 0)
+    return improbable(p) | (array_numbers(p) == 0)
 
 
 def probability(q: Any, value: Any) -> Any:
@@ -111,7 +105,7 @@ def probability(q: Any, value: Any) -> Any:
 def integral(k: Any) -> np.ndarray:
     """Whether each k (plain) is a whole number, or nan: the support of a discrete distribution
     (a nan k then gives nan, as SciPy's)."""
-    k = values(k)
+    k = array_numbers(k)
     return (k == np.floor(k)) | np.isnan(k)
 
 
@@ -170,7 +164,7 @@ def log_tail_of(
 
     def fn(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         y = standardized(x, loc, scale)
-        near = values(y) > median if upper else values(y) < median
+        near = array_numbers(y) > median if upper else array_numbers(y) < median
         log_tail = anp.log(tail(anp.where(near, y, median)))
         log_rest = anp.log1p(anp.negative(rest(anp.where(near, median, y))))
         return anp.where(near, log_tail, log_rest)
