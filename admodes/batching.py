@@ -19,7 +19,6 @@ raised again.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -104,49 +103,6 @@ class Mapped(Traced):
     def __repr__(self) -> str:
         return f"Mapped(shape={self.shape}, size={self._trace.size})"
 
-    def compared(self, other: Any, op: Callable[[Any, Any], Any]) -> Mapped:
-        """``op(self, other)`` at every index (a comparison: plain booleans, no derivative)."""
-        while isinstance(other, Traced) and not mapped_by(other, self._trace):
-            other = other.primal  # another transform's level (a value another vmap maps raises)
-        if type(other) is Mapped:
-            rank = max(len(self.shape), len(other.shape))
-            return Mapped(op(_plain_rank(self, rank), _plain_rank(other, rank)), self._trace)
-        rank = max(len(self.shape), ndim(other))
-        return Mapped(op(_plain_rank(self, rank), other), self._trace)
-
-    # Boolean masks combine at every index.
-    def __and__(self, other: Any) -> Any:
-        return on_numbers(np.bitwise_and, (self, other), {})
-
-    def __or__(self, other: Any) -> Any:
-        return on_numbers(np.bitwise_or, (self, other), {})
-
-    def __xor__(self, other: Any) -> Any:
-        return on_numbers(np.bitwise_xor, (self, other), {})
-
-    def __invert__(self) -> Any:
-        return on_numbers(np.invert, (self,), {})
-
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
-
-    def __lt__(self, other: Any) -> Mapped:
-        return self.compared(other, operator.lt)
-
-    def __le__(self, other: Any) -> Mapped:
-        return self.compared(other, operator.le)
-
-    def __gt__(self, other: Any) -> Mapped:
-        return self.compared(other, operator.gt)
-
-    def __ge__(self, other: Any) -> Mapped:
-        return self.compared(other, operator.ge)
-
-    def __eq__(self, other: Any) -> Mapped:  # type: ignore[override]
-        return self.compared(other, operator.eq)
-
-    def __ne__(self, other: Any) -> Mapped:  # type: ignore[override]
-        return self.compared(other, operator.ne)
-
     __hash__ = Traced.__hash__
 
 
@@ -213,12 +169,36 @@ def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     raise ConcretizationError()
 
 
-def _plain_rank(x: Mapped, rank: int) -> Any:
-    """The plain numbers of a mapped value's stack, aligned to per-index rank ``rank``."""
-    return with_rank(plain(x.stack), rank)
-
-
 TRACED_TYPES.add(Mapped)
+
+
+def _on_numbers_operator(ufunc: np.ufunc) -> Callable[..., Any]:
+    """An operator of mapped values that gives plain booleans (no derivative): ``ufunc`` on
+    the numbers at every index."""
+
+    def operator(self: Mapped, *other: Any) -> Any:
+        return on_numbers(ufunc, (self, *other), {})
+
+    return operator
+
+
+#: Comparisons and the operators that combine boolean masks (the reflected ones: symmetric).
+for _name, _ufunc in (
+    ("__lt__", np.less),
+    ("__le__", np.less_equal),
+    ("__gt__", np.greater),
+    ("__ge__", np.greater_equal),
+    ("__eq__", np.equal),
+    ("__ne__", np.not_equal),
+    ("__and__", np.bitwise_and),
+    ("__rand__", np.bitwise_and),
+    ("__or__", np.bitwise_or),
+    ("__ror__", np.bitwise_or),
+    ("__xor__", np.bitwise_xor),
+    ("__rxor__", np.bitwise_xor),
+    ("__invert__", np.invert),
+):
+    setattr(Mapped, _name, _on_numbers_operator(_ufunc))
 
 
 def mapped_by(x: Any, trace: MapTrace) -> bool:

@@ -28,7 +28,13 @@ from admodes.registry import Primitive, defbatch
 from admodes.rules import contractions, linalg, reductions, sorting
 from admodes.rules import elementwise as ew
 from admodes.rules.broadcasting import broadcast_to, sum
-from admodes.rules.contractions import einsum, join_subscripts, split_subscripts, unused_labels
+from admodes.rules.contractions import (
+    einsum,
+    join_subscripts,
+    matmul,
+    split_subscripts,
+    unused_labels,
+)
 from admodes.rules.shape import (
     astype,
     concatenate,
@@ -163,8 +169,6 @@ def _stacks_of_matrices(prim: Primitive, args: tuple, mapped: tuple, **params: A
     n = stack_length(args, mapped)
     return prim(*(a if m else stacked(a, n) for a, m in zip(args, mapped, strict=True)), **params)
 
-
-matmul = contractions.matmul
 
 defbatch(
     elementwise,
