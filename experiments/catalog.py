@@ -45,6 +45,7 @@ CATALOG: tuple[ExperimentSpec, ...] = tuple(
             "saved memory and recomputation against depth and checkpointing schedule",
         ),
         ("peers", "peers", "the same gradients in JAX, HIPS autograd and PyTorch"),
+        ("vmap", "vmap", "per-example gradients: vmap(grad) in one call against a loop of grad"),
         (
             "gradbench",
             "gradbench.experiment",

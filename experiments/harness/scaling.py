@@ -26,6 +26,8 @@ class Quantity:
     column: str
     label: str
     ratio_to_f: bool = True
+    unit: str = "bytes"
+    """The unit of the column when it is plotted as it is."""
 
 
 COSTS = (Quantity("seconds", "time"), Quantity("ops", "primitive ops"), Quantity("flops", "FLOPs"))
@@ -141,7 +143,7 @@ def ratio_figure(
         ylabel = (
             f"{quantity.label}(derivative) / {quantity.label}(f)  [×]"
             if quantity.ratio_to_f
-            else f"{quantity.label}  [bytes]"
+            else f"{quantity.label}  [{quantity.unit}]"
         )
         plot_scaling(ax, curves, xlabel, ylabel, quantity.label)
     ctx.save_figure(fig, stem, caption)

@@ -177,6 +177,22 @@ class FiniteDifferenceReference:
         return jac.reshape(np.shape(self.value) + self._x.shape)
 
 
+class JaxValue:
+    """A result JAX computed itself (a derivative of its own, as ``vmap(grad(f))``), for
+    results of admodes' computing the same thing."""
+
+    source = JAX
+    tolerance = TOLERANCE
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    @staticmethod
+    def error(actual: Any, expected: Any) -> float:
+        """How far an admodes result is from JAX's."""
+        return max_rel_err(actual, expected)
+
+
 class GoldenReference:
     """A published output to match, for a computation no reference can run in reasonable time
     (GradBench's nested-AD evals check their result against such golden values)."""
@@ -193,4 +209,4 @@ class GoldenReference:
         return max_rel_err(actual, expected)
 
 
-Reference = JaxReference | FiniteDifferenceReference | GoldenReference
+Reference = JaxReference | JaxValue | FiniteDifferenceReference | GoldenReference
