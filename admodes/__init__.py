@@ -16,7 +16,7 @@ from admodes.batching import vmap
 from admodes.callback import pure_callback
 from admodes.checkpointing import checkpoint, iterate
 from admodes.closure import closure_convert
-from admodes.core import UnexpectedTracerError
+from admodes.core import ConcretizationError, UnexpectedTracerError
 from admodes.counting import Counts, count
 from admodes.custom import custom_gradient, custom_jvp, custom_vjp
 from admodes.explain import explain
@@ -46,6 +46,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ConcretizationError",
     "Counts",
     "ShapeDtypeStruct",
     "UnexpectedTracerError",

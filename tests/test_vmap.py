@@ -457,3 +457,12 @@ def test_every_namespace_function_maps_like_a_loop() -> None:
                 if failure is not None:
                     differ[f"{name} ({what})"] = failure
     assert not differ, differ
+
+
+def test_a_mapped_value_that_escapes_is_refused() -> None:
+    escaped: list = []
+    ad.vmap(lambda x: escaped.append(x) or x)(X)
+    with pytest.raises(ad.UnexpectedTracerError, match="escaped the function"):
+        anp.sin(escaped[0])
+    with pytest.raises(ad.ConcretizationError, match="return the value from the mapped function"):
+        bool(escaped[0] > 0)
