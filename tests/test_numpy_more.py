@@ -425,6 +425,16 @@ def test_numpy_values_on_plain_inputs(name: str) -> None:
     assert_close(NUMPY_VALUES[name](anp), NUMPY_VALUES[name](np))
 
 
+@pytest.mark.parametrize("like", [[1.0, 2.0], [[1, 2], [3, 4]], (1.0, 2.0), 3, 2.5, np.float32(1)])
+def test_like_functions_take_what_numpy_takes(like: Any) -> None:
+    """zeros_like, ones_like and full_like on lists, tuples and scalars: NumPy's results."""
+    for ours, theirs in ((anp.zeros_like, np.zeros_like), (anp.ones_like, np.ones_like)):
+        assert_exact(ours(like), theirs(like))
+        assert ours(like).dtype == theirs(like).dtype
+    assert_exact(anp.full_like(like, 7), np.full_like(like, 7))
+    assert anp.full_like(like, 7).dtype == np.full_like(like, 7).dtype
+
+
 def test_empty_like_is_zeros_like_jax() -> None:
     x = R(2, 3)
     out = anp.empty_like(x, dtype=np.float32)

@@ -454,11 +454,17 @@ def _contains_traced(obj: Any) -> bool:
 
 
 def zeros_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.zeros(shape(x), dtype=dtype_of(x) if dtype is None else dtype)
+    return _np.zeros_like(_template(x), dtype=dtype)
 
 
 def ones_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.ones(shape(x), dtype=dtype_of(x) if dtype is None else dtype)
+    return _np.ones_like(_template(x), dtype=dtype)
+
+
+def _template(x: Any) -> Any:
+    """What NumPy's ``*_like`` functions read of ``x``: its shape and dtype. A traced value is
+    given as an empty array of those (one that vmap maps has no one plain value)."""
+    return _np.empty(shape(x), dtype_of(x)) if isinstance(x, Traced) else x
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
@@ -466,7 +472,7 @@ def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
     ``dtype``), differentiable in it as JAX's."""
     if isinstance(fill_value, Traced):
         return filled(fill_value, shape(x), dtype_of(x) if dtype is None else dtype)
-    return _np.full(shape(x), fill_value, dtype=dtype_of(x) if dtype is None else dtype)
+    return _np.full_like(_template(x), fill_value, dtype=dtype)
 
 
 def filled(value: Any, dims: int | Sequence[int], dtype: Any = None) -> Any:
