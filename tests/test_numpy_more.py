@@ -435,6 +435,16 @@ def test_like_functions_take_what_numpy_takes(like: Any) -> None:
     assert anp.full_like(like, 7).dtype == np.full_like(like, 7).dtype
 
 
+def test_real_only_functions_take_lists() -> None:
+    """Lists are values (NumPy's), and a complex one is refused by its dtype."""
+    for name, args in (("frexp", ([1.0, 2.0],)), ("modf", ([1.5, -2.5],)), ("i0", ([1.0, 3.0],))):
+        assert_close(getattr(anp, name)(*args), getattr(np, name)(*args))
+    assert_close(anp.divmod([3.0, -7.0], [2.0, 2.0]), np.divmod([3.0, -7.0], [2.0, 2.0]))
+    assert_close(anp.ldexp([1.0, 3.0], [2, 1]), np.ldexp([1.0, 3.0], [2, 1]))
+    with pytest.raises(TypeError, match="real values only, got complex128"):
+        anp.i0([1j])
+
+
 def test_empty_like_is_zeros_like_jax() -> None:
     x = R(2, 3)
     out = anp.empty_like(x, dtype=np.float32)

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import dtype_of, plain
+from admodes.core import Traced, dtype_of, plain
 from admodes.registry import defelementwise, defprim, output_size_cost
 
 
@@ -524,9 +524,10 @@ def is_complex(x: Any) -> bool:
 def check_real(name: str, x: Any) -> None:
     """Raise TypeError for a complex ``x``: ``name`` is a function of real values only (as in
     NumPy, SciPy and JAX)."""
-    if is_complex(x):
+    dtype = dtype_of(x) if isinstance(x, Traced) else np.asarray(x).dtype
+    if dtype.kind == "c":
         raise TypeError(
-            f"{name} is defined for real values only, got {dtype_of(x)}: apply it "
+            f"{name} is defined for real values only, got {dtype}: apply it "
             "to the real part (`x.real`) or the modulus (`abs(x)`)"
         )
 
