@@ -177,36 +177,33 @@ class FiniteDifferenceReference:
         return jac.reshape(np.shape(self.value) + self._x.shape)
 
 
-class JaxValue:
+class KnownValue:
+    """A value to match, known in advance; ``source`` says where it comes from."""
+
+    source: str
+    tolerance = TOLERANCE
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    @staticmethod
+    def error(actual: Any, expected: Any) -> float:
+        """How far a result is from the value, entrywise relative as against JAX."""
+        return max_rel_err(actual, expected)
+
+
+class JaxValue(KnownValue):
     """A result JAX computed itself (a derivative of its own, as ``vmap(grad(f))``), for
     results of admodes' computing the same thing."""
 
     source = JAX
-    tolerance = TOLERANCE
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    @staticmethod
-    def error(actual: Any, expected: Any) -> float:
-        """How far an admodes result is from JAX's."""
-        return max_rel_err(actual, expected)
 
 
-class GoldenReference:
+class GoldenReference(KnownValue):
     """A published output to match, for a computation no reference can run in reasonable time
     (GradBench's nested-AD evals check their result against such golden values)."""
 
     source = GOLDEN
-    tolerance = TOLERANCE
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-    @staticmethod
-    def error(actual: Any, expected: Any) -> float:
-        """How far a result is from the golden value, entrywise relative as against JAX."""
-        return max_rel_err(actual, expected)
 
 
 Reference = JaxReference | JaxValue | FiniteDifferenceReference | GoldenReference
