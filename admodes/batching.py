@@ -36,9 +36,8 @@ from admodes.core import (
     shape,
 )
 from admodes.registry import Primitive
-from admodes.rules.batching import elementwise, moved_axis, with_rank
-from admodes.rules.broadcasting import broadcast_to
-from admodes.rules.shape import getitem, stack, transpose
+from admodes.rules.batching import elementwise, moved_axis, stacked, with_rank
+from admodes.rules.shape import axis_index, getitem, stack, transpose
 
 __all__ = ["MapTrace", "Mapped", "vmap"]
 
@@ -232,13 +231,18 @@ def vmap(
             out = per_index[0]
         out_leaves, out_def = tree.flatten(out)
         spec = _leaf_axes(out, out_axes, "out_axes", "the output")
-        return tree.unflatten(
-            out_def,
-            [
-                _placed(leaf, k, ax, n, per_index)
+        if per_index is None:
+            placed = [
+                _placed(leaf, k, ax, n)
                 for k, (leaf, ax) in enumerate(zip(out_leaves, spec, strict=True))
-            ],
-        )
+            ]
+        else:  # one output per index: each leaf's values at every index
+            at_each = zip(*(tree.leaves(o) for o in per_index), strict=True)
+            placed = [
+                _from_each_index(values, k, ax)
+                for k, (values, ax) in enumerate(zip(at_each, spec, strict=True))
+            ]
+        return tree.unflatten(out_def, placed)
 
     return mapped
 
@@ -273,7 +277,7 @@ def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, 
     outs = []
     for i in range(n):
         sliced = [
-            x if ax is None else getitem(x, _axis_index(x, ax, i))
+            x if ax is None else getitem(x, axis_index(ndim(x), ax % ndim(x) - ndim(x), i))
             for x, ax in zip(leaves, axes, strict=True)
         ]
         call_args, call_kwargs = tree.unflatten(treedef, sliced)
@@ -281,22 +285,24 @@ def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, 
     return outs
 
 
-def _placed(leaf: Any, k: int, axis: Axis, n: int, per_index: list | None) -> Any:
-    """Output leaf ``k`` with its mapped axis at ``axis`` (None: the one value of every index)."""
-    if per_index is not None:  # one output per index
-        values = [tree.leaves(out)[k] for out in per_index]
-        if axis is None:
-            if any(not np.array_equal(plain(v), plain(values[0])) for v in values):
-                raise _varying_output(k)
-            return values[0]
-        return _stacked_at(stack(*values, axis=0), axis)
+def _placed(leaf: Any, k: int, axis: Axis, n: int) -> Any:
+    """Output leaf ``k`` of a vectorized call with its mapped axis at ``axis`` (None: the one
+    value of every index)."""
     if type(leaf) is Stacked:
         if axis is None:
             raise _varying_output(k)
         return _stacked_at(leaf.stack, axis)
+    return leaf if axis is None else _stacked_at(stacked(leaf, n), axis)
+
+
+def _from_each_index(values: tuple, k: int, axis: Axis) -> Any:
+    """Output leaf ``k`` from its values at every index, stacked along ``axis`` (None: their one
+    value)."""
     if axis is None:
-        return leaf
-    return _stacked_at(broadcast_to(leaf, (n, *shape(leaf))), axis)
+        if any(not np.array_equal(plain(v), plain(values[0])) for v in values):
+            raise _varying_output(k)
+        return values[0]
+    return _stacked_at(stack(*values, axis=0), axis)
 
 
 def _stacked_at(stack: Any, axis: int) -> Any:
@@ -315,11 +321,6 @@ def _varying_output(k: int) -> ValueError:
         "give it an axis to stack it along, or return a value that does not depend on the "
         "mapped arguments"
     )
-
-
-def _axis_index(x: Any, axis: int, i: int) -> tuple:
-    """The index of entry ``i`` along ``axis`` of ``x``."""
-    return (slice(None),) * (axis % ndim(x)) + (i,)
 
 
 def _moved(x: Any, source: int, destination: int) -> Any:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from numpy.lib.array_utils import normalize_axis_index
+
 from admodes.core import ndim, shape
 from admodes.registry import Primitive, defbatch
 from admodes.rules import contractions, linalg, reductions, sorting
@@ -72,8 +74,9 @@ def stack_length(args: tuple, mapped: tuple) -> int:
 
 
 def moved_axis(axis: int, rank: int) -> int:
-    """An axis of a value of rank ``rank`` (negative or not) as the same axis of its stack."""
-    return axis % rank + 1 if rank else 0
+    """An axis of a value of rank ``rank`` (negative or not) as the same axis of its stack
+    (NumPy's AxisError for one out of range)."""
+    return normalize_axis_index(axis, rank) + 1
 
 
 def argument(args: tuple, params: dict, position: int, name: str) -> Any:
