@@ -248,6 +248,34 @@ def sample(rng: np.random.Generator, shape: tuple[int, ...]) -> Any:
     return float(x) if shape == () else x
 
 
+# ------------------------------------------------------------------- vmap: one call on a batch
+def doubled(args: tuple, in_axes: tuple) -> tuple:
+    """``args`` with every mapped one repeated along its axis: twice the batch."""
+    return tuple(
+        a if ax is None else np.concatenate([a, a], axis=ax)
+        for a, ax in zip(args, in_axes, strict=True)
+    )
+
+
+def op_count(fun: Any, args: tuple) -> int:
+    with ad.count() as counts:
+        fun(*args)
+    return counts.ops
+
+
+def assert_mapped(fun: Any, in_axes: tuple, args: tuple, out_axes: int = 0) -> None:
+    """admodes' vmap of ``fun(anp)`` equals JAX's vmap of ``fun(JNP)``, and it runs ``fun``
+    once on the batch: as many ops for twice the batch (a loop of calls would double them)."""
+    mapped = ad.vmap(fun(anp), in_axes, out_axes)
+    assert_close(mapped(*args), jax.vmap(fun(JNP), in_axes, out_axes)(*args))
+    assert op_count(mapped, args) == op_count(mapped, doubled(args, in_axes))
+
+
+def jax_or_ad(m: Any) -> Any:
+    """The transforms that go with a namespace: admodes' for ``anp``, JAX's for ``JNP``."""
+    return ad if m is anp else jax
+
+
 @pytest.fixture
 def scratch_registry() -> Any:
     """The registry as it was before the test (for tests that register ops of their own)."""

@@ -9,7 +9,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from conftest import JNP, MODES, assert_close
+from conftest import JNP, MODES, assert_close, assert_mapped, doubled, jax_or_ad, op_count
 
 import admodes as ad
 import admodes.numpy as anp
@@ -87,28 +87,6 @@ def test_errors() -> None:
 
 
 # ------------------------------------------------------------------- one call on a batch
-def _doubled(args: tuple, in_axes: tuple) -> tuple:
-    """``args`` with every mapped one repeated along its axis: twice the batch."""
-    return tuple(
-        a if ax is None else np.concatenate([a, a], axis=ax)
-        for a, ax in zip(args, in_axes, strict=True)
-    )
-
-
-def _ops(fun: Any, args: tuple) -> int:
-    with ad.count() as counts:
-        fun(*args)
-    return counts.ops
-
-
-def assert_mapped(fun: Any, in_axes: tuple, args: tuple, out_axes: int = 0) -> None:
-    """admodes' vmap of ``fun(anp)`` equals JAX's vmap of ``fun(JNP)``, and it runs ``fun``
-    once on the batch: as many ops for twice the batch (a loop of calls would double them)."""
-    mapped = ad.vmap(fun(anp), in_axes, out_axes)
-    assert_close(mapped(*args), jax.vmap(fun(JNP), in_axes, out_axes)(*args))
-    assert _ops(mapped, args) == _ops(mapped, _doubled(args, in_axes))
-
-
 A3 = RNG.standard_normal((4, 3))
 B23 = RNG.standard_normal((4, 2, 3))
 C234 = RNG.standard_normal((4, 2, 3, 4))
@@ -271,7 +249,7 @@ def test_per_example_gradients_in_one_call(mode: str) -> None:
 
     mapped = ad.vmap(per_example(anp, lambda f: ad.grad(f, mode=mode)), (None, 0, 0))
     assert_close(mapped(W, X, Y), jax.vmap(per_example(JNP, jax.grad), (None, 0, 0))(W, X, Y))
-    assert _ops(mapped, (W, X, Y)) == _ops(mapped, (W, *_doubled((X, Y), (0, 0))))
+    assert op_count(mapped, (W, X, Y)) == op_count(mapped, (W, *doubled((X, Y), (0, 0))))
 
 
 def test_jacobians_and_hessians_of_each_index_in_one_call() -> None:
@@ -287,7 +265,7 @@ def test_jacobians_and_hessians_of_each_index_in_one_call() -> None:
         (ad.vmap(ad.hessian(total(anp))), jax.vmap(jax.hessian(total(JNP)))),
     ):
         assert_close(mapped(A3), expected(A3))
-        assert _ops(mapped, (A3,)) == _ops(mapped, _doubled((A3,), (0,)))
+        assert op_count(mapped, (A3,)) == op_count(mapped, doubled((A3,), (0,)))
 
 
 def test_jvp_of_a_map_and_maps_nested() -> None:
@@ -302,11 +280,6 @@ def test_jvp_of_a_map_and_maps_nested() -> None:
         (0,),
         (C234[..., :3, :3].reshape(4, 2, 3, 3)[:, 0],),
     )
-
-
-def jax_or_ad(m: Any) -> Any:
-    """The transforms that go with a namespace: admodes' for ``anp``, JAX's for ``JNP``."""
-    return ad if m is anp else jax
 
 
 def test_ops_without_a_rule_map_once_per_index() -> None:
@@ -369,7 +342,7 @@ def test_per_example_cross_entropy_gradients_in_one_call(mode: str) -> None:
     mapped = ad.vmap(per_example(anp, lambda f: ad.grad(f, mode=mode)), (None, 0, 0))
     expected = jax.vmap(per_example(JNP, jax.grad), (None, 0, 0))(W, X, labels)
     assert_close(mapped(W, X, labels), expected)
-    assert _ops(mapped, (W, X, labels)) == _ops(mapped, (W, *_doubled((X, labels), (0, 0))))
+    assert op_count(mapped, (W, X, labels)) == op_count(mapped, (W, *doubled((X, labels), (0, 0))))
 
 
 def test_out_axes_pytrees_and_none() -> None:
