@@ -36,8 +36,8 @@ from admodes.core import (
     shape,
 )
 from admodes.registry import Primitive
-from admodes.rules.batching import elementwise, moved_axis, stacked, with_rank
-from admodes.rules.shape import axis_index, getitem, stack, transpose
+from admodes.rules.batching import elementwise, moved_axis, stack_of, stacked, with_rank
+from admodes.rules.shape import axis_index, getitem, transpose
 
 __all__ = ["MapTrace", "Mapped", "vmap"]
 
@@ -64,9 +64,7 @@ class MapTrace(Trace):
         values = tuple(a.stack if m else a for a, m in zip(args, mapped, strict=True))
         rule = elementwise if prim.partials is not None else prim.batch
         if rule is None:
-            out = stack(
-                *(prim(*self.at(values, mapped, i), **params) for i in range(self.size)), axis=0
-            )
+            out = stack_of([prim(*self.at(values, mapped, i), **params) for i in range(self.size)])
         else:
             out = rule(prim, values, mapped, **params)
         return Mapped(out, self)
@@ -130,33 +128,45 @@ def is_mapped(x: Any) -> bool:
     return False
 
 
-#: NumPy functions of one array, ``axis`` (None: the flattened array) and ``keepdims``, that
-#: vmap runs on a stack along the same axes of every index.
-_FLATTENING = {np.argmax, np.argmin, np.nanargmax, np.nanargmin}
+#: NumPy functions of one array and its ``axis`` (with its default; None: the flattened array)
+#: that vmap runs on a stack along the same axes of every index.
+_ALONG_AXES = {
+    np.argmax: None,
+    np.argmin: None,
+    np.nanargmax: None,
+    np.nanargmin: None,
+    np.argsort: -1,
+    np.any: None,
+    np.all: None,
+    np.count_nonzero: None,
+}
 _REDUCING = {np.any, np.all, np.count_nonzero}
+#: Functions that broadcast their arguments elementwise as ufuncs do, with keyword options.
+_ELEMENTWISE = {np.isclose, np.isneginf, np.isposinf, np.isreal, np.iscomplex}
 
 
 def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """``np_fn`` (a NumPy function with no derivative) on the numbers of ``args``, some of them
-    values ``vmap`` maps: at every index at once for a ufunc called plainly, and for argmax,
-    argmin, any, all and count_nonzero; otherwise :class:`ConcretizationError` (vmap then calls
-    its function once per index)."""
+    values ``vmap`` maps: at every index at once for a ufunc called plainly, for isclose and
+    the other elementwise tests, and along the axes of each index for argmax, argmin, argsort,
+    any, all and count_nonzero; otherwise :class:`ConcretizationError` (vmap then calls its
+    function once per index)."""
     values = [numbers(a) for a in args]
     traces = {v._trace for v in values if type(v) is Mapped}
     if len(traces) != 1:  # values of two vmaps: the inner one calls once per index
         raise ConcretizationError()
     (trace,) = traces
-    if isinstance(np_fn, np.ufunc) and not kwargs:
+    if (isinstance(np_fn, np.ufunc) and not kwargs) or np_fn in _ELEMENTWISE:
         rank = max(len(shape(v)) for v in values)
         stacks = [with_rank(v.stack, rank) if type(v) is Mapped else v for v in values]
-        return Mapped(np_fn(*stacks), trace)
-    if np_fn in _FLATTENING | _REDUCING and len(values) <= 2 and type(values[0]) is Mapped:
+        return Mapped(np_fn(*stacks, **kwargs), trace)
+    if np_fn in _ALONG_AXES and len(values) <= 2 and type(values[0]) is Mapped:
         x = values[0]
-        axis = values[1] if len(values) == 2 else kwargs.get("axis")
+        axis = values[1] if len(values) == 2 else kwargs.get("axis", _ALONG_AXES[np_fn])
         rest = {k: v for k, v in kwargs.items() if k != "axis"}
         rank = len(x.shape)
         stack = x.stack
-        if axis is None and np_fn in _FLATTENING:
+        if axis is None and np_fn not in _REDUCING:  # the flattened value of each index
             stack, axis = np.reshape(stack, (trace.size, -1)), 1
         elif axis is None:
             axis = tuple(range(1, rank + 1))
@@ -302,7 +312,7 @@ def _from_each_index(values: tuple, k: int, axis: Axis) -> Any:
         if any(not np.array_equal(plain(v), plain(values[0])) for v in values):
             raise _varying_output(k)
         return values[0]
-    return _stacked_at(stack(*values, axis=0), axis)
+    return _stacked_at(stack_of(values), axis)
 
 
 def _stacked_at(stack: Any, axis: int) -> Any:

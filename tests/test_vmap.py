@@ -13,6 +13,7 @@ from conftest import JNP, MODES, assert_close, assert_mapped, doubled, jax_or_ad
 
 import admodes as ad
 import admodes.numpy as anp
+import admodes.scipy.linalg as admodes_scipy_linalg
 from admodes import coverage
 
 RNG = np.random.default_rng(5)
@@ -240,6 +241,64 @@ def test_linear_algebra_maps_in_one_call() -> None:
     assert_mapped(
         lambda m: lambda a, b: m.linalg.solve(a, b), (0, 0), (SPD, B23.transpose(0, 2, 1))
     )
+    # a shared stack of systems against each index's matrix: the stacks broadcast
+    assert_mapped(lambda m: lambda a, b: m.linalg.solve(a, b), (0, None), (SPD, C234[0]))
+
+
+def test_more_linear_algebra_maps_in_one_call() -> None:
+    def factors(m: Any) -> Any:
+        scipy_linalg = admodes_scipy_linalg if m is anp else jax.scipy.linalg
+        return lambda a: (
+            *m.linalg.qr(a),
+            m.linalg.qr(a[:, :2], mode="complete")[0] @ m.linalg.qr(a[:, :2], mode="complete")[1],
+            m.linalg.pinv(a[:2]),
+            m.sort(m.real(m.linalg.eigvals(a))),
+            scipy_linalg.expm(a * 0.3),
+            scipy_linalg.solve_triangular(a, a[0], lower=True),
+        )
+
+    assert_mapped(factors, (0,), (SPD,))
+
+
+def test_fourier_transforms_map_in_one_call() -> None:
+    def transforms(m: Any) -> Any:
+        return lambda x, y: (
+            m.fft.fft(x * y),
+            m.fft.ifft(x, axis=0),
+            m.fft.rfft(x, n=6),
+            m.fft.irfft(m.fft.rfft(x)),
+            m.fft.fft2(x),
+            m.fft.rfftn(x),
+        )
+
+    assert_mapped(transforms, (0, None), (C234, RNG.standard_normal(4)))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gradients_through_mapped_fourier_and_factors(mode: str) -> None:
+    def total(m: Any, transform: Any) -> Any:
+        def per_example(a: Any) -> Any:
+            q, r = m.linalg.qr(a)
+            return m.sum(m.abs(m.fft.rfft(q @ r + m.linalg.pinv(a))) ** 2)
+
+        return lambda a: m.sum(transform(per_example)(a))
+
+    expected = jax.grad(total(JNP, jax.vmap))(SPD)
+    assert_close(ad.grad(total(anp, ad.vmap), mode=mode)(SPD), expected)
+
+
+def test_derivative_free_tests_and_sorts_map_in_one_call() -> None:
+    def tests(m: Any) -> Any:
+        return lambda x, y: (
+            m.isclose(x, y, atol=0.5),
+            m.isposinf(m.where(x > 0, np.inf, x)),
+            m.isneginf(m.where(x > 0, -np.inf, x)),
+            m.argsort(x),
+            m.argsort(x, axis=0),
+            m.argsort(x, axis=None),
+        )
+
+    assert_mapped(tests, (0, None), (B23, V3))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -386,9 +445,10 @@ def _numeric_leaves(tree: Any) -> list[np.ndarray]:
     return [np.asarray(leaf) for leaf in ad.tree.leaves(tree)]
 
 
-def _maps_like_a_loop(fun: Any, primals: tuple) -> str | None:
-    """None if ``vmap(fun)`` on a batch of two inputs equals ``fun`` at each; else what differs.
-    Inputs the function does not take, or numbers that are not finite, are not compared."""
+def _maps_like_a_loop(fun: Any, primals: tuple, mapped: Any = None) -> str | None:
+    """None if ``mapped`` (default ``vmap(fun)``) on a batch of two inputs equals ``fun`` at
+    each; else what differs. Inputs the function does not take, or numbers that are not finite,
+    are not compared."""
     try:
         each = [_numeric_leaves(fun(*(_nudged(p, i) for p in primals))) for i in (0, 1)]
         want = [np.stack(pair) for pair in zip(*each, strict=True)]
@@ -397,7 +457,7 @@ def _maps_like_a_loop(fun: Any, primals: tuple) -> str | None:
     if not all(w.dtype.kind in "biufc" and np.all(np.isfinite(w)) for w in want):
         return None
     try:
-        got = _numeric_leaves(ad.vmap(fun)(*(_batch(p) for p in primals)))
+        got = _numeric_leaves((mapped or ad.vmap(fun))(*(_batch(p) for p in primals)))
     except Exception as failure:
         return repr(failure)
     same = len(got) == len(want) and all(
@@ -409,7 +469,9 @@ def _maps_like_a_loop(fun: Any, primals: tuple) -> str | None:
 
 def test_every_namespace_function_maps_like_a_loop() -> None:
     """vmap of each public function of admodes' namespaces (values, and the gradient of their
-    sum) equals the function called at each index: batching rules never change a number."""
+    sum), and the gradient of that sum over the batch in both modes (a transform outside vmap
+    carries its directions through the batching rules), equal the function called at each
+    index: batching rules never change a number."""
     differ = {}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -419,14 +481,27 @@ def test_every_namespace_function_maps_like_a_loop() -> None:
                 continue
 
             def total(*ps: Any, call: Any = call) -> Any:
-                leaves = [v for v in ad.tree.leaves(call(*ps)) if ad.core.dtype_of(v).kind in "fc"]
+                leaves = [
+                    v
+                    for v in ad.tree.leaves(call(*ps))
+                    if not isinstance(v, np.dtype) and ad.core.dtype_of(v).kind in "fc"
+                ]
                 return anp.sum(anp.stack([anp.sum(anp.real(v)) for v in leaves]))
 
-            for what, fun in (
-                ("value", call),
-                ("gradient", ad.grad(total, tuple(range(len(primals))))),
+            every = tuple(range(len(primals)))
+            for what, fun, mapped in (
+                ("value", call, None),
+                ("gradient", ad.grad(total, every), None),
+                *(
+                    (
+                        f"{mode} gradient of the map",
+                        ad.grad(total, every, mode=mode),
+                        ad.grad(lambda *b, t=total: anp.sum(ad.vmap(t)(*b)), every, mode=mode),
+                    )
+                    for mode in MODES
+                ),
             ):
-                failure = _maps_like_a_loop(fun, primals)
+                failure = _maps_like_a_loop(fun, primals, mapped)
                 if failure is not None:
                     differ[f"{name} ({what})"] = failure
     assert not differ, differ

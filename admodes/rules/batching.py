@@ -8,13 +8,14 @@ call primitives, so an outer transform records what they do.
 - Elementwise ops (every :func:`~admodes.registry.defelementwise` entry, and those given
   :func:`elementwise` here) broadcast: a stack gets singleton axes behind its leading one, up to
   the rank of the op's output, so a value shared by every index broadcasts against it.
-- Reductions, cumulative sums and sorts move their axes one place right.
+- Reductions, cumulative sums, sorts and Fourier transforms move their axes one place right.
 - ``reshape``, ``transpose``, ``broadcast_to``, ``getitem``, ``scatter_add``, ``concatenate``,
   ``stack``: the same with the leading axis kept in front.
 - ``matmul`` and ``einsum``: the leading axis is one more batch axis of the product (a fresh
   label of the einsum).
-- Linear algebra on matrices (``inv``, ``solve``, ``cholesky``, ``eigh``, ...): a stack of
-  matrices is what they take, so a value shared by every index is broadcast to a stack.
+- Linear algebra on matrices (``inv``, ``solve``, ``cholesky``, ``eigh``, ``qr``, ``lu``,
+  ``expm``, ...): a stack of matrices is what they take, so a value shared by every index is
+  broadcast to a stack.
 
 A primitive with no rule is applied once per index (``vmap`` does that itself).
 """
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from admodes.core import ndim, shape
 from admodes.registry import Primitive, defbatch
-from admodes.rules import contractions, linalg, reductions, sorting
+from admodes.rules import contractions, linalg, reductions, sorting, special
 from admodes.rules import elementwise as ew
+from admodes.rules import fft as fourier
 from admodes.rules.broadcasting import broadcast_to, sum
 from admodes.rules.contractions import (
     einsum,
@@ -68,15 +71,22 @@ def stacked(v: Any, n: int) -> Any:
     return broadcast_to(v, (n, *shape(v)))
 
 
+def stack_of(values: Any) -> Any:
+    """The values of every index, one stack along a new leading axis."""
+    return stack(*values, axis=-ndim(values[0]) - 1)  # primitives take negative axes
+
+
 def stack_length(args: tuple, mapped: tuple) -> int:
     """n, the length of the mapped axis."""
     return next(shape(a)[0] for a, m in zip(args, mapped, strict=True) if m)
 
 
 def moved_axis(axis: int, rank: int) -> int:
-    """An axis of a value of rank ``rank`` (negative or not) as the same axis of its stack
-    (NumPy's AxisError for one out of range)."""
-    return normalize_axis_index(axis, rank) + 1
+    """An axis of a value of rank ``rank`` (negative or not) as the same axis of its stack,
+    negative (NumPy's AxisError for one out of range). Primitives take negative axes: counted
+    from the end, an axis names the same dimension in a stack and in the batch of its tangents
+    or cotangents that an outer transform carries in front of it."""
+    return normalize_axis_index(axis, rank) - rank
 
 
 def argument(args: tuple, params: dict, position: int, name: str) -> Any:
@@ -98,13 +108,15 @@ def _reduction(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> An
     keepdims = argument(args, params, 2, "keepdims")
     rank = ndim(x) - 1
     axes = range(rank) if axis is None else (axis,) if isinstance(axis, int) else axis
-    return prim(x, axis=tuple(moved_axis(a, rank) for a in axes), keepdims=keepdims)
+    return prim(x, axis=tuple(sorted(moved_axis(a, rank) for a in axes)), keepdims=keepdims)
 
 
 def _along_axis(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
-    """cumsum and sort along the same axis of each index's value."""
+    """cumsum, sort and fft along the same axis of each index's value (other parameters, such
+    as fft's ``inverse``, as they are)."""
     x, axis = args[0], argument(args, params, 1, "axis")
-    return prim(x, axis=moved_axis(axis, ndim(x) - 1))
+    rest = {k: v for k, v in params.items() if k != "axis"}
+    return prim(x, axis=moved_axis(axis, ndim(x) - 1), **rest)
 
 
 def _reshape(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
@@ -116,7 +128,7 @@ def _transpose(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> An
     x, axes = args[0], argument(args, params, 1, "axes")
     rank = ndim(x) - 1
     axes = range(rank - 1, -1, -1) if axes is None else axes
-    return transpose(x, (0, *(moved_axis(a, rank) for a in axes)))
+    return transpose(x, (0, *(normalize_axis_index(a, rank) + 1 for a in axes)))
 
 
 def _broadcast_to(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
@@ -168,9 +180,16 @@ def _einsum(prim: Primitive, args: tuple, mapped: tuple, subscripts: str, path: 
 
 
 def _stacks_of_matrices(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
-    """Linear algebra, which takes stacks of matrices: shared values stacked too."""
+    """Linear algebra, which takes stacks of matrices: shared values stacked too, and every
+    stack broadcast to the same stack shape (each index's values may be stacks of matrices of
+    different ranks that broadcast)."""
     n = stack_length(args, mapped)
-    return prim(*(a if m else stacked(a, n) for a, m in zip(args, mapped, strict=True)), **params)
+    xs = [a if m else stacked(a, n) for a, m in zip(args, mapped, strict=True)]
+    rank = max(ndim(x) - 1 for x in xs)
+    xs = [with_rank(x, rank) for x in xs]
+    batch = np.broadcast_shapes(*(shape(x)[:-2] for x in xs))
+    xs = [x if shape(x)[:-2] == batch else broadcast_to(x, (*batch, *shape(x)[-2:])) for x in xs]
+    return prim(*xs, **params)
 
 
 defbatch(
@@ -186,7 +205,7 @@ defbatch(
     astype,
 )
 defbatch(_reduction, sum, reductions.max, reductions.min)
-defbatch(_along_axis, reductions.cumsum, sorting.sort)
+defbatch(_along_axis, reductions.cumsum, sorting.sort, fourier.fft)
 defbatch(_reshape, reshape)
 defbatch(_transpose, transpose)
 defbatch(_broadcast_to, broadcast_to)
@@ -206,4 +225,11 @@ defbatch(
     linalg.svd,
     linalg.svdvals,
     linalg.solve,
+    linalg.solve_triangular,
+    linalg.eigvals,
+    linalg.qr,
+    linalg.pinv,
+    special.lu,
+    special.expm,
+    special.solve_sylvester,
 )
