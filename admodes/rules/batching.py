@@ -17,7 +17,8 @@ call primitives, so an outer transform records what they do.
   ``expm``, ...): a stack of matrices is what they take, so a value shared by every index is
   broadcast to a stack.
 
-A primitive with no rule is applied once per index (``vmap`` does that itself).
+A primitive with no rule is applied once per index (``vmap`` does that itself). The SciPy-backed
+primitives of :mod:`admodes.rules.special` register theirs there (SciPy is an optional extra).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from admodes.core import ndim, shape
 from admodes.registry import Primitive, defbatch
-from admodes.rules import contractions, linalg, reductions, sorting, special
+from admodes.rules import contractions, linalg, reductions, sorting
 from admodes.rules import elementwise as ew
 from admodes.rules import fft as fourier
 from admodes.rules.broadcasting import broadcast_to, sum
@@ -179,7 +180,7 @@ def _einsum(prim: Primitive, args: tuple, mapped: tuple, subscripts: str, path: 
     return einsum(join_subscripts(terms, z + output), *args)
 
 
-def _stacks_of_matrices(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+def stacks_of_matrices(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
     """Linear algebra, which takes stacks of matrices: shared values stacked too, and every
     stack broadcast to the same stack shape (each index's values may be stacks of matrices of
     different ranks that broadcast)."""
@@ -215,7 +216,7 @@ defbatch(_joined, concatenate, stack)
 defbatch(_matmul, matmul)
 defbatch(_einsum, contractions.einsum_primitive)
 defbatch(
-    _stacks_of_matrices,
+    stacks_of_matrices,
     linalg.inv,
     linalg.det,
     linalg.slogdet,
@@ -229,7 +230,4 @@ defbatch(
     linalg.eigvals,
     linalg.qr,
     linalg.pinv,
-    special.lu,
-    special.expm,
-    special.solve_sylvester,
 )

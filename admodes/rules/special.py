@@ -82,7 +82,8 @@ import scipy.signal
 import scipy.special as sc
 
 from admodes.core import dtype_of, ndim, plain, shape, size
-from admodes.registry import defelementwise, defprim
+from admodes.registry import defbatch, defelementwise, defprim
+from admodes.rules.batching import stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
@@ -1044,3 +1045,7 @@ convolve = defprim(
     ],
     cost=lambda ans, x, y: 2 * size(x) * size(y),
 )
+
+
+# ---------------------------------------------------------------------------- batching
+defbatch(stacks_of_matrices, lu, expm, solve_sylvester)
