@@ -147,19 +147,17 @@ _ELEMENTWISE = {np.isclose, np.isneginf, np.isposinf, np.isreal, np.iscomplex}
 
 def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
     """``np_fn`` (a NumPy function with no derivative) on the numbers of ``args``, some of them
-    values ``vmap`` maps: at every index at once for a ufunc called plainly, for isclose and
-    the other elementwise tests, and along the axes of each index for argmax, argmin, argsort,
-    any, all and count_nonzero; otherwise :class:`ConcretizationError` (vmap then calls its
-    function once per index)."""
+    values ``vmap`` maps: on the stacks at once for a ufunc called plainly, for isclose and the
+    other elementwise tests, and along the axes of each index for argmax, argmin, argsort, any,
+    all and count_nonzero; any other function :func:`at_each_index`."""
     values = [numbers(a) for a in args]
-    traces = {v._trace for v in values if type(v) is Mapped}
-    if len(traces) != 1:  # values of two vmaps: the inner one calls once per index
-        raise ConcretizationError()
-    (trace,) = traces
+    trace = _one_trace(values)
     if (isinstance(np_fn, np.ufunc) and not kwargs) or np_fn in _ELEMENTWISE:
         rank = max(len(shape(v)) for v in values)
-        stacks = [with_rank(v.stack, rank) if type(v) is Mapped else v for v in values]
-        return Mapped(np_fn(*stacks, **kwargs), trace)
+        out = np_fn(
+            *(with_rank(v.stack, rank) if type(v) is Mapped else v for v in values), **kwargs
+        )
+        return tuple(Mapped(o, trace) for o in out) if type(out) is tuple else Mapped(out, trace)
     if np_fn in _ALONG_AXES and len(values) <= 2 and type(values[0]) is Mapped:
         x = values[0]
         axis = values[1] if len(values) == 2 else kwargs.get("axis", _ALONG_AXES[np_fn])
@@ -175,7 +173,39 @@ def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         else:
             axis = moved_axis(axis, rank)
         return Mapped(np_fn(stack, axis=axis, **rest), trace)
-    raise ConcretizationError()
+    return at_each_index(functools.partial(np_fn, **kwargs), *args)
+
+
+def at_each_index(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn``, a function of plain numbers giving an array or a tuple of them (NumPy's or SciPy's:
+    pivots, codes, ranks, signs, or checks that raise), on the numbers of ``args`` (no
+    derivatives): once, where no vmap maps them; otherwise on each index's numbers in turn,
+    the results stacked as mapped values. No admodes op runs per index, so the mapped function
+    still runs once on the batch; where ``fn`` raises at an index, or gives values of different
+    shapes, vmap calls the function once per index, and the error is raised there again."""
+    values = [numbers(a) for a in args]
+    if not any(type(v) is Mapped for v in values):
+        return fn(*values)
+    trace = _one_trace(values)
+    outs = [
+        fn(*(v.stack[i] if type(v) is Mapped else v for v in values)) for i in range(trace.size)
+    ]
+    return tree.map(lambda *each: Mapped(np.stack(each), trace), *outs)
+
+
+def _one_trace(values: list) -> MapTrace:
+    """The one vmap call that maps some of ``values`` (numbers); values of two (nested) vmaps
+    raise :class:`ConcretizationError`: the inner vmap then calls its function per index."""
+    traces = {v._trace for v in values if type(v) is Mapped}
+    if len(traces) != 1 or any(is_mapped(v.stack) for v in values if type(v) is Mapped):
+        raise ConcretizationError()
+    return traces.pop()
+
+
+def holds_numbers(x: Any) -> bool:
+    """Whether ``x`` is a mapped value of numbers without derivatives (as :func:`numbers` gives):
+    integer conversions and bitwise operations may take it."""
+    return type(x) is Mapped and not isinstance(x.stack, Traced)
 
 
 TRACED_TYPES.add(Mapped)

@@ -271,6 +271,54 @@ def assert_mapped(fun: Any, in_axes: tuple, args: tuple, out_axes: int = 0) -> N
     assert op_count(mapped, args) == op_count(mapped, doubled(args, in_axes))
 
 
+def per_index(f: Callable[..., Any], in_axes: tuple, args: tuple) -> Any:
+    """``f`` called at each index of the mapped axes, the outputs stacked (vmap's meaning)."""
+    pairs = list(zip(args, in_axes, strict=True))
+    n = next(np.shape(a)[ax] for a, ax in pairs if ax is not None)
+    outs = [f(*(a if ax is None else np.take(a, i, axis=ax) for a, ax in pairs)) for i in range(n)]
+    return jax.tree_util.tree_map(lambda *o: np.stack([np.asarray(v) for v in o]), *outs)
+
+
+def assert_maps_like_a_loop(
+    f: Callable[..., Any],
+    in_axes: tuple,
+    args: tuple,
+    total: Callable[[Any], Any],
+    *,
+    differentiable: bool = True,
+    gradient_once: bool = True,
+) -> None:
+    """vmap(f) equals f called at each index and runs once on the batch (as many ops for twice
+    the batch). With ``differentiable``, so does vmap of the gradient of ``total(f(...))`` in
+    the mapped arguments, in both modes (the one-call check only with ``gradient_once``), and
+    the reverse-mode gradient of ``total(vmap(f)(...))`` equals the gradients at each index."""
+
+    def once(g: Callable[..., Any]) -> None:
+        mapped = ad.vmap(g, in_axes)
+        assert op_count(mapped, args) == op_count(mapped, doubled(args, in_axes))
+
+    def summed(*a: Any) -> Any:
+        return total(f(*a))
+
+    with np.errstate(all="ignore"):
+        assert_close(ad.vmap(f, in_axes)(*args), per_index(f, in_axes, args), rtol=1e-13)
+        once(f)
+        if not differentiable:
+            return
+        argnums = tuple(i for i, ax in enumerate(in_axes) if ax is not None)
+        for mode in MODES:
+            grad = ad.grad(summed, argnums, mode=mode)
+            assert_close(ad.vmap(grad, in_axes)(*args), per_index(grad, in_axes, args), rtol=1e-13)
+            if gradient_once:
+                once(grad)
+        through = ad.grad(lambda *a: total(ad.vmap(f, in_axes)(*a)), argnums)(*args)
+        through = tuple(
+            np.moveaxis(g, in_axes[i], 0) for g, i in zip(through, argnums, strict=True)
+        )
+        expected = per_index(ad.grad(summed, argnums), in_axes, args)
+        assert_close(through, expected, rtol=1e-13)
+
+
 def jax_or_ad(m: Any) -> Any:
     """The transforms that go with a namespace: admodes' for ``anp``, JAX's for ``JNP``."""
     return ad if m is anp else jax

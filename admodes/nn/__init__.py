@@ -323,8 +323,8 @@ def dot_product_attention(
     batched = ndim(query) == 4
     q, k, v = (_with_batch_axis(x, name) for x, name in ((query, "query"), (key, "key"),
                                                         (value, "value")))  # fmt: skip
-    B, S, K, H = np.shape(plain(k))
-    T, N = np.shape(plain(q))[1:3]
+    B, S, K, H = shape(k)
+    T, N = shape(q)[1:3]
     _check_attention_shapes(q, k, v, K)
     G = N // K
     scale = 1.0 / math.sqrt(H) if scale is None else scale
@@ -354,7 +354,7 @@ def _with_batch_axis(x: Any, name: str) -> Any:
     if ndim(x) not in (3, 4):
         raise ValueError(
             f"dot_product_attention: {name} must have shape (batch, length, heads, head_dim) or "
-            f"(length, heads, head_dim), got shape {np.shape(plain(x))}"
+            f"(length, heads, head_dim), got shape {shape(x)}"
         )
     return anp.expand_dims(x, 0) if ndim(x) == 3 else x
 
@@ -362,7 +362,7 @@ def _with_batch_axis(x: Any, name: str) -> Any:
 def _check_attention_shapes(q: Any, k: Any, v: Any, kv_heads: int) -> None:
     """JAX's checks: value like key, the query's batch and head dimension those of key, its
     heads a multiple of key's, one dtype for all three."""
-    qs, ks, vs = (np.shape(plain(x)) for x in (q, k, v))
+    qs, ks, vs = (shape(x) for x in (q, k, v))
     if vs != ks:
         raise ValueError(f"dot_product_attention: value must have key's shape {ks}, got {vs}")
     if qs[0] != ks[0] or qs[3] != ks[3]:
@@ -389,9 +389,9 @@ def _grouped(x: Any, name: str, heads: int, groups: int) -> Any:
     if ndim(x) > 4:
         raise ValueError(
             f"dot_product_attention: {name} must broadcast to (batch, heads, T, S) and have at "
-            f"most 4 dimensions, got shape {np.shape(plain(x))}"
+            f"most 4 dimensions, got shape {shape(x)}"
         )
-    s = (1,) * (4 - ndim(x)) + tuple(np.shape(plain(x)))
+    s = (1,) * (4 - ndim(x)) + shape(x)
     if s[1] not in (1, heads):
         raise ValueError(
             f"dot_product_attention: {name}'s head axis (axis 1 of (batch, heads, T, S)) must be "

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes.batching import is_mapped, numbers
 from admodes.core import dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     abs,
@@ -50,6 +51,7 @@ from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import join_subscripts, matmul
 from admodes.rules.elementwise import conj, is_complex, real
 from admodes.rules.linalg import row, rows
+from admodes.rules.shape import astype as _astype
 
 
 # ------------------------------------------------------------------------------------ einsum
@@ -483,9 +485,9 @@ def polyfit(
     times the weights w (if given), its columns divided by their norms sⱼ, then p = (V⁺·y) / s,
     V⁺ from the SVD of V with singular values ≤ rcond·max (default len(x)·eps) cut off (JAX's
     ``lstsq``), differentiable in x, y and w. NumPy's RankWarning when the rank is below
-    deg + 1. ``full``: also (residuals, rank, singular values, rcond), as NumPy's; ``cov``: also
-    the covariance of p, (VᵀV)⁻¹ / (s sᵀ), times the residuals / (len(x) − deg − 1) unless
-    ``cov="unscaled"``."""
+    deg + 1 (not under ``vmap``, where each index has its own rank). ``full``: also
+    (residuals, rank, singular values, rcond), as NumPy's; ``cov``: also the covariance of p,
+    (VᵀV)⁻¹ / (s sᵀ), times the residuals / (len(x) − deg − 1) unless ``cov="unscaled"``."""
     if isinstance(deg, bool) or not isinstance(deg, int | _np.integer) or deg < 0:
         raise ValueError(f"polyfit: deg must be a non-negative integer, got {deg!r}")
     x, y = asarray(x), asarray(y)
@@ -513,54 +515,65 @@ def polyfit(
         rhs = multiply(rhs, reshape(w, (-1, 1)) if ndim(rhs) == 2 else w)
     scale = sqrt(sum(multiply(lhs, lhs), axis=0))
     lhs = divide(lhs, scale)
-    c, residuals, rank, singular = least_squares(lhs, rhs, rcond)
-    c = divide(c, reshape(scale, (-1, 1)) if ndim(c) == 2 else scale)
-    if rank != order and not full:
+    solution, rank, singular = _pseudo_solution(lhs, rhs, rcond)
+    c = divide(solution, reshape(scale, (-1, 1)) if ndim(solution) == 2 else scale)
+    if not full and not is_mapped(rank) and rank != order:
         warnings.warn("Polyfit may be poorly conditioned", _np.exceptions.RankWarning, stacklevel=2)
     if full:
-        return c, residuals, rank, singular, rcond
+        return c, _residuals(lhs, rhs, solution, rank), rank, singular, rcond
     if not cov:
         return c
     base = divide(_linalg.inv(dot(transpose(lhs), lhs)), outer(scale, scale))
-    if cov == "unscaled":
-        factor: Any = 1.0
-    elif shape(x)[0] <= order:
-        raise ValueError(
-            "the number of data points must exceed order to scale the covariance matrix"
-        )
-    elif not size(residuals):
-        raise ValueError(
-            f"polyfit: the fit has rank {rank} < deg + 1 = {order}, so no residuals to scale "
-            "the covariance by; lower deg, or pass cov='unscaled'"
-        )
-    else:
+    factor: Any = 1.0
+    if cov != "unscaled":
+        if shape(x)[0] <= order:
+            raise ValueError(
+                "the number of data points must exceed order to scale the covariance matrix"
+            )
+        residuals = _residuals(lhs, rhs, solution, rank)
+        if not size(residuals):
+            raise ValueError(
+                f"polyfit: the fit has rank {rank} < deg + 1 = {order}, so no residuals to scale "
+                "the covariance by; lower deg, or pass cov='unscaled'"
+            )
         factor = divide(residuals, shape(x)[0] - order)
     return c, multiply(base if ndim(y) == 1 else reshape(base, (order, order, 1)), factor)
 
 
-def least_squares(a: Any, b: Any, rcond: float) -> tuple[Any, Any, _np.int32, Any]:
-    """NumPy's ``lstsq(a, b, rcond)``, ``(x, residuals, rank, s)``, as JAX computes it: from the
-    thin SVD a = U·diag(s)·Vᴴ, x = V·diag(1/sᵢ)·Uᴴ·b over the singular values sᵢ > rcond·max s
-    (the others cut off, as constants: rank counts the kept ones, in NumPy's int32); the
-    residuals Σ |a·x − b|² of each column when the rank is a's column count and a has more rows,
-    else empty (NumPy's)."""
-    m, n = shape(a)
+def least_squares(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any, Any]:
+    """NumPy's ``lstsq(a, b, rcond)``, ``(x, residuals, rank, s)``, as JAX computes it
+    (:func:`_pseudo_solution`, :func:`_residuals`)."""
+    x, rank, singular = _pseudo_solution(a, b, rcond)
+    return x, _residuals(a, b, x, rank), rank, singular
+
+
+def _pseudo_solution(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any]:
+    """``(x, rank, s)`` from the thin SVD a = U·diag(s)·Vᴴ: x = V·diag(1/sᵢ)·Uᴴ·b over the
+    singular values sᵢ > rcond·max s (the others cut off, as constants), the rank the number of
+    kept ones, in NumPy's int32 (one per index under ``vmap``)."""
+    m = shape(a)[0]
     packed = _linalg.svd(a)
     u, singular, v = rows(packed, 0, m), row(packed, m), rows(packed, m + 1)  # v = (Vᴴ)ᵀ
-    kept = plain(singular) > rcond * _np.max(plain(singular), initial=0.0)
-    rank = _np.int32(_np.sum(kept))
+    values = numbers(singular)
+    kept = values > rcond * _np.max(values, initial=0.0)
+    rank = _astype(_np.count_nonzero(kept), dtype=_np.dtype(_np.int32))
     inverse = where(kept, divide(1.0, where(kept, singular, 1.0)), 0.0)
     if is_complex(a):
         u, v = conj(u), conj(v)
     projected = matmul(transpose(u), b)
     x = matmul(v, multiply(projected, inverse if ndim(b) == 1 else reshape(inverse, (-1, 1))))
-    if rank == n and m > n:
-        misfit = subtract(matmul(a, x), b)
-        residuals = sum(square(abs(misfit) if is_complex(misfit) else misfit), axis=0)
-        residuals = reshape(residuals, (1,)) if ndim(b) == 1 else residuals
-    else:
-        residuals = _np.empty((0,), dtype=dtype_of(a))
-    return x, residuals, rank, singular
+    return x, rank, singular
+
+
+def _residuals(a: Any, b: Any, x: Any, rank: Any) -> Any:
+    """NumPy's least-squares residuals: Σ |a·x − b|² of each column when a has more rows than
+    columns and ``rank`` is its column count, else empty."""
+    m, n = shape(a)
+    if not (m > n and rank == n):
+        return _np.empty((0,), dtype=dtype_of(a))
+    misfit = subtract(matmul(a, x), b)
+    residuals = sum(square(abs(misfit) if is_complex(misfit) else misfit), axis=0)
+    return reshape(residuals, (1,)) if ndim(b) == 1 else residuals
 
 
 # ------------------------------------------------------------------------------ covariance

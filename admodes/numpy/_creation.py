@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes.batching import is_mapped, numbers
 from admodes.core import Traced, dtype_of, plain, shape
 from admodes.numpy import _functions
 from admodes.numpy._indexing import IndexUpdates
@@ -118,8 +119,13 @@ def linspace(
         step, y = dtype_of(delta).type(_np.nan), _functions.multiply(k, delta)
     else:
         step = _functions.divide(delta, div)
-        underflow = _np.any(plain(step) == 0)
-        y = _functions.multiply(k / div, delta) if underflow else _functions.multiply(k, step)
+        underflow = _np.any(numbers(step) == 0)  # one answer per index under vmap
+        if is_mapped(underflow):
+            y = _functions.where(
+                underflow, _functions.multiply(k / div, delta), _functions.multiply(k, step)
+            )
+        else:
+            y = _functions.multiply(k / div, delta) if underflow else _functions.multiply(k, step)
     y = _functions.add(y, start)
     if endpoint and num > 1:
         y = _functions.where(_np.arange(num).reshape(k.shape) == num - 1, stop, y)
@@ -208,8 +214,10 @@ def empty_like(
     prototype: Any, dtype: Any = None, order: str = "K", subok: bool = True, shape: Any = None
 ) -> Any:
     """An array of prototype's shape and dtype (or ``dtype`` / ``shape``), filled with zeros as
-    JAX fills it (NumPy leaves it uninitialised), as an :class:`Array`."""
-    return _as_array(_np.zeros_like(plain(prototype), dtype=dtype, order=order, shape=shape))
+    JAX fills it (NumPy leaves it uninitialised), as an :class:`Array`; a prototype vmap maps
+    gives one index's shape and dtype."""
+    like = _np.empty(prototype.shape, prototype.dtype) if is_mapped(prototype) else plain(prototype)
+    return _as_array(_np.zeros_like(like, dtype=dtype, order=order, shape=shape))
 
 
 def logspace(
@@ -232,7 +240,7 @@ def geomspace(
     log10(stop/sign)) with sign = sign(start) (a constant), differentiable in both."""
     if not (isinstance(start, Traced) or isinstance(stop, Traced)):
         return _as_array(_np.geomspace(start, stop, num, endpoint, dtype, axis))
-    sign = _np.sign(plain(start))
+    sign = _np.sign(numbers(start))
     lo = _functions.log10(_functions.divide(start, sign))
     hi = _functions.log10(_functions.divide(stop, sign))
     y = moveaxis(_functions.multiply(sign, logspace(lo, hi, num, endpoint, 10.0, axis=0)), 0, axis)

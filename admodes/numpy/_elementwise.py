@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import Traced, dtype_of, plain
+from admodes.batching import holds_numbers, numbers, on_numbers
+from admodes.core import Traced, dtype_of
 from admodes.numpy._functions import _plain_fn
 from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
     abs,
@@ -108,22 +109,24 @@ def nan_to_num(
 ) -> Any:  # fmt: skip
     """nan, +inf and -inf replaced by ``nan``, ``posinf`` (default: the dtype's largest value) and
     ``neginf`` (its most negative); the derivative is 1 at finite entries and 0 at replaced ones.
-    Integer and bool inputs are returned unchanged. ``copy`` is accepted for NumPy's signature."""
+    Integer and bool inputs are returned unchanged; complex ones raise TypeError. ``copy`` is
+    accepted for NumPy's signature."""
     dtype = dtype_of(x)
     if not _np.issubdtype(dtype, _np.inexact):
         return x
+    check_real("nan_to_num", x)
     info = _np.finfo(dtype)
-    p = plain(x)
+    p = numbers(x)
     out = where(_np.isnan(p), _np.asarray(nan, dtype), x)
-    out = where(_np.isposinf(p), _np.asarray(info.max if posinf is None else posinf, dtype), out)
-    out = where(_np.isneginf(p), _np.asarray(info.min if neginf is None else neginf, dtype), out)
+    out = where(p == _np.inf, _np.asarray(info.max if posinf is None else posinf, dtype), out)
+    out = where(p == -_np.inf, _np.asarray(info.min if neginf is None else neginf, dtype), out)
     return numpy_scalar(out)
 
 
 def heaviside(x1: Any, x2: Any) -> Any:
     """0 where x1 < 0, 1 where x1 > 0, x2 where x1 = 0 (and x1 where it is nan), as JAX selects
     it: zero derivative w.r.t. x1; x2's derivative flows where x1 = 0."""
-    p = plain(x1)
+    p = numbers(x1)
     return numpy_scalar(where(p < 0, 0.0, where(p > 0, 1.0, where(_np.isnan(p), x1, x2))))
 
 
@@ -132,7 +135,7 @@ def trunc(x: Any) -> Any:
     """x rounded towards zero: ceil(x) where x < 0, else floor(x) (JAX's select; derivative 0)."""
     if not isinstance(x, Traced):
         return _np.trunc(x)
-    return where(plain(x) < 0, ceil(x), floor(x))
+    return where(numbers(x) < 0, ceil(x), floor(x))
 
 
 def fix(x: Any) -> Any:
@@ -140,7 +143,7 @@ def fix(x: Any) -> Any:
     0)."""
     if not isinstance(x, Traced):
         return _np.fix(x)
-    return where(plain(x) >= 0, floor(x), ceil(x))
+    return where(numbers(x) >= 0, floor(x), ceil(x))
 
 
 def rint(x: Any) -> Any:
@@ -168,8 +171,8 @@ def _nan_ignoring(np_fn: Any, wins: Any, word: str) -> Any:
     def select(x1: Any, x2: Any) -> Any:
         if not (isinstance(x1, Traced) or isinstance(x2, Traced)):
             return np_fn(x1, x2)
-        p1, p2 = plain(x1), plain(x2)
-        return where(wins(p1, p2) | _np.isnan(p2), x1, x2)
+        p2 = numbers(x2)
+        return where(wins(numbers(x1), p2) | _np.isnan(p2), x1, x2)
 
     select.__name__ = np_fn.__name__
     select.__doc__ = f"The {word} of x1 and x2, ignoring a NaN (a tie: all to x2, as JAX)."
@@ -185,7 +188,12 @@ def _powers_of_two(exponent: Any, dtype: _np.dtype) -> Any:
     """2^exponent elementwise (integer exponents) in ``dtype``: exact, 0 below its smallest
     subnormal and inf above its largest value (silently: a branch ``where`` drops may overflow)."""
     with _np.errstate(over="ignore"):
-        return _np.ldexp(_np.ones((), dtype), exponent)
+        return _ldexp_numbers(_np.ones((), dtype), exponent)
+
+
+#: NumPy's ldexp and frexp on numbers (no derivative), at every index of a vmap at once.
+_ldexp_numbers = _plain_fn(_np.ldexp)
+_frexp_numbers = _plain_fn(_np.frexp)
 
 
 def frexp(x: Any) -> tuple[Any, Any]:
@@ -196,7 +204,7 @@ def frexp(x: Any) -> tuple[Any, Any]:
     check_real("frexp", x)
     if not isinstance(x, Traced):
         return _np.frexp(x)
-    exponent = _np.frexp(plain(x))[1]
+    exponent = _frexp_numbers(x)[1]
     dtype, half = dtype_of(x), exponent // 2
     scaled = multiply(x, _powers_of_two(-half, dtype))
     return multiply(scaled, _powers_of_two(half - exponent, dtype)), exponent
@@ -209,7 +217,7 @@ def ldexp(x1: Any, x2: Any) -> Any:
     rounding); JAX's derivative in x1: 2^x2 as that product of powers of two, so inf (0) where
     x1 · 2^x2 overflows (underflows to 0), and 1 where x1 is 0 or ±inf (nan in reverse mode where
     the power dropped there overflows: 0 · inf, as JAX's); none in x2."""
-    exponent_dtype = _np.asarray(plain(x2)).dtype
+    exponent_dtype = dtype_of(x2) if isinstance(x2, Traced) else _np.asarray(x2).dtype
     if exponent_dtype.kind not in "biu":
         raise TypeError(
             f"ldexp: the exponent x2 must be integers (as in NumPy and JAX), got {exponent_dtype}"
@@ -220,11 +228,11 @@ def ldexp(x1: Any, x2: Any) -> Any:
     if not isinstance(x1, Traced):
         return _np.ldexp(x1, x2)
     mantissa, exponent = frexp(x1)
-    exponent = exponent + _np.asarray(x2)
+    exponent = exponent + (x2 if isinstance(x2, Traced) else _np.asarray(x2))
     overflows = exponent > 0
     mantissa = where(overflows, multiply(mantissa, 2.0), mantissa)
     scaled = multiply(mantissa, _powers_of_two(exponent - overflows, dtype_of(x1)))
-    p = plain(x1)
+    p = numbers(x1)
     return numpy_scalar(where(_np.isinf(p) | (p == 0), x1, scaled))
 
 
@@ -256,7 +264,7 @@ def i0(x: Any) -> Any:
         x = _np.asarray(x)
         x = x if x.dtype.kind == "f" else x.astype(_np.float64)
     scaled = multiply(exp_abs(x), i0e(abs(x)))
-    return numpy_scalar(where(plain(x) == 0, 1.0, scaled))
+    return numpy_scalar(where(numbers(x) == 0, 1.0, scaled))
 
 
 # ------------------------------------------------------------------------ not differentiable
@@ -275,13 +283,23 @@ def _refusing_traced(np_fn: Any, error: type[Exception], why: str, instead: str)
 
 def _integer_fn(np_fn: Any) -> Any:
     """NumPy's ``np_fn`` of integer and bool arrays (not differentiable: a traced value, a float
-    carrying a derivative, raises TypeError)."""
-    fn = _refusing_traced(
+    carrying a derivative, raises TypeError; masks ``vmap`` maps, which carry none, are taken
+    at every index at once)."""
+    refusing = _refusing_traced(
         np_fn,
         TypeError,
         "takes integer and bool values (a traced value is a float: it carries a derivative)",
         "To use its value as integers on purpose, convert `admodes.stop_gradient(x).astype(int)`.",
     )
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        if any(holds_numbers(a) for a in args) and not any(
+            isinstance(a, Traced) and not holds_numbers(a) for a in args
+        ):
+            return on_numbers(np_fn, args, kwargs)
+        return refusing(*args, **kwargs)
+
+    fn.__name__ = np_fn.__name__
     fn.__doc__ = f"numpy.{np_fn.__name__} on integer and bool values (not differentiable)."
     return fn
 

@@ -27,7 +27,7 @@ from numpy import (  # noqa: F401  (re-exported)
 )
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from admodes.batching import array_numbers, is_mapped, on_numbers
+from admodes.batching import array_numbers, holds_numbers, is_mapped, on_numbers
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
@@ -421,9 +421,9 @@ def full_index(index: Any, x_ndim: int) -> tuple:
 
 def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
     """x converted to ``dtype``. A traced value converts to float dtypes only: an integer or
-    bool value has no derivative."""
+    bool value has no derivative (numbers ``vmap`` maps, which carry none, convert to any)."""
     target = _np.dtype(dtype)
-    if isinstance(x, Traced):
+    if isinstance(x, Traced) and not holds_numbers(x):
         if not _np.issubdtype(target, _np.floating):
             raise TypeError(
                 f"astype({target}) of a traced value would drop its derivative: traced values "

@@ -143,10 +143,24 @@ def average(
 
 
 # ------------------------------------------------------------------------------ NaN-ignoring
+def replaced(mask: Any, fill: Any, x: Any) -> Any:
+    """x with ``fill`` where ``mask`` holds: ``where(mask, fill, x)``, or x itself for a plain mask
+    with no true entry (a mask ``vmap`` maps, one per index, is always applied)."""
+    return where(mask, fill, x) if is_mapped(mask) or _np.any(mask) else x
+
+
+def nan_mask(a: Any) -> Any:
+    """Where the array ``a`` is NaN: a plain mask, or one per index for a value ``vmap`` maps;
+    all false (plain) for a dtype that holds no NaN, so that nothing is replaced."""
+    if dtype_of(a).kind not in "fc":
+        return _np.zeros(shape(a), bool)
+    return _np.isnan(numbers(a))
+
+
 def _without_nans(a: Any, fill: float) -> Any:
     """a with ``fill`` in place of its NaNs (a constant: NaN entries get no derivative)."""
-    nans = _np.isnan(plain(a))
-    return where(nans, fill, a) if nans.any() else a
+    a = asarray(a)
+    return replaced(nan_mask(a), fill, a)
 
 
 def nansum(
@@ -160,18 +174,19 @@ def nanmean(
     a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
 ) -> Any:
     """nansum / the number of entries that are not NaN."""
+    a = asarray(a)
     total = nansum(a, axis, dtype, out, keepdims)
-    n = _np.sum(~_np.isnan(plain(a)), axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    n = _np.sum(~nan_mask(a), axis=_axes(axis, ndim(a)), keepdims=keepdims)
     return divide(total, n.astype(dtype_of(total)))
 
 
 def _nan_extremum(pick: Any, fill: float) -> Any:
     def reduction(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> Any:
         no_out(out)
+        a = asarray(a)
         axes = _axes(axis, ndim(a))
         result = pick(_without_nans(a, fill), axes, keepdims=keepdims)
-        all_nan = _np.all(_np.isnan(plain(a)), axis=axes, keepdims=keepdims)
-        return where(all_nan, _np.nan, result) if all_nan.any() else result
+        return replaced(_np.all(nan_mask(a), axis=axes, keepdims=keepdims), _np.nan, result)
 
     reduction.__name__ = f"nan{pick.__name__}"
     reduction.__doc__ = f"{pick.__name__} over the entries that are not NaN (NaN if all are)."
@@ -299,9 +314,9 @@ def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: Any = 2 * _np
     step = diff(p, axis=ax)
     wrapped = subtract(remainder(add(step, half), period), half)
     if not odd:  # a step of ±h exactly: +h for a positive step
-        at_low = (plain(wrapped) == -plain(half)) & (plain(step) > 0)
+        at_low = (numbers(wrapped) == -numbers(half)) & (numbers(step) > 0)
         wrapped = where(at_low, half, wrapped)
-    small = _np.abs(plain(step)) < plain(discont)
+    small = _np.abs(numbers(step)) < numbers(discont)
     correction = where(small, 0, subtract(wrapped, step))
     first = getitem(p, axis_index(ndim(p), ax, slice(0, 1)))
     rest = getitem(p, axis_index(ndim(p), ax, slice(1, None)))
@@ -426,8 +441,7 @@ def logsumexp(
         signs = _np.reshape(signs, shape(result))
     if return_sign:
         return result, signs
-    negative = signs < 0  # a plain mask, or one per index under vmap
-    return where(negative, _np.nan, result) if is_mapped(negative) or negative.any() else result
+    return replaced(signs < 0, _np.nan, result)
 
 
 def max_shift(a: Any, axis: Any, where: Any = None) -> Any:
@@ -486,17 +500,13 @@ def nanvar(
     """Σ (a − nanmean a)² / (n − ddof) over the entries that are not NaN (n of them); NaN where
     n ≤ ddof. As JAX: NaN entries are replaced by 0 after centring, so they get no derivative."""
     no_out(out)
-    a = with_dtype(a, dtype)
+    a = asarray(with_dtype(a, dtype))
     axes = _axes(axis, ndim(a))
-    nans = _np.isnan(plain(a))
-    centered = subtract(a, nanmean(a, axes, keepdims=True))
-    if nans.any():
-        centered = where(nans, 0.0, centered)
+    nans = nan_mask(a)
+    centered = replaced(nans, 0.0, subtract(a, nanmean(a, axes, keepdims=True)))
     n = _np.sum(~nans, axis=axes, keepdims=keepdims) - ddof
-    total = sum(square(centered), axes, keepdims=keepdims)
     empty = n <= 0
-    if empty.any():
-        total = where(empty, _np.nan, total)
+    total = replaced(empty, _np.nan, sum(square(centered), axes, keepdims=keepdims))
     return divide(total, _np.where(empty, 1, n).astype(dtype_of(total)))
 
 

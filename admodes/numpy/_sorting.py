@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes.batching import is_mapped
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
@@ -28,6 +29,7 @@ from admodes.numpy._functions import (
     add,
     asarray,
     astype,
+    broadcast_to,
     concatenate,
     divide,
     flip,
@@ -43,7 +45,7 @@ from admodes.numpy._functions import (
     transpose,
     where,
 )
-from admodes.numpy._reductions import Axis, bincount, diff, float_dtype
+from admodes.numpy._reductions import Axis, bincount, diff, float_dtype, nan_mask, replaced
 from admodes.numpy._shapes import atleast_2d, moveaxis, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
@@ -147,12 +149,13 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     qs = _np.asarray(q, dtype=dtype)
     if _np.any((qs < 0) | (qs > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
+    a = asarray(a)
     axes = _axes(axis, ndim(a))
     lines = _lines(a, axes)
     lead = shape(lines)[:-1]
     if skip_nans:  # NaNs as constants (JAX's select): they get no derivative
-        missing = _np.isnan(plain(lines))
-        lines = where(missing, _np.nan, lines) if missing.any() else lines
+        missing = nan_mask(lines)
+        lines = replaced(missing, _np.nan, lines)
         counts = _np.sum(~missing, axis=-1).reshape(lead + (1,) * qs.ndim)
     else:
         counts = _np.full(lead + (1,) * qs.ndim, shape(lines)[-1])
@@ -160,7 +163,7 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     position = qs * (counts - 1)  # lead + q.shape
     floor = _np.floor(position)
     low, high = (
-        _at(s, _np.clip(index, 0, _np.maximum(counts - 1, 0)).astype(int))
+        _at(s, _np.clip(index, 0, _np.maximum(counts - 1, 0)))
         for index in (floor, _np.ceil(position))
     )
     if method == "linear":
@@ -176,20 +179,40 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
         result = reshape(result, qs.shape + keepdims_shape(shape(a), axes))
     if skip_nans:
         return result
-    nans = _np.isnan(plain(a)).any(axis=axes, keepdims=keepdims)
-    if not nans.any():
+    nans = _np.any(nan_mask(a), axis=axes, keepdims=keepdims)
+    if not is_mapped(nans) and not nans.any():
         return result
     result = where(nans, _np.nan, result)
     return result[()] if ndim(result) == 0 else result  # a scalar, as NumPy's
 
 
-def _at(s: Any, index: _np.ndarray) -> Any:
-    """The entries of each line (last axis) of ``s`` at ``index``, of shape ``s``'s lines + the
-    quantiles' shape: s[..., index[..., j]] for every quantile j."""
+def _at(s: Any, index: Any) -> Any:
+    """The entries of each line (last axis) of ``s`` at ``index`` (whole numbers, as floats), of
+    shape ``s``'s lines + the quantiles' shape: s[..., index[..., j]] for every quantile j."""
+    if is_mapped(index):
+        return _selected(s, index)
     lead = shape(s)[:-1]
+    index = index.astype(int)
     flat = index.reshape((*lead, -1))
     picked = getitem(s, along_axis(flat, -1, (*lead, flat.shape[-1])))
     return getitem(picked, 0) if index.ndim == 0 else reshape(picked, index.shape)
+
+
+def _selected(s: Any, index: Any) -> Any:
+    """``_at`` for indices that ``vmap`` maps (each index of the mapped axis has its own): each
+    line, repeated for every quantile and padded to a power-of-two length, is halved once per bit
+    of the indices, from the highest, keeping the half that holds the index. Only selects, so
+    only the picked entry gets a derivative, as from a gather."""
+    lead, n = shape(s)[:-1], shape(s)[-1]
+    bits = builtins.max(n - 1, 0).bit_length()
+    if n < 1 << bits:
+        s = concatenate([s, _np.zeros((*lead, (1 << bits) - n), dtype_of(s))], axis=-1)
+    quantile_axes = (1,) * (ndim(index) - len(lead))
+    s = broadcast_to(reshape(s, (*lead, *quantile_axes, 1 << bits)), (*shape(index), 1 << bits))
+    for bit in reversed(range(bits)):
+        upper = reshape(_np.floor_divide(index, 1 << bit) % 2 == 1, (*shape(index), 1))
+        s = where(upper, s[..., 1 << bit : 2 << bit], s[..., : 1 << bit])
+    return s[..., 0]
 
 
 def _lines(a: Any, axes: tuple[int, ...]) -> Any:

@@ -27,6 +27,7 @@ import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.linalg import LinAlgError
 
+from admodes.batching import at_each_index, is_mapped, numbers
 from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape, size
 from admodes.numpy import _functions as _f
 from admodes.numpy._contractions import cross as _cross
@@ -172,7 +173,7 @@ def slogdet(a: Any) -> SlogdetResult:
     and sign = s₀ e^{i(θ − θ₀)}, with NumPy's sign s₀ = e^{iθ₀} as a constant: its value is
     NumPy's exactly and d sign = i Im tr(a⁻¹ da) · sign (JAX's)."""
     _square(a, "slogdet")
-    sign = _np.linalg.slogdet(plain(a))[0]
+    sign = at_each_index(lambda m: _np.linalg.slogdet(m)[0], a)
     logdet = _linalg.slogdet(a)
     if dtype_of(a).kind != "c":
         return SlogdetResult(sign, logdet)
@@ -353,17 +354,31 @@ def cond(x: Any, p: Any = None) -> Any:
                 ) from None
             return _np.linalg.cond(x, p)
         r = _f.multiply(norm(x, p, axis=(-2, -1)), norm(inverse, p, axis=(-2, -1)))
-    overflow = _np.isnan(plain(r)) & ~_np.isnan(plain(x)).any(axis=(-2, -1))
-    if not overflow.any():
+    overflow = _np.isnan(numbers(r)) & ~_np.any(_np.isnan(numbers(x)), axis=(-2, -1))
+    if not is_mapped(overflow) and not overflow.any():
         return r
     return _numpy_scalar(_f.where(overflow, _np.inf, r))  # a scalar for one matrix, as NumPy
 
 
 def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
-    """NumPy's ``matrix_rank`` of the plain value: the number of singular values above the
-    tolerance, an integer array (a constant: not differentiable)."""
-    extra = {} if rtol is None else {"rtol": plain(rtol)}
-    return _np.linalg.matrix_rank(plain(A), plain(tol), hermitian, **extra)
+    """NumPy's ``matrix_rank``: the number of singular values of each matrix (the absolute
+    eigenvalues if ``hermitian``, from the lower triangle) above ``tol``, by default rtol times
+    the largest (rtol = max(m, n)·eps); of a vector, whether any entry is nonzero. Integers, a
+    constant (not differentiable)."""
+    if rtol is not None and tol is not None:
+        raise ValueError("`tol` and `rtol` can't be both set.")
+    a = numbers(_f.asarray(A))
+    if ndim(a) < 2:
+        return _np.linalg.matrix_rank(plain(a))
+    values = _np.abs(_linalg.eigvalsh(a)) if hermitian else _linalg.svdvals(a)
+    if tol is None:
+        scale = max(shape(a)[-2:]) * _np.finfo(dtype_of(values)).eps
+        if rtol is not None:
+            scale = _np.asarray(plain(rtol))[..., None]
+        tol = _np.max(values, axis=-1, keepdims=True, initial=0) * scale
+    else:
+        tol = _np.asarray(plain(tol))[..., None]
+    return _np.count_nonzero(values > tol, axis=-1)
 
 
 # ---------------------------------------------------------------------------- norms

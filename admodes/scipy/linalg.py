@@ -44,6 +44,7 @@ import numpy as np
 import scipy.linalg
 
 import admodes.numpy as anp
+from admodes.batching import array_numbers, at_each_index
 from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
 from admodes.numpy.linalg import _adjoint, _right_hand_side, _square, solve_triangular
@@ -99,7 +100,7 @@ def lu_factor(
     and above) packed in one matrix, with a[perm] = L U for the row swaps ``piv`` (LAPACK's, as
     SciPy; shape (..., min(m, n)))."""
     _matrices(a, "lu_factor")
-    return _lu(a), lu_factors(plain(a))[1]
+    return _lu(a), at_each_index(lambda x: lu_factors(x)[1], a)
 
 
 def lu(
@@ -112,7 +113,7 @@ def lu(
     packed = _lu(a)
     m, n = shape(a)[-2:]
     k = min(m, n)
-    perm = lu_permutation(a)
+    perm = at_each_index(lu_permutation, a)
     dtype = dtype_of(packed)
     low = anp.add(anp.tril(packed[..., :, :k], -1), np.eye(m, k, dtype=dtype))
     up = anp.triu(packed[..., :k, :])
@@ -389,10 +390,16 @@ def _monic_negated(a: Any, name: str, shortest: int) -> Any:
             f"{name}: a needs at least {shortest} coefficients along its last axis, got shape "
             f"{shape(a)}"
         )
-    if shape(a)[-1] and np.any(np.asarray(plain(a))[..., 0] == 0):
-        raise ValueError(f"{name}: the leading coefficient a[..., 0] must not be zero")
+    if shape(a)[-1]:
+        at_each_index(lambda x: _nonzero_leading(x, name), a)
     monic = anp.divide(a[..., 1:], a[..., :1])
     return _with_constants(anp.negative(monic), 1, 0)
+
+
+def _nonzero_leading(a: np.ndarray, name: str) -> None:
+    """A ValueError if a leading coefficient a[..., 0] (plain) is zero."""
+    if np.any(a[..., 0] == 0):
+        raise ValueError(f"{name}: the leading coefficient a[..., 0] must not be zero")
 
 
 def companion(a: Any) -> Any:
@@ -749,14 +756,19 @@ def eigh_tridiagonal(
     matrix = _tridiagonal(d, e)
     if eigvals_only:
         w = numpy_linalg.eigvalsh(matrix)
-        return w[_selected(np.asarray(plain(w)), select, select_range)]
+        return w[_selected(w, select, select_range)]
     w, v = numpy_linalg.eigh(matrix)
-    chosen = _selected(np.asarray(plain(w)), select, select_range)
+    chosen = _selected(w, select, select_range)
     v = v[:, chosen]
-    theirs = scipy.linalg.eigh_tridiagonal(
-        plain(d), plain(e), select=select, select_range=select_range, lapack_driver=lapack_driver
-    )[1]
-    return w[chosen], anp.multiply(v, np.where(np.sum(plain(v) * theirs, axis=0) < 0, -1.0, 1.0))
+    theirs = at_each_index(
+        lambda d, e: scipy.linalg.eigh_tridiagonal(
+            d, e, select=select, select_range=select_range, lapack_driver=lapack_driver
+        )[1],
+        d,
+        e,
+    )
+    agreement = np.sum(array_numbers(v) * theirs, axis=0)
+    return w[chosen], anp.multiply(v, anp.where(agreement < 0, -1.0, 1.0))
 
 
 def _tridiagonal(d: Any, e: Any) -> Any:
@@ -769,10 +781,11 @@ def _tridiagonal(d: Any, e: Any) -> Any:
     return _gathered(_with_constants(anp.concatenate([d, e]), 0), index)
 
 
-def _selected(w: np.ndarray, select: str, select_range: Any) -> np.ndarray:
-    """The indices of the ascending eigenvalues w that SciPy's ``select`` keeps."""
+def _selected(w: Any, select: str, select_range: Any) -> np.ndarray:
+    """The indices of the ascending eigenvalues w that SciPy's ``select`` keeps (a constant; by
+    value, for 'v', read from w's plain values: their number varies with them)."""
     if select in ("a", "all", 0):
-        return np.arange(len(w))
+        return np.arange(shape(w)[-1])
     if select not in ("i", "index", 1, "v", "value", 2) or select_range is None:
         raise ValueError(
             f"eigh_tridiagonal: select must be 'a', 'i' or 'v' (with select_range=(lo, hi) for "
@@ -781,4 +794,5 @@ def _selected(w: np.ndarray, select: str, select_range: Any) -> np.ndarray:
     lo, hi = select_range
     if select in ("i", "index", 1):
         return np.arange(operator.index(lo), operator.index(hi) + 1)
-    return np.flatnonzero((w > lo) & (w <= hi))
+    values = np.asarray(plain(w))
+    return np.flatnonzero((values > lo) & (values <= hi))

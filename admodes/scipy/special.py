@@ -38,6 +38,7 @@ import scipy.special as sc
 
 import admodes.numpy as anp
 from admodes import nn
+from admodes.batching import array_numbers, is_mapped, numbers, on_numbers
 from admodes.core import dtype_of, plain
 from admodes.nn import logsumexp
 from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e, weak_scalars
@@ -147,7 +148,7 @@ i0 = anp.i0
 def entr(x: Any) -> Any:
     """−x log x for x ≥ 0 (0 at 0), −inf for x < 0 (JAX's select: the derivative is 0 there in
     forward mode, nan in reverse mode, as JAX)."""
-    return anp.where(plain(x) < 0, -np.inf, anp.negative(xlogx(x)))
+    return anp.where(numbers(x) < 0, -np.inf, anp.negative(xlogx(x)))
 
 
 def kl_div(x: Any, y: Any) -> Any:
@@ -211,7 +212,8 @@ def gammasgn(x: Any) -> Any:
     """The sign of Γ(x): 1 for x > 0 and at +0, −1 at −0, ±1 between the poles, nan at the poles
     (negative integers), at −inf and nan (SciPy's value). A constant to every transform: its
     derivative is 0, as JAX's select of constants."""
-    return _gammasgn(plain(x))
+    x = numbers(x)
+    return on_numbers(sc.gammasgn, (x,), {}) if is_mapped(x) else _gammasgn(x)
 
 
 def loggamma(x: Any) -> Any:
@@ -219,15 +221,15 @@ def loggamma(x: Any) -> Any:
     branch is complex there: admodes' values are real). Its derivative is ψ(x) for x > 0 and, as
     JAX's where(x > 0, gammaln(x), nan), elsewhere 0 by forward mode and 0 · ψ(x) by reverse mode
     (nan at the poles)."""
-    if np.iscomplexobj(plain(x)):
+    if np.iscomplexobj(x):
         raise TypeError(
             "loggamma: complex x is not supported (admodes.scipy is real-valued); for real x, "
             "pass x.real, or use gammaln for log|Γ(x)|"
         )
-    p = np.asarray(plain(x))
+    p = array_numbers(x)
     log_gamma = gammaln(x)
-    outside = np.where(p == 0, np.inf, np.nan).astype(dtype_of(log_gamma))
-    return anp.where(p > 0, log_gamma, outside)
+    kind = dtype_of(log_gamma).type
+    return anp.where(p > 0, log_gamma, anp.where(p == 0, kind(np.inf), kind(np.nan)))
 
 
 def factorial(n: Any, exact: bool = False) -> Any:
@@ -239,7 +241,7 @@ def factorial(n: Any, exact: bool = False) -> Any:
             "factorial(n, exact=True) gives Python integers, which have no derivative (JAX has no "
             "exact=True either): use scipy.special.factorial for exact integers, or exact=False"
         )
-    return anp.where(plain(n) < 0, 0.0, gamma(anp.add(n, 1.0)))
+    return anp.where(numbers(n) < 0, 0.0, gamma(anp.add(n, 1.0)))
 
 
 def comb(N: Any, k: Any, *, exact: bool = False, repetition: bool = False) -> Any:
@@ -257,13 +259,20 @@ def comb(N: Any, k: Any, *, exact: bool = False, repetition: bool = False) -> An
             "exact=True either): use scipy.special.comb for exact integers, or exact=False"
         )
     if repetition:
-        first = (np.asarray(plain(k)) == 0) & (np.asarray(plain(N)) >= 0)
+        first = np.logical_and(array_numbers(k) == 0, array_numbers(N) >= 0)
         return anp.where(first, 1.0, comb(anp.subtract(anp.add(N, k), 1.0), k))
-    inside = (plain(k) <= plain(N)) & (plain(N) >= 0) & (plain(k) >= 0)
-    zero = np.zeros((), np.result_type(plain(N), plain(k), 1.0))  # keeps a float32 N float32
+    n_, k_ = numbers(N), numbers(k)
+    inside = np.logical_and(np.logical_and(k_ <= n_, n_ >= 0), k_ >= 0)
+    zero = np.zeros((), np.result_type(_promoted(n_), _promoted(k_), 1.0))  # float32 N: float32
     safe_n, safe_k = anp.where(inside, N, zero), anp.where(inside, k, zero)
     spread = beta(anp.add(anp.subtract(safe_n, safe_k), 1.0), anp.add(safe_k, 1.0))
     return anp.where(inside, anp.divide(1.0, anp.multiply(anp.add(safe_n, 1.0), spread)), 0.0)
+
+
+def _promoted(x: Any) -> Any:
+    """What ``x`` (numbers) contributes to ``np.result_type``: itself (a Python scalar stays weak),
+    or its dtype where vmap maps it."""
+    return x.dtype if is_mapped(x) else x
 
 
 def bernoulli(n: int) -> np.ndarray:
@@ -291,11 +300,15 @@ def boxcox1p(x: Any, lmbda: Any) -> Any:
 
 def _boxcox(log_x: Any, lmbda: Any) -> Any:
     """expm1(λ · log_x)/λ, and log_x where λ = 0 (JAX's select, the quotient taken at λ = 1
-    there); a single λ takes its one branch."""
-    zero = np.asarray(plain(lmbda)) == 0
-    if not zero.ndim:
+    there); a single λ takes its one branch, also at each index of a vmap, where the quotient
+    sees log_x = 0 and λ = 1 for λ = 0, so its derivatives there are 0, not 0 · inf."""
+    zero = array_numbers(lmbda) == 0
+    if zero.ndim:
+        return anp.where(zero, log_x, _expm1_quotient(log_x, anp.where(zero, 1.0, lmbda)))
+    if not is_mapped(zero):
         return log_x if zero else _expm1_quotient(log_x, lmbda)
-    return anp.where(zero, log_x, _expm1_quotient(log_x, anp.where(zero, 1.0, lmbda)))
+    quotient = _expm1_quotient(anp.where(zero, 0.0, log_x), anp.where(zero, 1.0, lmbda))
+    return anp.where(zero, log_x, quotient)
 
 
 def _expm1_quotient(log_x: Any, lmbda: Any) -> Any:
@@ -380,13 +393,13 @@ def bessel_jn(z: Any, *, v: int, n_iter: int = 50) -> Any:
             f"bessel_jn: the highest order v must be >= 0, got {v}: J_0, ..., J_v are returned"
         )
     int(n_iter)  # JAX's check of its static n_iter (unused: SciPy computes the values)
-    if np.iscomplexobj(plain(z)):
+    if np.iscomplexobj(z):
         raise ValueError(
             "bessel_jn: complex input not supported (nor by JAX): pass real z, or call "
             "scipy.special.jv for complex z (not differentiable)"
         )
     dtype = dtype_of(z) if dtype_of(z).kind == "f" else np.dtype(np.float64)
-    orders = np.arange(v + 1, dtype=dtype).reshape((-1,) + (1,) * np.ndim(plain(z)))
+    orders = np.arange(v + 1, dtype=dtype).reshape((-1,) + (1,) * np.ndim(z))
     return _jv(orders, z)
 
 

@@ -84,6 +84,17 @@ def invalid(bad: Any, value: Any) -> Any:
     return anp.where(bad, np.nan, value) if is_mapped(bad) or np.any(bad) else value
 
 
+def any_of(*masks: Any) -> Any:
+    """Where some mask holds (``np.logical_or``, which takes masks of values vmap maps beside
+    plain ones in either order)."""
+    return functools.reduce(np.logical_or, masks)
+
+
+def all_of(*masks: Any) -> Any:
+    """Where every mask holds (``np.logical_and``, as :func:`any_of`)."""
+    return functools.reduce(np.logical_and, masks)
+
+
 def improbable(p: Any) -> np.ndarray:
     """Where p (plain) is no probability: nan, or outside [0, 1]."""
     p = array_numbers(p)

@@ -12,7 +12,8 @@ import scipy.stats
 from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
-from admodes.core import TRACED_TYPES, ndim, plain, shape
+from admodes.batching import at_each_index, numbers
+from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape, size
 from admodes.scipy.stats._common import export_with_scipy_types, in_promoted_dtype
 
 __all__ = ["mode", "rankdata", "sem"]
@@ -35,16 +36,21 @@ def sem(
         raise ValueError(f"nan_policy must be one of {set(NAN_POLICIES)}.")
     a = anp.atleast_1d(anp.asarray(a))  # a scalar as one entry, as SciPy
     a = in_promoted_dtype(a, a)  # integers as float64, as SciPy and JAX
-    nans = np.isnan(plain(a))
-    if nan_policy == "raise" and nans.any():
-        raise ValueError("The input contains nan values")
+    if nan_policy == "raise":
+        at_each_index(_without_nan, a)
     if nan_policy == "omit":
-        count = np.sum(~nans, axis=axis, keepdims=keepdims)
+        count = np.count_nonzero(~np.isnan(numbers(a)), axis=axis, keepdims=keepdims)
         spread = anp.nanstd(a, axis, ddof=ddof, keepdims=keepdims)
     else:
-        count = np.size(plain(a)) if axis is None else shape(a)[axis]
+        count = size(a) if axis is None else shape(a)[axis]
         spread = anp.std(a, axis, ddof=ddof, keepdims=keepdims)
-    return anp.divide(spread, np.sqrt(count).astype(plain(a).dtype))
+    return anp.divide(spread, np.sqrt(count).astype(dtype_of(a)))
+
+
+def _without_nan(values: np.ndarray) -> None:
+    """SciPy's ValueError if ``values`` (plain) hold a nan (``nan_policy="raise"``)."""
+    if np.isnan(values).any():
+        raise ValueError("The input contains nan values")
 
 
 class ModeResult(NamedTuple):
@@ -83,7 +89,9 @@ def rankdata(
     ranks for distinct values ("dense"), or distinct ranks in order ("ordinal"); SciPy's
     ``nan_policy``. Ranks are piecewise constant in a: a constant result (derivative 0, as
     JAX's), of SciPy's dtype (float64 for "average", integers otherwise)."""
-    return scipy.stats.rankdata(plain(a), method, axis=axis, nan_policy=nan_policy)
+    return at_each_index(
+        lambda x: scipy.stats.rankdata(x, method, axis=axis, nan_policy=nan_policy), a
+    )
 
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.special import xlog1py, xlogy
 from admodes.scipy.stats._common import (
+    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -38,19 +39,19 @@ pmf = exp_of(logpmf, "pmf")
 def cdf(k: Any, p: Any, loc: Any = 0.0) -> Any:
     """0 for k < 0, 1 − p for 0 ≤ k < 1, 1 from 1 on (after the shift by loc); nan for p outside
     [0, 1] or a nan k (JAX's select)."""
-    k = np.asarray(plain(anp.subtract(k, loc)))
+    k = array_numbers(anp.subtract(k, loc))
     inside = anp.where(k < 0, 0.0, anp.where(k < 1, anp.subtract(1.0, p), 1.0))
-    return in_promoted_dtype(invalid(improbable(p) | np.isnan(k), inside), k, p, loc)
+    return in_promoted_dtype(invalid(any_of(improbable(p), np.isnan(k)), inside), k, p, loc)
 
 
 def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
     """The least k with cdf(k) ≥ q: 0 for 0 < q ≤ 1 − p, 1 above; SciPy's −1 at q = 0 and 1 at
     q = 1 (the ends of the support, less one at the start); plus loc; nan for q or p outside
     [0, 1]. A constant (derivative 0, as JAX's)."""
-    q, p_plain = np.asarray(plain(q)), np.asarray(plain(p))
-    k = np.select([q == 0, (q <= 1 - p_plain) & (q < 1)], [-1.0, 0.0], 1.0)
-    k = k + np.asarray(plain(loc))
-    return in_promoted_dtype(np.where(improbable(q) | improbable(p_plain), np.nan, k), q, p, loc)
+    q, p_numbers = array_numbers(q), array_numbers(p)
+    first = anp.where((q <= 1 - p_numbers) & (q < 1), 0.0, 1.0)
+    k = anp.add(anp.where(q == 0, -1.0, first), array_numbers(loc))
+    return in_promoted_dtype(anp.where(any_of(improbable(q), improbable(p)), np.nan, k), q, p, loc)
 
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.special import gammaln, xlog1py, xlogy
 from admodes.scipy.stats._common import (
+    all_of,
+    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -34,11 +34,11 @@ def logpmf(k: Any, n: Any, p: Any, loc: Any = 0.0) -> Any:
         anp.add(gammaln(anp.add(k, 1.0)), gammaln(anp.add(anp.subtract(n, k), 1.0))),
     )
     linear = anp.add(xlogy(k, p), xlog1py(anp.subtract(n, k), anp.negative(p)))
-    k_plain, n_plain, p_plain = (np.asarray(plain(v)) for v in (k, n, p))
-    certain = ((k_plain == 0) & (n_plain == 0)) | (np.asarray(plain(linear)) == 0)
+    k_plain, n_plain, p_plain = (array_numbers(v) for v in (k, n, p))
+    certain = any_of(all_of(k_plain == 0, n_plain == 0), array_numbers(linear) == 0)
     log_mass = anp.where(certain, 0.0, anp.add(combinations, linear))
-    support = within(k_plain, 0.0) & ~(k_plain > n_plain) & integral(k_plain)
-    bad = improbable(p_plain) | ~((n_plain >= 0) & integral(n_plain))
+    support = all_of(within(k_plain, 0.0), ~(k_plain > n_plain), integral(k_plain))
+    bad = any_of(improbable(p_plain), ~((n_plain >= 0) & integral(n_plain)))
     return invalid(bad, outside(support, log_mass))
 
 

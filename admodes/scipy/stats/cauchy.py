@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
@@ -28,7 +28,7 @@ def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     log(1 + y²) = 2 log|y| + log(1 + 1/y²) (no overflow of y²). Each branch sees y only where it
     is taken."""
     y = standardized(x, loc, scale)
-    large = np.asarray(np.abs(plain(y)) >= 1)
+    large = np.abs(array_numbers(y)) >= 1
     near, far = anp.where(large, 0.0, y), anp.where(large, y, 1.0)
     log_far = anp.add(
         anp.multiply(2.0, anp.log(anp.abs(far))), anp.log1p(anp.square(anp.divide(1.0, far)))
@@ -53,7 +53,7 @@ def _standard_ppf(q: Any) -> Any:
     −(1 − q) above 1/2 (exact in the tails; −inf and inf at 0 and 1, at P = ±0, where JAX's
     tan(∓π/2) is ∓1.6·10¹⁶), and tan(π(q − 1/2)) at 1/2 (0, derivative π); nan outside [0, 1].
     Its derivative is π/sin²(πq), as JAX's π(1 + tan²(πq − π/2)), inf at 0 and 1."""
-    q_plain = np.asarray(plain(q))
+    q_plain = array_numbers(q)
     middle, upper = q_plain == 0.5, q_plain > 0.5
     reduced = anp.where(middle, 0.25, anp.where(upper, anp.negative(anp.subtract(1.0, q)), q))
     tails = anp.divide(-1.0, anp.tan(anp.multiply(math.pi, reduced)))

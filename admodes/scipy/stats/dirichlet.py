@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import ndim, plain, shape
+from admodes.core import ndim, shape
+from admodes.scipy.linalg import at_each_index
 from admodes.scipy.special import gammaln, xlogy
 from admodes.scipy.stats._common import exp_of, export_with_scipy_types
 
@@ -26,12 +27,17 @@ def _on_simplex(x: Any, alpha: Any) -> Any:
             f"dirichlet: alpha must have shape (K,) and x shape (K, ...) or (K - 1, ...); got "
             f"{shape(alpha)} and {shape(x)}"
         )
-    values = plain(x)
+    at_each_index(_check_simplex, x)
+    return x
+
+
+def _check_simplex(values: np.ndarray) -> None:
+    """SciPy's ValueError unless every point (a column of the plain ``values``) lies in the
+    simplex: entries in [0, 1], summing to 1."""
     if np.any(values < 0) or np.any(values > 1):
         raise ValueError("dirichlet: each entry of x must lie in [0, 1]")
     if np.any(np.abs(np.sum(values, axis=0) - 1.0) > 1e-9):
         raise ValueError("dirichlet: each point x must sum to 1")
-    return x
 
 
 def logpdf(x: Any, alpha: Any) -> Any:

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import numbers
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
@@ -31,12 +31,12 @@ def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
 
 def _standard_cdf(y: Any) -> Any:
     """1 − e^(−y) = −expm1(−y) for y ≥ 0, 0 below."""
-    return anp.where(plain(y) < 0, 0.0, anp.negative(anp.expm1(anp.negative(y))))
+    return anp.where(numbers(y) < 0, 0.0, anp.negative(anp.expm1(anp.negative(y))))
 
 
 def _standard_logsf(y: Any) -> Any:
     """−y for y ≥ 0, 0 below."""
-    return anp.where(plain(y) < 0, 0.0, anp.negative(y))
+    return anp.where(numbers(y) < 0, 0.0, anp.negative(y))
 
 
 def _standard_sf(y: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import numbers
 from admodes.scipy.special import gammaincc, gammaln
 from admodes.scipy.stats._common import (
     exp_of,
@@ -40,8 +40,8 @@ def cdf(x: Any, beta: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     (f the standard density), the same value with the derivative f(0) in y, where the formula's
     is 0 · ∞ (nan, JAX's). nan for β ≤ 0."""
     y = standardized(x, loc, scale)
-    centre = np.asarray(plain(y) == 0)
-    half_sign = 0.5 * np.sign(plain(y))
+    centre = numbers(y) == 0
+    half_sign = 0.5 * np.sign(numbers(y))
     upper = gammaincc(anp.reciprocal(beta), anp.power(anp.abs(anp.where(centre, 1.0, y)), beta))
     tails = anp.subtract(0.5 + half_sign, anp.multiply(half_sign, upper))
     slope = anp.multiply(anp.where(centre, y, 0.0), anp.exp(_log_peak(beta)))

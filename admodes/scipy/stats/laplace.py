@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import numbers
 from admodes.scipy.stats._common import exp_of, export_with_scipy_types, rescaled, standardized
 
 __all__ = ["cdf", "logpdf", "pdf"]
@@ -24,7 +24,7 @@ def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     y = standardized(x, loc, scale)
     below = anp.multiply(0.5, anp.exp(y))
     above = anp.subtract(1.0, anp.multiply(0.5, anp.exp(anp.negative(y))))
-    return anp.where(plain(y) <= 0, below, above)
+    return anp.where(numbers(y) <= 0, below, above)
 
 
 pdf = exp_of(logpdf, "pdf")

@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import ndim, plain, shape
+from admodes.batching import array_numbers
+from admodes.core import ndim, shape
 from admodes.scipy.special import gammaln, xlogy
 from admodes.scipy.stats._common import (
+    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -28,7 +30,7 @@ def logpmf(x: Any, n: Any, p: Any) -> Any:
     entry by one minus the others, warning that it will give nan instead); −inf where the counts
     are not whole numbers ≥ 0 summing to n (n truncated to an integer, as SciPy); nan for n < 0
     or an entry of p outside [0, 1]."""
-    counts, n, probs = np.asarray(plain(x)), np.asarray(plain(n)).astype(int), plain(p)
+    counts, n, probs = array_numbers(x), array_numbers(n).astype(int), array_numbers(p)
     if ndim(counts) == 0 or shape(counts)[-1] != shape(probs)[-1]:
         raise ValueError(
             f"multinomial: x of shape {shape(counts)} needs a last axis of p's length "
@@ -39,7 +41,7 @@ def logpmf(x: Any, n: Any, p: Any) -> Any:
     x_float, n_float = (in_promoted_dtype(v, p) for v in (whole, n))
     terms = anp.subtract(xlogy(x_float, p), gammaln(anp.add(x_float, 1.0)))
     log_mass = anp.add(gammaln(anp.add(n_float, 1.0)), anp.sum(terms, axis=-1))
-    bad = (n < 0) | np.any(improbable(probs), axis=-1)
+    bad = any_of(n < 0, np.any(improbable(probs), axis=-1))
     return invalid(bad, outside(support, log_mass))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.special import gammaincc, gammaln, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
@@ -33,7 +33,7 @@ pmf = exp_of(logpmf, "pmf")
 
 def cdf(k: Any, mu: Any, loc: Any = 0.0) -> Any:
     """Q(⌊k⌋ + 1, mu) for k ≥ 0 (after the shift by loc), 0 below."""
-    shifted = np.asarray(plain(anp.subtract(k, loc)), dtype=np.float64)
+    shifted = anp.astype(array_numbers(anp.subtract(k, loc)), np.float64)
     return in_promoted_dtype(
         anp.where(shifted < 0, 0.0, gammaincc(np.floor(shifted) + 1.0, mu)), k, mu, loc
     )

@@ -8,10 +8,13 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import dtype_of, ndim, plain
+from admodes.batching import array_numbers, numbers
+from admodes.core import dtype_of, ndim
 from admodes.scipy.special import log_ndtr, logsumexp, ndtr
 from admodes.scipy.stats import norm
 from admodes.scipy.stats._common import (
+    all_of,
+    any_of,
     exp_of,
     export_with_scipy_types,
     in_promoted_dtype,
@@ -36,12 +39,12 @@ def _log_gauss_mass(a: Any, b: Any) -> Any:
     and log Φ(−∞) is the constant −inf, so that no infinite slope meets a zero weight (log Φ at
     −∞, the logarithm of a mass that rounds to 0), where JAX's gradient can be nan."""
     a, b = anp.broadcast_arrays(a, b)
-    a_plain, b_plain = np.asarray(plain(a)), np.asarray(plain(b))
+    a_plain, b_plain = array_numbers(a), array_numbers(b)
     right = a_plain > 0
-    central = ~((b_plain <= 0) | right)
+    central = ~any_of(b_plain <= 0, right)
     a_tail = anp.where(central, -1.0, anp.where(right, anp.negative(b), a))
     b_tail = anp.where(central, 0.0, anp.where(right, anp.negative(a), b))
-    unbounded = np.isneginf(plain(a_tail))  # log Φ(−∞) = −inf, a constant
+    unbounded = numbers(a_tail) == -np.inf  # log Φ(−∞) = −inf, a constant
     log_a = anp.where(unbounded, -np.inf, log_ndtr(anp.where(unbounded, 0.0, a_tail)))
     tail = _log_diff(log_ndtr(b_tail), log_a)
     a_around, b_around = anp.where(central, a, -1.0), anp.where(central, b, 1.0)
@@ -50,8 +53,8 @@ def _log_gauss_mass(a: Any, b: Any) -> Any:
 
 
 def _no_interval(a: Any, b: Any) -> np.ndarray:
-    """Where a < b fails (plain; a nan bound too): nan, as SciPy and JAX."""
-    return ~(np.asarray(plain(a)) < np.asarray(plain(b)))
+    """Where a < b fails (numbers; a nan bound too): nan, as SciPy and JAX."""
+    return ~(array_numbers(a) < array_numbers(b))
 
 
 def _bounds(a: Any, b: Any, *others: Any) -> tuple[Any, Any]:
@@ -60,20 +63,21 @@ def _bounds(a: Any, b: Any, *others: Any) -> tuple[Any, Any]:
     return tuple(in_promoted_dtype(v, a, b, *others) for v in (a, b))
 
 
-def _interior(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A point strictly inside (a, b) (plain, a < b): the midpoint, 1 from the finite end of a
+def _interior(a: Any, b: Any) -> Any:
+    """A point strictly inside (a, b) (numbers, a < b): the midpoint, 1 from the finite end of a
     half-line, 0 on the whole line."""
     finite_a, finite_b = np.isfinite(a), np.isfinite(b)
     with np.errstate(invalid="ignore"):
-        middle = np.where(finite_a & finite_b, (a + b) / 2, 0.0)
-    return np.where(finite_a & ~finite_b, a + 1.0, np.where(finite_b & ~finite_a, b - 1.0, middle))
+        middle = np.where(all_of(finite_a, finite_b), (a + b) / 2, 0.0)
+    lower_only = np.where(all_of(finite_b, ~finite_a), b - 1.0, middle)
+    return np.where(all_of(finite_a, ~finite_b), a + 1.0, lower_only)
 
 
 def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """log φ(y) − log scale − log(Φ(b) − Φ(a)) for a ≤ y ≤ b, −inf elsewhere; nan for a ≥ b."""
     a, b = _bounds(a, b, x, loc, scale)
-    y = np.asarray(plain(standardized(x, loc, scale)))
-    support = ~((y < plain(a)) | (y > plain(b)))
+    y = array_numbers(standardized(x, loc, scale))
+    support = ~any_of(y < numbers(a), y > numbers(b))
     log_density = anp.subtract(norm.logpdf(x, loc, scale), _log_gauss_mass(a, b))
     return invalid(_no_interval(a, b), outside(support, log_density))
 
@@ -84,13 +88,13 @@ def logcdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     b on, −inf up to a; nan for a ≥ b. Each form sees y only where it is taken (a point inside
     (a, b) elsewhere)."""
     y, a, b = anp.broadcast_arrays(standardized(x, loc, scale), *_bounds(a, b, x, loc, scale))
-    y_plain, a_plain, b_plain = (np.asarray(plain(v)) for v in (y, a, b))
+    y_plain, a_plain, b_plain = (array_numbers(v) for v in (y, a, b))
     above, below = y_plain >= b_plain, y_plain <= a_plain
-    inside = ~(above | below)  # a nan y too: nan
+    inside = ~any_of(above, below)  # a nan y too: nan
     interior = _interior(a_plain, b_plain).astype(y_plain.dtype)
     log_mass = _log_gauss_mass(a, b)
     lower = anp.subtract(_log_gauss_mass(a, anp.where(inside, y, interior)), log_mass)
-    near = inside & (np.asarray(plain(lower)) > -0.1)
+    near = inside & (array_numbers(lower) > -0.1)
     upper = anp.subtract(_log_gauss_mass(anp.where(near, y, interior), b), log_mass)
     value = anp.where(near, anp.log1p(anp.negative(anp.exp(upper))), lower)
     value = anp.where(above, 0.0, outside(~below, value))

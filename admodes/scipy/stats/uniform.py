@@ -7,8 +7,9 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers, numbers
 from admodes.scipy.stats._common import (
+    any_of,
     exp_of,
     export_with_scipy_types,
     in_promoted_dtype,
@@ -27,15 +28,15 @@ __all__ = ["cdf", "logpdf", "pdf", "ppf"]
 def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """−log scale for 0 ≤ y ≤ 1, y = (x − loc)/scale (the ends included, as SciPy); −inf
     elsewhere; nan at a nan y (SciPy's; JAX's is −log scale). Its derivative in x and loc is 0."""
-    y = plain(standardized(x, loc, scale))
-    density = invalid(nonpositive(scale) | np.isnan(y), anp.negative(anp.log(scale)))
+    y = array_numbers(standardized(x, loc, scale))
+    density = invalid(any_of(nonpositive(scale), np.isnan(y)), anp.negative(anp.log(scale)))
     return outside(within(y, 0.0, 1.0), in_promoted_dtype(density, x, loc, scale))
 
 
 def cdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """y clipped to [0, 1] (derivative 1/scale at the ends, as JAX's select)."""
     y = standardized(x, loc, scale)
-    return anp.where(plain(y) < 0, 0.0, anp.where(plain(y) > 1, 1.0, y))
+    return anp.where(numbers(y) < 0, 0.0, anp.where(numbers(y) > 1, 1.0, y))
 
 
 def _standard_ppf(q: Any) -> Any:

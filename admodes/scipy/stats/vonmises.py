@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.special import i0e
 from admodes.scipy.stats._common import (
     exp_of,
@@ -30,7 +28,7 @@ def logpdf(x: Any, kappa: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         anp.multiply(kappa, anp.subtract(anp.cos(y), 1.0)),
         anp.log(anp.multiply(2.0 * math.pi, i0e(kappa))),
     )
-    return invalid(np.asarray(plain(kappa)) < 0, rescaled(log_density, scale))
+    return invalid(array_numbers(kappa) < 0, rescaled(log_density, scale))
 
 
 pdf = exp_of(logpdf, "pdf")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.batching import array_numbers
 from admodes.scipy.stats._common import (
     exp_of,
     export_with_scipy_types,
@@ -33,7 +31,7 @@ def logpdf(x: Any, c: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
         anp.subtract(anp.log(anp.subtract(1.0, c_squared)), math.log(2.0 * math.pi)),
         anp.log(denominator),
     )
-    c_plain = np.asarray(plain(c))
+    c_plain = array_numbers(c)
     bad = ~((c_plain > 0) & (c_plain < 1))
     return invalid(bad, outside(within(y, 0.0, 2.0 * math.pi), rescaled(log_density, scale)))
 
