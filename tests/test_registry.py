@@ -38,7 +38,13 @@ from walk import (
 
 import admodes as ad
 from admodes.registry import REGISTRY
-from admodes.rules.shape import normalize_index, scatter_add
+from admodes.rules.shape import (
+    INDEX_ARRAY,
+    indexed,
+    normalize_index,
+    scatter_add,
+    scatter_indexed,
+)
 
 # Long (a sweep against JAX or whole programs): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -197,6 +203,16 @@ def _registry_cases() -> list[Case]:
              lambda g: jnp.zeros((4, 5)).at[MASK45].add(g), (int(MASK45.sum()),)),
         case("scatter_add", "separated-arrays",
              lambda g: scatter_add(g, index=(I2, slice(None), J2), x_shape=(2, 3, 4)),
+             lambda g: jnp.zeros((2, 3, 4)).at[I2, :, J2].add(g), (2, 3)),
+        case("indexed", "separated-arrays",
+             lambda x: indexed(x, I2, J2, template=(INDEX_ARRAY, slice(None), INDEX_ARRAY)),
+             lambda x: x[I2, :, J2], (2, 3, 4)),
+        case("indexed", "int-array-repeats",
+             lambda x: indexed(x, INDEX_REPEATS, template=(INDEX_ARRAY,)),
+             lambda x: x[INDEX_REPEATS], (6,)),
+        case("scatter_indexed", "separated-arrays",
+             lambda g: scatter_indexed(g, I2, J2, template=(INDEX_ARRAY, slice(None), INDEX_ARRAY),
+                                       x_shape=(2, 3, 4)),
              lambda g: jnp.zeros((2, 3, 4)).at[I2, :, J2].add(g), (2, 3)),
         lib("concatenate", "axis0", lambda m, x, y: m.concatenate([x, y]), (2, 3), (4, 3)),
         lib("concatenate", "axis1", lambda m, x, y: m.concatenate([x, y], axis=1), (2, 3), (2, 1)),

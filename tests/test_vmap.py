@@ -287,6 +287,47 @@ def test_gradients_through_mapped_fourier_and_factors(mode: str) -> None:
     assert_close(ad.grad(total(anp, ad.vmap), mode=mode)(SPD), expected)
 
 
+def test_indices_that_vary_per_index_gather_in_one_call() -> None:
+    """Integer index arrays computed per index (argmax, argsort, a mapped argument) gather from
+    the stack, or from a value shared by every index, in one call."""
+    table = RNG.standard_normal((7, 3))
+    tokens = np.array([[0, 6, 2], [3, 3, 1], [5, 0, 4], [1, 2, 6]])
+
+    def lookups(m: Any) -> Any:
+        return (
+            lambda x, t, w: (
+                m.take(w, t, axis=0),  # an embedding lookup from a shared table
+                m.take(w, t[0], axis=0) * x[t[1] % 3],  # a scalar index, from a stack too
+                x[m.argsort(x)],
+                x[m.argmax(x)] + m.take_along_axis(x, m.argsort(x)[::-1], axis=0),
+                m.take(m.outer(x, x), t[:2] % 3, axis=1),  # an axis after a slice
+                m.interp(x, m.sort(x) * 2.0, m.cumsum(m.abs(x))),
+            )
+        )
+
+    assert_mapped(lookups, (0, 0, None), (A3, tokens, table))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_gradients_through_per_index_gathers(mode: str) -> None:
+    """Per-example gradients of an embedding model: the table is shared, the tokens mapped."""
+    table = RNG.standard_normal((7, 3))
+    tokens = np.array([[0, 6, 2], [3, 3, 1], [5, 0, 4], [1, 2, 6]])
+
+    def loss(m: Any) -> Any:
+        return lambda w, t, y: m.sum((m.tanh(m.take(w, t, axis=0)) @ W - y[:2]) ** 2)
+
+    per_example = ad.vmap(ad.grad(loss(anp), mode=mode), (None, 0, 0))
+    expected = jax.vmap(jax.grad(loss(JNP)), (None, 0, 0))(table, tokens, Y)
+    assert_close(per_example(table, tokens, Y), expected)
+    assert op_count(per_example, (table, tokens, Y)) == op_count(
+        per_example, (table, *doubled((tokens, Y), (0, 0)))
+    )
+    batch_loss = ad.grad(lambda w: anp.sum(ad.vmap(loss(anp), (None, 0, 0))(w, tokens, Y)))
+    expected = jax.grad(lambda w: JNP.sum(jax.vmap(loss(JNP), (None, 0, 0))(w, tokens, Y)))
+    assert_close(batch_loss(table), expected(table))
+
+
 def test_derivative_free_tests_and_sorts_map_in_one_call() -> None:
     def tests(m: Any) -> Any:
         return lambda x, y: (

@@ -28,7 +28,7 @@ from numpy import (  # noqa: F401  (re-exported)
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from admodes.batching import array_numbers, holds_numbers, is_mapped, on_numbers
-from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import ConcretizationError, Traced, dtype_of, ndim, plain, shape, size
 from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import reductions as _red
@@ -404,8 +404,30 @@ def flip(x: Any, axis: int | None = None) -> Any:
 
 
 def getitem(x: Any, index: Any) -> Any:
-    """``x[index]``: basic slicing, integer arrays and boolean masks."""
+    """``x[index]``: basic slicing, integer arrays and boolean masks; integer arrays that vmap
+    maps (one per index of the mapped axis) too."""
+    if any(isinstance(i, Traced) for i in (index if isinstance(index, tuple) else (index,))):
+        return _indexed_by_mapped_arrays(x, index)
     return _shape.getitem(x, index=full_index(index, ndim(x)))
+
+
+def _indexed_by_mapped_arrays(x: Any, index: Any) -> Any:
+    """x[index] where integer index arrays vary along vmap's mapped axis (numbers, without a
+    derivative): a gather that takes every index array as an operand, so vmap gathers for every
+    index at once. A traced index of any other kind is refused as in :func:`full_index`; a
+    mapped boolean mask (its shape varies) or a ``None`` beside a mapped array makes vmap call
+    the function once per index."""
+    full = _shape.normalize_index(index, ndim(x))
+    traced = [i for i in full if isinstance(i, Traced)]
+    if not all(holds_numbers(i) and dtype_of(i).kind in "iu" for i in traced):
+        full_index(index, ndim(x))  # raises: an index with a derivative
+    if any(i is None or dtype_of(i).kind == "b" for i in full if not isinstance(i, int | slice)):
+        raise ConcretizationError()
+    arrays = tuple(i for i in full if not isinstance(i, int | _np.integer | slice))
+    template = tuple(
+        i if isinstance(i, int | _np.integer | slice) else _shape.INDEX_ARRAY for i in full
+    )
+    return _shape.indexed(x, *arrays, template=template)
 
 
 def full_index(index: Any, x_ndim: int) -> tuple:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
+from admodes.batching import array_numbers, at_each_index, is_mapped
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
@@ -373,9 +374,9 @@ def take(
     if axis is None:
         a, axis = ravel(a), 0
     ax = _axes(axis, ndim(a))[0]
-    index = _np.asarray(plain(indices))
     n = shape(a)[ax]
-    return getitem(a, axis_index(ndim(a), ax, in_range(index, n, mode, "take", -n)[()]))
+    index = at_each_index(lambda i: in_range(_np.asarray(i), n, mode, "take", -n), indices)
+    return getitem(a, axis_index(ndim(a), ax, index if is_mapped(index) else index[()]))
 
 
 def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
@@ -383,7 +384,7 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
     (None: of the flattened value) for each position of the other axes."""
     if axis is None:
         arr, axis = ravel(arr), 0
-    index = _np.asarray(plain(indices))
+    index = array_numbers(indices)
     if index.ndim != ndim(arr):
         raise ValueError(
             f"take_along_axis: indices must have the rank of arr ({ndim(arr)}), got {index.ndim}"

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import is_mapped
+from admodes.batching import is_mapped, numbers
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
@@ -568,16 +568,16 @@ def interp(
             raise ValueError(f"period must be a scalar; got {period}")
         period = abs(period)
         x, xp = remainder(x, period), remainder(xp, period)
-        order = _np.argsort(plain(xp), kind="stable")
+        order = _np.argsort(numbers(xp), kind="stable")
         xp, fp = take(xp, order), take(fp, order)
         xp = concatenate([subtract(xp[-1:], period), xp, add(xp[:1], period)])
         fp = concatenate([fp[-1:], fp, fp[:1]])
-    px, pxp = plain(x), plain(xp)
+    px, pxp = numbers(x), numbers(xp)
     i = _np.clip(_np.searchsorted(pxp, px, side="right"), 1, len(pxp) - 1)
     f_lo, xp_lo = take(fp, i - 1), take(xp, i - 1)
     df = subtract(take(fp, i), f_lo)
     dx = subtract(take(xp, i), xp_lo)
-    flat = _np.abs(plain(dx)) <= _np.spacing(_np.finfo(float_dtype(xp)).eps)  # no nan derivative
+    flat = _np.abs(numbers(dx)) <= _np.spacing(_np.finfo(float_dtype(xp)).eps)  # no nan derivative
     t = divide(subtract(x, xp_lo), where(flat, 1.0, dx))
     f = where(flat, f_lo, add(f_lo, multiply(t, df)))
     if period is None and not isinstance(left, str):

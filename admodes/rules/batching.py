@@ -42,12 +42,16 @@ from admodes.rules.contractions import (
     unused_labels,
 )
 from admodes.rules.shape import (
+    INDEX_ARRAY,
     astype,
     concatenate,
+    filled,
     gathered,
     getitem,
+    indexed,
     reshape,
     scatter_add,
+    scatter_indexed,
     scattered,
     stack,
     transpose,
@@ -146,6 +150,76 @@ def _scatter_add(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> 
     return scattered(args[0], 1, index, x_shape)
 
 
+def _advanced(template: tuple) -> list[int]:
+    """The positions of a full index's advanced entries (arrays and ints, ints counting as
+    0-d arrays beside arrays, as NumPy broadcasts them)."""
+    return [k for k, i in enumerate(template) if not isinstance(i, slice)]
+
+
+def _advanced_first(template: tuple) -> int:
+    """How many axes of a gather's result come before the advanced indices' broadcast axes:
+    the slices in front of them when the advanced entries are adjacent, else 0 (NumPy then puts
+    the broadcast axes first)."""
+    at = _advanced(template)
+    return at[0] if at[-1] - at[0] + 1 == len(at) else 0
+
+
+def _stack_layout(per_index: tuple, stacked_index: tuple, rank: int, s: int) -> list[int]:
+    """The axes of a gather by ``stacked_index`` (whose advanced broadcast axes are the mapped
+    axis and then ``s`` more) in the order of the stack of gathers by ``per_index``: the mapped
+    axis first, then one index's result (``rank`` axes in all)."""
+    before, first = _advanced_first(stacked_index), _advanced_first(per_index)
+    slices = [k if k < before else k + 1 + s for k in range(rank - 1 - s)]
+    broadcast = list(range(before, before + 1 + s))
+    return [broadcast[0], *slices[:first], *broadcast[1:], *slices[first:]]
+
+
+def _stacked_index(template: tuple, arrays: tuple, mapped: tuple, n: int, x_mapped: bool) -> tuple:
+    """The template and index arrays that gather from the stack of x (``x_mapped``) or from the
+    one x, the values of every index at once: each index's arrays broadcast behind the mapped
+    axis, with the mapped axis itself (an arange) in front of a stacked x."""
+    s = max(example_ndim(a, m) for a, m in zip(arrays, mapped, strict=True))
+    aligned = [with_rank(a, s) if m else a for a, m in zip(arrays, mapped, strict=True)]
+    if not x_mapped:
+        return template, tuple(aligned)
+    batch = np.arange(n).reshape((n,) + (1,) * s)
+    return (INDEX_ARRAY, *template), (batch, *aligned)
+
+
+def _indexed(prim: Primitive, args: tuple, mapped: tuple, template: tuple) -> Any:
+    """A gather at index arrays that vary along the mapped axis (or from a stack of values):
+    one gather from the stack, or from the one x, and its axes put in vmap's order."""
+    (x, *arrays), (x_mapped, *arrays_mapped) = args, mapped
+    n = stack_length(args, mapped)
+    if not any(arrays_mapped):  # only x is a stack: its arrays become parameters again
+        return gathered(x, 1, filled(template, arrays))
+    stacked_template, operands = _stacked_index(
+        template, tuple(arrays), tuple(arrays_mapped), n, x_mapped
+    )
+    out = indexed(x, *operands, template=stacked_template)
+    s = len(np.broadcast_shapes(*(shape(a) for a in operands))) - 1
+    order = _stack_layout(template, stacked_template, ndim(out), s)
+    return out if order == sorted(order) else transpose(out, tuple(order))
+
+
+def _scatter_indexed(
+    prim: Primitive, args: tuple, mapped: tuple, template: tuple, x_shape: tuple
+) -> Any:
+    """The transpose of :func:`_indexed`: each index's g added into its own zeros of
+    ``x_shape``, as one scatter into a stack of them."""
+    (g, *arrays), (g_mapped, *arrays_mapped) = args, mapped
+    n = stack_length(args, mapped)
+    g = g if g_mapped else stacked(g, n)
+    stacked_template, operands = _stacked_index(
+        template, tuple(arrays), tuple(arrays_mapped), n, True
+    )
+    s = len(np.broadcast_shapes(*(shape(a) for a in operands))) - 1
+    order = _stack_layout(template, stacked_template, ndim(g), s)
+    if order != sorted(order):
+        g = transpose(g, tuple(int(k) for k in np.argsort(order)))
+    return scatter_indexed(g, *operands, template=stacked_template, x_shape=(n, *x_shape))
+
+
 def _joined(prim: Primitive, args: tuple, mapped: tuple, axis: int) -> Any:
     """concatenate and stack: the values shared by every index stacked first."""
     n = stack_length(args, mapped)
@@ -212,6 +286,8 @@ defbatch(_transpose, transpose)
 defbatch(_broadcast_to, broadcast_to)
 defbatch(_getitem, getitem)
 defbatch(_scatter_add, scatter_add)
+defbatch(_indexed, indexed)
+defbatch(_scatter_indexed, scatter_indexed)
 defbatch(_joined, concatenate, stack)
 defbatch(_matmul, matmul)
 defbatch(_einsum, contractions.einsum_primitive)

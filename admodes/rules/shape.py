@@ -166,6 +166,53 @@ scatter_add = defprim(
 )
 
 
+# ------------------------------------------------------------------- indices given as operands
+class _IndexArray:
+    """Where an index array given as an operand sits in an index template."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "INDEX_ARRAY"
+
+
+#: A slot of an index template filled, in order, by the index arrays an op takes as operands.
+INDEX_ARRAY = _IndexArray()
+
+
+def filled(template: tuple, arrays: tuple) -> tuple:
+    """The full index ``template`` with its :data:`INDEX_ARRAY` slots filled by ``arrays``."""
+    rest = iter(arrays)
+    return tuple(next(rest) if i is INDEX_ARRAY else i for i in template)
+
+
+# ``indexed`` is getitem with its index arrays as operands rather than parameters, so that a
+# transform that maps them (vmap) sees them; they have no derivative.
+indexed = defprim(
+    "indexed",
+    lambda x, *arrays, template: x[filled(template, arrays)],
+    jvps=[lambda t, ans, x, *arrays, template: indexed(t, *arrays, template=template)],
+    vjps=[
+        lambda g, ans, x, *arrays, template: scatter_indexed(
+            g, *arrays, template=template, x_shape=shape(x)
+        )
+    ],
+    cost=lambda ans, x, *arrays, template: size(ans),
+)
+#: The transpose of ``indexed``: g added into zeros of ``x_shape`` at the index.
+scatter_indexed = defprim(
+    "scatter_indexed",
+    lambda g, *arrays, template, x_shape: _scatter_add_impl(g, filled(template, arrays), x_shape),
+    jvps=[
+        lambda t, ans, g, *arrays, template, x_shape: scatter_indexed(
+            t, *arrays, template=template, x_shape=x_shape
+        )
+    ],
+    vjps=[lambda ct, ans, g, *arrays, template, x_shape: indexed(ct, *arrays, template=template)],
+    cost=lambda ans, g, *arrays, template, x_shape: size(g),
+)
+
+
 # ---------------------------------------------------------------------------- joining arrays
 def _concatenate_vjp(g: Any, ans: Any, *xs: Any, axis: int) -> tuple:
     """Each input's cotangent is its slice of ``g`` along ``axis``."""

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
+from admodes.batching import numbers
 from admodes.core import dtype_of, ndim, plain, shape
 
 __all__ = ["map_coordinates"]
@@ -111,7 +112,7 @@ _SCIPY_NAMES = {"grid-constant": "constant", "grid-wrap": "wrap", "grid-mirror":
 def _nodes(coordinate: Any, order: int, n: int, mode: str) -> list[Node]:
     """The nodes of one axis of length n at ``coordinate``: round(c) with weight 1 (order 0);
     ⌊c⌋ and ⌊c⌋ + 1 with weights 1 − (c − ⌊c⌋) and c − ⌊c⌋ (order 1)."""
-    c = plain(coordinate)
+    c = numbers(coordinate)
     with np.errstate(invalid="ignore", over="ignore"):  # inf − inf, int32 wrap-around, as JAX
         if order == 0:
             raw = [(_as_index(_round_half_away(c)), None)]

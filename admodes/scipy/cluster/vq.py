@@ -10,7 +10,8 @@ import numpy as np
 import scipy.cluster.vq
 
 import admodes.numpy as anp
-from admodes.core import ndim, plain
+from admodes.batching import at_each_index
+from admodes.core import dtype_of, ndim
 
 __all__ = ["vq"]
 
@@ -21,10 +22,13 @@ def vq(obs: Any, code_book: Any, check_finite: bool = True) -> tuple[np.ndarray,
     for 1-D inputs). The codes, and SciPy's checks of the inputs (same rank, 1 or 2; as many
     features; finite, with ``check_finite``), are SciPy's on the plain values; the distances
     are JAX's norm of the differences, so a distance of 0 has JAX's derivative, nan."""
-    codes, _ = scipy.cluster.vq.vq(plain(obs), plain(code_book), check_finite=check_finite)
-    dtype = np.result_type(plain(obs), plain(code_book))
+    obs, code_book = anp.asarray(obs), anp.asarray(code_book)
+    codes = at_each_index(
+        lambda o, c: scipy.cluster.vq.vq(o, c, check_finite=check_finite)[0], obs, code_book
+    )
+    dtype = np.result_type(dtype_of(obs), dtype_of(code_book))
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)  # integers as float64, as SciPy
-    obs, code_book = (anp.astype(anp.asarray(a), dtype) for a in (obs, code_book))
+    obs, code_book = (anp.astype(a, dtype) for a in (obs, code_book))
     diff = anp.subtract(obs, anp.take(code_book, codes, axis=0))
     if ndim(diff) == 1:  # one feature per observation
         diff = anp.reshape(diff, (-1, 1))

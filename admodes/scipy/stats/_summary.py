@@ -13,7 +13,7 @@ from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
 from admodes.batching import at_each_index, numbers
-from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape, size
+from admodes.core import TRACED_TYPES, dtype_of, ndim, shape, size
 from admodes.scipy.stats._common import export_with_scipy_types, in_promoted_dtype
 
 __all__ = ["mode", "rankdata", "sem"]
@@ -68,17 +68,20 @@ def mode(
     ``nan_policy`` and ``keepdims``. The count is an integer, a constant; the mode is an entry of
     a, m = a[i*] with i* the first index along ``axis`` where a equals it, so ∂m/∂a[i*] = 1 and 0
     elsewhere, as JAX's."""
-    found = scipy.stats.mode(plain(a), axis=axis, nan_policy=nan_policy, keepdims=keepdims)
+    found_mode, count = at_each_index(
+        lambda v: tuple(scipy.stats.mode(v, axis=axis, nan_policy=nan_policy, keepdims=keepdims)),
+        a,
+    )
     if type(a) not in TRACED_TYPES:
-        return ModeResult(found.mode, found.count)
+        return ModeResult(found_mode, count)
     a = anp.ravel(a) if axis is None else anp.atleast_1d(a)
     axis = 0 if axis is None else normalize_axis_index(axis, ndim(a))
-    values = plain(a)
-    modal = np.reshape(found.mode, (*shape(a)[:axis], 1, *shape(a)[axis + 1 :]))
+    values = numbers(a)
+    modal = np.reshape(found_mode, (*shape(a)[:axis], 1, *shape(a)[axis + 1 :]))
     equal = (values == modal) | (np.isnan(values) & np.isnan(modal))
     first = np.argmax(equal, axis=axis, keepdims=True)
     entry = anp.take_along_axis(a, first, axis)
-    return ModeResult(anp.reshape(entry, np.shape(found.mode)), found.count)
+    return ModeResult(anp.reshape(entry, shape(found_mode)), count)
 
 
 def rankdata(
