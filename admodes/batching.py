@@ -32,6 +32,7 @@ from admodes.core import (
     Traced,
     dtype_of,
     ndim,
+    numbers,
     plain,
     shape,
 )
@@ -69,6 +70,10 @@ class MapTrace(Trace):
             out = rule(prim, values, mapped, **params)
         return Mapped(out, self)
 
+    def numbers(self, value: Mapped) -> Mapped:
+        """A mapped value whose stack is ``value``'s numbers (see :func:`admodes.core.numbers`)."""
+        return Mapped(numbers(value.stack), self)
+
     @staticmethod
     def at(values: tuple, mapped: tuple, i: int) -> list:
         """The arguments of index ``i``: each stack's entry i, the shared values as they are."""
@@ -101,16 +106,6 @@ class Mapped(Traced):
         return f"Mapped(shape={self.shape}, size={self._trace.size})"
 
     __hash__ = Traced.__hash__
-
-
-def numbers(x: Any) -> Any:
-    """``x``'s numbers, without derivatives: its plain value, or for a value ``vmap`` maps, a
-    mapped value whose stack is plain numbers (so NumPy on it still runs at every index)."""
-    while isinstance(x, Traced):
-        if type(x) is Mapped:
-            return Mapped(numbers(x.stack), x._trace)
-        x = x.primal
-    return x
 
 
 def array_numbers(x: Any) -> Any:

@@ -67,6 +67,10 @@ class Trace:
         :attr:`processes`)."""
         raise NotImplementedError
 
+    def numbers(self, value: Any) -> Any:
+        """:func:`numbers` of ``value``, one of this trace's (a trace that :attr:`processes`)."""
+        raise NotImplementedError
+
 
 class ConcretizationError(Exception):
     """A value mapped by ``vmap`` was asked for its one number (JAX's ConcretizationTypeError):
@@ -190,6 +194,18 @@ def plain(x: Any) -> Any:
     """The plain value beneath every level of tracing (``x`` itself when it is not traced); a
     value mapped by ``vmap`` has none (:class:`ConcretizationError`)."""
     while isinstance(x, Traced):
+        x = x.primal
+    return x
+
+
+def numbers(x: Any) -> Any:
+    """``x``'s numbers, without derivatives: its plain value beneath every level of tracing, or
+    for a value of a trace that :attr:`~Trace.processes` its values (vmap's, whose values hold
+    one number per index), a value of that trace holding its numbers, on which NumPy still runs
+    at every index. What library code and rules read to build masks and orders."""
+    while isinstance(x, Traced):
+        if x._trace.processes:
+            return x._trace.numbers(x)
         x = x.primal
     return x
 

@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import numbers
-from admodes.core import dtype_of, ndim, plain, shape
+from admodes.core import dtype_of, ndim, numbers, plain, shape
 from admodes.nn import initializers
 from admodes.numpy._functions import clamp, masked, stop_gradient
 from admodes.numpy._reductions import max_shift

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import is_mapped, numbers
-from admodes.core import Traced, dtype_of, plain, shape
+from admodes.batching import is_mapped
+from admodes.core import Traced, dtype_of, numbers, plain, shape
 from admodes.numpy import _functions
 from admodes.numpy._indexing import IndexUpdates
 from admodes.numpy._shapes import moveaxis

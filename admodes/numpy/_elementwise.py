@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import holds_numbers, numbers, on_numbers
-from admodes.core import Traced, dtype_of
+from admodes.batching import holds_numbers, on_numbers
+from admodes.core import Traced, dtype_of, numbers
 from admodes.numpy._functions import _plain_fn
 from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
     abs,

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import is_mapped, numbers
-from admodes.core import dtype_of, ndim, plain, shape
+from admodes.batching import is_mapped
+from admodes.core import dtype_of, ndim, numbers, plain, shape
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import is_mapped, numbers
-from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.batching import is_mapped
+from admodes.core import Traced, dtype_of, ndim, numbers, plain, shape, size
 from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
     _axes,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import plain
+from admodes.core import numbers
 from admodes.registry import defprim, input_size_cost
 from admodes.rules.broadcasting import expand_reduced, keepdims_shape, sum
 from admodes.rules.elementwise import divide, multiply
@@ -22,9 +22,10 @@ from admodes.rules.shape import flip
 def _chosen(ans: Any, x: Any, axis: tuple[int, ...], keepdims: bool) -> tuple[Any, Any]:
     """Indicator of the entries that attain the max/min, and how many tie for each output.
 
-    Both are constants (derivative zero), so they are computed on plain values.
+    Both are constants (derivative zero), so they are computed on the numbers (at every index
+    of a vmap at once).
     """
-    x, ans = plain(x), plain(ans)
+    x, ans = numbers(x), numbers(ans)
     if not keepdims:
         ans = np.reshape(ans, keepdims_shape(np.shape(x), axis))
     chosen = (x == ans) * 1.0

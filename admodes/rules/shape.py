@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import dtype_of, ndim, shape, size
+from admodes.core import Traced, dtype_of, ndim, shape, size
 from admodes.registry import defprim
 
 
@@ -106,7 +106,7 @@ def _moved_ndim(index: tuple) -> int:
     """How many leading result axes NumPy gives the advanced indices, when they are separated by a
     slice or None (``x[i, :, j]``): it puts their broadcast axes first, ahead of a tangent's
     direction axes. 0 when the advanced indices are adjacent (or absent): nothing moves."""
-    arrays = [i for i in index if isinstance(i, np.ndarray)]
+    arrays = [i for i in index if isinstance(i, np.ndarray | Traced)]
     if not arrays:
         return 0
     at = [k for k, i in enumerate(index) if not (i is None or isinstance(i, slice))]
@@ -117,12 +117,22 @@ def _moved_ndim(index: tuple) -> int:
 
 def gathered(v: Any, nb: int, index: tuple) -> Any:
     """v[index] for ``v`` with ``nb`` leading direction axes, which stay in front."""
-    out = getitem(v, _batched(index, nb))
+    out = _gather(v, _batched(index, nb))
     a = _moved_ndim(index) if nb else 0
     if not a:
         return out
     n = ndim(out)
     return transpose(out, (*range(a, a + nb), *range(a), *range(a + nb, n)))
+
+
+def _gather(v: Any, index: tuple) -> Any:
+    """v[index] (a full index): ``getitem``, or ``indexed`` where some index arrays are traced
+    (numbers that vmap maps, one array per index of its axis)."""
+    if not any(isinstance(i, Traced) for i in index):
+        return getitem(v, index)
+    arrays = tuple(i for i in index if isinstance(i, np.ndarray | Traced))
+    template = tuple(INDEX_ARRAY if isinstance(i, np.ndarray | Traced) else i for i in index)
+    return indexed(v, *arrays, template=template)
 
 
 def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:

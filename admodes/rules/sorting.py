@@ -3,7 +3,7 @@
 Its derivative permutes, as JAX's: with p the permutation a *stable* sort of the primal makes
 (ties keep their order), ``ans = x[p]``, so the JVP gathers the tangent, ``t[p]``, and the VJP
 gathers the cotangent by the inverse permutation, ``g[p⁻¹]``. The permutation is a constant
-(computed on plain values): it has no derivative of its own.
+(computed on the numbers): it has no derivative of its own.
 
 Cost: n·log₂ n comparisons per sorted line of length n.
 """
@@ -15,14 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import plain, shape, size
+from admodes.core import numbers, shape, size
 from admodes.registry import defprim
 from admodes.rules.shape import along_axis, batch_ndim, gathered
 
 
 def _order(x: Any, axis: int) -> np.ndarray:
-    """The stable sort's permutation of x along ``axis``."""
-    return np.argsort(plain(x), axis=axis, kind="stable")
+    """The stable sort's permutation of x along ``axis`` (of its numbers: at every index of a
+    vmap at once)."""
+    return np.argsort(numbers(x), axis=axis, kind="stable")
 
 
 def _sorted_index(x: Any, axis: int) -> tuple:

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import numbers
-from admodes.core import dtype_of, ndim, plain, shape
+from admodes.core import dtype_of, ndim, numbers, plain, shape
 
 __all__ = ["map_coordinates"]
 

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import array_numbers, is_mapped, numbers
-from admodes.core import dtype_of, plain
+from admodes.batching import array_numbers, is_mapped
+from admodes.core import dtype_of, numbers, plain
 from admodes.numpy._elementwise import numpy_scalar
 
 

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.batching import numbers
+from admodes.core import numbers
 from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,

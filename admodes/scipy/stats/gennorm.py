@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import numbers
+from admodes.core import numbers
 from admodes.scipy.special import gammaincc, gammaln
 from admodes.scipy.stats._common import (
     exp_of,

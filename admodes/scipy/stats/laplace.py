@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import admodes.numpy as anp
-from admodes.batching import numbers
+from admodes.core import numbers
 from admodes.scipy.stats._common import exp_of, export_with_scipy_types, rescaled, standardized
 
 __all__ = ["cdf", "logpdf", "pdf"]

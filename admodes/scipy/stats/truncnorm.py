@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import array_numbers, numbers
-from admodes.core import dtype_of, ndim
+from admodes.batching import array_numbers
+from admodes.core import dtype_of, ndim, numbers
 from admodes.scipy.special import log_ndtr, logsumexp, ndtr
 from admodes.scipy.stats import norm
 from admodes.scipy.stats._common import (

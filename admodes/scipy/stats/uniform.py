@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import array_numbers, numbers
+from admodes.batching import array_numbers
+from admodes.core import numbers
 from admodes.scipy.stats._common import (
     any_of,
     exp_of,
