@@ -309,6 +309,35 @@ def test_indices_that_vary_per_index_gather_in_one_call() -> None:
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_updates_at_indices_that_vary_per_index(mode: str) -> None:
+    """``x.at[i].set`` (the last of repeated writes wins) and ``.add`` at per-index integer
+    arrays, in one call, and the gradient of the mapped function, as JAX's."""
+    values = RNG.standard_normal((4, 3))
+    at = np.array([[0, 2, 2], [1, 1, 1], [2, 0, 1], [1, 2, 0]])
+
+    def updates(m: Any) -> Any:
+        return lambda x, v, i: (
+            x.at[i].set(v),
+            x.at[i].add(v * 2.0),
+            x.at[i[0]].set(v[1]),
+            m.zeros(3).at[i[2]].set(1.0) * x,  # a one-hot vector
+            m.zeros(3).at[i].set(v) + x,
+        )
+
+    assert_mapped(updates, (0, 0, 0), (A3, values, at))
+    for in_axes in ((0, 0, 0), (None, 0, 0)):  # x shared: traced by the gradient
+        x = A3 if in_axes[0] == 0 else A3[0]
+
+        def loss(m: Any, vmap: Any, in_axes: tuple = in_axes) -> Any:
+            return lambda w, v: sum(
+                m.sum(u**2 * np.arange(3.0)) for u in vmap(updates(m), in_axes)(w, v, at)
+            )
+
+        expected = jax.grad(loss(JNP, jax.vmap), (0, 1))(x, values)
+        assert_close(ad.grad(loss(anp, ad.vmap), (0, 1), mode=mode)(x, values), expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_gradients_through_per_index_gathers(mode: str) -> None:
     """Per-example gradients of an embedding model: the table is shared, the tokens mapped."""
     table = RNG.standard_normal((7, 3))

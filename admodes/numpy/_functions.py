@@ -406,28 +406,33 @@ def flip(x: Any, axis: int | None = None) -> Any:
 def getitem(x: Any, index: Any) -> Any:
     """``x[index]``: basic slicing, integer arrays and boolean masks; integer arrays that vmap
     maps (one per index of the mapped axis) too."""
-    if any(isinstance(i, Traced) for i in (index if isinstance(index, tuple) else (index,))):
-        return _indexed_by_mapped_arrays(x, index)
+    if has_mapped_arrays(index):
+        arrays, template = operand_index(index, ndim(x))
+        return _shape.indexed(x, *arrays, template=template)
     return _shape.getitem(x, index=full_index(index, ndim(x)))
 
 
-def _indexed_by_mapped_arrays(x: Any, index: Any) -> Any:
-    """x[index] where integer index arrays vary along vmap's mapped axis (numbers, without a
-    derivative): a gather that takes every index array as an operand, so vmap gathers for every
-    index at once. A traced index of any other kind is refused as in :func:`full_index`; a
-    mapped boolean mask (its shape varies) or a ``None`` beside a mapped array makes vmap call
-    the function once per index."""
-    full = _shape.normalize_index(index, ndim(x))
+def has_mapped_arrays(index: Any) -> bool:
+    """Whether ``index`` holds traced entries (index arrays that vmap maps, if it is valid)."""
+    return any(isinstance(i, Traced) for i in (index if isinstance(index, tuple) else (index,)))
+
+
+def operand_index(index: Any, x_ndim: int) -> tuple[tuple, tuple]:
+    """A full index with integer arrays that vary along vmap's mapped axis (numbers, without a
+    derivative) as the operands and template of :func:`admodes.rules.shape.indexed`: every index
+    array an operand, so vmap gathers (and scatters) for every index at once. A traced index of
+    any other kind is refused as in :func:`full_index`; a mapped boolean mask (its shape varies)
+    or a ``None`` beside a mapped array makes vmap call the function once per index."""
+    full = _shape.normalize_index(index, x_ndim)
     traced = [i for i in full if isinstance(i, Traced)]
     if not all(holds_numbers(i) and dtype_of(i).kind in "iu" for i in traced):
-        full_index(index, ndim(x))  # raises: an index with a derivative
+        full_index(index, x_ndim)  # raises: an index with a derivative
     if any(i is None or dtype_of(i).kind == "b" for i in full if not isinstance(i, int | slice)):
         raise ConcretizationError()
-    arrays = tuple(i for i in full if not isinstance(i, int | _np.integer | slice))
-    template = tuple(
-        i if isinstance(i, int | _np.integer | slice) else _shape.INDEX_ARRAY for i in full
-    )
-    return _shape.indexed(x, *arrays, template=template)
+    static = (int, _np.integer, slice)
+    arrays = tuple(i for i in full if not isinstance(i, static))
+    template = tuple(i if isinstance(i, static) else _shape.INDEX_ARRAY for i in full)
+    return arrays, template
 
 
 def full_index(index: Any, x_ndim: int) -> tuple:

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes.batching import at_each_index
 from admodes.core import Traced, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
@@ -33,13 +34,15 @@ from admodes.numpy._functions import (
     broadcast_to,
     full_index,
     getitem,
+    has_mapped_arrays,
     like_inputs,
     multiply,
+    operand_index,
     ravel,
     reshape,
     where,
 )
-from admodes.rules.shape import along_axis, scatter_add
+from admodes.rules.shape import along_axis, filled, scatter_add, scatter_indexed
 
 
 class IndexUpdates:
@@ -69,10 +72,14 @@ class IndexUpdate:
 
     def set(self, values: Any) -> Any:
         """x with ``values`` written at ``index`` (repeated indices: the last write wins)."""
+        if has_mapped_arrays(self.index):
+            return _MappedUpdate(self.x, self.index, values).placed(self.x)
         return self._like_x(_Update(self.x, self.index, values).placed(self.x, "last"))
 
     def add(self, values: Any) -> Any:
         """x with ``values`` added at ``index`` (repeated indices accumulate)."""
+        if has_mapped_arrays(self.index):
+            return add(self.x, _MappedUpdate(self.x, self.index, values).scattered())
         u = _Update(self.x, self.index, values)
         return self._like_x(
             add(self.x, scatter_add(u.values, index=u.index, x_shape=shape(self.x)))
@@ -115,15 +122,11 @@ class _Update:
             values = astype(values, dtype_of(x))
         self.values = broadcast_to(values, self.positions.shape)
         self.occurrence = _occurrences(self.positions.ravel()).reshape(self.positions.shape)
-        self.writes = _np.bincount(self.positions.ravel(), minlength=size(x)).reshape(self.x_shape)
 
     def placed(self, base: Any, which: int | str) -> Any:
         """``base`` with the values of one round of writes in place: round ``which`` (the r-th
         write to each position), or ``"last"`` (the last write to each position)."""
-        if which == "last":
-            chosen = self.occurrence == self.writes.ravel()[self.positions] - 1
-        else:
-            chosen = self.occurrence == which
+        chosen = _last_writes(self.positions) if which == "last" else self.occurrence == which
         values = self.values if chosen.all() else where(chosen, self.values, 0.0)
         written = _np.zeros(size(base), dtype=bool)
         written[self.positions[chosen]] = True
@@ -149,6 +152,43 @@ class _Update:
             where(x_hits, multiply(x, share_x), 0.0),
             scatter_add(from_values, index=self.index, x_shape=self.x_shape),
         )
+
+
+class _MappedUpdate:
+    """``set`` and ``add`` at integer index arrays that differ per index of a vmap (numbers):
+    one scatter for every index at once, taking them as operands; which write to each position
+    wins, and where x is written, are found on each index's numbers."""
+
+    def __init__(self, x: Any, index: Any, values: Any) -> None:
+        self.x_shape = shape(x)
+        self.arrays, self.template = operand_index(index, ndim(x))
+        entries = _np.arange(size(x)).reshape(self.x_shape)
+        self.positions = at_each_index(
+            lambda *arrays: entries[filled(self.template, arrays)], *self.arrays
+        )
+        if dtype_of(values) != dtype_of(x):
+            values = astype(values, dtype_of(x))
+        self.values = broadcast_to(values, shape(self.positions))
+
+    def scattered(self, values: Any = None) -> Any:
+        """The values (or ``values``) added into zeros of x's shape at the index."""
+        values = self.values if values is None else values
+        return scatter_indexed(values, *self.arrays, template=self.template, x_shape=self.x_shape)
+
+    def placed(self, base: Any) -> Any:
+        """``base`` with the last write to each position in place."""
+        n = size(base)
+        last = at_each_index(_last_writes, self.positions)
+        written = at_each_index(lambda p: _np.isin(_np.arange(n), p), self.positions)
+        scattered = self.scattered(where(last, self.values, 0.0))
+        return where(reshape(written, self.x_shape), scattered, base)
+
+
+def _last_writes(positions: _np.ndarray) -> _np.ndarray:
+    """Where each entry of ``positions`` is the last write to its position."""
+    flat = positions.ravel()
+    occurrence = _occurrences(flat).reshape(positions.shape)
+    return occurrence == _np.bincount(flat)[positions] - 1
 
 
 def _occurrences(positions: _np.ndarray) -> _np.ndarray:

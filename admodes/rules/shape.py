@@ -130,9 +130,14 @@ def _gather(v: Any, index: tuple) -> Any:
     (numbers that vmap maps, one array per index of its axis)."""
     if not any(isinstance(i, Traced) for i in index):
         return getitem(v, index)
-    arrays = tuple(i for i in index if isinstance(i, np.ndarray | Traced))
-    template = tuple(INDEX_ARRAY if isinstance(i, np.ndarray | Traced) else i for i in index)
+    arrays, template = _operands(index)
     return indexed(v, *arrays, template=template)
+
+
+def _operands(index: tuple) -> tuple[tuple, tuple]:
+    """A full index as the index arrays and template of ``indexed`` / ``scatter_indexed``."""
+    arrays = tuple(i for i in index if isinstance(i, np.ndarray | Traced))
+    return arrays, tuple(INDEX_ARRAY if isinstance(i, np.ndarray | Traced) else i for i in index)
 
 
 def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
@@ -143,7 +148,11 @@ def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
     a = _moved_ndim(index) if nb else 0
     if a:
         v = transpose(v, (*range(nb, nb + a), *range(nb), *range(nb + a, ndim(v))))
-    return scatter_add(v, _batched(index, nb), out_shape)
+    index = _batched(index, nb)
+    if not any(isinstance(i, Traced) for i in index):
+        return scatter_add(v, index, out_shape)
+    arrays, template = _operands(index)
+    return scatter_indexed(v, *arrays, template=template, x_shape=out_shape)
 
 
 def _scatter_add_impl(g: Any, index: tuple, x_shape: tuple[int, ...]) -> np.ndarray:
@@ -201,25 +210,35 @@ def filled(template: tuple, arrays: tuple) -> tuple:
 indexed = defprim(
     "indexed",
     lambda x, *arrays, template: x[filled(template, arrays)],
-    jvps=[lambda t, ans, x, *arrays, template: indexed(t, *arrays, template=template)],
+    jvps=[
+        lambda t, ans, x, *arrays, template: gathered(t, batch_ndim(t, x), filled(template, arrays))
+    ],
     vjps=[
-        lambda g, ans, x, *arrays, template: scatter_indexed(
-            g, *arrays, template=template, x_shape=shape(x)
+        lambda g, ans, x, *arrays, template: scattered(
+            g, batch_ndim(g, ans), filled(template, arrays), shape(x)
         )
     ],
     cost=lambda ans, x, *arrays, template: size(ans),
+    batched_jvp=True,
+    batched_vjp=True,
 )
 #: The transpose of ``indexed``: g added into zeros of ``x_shape`` at the index.
 scatter_indexed = defprim(
     "scatter_indexed",
     lambda g, *arrays, template, x_shape: _scatter_add_impl(g, filled(template, arrays), x_shape),
     jvps=[
-        lambda t, ans, g, *arrays, template, x_shape: scatter_indexed(
-            t, *arrays, template=template, x_shape=x_shape
+        lambda t, ans, g, *arrays, template, x_shape: scattered(
+            t, batch_ndim(t, g), filled(template, arrays), x_shape
         )
     ],
-    vjps=[lambda ct, ans, g, *arrays, template, x_shape: indexed(ct, *arrays, template=template)],
+    vjps=[
+        lambda ct, ans, g, *arrays, template, x_shape: gathered(
+            ct, ndim(ct) - len(x_shape), filled(template, arrays)
+        )
+    ],
     cost=lambda ans, g, *arrays, template, x_shape: size(g),
+    batched_jvp=True,
+    batched_vjp=True,
 )
 
 
