@@ -102,11 +102,15 @@ def _batched(index: tuple, nb: int) -> tuple:
     return (slice(None),) * nb + index
 
 
+#: The entries of an index that are arrays: NumPy's, or traced ones (numbers vmap maps).
+_INDEX_ARRAYS = (np.ndarray, Traced)
+
+
 def _moved_ndim(index: tuple) -> int:
     """How many leading result axes NumPy gives the advanced indices, when they are separated by a
     slice or None (``x[i, :, j]``): it puts their broadcast axes first, ahead of a tangent's
     direction axes. 0 when the advanced indices are adjacent (or absent): nothing moves."""
-    arrays = [i for i in index if isinstance(i, np.ndarray | Traced)]
+    arrays = [i for i in index if isinstance(i, _INDEX_ARRAYS)]
     if not arrays:
         return 0
     at = [k for k, i in enumerate(index) if not (i is None or isinstance(i, slice))]
@@ -136,8 +140,8 @@ def _gather(v: Any, index: tuple) -> Any:
 
 def _operands(index: tuple) -> tuple[tuple, tuple]:
     """A full index as the index arrays and template of ``indexed`` / ``scatter_indexed``."""
-    arrays = tuple(i for i in index if isinstance(i, np.ndarray | Traced))
-    return arrays, tuple(INDEX_ARRAY if isinstance(i, np.ndarray | Traced) else i for i in index)
+    arrays = tuple(i for i in index if isinstance(i, _INDEX_ARRAYS))
+    return arrays, tuple(INDEX_ARRAY if isinstance(i, _INDEX_ARRAYS) else i for i in index)
 
 
 def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
