@@ -210,6 +210,10 @@ MATMULS = [  # (a, b, in_axes): every pairing of vectors, matrices and stacks, m
     (RNG.standard_normal((4, 5, 2, 3)), RNG.standard_normal((3, 4)), (0, None)),
     (RNG.standard_normal((5, 2, 3)), RNG.standard_normal((4, 3, 4)), (None, 0)),
     (B23, RNG.standard_normal((5, 3, 2)), (0, None)),
+    (A3, V3, (0, None)),  # a vector per index against a shared vector, each way
+    (V3, A3, (None, 0)),
+    (RNG.standard_normal((4, 2, 3)), V3, (0, None)),
+    (RNG.standard_normal((4, 5, 2, 3)), V3, (0, None)),
 ]
 
 
@@ -217,6 +221,28 @@ MATMULS = [  # (a, b, in_axes): every pairing of vectors, matrices and stacks, m
 def test_matmul_maps_in_one_call(k: int) -> None:
     a, b, in_axes = MATMULS[k]
     assert_mapped(lambda m: lambda x, y: x @ y, in_axes, (a, b))
+
+
+MATMUL_SHAPES = [(3,), (2, 3), (5, 2, 3)], [(3,), (3, 4), (5, 3, 4)]
+
+
+@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (0, 0)])
+@pytest.mark.parametrize("a_shape", MATMUL_SHAPES[0])
+@pytest.mark.parametrize("b_shape", MATMUL_SHAPES[1])
+def test_matmul_of_every_rank_pairing(a_shape: tuple, b_shape: tuple, in_axes: tuple) -> None:
+    """Vectors, matrices and stacks on either side, mapped or shared, and per-example
+    gradients through the product, against JAX."""
+    a, b = (
+        RNG.standard_normal((4, *s)) if ax == 0 else RNG.standard_normal(s)
+        for s, ax in zip((a_shape, b_shape), in_axes, strict=True)
+    )
+    assert_mapped(lambda m: lambda x, y: x @ y, in_axes, (a, b))
+
+    def squares(m: Any, grad: Any) -> Any:
+        return grad(lambda x, y: m.sum((x @ y) ** 2), (0, 1))
+
+    expected = jax.vmap(squares(JNP, jax.grad), in_axes)(a, b)
+    assert_close(ad.vmap(squares(anp, ad.grad), in_axes)(a, b), expected)
 
 
 def test_einsum_maps_in_one_call() -> None:

@@ -229,10 +229,12 @@ def _joined(prim: Primitive, args: tuple, mapped: tuple, axis: int) -> Any:
 
 
 def _matmul(prim: Primitive, args: tuple, mapped: tuple) -> Any:
-    """a @ b: a stack of vectors becomes a stack of rows (a) or columns (b), dropped after; the
-    stacks get the batch axes of the product's rank."""
+    """a @ b: a stack of vectors becomes a stack of rows (a) or columns (b), whose unit axis is
+    dropped after (a shared vector b NumPy drops itself); the stacks get the batch axes of the
+    product's rank."""
     (a, b), (ma, mb) = args, mapped
     row, column = ma and ndim(a) == 2, mb and ndim(b) == 2
+    b_vector = example_ndim(b, mb) == 1  # the product then has no column axis left
     if row:
         a = reshape(a, (shape(a)[0], 1, shape(a)[1]))
     if column:
@@ -242,7 +244,7 @@ def _matmul(prim: Primitive, args: tuple, mapped: tuple) -> Any:
     if column:
         out = getitem(out, (Ellipsis, 0))
     if row:
-        out = getitem(out, (Ellipsis, 0, slice(None)) if not column else (Ellipsis, 0))
+        out = getitem(out, (Ellipsis, 0) if b_vector else (Ellipsis, 0, slice(None)))
     return out
 
 
