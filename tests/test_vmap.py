@@ -3,6 +3,7 @@ through it in both modes, and its errors."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import Any
 
@@ -541,19 +542,28 @@ def _numeric_leaves(tree: Any) -> list[np.ndarray]:
     return [np.asarray(leaf) for leaf in ad.tree.leaves(tree)]
 
 
-def _maps_like_a_loop(fun: Any, primals: tuple, mapped: Any = None) -> str | None:
-    """None if ``mapped`` (default ``vmap(fun)``) on a batch of two inputs equals ``fun`` at
-    each; else what differs. Inputs the function does not take, or numbers that are not finite,
-    are not compared."""
+def _maps_like_a_loop(
+    fun: Any, primals: tuple, mapped: Any = None, in_axes: tuple | None = None
+) -> str | None:
+    """None if ``mapped`` (default ``vmap(fun, in_axes)``) on a batch of two inputs equals
+    ``fun`` at each; else what differs. ``in_axes``: 0 (the default for all) for an argument
+    that differs per index, None for one shared. Inputs the function does not take, or numbers
+    that are not finite, are not compared."""
+    in_axes = in_axes or (0,) * len(primals)
+    pairs = list(zip(primals, in_axes, strict=True))
     try:
-        each = [_numeric_leaves(fun(*(_nudged(p, i) for p in primals))) for i in (0, 1)]
+        each = [
+            _numeric_leaves(fun(*(p if ax is None else _nudged(p, i) for p, ax in pairs)))
+            for i in (0, 1)
+        ]
         want = [np.stack(pair) for pair in zip(*each, strict=True)]
     except Exception:  # the nudged input is not one the function takes
         return None
     if not all(w.dtype.kind in "biufc" and np.all(np.isfinite(w)) for w in want):
         return None
     try:
-        got = _numeric_leaves((mapped or ad.vmap(fun))(*(_batch(p) for p in primals)))
+        batch = (p if ax is None else _batch(p) for p, ax in pairs)
+        got = _numeric_leaves((mapped or ad.vmap(fun, in_axes))(*batch))
     except Exception as failure:
         return repr(failure)
     same = len(got) == len(want) and all(
@@ -563,12 +573,9 @@ def _maps_like_a_loop(fun: Any, primals: tuple, mapped: Any = None) -> str | Non
     return None if same else f"{[g.shape for g in got]} != {[w.shape for w in want]}"
 
 
-def test_every_namespace_function_maps_like_a_loop() -> None:
-    """vmap of each public function of admodes' namespaces (values, and the gradient of their
-    sum), and the gradient of that sum over the batch in both modes (a transform outside vmap
-    carries its directions through the batching rules), equal the function called at each
-    index: batching rules never change a number."""
-    differ = {}
+def _probes() -> Any:
+    """Each namespace function with a float argument, as a function of its float arguments: its
+    name, the function, its example arguments, and the sum of its float outputs."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for name, call in coverage.calls():
@@ -584,22 +591,64 @@ def test_every_namespace_function_maps_like_a_loop() -> None:
                 ]
                 return anp.sum(anp.stack([anp.sum(anp.real(v)) for v in leaves]))
 
-            every = tuple(range(len(primals)))
-            for what, fun, mapped in (
-                ("value", call, None),
-                ("gradient", ad.grad(total, every), None),
-                *(
-                    (
-                        f"{mode} gradient of the map",
-                        ad.grad(total, every, mode=mode),
-                        ad.grad(lambda *b, t=total: anp.sum(ad.vmap(t)(*b)), every, mode=mode),
-                    )
-                    for mode in MODES
-                ),
-            ):
+            yield name, call, primals, total
+
+
+def test_every_namespace_function_maps_like_a_loop() -> None:
+    """vmap of each public function of admodes' namespaces (values, and the gradient of their
+    sum), and the gradient of that sum over the batch in both modes (a transform outside vmap
+    carries its directions through the batching rules), equal the function called at each
+    index: batching rules never change a number."""
+    differ = {}
+    for name, call, primals, total in _probes():
+        every = tuple(range(len(primals)))
+        for what, fun, mapped in (
+            ("value", call, None),
+            ("gradient", ad.grad(total, every), None),
+            *(
+                (
+                    f"{mode} gradient of the map",
+                    ad.grad(total, every, mode=mode),
+                    ad.grad(lambda *b, t=total: anp.sum(ad.vmap(t)(*b)), every, mode=mode),
+                )
+                for mode in MODES
+            ),
+        ):
+            with np.errstate(all="ignore"):
                 failure = _maps_like_a_loop(fun, primals, mapped)
-                if failure is not None:
-                    differ[f"{name} ({what})"] = failure
+            if failure is not None:
+                differ[f"{name} ({what})"] = failure
+    assert not differ, differ
+
+
+#: An example array argument as it is, or one rank lower: its first row, or its first column.
+RANKS = {"as probed": lambda a: a, "row": lambda a: a[0], "column": lambda a: a[..., 0]}
+
+
+@pytest.mark.slow
+def test_every_namespace_function_maps_with_shared_arguments_at_lower_ranks() -> None:
+    """Each function again, every array argument as probed or one rank lower (vectors beside
+    matrices, scalars beside vectors), each mapped or shared by every index: its value and vmap
+    of its gradient in both modes equal the function at each index."""
+    differ = {}
+    for name, call, primals, total in _probes():
+        if not all(isinstance(p, np.ndarray) for p in primals):
+            continue
+        for ranks in itertools.product(RANKS, repeat=len(primals)):
+            args = tuple(RANKS[r](p) if p.ndim else p for r, p in zip(ranks, primals, strict=True))
+            every = tuple(range(len(args)))
+            for in_axes in itertools.product((0, None), repeat=len(args)):
+                if 0 not in in_axes:
+                    continue
+                for what, fun in (
+                    ("value", call),
+                    *((f"{mode} gradient", ad.grad(total, every, mode=mode)) for mode in MODES),
+                ):
+                    with warnings.catch_warnings(), np.errstate(all="ignore"):
+                        warnings.simplefilter("ignore")
+                        failure = _maps_like_a_loop(fun, args, in_axes=in_axes)
+                    if failure is not None:
+                        differ[f"{name} {ranks} {in_axes} ({what})"] = failure
     assert not differ, differ
 
 
