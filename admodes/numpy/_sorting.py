@@ -29,7 +29,6 @@ from admodes.numpy._functions import (
     add,
     asarray,
     astype,
-    broadcast_to,
     concatenate,
     divide,
     flip,
@@ -189,30 +188,11 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
 def _at(s: Any, index: Any) -> Any:
     """The entries of each line (last axis) of ``s`` at ``index`` (whole numbers, as floats), of
     shape ``s``'s lines + the quantiles' shape: s[..., index[..., j]] for every quantile j."""
-    if is_mapped(index):
-        return _selected(s, index)
     lead = shape(s)[:-1]
-    index = index.astype(int)
+    index = astype(index, _np.dtype(int))  # per index of a vmap too (numbers)
     flat = index.reshape((*lead, -1))
     picked = getitem(s, along_axis(flat, -1, (*lead, flat.shape[-1])))
     return getitem(picked, 0) if index.ndim == 0 else reshape(picked, index.shape)
-
-
-def _selected(s: Any, index: Any) -> Any:
-    """``_at`` for indices that ``vmap`` maps (each index of the mapped axis has its own): each
-    line, repeated for every quantile and padded to a power-of-two length, is halved once per bit
-    of the indices, from the highest, keeping the half that holds the index. Only selects, so
-    only the picked entry gets a derivative, as from a gather."""
-    lead, n = shape(s)[:-1], shape(s)[-1]
-    bits = builtins.max(n - 1, 0).bit_length()
-    if n < 1 << bits:
-        s = concatenate([s, _np.zeros((*lead, (1 << bits) - n), dtype_of(s))], axis=-1)
-    quantile_axes = (1,) * (ndim(index) - len(lead))
-    s = broadcast_to(reshape(s, (*lead, *quantile_axes, 1 << bits)), (*shape(index), 1 << bits))
-    for bit in reversed(range(bits)):
-        upper = reshape(_np.floor_divide(index, 1 << bit) % 2 == 1, (*shape(index), 1))
-        s = where(upper, s[..., 1 << bit : 2 << bit], s[..., : 1 << bit])
-    return s[..., 0]
 
 
 def _lines(a: Any, axes: tuple[int, ...]) -> Any:
