@@ -38,7 +38,7 @@ import scipy.special as sc
 
 import admodes.numpy as anp
 from admodes import nn
-from admodes.batching import array_numbers, is_mapped, on_numbers
+from admodes.batching import array_numbers, at_each_index, is_mapped, on_numbers
 from admodes.core import dtype_of, numbers, plain
 from admodes.nn import logsumexp
 from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e, weak_scalars
@@ -163,14 +163,19 @@ def multigammaln(a: Any, d: int) -> Any:
     if not np.isscalar(d) or np.floor(d) != d:
         raise ValueError("multigammaln: d should be a positive integer (dimension)")
     d = int(d)
-    if np.any(np.asarray(plain(a)) <= 0.5 * (d - 1)):
-        raise ValueError(
-            f"multigammaln: condition a > 0.5 * (d-1) = {0.5 * (d - 1)} not met (a = "
-            f"{plain(a)!r}); log Γ_d(a) is defined for a > (d - 1)/2 only"
-        )
+    at_each_index(lambda values: _above_half(values, d), a)
     offsets = np.arange(d) / 2.0
     terms = gammaln(anp.subtract(anp.expand_dims(a, -1), offsets))
     return anp.add(anp.sum(terms, axis=-1), 0.25 * d * (d - 1) * math.log(math.pi))
+
+
+def _above_half(a: np.ndarray, d: int) -> None:
+    """SciPy's ValueError unless every entry of the plain ``a`` exceeds (d − 1)/2."""
+    if np.any(np.asarray(a) <= 0.5 * (d - 1)):
+        raise ValueError(
+            f"multigammaln: condition a > 0.5 * (d-1) = {0.5 * (d - 1)} not met (a = {a!r}); "
+            "log Γ_d(a) is defined for a > (d - 1)/2 only"
+        )
 
 
 def ndtr(x: Any) -> Any:
