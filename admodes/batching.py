@@ -30,6 +30,7 @@ from admodes.core import (
     ConcretizationError,
     Trace,
     Traced,
+    at_each_index,
     dtype_of,
     ndim,
     numbers,
@@ -73,6 +74,17 @@ class MapTrace(Trace):
     def numbers(self, value: Mapped) -> Mapped:
         """A mapped value whose stack is ``value``'s numbers (see :func:`admodes.core.numbers`)."""
         return Mapped(numbers(value.stack), self)
+
+    def at_each_index(self, fn: Callable[..., Any], values: list) -> Any:
+        """``fn`` on each index's numbers of ``values`` in turn, the results stacked as mapped
+        values (see :func:`admodes.core.at_each_index`). Where ``fn`` raises at an index, or
+        gives values of different shapes, vmap calls its function once per index, and the error
+        is raised there again."""
+        trace = _one_trace(values)
+        outs = [
+            fn(*(v.stack[i] if type(v) is Mapped else v for v in values)) for i in range(self.size)
+        ]
+        return tree.map(lambda *each: Mapped(np.stack(each), trace), *outs)
 
     @staticmethod
     def at(values: tuple, mapped: tuple, i: int) -> list:
@@ -169,23 +181,6 @@ def on_numbers(np_fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
             axis = moved_axis(axis, rank)
         return Mapped(np_fn(stack, axis=axis, **rest), trace)
     return at_each_index(functools.partial(np_fn, **kwargs), *args)
-
-
-def at_each_index(fn: Callable[..., Any], *args: Any) -> Any:
-    """``fn``, a function of plain numbers giving an array or a tuple of them (NumPy's or SciPy's:
-    pivots, codes, ranks, signs, or checks that raise), on the numbers of ``args`` (no
-    derivatives): once, where no vmap maps them; otherwise on each index's numbers in turn,
-    the results stacked as mapped values. No admodes op runs per index, so the mapped function
-    still runs once on the batch; where ``fn`` raises at an index, or gives values of different
-    shapes, vmap calls the function once per index, and the error is raised there again."""
-    values = [numbers(a) for a in args]
-    if not any(type(v) is Mapped for v in values):
-        return fn(*values)
-    trace = _one_trace(values)
-    outs = [
-        fn(*(v.stack[i] if type(v) is Mapped else v for v in values)) for i in range(trace.size)
-    ]
-    return tree.map(lambda *each: Mapped(np.stack(each), trace), *outs)
 
 
 def _one_trace(values: list) -> MapTrace:

@@ -71,6 +71,11 @@ class Trace:
         """:func:`numbers` of ``value``, one of this trace's (a trace that :attr:`processes`)."""
         raise NotImplementedError
 
+    def at_each_index(self, fn: Callable[..., Any], values: list) -> Any:
+        """:func:`at_each_index` of ``fn`` on ``values`` (numbers), some of them this trace's
+        (a trace that :attr:`processes`)."""
+        raise NotImplementedError
+
 
 class ConcretizationError(Exception):
     """A value mapped by ``vmap`` was asked for its one number (JAX's ConcretizationTypeError):
@@ -208,6 +213,21 @@ def numbers(x: Any) -> Any:
             return x._trace.numbers(x)
         x = x.primal
     return x
+
+
+def at_each_index(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn``, a function of plain numbers giving an array or a tuple of them (NumPy's or SciPy's:
+    pivots, codes, ranks, signs, or checks that raise), on the :func:`numbers` of ``args`` (no
+    derivatives): once, where no trace that processes its values holds them; otherwise that
+    trace applies it to each index's numbers in turn and stacks the results (vmap's: no admodes
+    op runs per index, so the mapped function still runs once on the batch)."""
+    values = [numbers(a) for a in args]
+    traces = {v._trace for v in values if isinstance(v, Traced)}
+    if not traces:
+        return fn(*values)
+    if len(traces) != 1:  # values of two vmaps: the inner one calls its function per index
+        raise ConcretizationError()
+    return traces.pop().at_each_index(fn, values)
 
 
 def held(x: Any) -> Any:

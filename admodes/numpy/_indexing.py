@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import at_each_index
-from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import Traced, at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     add,

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from admodes.batching import array_numbers, at_each_index, is_mapped
-from admodes.core import Traced, dtype_of, ndim, plain, shape, size
+from admodes.batching import array_numbers, is_mapped
+from admodes.core import Traced, at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     add,

@@ -27,8 +27,8 @@ import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.linalg import LinAlgError
 
-from admodes.batching import at_each_index, is_mapped
-from admodes.core import TRACED_TYPES, dtype_of, ndim, numbers, plain, shape, size
+from admodes.batching import is_mapped
+from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, numbers, plain, shape, size
 from admodes.numpy import _functions as _f
 from admodes.numpy._contractions import cross as _cross
 from admodes.numpy._contractions import (  # noqa: F401

@@ -81,7 +81,7 @@ import scipy.linalg
 import scipy.signal
 import scipy.special as sc
 
-from admodes.core import dtype_of, ndim, plain, shape, size
+from admodes.core import at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.registry import defbatch, defelementwise, defprim
 from admodes.rules.batching import stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
@@ -111,6 +111,7 @@ from admodes.rules.shape import (
     batch_ndim,
     concatenate,
     flip,
+    gathered,
     getitem,
     normalize_index,
 )
@@ -846,13 +847,13 @@ def permutation(pivots: np.ndarray, m: int) -> np.ndarray:
 
 def lu_permutation(a: Any) -> np.ndarray:
     """The row orders of the LU factorizations of a's matrices, with partial pivoting (a
-    constant)."""
-    return permutation(lu_factors(plain(a))[1], shape(a)[-2])
+    constant; from each index's numbers under vmap)."""
+    return at_each_index(lambda m: permutation(lu_factors(m)[1], shape(m)[-2]), a)
 
 
 def permute_rows(x: Any, perm: np.ndarray) -> Any:
     """x[..., perm, :] for each matrix of x (``perm`` of shape (..., m), one order each)."""
-    return getitem(x, along_axis(perm[..., None], -2, shape(x)))
+    return gathered(x, 0, along_axis(perm[..., None], -2, shape(x)))
 
 
 def _part(x: Any, lower: bool, k: int = 0) -> Any:

@@ -44,8 +44,8 @@ import numpy as np
 import scipy.linalg
 
 import admodes.numpy as anp
-from admodes.batching import array_numbers, at_each_index
-from admodes.core import TRACED_TYPES, dtype_of, ndim, plain, shape
+from admodes.batching import array_numbers
+from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
 from admodes.numpy.linalg import _adjoint, _right_hand_side, _square, solve_triangular
 from admodes.rules.contractions import matrix_transpose
@@ -113,7 +113,7 @@ def lu(
     packed = _lu(a)
     m, n = shape(a)[-2:]
     k = min(m, n)
-    perm = at_each_index(lu_permutation, a)
+    perm = lu_permutation(a)
     dtype = dtype_of(packed)
     low = anp.add(anp.tril(packed[..., :, :k], -1), np.eye(m, k, dtype=dtype))
     up = anp.triu(packed[..., :k, :])

@@ -38,8 +38,8 @@ import scipy.special as sc
 
 import admodes.numpy as anp
 from admodes import nn
-from admodes.batching import array_numbers, at_each_index, is_mapped, on_numbers
-from admodes.core import dtype_of, numbers, plain
+from admodes.batching import array_numbers, is_mapped, on_numbers
+from admodes.core import at_each_index, dtype_of, numbers, plain
 from admodes.nn import logsumexp
 from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e, weak_scalars
 from admodes.rules.elementwise import logistic as expit

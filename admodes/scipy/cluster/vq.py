@@ -10,8 +10,7 @@ import numpy as np
 import scipy.cluster.vq
 
 import admodes.numpy as anp
-from admodes.batching import at_each_index
-from admodes.core import dtype_of, ndim
+from admodes.core import at_each_index, dtype_of, ndim
 
 __all__ = ["vq"]
 

@@ -12,8 +12,7 @@ import scipy.stats
 from numpy.lib.array_utils import normalize_axis_index
 
 import admodes.numpy as anp
-from admodes.batching import at_each_index
-from admodes.core import TRACED_TYPES, dtype_of, ndim, numbers, shape, size
+from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, numbers, shape, size
 from admodes.scipy.stats._common import export_with_scipy_types, in_promoted_dtype
 
 __all__ = ["mode", "rankdata", "sem"]

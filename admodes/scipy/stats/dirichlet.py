@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.batching import at_each_index
-from admodes.core import ndim, shape
+from admodes.core import at_each_index, ndim, shape
 from admodes.scipy.special import gammaln, xlogy
 from admodes.scipy.stats._common import exp_of, export_with_scipy_types
 
