@@ -38,7 +38,7 @@ from admodes.core import (
     shape,
 )
 from admodes.registry import Primitive
-from admodes.rules.batching import elementwise, moved_axis, stack_of, stacked, with_rank
+from admodes.rules.batching import each_index, elementwise, moved_axis, stack_of, stacked, with_rank
 from admodes.rules.shape import axis_index, getitem, transpose
 
 __all__ = ["MapTrace", "Mapped", "vmap"]
@@ -64,12 +64,8 @@ class MapTrace(Trace):
         """``prim`` on the stacks of this trace's values: by its batching rule, else per index."""
         mapped = tuple(mapped_by(a, self) for a in args)
         values = tuple(a.stack if m else a for a, m in zip(args, mapped, strict=True))
-        rule = elementwise if prim.partials is not None else prim.batch
-        if rule is None:
-            out = stack_of([prim(*self.at(values, mapped, i), **params) for i in range(self.size)])
-        else:
-            out = rule(prim, values, mapped, **params)
-        return Mapped(out, self)
+        rule = elementwise if prim.partials is not None else prim.batch or each_index
+        return Mapped(rule(prim, values, mapped, **params), self)
 
     def numbers(self, value: Mapped) -> Mapped:
         """A mapped value whose stack is ``value``'s numbers (see :func:`admodes.core.numbers`)."""
@@ -85,11 +81,6 @@ class MapTrace(Trace):
             fn(*(v.stack[i] if type(v) is Mapped else v for v in values)) for i in range(self.size)
         ]
         return tree.map(lambda *each: Mapped(np.stack(each), trace), *outs)
-
-    @staticmethod
-    def at(values: tuple, mapped: tuple, i: int) -> list:
-        """The arguments of index ``i``: each stack's entry i, the shared values as they are."""
-        return [getitem(v, (i,)) if m else v for v, m in zip(values, mapped, strict=True)]
 
 
 class Mapped(Traced):

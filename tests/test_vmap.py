@@ -15,6 +15,7 @@ from conftest import JNP, MODES, assert_close, assert_mapped, doubled, jax_or_ad
 import admodes as ad
 import admodes.numpy as anp
 import admodes.scipy.linalg as admodes_scipy_linalg
+import admodes.scipy.signal as admodes_scipy_signal
 from admodes import coverage
 
 RNG = np.random.default_rng(5)
@@ -382,6 +383,25 @@ def test_gradients_through_per_index_gathers(mode: str) -> None:
     batch_loss = ad.grad(lambda w: anp.sum(ad.vmap(loss(anp), (None, 0, 0))(w, tokens, Y)))
     expected = jax.grad(lambda w: JNP.sum(jax.vmap(loss(JNP), (None, 0, 0))(w, tokens, Y)))
     assert_close(batch_loss(table), expected(table))
+
+
+def test_convolutions_with_a_shared_operand_map_in_one_call() -> None:
+    signals, kernel = RNG.standard_normal((4, 7)), RNG.standard_normal(3)
+    images, patch = RNG.standard_normal((4, 5, 6)), RNG.standard_normal((2, 3))
+
+    def signal_of(m: Any) -> Any:
+        return admodes_scipy_signal if m is anp else jax.scipy.signal
+
+    assert_mapped(lambda m: signal_of(m).convolve, (0, None), (signals, kernel))
+    assert_mapped(lambda m: signal_of(m).convolve, (None, 0), (kernel, signals))
+    assert_mapped(lambda m: signal_of(m).convolve2d, (0, None), (images, patch))
+    assert_mapped(
+        lambda m: lambda x, k: signal_of(m).correlate(x, k, mode="same"),
+        (0, None),
+        (signals, kernel),
+    )
+    both = ad.vmap(admodes_scipy_signal.convolve)(signals, signals[:, :3])  # one per index
+    assert_close(both, jax.vmap(jax.scipy.signal.convolve)(signals, signals[:, :3]))
 
 
 def test_derivative_free_tests_and_sorts_map_in_one_call() -> None:

@@ -44,6 +44,7 @@ from admodes.rules.contractions import (
 from admodes.rules.shape import (
     INDEX_ARRAY,
     astype,
+    axis_index,
     concatenate,
     filled,
     gathered,
@@ -97,6 +98,19 @@ def moved_axis(axis: int, rank: int) -> int:
 def argument(args: tuple, params: dict, position: int, name: str) -> Any:
     """A call's argument ``name``, passed at ``position`` or by name."""
     return params[name] if name in params else args[position]
+
+
+def each_index(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:
+    """Any op: applied to each index's values in turn, the outputs stacked (what vmap does
+    for a primitive without a rule)."""
+    n = stack_length(args, mapped)
+    return stack_of(
+        [
+            prim(*(getitem(a, axis_index(ndim(a), -ndim(a), i)) if m else a
+                   for a, m in zip(args, mapped, strict=True)), **params)
+            for i in range(n)
+        ]
+    )  # fmt: skip
 
 
 def elementwise(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> Any:

@@ -82,8 +82,8 @@ import scipy.signal
 import scipy.special as sc
 
 from admodes.core import at_each_index, dtype_of, ndim, plain, shape, size
-from admodes.registry import defbatch, defelementwise, defprim
-from admodes.rules.batching import stacks_of_matrices
+from admodes.registry import Primitive, defbatch, defelementwise, defprim
+from admodes.rules.batching import each_index, stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
 from admodes.rules.contractions import matmul, matrix_transpose
 from admodes.rules.elementwise import (
@@ -114,6 +114,7 @@ from admodes.rules.shape import (
     gathered,
     getitem,
     normalize_index,
+    reshape,
 )
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -1049,4 +1050,17 @@ convolve = defprim(
 
 
 # ---------------------------------------------------------------------------- batching
+def _convolutions(prim: Primitive, args: tuple, mapped: tuple) -> Any:
+    """A stack convolved with one shared operand: one convolution with a leading unit axis on
+    the shared operand (a full convolution along an axis of length 1 leaves it as it is);
+    two stacks: one convolution per index."""
+    (x, y), (mx, my) = args, mapped
+    if mx and my:
+        return each_index(prim, args, mapped)
+    if mx:
+        return convolve(x, reshape(y, (1, *shape(y))))
+    return convolve(reshape(x, (1, *shape(x))), y)
+
+
 defbatch(stacks_of_matrices, lu, expm, solve_sylvester)
+defbatch(_convolutions, convolve)
