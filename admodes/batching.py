@@ -8,6 +8,12 @@ with none, once per index and the results stacked. So a mapped function costs ab
 on a batch, in every transform and nesting (per-example gradients are
 ``vmap(grad(loss), in_axes=(None, 0))``).
 
+Library code reads a mapped value's numbers without its derivative through
+:func:`admodes.core.numbers` (a mapped value of plain numbers, on which NumPy's ufuncs,
+comparisons and a few reductions run at every index at once: :func:`on_numbers`) and
+:func:`admodes.core.at_each_index` (a NumPy or SciPy function on each index's numbers);
+integer index arrays read so gather in one op (``indexed``).
+
 A mapped value has no single number: Python control flow on it (``if x[0] > 0``), ``float(x)``,
 or code that reads its value with NumPy raises (:class:`~admodes.core.ConcretizationError`, or
 the TypeError of an op that refuses a traced value). When the single call fails for any reason,
