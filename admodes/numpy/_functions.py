@@ -429,10 +429,7 @@ def operand_index(index: Any, x_ndim: int) -> tuple[tuple, tuple]:
         full_index(index, x_ndim)  # raises: an index with a derivative
     if any(i is None or dtype_of(i).kind == "b" for i in full if not isinstance(i, int | slice)):
         raise ConcretizationError()
-    static = (int, _np.integer, slice)
-    arrays = tuple(i for i in full if not isinstance(i, static))
-    template = tuple(i if isinstance(i, static) else _shape.INDEX_ARRAY for i in full)
-    return arrays, template
+    return _shape.operands(full)
 
 
 def full_index(index: Any, x_ndim: int) -> tuple:

@@ -164,56 +164,50 @@ def _scatter_add(prim: Primitive, args: tuple, mapped: tuple, **params: Any) -> 
     return scattered(args[0], 1, index, x_shape)
 
 
-def _advanced(template: tuple) -> list[int]:
-    """The positions of a full index's advanced entries (arrays and ints, ints counting as
-    0-d arrays beside arrays, as NumPy broadcasts them)."""
-    return [k for k, i in enumerate(template) if not isinstance(i, slice)]
-
-
 def _advanced_first(template: tuple) -> int:
-    """How many axes of a gather's result come before the advanced indices' broadcast axes:
-    the slices in front of them when the advanced entries are adjacent, else 0 (NumPy then puts
-    the broadcast axes first)."""
-    at = _advanced(template)
+    """How many axes of a gather's result come before the advanced indices' broadcast axes
+    (arrays, and ints beside them): the slices in front of them when the advanced entries are
+    adjacent, else 0 (NumPy then puts the broadcast axes first)."""
+    at = [k for k, i in enumerate(template) if not isinstance(i, slice)]
     return at[0] if at[-1] - at[0] + 1 == len(at) else 0
 
 
-def _stack_layout(per_index: tuple, stacked_index: tuple, rank: int, s: int) -> list[int]:
-    """The axes of a gather by ``stacked_index`` (whose advanced broadcast axes are the mapped
-    axis and then ``s`` more) in the order of the stack of gathers by ``per_index``: the mapped
-    axis first, then one index's result (``rank`` axes in all)."""
-    before, first = _advanced_first(stacked_index), _advanced_first(per_index)
-    slices = [k if k < before else k + 1 + s for k in range(rank - 1 - s)]
-    broadcast = list(range(before, before + 1 + s))
-    return [broadcast[0], *slices[:first], *broadcast[1:], *slices[first:]]
-
-
-def _stacked_index(template: tuple, arrays: tuple, mapped: tuple, n: int, x_mapped: bool) -> tuple:
-    """The template and index arrays that gather from the stack of x (``x_mapped``) or from the
-    one x, the values of every index at once: each index's arrays broadcast behind the mapped
-    axis, with the mapped axis itself (an arange) in front of a stacked x."""
+def _stacked_gather(
+    template: tuple, arrays: tuple, mapped: tuple, n: int, x_mapped: bool
+) -> tuple[tuple, tuple, tuple[int, ...] | None]:
+    """One gather for every index at once, from the stack of x (``x_mapped``) or from the one x:
+    its template and index arrays (each index's arrays broadcast behind the mapped axis, with
+    the mapped axis itself, an arange, in front of a stacked x), and the transpose that puts
+    its result in vmap's order, the mapped axis first and then one index's result (None when
+    NumPy already gives that order)."""
     s = max(example_ndim(a, m) for a, m in zip(arrays, mapped, strict=True))
-    aligned = [with_rank(a, s) if m else a for a, m in zip(arrays, mapped, strict=True)]
-    if not x_mapped:
-        return template, tuple(aligned)
-    batch = np.arange(n).reshape((n,) + (1,) * s)
-    return (INDEX_ARRAY, *template), (batch, *aligned)
+    operands = tuple(with_rank(a, s) if m else a for a, m in zip(arrays, mapped, strict=True))
+    stacked_template = template
+    if x_mapped:
+        stacked_template = (INDEX_ARRAY, *template)
+        operands = (np.arange(n).reshape((n,) + (1,) * s), *operands)
+    # The result: slices in front of the broadcast axes (mapped axis, then s more) when the
+    # advanced entries are adjacent, else broadcast axes first; one index's result likewise.
+    before, first = _advanced_first(stacked_template), _advanced_first(template)
+    n_slices = len([i for i in template if isinstance(i, slice)])
+    slices = [k if k < before else k + 1 + s for k in range(n_slices)]
+    broadcast = list(range(before, before + 1 + s))
+    order = (broadcast[0], *slices[:first], *broadcast[1:], *slices[first:])
+    return stacked_template, operands, None if order == tuple(sorted(order)) else order
 
 
 def _indexed(prim: Primitive, args: tuple, mapped: tuple, template: tuple) -> Any:
     """A gather at index arrays that vary along the mapped axis (or from a stack of values):
     one gather from the stack, or from the one x, and its axes put in vmap's order."""
     (x, *arrays), (x_mapped, *arrays_mapped) = args, mapped
-    n = stack_length(args, mapped)
     if not any(arrays_mapped):  # only x is a stack: its arrays become parameters again
         return gathered(x, 1, filled(template, arrays))
-    stacked_template, operands = _stacked_index(
+    n = stack_length(args, mapped)
+    stacked_template, operands, order = _stacked_gather(
         template, tuple(arrays), tuple(arrays_mapped), n, x_mapped
     )
     out = indexed(x, *operands, template=stacked_template)
-    s = len(np.broadcast_shapes(*(shape(a) for a in operands))) - 1
-    order = _stack_layout(template, stacked_template, ndim(out), s)
-    return out if order == sorted(order) else transpose(out, tuple(order))
+    return out if order is None else transpose(out, order)
 
 
 def _scatter_indexed(
@@ -224,12 +218,10 @@ def _scatter_indexed(
     (g, *arrays), (g_mapped, *arrays_mapped) = args, mapped
     n = stack_length(args, mapped)
     g = g if g_mapped else stacked(g, n)
-    stacked_template, operands = _stacked_index(
+    stacked_template, operands, order = _stacked_gather(
         template, tuple(arrays), tuple(arrays_mapped), n, True
     )
-    s = len(np.broadcast_shapes(*(shape(a) for a in operands))) - 1
-    order = _stack_layout(template, stacked_template, ndim(g), s)
-    if order != sorted(order):
+    if order is not None:
         g = transpose(g, tuple(int(k) for k in np.argsort(order)))
     return scatter_indexed(g, *operands, template=stacked_template, x_shape=(n, *x_shape))
 

@@ -134,11 +134,11 @@ def _gather(v: Any, index: tuple) -> Any:
     (numbers that vmap maps, one array per index of its axis)."""
     if not any(isinstance(i, Traced) for i in index):
         return getitem(v, index)
-    arrays, template = _operands(index)
+    arrays, template = operands(index)
     return indexed(v, *arrays, template=template)
 
 
-def _operands(index: tuple) -> tuple[tuple, tuple]:
+def operands(index: tuple) -> tuple[tuple, tuple]:
     """A full index as the index arrays and template of ``indexed`` / ``scatter_indexed``."""
     arrays = tuple(i for i in index if isinstance(i, _INDEX_ARRAYS))
     return arrays, tuple(INDEX_ARRAY if isinstance(i, _INDEX_ARRAYS) else i for i in index)
@@ -155,7 +155,7 @@ def scattered(v: Any, nb: int, index: tuple, x_shape: tuple[int, ...]) -> Any:
     index = _batched(index, nb)
     if not any(isinstance(i, Traced) for i in index):
         return scatter_add(v, index, out_shape)
-    arrays, template = _operands(index)
+    arrays, template = operands(index)
     return scatter_indexed(v, *arrays, template=template, x_shape=out_shape)
 
 
