@@ -15,6 +15,7 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers, is_mapped
 from admodes.core import dtype_of, numbers, plain
 from admodes.numpy._elementwise import numpy_scalar
+from admodes.numpy._reductions import replaced
 
 
 def scipy_value(value: Any) -> Any:
@@ -81,18 +82,7 @@ def within(y: Any, low: float = -np.inf, high: float = np.inf) -> np.ndarray:
 def invalid(bad: Any, value: Any) -> Any:
     """``value``, but nan where ``bad`` (plain bools: parameters outside their domain, where SciPy
     gives nan)."""
-    return anp.where(bad, np.nan, value) if is_mapped(bad) or np.any(bad) else value
-
-
-def any_of(*masks: Any) -> Any:
-    """Where some mask holds (``np.logical_or``, which takes masks of values vmap maps beside
-    plain ones in either order)."""
-    return functools.reduce(np.logical_or, masks)
-
-
-def all_of(*masks: Any) -> Any:
-    """Where every mask holds (``np.logical_and``, as :func:`any_of`)."""
-    return functools.reduce(np.logical_and, masks)
+    return replaced(bad, np.nan, value)
 
 
 def improbable(p: Any) -> np.ndarray:

@@ -11,7 +11,6 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.scipy.special import xlog1py, xlogy
 from admodes.scipy.stats._common import (
-    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -41,7 +40,7 @@ def cdf(k: Any, p: Any, loc: Any = 0.0) -> Any:
     [0, 1] or a nan k (JAX's select)."""
     k = array_numbers(anp.subtract(k, loc))
     inside = anp.where(k < 0, 0.0, anp.where(k < 1, anp.subtract(1.0, p), 1.0))
-    return in_promoted_dtype(invalid(any_of(improbable(p), np.isnan(k)), inside), k, p, loc)
+    return in_promoted_dtype(invalid(improbable(p) | np.isnan(k), inside), k, p, loc)
 
 
 def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
@@ -51,7 +50,7 @@ def ppf(q: Any, p: Any, loc: Any = 0.0) -> np.ndarray:
     q, p_numbers = array_numbers(q), array_numbers(p)
     first = anp.where((q <= 1 - p_numbers) & (q < 1), 0.0, 1.0)
     k = anp.add(anp.where(q == 0, -1.0, first), array_numbers(loc))
-    return in_promoted_dtype(anp.where(any_of(improbable(q), improbable(p)), np.nan, k), q, p, loc)
+    return in_promoted_dtype(anp.where(improbable(q) | improbable(p), np.nan, k), q, p, loc)
 
 
 export_with_scipy_types(globals())  # SciPy's return types: a NumPy scalar, not a 0-d array

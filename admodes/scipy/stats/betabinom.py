@@ -10,8 +10,6 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.scipy.special import betaln
 from admodes.scipy.stats._common import (
-    all_of,
-    any_of,
     exp_of,
     export_with_scipy_types,
     integral,
@@ -31,13 +29,13 @@ def logpmf(k: Any, n: Any, a: Any, b: Any, loc: Any = 0.0) -> Any:
     k = n = 0; nan for n not a whole number ≥ 0, a ≤ 0 or b ≤ 0 (SciPy's)."""
     k = anp.subtract(k, loc)
     k_plain, n_plain = array_numbers(k), array_numbers(n)
-    support = all_of(within(k_plain, 0.0), ~(k_plain > n_plain), integral(k_plain))
+    support = within(k_plain, 0.0) & ~(k_plain > n_plain) & integral(k_plain)
     k = anp.where(support, k, 0.0)
     rest = anp.subtract(n, k)
     combinations = anp.negative(anp.add(anp.log1p(n), betaln(anp.add(rest, 1.0), anp.add(k, 1.0))))
     ratio = anp.subtract(betaln(anp.add(k, a), anp.add(rest, b)), betaln(a, b))
-    log_mass = anp.where(all_of(k_plain == 0, n_plain == 0), 0.0, anp.add(combinations, ratio))
-    bad = any_of(~((n_plain >= 0) & integral(n_plain)), nonpositive(a), nonpositive(b))
+    log_mass = anp.where((k_plain == 0) & (n_plain == 0), 0.0, anp.add(combinations, ratio))
+    bad = ~((n_plain >= 0) & integral(n_plain)) | nonpositive(a) | nonpositive(b)
     return invalid(bad, outside(support, log_mass))
 
 

@@ -9,8 +9,6 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.scipy.special import gammaln, xlog1py, xlogy
 from admodes.scipy.stats._common import (
-    all_of,
-    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -35,10 +33,10 @@ def logpmf(k: Any, n: Any, p: Any, loc: Any = 0.0) -> Any:
     )
     linear = anp.add(xlogy(k, p), xlog1py(anp.subtract(n, k), anp.negative(p)))
     k_plain, n_plain, p_plain = (array_numbers(v) for v in (k, n, p))
-    certain = any_of(all_of(k_plain == 0, n_plain == 0), array_numbers(linear) == 0)
+    certain = ((k_plain == 0) & (n_plain == 0)) | (array_numbers(linear) == 0)
     log_mass = anp.where(certain, 0.0, anp.add(combinations, linear))
-    support = all_of(within(k_plain, 0.0), ~(k_plain > n_plain), integral(k_plain))
-    bad = any_of(improbable(p_plain), ~((n_plain >= 0) & integral(n_plain)))
+    support = within(k_plain, 0.0) & ~(k_plain > n_plain) & integral(k_plain)
+    bad = improbable(p_plain) | ~((n_plain >= 0) & integral(n_plain))
     return invalid(bad, outside(support, log_mass))
 
 

@@ -12,7 +12,6 @@ from admodes.batching import array_numbers
 from admodes.core import ndim, shape
 from admodes.scipy.special import gammaln, xlogy
 from admodes.scipy.stats._common import (
-    any_of,
     exp_of,
     export_with_scipy_types,
     improbable,
@@ -41,7 +40,7 @@ def logpmf(x: Any, n: Any, p: Any) -> Any:
     x_float, n_float = (in_promoted_dtype(v, p) for v in (whole, n))
     terms = anp.subtract(xlogy(x_float, p), gammaln(anp.add(x_float, 1.0)))
     log_mass = anp.add(gammaln(anp.add(n_float, 1.0)), anp.sum(terms, axis=-1))
-    bad = any_of(n < 0, np.any(improbable(probs), axis=-1))
+    bad = (n < 0) | np.any(improbable(probs), axis=-1)
     return invalid(bad, outside(support, log_mass))
 
 

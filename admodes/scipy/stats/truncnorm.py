@@ -13,8 +13,6 @@ from admodes.core import dtype_of, ndim, numbers
 from admodes.scipy.special import log_ndtr, logsumexp, ndtr
 from admodes.scipy.stats import norm
 from admodes.scipy.stats._common import (
-    all_of,
-    any_of,
     exp_of,
     export_with_scipy_types,
     in_promoted_dtype,
@@ -41,7 +39,7 @@ def _log_gauss_mass(a: Any, b: Any) -> Any:
     a, b = anp.broadcast_arrays(a, b)
     a_plain, b_plain = array_numbers(a), array_numbers(b)
     right = a_plain > 0
-    central = ~any_of(b_plain <= 0, right)
+    central = ~((b_plain <= 0) | right)
     a_tail = anp.where(central, -1.0, anp.where(right, anp.negative(b), a))
     b_tail = anp.where(central, 0.0, anp.where(right, anp.negative(a), b))
     unbounded = numbers(a_tail) == -np.inf  # log Φ(−∞) = −inf, a constant
@@ -68,16 +66,16 @@ def _interior(a: Any, b: Any) -> Any:
     half-line, 0 on the whole line."""
     finite_a, finite_b = np.isfinite(a), np.isfinite(b)
     with np.errstate(invalid="ignore"):
-        middle = np.where(all_of(finite_a, finite_b), (a + b) / 2, 0.0)
-    lower_only = np.where(all_of(finite_b, ~finite_a), b - 1.0, middle)
-    return np.where(all_of(finite_a, ~finite_b), a + 1.0, lower_only)
+        middle = np.where(finite_a & finite_b, (a + b) / 2, 0.0)
+    lower_only = np.where(finite_b & ~finite_a, b - 1.0, middle)
+    return np.where(finite_a & ~finite_b, a + 1.0, lower_only)
 
 
 def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """log φ(y) − log scale − log(Φ(b) − Φ(a)) for a ≤ y ≤ b, −inf elsewhere; nan for a ≥ b."""
     a, b = _bounds(a, b, x, loc, scale)
     y = array_numbers(standardized(x, loc, scale))
-    support = ~any_of(y < numbers(a), y > numbers(b))
+    support = ~((y < numbers(a)) | (y > numbers(b)))
     log_density = anp.subtract(norm.logpdf(x, loc, scale), _log_gauss_mass(a, b))
     return invalid(_no_interval(a, b), outside(support, log_density))
 
@@ -90,7 +88,7 @@ def logcdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     y, a, b = anp.broadcast_arrays(standardized(x, loc, scale), *_bounds(a, b, x, loc, scale))
     y_plain, a_plain, b_plain = (array_numbers(v) for v in (y, a, b))
     above, below = y_plain >= b_plain, y_plain <= a_plain
-    inside = ~any_of(above, below)  # a nan y too: nan
+    inside = ~(above | below)  # a nan y too: nan
     interior = _interior(a_plain, b_plain).astype(y_plain.dtype)
     log_mass = _log_gauss_mass(a, b)
     lower = anp.subtract(_log_gauss_mass(a, anp.where(inside, y, interior)), log_mass)

@@ -10,7 +10,6 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.core import numbers
 from admodes.scipy.stats._common import (
-    any_of,
     exp_of,
     export_with_scipy_types,
     in_promoted_dtype,
@@ -30,7 +29,7 @@ def logpdf(x: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
     """−log scale for 0 ≤ y ≤ 1, y = (x − loc)/scale (the ends included, as SciPy); −inf
     elsewhere; nan at a nan y (SciPy's; JAX's is −log scale). Its derivative in x and loc is 0."""
     y = array_numbers(standardized(x, loc, scale))
-    density = invalid(any_of(nonpositive(scale), np.isnan(y)), anp.negative(anp.log(scale)))
+    density = invalid(nonpositive(scale) | np.isnan(y), anp.negative(anp.log(scale)))
     return outside(within(y, 0.0, 1.0), in_promoted_dtype(density, x, loc, scale))
 
 
