@@ -82,11 +82,11 @@ class MapTrace(Trace):
         values (see :func:`admodes.core.at_each_index`). Where ``fn`` raises at an index, or
         gives values of different shapes, vmap calls its function once per index, and the error
         is raised there again."""
-        trace = _one_trace(values)
+        _one_trace(values)  # raises for values of nested vmaps
         outs = [
             fn(*(v.stack[i] if type(v) is Mapped else v for v in values)) for i in range(self.size)
         ]
-        return tree.map(lambda *each: Mapped(np.stack(each), trace), *outs)
+        return tree.map(lambda *each: Mapped(np.stack(each), self), *outs)
 
 
 class Mapped(Traced):
@@ -120,7 +120,7 @@ class Mapped(Traced):
 def array_numbers(x: Any) -> Any:
     """:func:`numbers` of ``x``, as a NumPy array where no vmap maps it (a Python float too)."""
     v = numbers(x)
-    return v if is_mapped(v) else np.asarray(v)
+    return v if type(v) is Mapped else np.asarray(v)
 
 
 def is_mapped(x: Any) -> bool:

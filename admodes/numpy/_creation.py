@@ -16,7 +16,7 @@ from typing import Any
 import numpy as _np
 
 from admodes.batching import is_mapped
-from admodes.core import Traced, dtype_of, numbers, plain, shape
+from admodes.core import Traced, dtype_of, numbers, shape
 from admodes.numpy import _functions
 from admodes.numpy._indexing import IndexUpdates
 from admodes.numpy._shapes import moveaxis
@@ -216,7 +216,7 @@ def empty_like(
     """An array of prototype's shape and dtype (or ``dtype`` / ``shape``), filled with zeros as
     JAX fills it (NumPy leaves it uninitialised), as an :class:`Array`; a prototype vmap maps
     gives one index's shape and dtype."""
-    like = _np.empty(prototype.shape, prototype.dtype) if is_mapped(prototype) else plain(prototype)
+    like = _functions.like_template(prototype)
     return _as_array(_np.zeros_like(like, dtype=dtype, order=order, shape=shape))
 
 

@@ -478,14 +478,14 @@ def _contains_traced(obj: Any) -> bool:
 
 
 def zeros_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.zeros_like(_template(x), dtype=dtype)
+    return _np.zeros_like(like_template(x), dtype=dtype)
 
 
 def ones_like(x: Any, dtype: Any = None) -> _np.ndarray:
-    return _np.ones_like(_template(x), dtype=dtype)
+    return _np.ones_like(like_template(x), dtype=dtype)
 
 
-def _template(x: Any) -> Any:
+def like_template(x: Any) -> Any:
     """What NumPy's ``*_like`` functions read of ``x``: its shape and dtype. A traced value is
     given as an empty array of those (one that vmap maps has no one plain value)."""
     return _np.empty(shape(x), dtype_of(x)) if isinstance(x, Traced) else x
@@ -496,7 +496,7 @@ def full_like(x: Any, fill_value: Any, dtype: Any = None) -> Any:
     ``dtype``), differentiable in it as JAX's."""
     if isinstance(fill_value, Traced):
         return filled(fill_value, shape(x), dtype_of(x) if dtype is None else dtype)
-    return _np.full_like(_template(x), fill_value, dtype=dtype)
+    return _np.full_like(like_template(x), fill_value, dtype=dtype)
 
 
 def filled(value: Any, dims: int | Sequence[int], dtype: Any = None) -> Any:
