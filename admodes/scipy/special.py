@@ -264,10 +264,10 @@ def comb(N: Any, k: Any, *, exact: bool = False, repetition: bool = False) -> An
             "exact=True either): use scipy.special.comb for exact integers, or exact=False"
         )
     if repetition:
-        first = np.logical_and(array_numbers(k) == 0, array_numbers(N) >= 0)
+        first = (array_numbers(k) == 0) & (array_numbers(N) >= 0)
         return anp.where(first, 1.0, comb(anp.subtract(anp.add(N, k), 1.0), k))
     n_, k_ = numbers(N), numbers(k)
-    inside = np.logical_and(np.logical_and(k_ <= n_, n_ >= 0), k_ >= 0)
+    inside = (k_ <= n_) & (n_ >= 0) & (k_ >= 0)
     zero = np.zeros((), np.result_type(_promoted(n_), _promoted(k_), 1.0))  # float32 N: float32
     safe_n, safe_k = anp.where(inside, N, zero), anp.where(inside, k, zero)
     spread = beta(anp.add(anp.subtract(safe_n, safe_k), 1.0), anp.add(safe_k, 1.0))
