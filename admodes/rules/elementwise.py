@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import Traced, dtype_of, plain
+from admodes.core import Traced, dtype_of, numbers, plain
 from admodes.registry import defelementwise, defprim, output_size_cost
 
 
@@ -467,9 +467,8 @@ sinc_maclaurin = defprim(  # JAX's _sinc_maclaurin: sinc's value and every deriv
 def sin_over(u: Any) -> Any:
     """sin u / u, and at u = 0 the Maclaurin series of sin u / u (1, then every derivative of it,
     as JAX's sinc): elsewhere the quotient sees a safe denominator, so no nan reaches either
-    mode. The mask compares u's numbers (a traced u compares them itself, at every index of a
-    vmap at once)."""
-    at_zero = (u if isinstance(u, Traced) else np.asarray(u)) == 0
+    mode. The mask is read from u's numbers (at every index of a vmap at once)."""
+    at_zero = numbers(u) == 0
     safe = where(at_zero, 1.0, u)
     return where(at_zero, sinc_maclaurin(u, k=0), divide(sin(safe), safe))
 
