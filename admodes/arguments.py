@@ -95,7 +95,9 @@ def check_inexact(
 def is_integer_input(x: Any) -> bool:
     """Whether ``x`` is an integer or bool value or array (Python's or NumPy's): what
     ``allow_int`` holds constant, as JAX does."""
-    p = plain(x)
+    if isinstance(x, Traced):  # read by dtype: a value vmap maps has no single primal
+        return dtype_of(x).kind in "iub"
+    p = x
     if isinstance(p, int | np.integer | np.bool_):  # bool is an int
         return True
     return isinstance(p, np.ndarray) and p.dtype.kind in "iub"

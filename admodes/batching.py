@@ -25,12 +25,13 @@ raised again.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from admodes import tree
+from admodes import counting, tree
 from admodes.core import (
     TRACED_TYPES,
     ConcretizationError,
@@ -47,7 +48,7 @@ from admodes.registry import Primitive
 from admodes.rules.batching import each_index, elementwise, moved_axis, stack_of, stacked, with_rank
 from admodes.rules.shape import axis_index, getitem, transpose
 
-__all__ = ["MapTrace", "Mapped", "vmap"]
+__all__ = ["MapTrace", "Mapped", "axis_frame", "vmap"]
 
 Axis = int | None
 #: An argument's axes: one axis (or None) for all its leaves, or a pytree prefix of the argument
@@ -56,18 +57,27 @@ AxisSpec = Any
 
 
 class MapTrace(Trace):
-    """One ``vmap`` call: its level and the length of the mapped axis."""
+    """One ``vmap`` call: its level, the length of the mapped axis, and its ``axis_name`` (None:
+    unnamed)."""
 
-    __slots__ = ("size",)
+    __slots__ = ("name", "size")
 
     processes = True
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, name: Hashable = None) -> None:
         super().__init__()
         self.size = size
+        self.name = name
 
-    def process(self, prim: Primitive, args: tuple, params: dict) -> Mapped:
-        """``prim`` on the stacks of this trace's values: by its batching rule, else per index."""
+    def process(self, prim: Primitive, args: tuple, params: dict) -> Any:
+        """``prim`` on the stacks of this trace's values: by its batching rule, else per index
+        (a collective by its rule in :data:`COLLECTIVES`)."""
+        collective = COLLECTIVES.get(prim)
+        if collective is not None:
+            out = collective(self, *args, **params)
+            if counting.active:  # count() sees it run; its FLOPs are those of its rule's ops
+                counting.charge(prim, out, args, params)
+            return out
         mapped = tuple(mapped_by(a, self) for a in args)
         values = tuple(a.stack if m else a for a, m in zip(args, mapped, strict=True))
         rule = elementwise if prim.partials is not None else prim.batch or each_index
@@ -121,6 +131,19 @@ def array_numbers(x: Any) -> Any:
     """:func:`numbers` of ``x``, as a NumPy array where no vmap maps it (a Python float too)."""
     v = numbers(x)
     return v if type(v) is Mapped else np.asarray(v)
+
+
+def varies_along(x: Any, trace: MapTrace) -> bool:
+    """Whether ``x`` holds a value that the vmap call ``trace`` maps, beneath any levels of
+    other transforms (other vmap calls' stacks included): whether it may differ by index."""
+    while isinstance(x, Traced):
+        if type(x) is Mapped:
+            if x._trace is trace:
+                return True
+            x = x.stack
+        else:
+            x = x.primal
+    return False
 
 
 def is_mapped(x: Any) -> bool:
@@ -232,17 +255,62 @@ def mapped_by(x: Any, trace: MapTrace) -> bool:
     return type(x) is Mapped and x._trace is trace
 
 
+# ------------------------------------------------------------------------ named axes
+#: Rules of the primitives that act across the mapped axis of a named vmap (JAX's collectives,
+#: :mod:`admodes.lax.parallel`): ``rule(trace, *args, **params)`` applies the primitive to
+#: ``args``, some of them values ``trace`` maps, and gives its output, mapped or not.
+COLLECTIVES: dict[Primitive, Callable[..., Any]] = {}
+
+#: The axis names bound now, innermost last: each to its vmap call, or, while vmap calls its
+#: function once per index, to the error that made it (a collective then has no axis to act on).
+_AXES: list[tuple[Hashable, MapTrace | Exception]] = []
+
+
+@contextmanager
+def _bound(name: Hashable, frame: MapTrace | Exception) -> Iterator[None]:
+    """``name`` bound to ``frame`` while active (nothing for an unnamed vmap)."""
+    if name is None:
+        yield
+        return
+    _AXES.append((name, frame))
+    try:
+        yield
+    finally:
+        _AXES.pop()
+
+
+def axis_frame(name: Hashable) -> MapTrace:
+    """The vmap call that binds the axis ``name`` (the innermost, where names repeat)."""
+    for bound, frame in reversed(_AXES):
+        if bound == name:
+            if isinstance(frame, MapTrace):
+                return frame
+            raise ValueError(
+                f"a collective over the axis {name!r} needs vmap to call the function once on "
+                "the whole batch, but that call failed and vmap is calling it once per index "
+                f"(where no other index is at hand). The call failed with "
+                f"{type(frame).__name__}: {frame}"
+            ) from frame
+    raise NameError(
+        f"unbound axis name: {name!r}. A collective (psum, pmean, all_gather, axis_index, ...) "
+        f"names the axis of an enclosing vmap: call it inside ad.vmap(f, axis_name={name!r})."
+    )
+
+
 def vmap(
     fun: Callable[..., Any],
     in_axes: AxisSpec | Sequence[AxisSpec] = 0,
     out_axes: AxisSpec = 0,
+    axis_name: Hashable = None,
     axis_size: int | None = None,
 ) -> Callable[..., Any]:
     """``fun`` mapped over an axis: ``in_axes`` gives, for all positional arguments or for each
     one, the axis of every leaf that is mapped (None: passed whole to each call), as one axis or
     a pytree prefix of the argument; keyword arguments are mapped over axis 0, as in JAX. The
     results are stacked along ``out_axes``: one axis for every output, or a pytree prefix of the
-    output; None marks an output that is the same at every index (returned once)."""
+    output; None marks an output that is the same at every index (returned once).
+    ``axis_name`` names the mapped axis for the collectives of :mod:`admodes.lax` (``psum``,
+    ``all_gather``, ``axis_index``, ...) called inside ``fun``."""
 
     @functools.wraps(fun)
     def mapped(*args: Any, **kwargs: Any) -> Any:
@@ -252,9 +320,10 @@ def vmap(
         axes += [0] * (len(leaves) - len(axes))  # the keyword arguments' leaves
         n = _size(leaves, axes, axis_size)
         try:
-            out, per_index = _vectorized(fun, leaves, axes, treedef, n), None
-        except Exception:  # any failure: the calls per index raise a genuine error again
-            per_index = _per_index(fun, leaves, axes, treedef, n)
+            out, per_index = _vectorized(fun, leaves, axes, treedef, n, axis_name), None
+        except Exception as failure:  # any failure: the calls per index raise it again
+            with _bound(axis_name, failure):
+                per_index = _per_index(fun, leaves, axes, treedef, n)
             out = per_index[0]
         out_leaves, out_def = tree.flatten(out)
         spec = _leaf_axes(out, out_axes, "out_axes", "the output")
@@ -274,17 +343,20 @@ def vmap(
     return mapped
 
 
-def _vectorized(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int) -> Any:
+def _vectorized(
+    fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int, name: Hashable
+) -> Any:
     """``fun``'s output from one call on mapped values: leaves that vary along the mapped axis
     are stacks (:class:`Stacked`), the others are the value shared by every index."""
-    trace = MapTrace(n)
+    trace = MapTrace(n, name)
     values = [
         x if ax is None else Mapped(_moved(x, ax, 0), trace)
         for x, ax in zip(leaves, axes, strict=True)
     ]
     call_args, call_kwargs = tree.unflatten(treedef, values)
     try:
-        out = fun(*call_args, **call_kwargs)
+        with _bound(name, trace):
+            out = fun(*call_args, **call_kwargs)
     finally:
         trace.finished = True
     return tree.map(lambda o: Stacked(o.stack) if mapped_by(o, trace) else o, out)

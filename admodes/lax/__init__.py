@@ -19,10 +19,14 @@
   ``broadcast_shapes``;
 - :mod:`~admodes.lax.implicit`: ``custom_linear_solve`` and ``custom_root``, differentiated
   implicitly (the solution's derivatives, not the solver's);
+- :mod:`~admodes.lax.parallel`: the collectives over a named ``vmap`` axis, ``psum``,
+  ``pmean``, ``pmax``, ``pmin``, ``all_gather``, ``psum_scatter``, ``ppermute``, ``axis_index``,
+  ``axis_size``;
 - ``stop_gradient``.
 
-Each is a composition of :mod:`admodes.numpy` functions (four registry primitives of its own:
-``pow``, ``complex``, ``reduce_precision`` and ``custom_linear_solve``), so both engines
+Each is a composition of :mod:`admodes.numpy` functions (six registry primitives of its own:
+``pow``, ``complex``, ``reduce_precision``, ``custom_linear_solve``, ``all_gather`` and
+``psum_scatter``), so both engines
 differentiate it, to any order.
 """
 
@@ -135,6 +139,17 @@ from admodes.lax.elementwise import (
 )
 from admodes.lax.fft import FftType, fft
 from admodes.lax.implicit import custom_linear_solve, custom_root
+from admodes.lax.parallel import (
+    all_gather,
+    axis_index,
+    axis_size,
+    pmax,
+    pmean,
+    pmin,
+    ppermute,
+    psum,
+    psum_scatter,
+)
 from admodes.lax.reductions import (
     approx_max_k,
     approx_min_k,
@@ -219,6 +234,7 @@ __all__ = [
     "acos",
     "acosh",
     "add",
+    "all_gather",
     "approx_max_k",
     "approx_min_k",
     "argmax",
@@ -229,6 +245,8 @@ __all__ = [
     "atan",
     "atan2",
     "atanh",
+    "axis_index",
+    "axis_size",
     "batch_matmul",
     "bessel_i0e",
     "bessel_i1e",
@@ -317,8 +335,14 @@ __all__ = [
     "optimization_barrier",
     "pad",
     "padtype_to_pads",
+    "pmax",
+    "pmean",
+    "pmin",
     "population_count",
     "pow",
+    "ppermute",
+    "psum",
+    "psum_scatter",
     "ragged_dot",
     "real",
     "reciprocal",
