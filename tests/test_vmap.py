@@ -288,6 +288,21 @@ def test_more_linear_algebra_maps_in_one_call() -> None:
     assert_mapped(factors, (0,), (SPD,))
 
 
+def test_eig_of_mapped_numbers_runs_in_one_call() -> None:
+    """eig refuses a differentiable input (no derivative of its vectors, as JAX), but a value
+    vmap maps without derivatives is decomposed index by index in the one call: NumPy's values
+    and vectors at each index (stacked as a loop's results are: complex if any index's are)."""
+    general = np.random.default_rng(7).standard_normal((4, 3, 3))
+    w, v = ad.vmap(anp.linalg.eig)(general)
+    for k, a in enumerate(general):
+        assert_close((w[k], v[k]), tuple(p.astype(w.dtype) for p in np.linalg.eig(a)))
+    assert op_count(ad.vmap(anp.linalg.eig), (general,)) == op_count(
+        ad.vmap(anp.linalg.eig), doubled((general,), (0,))
+    )
+    with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix"):
+        ad.vmap(ad.grad(lambda a: anp.sum(anp.real(anp.linalg.eig(a)[1]))))(general)
+
+
 def test_fourier_transforms_map_in_one_call() -> None:
     def transforms(m: Any) -> Any:
         return lambda x, y: (

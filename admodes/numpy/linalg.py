@@ -27,7 +27,7 @@ import numpy as _np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.linalg import LinAlgError
 
-from admodes.batching import is_mapped
+from admodes.batching import holds_numbers, is_mapped
 from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, numbers, plain, shape, size
 from admodes.numpy import _functions as _f
 from admodes.numpy._contractions import cross as _cross
@@ -245,11 +245,12 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 def eig(a: Any) -> EigResult:
     """Eigenvalues and (unit) eigenvectors of the general square a, NumPy's values (real when
     every eigenvalue is). The eigenvectors cannot be differentiated, as in JAX, so a traced a
-    raises (its eigenvalues alone differentiate: :func:`eigvals`)."""
+    raises (its eigenvalues alone differentiate: :func:`eigvals`); one that vmap maps, without
+    derivatives, is decomposed at each index."""
     _square(a, "eig")
-    if _traced(a):
+    if _traced(a) and not holds_numbers(a):
         raise NotImplementedError(_linalg.EIGENVECTORS_NOT_DIFFERENTIABLE)
-    return EigResult(*_np.linalg.eig(a))
+    return EigResult(*at_each_index(_np.linalg.eig, a))
 
 
 def eigvals(a: Any) -> Any:
