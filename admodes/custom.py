@@ -43,10 +43,18 @@ from admodes.arguments import (
     split_at,
     zeros_like_value,
 )
-from admodes.core import Trace, Traced, UnexpectedTracerError, shape
+from admodes.batching import holds_numbers, mapped_by
+from admodes.core import ConcretizationError, Trace, Traced, UnexpectedTracerError, shape
 from admodes.derivatives import per_direction, summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
-from admodes.registry import Primitive, innermost, substituted, substitution, zero_cost
+from admodes.registry import (
+    Primitive,
+    innermost,
+    innermost_trace,
+    substituted,
+    substitution,
+    zero_cost,
+)
 from admodes.reverse import Node, Tape, vjp
 from admodes.tree import TreeDef, describe, flatten, leaves_by_prefix, unflatten
 
@@ -56,6 +64,20 @@ __all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
 #: custom function the rule applies to the tangents runs its body there: without this, the
 #: custom function would transpose its own rule on a new tape, and so on without end.
 _TANGENT_TAPES: weakref.WeakSet[Tape] = weakref.WeakSet()
+
+
+def _on_mapped_numbers(leaves: list) -> bool:
+    """Whether the traced ``leaves`` are all values of one vmap call holding plain numbers: the
+    function's body then runs on them (its rules serve only transforms, and none is beneath).
+    Values of vmap above another transform's raise :class:`ConcretizationError` instead: vmap
+    then calls the function once per index, where the transform meets the rules."""
+    traced = [leaf for leaf in leaves if isinstance(leaf, Traced)]
+    top = innermost_trace(traced)
+    if top is None or not top.processes:
+        return False
+    if all(mapped_by(leaf, top) and holds_numbers(leaf) for leaf in traced):
+        return True
+    raise ConcretizationError()
 
 
 class _CustomFunction:
@@ -87,6 +109,8 @@ class _CustomFunction:
         leaves, treedef = flatten(diff)
         if registry.substituting:
             leaves = [substituted(leaf) for leaf in leaves]
+        if _on_mapped_numbers(leaves):  # vmap's values, no derivative beneath: the body
+            return self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
         trace, primal_leaves = innermost(leaves)
         if trace is not None and trace.finished:
             raise UnexpectedTracerError()

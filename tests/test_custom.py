@@ -16,7 +16,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from conftest import JNP, MODES, assert_close
+from conftest import JNP, MODES, assert_close, op_count
 
 import admodes as ad
 import admodes.numpy as anp
@@ -480,3 +480,49 @@ def test_custom_gradient_refuses_forward_mode_and_a_malformed_function() -> None
         ad.grad(lambda x: f(x, 1.0), mode="forward")(0.5)
     with pytest.raises(TypeError, match=r"must return a pair \(output, rule\)"):
         ad.grad(ad.custom_gradient(lambda x: x * 2.0))(0.5)
+
+
+# ---------------------------------------------------------------------------- under vmap
+BATCH = np.random.default_rng(11).standard_normal((5, 4))
+
+
+def test_rules_under_vmap_equal_jax_and_run_in_one_call_when_vmap_is_outermost() -> None:
+    """vmap(grad(f)) and vmap(jvp(f)) of custom functions: the transform inside meets the rules
+    on mapped values, in one call on the batch (as many ops for twice the batch); grad of the
+    mapped function meets them at each index (vmap then calls f per index): JAX's numbers."""
+    (fa, fj), (va, vj) = both(sin_times), both(sin_times_vjp)
+    for f_ad, f_jax in ((fa, fj), (va, vj)):
+        loss_ad = lambda x, f=f_ad: anp.sum(f(x, 1.3) ** 2)
+        loss_jax = lambda x, f=f_jax: JNP.sum(f(x, 1.3) ** 2)
+        per_example = ad.vmap(ad.grad(loss_ad))
+        assert_close(per_example(BATCH), jax.vmap(jax.grad(loss_jax))(BATCH))
+        doubled_batch = np.concatenate([BATCH, BATCH])
+        assert op_count(per_example, (BATCH,)) == op_count(per_example, (doubled_batch,))
+        outside = ad.grad(lambda b, loss=loss_ad: anp.sum(ad.vmap(loss)(b)))
+        want = jax.grad(lambda b, loss=loss_jax: JNP.sum(jax.vmap(loss)(b)))(BATCH)
+        assert_close(outside(BATCH), want)
+    t = np.ones(4)
+    assert_close(
+        ad.vmap(lambda x: ad.jvp(lambda v: fa(v, 1.3), (x,), (t,)))(BATCH),
+        jax.vmap(lambda x: jax.jvp(lambda v: fj(v, 1.3), (x,), (t,)))(BATCH),
+    )
+
+
+def test_a_collective_inside_a_custom_function_under_vmap() -> None:
+    def make(side: SimpleNamespace) -> Any:
+        @side.lib.custom_vjp
+        def centred(x: Any) -> Any:
+            return x - side.lib.lax.pmean(x, "i")
+
+        def fwd(x: Any) -> tuple:
+            return centred(x), None
+
+        def bwd(res: None, g: Any) -> tuple:  # the body's transpose, halved on purpose
+            return (0.5 * (g - side.lib.lax.pmean(g, "i")),)
+
+        centred.defvjp(fwd, bwd)
+        return lambda x: side.m.sum(side.m.sin(centred(x)) * x)
+
+    la, lj = both(make)
+    got = ad.vmap(ad.grad(la), axis_name="i")(BATCH)
+    assert_close(got, jax.vmap(jax.grad(lj), axis_name="i")(BATCH))
