@@ -20,8 +20,8 @@
 - :mod:`~admodes.lax.implicit`: ``custom_linear_solve`` and ``custom_root``, differentiated
   implicitly (the solution's derivatives, not the solver's);
 - :mod:`~admodes.lax.parallel`: the collectives over a named ``vmap`` axis, ``psum``,
-  ``pmean``, ``pmax``, ``pmin``, ``all_gather``, ``psum_scatter``, ``ppermute``, ``axis_index``,
-  ``axis_size``;
+  ``pmean``, ``pmax``, ``pmin``, ``all_gather``, ``psum_scatter``, ``all_to_all``, ``ppermute``,
+  ``pshuffle``, ``pswapaxes``, ``axis_index``, ``axis_size``;
 - ``stop_gradient``.
 
 Each is a composition of :mod:`admodes.numpy` functions (six registry primitives of its own:
@@ -141,14 +141,17 @@ from admodes.lax.fft import FftType, fft
 from admodes.lax.implicit import custom_linear_solve, custom_root
 from admodes.lax.parallel import (
     all_gather,
+    all_to_all,
     axis_index,
     axis_size,
     pmax,
     pmean,
     pmin,
     ppermute,
+    pshuffle,
     psum,
     psum_scatter,
+    pswapaxes,
 )
 from admodes.lax.reductions import (
     approx_max_k,
@@ -235,6 +238,7 @@ __all__ = [
     "acosh",
     "add",
     "all_gather",
+    "all_to_all",
     "approx_max_k",
     "approx_min_k",
     "argmax",
@@ -341,8 +345,10 @@ __all__ = [
     "population_count",
     "pow",
     "ppermute",
+    "pshuffle",
     "psum",
     "psum_scatter",
+    "pswapaxes",
     "ragged_dot",
     "real",
     "reciprocal",

@@ -1,5 +1,6 @@
 """JAX's collectives over the axis of a named ``vmap``: ``psum``, ``pmean``, ``pmax``, ``pmin``,
-``all_gather``, ``psum_scatter``, ``ppermute``, ``axis_index`` and ``axis_size``.
+``all_gather``, ``psum_scatter``, ``all_to_all``, ``ppermute``, ``pshuffle``, ``pswapaxes``,
+``axis_index`` and ``axis_size``.
 
 Inside ``ad.vmap(f, axis_name="i")`` a value is one index's; a collective over ``"i"`` combines
 the values of every index: ``psum(x, "i")`` is Σᵢ xᵢ at every index, ``all_gather(x, "i")`` the
@@ -35,14 +36,17 @@ from admodes.registry import defprim
 
 __all__ = [
     "all_gather",
+    "all_to_all",
     "axis_index",
     "axis_size",
     "pmax",
     "pmean",
     "pmin",
     "ppermute",
+    "pshuffle",
     "psum",
     "psum_scatter",
+    "pswapaxes",
 ]
 
 AxisName = Hashable
@@ -286,3 +290,53 @@ def _sources(perm: Sequence[tuple[int, int]], n: int) -> np.ndarray:
         )
     source[destinations] = sources
     return source
+
+
+def pshuffle(x: Any, axis_name: AxisName, perm: Sequence[int]) -> Any:
+    """Each leaf of ``x`` shuffled along the named axis: index i gets index perm[i]'s value."""
+    return ppermute(x, axis_name, [(int(source), i) for i, source in enumerate(perm)])
+
+
+def all_to_all(
+    x: Any,
+    axis_name: AxisName,
+    split_axis: int,
+    concat_axis: int,
+    *,
+    axis_index_groups: Any = None,
+    tiled: bool = False,
+) -> Any:
+    """Each leaf of ``x`` split along ``split_axis`` (its length the axis size; with ``tiled``, a
+    multiple of it) into one chunk per index, chunk j sent to index j, and the chunks received
+    stacked along a new axis ``concat_axis`` in index order (``tiled``: joined along it)."""
+    _no_groups(axis_index_groups)
+    trace = _one_name(axis_name, "all_to_all")
+    n = trace.size
+
+    def exchanged(leaf: Any) -> Any:
+        s = shape(leaf)
+        split = normalize_axis_index(split_axis, len(s))
+        concat = normalize_axis_index(concat_axis, len(s))
+        if (s[split] % n if tiled else s[split] != n) != 0:
+            raise ValueError(
+                f"all_to_all: split_axis {split_axis} has length {s[split]}, which must "
+                f"{'be a multiple of' if tiled else 'equal'} the size {n} of axis {axis_name!r}"
+            )
+        if tiled:  # the chunks: an axis of n ahead of the chunk's own
+            leaf = anp.reshape(leaf, (*s[:split], n, s[split] // n, *s[split + 1 :]))
+        # Every index's value (one array), at each index j its chunks j, index i's first.
+        chunks = anp.take(all_gather(leaf, axis_name), axis_index(axis_name), axis=split + 1)
+        out = anp.moveaxis(chunks, 0, concat)
+        if tiled:  # join the senders' axis with the chunks' own along concat_axis
+            rest = list(shape(out))
+            rest[concat : concat + 2] = [n * rest[concat + 1]]
+            out = anp.reshape(out, tuple(rest))
+        return out
+
+    return tree.map(exchanged, x)
+
+
+def pswapaxes(x: Any, axis_name: AxisName, axis: int, *, axis_index_groups: Any = None) -> Any:
+    """The named axis swapped with the axis ``axis`` of each leaf of ``x`` (whose length is the
+    axis size): index j gets entry j of every index's value."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)
