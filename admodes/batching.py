@@ -285,6 +285,8 @@ def axis_frame(name: Hashable) -> MapTrace:
         if bound == name:
             if isinstance(frame, MapTrace):
                 return frame
+            if not isinstance(frame, ConcretizationError | TypeError):
+                raise frame  # a genuine error of the single call (no number was wanted)
             raise ValueError(
                 f"a collective over the axis {name!r} needs vmap to call the function once on "
                 "the whole batch, but that call failed and vmap is calling it once per index "

@@ -274,3 +274,10 @@ def test_bad_arguments_are_refused() -> None:
         ad.vmap(lambda v: ad.lax.psum_scatter(v, "i"), axis_name="i")(X)
     with pytest.raises(NotImplementedError, match="axis_index_groups"):
         ad.vmap(lambda v: ad.lax.psum(v, "i", axis_index_groups=[[0, 1]]), axis_name="i")(X)
+
+
+def test_a_genuine_error_of_the_single_call_is_raised_as_it_is() -> None:
+    """A bad argument fails the single call; the calls per index then meet the collective, which
+    raises that first error itself rather than one about calling per index."""
+    with pytest.raises(ValueError, match="split_axis 0 has length 3, which must be a multiple of"):
+        ad.vmap(lambda v: ad.lax.all_to_all(v, "i", 0, 0, tiled=True), axis_name="i")(X)

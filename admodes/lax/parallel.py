@@ -236,21 +236,26 @@ def psum_scatter(
     n = trace.size
 
     def scattered(leaf: Any) -> Any:
-        s = shape(leaf)
-        d = normalize_axis_index(scatter_dimension, len(s))
-        if (s[d] % n if tiled else s[d] != n) != 0:
-            raise ValueError(
-                f"psum_scatter: scatter_dimension {scatter_dimension} has length {s[d]}, which "
-                f"must {'be a multiple of' if tiled else 'equal'} the size {n} of axis "
-                f"{axis_name!r}"
-            )
-        if tiled:
-            leaf = anp.reshape(leaf, (*s[:d], n, s[d] // n, *s[d + 1 :]))
+        d = normalize_axis_index(scatter_dimension, ndim(leaf))
+        leaf = _in_chunks(leaf, d, trace, tiled, f"psum_scatter: scatter_dimension {d}")
         if varies_along(leaf, trace):
             return psum_scatter_p(leaf, axis_name=axis_name, axis=d)
         return anp.take(leaf, axis_index(axis_name), axis=d) * n
 
     return tree.map(scattered, x)
+
+
+def _in_chunks(x: Any, axis: int, trace: MapTrace, tiled: bool, what: str) -> Any:
+    """``x``, whose ``axis`` holds one entry per index of the named axis (checked), or with
+    ``tiled`` one block per index (checked, and split: an axis of the axis size ahead of the
+    blocks' own)."""
+    s, n = shape(x), trace.size
+    if (s[axis] % n if tiled else s[axis] != n) != 0:
+        raise ValueError(
+            f"{what} has length {s[axis]}, which must "
+            f"{'be a multiple of' if tiled else 'equal'} the size {n} of axis {trace.name!r}"
+        )
+    return anp.reshape(x, (*s[:axis], n, s[axis] // n, *s[axis + 1 :])) if tiled else x
 
 
 def ppermute(x: Any, axis_name: AxisName, perm: Sequence[tuple[int, int]]) -> Any:
@@ -314,16 +319,9 @@ def all_to_all(
     n = trace.size
 
     def exchanged(leaf: Any) -> Any:
-        s = shape(leaf)
-        split = normalize_axis_index(split_axis, len(s))
-        concat = normalize_axis_index(concat_axis, len(s))
-        if (s[split] % n if tiled else s[split] != n) != 0:
-            raise ValueError(
-                f"all_to_all: split_axis {split_axis} has length {s[split]}, which must "
-                f"{'be a multiple of' if tiled else 'equal'} the size {n} of axis {axis_name!r}"
-            )
-        if tiled:  # the chunks: an axis of n ahead of the chunk's own
-            leaf = anp.reshape(leaf, (*s[:split], n, s[split] // n, *s[split + 1 :]))
+        split = normalize_axis_index(split_axis, ndim(leaf))
+        concat = normalize_axis_index(concat_axis, ndim(leaf))
+        leaf = _in_chunks(leaf, split, trace, tiled, f"all_to_all: split_axis {split}")
         # Every index's value (one array), at each index j its chunks j, index i's first.
         chunks = anp.take(all_gather(leaf, axis_name), axis_index(axis_name), axis=split + 1)
         out = anp.moveaxis(chunks, 0, concat)
