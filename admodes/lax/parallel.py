@@ -67,7 +67,7 @@ all_gather_p = defprim(
     _unmapped,
     jvps=[lambda t, ans, x, *, axis_name, axis: all_gather(t, axis_name, axis=axis)],
     vjps=[lambda g, ans, x, *, axis_name, axis: psum_scatter(g, axis_name, scatter_dimension=axis)],
-    complex_flops=1,  # it moves values: no arithmetic to charge (its rule's ops are charged)
+    complex_flops=1,  # no FLOPs of its own (its rule's ops have them): no complex factor
 )
 """Every index's value, stacked along ``axis``: one array, the same at every index."""
 
@@ -76,7 +76,7 @@ psum_scatter_p = defprim(
     _unmapped,
     jvps=[lambda t, ans, x, *, axis_name, axis: psum_scatter(t, axis_name, scatter_dimension=axis)],
     vjps=[lambda g, ans, x, *, axis_name, axis: all_gather(g, axis_name, axis=axis)],
-    complex_flops=1,  # its sum is charged as its rule's op
+    complex_flops=1,  # no FLOPs of its own (its rule's sum has them): no complex factor
 )
 """Σ over indices of the values, of which index k keeps entry k along ``axis`` (its length is
 the axis size)."""
