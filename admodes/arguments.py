@@ -97,10 +97,9 @@ def is_integer_input(x: Any) -> bool:
     ``allow_int`` holds constant, as JAX does."""
     if isinstance(x, Traced):  # read by dtype: a value vmap maps has no single primal
         return dtype_of(x).kind in "iub"
-    p = x
-    if isinstance(p, int | np.integer | np.bool_):  # bool is an int
+    if isinstance(x, int | np.integer | np.bool_):  # bool is an int
         return True
-    return isinstance(p, np.ndarray) and p.dtype.kind in "iub"
+    return isinstance(x, np.ndarray) and x.dtype.kind in "iub"
 
 
 def differentiated(
