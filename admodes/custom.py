@@ -49,8 +49,8 @@ from admodes.derivatives import per_direction, summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
     Primitive,
-    innermost,
     innermost_trace,
+    primals_of,
     substituted,
     substitution,
     zero_cost,
@@ -66,18 +66,13 @@ __all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
 _TANGENT_TAPES: weakref.WeakSet[Tape] = weakref.WeakSet()
 
 
-def _on_mapped_numbers(leaves: list) -> bool:
-    """Whether the traced ``leaves`` are all values of one vmap call holding plain numbers: the
-    function's body then runs on them (its rules serve only transforms, and none is beneath).
-    Values of vmap above another transform's raise :class:`ConcretizationError` instead: vmap
-    then calls the function once per index, where the transform meets the rules."""
-    traced = [leaf for leaf in leaves if isinstance(leaf, Traced)]
-    top = innermost_trace(traced)
-    if top is None or not top.processes:
-        return False
-    if all(mapped_by(leaf, top) and holds_numbers(leaf) for leaf in traced):
-        return True
-    raise ConcretizationError()
+def _check_mapped_numbers(leaves: list, trace: Trace) -> None:
+    """Refuse (:class:`ConcretizationError`) traced ``leaves`` other than values of the vmap
+    call ``trace`` holding plain numbers: with a transform beneath vmap, vmap must call the
+    function once per index, where that transform meets the rules."""
+    for leaf in leaves:
+        if isinstance(leaf, Traced) and not (mapped_by(leaf, trace) and holds_numbers(leaf)):
+            raise ConcretizationError()
 
 
 class _CustomFunction:
@@ -109,11 +104,13 @@ class _CustomFunction:
         leaves, treedef = flatten(diff)
         if registry.substituting:
             leaves = [substituted(leaf) for leaf in leaves]
-        if _on_mapped_numbers(leaves):  # vmap's values, no derivative beneath: the body
-            return self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
-        trace, primal_leaves = innermost(leaves)
+        trace = innermost_trace(leaves)
         if trace is not None and trace.finished:
             raise UnexpectedTracerError()
+        if trace is not None and trace.processes:  # vmap's values: the body, on its numbers
+            _check_mapped_numbers(leaves, trace)
+            return self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
+        primal_leaves = primals_of(leaves, trace)
         if isinstance(trace, ForwardTrace):
             return self._forward(trace, nondiff, leaves, primal_leaves, treedef)
         if isinstance(trace, Tape):
