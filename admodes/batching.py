@@ -328,6 +328,8 @@ def vmap(
                 per_index = _per_index(fun, leaves, axes, treedef, n)
             out = per_index[0]
         out_leaves, out_def = tree.flatten(out)
+        for k, leaf in enumerate(out_leaves):
+            _check_output_leaf(leaf, k)
         spec = _leaf_axes(out, out_axes, "out_axes", "the output")
         if per_index is None:
             placed = [
@@ -384,6 +386,21 @@ def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, 
         call_args, call_kwargs = tree.unflatten(treedef, sliced)
         outs.append(fun(*call_args, **call_kwargs))
     return outs
+
+
+def _check_output_leaf(leaf: Any, k: int) -> None:
+    """Raise TypeError unless output leaf ``k`` of a mapped function is a number or an array (or
+    the stack of one): vmap stacks numbers only, as JAX's."""
+    if type(leaf) is Stacked:
+        return
+    try:
+        dtype_of(leaf)
+    except TypeError:
+        raise TypeError(
+            f"vmap: output leaf {k} of the mapped function is a {type(leaf).__name__}, not a "
+            "number or an array; a mapped function returns numbers and arrays (or tuples, lists "
+            "and dicts of them), as in JAX. Compute what it is for outside the mapped function."
+        ) from None
 
 
 def _placed(leaf: Any, k: int, axis: Axis, n: int) -> Any:

@@ -43,8 +43,8 @@ from admodes.arguments import (
     split_at,
     zeros_like_value,
 )
-from admodes.batching import holds_numbers, mapped_by
-from admodes.core import ConcretizationError, Trace, Traced, UnexpectedTracerError, shape
+from admodes.batching import Mapped, MapTrace, holds_numbers, mapped_by, vmap
+from admodes.core import Trace, Traced, UnexpectedTracerError, shape
 from admodes.derivatives import per_direction, summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
@@ -56,6 +56,7 @@ from admodes.registry import (
     zero_cost,
 )
 from admodes.reverse import Node, Tape, vjp
+from admodes.rules import broadcasting
 from admodes.tree import TreeDef, describe, flatten, leaves_by_prefix, unflatten
 
 __all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
@@ -66,13 +67,14 @@ __all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
 _TANGENT_TAPES: weakref.WeakSet[Tape] = weakref.WeakSet()
 
 
-def _check_mapped_numbers(leaves: list, trace: Trace) -> None:
-    """Refuse (:class:`ConcretizationError`) traced ``leaves`` other than values of the vmap
-    call ``trace`` holding plain numbers: with a transform beneath vmap, vmap must call the
-    function once per index, where that transform meets the rules."""
-    for leaf in leaves:
-        if isinstance(leaf, Traced) and not (mapped_by(leaf, trace) and holds_numbers(leaf)):
-            raise ConcretizationError()
+def _only_numbers(leaves: list, trace: MapTrace) -> bool:
+    """Whether every traced leaf is a value of the vmap call ``trace`` holding plain numbers (no
+    transform beneath vmap traces any of them)."""
+    return all(
+        mapped_by(leaf, trace) and holds_numbers(leaf)
+        for leaf in leaves
+        if isinstance(leaf, Traced)
+    )
 
 
 class _CustomFunction:
@@ -107,9 +109,10 @@ class _CustomFunction:
         trace = innermost_trace(leaves)
         if trace is not None and trace.finished:
             raise UnexpectedTracerError()
-        if trace is not None and trace.processes:  # vmap's values: the body, on its numbers
-            _check_mapped_numbers(leaves, trace)
-            return self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
+        if trace is not None and trace.processes:  # vmap's values
+            if _only_numbers(leaves, trace):  # no transform beneath: the body, on its numbers
+                return self.fun(*self._merge(nondiff, unflatten(treedef, leaves)))
+            return self._batched(trace, nondiff, leaves, treedef)
         primal_leaves = primals_of(leaves, trace)
         if isinstance(trace, ForwardTrace):
             return self._forward(trace, nondiff, leaves, primal_leaves, treedef)
@@ -123,6 +126,38 @@ class _CustomFunction:
         if trace is None and any(isinstance(leaf, Traced) for leaf in flatten(out)[0]):
             raise self._closure_error("body")  # traced, though none of its arguments is
         return out
+
+    def _batched(self, trace: MapTrace, nondiff: list, leaves: list, treedef: TreeDef) -> Any:
+        """The call on values of the vmap call ``trace`` that a transform beneath it traces, as
+        JAX batches a custom function: one call, on the stacks, of a custom function whose body
+        and rules are this one's mapped by vmap (:meth:`_of_stacks`). A leaf that vmap does not
+        map is shared by every index (the mapped rules sum its cotangent over them)."""
+        axes = [0 if mapped_by(leaf, trace) else None for leaf in leaves]
+
+        def mapped(fn: Callable[..., Any], in_axes: Any = axes) -> Callable[..., Any]:
+            return vmap(fn, in_axes, axis_name=trace.name, axis_size=trace.size)
+
+        def at_one_index(fn: Callable[..., Any]) -> Callable[..., Any]:
+            """``fn`` (the body, or fwd) of the differentiated leaves at one index."""
+            return lambda *ls: fn(*self._merge(nondiff, unflatten(treedef, ls)))
+
+        of_stacks = self._of_stacks(nondiff, treedef, axes, mapped, at_one_index)
+        stacks = [leaf.stack if ax == 0 else leaf for leaf, ax in zip(leaves, axes, strict=True)]
+        out = of_stacks(*stacks)
+        return tree.map(lambda o: Mapped(o, trace), out)
+
+    def _of_stacks(
+        self,
+        nondiff: list,
+        treedef: TreeDef,
+        axes: list,
+        mapped: Callable[..., Callable[..., Any]],
+        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
+    ) -> _CustomFunction:
+        """The custom function of the stacks (one argument per differentiated leaf: the stack
+        where ``axes`` says 0, the shared value where None) that :meth:`_batched` calls: body and
+        rules mapped by ``mapped(fn[, in_axes])``."""
+        raise NotImplementedError
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
         """The call's arguments by position, as JAX resolves them: keywords by the signature,
@@ -265,6 +300,24 @@ class custom_jvp(_CustomFunction):
                 )
         return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
 
+    def _of_stacks(
+        self,
+        nondiff: list,
+        treedef: TreeDef,
+        axes: list,
+        mapped: Callable[..., Callable[..., Any]],
+        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
+    ) -> _CustomFunction:
+        """The mapped body, whose rule is the rule mapped over the primals and the tangents
+        (a tangent is mapped where its primal is)."""
+        of_stacks = custom_jvp(_named(mapped(at_one_index(self.fun)), self.name))
+
+        def rule_at_one_index(primals: list, tangents: list) -> Any:
+            return self.jvp(*nondiff, unflatten(treedef, primals), unflatten(treedef, tangents))
+
+        of_stacks.defjvp(lambda ps, ts: mapped(rule_at_one_index, (axes, axes))(list(ps), list(ts)))
+        return of_stacks
+
     def _forward(
         self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
     ) -> Any:
@@ -367,13 +420,7 @@ class custom_vjp(_CustomFunction):
         on_tape = _traced_positions(leaves, primals)
         diff = unflatten(treedef, primals)
         with self._guard(tape, "fwd rule"):
-            result = self.fwd(*self._merge(nondiff, diff))
-        if not (isinstance(result, tuple | list) and len(result) == 2):
-            raise TypeError(
-                f"the fwd rule of custom_vjp function {self.name} must return a pair "
-                f"(primal_out, residuals), got {type(result).__name__}"
-            )
-        out, residuals = result
+            out, residuals = self._fwd_pair(*self._merge(nondiff, diff))
         out_def = flatten(out)[1]
         tape_ref = weakref.ref(tape)
 
@@ -384,6 +431,49 @@ class custom_vjp(_CustomFunction):
             return [per_leaf[i] for i in on_tape]
 
         return _record(tape, f"custom_vjp({self.name})", leaves, on_tape, out, joint_vjp)
+
+    def _fwd_pair(self, *args: Any) -> tuple:
+        """``fwd(*args)``, checked to be a pair (primal_out, residuals)."""
+        result = self.fwd(*args)
+        if not (isinstance(result, tuple | list) and len(result) == 2):
+            raise TypeError(
+                f"the fwd rule of custom_vjp function {self.name} must return a pair "
+                f"(primal_out, residuals), got {type(result).__name__}"
+            )
+        return tuple(result)
+
+    def _of_stacks(
+        self,
+        nondiff: list,
+        treedef: TreeDef,
+        axes: list,
+        mapped: Callable[..., Callable[..., Any]],
+        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
+    ) -> _CustomFunction:
+        """The mapped body, whose fwd is the mapped fwd (its residuals also keep the stacks'
+        arguments) and whose bwd is the mapped bwd, the cotangent of a leaf shared by every
+        index summed over them."""
+        of_stacks = custom_vjp(_named(mapped(at_one_index(self.fun)), self.name))
+        fwd = mapped(at_one_index(self._fwd_pair))
+
+        def fwd_of_stacks(*stacks: Any) -> tuple:
+            out, residuals = fwd(*stacks)
+            return out, (residuals, stacks)
+
+        def bwd_at_one_index(residuals: Any, g: Any, *leaves: Any) -> list[Any]:
+            cts = self.bwd(*nondiff, residuals, g)
+            return self._cotangent_leaves(cts, unflatten(treedef, leaves))
+
+        def bwd_of_stacks(residuals_and_stacks: tuple, g: Any) -> tuple:
+            residuals, stacks = residuals_and_stacks
+            cts = mapped(bwd_at_one_index, (0, 0, *axes))(residuals, g, *stacks)
+            return tuple(
+                c if c is None or axis == 0 else broadcasting.sum(c, axis=0, keepdims=False)
+                for c, axis in zip(cts, axes, strict=True)
+            )
+
+        of_stacks.defvjp(fwd_of_stacks, bwd_of_stacks)
+        return of_stacks
 
     def _cotangent_leaves(self, cts: Any, diff: tuple) -> list[Any]:
         """``bwd``'s cotangents, one per leaf of the differentiated arguments (None for zero),
@@ -429,6 +519,12 @@ def _positional_count(fun: Callable[..., Any]) -> int:
         return 0
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return sum(kind in positional for kind in kinds)
+
+
+def _named(fun: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """``fun``, named ``name`` (the name a custom function's errors give)."""
+    fun.__name__ = name
+    return fun
 
 
 def _traced_positions(leaves: list[Any], primals: list[Any]) -> list[int]:

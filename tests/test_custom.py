@@ -486,10 +486,11 @@ def test_custom_gradient_refuses_forward_mode_and_a_malformed_function() -> None
 BATCH = np.random.default_rng(11).standard_normal((5, 4))
 
 
-def test_rules_under_vmap_equal_jax_and_run_in_one_call_when_vmap_is_outermost() -> None:
+def test_rules_under_vmap_equal_jax_and_run_in_one_call() -> None:
     """vmap(grad(f)) and vmap(jvp(f)) of custom functions: the transform inside meets the rules
-    on mapped values, in one call on the batch (as many ops for twice the batch); grad of the
-    mapped function meets them at each index (vmap then calls f per index): JAX's numbers."""
+    on mapped values; grad of the mapped function meets the mapped rules (as JAX batches a
+    custom function). Both in one call on the batch (as many ops for twice the batch), with
+    JAX's numbers."""
     (fa, fj), (va, vj) = both(sin_times), both(sin_times_vjp)
     for f_ad, f_jax in ((fa, fj), (va, vj)):
         loss_ad = lambda x, f=f_ad: anp.sum(f(x, 1.3) ** 2)
@@ -501,6 +502,7 @@ def test_rules_under_vmap_equal_jax_and_run_in_one_call_when_vmap_is_outermost()
         outside = ad.grad(lambda b, loss=loss_ad: anp.sum(ad.vmap(loss)(b)))
         want = jax.grad(lambda b, loss=loss_jax: JNP.sum(jax.vmap(loss)(b)))(BATCH)
         assert_close(outside(BATCH), want)
+        assert op_count(outside, (BATCH,)) == op_count(outside, (doubled_batch,))
     t = np.ones(4)
     assert_close(
         ad.vmap(lambda x: ad.jvp(lambda v: fa(v, 1.3), (x,), (t,)))(BATCH),
@@ -526,3 +528,69 @@ def test_a_collective_inside_a_custom_function_under_vmap() -> None:
     la, lj = both(make)
     got = ad.vmap(ad.grad(la), axis_name="i")(BATCH)
     assert_close(got, jax.vmap(jax.grad(lj), axis_name="i")(BATCH))
+
+
+def _counted(make: Any, side: SimpleNamespace) -> tuple[Any, dict[str, int]]:
+    """The custom function ``make(side)`` whose rules count their calls."""
+    calls = {"rule": 0}
+    f = make(side)
+    if isinstance(f, ad.custom_vjp):
+        fwd, bwd = f.fwd, f.bwd
+        f.defvjp(lambda *a: calls.update(rule=calls["rule"] + 1) or fwd(*a), bwd)
+    else:
+        jvp = f.jvp
+        f.defjvp(lambda p, t: calls.update(rule=calls["rule"] + 1) or jvp(p, t))
+    return f, calls
+
+
+@pytest.mark.parametrize("make", [sin_times, sin_times_vjp], ids=["custom_jvp", "custom_vjp"])
+def test_a_transform_outside_vmap_meets_the_mapped_rules_once(make: Any) -> None:
+    """grad, jacrev and hessian of a function that maps a custom function, with an argument
+    mapped and one shared by every index that the transform also differentiates (its cotangent
+    summed over the indices): JAX's numbers, the rule (fwd or jvp) called once per
+    differentiation, not once per index."""
+    f_ad, calls = _counted(make, AD)
+    f_jax = make(JAX)
+
+    def loss(side: SimpleNamespace, f: Any) -> Any:
+        return lambda b, y: side.m.sum(side.lib.vmap(f, in_axes=(0, None))(b, y) ** 2)
+
+    y = 1.3
+    modes = MODES if make is sin_times else ("reverse",)
+    for mode in modes:
+        calls["rule"] = 0
+        got = ad.grad(loss(AD, f_ad), (0, 1), mode=mode)(BATCH, y)
+        assert_close(got, jax.grad(loss(JAX, f_jax), (0, 1))(BATCH, y))
+        assert calls["rule"] == (1 if mode == "reverse" else BATCH.size + 1)  # per direction
+    mapped_ad = ad.vmap(f_ad, in_axes=(0, None))
+    mapped_jax = jax.vmap(f_jax, in_axes=(0, None))
+    assert_close(ad.jacrev(mapped_ad, (0, 1))(BATCH, y), jax.jacrev(mapped_jax, (0, 1))(BATCH, y))
+    small = BATCH[:2, :3]
+    assert_close(ad.hessian(loss(AD, f_ad))(small, y), jax.hessian(loss(JAX, f_jax))(small, y))
+    nested = lambda side, f: lambda b: side.m.sum(side.lib.vmap(side.lib.vmap(f))(b, b))
+    assert_close(ad.grad(nested(AD, f_ad))(BATCH), jax.grad(nested(JAX, f_jax))(BATCH))
+    if make is sin_times:
+        assert_close(
+            ad.jacfwd(mapped_ad, (0, 1))(BATCH, y), jax.jacfwd(mapped_jax, (0, 1))(BATCH, y)
+        )
+
+
+def test_mapped_rules_take_nondiff_arguments_and_custom_gradient_maps_per_index() -> None:
+    """A rule's non-differentiated argument reaches the mapped rules unchanged; a
+    custom_gradient function (whose residual is its rule, a function vmap cannot stack) is
+    differentiated at each index instead: JAX's numbers either way."""
+
+    def powered(side: SimpleNamespace) -> Any:
+        @partial(side.lib.custom_vjp, nondiff_argnums=(0,))
+        def f(k: int, x: Any) -> Any:
+            return x**k
+
+        f.defvjp(lambda k, x: (x**k, x), lambda k, x, g: (2.0 * k * g * x ** (k - 1),))
+        return lambda b: side.m.sum(side.lib.vmap(lambda x: f(3, x))(b))
+
+    grads = [ad.grad(powered(AD))(BATCH), jax.grad(powered(JAX))(BATCH)]
+    assert_close(*grads)
+    fa, fj = ad.custom_gradient(_scaled_product(anp)), jax.custom_gradient(_scaled_product(JNP))
+    la = lambda b: anp.sum(ad.vmap(fa)(b, b[::-1]))
+    lj = lambda b: JNP.sum(jax.vmap(fj)(b, b[::-1]))
+    assert_close(ad.grad(la)(BATCH), jax.grad(lj)(BATCH))

@@ -687,6 +687,13 @@ def test_every_namespace_function_maps_with_shared_arguments_at_lower_ranks() ->
     assert not differ, differ
 
 
+def test_an_output_that_is_not_a_number_is_refused() -> None:
+    """JAX's vmap refuses an output it cannot stack (here a function); stacking it in an array
+    of objects would hand each index's closure a value of the finished call."""
+    with pytest.raises(TypeError, match="output leaf 1 of the mapped function is a function"):
+        ad.vmap(lambda x: (x, lambda g: g * x))(X)
+
+
 def test_a_mapped_value_that_escapes_is_refused() -> None:
     escaped: list = []
     ad.vmap(lambda x: escaped.append(x) or x)(X)
