@@ -353,8 +353,8 @@ def test_indices_that_vary_per_index_gather_in_one_call() -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_updates_at_indices_that_vary_per_index(mode: str) -> None:
-    """``x.at[i].set`` (the last of repeated writes wins) and ``.add`` at per-index integer
-    arrays, in one call, and the gradient of the mapped function, as JAX's."""
+    """``x.at[i].set`` (the last of repeated writes wins), ``.add``, ``.min`` and ``.max`` at
+    per-index integer arrays, in one call, and the gradient of the mapped function, as JAX's."""
     values = RNG.standard_normal((4, 3))
     at = np.array([[0, 2, 2], [1, 1, 1], [2, 0, 1], [1, 2, 0]])
 
@@ -365,6 +365,8 @@ def test_updates_at_indices_that_vary_per_index(mode: str) -> None:
             x.at[i[0]].set(v[1]),
             m.zeros(3).at[i[2]].set(1.0) * x,  # a one-hot vector
             m.zeros(3).at[i].set(v) + x,
+            x.at[i].min(v),
+            x.at[i].max(v * 3.0),
         )
 
     assert_mapped(updates, (0, 0, 0), (A3, values, at))
@@ -378,6 +380,25 @@ def test_updates_at_indices_that_vary_per_index(mode: str) -> None:
 
         expected = jax.grad(loss(JNP, jax.vmap), (0, 1))(x, values)
         assert_close(ad.grad(loss(anp, ad.vmap), (0, 1), mode=mode)(x, values), expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_products_at_indices_that_vary_per_index(mode: str) -> None:
+    """``x.at[i].multiply`` at per-index integer arrays (repeated ones multiply every factor
+    in): JAX's values in one call; its gradient (JAX has none for repeated indices) equals JAX's
+    of the same product written exp(Σ log v) for positive factors."""
+    factors = np.abs(RNG.standard_normal((4, 3))) + 0.5
+    at = np.array([[0, 2, 2], [1, 1, 1], [2, 0, 1], [1, 2, 0]])
+    assert_mapped(lambda m: lambda x, v, i: x.at[i].multiply(v), (0, 0, 0), (A3, factors, at))
+
+    def product(x: Any, v: Any, i: Any) -> Any:
+        return x * JNP.exp(JNP.zeros_like(x).at[i].add(JNP.log(v)))
+
+    def loss(m: Any, vmap: Any, update: Any) -> Any:
+        return lambda x, v: m.sum(m.sin(vmap(update)(x, v, at)))
+
+    got = ad.grad(loss(anp, ad.vmap, lambda x, v, i: x.at[i].multiply(v)), (0, 1), mode=mode)
+    assert_close(got(A3, factors), jax.grad(loss(JNP, jax.vmap, product), (0, 1))(A3, factors))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import Traced, at_each_index, dtype_of, ndim, plain, shape, size
+from admodes.core import Traced, at_each_index, dtype_of, held, ndim, plain, shape, size
 from admodes.numpy._functions import (
     _axes,
     add,
@@ -71,26 +71,21 @@ class IndexUpdate:
 
     def set(self, values: Any) -> Any:
         """x with ``values`` written at ``index`` (repeated indices: the last write wins)."""
-        if has_mapped_arrays(self.index):
-            return _MappedUpdate(self.x, self.index, values).placed(self.x)
-        return self._like_x(_Update(self.x, self.index, values).placed(self.x, "last"))
+        u = _Update(self.x, self.index, values)
+        return self._like_x(u.placed(self.x, at_each_index(_last_writes, u.positions)))
 
     def add(self, values: Any) -> Any:
         """x with ``values`` added at ``index`` (repeated indices accumulate)."""
-        if has_mapped_arrays(self.index):
-            return add(self.x, _MappedUpdate(self.x, self.index, values).scattered())
-        u = _Update(self.x, self.index, values)
-        return self._like_x(
-            add(self.x, scatter_add(u.values, index=u.index, x_shape=shape(self.x)))
-        )
+        return self._like_x(add(self.x, _Update(self.x, self.index, values).scattered()))
 
     def multiply(self, values: Any) -> Any:
         """x with its entries at ``index`` multiplied by ``values`` (every repeated factor)."""
         u = _Update(self.x, self.index, values)
+        occurrence = at_each_index(_occurrences, u.positions)
         ones = _np.ones(shape(self.x), dtype=dtype_of(self.x))
         out = self.x
-        for r in range(int(u.occurrence.max(initial=-1)) + 1):
-            out = multiply(out, u.placed(ones, r))
+        for r in range(int(_np.max(held(occurrence), initial=-1)) + 1):  # rounds at any index
+            out = multiply(out, u.placed(ones, occurrence == r))
         return self._like_x(out)
 
     def min(self, values: Any) -> Any:
@@ -111,60 +106,26 @@ class IndexUpdate:
 
 class _Update:
     """The values of one update, broadcast to the shape of x[index] and converted to x's dtype,
-    with the flat positions in x they go to and, for each, which write to its position it is."""
+    with the flat positions in x they go to.
 
-    def __init__(self, x: Any, index: Any, values: Any) -> None:
-        self.index = full_index(index, ndim(x))
-        self.x_shape = shape(x)
-        self.positions = _np.arange(size(x)).reshape(self.x_shape)[self.index]
-        if dtype_of(values) != dtype_of(x):
-            values = astype(values, dtype_of(x))
-        self.values = broadcast_to(values, self.positions.shape)
-        self.occurrence = _occurrences(self.positions.ravel()).reshape(self.positions.shape)
-
-    def placed(self, base: Any, which: int | str) -> Any:
-        """``base`` with the values of one round of writes in place: round ``which`` (the r-th
-        write to each position), or ``"last"`` (the last write to each position)."""
-        chosen = _last_writes(self.positions) if which == "last" else self.occurrence == which
-        values = self.values if chosen.all() else where(chosen, self.values, 0.0)
-        written = _np.zeros(size(base), dtype=bool)
-        written[self.positions[chosen]] = True
-        scattered = scatter_add(values, index=self.index, x_shape=self.x_shape)
-        return where(written.reshape(self.x_shape), scattered, base)
-
-    def extremal(self, x: Any, pick: _np.ufunc) -> Any:
-        """x combined with the values by ``pick`` (np.minimum, np.maximum), the derivative split
-        evenly among the entries that attain each result (NaN attains a NaN result)."""
-        result = _np.array(plain(x), copy=True)
-        pick.at(result, self.index, plain(self.values))
-        at_positions = result.ravel()[self.positions]
-        x_hits = _attains(plain(x), result)
-        value_hits = _attains(plain(self.values), at_positions)
-        ties = x_hits + _np.bincount(self.positions[value_hits], minlength=size(x)).reshape(
-            self.x_shape
-        )
-        share_x = _np.where(x_hits, 1.0 / ties, 1.0).astype(dtype_of(x))
-        share_values = _np.where(value_hits, 1.0 / ties.ravel()[self.positions], 1.0)
-        share_values = share_values.astype(dtype_of(x))
-        from_values = where(value_hits, multiply(self.values, share_values), 0.0)
-        return add(
-            where(x_hits, multiply(x, share_x), 0.0),
-            scatter_add(from_values, index=self.index, x_shape=self.x_shape),
-        )
-
-
-class _MappedUpdate:
-    """``set`` and ``add`` at integer index arrays that differ per index of a vmap (numbers):
-    one scatter for every index at once, taking them as operands; which write to each position
-    wins, and where x is written, are found on each index's numbers."""
+    The index may hold integer arrays that differ per index of a vmap (numbers, without a
+    derivative): they are then the operands of one scatter for every index at once, and the
+    positions (which write wins, where x is written, which entries tie) are found on each
+    index's numbers (:func:`admodes.core.at_each_index`, a plain call otherwise).
+    """
 
     def __init__(self, x: Any, index: Any, values: Any) -> None:
         self.x_shape = shape(x)
-        self.arrays, self.template = operand_index(index, ndim(x))
         entries = _np.arange(size(x)).reshape(self.x_shape)
-        self.positions = at_each_index(
-            lambda *arrays: entries[filled(self.template, arrays)], *self.arrays
-        )
+        if has_mapped_arrays(index):
+            self.index = None
+            self.arrays, self.template = operand_index(index, ndim(x))
+            self.positions = at_each_index(
+                lambda *arrays: entries[filled(self.template, arrays)], *self.arrays
+            )
+        else:
+            self.index = full_index(index, ndim(x))
+            self.positions = entries[self.index]
         if dtype_of(values) != dtype_of(x):
             values = astype(values, dtype_of(x))
         self.values = broadcast_to(values, shape(self.positions))
@@ -172,32 +133,65 @@ class _MappedUpdate:
     def scattered(self, values: Any = None) -> Any:
         """The values (or ``values``) added into zeros of x's shape at the index."""
         values = self.values if values is None else values
+        if self.index is not None:
+            return scatter_add(values, index=self.index, x_shape=self.x_shape)
         return scatter_indexed(values, *self.arrays, template=self.template, x_shape=self.x_shape)
 
-    def placed(self, base: Any) -> Any:
-        """``base`` with the last write to each position in place."""
-        n = size(base)
-        last = at_each_index(_last_writes, self.positions)
-        written = at_each_index(lambda p: _np.isin(_np.arange(n), p), self.positions)
-        scattered = self.scattered(where(last, self.values, 0.0))
-        return where(reshape(written, self.x_shape), scattered, base)
+    def placed(self, base: Any, chosen: Any) -> Any:
+        """``base`` with the ``chosen`` values in place (at most one write to each position)."""
+        if not isinstance(chosen, Traced) and chosen.all():
+            values = self.values
+        else:
+            values = where(chosen, self.values, 0.0)
+        written = at_each_index(self._written, self.positions, chosen)
+        return where(written, self.scattered(values), base)
+
+    def _written(self, positions: _np.ndarray, chosen: _np.ndarray) -> _np.ndarray:
+        """Where x is written by the ``chosen`` writes to ``positions`` (one index's numbers)."""
+        written = _np.zeros(int(_np.prod(self.x_shape)), dtype=bool)
+        written[positions[chosen]] = True
+        return written.reshape(self.x_shape)
+
+    def extremal(self, x: Any, pick: _np.ufunc) -> Any:
+        """x combined with the values by ``pick`` (np.minimum, np.maximum), the derivative split
+        evenly among the entries that attain each result (NaN attains a NaN result)."""
+        x_hits, share_x, value_hits, share_values = at_each_index(
+            lambda *numbers: _shares(*numbers, pick), x, self.values, self.positions
+        )
+        from_values = where(value_hits, multiply(self.values, share_values), 0.0)
+        return add(where(x_hits, multiply(x, share_x), 0.0), self.scattered(from_values))
+
+
+def _shares(
+    x: _np.ndarray, values: _np.ndarray, positions: _np.ndarray, pick: _np.ufunc
+) -> tuple[_np.ndarray, ...]:
+    """On one index's numbers, for x combined with ``values`` at ``positions`` by ``pick``: where
+    x attains the result and its share of the derivative there, and the same for the values."""
+    result = _np.array(x, copy=True)
+    pick.at(result.reshape(-1), positions, values)
+    at_positions = result.reshape(-1)[positions]
+    x_hits = _attains(x, result)
+    value_hits = _attains(values, at_positions)
+    ties = x_hits + _np.bincount(positions[value_hits], minlength=result.size).reshape(x.shape)
+    share_x = _np.where(x_hits, 1.0 / ties, 1.0).astype(result.dtype)
+    share_values = _np.where(value_hits, 1.0 / ties.reshape(-1)[positions], 1.0)
+    return x_hits, share_x, value_hits, share_values.astype(result.dtype)
 
 
 def _last_writes(positions: _np.ndarray) -> _np.ndarray:
     """Where each entry of ``positions`` is the last write to its position."""
-    flat = positions.ravel()
-    occurrence = _occurrences(flat).reshape(positions.shape)
-    return occurrence == _np.bincount(flat)[positions] - 1
+    return _occurrences(positions) == _np.bincount(positions.reshape(-1))[positions] - 1
 
 
 def _occurrences(positions: _np.ndarray) -> _np.ndarray:
     """Which write to its position each entry of ``positions`` is: 0 for the first, 1 for the
     second, ... (in order: a stable sort groups the writes, each counts from its group's start)."""
-    order = _np.argsort(positions, kind="stable")
-    grouped = positions[order]
-    occurrences = _np.empty_like(positions)
-    occurrences[order] = _np.arange(positions.size) - _np.searchsorted(grouped, grouped)
-    return occurrences
+    flat = positions.reshape(-1)
+    order = _np.argsort(flat, kind="stable")
+    grouped = flat[order]
+    occurrences = _np.empty_like(flat)
+    occurrences[order] = _np.arange(flat.size) - _np.searchsorted(grouped, grouped)
+    return occurrences.reshape(positions.shape)
 
 
 def _attains(a: _np.ndarray, result: _np.ndarray) -> _np.ndarray:
