@@ -436,8 +436,36 @@ def test_convolutions_with_a_shared_operand_map_in_one_call() -> None:
         (0, None),
         (signals, kernel),
     )
-    both = ad.vmap(admodes_scipy_signal.convolve)(signals, signals[:, :3])  # one per index
-    assert_close(both, jax.vmap(jax.scipy.signal.convolve)(signals, signals[:, :3]))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_convolutions_of_two_stacks_map_in_one_call(mode: str) -> None:
+    """Each index's signal with its own kernel (1-D, 2-D, complex, the smaller operand first or
+    second): JAX's values in one call, and the gradient of the mapped function, as JAX's."""
+    signals, kernels = RNG.standard_normal((4, 7)), RNG.standard_normal((4, 3))
+    images, patches = RNG.standard_normal((4, 5, 6)), RNG.standard_normal((4, 2, 3))
+    waves = signals + 1j * RNG.standard_normal((4, 7))
+
+    def signal_of(m: Any) -> Any:
+        return admodes_scipy_signal if m is anp else jax.scipy.signal
+
+    cases = [
+        (lambda m: signal_of(m).convolve, (signals, kernels)),
+        (lambda m: signal_of(m).convolve, (kernels, signals)),
+        (lambda m: lambda x, k: signal_of(m).correlate(x, k, mode="same"), (signals, kernels)),
+        (lambda m: signal_of(m).convolve2d, (images, patches)),
+        (lambda m: lambda x, k: signal_of(m).correlate2d(x, k, mode="valid"), (images, patches)),
+        (lambda m: signal_of(m).convolve, (waves, kernels)),
+    ]
+    for fun, args in cases:
+        assert_mapped(fun, (0, 0), args)
+    for fun, args in cases[:-1]:
+
+        def loss(m: Any, vmap: Any, fun: Any = fun) -> Any:
+            return lambda x, k: m.sum(m.sin(vmap(fun(m))(x, k)))
+
+        expected = jax.grad(loss(JNP, jax.vmap), (0, 1))(*args)
+        assert_close(ad.grad(loss(anp, ad.vmap), (0, 1), mode=mode)(*args), expected)
 
 
 def test_derivative_free_tests_and_sorts_map_in_one_call() -> None:

@@ -85,7 +85,7 @@ from admodes.core import at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.registry import Primitive, defbatch, defelementwise, defprim
 from admodes.rules.batching import each_index, stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
-from admodes.rules.contractions import matmul, matrix_transpose
+from admodes.rules.contractions import einsum, matmul, matrix_transpose
 from admodes.rules.elementwise import (
     EPS,
     abs,
@@ -1053,13 +1053,43 @@ convolve = defprim(
 def _convolutions(prim: Primitive, args: tuple, mapped: tuple) -> Any:
     """A stack convolved with one shared operand: one convolution with a leading unit axis on
     the shared operand (a full convolution along an axis of length 1 leaves it as it is);
-    two stacks: one convolution per index."""
+    two stacks: :func:`_convolved_stacks`."""
     (x, y), (mx, my) = args, mapped
     if mx and my:
-        return each_index(prim, args, mapped)
+        if 0 in shape(x) + shape(y):
+            return each_index(prim, args, mapped)
+        return _convolved_stacks(x, y)
     if mx:
         return convolve(x, reshape(y, (1, *shape(y))))
     return convolve(reshape(x, (1, *shape(x))), y)
+
+
+def _convolved_stacks(x: Any, y: Any) -> Any:
+    """The full convolution of each index's x and y (stacks, index axis first), at once:
+
+        out[i, k] = Σⱼ y[i, j] · x[i, k − j]      over the j with 0 ≤ k − j < x's shape,
+
+    j running over the positions of the smaller operand (y, after swapping them if need be:
+    convolution commutes), so x gathered at k − j (zero out of range) is contracted with y,
+    as many products as a direct convolution."""
+    if size(x) < size(y):
+        x, y = y, x
+    a, b = shape(x)[1:], shape(y)[1:]
+    if not a:  # 0-d values: their product
+        return multiply(x, y)
+    index: list[Any] = [slice(None)]
+    inside = np.ones((1,) * (2 * len(a)), dtype=bool)
+    for axis, (na, nb) in enumerate(zip(a, b, strict=True)):
+        offset = np.arange(na + nb - 1)[:, None] - np.arange(nb)[None, :]  # k − j
+        place = [1] * (2 * len(a))
+        place[2 * axis : 2 * axis + 2] = offset.shape
+        index.append(np.clip(offset, 0, na - 1).reshape(place))
+        inside = inside & ((offset >= 0) & (offset < na)).reshape(place)
+    windows = where(inside, getitem(x, tuple(index)), 0)  # (n, K₁, B₁, ..., K_d, B_d)
+    k = "".join(chr(ord("a") + axis) for axis in range(len(a)))
+    j = "".join(chr(ord("n") + axis) for axis in range(len(a)))
+    pairs = "".join(kk + jj for kk, jj in zip(k, j, strict=True))
+    return einsum(f"z{pairs},z{j}->z{k}", windows, y)
 
 
 defbatch(stacks_of_matrices, lu, expm, solve_sylvester)
