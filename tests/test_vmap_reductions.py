@@ -141,6 +141,28 @@ def test_percentiles(name: str) -> None:
     assert_like_loop(f, (0,), (NANS,))
 
 
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint"])
+@pytest.mark.parametrize("name", ["quantile", "nanquantile", "percentile", "nanpercentile"])
+def test_levels_that_vary_per_index(name: str, method: str) -> None:
+    """The levels q mapped too (a scalar or an array per index; the data mapped or shared): one
+    call, JAX's values and gradients in the data."""
+    scale = 100.0 if "percentile" in name else 1.0
+    levels = RNG.uniform(size=N) * scale
+    pairs = RNG.uniform(size=(N, 2)) * scale
+    for in_axes, args in (((0, 0), (X, levels)), ((None, 0), (X[0], levels)), ((0, 0), (X, pairs))):
+        fun = lambda m: lambda x, q: getattr(m, name)(x, q, axis=-1, method=method)
+        assert_mapped(fun, in_axes, args)
+
+        def loss(m: Any, vmap: Any, fun: Any = fun, in_axes: tuple = in_axes) -> Any:
+            return lambda x, q: m.sum(m.sin(vmap(fun(m), in_axes)(x, q)))
+
+        assert_close(ad.grad(loss(anp, ad.vmap))(*args), jax.grad(loss(JNP, jax.vmap))(*args))
+    on_nans = lambda x, q: getattr(anp, name)(x, q, axis=-1, method=method)
+    assert_like_loop(on_nans, (0, 0), (NANS, levels), differentiable=False)  # none in q
+    with pytest.raises(ValueError, match="Quantiles must be in the range"):
+        ad.vmap(lambda x, q: getattr(anp, name)(x, q))(X, levels + 2 * scale)
+
+
 def test_nanquantile_of_lines_of_every_length() -> None:
     """Lines of 1 to 9 entries, NaNs at every count: each index picks its own positions."""
     for n in range(1, 10):

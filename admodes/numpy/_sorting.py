@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.batching import is_mapped
-from admodes.core import Traced, dtype_of, ndim, numbers, plain, shape, size
+from admodes.batching import holds_numbers, is_mapped
+from admodes.core import Traced, dtype_of, held, ndim, numbers, plain, shape, size
 from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
     _axes,
@@ -137,16 +137,20 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     """The quantiles of ``quantile`` (``skip_nans``: of ``nanquantile``), gathered from each line
     of sorted values at its own virtual indices."""
     name = "nanquantile" if skip_nans else "quantile"
-    if isinstance(q, Traced):
+    if isinstance(q, Traced) and not holds_numbers(q):
         raise TypeError(
             f"{name}: q must be a plain number or array (derivatives with respect to q are not "
             "supported); use `admodes.stop_gradient(q)`."
         )
     if method not in _METHODS:
         raise ValueError(f"{name}: method={method!r} is not supported; use one of {_METHODS}")
-    dtype = _np.result_type(float_dtype(a), q if isinstance(q, int | float) else _np.asarray(q))
-    qs = _np.asarray(q, dtype=dtype)
-    if _np.any((qs < 0) | (qs > 1)):
+    if holds_numbers(q):  # levels that vary per index of a vmap: numbers, read at every index
+        dtype = _np.result_type(float_dtype(a), dtype_of(q))
+        qs = astype(q, dtype)
+    else:
+        dtype = _np.result_type(float_dtype(a), q if isinstance(q, int | float) else _np.asarray(q))
+        qs = _np.asarray(q, dtype=dtype)
+    if _np.any((held(qs) < 0) | (held(qs) > 1)):  # at any index
         raise ValueError("Quantiles must be in the range [0, 1]")
     a = asarray(a)
     axes = _axes(axis, ndim(a))
@@ -162,7 +166,7 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     position = qs * (counts - 1)  # lead + q.shape
     floor = _np.floor(position)
     low, high = (
-        _at(s, _np.clip(index, 0, _np.maximum(counts - 1, 0)))
+        _at(s, _np.minimum(_np.maximum(index, 0), _np.maximum(counts - 1, 0)))
         for index in (floor, _np.ceil(position))
     )
     if method == "linear":
