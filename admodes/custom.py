@@ -45,7 +45,7 @@ from admodes.arguments import (
 )
 from admodes.batching import Mapped, MapTrace, holds_numbers, mapped_by, vmap
 from admodes.core import Trace, Traced, UnexpectedTracerError, shape
-from admodes.derivatives import per_direction, summed
+from admodes.derivatives import summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
     Primitive,
@@ -321,7 +321,8 @@ class custom_jvp(_CustomFunction):
     def _forward(
         self, trace: ForwardTrace, nondiff: list, leaves: list, primals: list, treedef: TreeDef
     ) -> Any:
-        """out and its tangent from the rule, one direction at a time for a batch of them."""
+        """out and its tangent from the rule; for a batch of directions, the rule mapped over
+        them by ``vmap`` (its primal output the same for every direction)."""
         tangents = [
             trace.zeros(p) if x is p else x.tangent for x, p in zip(leaves, primals, strict=True)
         ]
@@ -336,8 +337,8 @@ class custom_jvp(_CustomFunction):
         with self._guard(trace, "JVP rule"):
             if trace.batch is None:
                 t_leaves = tangent_out(*tangents)
-            else:
-                t_leaves = per_direction(tangent_out, *tangents)
+            else:  # the rule mapped over the directions: once, as JAX's jacfwd
+                t_leaves = vmap(tangent_out)(*tangents)
         out, out_def = found
         duals = [_dual(o, t, trace) for o, t in zip(flatten(out)[0], t_leaves, strict=True)]
         return unflatten(out_def, duals)
