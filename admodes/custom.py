@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+import numpy as np
+
 from admodes import counting, registry, tree
 from admodes.arguments import (
     interleaved,
@@ -44,7 +46,7 @@ from admodes.arguments import (
     zeros_like_value,
 )
 from admodes.batching import Mapped, MapTrace, holds_numbers, mapped_by, vmap
-from admodes.core import Trace, Traced, UnexpectedTracerError, shape
+from admodes.core import Trace, Traced, UnexpectedTracerError, dtype_of, ndim, shape
 from admodes.derivatives import summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
@@ -368,7 +370,8 @@ class custom_jvp(_CustomFunction):
             _, pull_back, out = vjp(tangent_out, *(fixed[i] for i in on_tape), has_aux=True)
 
         def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
-            return list(pull_back(_materialized(g, ans)))
+            k = _batch_length(g, ans)  # a batch of k cotangents: one sweep pulls back all
+            return list(pull_back(_materialized(g, ans, k), batched=k is not None))
 
         def joint_jvp(ts: list[Any], ans: tuple, *vals: Any) -> list[Any]:
             return tangent_out(*ts)[0]  # for linearize, which pushes tangents along the tape
@@ -425,11 +428,18 @@ class custom_vjp(_CustomFunction):
         out_def = flatten(out)[1]
         tape_ref = weakref.ref(tape)
 
-        def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
-            with self._guard(tape_ref(), "bwd rule"):
-                cts = self.bwd(*nondiff, residuals, unflatten(out_def, _materialized(g, ans)))
+        def cotangents(g: list[Any]) -> list[Any]:
+            """bwd's cotangent of each traced leaf, for the output cotangents ``g``."""
+            cts = self.bwd(*nondiff, residuals, unflatten(out_def, g))
             per_leaf = self._cotangent_leaves(cts, diff)
             return [per_leaf[i] for i in on_tape]
+
+        def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+            k = _batch_length(g, ans)  # a batch of k cotangents: bwd mapped over them, once
+            with self._guard(tape_ref(), "bwd rule"):
+                if k is None:
+                    return cotangents(_materialized(g, ans))
+                return vmap(cotangents)(_materialized(g, ans, k))
 
         return _record(tape, f"custom_vjp({self.name})", leaves, on_tape, out, joint_vjp)
 
@@ -538,9 +548,24 @@ def _dual(out: Any, t_out: Any, trace: ForwardTrace) -> Any:
     return counted_dual(out, t_out, trace) if counting.active else Dual(out, t_out, trace)
 
 
-def _materialized(g: tuple, ans: tuple) -> list[Any]:
-    """The output cotangents with zeros for the ones the backward pass left out (None)."""
-    return [zeros_like_value(o) if c is None else c for c, o in zip(g, ans, strict=True)]
+def _batch_length(g: tuple, ans: tuple) -> int | None:
+    """How many cotangents the output cotangents ``g`` hold (a leading axis on each, as a
+    reverse-mode Jacobian sweeps them); None for one."""
+    for c, o in zip(g, ans, strict=True):
+        if c is not None:
+            return shape(c)[0] if ndim(c) > ndim(o) else None
+    return None
+
+
+def _materialized(g: tuple, ans: tuple, k: int | None = None) -> list[Any]:
+    """The output cotangents with zeros for the ones the backward pass left out (None), behind
+    a leading axis of ``k`` cotangents for a batch of them."""
+    return [
+        (zeros_like_value(o) if k is None else np.zeros((k, *shape(o)), dtype_of(o)))
+        if c is None
+        else c
+        for c, o in zip(g, ans, strict=True)
+    ]
 
 
 def _record(
@@ -555,7 +580,14 @@ def _record(
     """Record one step on ``tape``: the leaves ``on_tape`` are its inputs, ``out``'s leaves its
     outputs (nodes), ``joint_vjp(ȳ, ans, *inputs)`` its cotangent of each input and
     ``joint_jvp(ẋ, ans, *inputs)``, where there is one, the tangent of each output."""
-    step = Primitive(name, _recorded_only, cost=zero_cost, joint_vjp=joint_vjp, joint_jvp=joint_jvp)
+    step = Primitive(
+        name,
+        _recorded_only,
+        cost=zero_cost,
+        joint_vjp=joint_vjp,
+        joint_jvp=joint_jvp,
+        batched_vjp=True,  # ``joint_vjp`` takes a batch of cotangents whole
+    )
     inputs: list[Node] = [leaves[i] for i in on_tape]
     out_leaves, out_def = flatten(out)
     nodes = tape.append_step(

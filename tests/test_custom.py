@@ -247,6 +247,28 @@ def test_vjp_rule_gives_reverse_derivatives(x: Any) -> None:
         )
 
 
+# X's 4 outputs in reverse sweeps of 2 rows; its 4 inputs and y in forward passes of 2, 2 and 1.
+@pytest.mark.parametrize(("chunk_size", "sweeps", "passes"), [(None, 1, 1), (2, 2, 3)])
+def test_a_batch_of_directions_meets_each_rule_once(
+    chunk_size: int | None, sweeps: int, passes: int
+) -> None:
+    """A Jacobian's batch of directions goes through the rules mapped over it (as JAX's
+    jacfwd and jacrev): ``bwd`` once per reverse sweep, a JVP rule once per forward pass, not
+    once per direction; JAX's Jacobians."""
+    calls = {"bwd": 0, "jvp": 0}
+    fa, fj = both(sin_times_vjp)
+    fwd, bwd = fa.fwd, fa.bwd
+    fa.defvjp(fwd, lambda res, g: calls.update(bwd=calls["bwd"] + 1) or bwd(res, g))
+    got = ad.jacrev(fa, argnums=(0, 1), chunk_size=chunk_size)(X, 1.3)
+    assert_close(got, jax.jacrev(fj, argnums=(0, 1))(X, 1.3))
+    ja, jj = both(sin_times)
+    jvp = ja.jvp
+    ja.defjvp(lambda p, t: calls.update(jvp=calls["jvp"] + 1) or jvp(p, t))
+    got = ad.jacfwd(ja, argnums=(0, 1), chunk_size=chunk_size)(X, 1.3)
+    assert_close(got, jax.jacfwd(jj, argnums=(0, 1))(X, 1.3))
+    assert calls == {"bwd": sweeps, "jvp": passes}
+
+
 def test_vjp_rule_differentiates_again() -> None:
     fa, fj = both(sin_times_vjp)
     assert_close(ad.grad(ad.grad(fa))(0.7, 1.3), jax.grad(jax.grad(fj))(0.7, 1.3))
