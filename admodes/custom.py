@@ -79,6 +79,46 @@ def _only_numbers(leaves: list, trace: MapTrace) -> bool:
     )
 
 
+class _Batch:
+    """A custom function's call on values of the vmap call ``trace`` (see
+    :meth:`_CustomFunction._batched`): which differentiated leaves it maps (``axes``: 0, or None
+    for a leaf shared by every index), and how to map a rule over them."""
+
+    def __init__(
+        self,
+        function: _CustomFunction,
+        trace: MapTrace,
+        nondiff: list,
+        leaves: list,
+        treedef: TreeDef,
+    ) -> None:
+        self.function = function
+        self.trace = trace
+        self.nondiff = nondiff
+        self.treedef = treedef
+        self.axes = [0 if mapped_by(leaf, trace) else None for leaf in leaves]
+
+    def tree(self, leaves: Sequence[Any]) -> tuple:
+        """The differentiated arguments from their leaves."""
+        return unflatten(self.treedef, leaves)
+
+    def at_one_index(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` (the body, or fwd) of the differentiated leaves at one index."""
+        return lambda *leaves: fn(*self.function._merge(self.nondiff, self.tree(leaves)))
+
+    def body(self) -> Callable[..., Any]:
+        """The function's body, mapped: of the stacks, as :meth:`_CustomFunction._batched`
+        calls it."""
+        return self.mapped(self.at_one_index(self.function.fun), self.axes)
+
+    def mapped(self, fn: Callable[..., Any], in_axes: Any) -> Callable[..., Any]:
+        """``fn`` mapped along the trace's axis (its name and length) over ``in_axes``, named as
+        the custom function (for its errors)."""
+        mapped = vmap(fn, in_axes, axis_name=self.trace.name, axis_size=self.trace.size)
+        mapped.__name__ = self.function.name
+        return mapped
+
+
 class _CustomFunction:
     """What ``custom_jvp`` and ``custom_vjp`` share: the function, its non-differentiated
     arguments, and the dispatch of a call to the innermost transform among its arguments."""
@@ -134,31 +174,17 @@ class _CustomFunction:
         JAX batches a custom function: one call, on the stacks, of a custom function whose body
         and rules are this one's mapped by vmap (:meth:`_of_stacks`). A leaf that vmap does not
         map is shared by every index (the mapped rules sum its cotangent over them)."""
-        axes = [0 if mapped_by(leaf, trace) else None for leaf in leaves]
-
-        def mapped(fn: Callable[..., Any], in_axes: Any = axes) -> Callable[..., Any]:
-            return vmap(fn, in_axes, axis_name=trace.name, axis_size=trace.size)
-
-        def at_one_index(fn: Callable[..., Any]) -> Callable[..., Any]:
-            """``fn`` (the body, or fwd) of the differentiated leaves at one index."""
-            return lambda *ls: fn(*self._merge(nondiff, unflatten(treedef, ls)))
-
-        of_stacks = self._of_stacks(nondiff, treedef, axes, mapped, at_one_index)
-        stacks = [leaf.stack if ax == 0 else leaf for leaf, ax in zip(leaves, axes, strict=True)]
-        out = of_stacks(*stacks)
+        batch = _Batch(self, trace, nondiff, leaves, treedef)
+        stacks = [
+            leaf.stack if ax == 0 else leaf for leaf, ax in zip(leaves, batch.axes, strict=True)
+        ]
+        out = self._of_stacks(batch)(*stacks)
         return tree.map(lambda o: Mapped(o, trace), out)
 
-    def _of_stacks(
-        self,
-        nondiff: list,
-        treedef: TreeDef,
-        axes: list,
-        mapped: Callable[..., Callable[..., Any]],
-        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
-    ) -> _CustomFunction:
+    def _of_stacks(self, batch: _Batch) -> _CustomFunction:
         """The custom function of the stacks (one argument per differentiated leaf: the stack
-        where ``axes`` says 0, the shared value where None) that :meth:`_batched` calls: body and
-        rules mapped by ``mapped(fn[, in_axes])``."""
+        where ``batch.axes`` says 0, the shared value where None) that :meth:`_batched` calls:
+        its body and rules this one's, mapped by ``batch``."""
         raise NotImplementedError
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
@@ -302,22 +328,17 @@ class custom_jvp(_CustomFunction):
                 )
         return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
 
-    def _of_stacks(
-        self,
-        nondiff: list,
-        treedef: TreeDef,
-        axes: list,
-        mapped: Callable[..., Callable[..., Any]],
-        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
-    ) -> _CustomFunction:
+    def _of_stacks(self, batch: _Batch) -> _CustomFunction:
         """The mapped body, whose rule is the rule mapped over the primals and the tangents
         (a tangent is mapped where its primal is)."""
-        of_stacks = custom_jvp(_named(mapped(at_one_index(self.fun)), self.name))
+        of_stacks = custom_jvp(batch.body())
 
         def rule_at_one_index(primals: list, tangents: list) -> Any:
-            return self.jvp(*nondiff, unflatten(treedef, primals), unflatten(treedef, tangents))
+            diff, diff_tangents = batch.tree(primals), batch.tree(tangents)
+            return self.jvp(*batch.nondiff, diff, diff_tangents)
 
-        of_stacks.defjvp(lambda ps, ts: mapped(rule_at_one_index, (axes, axes))(list(ps), list(ts)))
+        axes = (batch.axes, batch.axes)
+        of_stacks.defjvp(lambda ps, ts: batch.mapped(rule_at_one_index, axes)(list(ps), list(ts)))
         return of_stacks
 
     def _forward(
@@ -453,34 +474,27 @@ class custom_vjp(_CustomFunction):
             )
         return tuple(result)
 
-    def _of_stacks(
-        self,
-        nondiff: list,
-        treedef: TreeDef,
-        axes: list,
-        mapped: Callable[..., Callable[..., Any]],
-        at_one_index: Callable[[Callable[..., Any]], Callable[..., Any]],
-    ) -> _CustomFunction:
+    def _of_stacks(self, batch: _Batch) -> _CustomFunction:
         """The mapped body, whose fwd is the mapped fwd (its residuals also keep the stacks'
         arguments) and whose bwd is the mapped bwd, the cotangent of a leaf shared by every
         index summed over them."""
-        of_stacks = custom_vjp(_named(mapped(at_one_index(self.fun)), self.name))
-        fwd = mapped(at_one_index(self._fwd_pair))
+        of_stacks = custom_vjp(batch.body())
+        fwd = batch.mapped(batch.at_one_index(self._fwd_pair), batch.axes)
 
         def fwd_of_stacks(*stacks: Any) -> tuple:
             out, residuals = fwd(*stacks)
             return out, (residuals, stacks)
 
         def bwd_at_one_index(residuals: Any, g: Any, *leaves: Any) -> list[Any]:
-            cts = self.bwd(*nondiff, residuals, g)
-            return self._cotangent_leaves(cts, unflatten(treedef, leaves))
+            cts = self.bwd(*batch.nondiff, residuals, g)
+            return self._cotangent_leaves(cts, batch.tree(leaves))
 
         def bwd_of_stacks(residuals_and_stacks: tuple, g: Any) -> tuple:
             residuals, stacks = residuals_and_stacks
-            cts = mapped(bwd_at_one_index, (0, 0, *axes))(residuals, g, *stacks)
+            cts = batch.mapped(bwd_at_one_index, (0, 0, *batch.axes))(residuals, g, *stacks)
             return tuple(
                 c if c is None or axis == 0 else broadcasting.sum(c, axis=0, keepdims=False)
-                for c, axis in zip(cts, axes, strict=True)
+                for c, axis in zip(cts, batch.axes, strict=True)
             )
 
         of_stacks.defvjp(fwd_of_stacks, bwd_of_stacks)
@@ -530,12 +544,6 @@ def _positional_count(fun: Callable[..., Any]) -> int:
         return 0
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return sum(kind in positional for kind in kinds)
-
-
-def _named(fun: Callable[..., Any], name: str) -> Callable[..., Any]:
-    """``fun``, named ``name`` (the name a custom function's errors give)."""
-    fun.__name__ = name
-    return fun
 
 
 def _traced_positions(leaves: list[Any], primals: list[Any]) -> list[int]:
