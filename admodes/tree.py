@@ -8,7 +8,9 @@ and ``jax.tree_util``'s: :func:`flatten`, :func:`unflatten`, :func:`leaves`, :fu
 on a tree of parameters), :func:`reduce`, :func:`all`, with JAX's ``is_leaf``; and the
 registration of your own node types: :func:`register_pytree_node`,
 :func:`register_pytree_node_class` and :func:`register_dataclass`, so a model kept in a class
-is an argument every transform differentiates.
+is an argument every transform differentiates; and JAX's key paths (:func:`flatten_with_path`,
+:func:`leaves_with_path`, :func:`map_with_path`, :func:`keystr`), each leaf named by the keys
+that lead to it from the root.
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 __all__ = [
+    "DictKey",
+    "FlattenedIndexKey",
+    "GetAttrKey",
+    "SequenceKey",
     "all",
     "flatten",
+    "flatten_with_path",
+    "keystr",
     "leaves",
+    "leaves_with_path",
     "map",
+    "map_with_path",
     "reduce",
     "register_dataclass",
     "register_pytree_node",
@@ -48,6 +58,9 @@ class NodeType(NamedTuple):
 
     flatten: Callable[[Any], tuple[Iterable[Any], Any]]
     unflatten: Callable[[Any, Iterable[Any]], Any]
+    #: The children's attribute names (a registered dataclass's data fields), for key paths;
+    #: None: children known by position only (:class:`FlattenedIndexKey`).
+    names: tuple[str, ...] | None = None
 
 
 #: The registered node types.
@@ -62,9 +75,13 @@ def register_pytree_node(
     """Make ``nodetype`` a node: ``flatten_func(node)`` gives ``(children, aux_data)`` (the
     children are subtrees, aux_data the rest, constant to the transforms) and
     ``unflatten_func(aux_data, children)`` rebuilds it (``jax.tree_util``'s)."""
+    _register(nodetype, NodeType(flatten_func, unflatten_func))
+
+
+def _register(nodetype: type, node: NodeType) -> None:
     if nodetype in NODE_TYPES or nodetype in (tuple, list, dict, OrderedDict, type(None)):
         raise ValueError(f"Duplicate custom PyTreeDef type registration for {nodetype}.")
-    NODE_TYPES[nodetype] = NodeType(flatten_func, unflatten_func)
+    NODE_TYPES[nodetype] = node
 
 
 def register_pytree_node_class(cls: type) -> type:
@@ -115,7 +132,7 @@ def register_dataclass(
             **dict(zip(data, children, strict=True)), **dict(zip(meta, aux, strict=True))
         )
 
-    register_pytree_node(nodetype, flatten_node, unflatten_node)
+    _register(nodetype, NodeType(flatten_node, unflatten_node, tuple(data)))
     return nodetype
 
 
@@ -222,6 +239,21 @@ def map(fn: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -
     """The tree of ``tree``'s structure whose leaf i is ``fn(leaf i of tree, subtree i of each
     of rest)``: each tree of ``rest`` has ``tree``'s structure, or has it as a prefix (its
     subtrees at ``tree``'s leaves are passed whole), as in JAX."""
+    treedef, columns = _columns(tree, rest, is_leaf)
+    return unflatten(treedef, [fn(*xs) for xs in zip(*columns, strict=True)])
+
+
+def map_with_path(fn: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -> Any:
+    """:func:`map` with each leaf's key path first: ``fn(path, leaf i of tree, subtree i of each
+    of rest)`` (``jax.tree.map_with_path``; ``keystr(path)`` names the leaf, as to mask weight
+    decay by parameter name)."""
+    treedef, columns = _columns(tree, rest, is_leaf)
+    rows = zip(*columns, strict=True)
+    return unflatten(treedef, [fn(p, *xs) for p, xs in zip(paths(treedef), rows, strict=True)])
+
+
+def _columns(tree: Any, rest: tuple, is_leaf: IsLeaf) -> tuple[TreeDef, list[list[Any]]]:
+    """``tree``'s definition, and its leaves with the subtrees of each of ``rest`` at them."""
     tree_leaves, treedef = flatten(tree, is_leaf)
     columns = [tree_leaves]
     for k, other in enumerate(rest, 1):
@@ -233,7 +265,7 @@ def map(fn: Callable[..., Any], tree: Any, *rest: Any, is_leaf: IsLeaf = None) -
                 "first be a prefix of it)"
             )
         columns.append(column)
-    return unflatten(treedef, [fn(*xs) for xs in zip(*columns, strict=True)])
+    return treedef, columns
 
 
 def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
@@ -249,6 +281,107 @@ def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
     if node is None or node[0] is not kind or node[1] != keys or len(node[2]) != len(children):
         return False
     return builtins.all(_up_to(d, c, out) for d, c in zip(children, node[2], strict=True))
+
+
+# ------------------------------------------------------------------------------ key paths
+@dataclasses.dataclass(frozen=True)
+class SequenceKey:
+    """A child of a tuple or list, by position: ``[idx]`` (``jax.tree_util``'s)."""
+
+    idx: int
+
+    def __str__(self) -> str:
+        return f"[{self.idx!r}]"
+
+
+@dataclasses.dataclass(frozen=True)
+class DictKey:
+    """A dict's entry, by key: ``[key]``."""
+
+    key: Any
+
+    def __str__(self) -> str:
+        return f"[{self.key!r}]"
+
+
+@dataclasses.dataclass(frozen=True)
+class GetAttrKey:
+    """A namedtuple's field or a registered dataclass's data field, by name: ``.name``."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return f".{self.name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class FlattenedIndexKey:
+    """A child of a node registered without names, by its position among the children."""
+
+    key: int
+
+    def __str__(self) -> str:
+        return f"[<flat index {self.key}>]"
+
+
+KeyPath = tuple[SequenceKey | DictKey | GetAttrKey | FlattenedIndexKey, ...]
+
+
+def paths(treedef: TreeDef) -> list[KeyPath]:
+    """The key path of each leaf of the trees ``treedef`` describes, in flattening order."""
+    found: list[KeyPath] = []
+    _paths_into(treedef, (), found)
+    return found
+
+
+def _paths_into(treedef: TreeDef, prefix: KeyPath, found: list[KeyPath]) -> None:
+    if treedef is None:
+        return
+    if treedef is LEAF:
+        found.append(prefix)
+        return
+    kind, keys, children = treedef
+    steps: list[Any]
+    if kind is dict or kind is OrderedDict:
+        steps = [DictKey(k) for k in keys]
+    elif kind in NODE_TYPES and NODE_TYPES[kind].names is not None:
+        steps = [GetAttrKey(name) for name in NODE_TYPES[kind].names]
+    elif kind in NODE_TYPES:
+        steps = [FlattenedIndexKey(i) for i in range(len(children))]
+    elif hasattr(kind, "_fields"):  # a namedtuple
+        steps = [GetAttrKey(name) for name in kind._fields]
+    else:
+        steps = [SequenceKey(i) for i in range(len(children))]
+    for step, child in zip(steps, children, strict=True):
+        _paths_into(child, (*prefix, step), found)
+
+
+def flatten_with_path(
+    tree: Any, is_leaf: IsLeaf = None
+) -> tuple[list[tuple[KeyPath, Any]], TreeDef]:
+    """:func:`flatten` with each leaf's key path: ``([(path, leaf), ...], treedef)``
+    (``jax.tree.flatten_with_path``)."""
+    tree_leaves, treedef = flatten(tree, is_leaf)
+    return list(zip(paths(treedef), tree_leaves, strict=True)), treedef
+
+
+def leaves_with_path(tree: Any, is_leaf: IsLeaf = None) -> list[tuple[KeyPath, Any]]:
+    """The ``(path, leaf)`` pairs of ``tree`` in order (``jax.tree.leaves_with_path``)."""
+    return flatten_with_path(tree, is_leaf)[0]
+
+
+def keystr(keys: KeyPath, *, simple: bool = False, separator: str = "") -> str:
+    """A key path as text, JAX's: ``['params'][0].w``; with ``simple``, the bare keys
+    (``params/0/w`` with ``separator="/"``)."""
+    if simple:
+        return separator.join(str(_bare(k)) for k in keys)
+    return separator.join(str(k) for k in keys)
+
+
+def _bare(key: Any) -> Any:
+    """A key's one field: its position, dict key or name."""
+    (field,) = dataclasses.fields(key)
+    return getattr(key, field.name)
 
 
 _NO_INITIAL = object()

@@ -3,7 +3,9 @@ and ``jax.flatten_util``, and gradients through them."""
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+from collections import OrderedDict
 from typing import Any
 
 import jax
@@ -11,11 +13,13 @@ import jax.flatten_util
 import numpy as np
 import pytest
 from conftest import JNP, MODES, assert_close
+from jax.tree_util import keystr as jax_keystr
 
 import admodes as ad
 import admodes.numpy as anp
 from admodes import tree
 from admodes.flatten_util import ravel_pytree
+from admodes.tree import keystr
 
 PARAMS = {
     "W": np.arange(6.0).reshape(2, 3) / 7.0,
@@ -189,6 +193,68 @@ def test_is_leaf_prefix_map_reduce_and_all_are_jaxs() -> None:
     assert tree.reduce(lambda a, b: a + b, [1.0, (2.0, 3.0)]) == 6.0
     assert tree.all([True, (1, {"x": 2.0})]) and not tree.all([True, (0, 1)])
     assert tree.all([True, (0, 1)]) == jax.tree.all([True, (0, 1)])
+
+
+# ------------------------------------------------------------------ key paths
+NAMED = collections.namedtuple("NAMED", "mean scale")
+NESTED = {
+    "z": [1.0, (2.0, None)],
+    "a": NAMED(np.array([3.0]), {"y": 4.0, "x": 5.0}),
+    "o": OrderedDict([("second", 6.0), ("first", 7.0)]),
+    "model": MODEL,
+}
+
+
+def _path_texts(pairs: list) -> list[tuple[str, str, str]]:
+    """Each (path, leaf) pair as JAX's texts: the keys' reprs, keystr, and keystr simple."""
+    return [
+        (repr(path), keystr(path), keystr(path, simple=True, separator="/")) for path, _ in pairs
+    ]
+
+
+def test_key_paths_are_jaxs() -> None:
+    """Sequences by position, dicts by sorted key (an OrderedDict's in order), namedtuples and
+    registered dataclasses by field name, other registered nodes by flat index; leaves, tree
+    definitions and texts as JAX's, with ``is_leaf`` too."""
+    pairs, treedef = tree.flatten_with_path(NESTED)
+    jax_pairs, _ = jax.tree.flatten_with_path(NESTED)
+    assert _path_texts(pairs) == [
+        (repr(path), jax_keystr(path), jax_keystr(path, simple=True, separator="/"))
+        for path, _ in jax_pairs
+    ]
+    _leaves_equal([leaf for _, leaf in pairs], [leaf for _, leaf in jax_pairs])
+    assert treedef == tree.structure(NESTED)
+    is_layer = lambda x: isinstance(x, Linear)
+    assert _path_texts(tree.leaves_with_path(NESTED, is_leaf=is_layer)) == [
+        (repr(path), jax_keystr(path), jax_keystr(path, simple=True, separator="/"))
+        for path, _ in jax.tree.leaves_with_path(NESTED, is_leaf=is_layer)
+    ]
+    assert tree.leaves_with_path(2.0) == [((), 2.0)]
+
+
+def test_map_with_path_masks_weight_decay_by_name() -> None:
+    """Weight decay on the weights ``w`` only (a mask from parameter names, a common use), the
+    gradients passed along as a second tree; and each leaf of the model replaced by its path's
+    text: JAX's results."""
+
+    def step(keystr_of: Any) -> Any:
+        def update(path: Any, p: Any, g: Any) -> Any:
+            decayed = keystr_of(path, simple=True, separator="/").split("/")[-1] == "w"
+            return p - 0.1 * g - (0.01 * p if decayed else 0.0)
+
+        return update
+
+    params = {"dense": {"w": np.full((2, 2), 2.0), "b": np.full(2, 2.0)}, "out": [np.array(3.0)]}
+    grads = tree.map(np.ones_like, params)
+    ours = tree.map_with_path(step(keystr), params, grads)
+    _leaves_equal(
+        tree.leaves(ours), jax.tree.leaves(jax.tree.map_with_path(step(jax_keystr), params, grads))
+    )
+    assert ours["dense"]["w"][0, 0] != ours["dense"]["b"][0]  # the mask took
+    ours = tree.map_with_path(lambda path, x: keystr(path), MODEL)
+    assert tree.leaves(ours) == jax.tree.leaves(
+        jax.tree.map_with_path(lambda path, x: jax_keystr(path), MODEL)
+    )
 
 
 def test_registration_errors() -> None:
