@@ -21,7 +21,7 @@ import functools
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 __all__ = [
     "DictKey",
@@ -284,44 +284,45 @@ def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
 
 
 # ------------------------------------------------------------------------------ key paths
+class _Key:
+    """A step of a key path: one field, shown in a path's text by the format ``_text``."""
+
+    _text: ClassVar[str]
+
+    def __str__(self) -> str:
+        return self._text.format(_bare(self))
+
+
 @dataclasses.dataclass(frozen=True)
-class SequenceKey:
+class SequenceKey(_Key):
     """A child of a tuple or list, by position: ``[idx]`` (``jax.tree_util``'s)."""
 
     idx: int
-
-    def __str__(self) -> str:
-        return f"[{self.idx!r}]"
+    _text = "[{!r}]"
 
 
 @dataclasses.dataclass(frozen=True)
-class DictKey:
+class DictKey(_Key):
     """A dict's entry, by key: ``[key]``."""
 
     key: Any
-
-    def __str__(self) -> str:
-        return f"[{self.key!r}]"
+    _text = "[{!r}]"
 
 
 @dataclasses.dataclass(frozen=True)
-class GetAttrKey:
+class GetAttrKey(_Key):
     """A namedtuple's field or a registered dataclass's data field, by name: ``.name``."""
 
     name: str
-
-    def __str__(self) -> str:
-        return f".{self.name}"
+    _text = ".{}"
 
 
 @dataclasses.dataclass(frozen=True)
-class FlattenedIndexKey:
+class FlattenedIndexKey(_Key):
     """A child of a node registered without names, by its position among the children."""
 
     key: int
-
-    def __str__(self) -> str:
-        return f"[<flat index {self.key}>]"
+    _text = "[<flat index {}>]"
 
 
 KeyPath = tuple[SequenceKey | DictKey | GetAttrKey | FlattenedIndexKey, ...]
