@@ -29,6 +29,7 @@ __all__ = [
     "GetAttrKey",
     "SequenceKey",
     "all",
+    "broadcast",
     "flatten",
     "flatten_with_path",
     "keystr",
@@ -41,6 +42,7 @@ __all__ = [
     "register_pytree_node",
     "register_pytree_node_class",
     "structure",
+    "transpose",
     "unflatten",
 ]
 
@@ -281,6 +283,46 @@ def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
     if node is None or node[0] is not kind or node[1] != keys or len(node[2]) != len(children):
         return False
     return builtins.all(_up_to(d, c, out) for d, c in zip(children, node[2], strict=True))
+
+
+def transpose(
+    outer_treedef: TreeDef, inner_treedef: TreeDef | None, pytree_to_transpose: Any
+) -> Any:
+    """A tree of ``outer_treedef`` whose leaves are trees of ``inner_treedef`` turned into a tree
+    of ``inner_treedef`` whose leaves are trees of ``outer_treedef`` (a list of dicts into a
+    dict of lists), as ``jax.tree.transpose``; ``inner_treedef`` None: the first inner tree's."""
+    inner_trees: list[Any] = []
+    if not _up_to(outer_treedef, pytree_to_transpose, inner_trees):
+        raise TypeError(
+            f"tree.transpose: the tree has structure {describe(structure(pytree_to_transpose))}, "
+            f"which does not have {describe(outer_treedef)} as its outer structure"
+        )
+    if inner_treedef is None:
+        inner_treedef = structure(inner_trees[0]) if inner_trees else None
+    columns = []
+    for inner in inner_trees:
+        inner_leaves, treedef = flatten(inner)
+        if treedef != inner_treedef:
+            raise TypeError(
+                f"tree.transpose: an inner tree has structure {describe(treedef)}, not "
+                f"{describe(inner_treedef)}"
+            )
+        columns.append(inner_leaves)
+    n_inner = len(paths(inner_treedef))
+    return unflatten(
+        inner_treedef, [unflatten(outer_treedef, [c[k] for c in columns]) for k in range(n_inner)]
+    )
+
+
+def broadcast(prefix_tree: Any, full_tree: Any, is_leaf: IsLeaf = None) -> Any:
+    """``full_tree``'s structure with each leaf of ``prefix_tree`` (a prefix of it; ``is_leaf``
+    marks more of its subtrees as leaves) repeated at every leaf of its place there
+    (``jax.tree.broadcast``)."""
+
+    def spreads(p: Any) -> bool:
+        return (p is not None and _node(p) is None) or (is_leaf is not None and is_leaf(p))
+
+    return unflatten(structure(full_tree), leaves_by_prefix(prefix_tree, full_tree, spreads))
 
 
 # ------------------------------------------------------------------------------ key paths

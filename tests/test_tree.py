@@ -257,6 +257,29 @@ def test_map_with_path_masks_weight_decay_by_name() -> None:
     )
 
 
+def test_transpose_and_broadcast_are_jaxs() -> None:
+    """A list of dicts into a dict of lists and back (the inner structure given or inferred), a
+    mismatched inner structure refused; a prefix's leaves repeated over a full tree (with
+    ``is_leaf`` stopping at the layers): JAX's results."""
+    rows = [{"x": 1.0, "y": (2.0, 3.0)}, {"x": 4.0, "y": (5.0, 6.0)}, {"x": 7.0, "y": (8.0, 9.0)}]
+    outer, inner = tree.structure([0] * 3), tree.structure(rows[0])
+    columns = tree.transpose(outer, None, rows)
+    assert columns == jax.tree.transpose(jax.tree.structure([0] * 3), None, rows)
+    assert tree.transpose(inner, outer, columns) == rows
+    with pytest.raises(TypeError, match="an inner tree has structure"):
+        tree.transpose(outer, tree.structure({"x": 0}), rows)
+    prefix = {"layers": 1.0, "scale": 0.5}
+    _leaves_equal(
+        tree.leaves(tree.broadcast(Model([2.0, 3.0], prefix["scale"]), MODEL)),
+        jax.tree.leaves(jax.tree.broadcast(Model([2.0, 3.0], 0.5), MODEL)),
+    )
+    is_pair = lambda x: isinstance(x, list) and len(x) == 2 and x[0] == 7.0
+    for prefix, full in (([7.0, 8.0], MODEL.layers), ([[7.0, 8.0], 9.0], [[1.0, 2.0], [3.0]])):
+        ours = tree.broadcast(prefix, full, is_leaf=is_pair)
+        theirs = jax.tree.broadcast(prefix, full, is_leaf=is_pair)
+        _leaves_equal(tree.leaves(ours), jax.tree.leaves(theirs))
+
+
 def test_registration_errors() -> None:
     with pytest.raises(ValueError, match="Duplicate custom PyTreeDef type registration"):
         tree.register_pytree_node(Linear, _flatten_linear, _unflatten_linear)
