@@ -232,7 +232,8 @@ def at_each_index(fn: Callable[..., Any], *args: Any) -> Any:
 
 def held(x: Any) -> Any:
     """The plain value that holds ``x``'s numbers: beneath every level of tracing, and for a
-    value mapped by ``vmap`` the stack of its values at every index (for counting bytes)."""
+    value mapped by ``vmap`` the stack of its values at every index (to count its bytes, or to
+    read something of every index at once: a range check, the most rounds any index needs)."""
     while isinstance(x, Traced):
         x = x.stack if x._trace.processes else x.primal
     return x

@@ -46,7 +46,7 @@ from admodes.arguments import (
     zeros_like_value,
 )
 from admodes.batching import Mapped, MapTrace, holds_numbers, mapped_by, vmap
-from admodes.core import Trace, Traced, UnexpectedTracerError, dtype_of, ndim, shape
+from admodes.core import Trace, Traced, UnexpectedTracerError, dtype_of, shape
 from admodes.derivatives import summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
@@ -59,6 +59,7 @@ from admodes.registry import (
 )
 from admodes.reverse import Node, Tape, vjp
 from admodes.rules import broadcasting
+from admodes.rules.shape import batch_ndim
 from admodes.tree import TreeDef, describe, flatten, leaves_by_prefix, unflatten
 
 __all__ = ["custom_gradient", "custom_jvp", "custom_vjp"]
@@ -561,7 +562,7 @@ def _batch_length(g: tuple, ans: tuple) -> int | None:
     reverse-mode Jacobian sweeps them); None for one."""
     for c, o in zip(g, ans, strict=True):
         if c is not None:
-            return shape(c)[0] if ndim(c) > ndim(o) else None
+            return shape(c)[0] if batch_ndim(c, o) else None
     return None
 
 

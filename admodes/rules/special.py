@@ -85,7 +85,13 @@ from admodes.core import at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.registry import Primitive, defbatch, defelementwise, defprim
 from admodes.rules.batching import each_index, stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
-from admodes.rules.contractions import einsum, matmul, matrix_transpose
+from admodes.rules.contractions import (
+    einsum,
+    join_subscripts,
+    matmul,
+    matrix_transpose,
+    unused_labels,
+)
 from admodes.rules.elementwise import (
     EPS,
     abs,
@@ -1086,10 +1092,10 @@ def _convolved_stacks(x: Any, y: Any) -> Any:
         index.append(np.clip(offset, 0, na - 1).reshape(place))
         inside = inside & ((offset >= 0) & (offset < na)).reshape(place)
     windows = where(inside, getitem(x, tuple(index)), 0)  # (n, K₁, B₁, ..., K_d, B_d)
-    k = "".join(chr(ord("a") + axis) for axis in range(len(a)))
-    j = "".join(chr(ord("n") + axis) for axis in range(len(a)))
+    labels = unused_labels("")
+    i, k, j = labels[0], labels[1 : len(a) + 1], labels[len(a) + 1 : 2 * len(a) + 1]
     pairs = "".join(kk + jj for kk, jj in zip(k, j, strict=True))
-    return einsum(f"z{pairs},z{j}->z{k}", windows, y)
+    return einsum(join_subscripts([i + pairs, i + "".join(j)], i + "".join(k)), windows, y)
 
 
 defbatch(stacks_of_matrices, lu, expm, solve_sylvester)
