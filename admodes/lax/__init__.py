@@ -19,6 +19,9 @@
   ``broadcast_shapes``;
 - :mod:`~admodes.lax.implicit`: ``custom_linear_solve`` and ``custom_root``, differentiated
   implicitly (the solution's derivatives, not the solver's);
+- :mod:`~admodes.lax.linalg`: ``jax.lax.linalg``'s decompositions and solves (``cholesky``,
+  ``eigh``, ``lu``, ``qr``, ``svd``, ``triangular_solve``, ``tridiagonal_solve``, the Householder
+  products, ...; they need SciPy, imported on first use);
 - :mod:`~admodes.lax.parallel`: the collectives over a named ``vmap`` axis, ``psum``,
   ``pmean``, ``pmax``, ``pmin``, ``all_gather``, ``psum_scatter``, ``all_to_all``, ``ppermute``,
   ``pshuffle``, ``pswapaxes``, ``axis_index``, ``axis_size``;
@@ -413,12 +416,19 @@ SPECIAL_FUNCTIONS = frozenset(
 )  # fmt: skip
 
 
+#: jax.lax's submodules that need SciPy, imported by the first ``lax.<name>`` likewise.
+SUBMODULES = frozenset(("linalg",))
+
+
 def __getattr__(name: str) -> Any:
     if name in SPECIAL_FUNCTIONS:
         return getattr(importlib.import_module("admodes.lax.special"), name)
+    if name in SUBMODULES:
+        return importlib.import_module(f"admodes.lax.{name}")
     raise AttributeError(f"module 'admodes.lax' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    """The public names, the special functions included (what completion should offer)."""
-    return sorted({*__all__, *SPECIAL_FUNCTIONS})
+    """The public names, the special functions and the submodules included (what completion
+    should offer)."""
+    return sorted({*__all__, *SPECIAL_FUNCTIONS, *SUBMODULES})

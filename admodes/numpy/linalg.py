@@ -106,6 +106,11 @@ def _traced(x: Any) -> bool:
     return type(x) in TRACED_TYPES
 
 
+def _differentiated(x: Any) -> bool:
+    """Whether a transform differentiates x (a value vmap maps, without derivatives, is not)."""
+    return _traced(x) and not holds_numbers(x)
+
+
 # ---------------------------------------------------------------------------- solves
 def _right_hand_side(a: Any, b: Any, name: str) -> bool:
     """Check the shapes of a system a x = b; True when b is a vector (NumPy 2's rule: b is a
@@ -237,7 +242,13 @@ def cholesky(a: Any, upper: bool = False) -> Any:
 def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring)."""
     _square(a, "eigh")
-    packed = _linalg.eigh(_symmetrized(a))
+    return _hermitian_eigh(_symmetrized(a))
+
+
+def _hermitian_eigh(a: Any, lower: bool = True) -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors of the Hermitian matrix given by a's ``lower``
+    (or upper) triangle (its derivative takes a's tangent as given, as JAX's)."""
+    packed = _linalg.eigh(a, lower=lower)
     values = row(packed, 0)  # real; stored in the complex [w; V] of a complex a
     return EighResult(real(values) if dtype_of(a).kind == "c" else values, rows(packed, 1))
 
@@ -248,7 +259,7 @@ def eig(a: Any) -> EigResult:
     raises (its eigenvalues alone differentiate: :func:`eigvals`); one that vmap maps, without
     derivatives, is decomposed at each index."""
     _square(a, "eig")
-    if _traced(a) and not holds_numbers(a):
+    if _differentiated(a):
         raise NotImplementedError(_linalg.EIGENVECTORS_NOT_DIFFERENTIABLE)
     return EigResult(*at_each_index(_np.linalg.eig, a))
 
@@ -290,11 +301,22 @@ def svdvals(x: Any) -> Any:
 
 def qr(a: Any, mode: str = "reduced") -> Any:
     """a = Q R with orthonormal Q and upper-triangular R: modes 'reduced' (Q m×k, R k×n, k =
-    min(m, n)), 'complete' (Q m×m, R m×n) and 'r' (R of 'reduced'); differentiable in each, as
-    JAX's ('raw', LAPACK's Householder form, is not supported)."""
+    min(m, n)), 'complete' (Q m×m, R m×n) and 'r' (R of 'reduced'), differentiable in each, as
+    JAX's; 'raw' is NumPy's (h, tau), LAPACK's Householder form (h transposed, n×m): not
+    differentiable, as in JAX (a traced a raises; one that vmap maps is factored at each
+    index)."""
     _matrices(a, "qr")
-    if mode not in ("reduced", "complete", "r"):
-        raise ValueError(f"qr: mode {mode!r} is not supported; use 'reduced', 'complete' or 'r'")
+    if mode not in ("reduced", "complete", "r", "raw"):
+        raise ValueError(
+            f"qr: mode {mode!r} is not supported; use 'reduced', 'complete', 'r' or 'raw'"
+        )
+    if mode == "raw":
+        if _differentiated(a):
+            raise NotImplementedError(
+                "qr(mode='raw') cannot be differentiated (nor in JAX, which has no derivative "
+                "of LAPACK's Householder form): use mode='reduced' or 'complete'"
+            )
+        return at_each_index(lambda x: _np.linalg.qr(x, mode="raw"), a)
     m, n = shape(a)[-2:]
     packed = _linalg.qr(a, complete=mode == "complete" and m > n)
     r = matrix_transpose(rows(packed, m))

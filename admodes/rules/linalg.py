@@ -320,8 +320,9 @@ cholesky = defprim(
 
 
 # ----------------------------------------------------------------------------------- eigh
-def _eigh_impl(a: Any) -> Any:
-    w, v = np.linalg.eigh(a)
+def _eigh_impl(a: Any, lower: bool = True) -> Any:
+    """[w; V] of the Hermitian matrix given by a's ``lower`` (or upper) triangle."""
+    w, v = np.linalg.eigh(a, UPLO="L" if lower else "U")
     return np.concatenate([w[..., None, :], v], axis=-2)
 
 
@@ -331,14 +332,15 @@ def _eigh_parts(ans: Any) -> tuple[Any, Any, Any]:
     return w, v, inverse_gaps(subtract(as_row(w), as_column(w)))
 
 
-def _eigh_jvp(t: Any, ans: Any, a: Any) -> Any:
-    """dw = diag(Vᵀ dA V),  dV = V (F ∘ Vᵀ dA V)."""
+def _eigh_jvp(t: Any, ans: Any, a: Any, lower: bool = True) -> Any:
+    """dw = diag(Vᵀ dA V),  dV = V (F ∘ Vᵀ dA V) (dA as given, whichever triangle a's value
+    was read from: JAX's convention)."""
     _, v, f = _eigh_parts(ans)
     vt_dv = matmul(matmul(matrix_transpose(v), t), v)
     return concatenate(as_row(diagonal(vt_dv)), matmul(v, multiply(f, vt_dv)), axis=-2)
 
 
-def _eigh_vjp(g: Any, ans: Any, a: Any) -> Any:
+def _eigh_vjp(g: Any, ans: Any, a: Any, lower: bool = True) -> Any:
     """Ā = V (diag(w̄) + F ∘ Vᵀ V̄) Vᵀ (without the F term when V̄ is unused)."""
     _, v, f = _eigh_parts(ans)
     vt, gv = matrix_transpose(v), rows(g, 1)
@@ -353,7 +355,7 @@ eigh = defprim(
     _eigh_impl,
     jvps=[real_only("eigh", _eigh_jvp)],
     vjps=[real_only("eigh", _eigh_vjp)],
-    cost=lambda ans, a: matrices(a) * 9 * shape(a)[-1] ** 3,
+    cost=lambda ans, a, lower=True: matrices(a) * 9 * shape(a)[-1] ** 3,
     batched_jvp=True,
     batched_vjp=True,
 )

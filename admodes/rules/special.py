@@ -1,8 +1,9 @@
 """Special functions (``scipy.special``) and the SciPy operations with their own derivative rules:
-the LU factorization, the matrix exponential, the Sylvester solve and the full N-dimensional
-convolution.
+the LU factorization, the matrix exponential, the Sylvester solve, the tridiagonal solve and the
+full N-dimensional convolution.
 
-Only :mod:`admodes.scipy` imports this module, so SciPy stays an optional dependency.
+Only :mod:`admodes.scipy` and :mod:`admodes.lax.linalg` import this module, so SciPy stays an
+optional dependency.
 
 Elementwise entries give their local partials; values are SciPy's, derivatives JAX's:
 
@@ -85,6 +86,7 @@ from admodes.core import at_each_index, dtype_of, ndim, plain, shape, size
 from admodes.registry import Primitive, defbatch, defelementwise, defprim
 from admodes.rules.batching import each_index, stacks_of_matrices
 from admodes.rules.broadcasting import align_batched
+from admodes.rules.broadcasting import sum as reduce_sum
 from admodes.rules.contractions import (
     einsum,
     join_subscripts,
@@ -121,6 +123,7 @@ from admodes.rules.shape import (
     getitem,
     normalize_index,
     reshape,
+    stack,
 )
 
 LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -1024,6 +1027,98 @@ solve_sylvester = defprim(
 )
 
 
+# ---------------------------------------------------------------------------- tridiagonal solve
+def _tridiagonal_impl(diagonals: Any, b: Any) -> np.ndarray:
+    """X with A X = B for each tridiagonal A of the stack ``diagonals`` (..., 3, m): its rows are
+    the sub-diagonal (dl, dl[0] unused), the diagonal and the super-diagonal (du, du[m − 1]
+    unused). LAPACK's gtsv (Gaussian elimination with partial pivoting), as JAX on a CPU."""
+    dtype = np.result_type(diagonals, b, 1.0)
+    diagonals, b = np.asarray(diagonals, dtype), np.asarray(b, dtype)
+    batch = np.broadcast_shapes(diagonals.shape[:-2], b.shape[:-2])
+    diagonals = np.broadcast_to(diagonals, batch + diagonals.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    (gtsv,) = scipy.linalg.get_lapack_funcs(("gtsv",), (b,))
+    out = np.empty(b.shape, dtype)
+    if b.shape[-2] == 1:  # a 1×1 system, which gtsv does not take
+        return b / diagonals[..., 1:2, :1]
+    for i in np.ndindex(batch):
+        dl, d, du = diagonals[i]
+        *_, out[i], info = gtsv(dl[1:], d, du[:-1], b[i])
+        if info > 0:
+            raise np.linalg.LinAlgError(
+                f"tridiagonal_solve: the matrix is singular (pivot {info - 1} is zero)"
+            )
+    return out
+
+
+def _shifted(x: Any, by: int) -> Any:
+    """Rows of each matrix of x moved by ``by`` = ±1: row i holds x's row i − by, zeros where
+    there is none."""
+    zeros = np.zeros((*shape(x)[:-2], 1, shape(x)[-1]), dtype_of(x))
+    if by > 0:
+        return concatenate(zeros, getitem(x, (..., slice(None, -1), slice(None))), axis=-2)
+    return concatenate(getitem(x, (..., slice(1, None), slice(None))), zeros, axis=-2)
+
+
+def _diagonal(diagonals: Any, i: int) -> Any:
+    """Row ``i`` of each (3, m) stack of diagonals, as a column (..., m, 1)."""
+    return getitem(diagonals, (..., i, slice(None), None))
+
+
+def _tridiagonal_product(diagonals: Any, x: Any) -> Any:
+    """A X = dl ∘ X↓ + d ∘ X + du ∘ X↑ (X↓ row i is X's row i − 1, X↑ its row i + 1)."""
+    return add(
+        add(
+            multiply(_diagonal(diagonals, 0), _shifted(x, 1)), multiply(_diagonal(diagonals, 1), x)
+        ),
+        multiply(_diagonal(diagonals, 2), _shifted(x, -1)),
+    )
+
+
+def _transposed_diagonals(diagonals: Any) -> Any:
+    """The diagonals of Aᵀ: its sub-diagonal is A's super-diagonal moved down one place, its
+    super-diagonal A's sub-diagonal moved up one."""
+    dl, d, du = (getitem(diagonals, (..., slice(i, i + 1), slice(None))) for i in range(3))
+    zero = np.zeros((*shape(diagonals)[:-2], 1, 1), dtype_of(diagonals))
+    below = concatenate(zero, getitem(du, (..., slice(None, -1))), axis=-1)
+    above = concatenate(getitem(dl, (..., slice(1, None))), zero, axis=-1)
+    return concatenate(below, d, above, axis=-2)
+
+
+def _tridiagonal_jvp(tangents: list, ans: Any, diagonals: Any, b: Any) -> Any:
+    """dX = A⁻¹(dB − dA X), dA the tridiagonal matrix of the diagonals' tangents."""
+    t_diagonals, t_b = tangents
+    return tridiagonal_solve(diagonals, subtract(t_b, _tridiagonal_product(t_diagonals, ans)))
+
+
+def _tridiagonal_vjp(g: Any, ans: Any, diagonals: Any, b: Any) -> list[Any]:
+    """One solve with Aᵀ, B̄ = A⁻ᵀ X̄, for both cotangents; Ā = −B̄ Xᵀ on the three diagonals:
+    d̄l_i = −Σⱼ B̄ᵢⱼ Xᵢ₋₁ⱼ, d̄_i = −Σⱼ B̄ᵢⱼ Xᵢⱼ, d̄u_i = −Σⱼ B̄ᵢⱼ Xᵢ₊₁ⱼ."""
+    b_bar = tridiagonal_solve(_transposed_diagonals(diagonals), g)
+    rows = [
+        negative(reduce_sum(multiply(b_bar, x), axis=(-1,), keepdims=False))
+        for x in (_shifted(ans, 1), ans, _shifted(ans, -1))
+    ]
+    return [stack(*rows, axis=-2), b_bar]
+
+
+def _tridiagonal_cost(ans: Any, diagonals: Any, b: Any) -> int:
+    """Per m×n solution: the elimination, about 8m, and its two sweeps over the n columns,
+    about 6mn."""
+    m, n = shape(ans)[-2:]
+    return matrices(ans) * (8 * m + 6 * m * n)
+
+
+tridiagonal_solve = defprim(
+    "tridiagonal_solve",
+    _tridiagonal_impl,
+    joint_jvp=_tridiagonal_jvp,
+    joint_vjp=_tridiagonal_vjp,
+    cost=_tridiagonal_cost,
+    broadcasts=True,
+)
+
+
 # ---------------------------------------------------------------------------- convolution
 def _flipped(x: Any) -> Any:
     """x reversed along every axis."""
@@ -1098,5 +1193,5 @@ def _convolved_stacks(x: Any, y: Any) -> Any:
     return einsum(join_subscripts([i + pairs, i + "".join(j)], i + "".join(k)), windows, y)
 
 
-defbatch(stacks_of_matrices, lu, expm, solve_sylvester)
+defbatch(stacks_of_matrices, lu, expm, solve_sylvester, tridiagonal_solve)
 defbatch(_convolutions, convolve)
