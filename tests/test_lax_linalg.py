@@ -283,6 +283,30 @@ def test_householder_derivatives_are_finite_differences(rng: np.random.Generator
             assert_fd_close(along, np.sum(fd * weights))
 
 
+@pytest.mark.parametrize(
+    ("shape", "complex_", "options"),
+    [((5, 3), False, {}), ((4, 4), False, {}), ((6, 4), True, {}),
+     ((4, 4), True, {"max_iterations": 3}), ((5, 3), False, {"eps": 1e-6})],
+)  # fmt: skip
+def test_qdwh_equals_jaxs(
+    rng: np.random.Generator, shape: tuple, complex_: bool, options: dict
+) -> None:
+    """The polar factors, the step count and the convergence flag; and the derivative through
+    the steps by both modes against JAX's (forward mode only: its while-loop)."""
+    x = _rand(rng, *shape, complex_=complex_)
+    u, h, num_iters, converged = linalg.qdwh(x, **options)
+    ju, jh, j_iters, j_converged = jax_linalg.qdwh(x, **options)
+    assert_close((u, h), (np.asarray(ju), np.asarray(jh)))
+    assert (num_iters, converged) == (int(j_iters), bool(j_converged))
+    if complex_:
+        return
+    weights = rng.standard_normal(shape)
+    want = jax.jacfwd(lambda x: jnp.sum(jax_linalg.qdwh(x, **options)[0] * weights))(x)
+    for mode in MODES:
+        got = ad.grad(lambda x: anp.sum(linalg.qdwh(x, **options)[0] * weights), mode=mode)(x)
+        assert_close(got, np.asarray(want))
+
+
 # ---------------------------------------------------------------------------- vmap
 def test_vmap_runs_once_on_the_batch(rng: np.random.Generator) -> None:
     dl, d, du, b = _tridiagonal_system(rng, (3,), 5, 2)
@@ -324,6 +348,10 @@ def test_what_cannot_be_done_is_refused(rng: np.random.Generator) -> None:
         linalg.lu_pivots_to_permutation(np.array([0, 1, 2], np.int32), 2)
     with pytest.raises(ValueError, match="needs 5 rows"):
         linalg.ormqr(rng.standard_normal((5, 3)), np.ones(3), x)
+    with pytest.raises(ValueError, match="m ≥ n"):
+        linalg.qdwh(np.ones((2, 3)))
+    with pytest.raises(NotImplementedError, match="unpadded"):
+        linalg.qdwh(x, dynamic_shape=(3, 3))
     with pytest.raises(NotImplementedError, match="drop algorithm"):
         linalg.svd(x, algorithm="jacobi")
     with pytest.raises(NotImplementedError, match="mode='reduced'"):

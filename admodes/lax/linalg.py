@@ -22,6 +22,9 @@ does, and some where JAX does not:
   differentiate in the reflectors and τ (JAX's do not); ``cholesky_update`` is the upper
   Cholesky factor of RᵀR + w wᵀ and ``symmetric_product`` α A Aᵀ + β C, both differentiable
   (JAX's ``cholesky_update`` is not); ``lu_pivots_to_permutation`` is integer bookkeeping;
+- ``qdwh``: the polar decomposition by JAX's QR-based dynamically weighted Halley steps (the
+  same factors, step count and convergence flag), differentiated through the steps by both
+  modes (JAX's, through its while-loop, by forward mode only);
 - ``eig`` (eigenvalues complex, as JAX's, and LAPACK's left and right eigenvectors),
   ``schur``, ``hessenberg`` and ``tridiagonal`` (LAPACK's reductions, reflectors in place):
   values only, as JAX has no derivative of them (a traced input raises; ``eig`` with
@@ -40,6 +43,7 @@ import scipy.linalg
 
 import admodes.numpy as anp
 from admodes.core import at_each_index, dtype_of, ndim, plain, shape
+from admodes.lax.elementwise import rsqrt
 from admodes.numpy import linalg as numpy_linalg
 from admodes.numpy.linalg import (
     _adjoint,
@@ -55,8 +59,8 @@ from admodes.scipy import linalg as scipy_linalg
 from admodes.scipy.linalg import _not_differentiable
 
 __all__ = ["cholesky", "cholesky_update", "eig", "eigh", "hessenberg", "householder_product",
-           "lu", "lu_pivots_to_permutation", "ormqr", "qr", "schur", "svd", "symmetric_product",
-           "triangular_solve", "tridiagonal", "tridiagonal_solve"]  # fmt: skip
+           "lu", "lu_pivots_to_permutation", "ormqr", "qdwh", "qr", "schur", "svd",
+           "symmetric_product", "triangular_solve", "tridiagonal", "tridiagonal_solve"]  # fmt: skip
 
 
 def _subset(subset_by_index: tuple[int, int] | None, k: int, name: str) -> slice:
@@ -294,6 +298,107 @@ def symmetric_product(
     if symmetrize_output:
         out = anp.add(anp.tril(out), matrix_transpose(anp.tril(out, -1)))
     return out
+
+
+# ---------------------------------------------------------------------------- polar (QDWH)
+#: Above this c, a QDWH step solves by QR (stable for an ill-conditioned iterate); below, by
+#: Cholesky (cheaper): Nakatsukasa, Bai & Gygi's switch, JAX's value.
+CHOLESKY_CUTOFF = 100
+
+
+def _qdwh_coefficients(eps: float, max_iterations: int) -> list[tuple[float, ...]]:
+    """The weights (a, b, c) of each dynamically weighted Halley step, from ℓ = eps, a lower
+    bound of the scaled smallest singular value, until ℓ is within 5 eps of 1 (Nakatsukasa, Bai
+    & Gygi 2010, eq. 3.3–3.5): d = ∛(4(1 − ℓ²)/ℓ⁴), a = √(1 + d) + ½√(8 − 4d + 8(2 − ℓ²)/(ℓ²
+    √(1 + d))), b = (a − 1)²/4, c = a + b − 1, and ℓ ← ℓ(a + b ℓ²)/(1 + c ℓ²)."""
+    coefficients = []
+    ell = eps
+    while ell + 5 * eps < 1 and len(coefficients) < max_iterations:
+        l2 = ell * ell
+        dd = (4 * (1 / l2 - 1) / l2) ** (1 / 3)
+        sqd = (1.0 + dd) ** (1 / 2)
+        a = sqd + (2 - dd + 2 * (2 - l2) / (l2 * sqd)) ** (1 / 2)
+        b = (a - 1) ** 2 / 4
+        c = a + b - 1
+        ell = ell * (a + b * l2) / (1 + c * l2)
+        coefficients.append((a, b, c))
+    return coefficients
+
+
+def _halley_by_qr(u: Any, a: float, b: float, c: float) -> Any:
+    """(b/c) u + (a − b/c)/√c · Q₁Q₂ᴴ, [Q₁; Q₂] the thin Q of [√c u; I]."""
+    n = shape(u)[-1]
+    stacked = anp.concatenate([anp.multiply(c**0.5, u), np.eye(n, dtype=dtype_of(u))], axis=-2)
+    q = numpy_linalg.qr(stacked)[0]
+    m = shape(u)[-2]
+    update = anp.matmul(q[..., :m, :], _adjoint(q[..., m:, :]))
+    return anp.add(anp.multiply(b / c, u), anp.multiply((a - b / c) / c**0.5, update))
+
+
+def _halley_by_cholesky(u: Any, a: float, b: float, c: float) -> Any:
+    """(b/c) u + (a − b/c) u (I + c uᴴu)⁻¹, by the Cholesky factor L of I + c uᴴu: two
+    triangular solves, u (L Lᴴ)⁻¹ = (L⁻ᴴ (L⁻¹ uᴴ))ᴴ (L⁻¹ uᴴ as JAX takes it: conj(conj(L)⁻¹ uᵀ))."""
+    n = shape(u)[-1]
+    gram = anp.add(anp.multiply(c, anp.matmul(_adjoint(u), u)), np.eye(n, dtype=dtype_of(u)))
+    low = cholesky(gram, symmetrize_input=False)
+    z = anp.conj(
+        triangular_solve(low, matrix_transpose(u), left_side=True, lower=True, conjugate_a=True)
+    )
+    z = _adjoint(
+        triangular_solve(low, z, left_side=True, lower=True, transpose_a=True, conjugate_a=True)
+    )
+    return anp.add(anp.multiply(b / c, u), anp.multiply(a - b / c, z))
+
+
+def qdwh(
+    x: Any,
+    *,
+    is_hermitian: bool = False,
+    max_iterations: int | None = None,
+    eps: float | None = None,
+    dynamic_shape: tuple[int, int] | None = None,
+) -> tuple[Any, Any, int, bool]:
+    """(u, h, num_iters, is_converged): the polar decomposition x = u h of a full-rank m×n
+    matrix (m ≥ n) by the QR-based dynamically weighted Halley iteration (Nakatsukasa, Bai &
+    Gygi 2010), JAX's steps: x scaled by 1/√(‖x‖₁‖x‖∞); the weighted steps (by QR while c > 100,
+    then by Cholesky), then Halley's (3, 1, 3) until ‖uₖ − uₖ₋₁‖_F ≤ ∛(5 eps) or
+    ``max_iterations`` (10) steps; a Newton–Schulz step u ← 1.5u − 0.5u uᴴu; h = (uᴴx +
+    (uᴴx)ᴴ)/2. It is differentiated through the steps, by both modes (JAX's, through its
+    while-loop, by forward mode only). ``is_hermitian`` is unused, as in JAX."""
+    _matrices(x, "lax.linalg.qdwh")
+    m, n = shape(x)[-2:]
+    if ndim(x) != 2 or m < n:
+        raise ValueError(f"lax.linalg.qdwh: needs one m×n matrix with m ≥ n, got shape {shape(x)}")
+    if dynamic_shape is not None:
+        raise NotImplementedError(
+            "lax.linalg.qdwh: dynamic_shape (a padded matrix's true shape, for jit's static "
+            "shapes) is not needed in admodes: pass the unpadded matrix"
+        )
+    max_iterations = 10 if max_iterations is None else int(max_iterations)
+    eps = float(np.finfo(dtype_of(x)).eps) if eps is None else eps
+    one_norm = numpy_linalg.norm(x, ord=1)
+    inf_norm = numpy_linalg.norm(x, ord=np.inf)
+    scale = anp.where(one_norm == 0, 1.0, anp.multiply(rsqrt(one_norm), rsqrt(inf_norm)))
+    u = anp.multiply(x, scale)
+    tol_norm = np.cbrt(5 * eps)
+    coefficients = _qdwh_coefficients(eps, max_iterations)
+    converged = False
+    for a, b, c in coefficients:
+        if c > CHOLESKY_CUTOFF:
+            u = _halley_by_qr(u, a, b, c)
+        else:
+            u_prev, u = u, _halley_by_cholesky(u, a, b, c)
+            converged = not numpy_linalg.norm(anp.subtract(u, u_prev)) > tol_norm
+    num_iters = len(coefficients)
+    while not converged and num_iters < max_iterations:  # Halley's own weights: l has reached 1
+        u_prev, u = u, _halley_by_cholesky(u, 3.0, 1.0, 3.0)
+        converged = not numpy_linalg.norm(anp.subtract(u, u_prev)) > tol_norm
+        num_iters += 1
+    cubed = anp.matmul(u, anp.matmul(_adjoint(u), u))
+    u = anp.subtract(anp.multiply(1.5, u), anp.multiply(0.5, cubed))
+    h = anp.matmul(_adjoint(u), x)
+    h = anp.multiply(anp.add(h, _adjoint(h)), 0.5)
+    return u, h, num_iters, converged
 
 
 # ---------------------------------------------------------------------------- values only
