@@ -9,12 +9,12 @@
 import importlib
 from typing import Any
 
-from admodes import debug, flatten_util, lax, nn, random, tree
+from admodes import checkpoint_policies, debug, flatten_util, lax, nn, random, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.arguments import FLOAT0 as float0
 from admodes.batching import vmap
 from admodes.callback import pure_callback
-from admodes.checkpointing import checkpoint, iterate
+from admodes.checkpointing import checkpoint, checkpoint_name, iterate
 from admodes.closure import closure_convert
 from admodes.core import ConcretizationError, UnexpectedTracerError
 from admodes.counting import Counts, count
@@ -51,6 +51,8 @@ __all__ = [
     "ShapeDtypeStruct",
     "UnexpectedTracerError",
     "checkpoint",
+    "checkpoint_name",
+    "checkpoint_policies",
     "closure_convert",
     "cost",
     "count",

@@ -33,12 +33,13 @@ from admodes import counting
 from admodes.arguments import as_names, interleaved, split_at, strip, unwrapped, with_keywords
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
-from admodes.registry import Primitive, substituted, substitution, zero_cost
-from admodes.reverse import RECORDING, Node, Tape
+from admodes.registry import Primitive, bind, substituted, substitution, zero_cost
+from admodes.reverse import RECORDING, Node, SavedBuffers, Tape
+from admodes.rules.shape import named
 from admodes.schedules import binomial_actions, sqrt_segments, validate_schedule_args
 from admodes.tree import TreeDef, flatten, unflatten
 
-__all__ = ["checkpoint", "iterate"]
+__all__ = ["checkpoint", "checkpoint_name", "iterate"]
 
 
 def _target(tree: Any) -> tuple[Any, Tape | None]:
@@ -228,13 +229,21 @@ def checkpoint(
     is closed over and still differentiated, as JAX's is. The keyword arguments
     ``static_argnames`` names (a name or several) are static: every keyword argument of a call
     reaches ``fun`` so here. ``prevent_cse`` is accepted for JAX's signature (nothing is
-    compiled); a saving ``policy`` is not supported: the checkpoint saves its inputs only.
+    compiled). A saving ``policy`` (:mod:`admodes.checkpoint_policies`, or any
+    ``policy(prim, *args, **params) -> bool``) keeps the outputs it chooses as well: the forward
+    pass records ``fun`` and keeps only those outputs and the inputs; the backward pass
+    recomputes every other value from them, op by op, before sweeping back.
     """
-    if policy is not None:
-        raise NotImplementedError(
-            "admodes.checkpoint saves a checkpointed function's inputs only; a policy (such as "
-            "jax.checkpoint_policies.dots_saveable) is not supported: drop it, or split the "
-            "function so that what you would save is a checkpoint's input"
+    if policy is not None and not callable(policy):
+        raise TypeError(
+            "the policy argument to admodes.checkpoint must be a function policy(prim, *args, "
+            "**params) -> bool, such as admodes.checkpoint_policies.dots_saveable, got "
+            f"{policy!r}"
+        )
+    if policy is not None and _defined_in(policy).split(".")[0] == "jax":
+        raise TypeError(
+            f"the policy {policy!r} is JAX's: it reads JAX's primitives, so it would save "
+            "nothing here; pass admodes.checkpoint_policies' policy of the same name"
         )
     if type(static_argnums) is int:
         static_argnums = (static_argnums,)
@@ -251,9 +260,18 @@ def checkpoint(
         if static_argnums:
             call, args = _with_static(call, args, static_argnums)
         args, tape = _target(args)
-        return call(*args) if tape is None else _checkpointed_call(tape, call, args, advances=0)
+        if tape is None:
+            return call(*args)
+        if policy is None:
+            return _checkpointed_call(tape, call, args, advances=0)
+        return _call_with_policy(tape, call, args, policy)
 
     return checkpointed
+
+
+def _defined_in(policy: Any) -> str:
+    """The module that defines ``policy`` (a function, or an instance of a class)."""
+    return getattr(policy, "__module__", None) or type(policy).__module__
 
 
 def _with_static(
@@ -294,6 +312,95 @@ def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advance
         return [lifted.get(i) for i in indices]
 
     return _record_on(tape, parents, [], out, joint_vjp)
+
+
+def _call_with_policy(tape: Tape, fun: Callable[..., Any], args: tuple, policy: Any) -> Any:
+    """``fun(*args)`` recorded on a sub-tape, of which only the inputs and the outputs ``policy``
+    saves are kept; the backward pass recomputes the others from them, op by op (no Python
+    re-run), then sweeps the sub-tape."""
+    sub = _SubTape(tape)
+    out = sub.run(fun, *args)
+    template = _thinned(sub.tape, policy)
+    parents = dict(sub.outer_values)
+    indices = list(parents)
+    kept = [entry[3] for entry in template if entry[3] is not None]
+    out_leaves, out_def = flatten(out)
+
+    def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
+        inputs = {node.index: sub.outer_values[i] for i, node in sub.lifted.items()}
+        if counting.active:  # the kept outputs are this step's, charged to the recording tape
+            sub.tape.saved = SavedBuffers()
+            sub.tape.saved.share(tuple(kept))
+        sub.tape.entries = _replayed(template, inputs, sub.tape)
+        try:
+            cts = sub.backward(out, g, list(sub.lifted.values()), True)
+        finally:
+            sub.tape.entries, sub.tape.saved = [], None  # the recomputed values are released
+        lifted = sub.lifted_cotangents(cts)
+        return [lifted.get(i) for i in indices]
+
+    plain_out = unflatten(out_def, [unwrapped(v, sub.tape) for v in out_leaves])
+    return _record_on(tape, parents, kept, plain_out, joint_vjp)
+
+
+def _thinned(tape: Tape, policy: Any) -> list[tuple]:
+    """The tape's entries, taken from it, keeping the constants among their inputs and the
+    outputs ``policy`` saves (a step of several outputs, a nested checkpoint or custom rule,
+    is kept whole, and a saved ``checkpoint_name`` keeps its input's entry too: the same value);
+    None stands for every value the backward pass recomputes."""
+    entries, tape.entries, tape.saved = tape.entries, [], None  # the forward's values released
+    position = {e[5]: k for k, e in enumerate(entries) if type(e[5]) is int}
+    saved = [
+        type(index) is not int or bool(policy(prim, *primals, **params))
+        for prim, primals, params, _, _, index in entries
+    ]
+    for k in reversed(range(len(entries))):  # last first: a name of a name keeps both
+        prim, _, _, _, parents, _ = entries[k]
+        if saved[k] and prim is named and parents[0] in position:
+            saved[position[parents[0]]] = True
+    return [
+        (
+            prim,
+            tuple(None if p is not None else x for x, p in zip(primals, parents, strict=True)),
+            params,
+            out if keep else None,
+            parents,
+            index,
+        )
+        for (prim, primals, params, out, parents, index), keep in zip(entries, saved, strict=True)
+    ]
+
+
+def _replayed(template: list[tuple], inputs: dict[int, Any], tape: Tape) -> list[tuple]:
+    """The thinned entries made whole again: each input from the node it came from, each output
+    not saved recomputed by its primitive, in recording order (charged to ``count()``; what the
+    entries hold is charged to the tape's saved bytes, as a re-run's recording is)."""
+    values: dict[int, Any] = dict(inputs)
+    entries = []
+    for prim, constants, params, out, parents, index in template:
+        primals = tuple(
+            c if p is None else values[p] for c, p in zip(constants, parents, strict=True)
+        )
+        if out is None:
+            out = bind(prim, *primals, **params)
+        if type(index) is int:
+            values[index] = out
+        else:
+            values.update(zip(index, out, strict=True))
+        if counting.active:  # what the entry holds, as a re-run's recording is charged
+            tape.count_saved((*primals, *(out if type(index) is not int else (out,))))
+        entries.append((prim, primals, params, out, parents, index))
+    return entries
+
+
+def checkpoint_name(x: Any, name: str) -> Any:
+    """x (each leaf of a pytree) marked with ``name``, for a checkpoint's saving policy
+    (:func:`admodes.checkpoint_policies.save_only_these_names` and its relatives), as JAX's
+    ``jax.ad_checkpoint.checkpoint_name``; the identity to every transform."""
+    if not isinstance(name, str):
+        raise TypeError(f"checkpoint_name: name must be a string, got {name!r}")
+    leaves, treedef = flatten(x)
+    return unflatten(treedef, [named(leaf, name=name) for leaf in leaves])
 
 
 # ------------------------------------------------------------------------------------ iterate

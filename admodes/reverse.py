@@ -14,7 +14,7 @@ as soon as the last output and the vjp function are gone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -200,9 +200,7 @@ class SavedBuffers:
     def add(self, values: tuple) -> None:
         """Charge the buffers of ``values`` not charged before."""
         added = 0
-        for v in values:
-            v = held(v)
-            base = v.base if isinstance(v, np.ndarray) and v.base is not None else v
+        for base in _buffers(values):
             if id(base) in self.ids:
                 continue
             self.ids.add(id(base))
@@ -210,9 +208,21 @@ class SavedBuffers:
         self.nbytes += added
         counting.add_saved_bytes(added)
 
+    def share(self, values: tuple) -> None:
+        """Take the buffers of ``values`` as charged already (another tape holds them for as
+        long as this one does): they are not charged here."""
+        self.ids.update(id(base) for base in _buffers(values))
+
     def __del__(self) -> None:
         if self.nbytes:
             counting.add_saved_bytes(-self.nbytes)
+
+
+def _buffers(values: tuple) -> Iterator[Any]:
+    """The buffer that holds each value's numbers (an array view's base array)."""
+    for v in values:
+        v = held(v)
+        yield v.base if isinstance(v, np.ndarray) and v.base is not None else v
 
 
 def accumulate(cts: list[Any], index: int, c: Any) -> None:

@@ -113,8 +113,9 @@ def test_checkpoint_gradient(rng, f):
 
 
 def test_jax_keywords(rng):
-    """JAX's prevent_cse changes nothing here; a saving policy is refused (static_argnums and
-    static_argnames: tests/test_api_keywords.py)."""
+    """JAX's prevent_cse changes nothing here; JAX's own saving policies are refused (they read
+    JAX's primitives; admodes.checkpoint_policies has them: tests/test_checkpoint_policies.py;
+    static_argnums and static_argnames: tests/test_api_keywords.py)."""
     x, w = _xw(rng)
     ck = partial(ad.checkpoint, prevent_cse=False)
     jck = partial(jax.checkpoint, prevent_cse=False)
@@ -124,7 +125,7 @@ def test_jax_keywords(rng):
         jax.grad(_jax(f, jck), argnums=(0, 1))(x, w),
         RTOL,
     )
-    with pytest.raises(NotImplementedError, match="saves a checkpointed function's inputs only"):
+    with pytest.raises(TypeError, match="policy of the same name"):
         ad.checkpoint(anp.sin, policy=jax.checkpoint_policies.dots_saveable)
 
 

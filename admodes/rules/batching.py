@@ -50,6 +50,7 @@ from admodes.rules.shape import (
     gathered,
     getitem,
     indexed,
+    named,
     reshape,
     scatter_add,
     scatter_indexed,
@@ -286,6 +287,7 @@ defbatch(
     ew.relu,
     ew.sinc_maclaurin,
     astype,
+    named,
 )
 defbatch(_reduction, sum, reductions.max, reductions.min)
 defbatch(_along_axis, reductions.cumsum, sorting.sort, fourier.fft)

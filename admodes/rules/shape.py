@@ -292,3 +292,16 @@ astype = defprim(
     batched_jvp=True,
     batched_vjp=True,
 )
+
+
+#: x itself, carrying a name: what ``checkpoint_name`` marks so that a checkpoint's saving
+#: policy can choose it (JAX's ``name_p``). Its derivatives are the identity's.
+named = defprim(
+    "name",
+    lambda x, name: x,
+    jvps=[lambda t, ans, x, name: t],
+    vjps=[lambda g, ans, x, name: g],
+    cost=lambda ans, x, name: 0,
+    batched_jvp=True,
+    batched_vjp=True,
+)
