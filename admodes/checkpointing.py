@@ -323,7 +323,12 @@ def _call_with_policy(tape: Tape, fun: Callable[..., Any], args: tuple, policy: 
     template = _thinned(sub.tape, policy)
     parents = dict(sub.outer_values)
     indices = list(parents)
-    kept = [entry[3] for entry in template if entry[3] is not None]
+    kept = [
+        o
+        for _, _, _, out, _, index in template
+        if out is not None
+        for o in (out if type(index) is not int else (out,))
+    ]
     out_leaves, out_def = flatten(out)
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
