@@ -3,7 +3,9 @@
 Reverse mode keeps every step's residuals (store_all: O(n) bytes); the "sqrt" schedule keeps
 ⌈√n⌉ segment starts and one segment (O(√n)); the "binomial" (Revolve) schedule keeps
 s = ⌈log2 n⌉ + 1 states (O(log n)); forward mode holds one step's tangents (O(1)). With a fixed
-depth, fewer snapshots cost more step advances, at best the Revolve optimum t(n, s).
+depth, fewer snapshots cost more step advances, at best the Revolve optimum t(n, s). For a
+network of checkpointed layers, a saving policy chooses which values the backward pass finds
+kept and which it recomputes: the products (``dots_saveable``), nothing, or everything.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 import admodes as ad
+import admodes.numpy as anp
+from admodes import checkpoint_policies
 from admodes.schedules import binomial_advances, default_snapshots, sqrt_advances
 from experiments.harness.context import COUNT, TIME, Context
 from experiments.harness.figures import new_figure, plot_scaling, set_log_axes
@@ -39,6 +43,11 @@ FULL_DEPTHS, QUICK_DEPTHS = log_grid(8, 1024, 8), log_grid(4, 16, 3)
 FULL_BUDGET_DEPTH, QUICK_BUDGET_DEPTH = 500, 24
 FULL_SNAPSHOTS, QUICK_SNAPSHOTS = (2, 3, 4, 6, 8, 12, 16, 24, 32), (2, 3, 4, 6)
 FULL_USER_SIZES, QUICK_USER_SIZES = log_grid(10, 10_000, 4), log_grid(10, 100, 2)
+FULL_LAYERS, QUICK_LAYERS = (16, 64, 128), (4, 8, 8)
+"""Layers, batch and width of the network whose layers are checkpointed under each policy."""
+POLICIES = ("nothing_saveable", "dots_saveable", "everything_saveable")
+ELEMENTWISE_PER_LAYER = 5
+NO_CHECKPOINT, PLAIN_CHECKPOINT = "grad, no checkpoint", "grad, checkpoint"
 FORWARD = "jvp, one direction"
 SCHEDULES = {"store_all": 1.0, "sqrt": 0.5, "binomial": 0.0}
 """Schedule → theory slope of the bytes it holds against depth (binomial: O(log n))."""
@@ -119,10 +128,11 @@ def run(ctx: Context) -> str:
         "depth sweep uses the default s = ⌈log2 n⌉ + 1 snapshots. Forward mode keeps no tape: "
         "its curve is the tangent bytes it holds (`peak_tangent_bytes`)."
     )
+    policies = _policies(ctx, *(QUICK_LAYERS if ctx.quick else FULL_LAYERS))
     for name, build in users_with(ctx, one_output=True).items():
         _user_memory(ctx, name, build, QUICK_USER_SIZES if ctx.quick else FULL_USER_SIZES)
     ctx.describe_workloads({"chain": step})
-    return f"{ctx.verdict_summary()}. {exact}"
+    return f"{ctx.verdict_summary()}. {exact}. {policies}"
 
 
 def _chain_samples(frame: pd.DataFrame, method: str, column: str) -> pd.DataFrame:
@@ -221,6 +231,98 @@ def _budget_figure(ctx: Context, frame: pd.DataFrame, depth: int) -> str:
     return (
         f"Measured step advances equal the Revolve optimum t({depth}, s) for {matches} of "
         f"{len(snapshots)} snapshot budgets"
+    )
+
+
+def _network(np_: Any, x: Any, checkpoint: Callable[[Callable], Callable]) -> Callable[[Any], Any]:
+    """weights (L, D, D) ↦ Σ h_L², h_ℓ = tanh(z)·(1 + sin(z)/2) with z = h_ℓ₋₁ W_ℓ, from h₀ = x,
+    each layer under ``checkpoint``: one product and five elementwise ops (one FLOP per entry
+    each) a layer."""
+
+    def layer(h: Any, w: Any) -> Any:
+        z = h @ w
+        return np_.tanh(z) * (1.0 + 0.5 * np_.sin(z))
+
+    def loss(weights: Any) -> Any:
+        h = x
+        for i in range(weights.shape[0]):
+            h = checkpoint(layer)(h, weights[i])
+        return np_.sum(h * h)
+
+    return loss
+
+
+def _policies(ctx: Context, layers: int, batch: int, width: int) -> str:
+    """The gradient of a network whose every layer is checkpointed, under each policy: bytes
+    held for the backward pass against the FLOPs the backward pass spends (recomputation
+    included), beside no checkpoint and the plain checkpoint."""
+    rng = ctx.rng()
+    x = rng.standard_normal((batch, width))
+    weights = rng.standard_normal((layers, width, width)) / np.sqrt(width)
+    ref = JaxReference(_network(jax.numpy, x, lambda f: f), weights)
+    checkpoints = {NO_CHECKPOINT: lambda f: f, PLAIN_CHECKPOINT: ad.checkpoint}
+    for name in POLICIES:
+        policy = getattr(checkpoint_policies, name)
+        checkpoints[f"grad, {name}"] = lambda f, p=policy: ad.checkpoint(f, policy=p)
+    methods = [
+        replace(reverse_grad(_network(anp, x, checkpoint), weights, ref), method=label)
+        for label, checkpoint in checkpoints.items()
+    ]
+    point = {"workload": "network", "n_inputs": weights.size, "n_outputs": 1}
+    measure_point(ctx, **point, methods=methods, extra={"depth": layers})
+    rows = select(ctx.frame(), point).drop_duplicates("method").set_index("method")
+    rows = rows.loc[list(checkpoints)]
+    recomputed = rows["flops_vjp"] - rows.loc[NO_CHECKPOINT, "flops_vjp"]
+    seconds = select(ctx.frame(), point).groupby("method")["seconds"].median()
+    fig, axes = new_figure(2, f"Saving policies: {layers} checkpointed layers {batch}×{width}")
+    labels = [label.removeprefix("grad, ") for label in checkpoints]
+    axes[0].barh(labels, rows["peak_saved_bytes"] / 1e6, color="C0")
+    axes[0].set_xlabel("bytes held for the backward pass (peak_saved_bytes)  [MB]")
+    axes[1].barh(labels, recomputed / 1e6, color="C1")
+    axes[1].set_xlabel("FLOPs recomputed in the backward pass  [million FLOPs]")
+    for ax in axes:
+        ax.invert_yaxis()
+        ax.grid(True, axis="x", alpha=0.3)
+    ctx.save_figure(
+        fig,
+        "policies",
+        "Bytes held and FLOPs recomputed for one gradient of a network whose every layer is "
+        "checkpointed, under each saving policy, beside no checkpoint",
+    )
+    activation = 8 * batch * width
+    table = [
+        [label, int(rows.loc[label, "peak_saved_bytes"]), int(recomputed[label]),
+         f"{seconds[label] * 1e3:.2f}"]
+        for label in checkpoints
+    ]  # fmt: skip
+    header = ["method", "bytes held (peak)", "FLOPs recomputed", "time [ms]"]
+    ctx.table(
+        f"Saving policies ({layers} layers of {batch}×{width}):\n\n" + markdown_table(header, table)
+    )
+    ctx.note(
+        "Saving policies: while the backward pass sweeps a checkpointed layer, the recording it "
+        "replays (a policy) or re-runs (the plain checkpoint) counts that layer's inputs again, "
+        "as every tape counts what it holds (here the weight stack, of which each layer's W is "
+        "a view); so everything_saveable peaks one weight stack above no checkpoint."
+    )
+    dots = recomputed["grad, dots_saveable"]
+    held = rows["peak_saved_bytes"]
+    more = (held["grad, dots_saveable"] - held[PLAIN_CHECKPOINT]) / activation
+    ctx.exact_claim(
+        "nothing_saveable recomputes what the plain checkpoint does",
+        recomputed["grad, nothing_saveable"] == recomputed[PLAIN_CHECKPOINT],
+    )
+    ctx.exact_claim(
+        "everything_saveable recomputes nothing", recomputed["grad, everything_saveable"] == 0
+    )
+    ctx.exact_claim(
+        "dots_saveable recomputes only each layer's five elementwise ops (no product)",
+        dots == ELEMENTWISE_PER_LAYER * layers * batch * width,
+    )
+    return (
+        f"Of {layers} checkpointed layers, dots_saveable recomputes {dots:,} FLOPs (each "
+        f"layer's elementwise ops) against {recomputed[PLAIN_CHECKPOINT]:,} for the plain "
+        f"checkpoint, at a peak {more:.1f} activations higher"
     )
 
 

@@ -1,14 +1,16 @@
 """Registry-walk cases for shape and indexing functions beyond the core ones: axes moved, diagonals
 and triangles, repeating, padding, rolling, splitting, gathers along an axis, ``.at`` updates and
-``put_along_axis``, and the ``astype`` primitive. Values, dtypes and errors are in
-``test_indexing.py``."""
+``put_along_axis``, and the ``astype`` and ``name`` (``checkpoint_name``) primitives. Values,
+dtypes and errors are in ``test_indexing.py``."""
 
 from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
+from jax.ad_checkpoint import checkpoint_name as jax_checkpoint_name
 from walk import call, case, lib, same
 
+import admodes as ad
 import admodes.numpy as anp
 from admodes.rules.shape import astype
 
@@ -26,6 +28,8 @@ def _at(method: str, index: object) -> object:
 CASES = [
     # float32 results are checked in test_indexing.py (the walk's cotangents are float64)
     case("astype", "float64", lambda x: astype(x, dtype=np.dtype(np.float64)), lambda x: x, (3,)),
+    case("name", "marked", lambda x: ad.checkpoint_name(x, "x"),
+         lambda x: jax_checkpoint_name(x, "x"), (2, 3)),
     lib("moveaxis", "one", call("moveaxis", 0, -1), (2, 3, 4)),
     lib("moveaxis", "two", call("moveaxis", (0, 2), (2, 0)), (2, 3, 4)),
     lib("rollaxis", "(2,3,4)", call("rollaxis", 2, 1), (2, 3, 4)),

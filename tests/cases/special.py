@@ -315,6 +315,9 @@ LINALG = [
     case("solve_sylvester", "stack", linalg.solve_sylvester,
          jax.vmap(sylvester_by_kronecker, (None, None, 0)), (2, 2), (3, 3), (2, 2, 3),
          domains=(shifted(2.0), shifted(1.0), real)),
+    case("tridiagonal_solve", "stack", lax.linalg.tridiagonal_solve,
+         jax.lax.linalg.tridiagonal_solve, (2, 5), (2, 5), (2, 5), (2, 5, 3),
+         domains=(real, lambda x: 4.0 + np.abs(x), real, real)),
     # A Krylov solve's derivatives are those of A⁻¹b (implicit), whatever the iterations did.
     case("custom_linear_solve", "cg", lambda a, b: sparse.linalg.cg(a, b, rtol=1e-14)[0],
          jnp.linalg.solve, (4, 4), (4,), domains=(spd, real)),
