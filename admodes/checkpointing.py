@@ -323,12 +323,7 @@ def _call_with_policy(tape: Tape, fun: Callable[..., Any], args: tuple, policy: 
     template = _thinned(sub.tape, policy)
     parents = dict(sub.outer_values)
     indices = list(parents)
-    kept = [
-        o
-        for _, _, _, out, _, index in template
-        if out is not None
-        for o in (out if type(index) is not int else (out,))
-    ]
+    kept = [v for _, _, _, out, _, index in template if out is not None for v in _each(out, index)]
     out_leaves, out_def = flatten(out)
 
     def joint_vjp(g: tuple, ans: tuple, *vals: Any) -> list[Any]:
@@ -388,14 +383,16 @@ def _replayed(template: list[tuple], inputs: dict[int, Any], tape: Tape) -> list
         )
         if out is None:
             out = bind(prim, *primals, **params)
-        if type(index) is int:
-            values[index] = out
-        else:
-            values.update(zip(index, out, strict=True))
+        values.update(zip(_each(index, index), _each(out, index), strict=True))
         if counting.active:  # what the entry holds, as a re-run's recording is charged
-            tape.count_saved((*primals, *(out if type(index) is not int else (out,))))
+            tape.count_saved((*primals, *_each(out, index)))
         entries.append((prim, primals, params, out, parents, index))
     return entries
+
+
+def _each(value: Any, index: int | tuple) -> tuple:
+    """An entry's output (or its node ``index``) as a tuple: one, or a step's several."""
+    return (value,) if type(index) is int else tuple(value)
 
 
 def checkpoint_name(x: Any, name: str) -> Any:
