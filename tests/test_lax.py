@@ -91,6 +91,34 @@ def test_while_loop_differentiates_in_both_modes(mode: str) -> None:
     assert_close(ad.grad(lambda v: halve_until_small(AD, v), mode=mode)(x), expected)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_platform_dependent_takes_the_cpu_branch_as_jax(mode: str) -> None:
+    def branch(side: SimpleNamespace, x: Any, **branches: Any) -> Any:
+        return side.lax.platform_dependent(x, **branches)
+
+    for kw in ({"cpu": lambda v: v * v, "default": lambda v: -v}, {"default": lambda v: v**3},
+               {"tpu": lambda v: -v, "cpu": lambda v: v * 2.0}):  # fmt: skip
+        assert_close(branch(AD, 3.0, **kw), branch(JAX, 3.0, **kw))
+        got = ad.grad(lambda v, kw=kw: branch(AD, v, **kw), mode=mode)(3.0)
+        assert_close(got, jax.grad(lambda v, kw=kw: branch(JAX, v, **kw))(3.0))
+    with pytest.raises(NotImplementedError, match="pass cpu= or default="):
+        lax.platform_dependent(3.0, tpu=lambda v: v)
+
+
+def test_random_gamma_grad_is_jaxs() -> None:
+    """dx/da of gamma draws (0 at x = 0, a subnormal x, large shapes) equal JAX's; JAX has no
+    derivative of it, admodes' in x is the central difference's."""
+    a = np.array([0.5, 2.0, 3.0, 0.01, 50.0, 1.5])
+    x = np.array([0.3, 0.0, 4.0, 1e-310, 45.0, 2.5])
+    want = np.asarray(jax.lax.random_gamma_grad(jax.numpy.asarray(a), jax.numpy.asarray(x)))
+    assert_close(lax.random_gamma_grad(a, x), want)
+    h = 1e-6
+    fd = (lax.random_gamma_grad(2.0, 1.5 + h) - lax.random_gamma_grad(2.0, 1.5 - h)) / (2 * h)
+    for mode in MODES:
+        got = ad.grad(lambda v: lax.random_gamma_grad(2.0, v), mode=mode)(1.5)
+        np.testing.assert_allclose(got, fd, rtol=1e-7)
+
+
 def test_errors() -> None:
     with pytest.raises(ValueError, match="leading axis, all of one length"):
         lax.scan(lambda c, x: (c, x), 0.0, (np.ones(3), np.ones(4)))

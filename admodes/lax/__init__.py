@@ -55,6 +55,7 @@ from admodes.lax.control_flow import (
     cond,
     fori_loop,
     map,
+    platform_dependent,
     scan,
     switch,
     while_loop,
@@ -342,6 +343,7 @@ __all__ = [
     "optimization_barrier",
     "pad",
     "padtype_to_pads",
+    "platform_dependent",
     "pmax",
     "pmean",
     "pmin",
@@ -412,7 +414,7 @@ __all__ = [
 #: import them; the first ``lax.<name>`` does (PEP 562 module ``__getattr__``).
 SPECIAL_FUNCTIONS = frozenset(
     ("betainc", "digamma", "erf", "erf_inv", "igamma", "igamma_grad_a", "igammac", "lgamma",
-     "polygamma", "zeta")
+     "polygamma", "random_gamma_grad", "zeta")
 )  # fmt: skip
 
 

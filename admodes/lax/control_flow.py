@@ -1,5 +1,6 @@
 """JAX's structured control flow (``scan``, ``map``, ``fori_loop``, ``while_loop``, ``cond``,
-``switch``) as Python control flow, so JAX code that uses them runs under admodes unchanged.
+``switch``, ``platform_dependent``) as Python control flow, so JAX code that uses them runs under
+admodes unchanged.
 
 JAX needs these functions to trace a loop or a branch once and compile it; admodes evaluates op
 by op, so a loop is a Python loop and a branch an ``if``, and every transform differentiates
@@ -18,7 +19,7 @@ from admodes import tree
 from admodes.core import dtype_of, ndim, plain, shape
 from admodes.tree import describe, flatten, structure, unflatten
 
-__all__ = ["cond", "fori_loop", "map", "scan", "switch", "while_loop"]
+__all__ = ["cond", "fori_loop", "map", "platform_dependent", "scan", "switch", "while_loop"]
 
 
 def scan(
@@ -110,6 +111,20 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     """branches[index](*operands), the index clamped to the branches as JAX does."""
     i = int(plain(index))
     return branches[min(max(i, 0), len(branches) - 1)](*operands)
+
+
+def platform_dependent(
+    *args: Any, default: Callable[..., Any] | None = None, **per_platform: Callable[..., Any]
+) -> Any:
+    """``per_platform["cpu"](*args)``, else ``default(*args)``: admodes runs on the CPU, so the
+    CPU branch is the one JAX would run there."""
+    branch = per_platform.get("cpu", default)
+    if branch is None:
+        raise NotImplementedError(
+            "lax.platform_dependent: admodes runs on the CPU and no branch was given for it "
+            f"(only {', '.join(sorted(per_platform))}); pass cpu= or default="
+        )
+    return branch(*args)
 
 
 def _truth(pred: Any, what: str) -> bool:

@@ -152,17 +152,13 @@ def _reparameterized_jvp(log_space: bool, primals: tuple, tangents: tuple) -> tu
 
 
 def _draw_derivative(alpha: Any, draws: np.ndarray, log_space: bool) -> Any:
-    """dx/dα = −(∂P/∂α)(α, x)/p(x; α) (0 at x = 0), or d(log x)/dα = (dx/dα)/x."""
-    tiny = np.finfo(draws.dtype).tiny
+    """dx/dα = −(∂P/∂α)(α, x)/p(x; α) (``lax.random_gamma_grad``), or d(log x)/dα =
+    (dx/dα)/x."""
+    if not log_space:
+        return lax.random_gamma_grad(alpha, draws)
     # e^(log x) flushed to 0 where subnormal (as XLA's exp), then made tiny (as JAX)
-    x = np.maximum(np.exp(draws), tiny) if log_space else draws
-    safe = np.where(x == 0, tiny, x)
-    log_density = (alpha - 1.0) * np.log(safe) - safe - lax.lgamma(alpha)
-    with np.errstate(over="ignore"):  # a subnormal x: the density is inf, dx/dα 0
-        dx = -lax.igamma_grad_a(alpha, safe) / anp.exp(log_density)
-    if log_space:
-        return dx / safe
-    return anp.where(x == 0, 0.0, dx)
+    x = np.maximum(np.exp(draws), np.finfo(draws.dtype).tiny)
+    return lax.random_gamma_grad(alpha, x) / x
 
 
 def gamma(key: Any, a: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
