@@ -278,3 +278,20 @@ def test_quantum_two_level_system_program(mode: str) -> None:
     expected = jax.grad(lambda t: _two_level_expectation(jnp, jax.scipy.linalg.expm, t))(theta)
     got = ad.grad(lambda t: _two_level_expectation(anp, scipy_linalg.expm, t), mode=mode)(theta)
     assert_close(got, expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_real_value_made_complex_differentiates_as_jaxs(mode: str) -> None:
+    """astype(complex) of a traced real value: the tangent is made complex, the cotangent is Re ḡ
+    (JAX's convert_element_type); float32 → complex64 too."""
+    x = np.array([0.3, -1.2, 2.0])
+
+    def f(m: Any, dtype: Any) -> Any:
+        return lambda v: m.sum(m.abs(m.exp(1j * v.astype(dtype)) * (1 + 2j) + v.astype(dtype) ** 2))
+
+    want = jax.grad(f(jnp, np.complex128))(x)
+    assert_close(ad.grad(f(anp, np.complex128), mode=mode)(x), np.asarray(want))
+    x32 = x.astype(np.float32)
+    got = ad.grad(f(anp, np.complex64), mode=mode)(x32)
+    assert got.dtype == np.float32
+    assert_close(got, np.asarray(jax.grad(f(jnp, np.complex64))(x32)), rtol=1e-5)

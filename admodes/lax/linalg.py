@@ -437,8 +437,7 @@ def eig(
     _square(x, "lax.linalg.eig")
     complex_dtype = np.result_type(dtype_of(x), np.complex64)
     if not (compute_left_eigenvectors or compute_right_eigenvectors):
-        w = numpy_linalg.eigvals(x)  # real where every eigenvalue is: made complex, as JAX's
-        return [w if dtype_of(w).kind == "c" else anp.add(w, np.zeros((), complex_dtype))]
+        return [anp.astype(numpy_linalg.eigvals(x), complex_dtype)]  # complex, as JAX's
     if _differentiated(x):
         raise NotImplementedError(
             "lax.linalg.eig: the eigenvectors cannot be differentiated in admodes (JAX needs "

@@ -444,15 +444,17 @@ def full_index(index: Any, x_ndim: int) -> tuple:
 
 
 def astype(x: Any, dtype: Any, /, *, copy: bool = True) -> Any:
-    """x converted to ``dtype``. A traced value converts to float dtypes only: an integer or
-    bool value has no derivative (numbers ``vmap`` maps, which carry none, convert to any)."""
+    """x converted to ``dtype``. A traced value converts to float and complex dtypes only: an
+    integer or bool value has no derivative (numbers ``vmap`` maps, which carry none, convert to
+    any)."""
     target = _np.dtype(dtype)
     if isinstance(x, Traced) and not holds_numbers(x):
-        if not _np.issubdtype(target, _np.floating):
+        if not _np.issubdtype(target, _np.inexact):
             raise TypeError(
                 f"astype({target}) of a traced value would drop its derivative: traced values "
-                "convert to float dtypes only (float32, float64). To use the value as a "
-                f"constant on purpose, convert `admodes.stop_gradient(x).astype({target})`."
+                "convert to float dtypes only (float32, float64) or complex ones (complex64, "
+                "complex128). To use the value as a constant on purpose, convert "
+                f"`admodes.stop_gradient(x).astype({target})`."
             )
         if target == dtype_of(x):
             return x

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from admodes.core import Traced, dtype_of, ndim, shape, size
-from admodes.registry import defprim
+from admodes.registry import defprim, zero_cost
+from admodes.rules.elementwise import real
 
 
 def batch_ndim(v: Any, like: Any) -> int:
@@ -279,16 +280,23 @@ stack = defprim(
 
 # ---------------------------------------------------------------------------- element type
 def _astype_impl(x: Any, dtype: np.dtype) -> np.ndarray:
-    """x converted to another float ``dtype``: linear, so the tangent is converted alike and the
-    cotangent converted back to x's dtype."""
+    """x converted to another float or complex ``dtype``: linear, so the tangent is converted
+    alike and the cotangent converted back to x's dtype (its real part for a real x, as JAX)."""
     return np.asarray(x).astype(dtype)[()]  # [()]: a 0-d result as a NumPy scalar, as NumPy
+
+
+def _astype_vjp(g: Any, ans: Any, x: Any, dtype: np.dtype) -> Any:
+    """x̄ = ḡ in x's dtype: Re ḡ for a real x made complex."""
+    if dtype_of(g).kind == "c" and dtype_of(x).kind != "c":
+        g = real(g)
+    return astype(g, dtype=dtype_of(x))
 
 
 astype = defprim(
     "astype",
     _astype_impl,
     jvps=[lambda t, ans, x, dtype: astype(t, dtype=dtype)],
-    vjps=[lambda g, ans, x, dtype: astype(g, dtype=dtype_of(x))],
+    vjps=[_astype_vjp],
     batched_jvp=True,
     batched_vjp=True,
 )
@@ -301,7 +309,7 @@ named = defprim(
     lambda x, name: x,
     jvps=[lambda t, ans, x, name: t],
     vjps=[lambda g, ans, x, name: g],
-    cost=lambda ans, x, name: 0,
+    cost=zero_cost,
     batched_jvp=True,
     batched_vjp=True,
 )
