@@ -382,17 +382,15 @@ def qdwh(
     u = anp.multiply(x, scale)
     tol_norm = np.cbrt(5 * eps)
     coefficients = _qdwh_coefficients(eps, max_iterations)
-    converged = False
-    for a, b, c in coefficients:
-        if c > CHOLESKY_CUTOFF:
+    num_iters, converged = 0, False
+    # every weighted step, then Halley's own weights (3, 1, 3) while u still moves
+    while num_iters < len(coefficients) or (not converged and num_iters < max_iterations):
+        a, b, c = coefficients[num_iters] if num_iters < len(coefficients) else (3.0, 1.0, 3.0)
+        if c > CHOLESKY_CUTOFF:  # no convergence test during the QR steps, as JAX
             u = _halley_by_qr(u, a, b, c)
         else:
             u_prev, u = u, _halley_by_cholesky(u, a, b, c)
             converged = not numpy_linalg.norm(anp.subtract(u, u_prev)) > tol_norm
-    num_iters = len(coefficients)
-    while not converged and num_iters < max_iterations:  # Halley's own weights: l has reached 1
-        u_prev, u = u, _halley_by_cholesky(u, 3.0, 1.0, 3.0)
-        converged = not numpy_linalg.norm(anp.subtract(u, u_prev)) > tol_norm
         num_iters += 1
     cubed = anp.matmul(u, anp.matmul(_adjoint(u), u))
     u = anp.subtract(anp.multiply(1.5, u), anp.multiply(0.5, cubed))
