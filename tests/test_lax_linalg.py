@@ -342,6 +342,8 @@ def test_what_cannot_be_done_is_refused(rng: np.random.Generator) -> None:
         linalg.tridiagonal_solve(dl, d, du, b[:3])
     with pytest.raises(np.linalg.LinAlgError, match="singular"):
         linalg.tridiagonal_solve(dl * 0, d * 0, du * 0, b)
+    with pytest.raises(np.linalg.LinAlgError, match="singular"):  # 1×1, which gtsv does not take
+        linalg.tridiagonal_solve(np.zeros(1), np.zeros(1), np.zeros(1), np.ones((1, 2)))
     with pytest.raises(ValueError, match="subset_by_index"):
         linalg.eigh(x, subset_by_index=(2, 9))
     with pytest.raises(ValueError, match="permutation_size"):

@@ -1039,11 +1039,14 @@ def _tridiagonal_impl(diagonals: Any, b: Any) -> np.ndarray:
     b = np.broadcast_to(b, batch + b.shape[-2:])
     (gtsv,) = scipy.linalg.get_lapack_funcs(("gtsv",), (b,))
     out = np.empty(b.shape, dtype)
-    if b.shape[-2] == 1:  # a 1×1 system, which gtsv does not take
-        return b / diagonals[..., 1:2, :1]
     for i in np.ndindex(batch):
         dl, d, du = diagonals[i]
-        *_, out[i], info = gtsv(dl[1:], d, du[:-1], b[i])
+        if len(d) == 1:  # a 1×1 system, which gtsv does not take: x = b / d
+            info = int(d[0] == 0)
+            if not info:
+                out[i] = b[i] / d[0]
+        else:
+            *_, out[i], info = gtsv(dl[1:], d, du[:-1], b[i])
         if info > 0:
             raise np.linalg.LinAlgError(
                 f"tridiagonal_solve: the matrix is singular (pivot {info - 1} is zero)"
