@@ -314,6 +314,20 @@ def test_at_repeated_indices_as_jax(method: str) -> None:
         assert_close(jac(lambda x, v: f(anp, x, v), (0, 1))(x, values), expected)
 
 
+@pytest.mark.parametrize("method", ["min", "max"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.bool_])
+def test_at_extremes_with_ties_are_jaxs_numbers(method: str, dtype: Any) -> None:
+    """min/max where several writes tie with each other and with x: exactly JAX's numbers (the
+    split derivative must not move the value, for integers nor by one rounding for floats)."""
+    rng = np.random.default_rng(3)
+    index = A([1, 1, 1, 4, 4, 1, 0])
+    for _ in range(50):
+        x = (rng.normal(size=6) * 10).astype(dtype)
+        values = x[[1, 1, 1, 4, 4, 1, 2]]  # ties at 1 (four writes and x) and at 4 (two and x)
+        got = getattr(anp.asarray(x).at[index], method)(values)
+        assert_exact(got, np.asarray(getattr(jnp.asarray(x).at[index], method)(values)))
+
+
 def test_at_multiply_repeated_indices_by_hand() -> None:
     """out[1] = x[1]·v0·v2·v3: the product rule over every factor (JAX refuses repeats here)."""
     x, v = A([1.0, 2.0, 3.0, 4.0]), A([2.0, 5.0, 3.0, 0.5])

@@ -34,11 +34,14 @@ from admodes.numpy._functions import (
     full_index,
     getitem,
     has_mapped_arrays,
+    isfinite,
     like_inputs,
     multiply,
     operand_index,
     ravel,
     reshape,
+    stop_gradient,
+    subtract,
     where,
 )
 from admodes.rules.shape import along_axis, filled, scatter_add, scatter_indexed
@@ -153,20 +156,32 @@ class _Update:
         return written.reshape(self.x_shape)
 
     def extremal(self, x: Any, pick: _np.ufunc) -> Any:
-        """x combined with the values by ``pick`` (np.minimum, np.maximum), the derivative split
-        evenly among the entries that attain each result (NaN attains a NaN result)."""
-        x_hits, share_x, value_hits, share_values = at_each_index(
+        """x combined with the values by ``pick`` (np.minimum, np.maximum): the picked numbers
+        exactly, with the derivative split evenly among the entries that attain each result.
+
+        The split sum T = Σ shareᵢ·attainerᵢ equals the result only up to rounding (three equal
+        attainers at a third each), so the result is r − (sg(T) − T), sg stop_gradient: the
+        numbers of r (x − 0 = x exactly, −0 included), the derivative of T; where T is not
+        finite (an infinite or NaN result) the derivative is zero. An integer or bool x has no
+        derivative: the result is r.
+        """
+        result, x_hits, share_x, value_hits, share_values = at_each_index(
             lambda *numbers: _shares(*numbers, pick), x, self.values, self.positions
         )
+        if dtype_of(x).kind not in "fc":
+            return result
         from_values = where(value_hits, multiply(self.values, share_values), 0.0)
-        return add(where(x_hits, multiply(x, share_x), 0.0), self.scattered(from_values))
+        split = add(where(x_hits, multiply(x, share_x), 0.0), self.scattered(from_values))
+        kept = where(isfinite(stop_gradient(split)), split, 0.0)
+        return subtract(result, subtract(stop_gradient(kept), kept))
 
 
 def _shares(
     x: _np.ndarray, values: _np.ndarray, positions: _np.ndarray, pick: _np.ufunc
 ) -> tuple[_np.ndarray, ...]:
-    """On one index's numbers, for x combined with ``values`` at ``positions`` by ``pick``: where
-    x attains the result and its share of the derivative there, and the same for the values."""
+    """On one index's numbers, for x combined with ``values`` at ``positions`` by ``pick``: the
+    result, where x attains it and its share of the derivative there, and the same for the
+    values."""
     result = _np.array(x, copy=True)
     pick.at(result.reshape(-1), positions, values)
     at_positions = result.reshape(-1)[positions]
@@ -175,7 +190,7 @@ def _shares(
     ties = x_hits + _np.bincount(positions[value_hits], minlength=result.size).reshape(x.shape)
     share_x = _np.where(x_hits, 1.0 / ties, 1.0).astype(result.dtype)
     share_values = _np.where(value_hits, 1.0 / ties.reshape(-1)[positions], 1.0)
-    return x_hits, share_x, value_hits, share_values.astype(result.dtype)
+    return result, x_hits, share_x, value_hits, share_values.astype(result.dtype)
 
 
 def _last_writes(positions: _np.ndarray) -> _np.ndarray:
