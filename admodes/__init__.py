@@ -9,7 +9,7 @@
 import importlib
 from typing import Any
 
-from admodes import checkpoint_policies, debug, flatten_util, lax, nn, random, tree
+from admodes import checkpoint_policies, debug, flatten_util, lax, nn, ops, random, tree
 from admodes.api import grad, hessian, hvp, value_and_grad
 from admodes.arguments import FLOAT0 as float0
 from admodes.batching import vmap
@@ -75,6 +75,7 @@ __all__ = [
     "linear_transpose",
     "linearize",
     "nn",
+    "ops",
     "plan_checkpoints",
     "pure_callback",
     "random",

@@ -1,12 +1,12 @@
 """The coverage table: what each public function of admodes' namespaces supports, by running it.
 
 For every public function of ``admodes.numpy`` and its sub-namespaces (``linalg``, ``fft``, ...),
-``admodes.nn`` and ``admodes.scipy.*`` (when present), the function is probed on small example
-inputs: **forward** — ``jvp`` runs; **reverse** — ``vjp`` and its pullback run; **second order** —
-the JVP of the pullback (forward over reverse) runs; **NumPy dispatch** — NumPy's function of the
-same name, applied to the traced inputs, reaches the admodes function (same value, same tangent);
-**vmap** — ``vmap`` of it runs in one call on a batch (``✓``: as many ops for 4 examples as for
-2) or once per index (``n``: the function, or some of its ops).
+``admodes.nn``, ``admodes.ops`` and ``admodes.scipy.*`` (when present), the function is probed on
+small example inputs: **forward** — ``jvp`` runs; **reverse** — ``vjp`` and its pullback run;
+**second order** — the JVP of the pullback (forward over reverse) runs; **NumPy dispatch** — NumPy's
+function of the same name, applied to the traced inputs, reaches the admodes function (same value,
+same tangent); **vmap** — ``vmap`` of it runs in one call on a batch (``✓``: as many ops for 4
+examples as for 2) or once per index (``n``: the function, or some of its ops).
 
 A cell is ``✓`` (runs, derivative carried), ``0`` (runs; the output is a constant, derivative
 zero: ``sign``, ``floor_divide``, ``stop_gradient``), ``✗`` (raises) or ``—`` (does not apply:
@@ -118,6 +118,10 @@ PROBES: dict[str, Probe] = {
     "scipy.sparse.linalg.cg": Probe((M @ M.T + 3 * np.eye(3), V)),
     "scipy.sparse.linalg.bicgstab": Probe((M + 3 * np.eye(3), V)),
     "scipy.sparse.linalg.gmres": Probe((M + 3 * np.eye(3), V)),
+    **{
+        f"ops.{name}": Probe((M, np.array([0, 2, 0]), 3))
+        for name in ("segment_sum", "segment_prod", "segment_max", "segment_min")
+    },
     "scipy.special.betainc": Probe((1.5, 2.5, M)),
     "scipy.special.hyp2f1": Probe((M, N, P + 1.0, M - 0.5)),
     "scipy.special.bessel_jn": Probe((M,), {"v": 3}),
@@ -201,15 +205,16 @@ class Row:
 
 # ---------------------------------------------------------------------------- discovery
 def namespaces() -> Iterator[tuple[str, ModuleType]]:
-    """``admodes.numpy`` and its public sub-namespaces, ``admodes.nn``, ``admodes.scipy.*``."""
+    """``admodes.numpy`` and its public sub-namespaces, ``admodes.nn``, ``admodes.ops``,
+    ``admodes.scipy.*``."""
     yield "numpy", anp
     yield from _submodules("numpy", anp)
-    for name in ("nn", "scipy"):
+    for name in ("nn", "ops", "scipy"):
         try:
             module = importlib.import_module(f"admodes.{name}")
         except ImportError:  # admodes.scipy needs its extra
             continue
-        if name == "nn":
+        if name != "scipy":
             yield name, module
         yield from _submodules(name, module)
 

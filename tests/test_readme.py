@@ -86,3 +86,38 @@ def test_implicit_derivative_example_matches_finite_differences() -> None:
     central = (root(2.0 + h) ** 2 - root(2.0 - h) ** 2) / (2 * h)
     assert ad_.grad(lambda t: root(t) ** 2)(2.0) == pytest.approx(central, rel=1e-8)
     assert round(x, 4) == 0.4534
+
+
+def test_check_grads_example_passes_the_rule_and_fails_a_wrong_one() -> None:
+    ns = run_block("from admodes.test_util", run_block("import admodes as ad\n\n@ad.custom_vjp"))
+    ad_, root = ns["ad"], ns["root"]
+
+    @ad_.custom_vjp
+    def off(theta: float) -> float:
+        return root(theta)
+
+    def off_bwd(res: tuple, g: float) -> tuple:
+        x, theta = res
+        return (-1.01 * g * x / (3 * x**2 + theta),)
+
+    off.defvjp(lambda theta: (root(theta), (root(theta), theta)), off_bwd)
+    with pytest.raises(AssertionError, match="VJP cotangent projection"):
+        ns["check_grads"](off, (2.0,), order=1, modes=("rev",))
+
+
+def test_segment_sum_example_equals_the_gradient_by_hand() -> None:
+    ns = run_block(
+        "import numpy as np\nimport admodes as ad\nimport admodes.numpy as anp\n\nsenders"
+    )
+    h, w = ns["h"], ns["w"]
+    senders, receivers = ns["senders"], ns["receivers"]
+    # m_e = tanh(h[s_e] w) = tanh(1) per entry; node v receives Σ m_e over its in-edges, and
+    # L = Σ incoming², so ∂L/∂m_e = 2·incoming[r_e], and ∂m_e/∂(h w) = 1 − tanh(1)².
+    m = np.tanh(h[senders] @ w)
+    incoming = np.zeros((3, 2))
+    np.add.at(incoming, receivers, m)
+    dm = 2 * incoming[receivers] * (1 - m**2)
+    dh_want = np.zeros((3, 2))
+    np.add.at(dh_want, senders, dm @ w.T)
+    np.testing.assert_allclose(ns["dh"], dh_want, rtol=1e-14)
+    np.testing.assert_allclose(ns["dw"], h[senders].T @ dm, rtol=1e-14)

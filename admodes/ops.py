@@ -1,0 +1,166 @@
+"""Segment reductions, JAX's ``jax.ops``: for ``data`` of shape (n, ...) and integer
+``segment_ids`` of shape (n,), the array of shape (num_segments, ...) whose row s reduces the rows
+``data[i]`` with ``segment_ids[i] == s``:
+
+    segment_sum:  out[s] = Σ data[i]      segment_prod: out[s] = Π data[i]
+    segment_max:  out[s] = max data[i]    segment_min:  out[s] = min data[i]
+
+(message passing on a graph: ``segment_sum(messages, receivers, num_nodes)``). As in JAX, an id
+outside [0, num_segments) is dropped (a negative one too; ``mode="clip"`` moves it to the
+nearest segment instead), a segment with no rows holds the reduction's identity (0, 1, −∞ or +∞;
+an integer dtype's lowest or highest value), ``num_segments`` defaults to max(segment_ids) + 1,
+and ``bucket_size`` reduces each run of that many rows on its own before reducing the runs (the
+order of JAX's additions, for its rounding). ``indices_are_sorted`` and ``unique_indices`` are
+promises that change nothing here.
+
+Each is an index update, ``full(identity).at[segment_ids].add(data)`` (``multiply``, ``max``,
+``min``), and differentiates as one: row i's derivative is its segment's, the product rule for
+``segment_prod``, and for ``segment_max``/``segment_min`` split evenly among the rows that tie for
+the extreme (JAX's rule); a dropped row's is zero. Integer ids that vary under ``vmap`` map in
+one call, as ``.at`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import admodes.numpy as anp
+from admodes.core import dtype_of, held, ndim, shape
+
+__all__ = ["segment_max", "segment_min", "segment_prod", "segment_sum"]
+
+#: JAX's gather/scatter modes: None (JAX's default, fill or drop) and "drop"/"fill" drop an id
+#: outside the segments, "clip" clamps it, "promise_in_bounds" has it refused here (JAX's result
+#: would be unspecified).
+MODES = (None, "drop", "fill", "fill_or_drop", "clip", "promise_in_bounds")
+
+
+def segment_sum(
+    data: Any,
+    segment_ids: Any,
+    num_segments: int | None = None,
+    indices_are_sorted: bool = False,
+    unique_indices: bool = False,
+    bucket_size: int | None = None,
+    mode: str | None = None,
+) -> Any:
+    """out[s] = Σ data[i] over the rows i with segment_ids[i] = s (0 for an empty segment)."""
+    return _segment("segment_sum", data, segment_ids, num_segments, bucket_size, mode)
+
+
+def segment_prod(
+    data: Any,
+    segment_ids: Any,
+    num_segments: int | None = None,
+    indices_are_sorted: bool = False,
+    unique_indices: bool = False,
+    bucket_size: int | None = None,
+    mode: str | None = None,
+) -> Any:
+    """out[s] = Π data[i] over the rows i with segment_ids[i] = s (1 for an empty segment)."""
+    return _segment("segment_prod", data, segment_ids, num_segments, bucket_size, mode)
+
+
+def segment_max(
+    data: Any,
+    segment_ids: Any,
+    num_segments: int | None = None,
+    indices_are_sorted: bool = False,
+    unique_indices: bool = False,
+    bucket_size: int | None = None,
+    mode: str | None = None,
+) -> Any:
+    """out[s] = max data[i] over the rows i with segment_ids[i] = s (−∞ for an empty one)."""
+    return _segment("segment_max", data, segment_ids, num_segments, bucket_size, mode)
+
+
+def segment_min(
+    data: Any,
+    segment_ids: Any,
+    num_segments: int | None = None,
+    indices_are_sorted: bool = False,
+    unique_indices: bool = False,
+    bucket_size: int | None = None,
+    mode: str | None = None,
+) -> Any:
+    """out[s] = min data[i] over the rows i with segment_ids[i] = s (+∞ for an empty one)."""
+    return _segment("segment_min", data, segment_ids, num_segments, bucket_size, mode)
+
+
+#: Each reduction's index update, its reduction over buckets, and its identity for a dtype.
+REDUCTIONS = {
+    "segment_sum": ("add", anp.sum, lambda dtype: 0),
+    "segment_prod": ("multiply", anp.prod, lambda dtype: 1),
+    "segment_max": ("max", anp.max, lambda dtype: _extreme(dtype, lowest=True)),
+    "segment_min": ("min", anp.min, lambda dtype: _extreme(dtype, lowest=False)),
+}
+
+
+def _extreme(dtype: np.dtype, lowest: bool) -> Any:
+    """The identity of max (``lowest``) or min: ∓∞, an integer dtype's extreme, False or True."""
+    if dtype.kind == "b":
+        return not lowest
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min if lowest else info.max
+    return -np.inf if lowest else np.inf
+
+
+def _segment(
+    name: str,
+    data: Any,
+    segment_ids: Any,
+    num_segments: int | None,
+    bucket_size: int | None,
+    mode: str | None,
+) -> Any:
+    """``name``'s reduction of the rows of ``data`` by ``segment_ids`` (see the module)."""
+    update, reduce_buckets, identity_of = REDUCTIONS[name]
+    if mode not in MODES:
+        raise ValueError(f"{name}: mode must be one of {MODES}, not {mode!r}")
+    if dtype_of(segment_ids).kind not in "iu":
+        raise TypeError(
+            f"{name}: segment_ids must be integers, got dtype {dtype_of(segment_ids)}; convert "
+            "them with np.asarray(ids, dtype=int)"
+        )
+    if ndim(data) < 1 or shape(segment_ids) != shape(data)[:1]:
+        raise ValueError(
+            f"{name}: segment_ids must hold one id per row of data (shape {shape(data)[:1]}), "
+            f"got shape {shape(segment_ids)}"
+        )
+    if num_segments is None:  # needs the ids' numbers, as in JAX
+        num_segments = int(np.max(held(segment_ids), initial=-1)) + 1
+    if num_segments < 0:
+        raise ValueError(f"{name}: num_segments must be non-negative, got {num_segments}")
+    dtype = dtype_of(data)
+    identity = identity_of(dtype)
+    if num_segments == 0:  # nothing to scatter into
+        return anp.full((0, *shape(data)[1:]), identity, dtype)
+    ids, rows = _in_range(name, segment_ids, data, num_segments, identity, mode)
+    n = shape(data)[0]
+    if bucket_size is None:
+        out = anp.full((num_segments, *shape(data)[1:]), identity, dtype)
+        return getattr(out.at[ids], update)(rows)
+    buckets = -(-n // bucket_size)
+    out = anp.full((buckets, num_segments, *shape(data)[1:]), identity, dtype)
+    per_bucket = getattr(out.at[np.arange(n) // bucket_size, ids], update)(rows)
+    return anp.astype(reduce_buckets(per_bucket, axis=0), dtype)
+
+
+def _in_range(
+    name: str, ids: Any, data: Any, num_segments: int, identity: Any, mode: str | None
+) -> tuple[Any, Any]:
+    """The ids and rows to scatter: an id outside [0, num_segments) clamped into it by ``"clip"``,
+    else sent to segment 0 with its row replaced by the identity (dropped)."""
+    if mode == "clip":
+        return anp.clip(ids, 0, num_segments - 1), data
+    inside = anp.logical_and(ids >= 0, ids < num_segments)
+    if mode == "promise_in_bounds" and not np.all(held(inside)):
+        raise ValueError(
+            f"{name}: mode='promise_in_bounds' was given, but a segment id lies outside [0, "
+            f"{num_segments}); leave mode unset to drop such rows, or use mode='clip'"
+        )
+    keep = anp.reshape(inside, (*shape(inside), *(1,) * (ndim(data) - 1)))
+    return anp.where(inside, ids, 0), anp.where(keep, data, identity)
