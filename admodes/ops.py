@@ -130,6 +130,8 @@ def _segment(
             f"{name}: segment_ids must hold one id per row of data (shape {shape(data)[:1]}), "
             f"got shape {shape(segment_ids)}"
         )
+    if bucket_size is not None and not (isinstance(bucket_size, int) and bucket_size > 0):
+        raise ValueError(f"{name}: bucket_size must be a positive integer, got {bucket_size!r}")
     if num_segments is None:  # needs the ids' numbers, as in JAX
         num_segments = int(np.max(held(segment_ids), initial=-1)) + 1
     if num_segments < 0:
@@ -143,7 +145,7 @@ def _segment(
     if bucket_size is None:
         out = anp.full((num_segments, *shape(data)[1:]), identity, dtype)
         return getattr(out.at[ids], update)(rows)
-    buckets = -(-n // bucket_size)
+    buckets = max(-(-n // bucket_size), 1)  # one bucket of identities for no rows
     out = anp.full((buckets, num_segments, *shape(data)[1:]), identity, dtype)
     per_bucket = getattr(out.at[np.arange(n) // bucket_size, ids], update)(rows)
     return anp.astype(reduce_buckets(per_bucket, axis=0), dtype)

@@ -142,10 +142,19 @@ def test_message_passing_gradient_equals_jax() -> None:
         assert_close(ad.grad(layer(anp, admodes), (0, 1), mode=mode)(h, w), want)
 
 
-def test_an_empty_set_of_segments() -> None:
+def test_no_segments_and_no_rows() -> None:
     assert_exact(
         admodes.ops.segment_max(DATA, IDS, 0), np.asarray(jax.ops.segment_max(DATA, IDS, 0))
     )
+    none = (np.zeros((0, 3)), np.zeros(0, int))
+    # (JAX's max and min over no buckets raise; ours give the empty segments' identity.)
+    calls = [*((name, None) for name in NAMES), ("segment_sum", 2), ("segment_prod", 2)]
+    for name, bucket_size in calls:
+        assert_exact(
+            getattr(admodes.ops, name)(*none, 2, bucket_size=bucket_size),
+            np.asarray(getattr(jax.ops, name)(*none, 2, bucket_size=bucket_size)),
+        )
+    assert_exact(admodes.ops.segment_max(*none, 2, bucket_size=2), np.full((2, 3), -np.inf))
 
 
 def test_bad_input_is_refused() -> None:
@@ -157,5 +166,7 @@ def test_bad_input_is_refused() -> None:
         admodes.ops.segment_sum(DATA, IDS, 4, mode="wrap")
     with pytest.raises(ValueError, match="num_segments must be non-negative"):
         admodes.ops.segment_sum(DATA, IDS, -1)
+    with pytest.raises(ValueError, match="bucket_size must be a positive integer"):
+        admodes.ops.segment_sum(DATA, IDS, 4, bucket_size=0)
     with pytest.raises(ValueError, match="promise_in_bounds"):
         admodes.ops.segment_sum(DATA, IDS, 4, mode="promise_in_bounds")
