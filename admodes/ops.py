@@ -22,6 +22,7 @@ one call, as ``.at`` does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -37,56 +38,33 @@ __all__ = ["segment_max", "segment_min", "segment_prod", "segment_sum"]
 MODES = (None, "drop", "fill", "fill_or_drop", "clip", "promise_in_bounds")
 
 
-def segment_sum(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: int | None = None,
-    mode: str | None = None,
-) -> Any:
-    """out[s] = Σ data[i] over the rows i with segment_ids[i] = s (0 for an empty segment)."""
-    return _segment("segment_sum", data, segment_ids, num_segments, bucket_size, mode)
+def _reduction(name: str, formula: str, empty: str) -> Callable[..., Any]:
+    """The public function ``name`` (JAX's signature): out[s] = ``formula``, ``empty`` for an
+    empty segment."""
+
+    def reduce_segments(
+        data: Any,
+        segment_ids: Any,
+        num_segments: int | None = None,
+        indices_are_sorted: bool = False,
+        unique_indices: bool = False,
+        bucket_size: int | None = None,
+        mode: str | None = None,
+    ) -> Any:
+        return _segment(name, data, segment_ids, num_segments, bucket_size, mode)
+
+    reduce_segments.__name__ = reduce_segments.__qualname__ = name
+    reduce_segments.__doc__ = (
+        f"out[s] = {formula} over the rows i with segment_ids[i] = s ({empty} for an empty "
+        "segment; see the module)."
+    )
+    return reduce_segments
 
 
-def segment_prod(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: int | None = None,
-    mode: str | None = None,
-) -> Any:
-    """out[s] = Π data[i] over the rows i with segment_ids[i] = s (1 for an empty segment)."""
-    return _segment("segment_prod", data, segment_ids, num_segments, bucket_size, mode)
-
-
-def segment_max(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: int | None = None,
-    mode: str | None = None,
-) -> Any:
-    """out[s] = max data[i] over the rows i with segment_ids[i] = s (−∞ for an empty one)."""
-    return _segment("segment_max", data, segment_ids, num_segments, bucket_size, mode)
-
-
-def segment_min(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    indices_are_sorted: bool = False,
-    unique_indices: bool = False,
-    bucket_size: int | None = None,
-    mode: str | None = None,
-) -> Any:
-    """out[s] = min data[i] over the rows i with segment_ids[i] = s (+∞ for an empty one)."""
-    return _segment("segment_min", data, segment_ids, num_segments, bucket_size, mode)
+segment_sum = _reduction("segment_sum", "Σ data[i]", "0")
+segment_prod = _reduction("segment_prod", "Π data[i]", "1")
+segment_max = _reduction("segment_max", "max data[i]", "−∞")
+segment_min = _reduction("segment_min", "min data[i]", "+∞")
 
 
 #: Each reduction's index update, its reduction over buckets, and its identity for a dtype.

@@ -702,3 +702,139 @@ def test_at_update_of_an_integer_constant_keeps_its_dtype() -> None:
     assert actual.dtype == np.arange(3).dtype
     assert_exact(actual, A([2, 1, 2]))
     assert_exact(anp.zeros(2, bool).at[1].set(1.0), A([False, True]))
+
+
+# ---------------------------------------------------------------- JAX's other .at methods, modes
+X345 = np.linspace(0.5, 2.5, 60).reshape(3, 4, 5)
+#: Indices with entries outside their axis (7, −4, 9) beside slices, a mask and a new axis.
+OUTSIDE = {
+    "vector": (A([0, 7, -1, 2, -4, 0]),),
+    "array and slice": (A([0, 7, -1]), slice(1, None), A([2, 9, 4])),
+    "reversed slice": (slice(None, None, -1), A([1, 4]), 3),
+    "mask and array": (A([True, False, True]), slice(None), A([6, 0])),
+    "scalar outside": (1, 2, 8),
+}
+UPDATES = ("set", "add", "subtract", "multiply", "divide", "power", "min", "max")
+
+
+def _updated(m: Any, x: Any, index: tuple, method: str, **options: Any) -> Any:
+    """x.at[index].method(v) with v the shape of x[index] (its entries 0.5 to 1.5)."""
+    gathered = np.asarray(jnp.asarray(X345).at[index].get(mode="fill"))
+    values = np.linspace(0.5, 1.5, gathered.size).reshape(gathered.shape)
+    return getattr(m.asarray(x).at[index], method)(values, **options)
+
+
+@pytest.mark.parametrize("mode", ["clip", "drop", "fill"])
+@pytest.mark.parametrize("method", UPDATES)
+@pytest.mark.parametrize("where", OUTSIDE)
+def test_at_modes_outside_the_axis_as_jax(where: str, method: str, mode: str) -> None:
+    """An index outside its axis, clamped or dropped by ``mode``: JAX's values, and JAX's
+    Jacobian in x in both modes (divide and power of repeated writes: JAX has none)."""
+    index = OUTSIDE[where]
+
+    def f(m: Any) -> Callable[[Any], Any]:
+        return lambda x: _updated(m, x, index, method, mode=mode)
+
+    want = np.asarray(f(jnp)(jnp.asarray(X345)))
+    assert_close(f(anp)(X345), want)
+    if mode == "clip" and method in ("divide", "power", "multiply", "min", "max"):
+        return  # clamped writes repeat: JAX's scatter_mul has no derivative, its max gives nan
+    jac = np.asarray(jax.jacfwd(f(jnp))(X345))
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_close(transform(f(anp))(X345), jac)
+
+
+@pytest.mark.parametrize("where", OUTSIDE)
+def test_at_get_modes_as_jax(where: str) -> None:
+    index = OUTSIDE[where]
+    for options in ({"mode": "clip"}, {"mode": "fill"}, {"mode": "fill", "fill_value": -3.0}):
+
+        def get(m: Any, x: Any, options: dict = options) -> Any:
+            return m.asarray(x).at[index].get(**options)
+
+        assert_exact(get(anp, X345), get(jnp, X345))
+        want = np.asarray(jax.jacfwd(lambda x: get(jnp, x))(X345))
+        for transform in (ad.jacfwd, ad.jacrev):
+            assert_close(transform(lambda x: get(anp, x))(X345), want)
+    integers = np.arange(60).reshape(3, 4, 5)
+    assert_exact(
+        anp.asarray(integers).at[index].get(mode="fill"),
+        jnp.asarray(integers).at[index].get(mode="fill"),
+    )
+
+
+def test_at_negative_indices_unwrapped_as_jax() -> None:
+    index = (A([0, -1, 2]),)
+    for method in ("add", "set"):
+        got = getattr(anp.asarray(X5).at[index], method)(
+            VALUES[:3], mode="drop", wrap_negative_indices=False
+        )
+        want = getattr(jnp.asarray(X5).at[index], method)(VALUES[:3], wrap_negative_indices=False)
+        assert_exact(got, want)
+
+
+@pytest.mark.parametrize("method", ["subtract", "mul", "divide", "power"])
+def test_at_arithmetic_methods_with_repeats_as_jax(method: str) -> None:
+    """Repeated indices: JAX's values; the Jacobian: JAX's (subtract) or, where JAX's
+    scatter_mul has none (mul, divide, power), central differences."""
+
+    def f(m: Any) -> Callable[[Any, Any], Any]:
+        return lambda x, v: getattr(m.asarray(x).at[REPEATED], method)(v)
+
+    x = np.abs(X5) + 0.5
+    assert_close(f(anp)(x, VALUES), np.asarray(f(jnp)(x, VALUES)))
+    jacobians = [transform(f(anp), (0, 1))(x, VALUES) for transform in (ad.jacfwd, ad.jacrev)]
+    if method == "subtract":
+        want = jax.jacfwd(f(jnp), (0, 1))(x, VALUES)
+        for jac in jacobians:
+            assert_close(jac, tuple(np.asarray(w) for w in want))
+        return
+    step = 1e-6
+    for k, primal in enumerate((x, VALUES)):
+        for j in range(primal.size):
+            e = np.zeros_like(primal)
+            e[j] = step
+            plus = (x + e, VALUES) if k == 0 else (x, VALUES + e)
+            minus = (x - e, VALUES) if k == 0 else (x, VALUES - e)
+            central = (f(anp)(*plus) - f(anp)(*minus)) / (2 * step)
+            for jac in jacobians:
+                np.testing.assert_allclose(jac[k][:, j], central, rtol=1e-7, atol=1e-8)
+
+
+def test_at_apply_applies_once_per_repeat() -> None:
+    """apply(sin) at [1, 3, 1, 1, 0]: sin∘sin∘sin at 1, sin at 3 and 0 (JAX's values; JAX has no
+    derivative of apply: the chain rule by hand)."""
+    got = anp.asarray(X5).at[REPEATED].apply(anp.sin)
+    assert_exact(got, jnp.asarray(X5).at[REPEATED].apply(jnp.sin))
+    jac = ad.jacrev(lambda x: x.at[REPEATED].apply(anp.sin))(X5)
+    s1, s2 = np.sin(X5[1]), np.sin(np.sin(X5[1]))
+    want = np.diag(
+        [np.cos(X5[0]), np.cos(s2) * np.cos(s1) * np.cos(X5[1]), 1.0, np.cos(X5[3]), 1.0]
+    )
+    assert_close(jac, want)
+    assert_close(ad.jacfwd(lambda x: x.at[REPEATED].apply(anp.sin))(X5), want)
+
+
+def test_at_keyword_errors() -> None:
+    with pytest.raises(IndexError, match=r"mode='clip'.*mode='drop'"):
+        anp.asarray(X5).at[A([0, 9])].add(1.0)
+    with pytest.raises(IndexError, match="outside axis 0"):
+        anp.asarray(X5).at[A([0, -1])].get(wrap_negative_indices=False)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        anp.asarray(X5).at[0].set(1.0, out_of_range="drop")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        anp.asarray(X5).at[0].set(1.0, mode="wrap")
+    # JAX's derivative of a clamped max is nan where x loses; the rule's is 0 (by hand):
+    clamped = ad.jacrev(
+        lambda x: anp.asarray(x).at[A([0, 7, -4, 0])].max(A([0.2, 3.0, 0.9, 0.1]), mode="clip")
+    )
+    assert_exact(clamped(A([0.5, 1.0, 2.0])), np.diag([0.0, 1.0, 0.0]))
+    # per-index ids under vmap are dropped per index
+    mapped = ad.vmap(lambda x, i: anp.asarray(x).at[i].add(1.0, mode="drop"))
+    both = (X5 * A([[1.0], [2.0]]), A([[0, 1], [2, 9]]))
+    assert_exact(mapped(*both), jax.vmap(lambda x, i: x.at[i].add(1.0, mode="drop"))(*both))
+    # promises change nothing
+    assert_exact(
+        anp.asarray(X5).at[REPEATED].add(VALUES, indices_are_sorted=True, unique_indices=True),
+        anp.asarray(X5).at[REPEATED].add(VALUES),
+    )

@@ -1,5 +1,6 @@
-"""Functional index updates, JAX's way: ``x.at[index].set(v)`` (also ``.add``, ``.multiply``,
-``.min``, ``.max``, ``.get``) returns a new value, since ``x[index] = v`` cannot be traced; and
+"""Functional index updates, JAX's way: ``x.at[index].set(v)`` (also ``.add``, ``.subtract``,
+``.multiply`` or ``.mul``, ``.divide``, ``.power``, ``.min``, ``.max``, ``.apply(ufunc)``,
+``.get``) returns a new value, since ``x[index] = v`` cannot be traced; and
 NumPy's in-place writers in JAX's functional form, each a ``set`` update returning the new array:
 ``put_along_axis(arr, indices, values, axis, inplace=False)``, ``put``, ``place`` and
 ``fill_diagonal``. As in JAX, ``inplace=False`` must be passed: the default ``inplace=True`` is
@@ -16,11 +17,21 @@ unspecified; its CPU backend also keeps the last). Derivatives:
 - ``add``: both derivatives pass unchanged,
 - ``multiply``: the product rule over x and every factor at the position,
 - ``min`` / ``max``: split evenly among x and the values that tie for the result (JAX's rule).
+
+``subtract``, ``divide`` and ``power`` are JAX's compositions: x − (the values added into
+zeros), x / and x ** (the values multiplied into ones); ``apply(f)`` applies the unary f at the
+index, once per repeat. The methods take JAX's keywords: ``mode`` says what an integer index
+outside its axis does (``"clip"`` clamps it into the axis; ``"drop"`` and ``"fill"`` skip an
+update's write there, and give ``get`` the ``fill_value``, by default NaN, or an integer dtype's
+lowest value); without it such an index raises IndexError where JAX would drop the write (or clamp
+the read) silently. ``wrap_negative_indices=False`` makes a negative index outside;
+``indices_are_sorted`` and ``unique_indices`` are promises that change nothing here.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, TypedDict, Unpack
 
 import numpy as _np
 
@@ -31,13 +42,17 @@ from admodes.numpy._functions import (
     asarray,
     astype,
     broadcast_to,
+    concatenate,
+    divide,
     full_index,
     getitem,
     has_mapped_arrays,
     isfinite,
     like_inputs,
     multiply,
+    negative,
     operand_index,
+    power,
     ravel,
     reshape,
     stop_gradient,
@@ -59,6 +74,25 @@ class IndexUpdates:
         return IndexUpdate(self.x, index)
 
 
+class IndexOptions(TypedDict, total=False):
+    """JAX's keywords of the ``x.at[index]`` methods (see the module)."""
+
+    indices_are_sorted: bool
+    unique_indices: bool
+    mode: str | None
+    wrap_negative_indices: bool
+
+
+#: What an integer index outside its axis does, by ``mode`` (JAX's names).
+INDEX_MODES = (None, "promise_in_bounds", "clip", "drop", "fill")
+
+#: The end of the error for an index outside its axis without a mode.
+OUTSIDE_HINT = (
+    ": pass mode='clip' to clamp such indices into the axis, or mode='drop' to skip their "
+    "writes (mode='fill' and fill_value for get), the keywords of JAX's .at methods"
+)
+
+
 class IndexUpdate:
     """``x.at[index]``: each method returns x with the entries at ``index`` updated."""
 
@@ -68,36 +102,123 @@ class IndexUpdate:
         self.x = x
         self.index = index
 
-    def get(self) -> Any:
-        """x[index]."""
-        return getitem(self.x, self.index)
+    def get(self, *, fill_value: Any = None, **options: Unpack[IndexOptions]) -> Any:
+        """x[index]; with ``mode="fill"`` (or ``"drop"``), ``fill_value`` where it is outside."""
+        if has_mapped_arrays(self.index):
+            _check_options(options, mapped=True)
+            return getitem(self.x, self.index)
+        index, outside = self._bounded(options)
+        if not outside:
+            return getitem(self.x, index)
+        if fill_value is None:
+            fill_value = _fill_value(dtype_of(self.x))
+        padded = self.x
+        for axis in range(ndim(self.x)):  # a slot of fill_value past the end of every axis
+            slot = list(shape(padded))
+            slot[axis] = 1
+            padded = concatenate([padded, _np.full(slot, fill_value, dtype_of(self.x))], axis)
+        return getitem(padded, _padded_masks(index))
 
-    def set(self, values: Any) -> Any:
+    def set(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with ``values`` written at ``index`` (repeated indices: the last write wins)."""
-        u = _Update(self.x, self.index, values)
+        u = self._update(values, options)
         return self._like_x(u.placed(self.x, at_each_index(_last_writes, u.positions)))
 
-    def add(self, values: Any) -> Any:
+    def add(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with ``values`` added at ``index`` (repeated indices accumulate)."""
-        return self._like_x(add(self.x, _Update(self.x, self.index, values).scattered()))
+        return self._like_x(add(self.x, self._update(values, options).scattered()))
 
-    def multiply(self, values: Any) -> Any:
+    def subtract(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
+        """x with ``values`` subtracted at ``index`` (repeated indices accumulate)."""
+        return self.add(negative(values), **options)
+
+    def multiply(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with its entries at ``index`` multiplied by ``values`` (every repeated factor)."""
-        u = _Update(self.x, self.index, values)
-        occurrence = at_each_index(_occurrences, u.positions)
-        ones = _np.ones(shape(self.x), dtype=dtype_of(self.x))
+        return self._like_x(_multiplied(self.x, self._update(values, options)))
+
+    mul = multiply
+
+    def divide(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
+        """x with its entries at ``index`` divided by ``values`` (by every repeated one)."""
+        return self._like_x(divide(self.x, self._factors(values, options)))
+
+    def power(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
+        """x with its entries at ``index`` raised to ``values`` (their product where repeated)."""
+        return self._like_x(power(self.x, self._factors(values, options)))
+
+    def apply(self, func: Any, **options: Unpack[IndexOptions]) -> Any:
+        """x with the unary ``func`` applied to its entries at ``index`` (once per repeat)."""
+        u = self._update(_np.zeros((), dtype_of(self.x)), options)  # its positions only
         out = self.x
-        for r in range(int(_np.max(held(occurrence), initial=-1)) + 1):  # rounds at any index
-            out = multiply(out, u.placed(ones, occurrence == r))
+        for chosen in u.rounds():
+            out = where(at_each_index(u._written, u.positions, chosen), func(out), out)
         return self._like_x(out)
 
-    def min(self, values: Any) -> Any:
+    def min(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with its entries at ``index`` replaced by the smaller of them and ``values``."""
-        return self._like_x(_Update(self.x, self.index, values).extremal(self.x, _np.minimum))
+        return self._like_x(self._update(values, options).extremal(self.x, _np.minimum))
 
-    def max(self, values: Any) -> Any:
+    def max(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with its entries at ``index`` replaced by the larger of them and ``values``."""
-        return self._like_x(_Update(self.x, self.index, values).extremal(self.x, _np.maximum))
+        return self._like_x(self._update(values, options).extremal(self.x, _np.maximum))
+
+    def _factors(self, values: Any, options: IndexOptions) -> Any:
+        """Ones of x's shape with ``values`` multiplied in at ``index`` (JAX's divide, power)."""
+        return _multiplied(_np.ones(shape(self.x), dtype_of(self.x)), self._update(values, options))
+
+    def _update(self, values: Any, options: IndexOptions) -> _Update:
+        """The update of ``values`` at the index, its writes outside x dropped by ``mode``."""
+        if has_mapped_arrays(self.index):
+            _check_options(options, mapped=True)
+            return _Update(self.x, self.index, values)
+        index, outside = self._bounded(options)
+        if not outside:
+            return _Update(self.x, index, values)
+        positions = _np.arange(math.prod(_grown(shape(self.x)))).reshape(_grown(shape(self.x)))
+        coords = _np.unravel_index(positions[_padded_masks(index)], _grown(shape(self.x)))
+        inside = _np.asarray(
+            _np.logical_and.reduce([c < n for c, n in zip(coords, shape(self.x), strict=True)])
+        )
+        kept = tuple(c[inside] for c in coords)
+        return _Update(self.x, kept, getitem(broadcast_to(values, inside.shape), inside))
+
+    def _bounded(self, options: IndexOptions) -> tuple[tuple, bool]:
+        """The index, normalised, with each integer entry resolved by ``mode``, and whether some
+        lie outside their axis (then set one past its end, and every slice made explicit)."""
+        if not options:  # NumPy's indexing as it is (an index outside raises, see _Update)
+            return full_index(self.index, ndim(self.x)), False
+        _check_options(options, mapped=has_mapped_arrays(self.index))
+        mode = options.get("mode")
+        wrap = options.get("wrap_negative_indices", True)
+        x_shape = shape(self.x)
+        resolved, outside, axis = [], False, 0
+        for i in full_index(self.index, len(x_shape)):
+            if i is None or (isinstance(i, _np.ndarray) and i.dtype == bool):
+                resolved.append(i)
+                axis += 0 if i is None else i.ndim
+                continue
+            n = x_shape[axis]
+            axis += 1
+            if isinstance(i, slice):  # explicit bounds, so a grown axis selects the same
+                start, stop, step = i.indices(n)
+                resolved.append(slice(start, None if stop < 0 else stop, step))
+                continue
+            k = _np.asarray(i)
+            if wrap:
+                k = _np.where(k < 0, k + n, k)
+            beyond = (k < 0) | (k >= n)
+            if beyond.any():
+                if mode == "clip":
+                    k = _np.clip(k, 0, n - 1)
+                elif mode in ("drop", "fill"):
+                    k, outside = _np.where(beyond, n, k), True
+                else:
+                    raise IndexError(
+                        f"index {_np.asarray(i)[beyond].reshape(-1)[0]} is outside axis {axis - 1} "
+                        f"of size {n}{OUTSIDE_HINT}"
+                    )
+            resolved.append(k if isinstance(i, _np.ndarray) or k.ndim else int(k))
+        return tuple(resolved), outside
 
     def _like_x(self, out: Any) -> Any:
         """A plain result in x's dtype (JAX converts the values to it, and the scatter computes
@@ -128,7 +249,10 @@ class _Update:
             )
         else:
             self.index = full_index(index, ndim(x))
-            self.positions = entries[self.index]
+            try:
+                self.positions = entries[self.index]
+            except IndexError as error:
+                raise IndexError(f"{error}{OUTSIDE_HINT}") from None
         if dtype_of(values) != dtype_of(x):
             values = astype(values, dtype_of(x))
         self.values = broadcast_to(values, shape(self.positions))
@@ -148,6 +272,11 @@ class _Update:
             values = where(chosen, self.values, 0.0)
         written = at_each_index(self._written, self.positions, chosen)
         return where(written, self.scattered(values), base)
+
+    def rounds(self) -> list[Any]:
+        """For each round r of writes (the r-th write to each position), which writes it holds."""
+        occurrence = at_each_index(_occurrences, self.positions)
+        return [occurrence == r for r in range(int(_np.max(held(occurrence), initial=-1)) + 1)]
 
     def _written(self, positions: _np.ndarray, chosen: _np.ndarray) -> _np.ndarray:
         """Where x is written by the ``chosen`` writes to ``positions`` (one index's numbers)."""
@@ -191,6 +320,57 @@ def _shares(
     share_x = _np.where(x_hits, 1.0 / ties, 1.0).astype(result.dtype)
     share_values = _np.where(value_hits, 1.0 / ties.reshape(-1)[positions], 1.0)
     return result, x_hits, share_x, value_hits, share_values.astype(result.dtype)
+
+
+def _multiplied(start: Any, u: _Update) -> Any:
+    """``start`` times the update's values at their positions, one round of writes at a time."""
+    out = start
+    for chosen in u.rounds():
+        out = multiply(out, u.placed(_np.ones(u.x_shape, dtype_of(start)), chosen))
+    return out
+
+
+def _check_options(options: IndexOptions, mapped: bool) -> None:
+    """Refuse a keyword JAX's methods do not take, a mode it does not know, and a mode other
+    than the default for index arrays that vary under vmap."""
+    unknown = set(options) - set(IndexOptions.__annotations__)
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {sorted(unknown)} for an .at[] method")
+    mode = options.get("mode")
+    if mode not in INDEX_MODES:
+        raise ValueError(f"mode must be one of {INDEX_MODES}, not {mode!r}")
+    if mapped and (
+        mode not in (None, "promise_in_bounds") or not options.get("wrap_negative_indices", True)
+    ):
+        raise ValueError(
+            f"mode={mode!r} with index arrays that vary under vmap is not supported: clip or "
+            "filter the indices inside the mapped function"
+        )
+
+
+def _grown(x_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``x_shape`` with one more slot at the end of every axis (where outside indices point)."""
+    return tuple(n + 1 for n in x_shape)
+
+
+def _padded_masks(index: tuple) -> tuple:
+    """``index`` for an array grown by one slot per axis: boolean masks padded with False."""
+    return tuple(
+        _np.pad(i, [(0, 1)] * i.ndim) if isinstance(i, _np.ndarray) and i.dtype == bool else i
+        for i in index
+    )
+
+
+def _fill_value(dtype: _np.dtype) -> Any:
+    """JAX's default fill of a get outside: NaN, or an integer dtype's lowest value (the largest
+    for unsigned ones), True for bool."""
+    if dtype.kind == "b":
+        return True
+    if dtype.kind == "i":
+        return _np.iinfo(dtype).min
+    if dtype.kind == "u":
+        return _np.iinfo(dtype).max
+    return _np.nan
 
 
 def _last_writes(positions: _np.ndarray) -> _np.ndarray:
