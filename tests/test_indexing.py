@@ -829,10 +829,16 @@ def test_at_keyword_errors() -> None:
         lambda x: anp.asarray(x).at[A([0, 7, -4, 0])].max(A([0.2, 3.0, 0.9, 0.1]), mode="clip")
     )
     assert_exact(clamped(A([0.5, 1.0, 2.0])), np.diag([0.0, 1.0, 0.0]))
-    # per-index ids under vmap are dropped per index
-    mapped = ad.vmap(lambda x, i: anp.asarray(x).at[i].add(1.0, mode="drop"))
+    # per-index ids under vmap, resolved per index (vmap calls the function once per index)
     both = (X5 * A([[1.0], [2.0]]), A([[0, 1], [2, 9]]))
-    assert_exact(mapped(*both), jax.vmap(lambda x, i: x.at[i].add(1.0, mode="drop"))(*both))
+    for mode in ("drop", "clip"):
+        mapped = ad.vmap(lambda x, i, mode=mode: anp.asarray(x).at[i].add(1.0, mode=mode))
+        want = jax.vmap(lambda x, i, mode=mode: x.at[i].add(1.0, mode=mode))(*both)
+        assert_exact(mapped(*both), want)
+    read = ad.vmap(lambda x, i: anp.asarray(x).at[i].get(mode="fill", fill_value=-1.0))
+    assert_exact(
+        read(*both), jax.vmap(lambda x, i: x.at[i].get(mode="fill", fill_value=-1.0))(*both)
+    )
     # promises change nothing
     assert_exact(
         anp.asarray(X5).at[REPEATED].add(VALUES, indices_are_sorted=True, unique_indices=True),

@@ -35,7 +35,17 @@ from typing import Any, TypedDict, Unpack
 
 import numpy as _np
 
-from admodes.core import Traced, at_each_index, dtype_of, held, ndim, plain, shape, size
+from admodes.core import (
+    ConcretizationError,
+    Traced,
+    at_each_index,
+    dtype_of,
+    held,
+    ndim,
+    plain,
+    shape,
+    size,
+)
 from admodes.numpy._functions import (
     _axes,
     add,
@@ -331,8 +341,9 @@ def _multiplied(start: Any, u: _Update) -> Any:
 
 
 def _check_options(options: IndexOptions, mapped: bool) -> None:
-    """Refuse a keyword JAX's methods do not take, a mode it does not know, and a mode other
-    than the default for index arrays that vary under vmap."""
+    """Refuse a keyword JAX's methods do not take and a mode it does not know. A mode for index
+    arrays that vary under vmap asks vmap to call its function once per index (where they are
+    plain): the grown-axis positions are found on plain indices."""
     unknown = set(options) - set(IndexOptions.__annotations__)
     if unknown:
         raise TypeError(f"unexpected keyword arguments {sorted(unknown)} for an .at[] method")
@@ -342,10 +353,7 @@ def _check_options(options: IndexOptions, mapped: bool) -> None:
     if mapped and (
         mode not in (None, "promise_in_bounds") or not options.get("wrap_negative_indices", True)
     ):
-        raise ValueError(
-            f"mode={mode!r} with index arrays that vary under vmap is not supported: clip or "
-            "filter the indices inside the mapped function"
-        )
+        raise ConcretizationError()
 
 
 def _grown(x_shape: tuple[int, ...]) -> tuple[int, ...]:
