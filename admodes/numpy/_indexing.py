@@ -52,7 +52,6 @@ from admodes.numpy._functions import (
     asarray,
     astype,
     broadcast_to,
-    concatenate,
     divide,
     full_index,
     getitem,
@@ -120,14 +119,10 @@ class IndexUpdate:
         index, outside = self._bounded(options)
         if not outside:
             return getitem(self.x, index)
-        if fill_value is None:
-            fill_value = _fill_value(dtype_of(self.x))
-        padded = self.x
-        for axis in range(ndim(self.x)):  # a slot of fill_value past the end of every axis
-            slot = list(shape(padded))
-            slot[axis] = 1
-            padded = concatenate([padded, _np.full(slot, fill_value, dtype_of(self.x))], axis)
-        return getitem(padded, _padded_masks(index))
+        coords, inside = _landing(index, shape(self.x))
+        clamped = tuple(_np.minimum(c, n - 1) for c, n in zip(coords, shape(self.x), strict=True))
+        fill = _fill_value(dtype_of(self.x)) if fill_value is None else fill_value
+        return where(inside, getitem(self.x, clamped), fill)
 
     def set(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with ``values`` written at ``index`` (repeated indices: the last write wins)."""
@@ -184,11 +179,7 @@ class IndexUpdate:
         index, outside = self._bounded(options)
         if not outside:
             return _Update(self.x, index, values)
-        positions = _np.arange(math.prod(_grown(shape(self.x)))).reshape(_grown(shape(self.x)))
-        coords = _np.unravel_index(positions[_padded_masks(index)], _grown(shape(self.x)))
-        inside = _np.asarray(
-            _np.logical_and.reduce([c < n for c, n in zip(coords, shape(self.x), strict=True)])
-        )
+        coords, inside = _landing(index, shape(self.x))
         kept = tuple(c[inside] for c in coords)
         return _Update(self.x, kept, getitem(broadcast_to(values, inside.shape), inside))
 
@@ -356,17 +347,18 @@ def _check_options(options: IndexOptions, mapped: bool) -> None:
         raise ConcretizationError()
 
 
-def _grown(x_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """``x_shape`` with one more slot at the end of every axis (where outside indices point)."""
-    return tuple(n + 1 for n in x_shape)
-
-
-def _padded_masks(index: tuple) -> tuple:
-    """``index`` for an array grown by one slot per axis: boolean masks padded with False."""
-    return tuple(
+def _landing(index: tuple, x_shape: tuple[int, ...]) -> tuple[tuple, _np.ndarray]:
+    """For an index whose outside entries point one past the end of their axis: where each entry
+    of x[index] lands in x (its coordinates, one array per axis), and which land inside x. Found
+    on an array grown by that one slot per axis (boolean masks padded with False)."""
+    grown = tuple(n + 1 for n in x_shape)
+    padded = tuple(
         _np.pad(i, [(0, 1)] * i.ndim) if isinstance(i, _np.ndarray) and i.dtype == bool else i
         for i in index
     )
+    coords = _np.unravel_index(_np.arange(math.prod(grown)).reshape(grown)[padded], grown)
+    inside = _np.logical_and.reduce([c < n for c, n in zip(coords, x_shape, strict=True)])
+    return coords, _np.asarray(inside)
 
 
 def _fill_value(dtype: _np.dtype) -> Any:
