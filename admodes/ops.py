@@ -16,8 +16,8 @@ promises that change nothing here.
 Each is an index update, ``full(identity).at[segment_ids].add(data)`` (``multiply``, ``max``,
 ``min``), and differentiates as one: row i's derivative is its segment's, the product rule for
 ``segment_prod``, and for ``segment_max``/``segment_min`` split evenly among the rows that tie for
-the extreme (JAX's rule); a dropped row's is zero. Integer ids that vary under ``vmap`` map in
-one call, as ``.at`` does.
+the extreme (JAX's rule); a dropped row's is zero. Rows are dropped or clipped by ``.at``'s own
+``mode``; so under ``vmap``, ids that vary per index run the function once per index.
 """
 
 from __future__ import annotations
@@ -118,29 +118,20 @@ def _segment(
     identity = identity_of(dtype)
     if num_segments == 0:  # nothing to scatter into
         return anp.full((0, *shape(data)[1:]), identity, dtype)
-    ids, rows = _in_range(name, segment_ids, data, num_segments, identity, mode)
-    n = shape(data)[0]
-    if bucket_size is None:
-        out = anp.full((num_segments, *shape(data)[1:]), identity, dtype)
-        return getattr(out.at[ids], update)(rows)
-    buckets = max(-(-n // bucket_size), 1)  # one bucket of identities for no rows
-    out = anp.full((buckets, num_segments, *shape(data)[1:]), identity, dtype)
-    per_bucket = getattr(out.at[np.arange(n) // bucket_size, ids], update)(rows)
-    return anp.astype(reduce_buckets(per_bucket, axis=0), dtype)
-
-
-def _in_range(
-    name: str, ids: Any, data: Any, num_segments: int, identity: Any, mode: str | None
-) -> tuple[Any, Any]:
-    """The ids and rows to scatter: an id outside [0, num_segments) clamped into it by ``"clip"``,
-    else sent to segment 0 with its row replaced by the identity (dropped)."""
-    if mode == "clip":
-        return anp.clip(ids, 0, num_segments - 1), data
-    inside = anp.logical_and(ids >= 0, ids < num_segments)
-    if mode == "promise_in_bounds" and not np.all(held(inside)):
+    if mode == "promise_in_bounds" and not np.all(
+        (held(segment_ids) >= 0) & (held(segment_ids) < num_segments)
+    ):
         raise ValueError(
             f"{name}: mode='promise_in_bounds' was given, but a segment id lies outside [0, "
             f"{num_segments}); leave mode unset to drop such rows, or use mode='clip'"
         )
-    keep = anp.reshape(inside, (*shape(inside), *(1,) * (ndim(data) - 1)))
-    return anp.where(inside, ids, 0), anp.where(keep, data, identity)
+    # JAX's scatter: ids are not wrapped, and one outside is dropped unless clipped
+    options = {"mode": "clip" if mode == "clip" else "drop", "wrap_negative_indices": False}
+    n = shape(data)[0]
+    if bucket_size is None:
+        out = anp.full((num_segments, *shape(data)[1:]), identity, dtype)
+        return getattr(out.at[segment_ids], update)(data, **options)
+    buckets = max(-(-n // bucket_size), 1)  # one bucket of identities for no rows
+    out = anp.full((buckets, num_segments, *shape(data)[1:]), identity, dtype)
+    per_bucket = getattr(out.at[np.arange(n) // bucket_size, segment_ids], update)(data, **options)
+    return anp.astype(reduce_buckets(per_bucket, axis=0), dtype)
