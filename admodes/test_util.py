@@ -184,7 +184,7 @@ def _random_like(draw: np.random.RandomState, tree: Any) -> Any:
         r = np.asarray(draw.randn(*shape(x)), dtype)
         if dtype.kind == "c":
             r = r + dtype.type(1j) * np.asarray(draw.randn(*shape(x)), dtype)
-        return r.item() if isinstance(x, float | complex) else r
+        return r.item() if type(x) in (float, complex) else r
 
     return map(like, tree)
 
@@ -196,7 +196,7 @@ def _stepped(primals: tuple, tangents: tuple, step: float) -> tuple:
         if dtype_of(t) == FLOAT0:
             return x
         out = np.asarray(x + np.asarray(t, dtype_of(x)) * dtype_of(x).type(step))
-        return out.item() if isinstance(x, float | complex) else out.astype(dtype_of(x))
+        return out.item() if type(x) in (float, complex) else out.astype(dtype_of(x))
 
     return map(moved, primals, tangents)
 
@@ -210,7 +210,7 @@ def _central(eps: float, plus: Any, minus: Any) -> Any:
     with np.errstate(invalid="ignore"):
         difference = np.where(np.equal(plus, minus), 0, np.subtract(plus, minus, dtype=dtype))
     out = np.asarray(difference * dtype.type(0.5 / eps), dtype)
-    return out.item() if isinstance(plus, float | complex) else out
+    return out.item() if type(plus) in (float, complex) else out
 
 
 def _conj(x: Any) -> Any:
