@@ -312,7 +312,8 @@ def vmap(
     results are stacked along ``out_axes``: one axis for every output, or a pytree prefix of the
     output; None marks an output that is the same at every index (returned once).
     ``axis_name`` names the mapped axis for the collectives of :mod:`admodes.lax` (``psum``,
-    ``all_gather``, ``axis_index``, ...) called inside ``fun``."""
+    ``all_gather``, ``axis_index``, ...) called inside ``fun``. A mapped axis of size 0 gives
+    outputs with an empty mapped axis (from the one call on the batch), as in JAX."""
 
     @functools.wraps(fun)
     def mapped(*args: Any, **kwargs: Any) -> Any:
@@ -324,6 +325,12 @@ def vmap(
         try:
             out, per_index = _vectorized(fun, leaves, axes, treedef, n, axis_name), None
         except Exception as failure:  # any failure: the calls per index raise it again
+            if n == 0:
+                raise ValueError(
+                    "vmap: the mapped axis has size 0 and the function does not run on the whole "
+                    "batch at once (the error above), so there is no index to call it at one by "
+                    "one; leave the empty batch out"
+                ) from failure
             with _bound(axis_name, failure):
                 per_index = _per_index(fun, leaves, axes, treedef, n)
             out = per_index[0]
@@ -494,7 +501,4 @@ def _size(leaves: list[Any], axes: list[Axis], axis_size: int | None) -> int:
         raise ValueError("vmap: no argument is mapped (in_axes all None); give axis_size")
     if len(sizes) > 1:
         raise ValueError(f"vmap: the mapped axes have different sizes {sorted(sizes)}")
-    n = sizes.pop()
-    if n == 0:
-        raise ValueError("vmap: the mapped axis has size 0; admodes.vmap needs at least one call")
-    return n
+    return sizes.pop()

@@ -90,6 +90,43 @@ def test_errors() -> None:
         ad.vmap(lambda a: a, in_axes=1)(np.ones(3))
 
 
+EMPTY = np.zeros((0, 3))
+SQUARE = np.arange(9.0).reshape(3, 3) + np.eye(3)
+
+EMPTY_BATCHES = {
+    "reduction": (lambda m: lambda r: m.sum(r**2), 0, (EMPTY,)),
+    "product with a shared matrix": (lambda m: lambda r: SQUARE @ r, 0, (EMPTY,)),
+    "solve": (lambda m: lambda r: m.linalg.solve(SQUARE, r), 0, (EMPTY,)),
+    "reverse gradient": (lambda m: jax_or_ad(m).grad(lambda r: m.sum(m.sin(r))), 0, (EMPTY,)),
+    "forward Jacobian": (lambda m: jax_or_ad(m).jacfwd(m.tanh), 0, (EMPTY,)),
+    "a shared scalar, axis 1": (lambda m: lambda r, c: (r * c, c), (1, None), (EMPTY.T, 2.0)),
+}
+
+
+@pytest.mark.parametrize("case", EMPTY_BATCHES)
+def test_an_empty_batch_gives_empty_outputs(case: str) -> None:
+    """vmap over an axis of size 0 (an empty last minibatch) gives outputs with an empty
+    mapped axis, of the shapes and dtypes JAX's give; so does the gradient through it."""
+    fun, in_axes, args = EMPTY_BATCHES[case]
+    assert_close(ad.vmap(fun(anp), in_axes)(*args), jax.vmap(fun(JNP), in_axes)(*args))
+
+
+def test_a_gradient_through_an_empty_batch_is_zero() -> None:
+    def loss(m: Any) -> Any:
+        return lambda w: m.sum(jax_or_ad(m).vmap(lambda r: m.sum((r * w) ** 2))(EMPTY))
+
+    for mode in MODES:
+        assert_close(ad.grad(loss(anp), mode=mode)(np.ones(3)), jax.grad(loss(JNP))(np.ones(3)))
+
+
+def test_an_empty_batch_that_needs_calls_per_index_is_refused() -> None:
+    """Python control flow on a mapped value needs a call per index; with none to make, the
+    error says so (JAX refuses such a function on any batch)."""
+    with pytest.raises(ValueError, match="mapped axis has size 0") as raised:
+        ad.vmap(lambda r: r if r[0] > 0 else -r)(EMPTY)
+    assert isinstance(raised.value.__cause__, ad.ConcretizationError)
+
+
 # ------------------------------------------------------------------- one call on a batch
 A3 = RNG.standard_normal((4, 3))
 B23 = RNG.standard_normal((4, 2, 3))
