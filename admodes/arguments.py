@@ -56,7 +56,7 @@ def check_inexact(
     """Raise TypeError unless every leaf of ``tree`` is a floating-point (or, where allowed,
     complex) float or array, or with ``allow_int`` an integer or bool one."""
     for leaf in flatten(tree)[0]:
-        dtype = _inexact_dtype(leaf)
+        dtype = inexact_dtype(leaf)
         if dtype is not None and (allow_complex or dtype.kind == "f"):
             continue
         p = plain(leaf)
@@ -261,7 +261,7 @@ def check_sequences(primals: Any, tangents: Any, name: str) -> None:
 def check_holomorphic_inputs(tree: Any, what: str) -> None:
     """holomorphic=True needs complex inputs (as in JAX)."""
     for leaf in flatten(tree)[0]:
-        dtype = _inexact_dtype(plain(leaf))
+        dtype = inexact_dtype(plain(leaf))
         if dtype is None or dtype.kind != "c":
             raise TypeError(
                 f"holomorphic=True requires complex inputs, but {what} is "
@@ -284,7 +284,7 @@ def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
             )
 
 
-def _inexact_dtype(x: Any) -> np.dtype | None:
+def inexact_dtype(x: Any) -> np.dtype | None:
     """The dtype of a float or complex value or array, traced or not; None for anything else."""
     if isinstance(x, Traced):
         dtype = dtype_of(x)

@@ -30,7 +30,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from admodes import counting
-from admodes.arguments import as_names, interleaved, split_at, strip, unwrapped, with_keywords
+from admodes.arguments import (
+    as_names,
+    inexact_dtype,
+    interleaved,
+    split_at,
+    strip,
+    unwrapped,
+    with_keywords,
+)
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
 from admodes.registry import Primitive, bind, substituted, substitution, zero_cost
@@ -107,11 +115,19 @@ class _Unrecorded:
 
     def run(self, fun: Callable[..., Any], *args: Any) -> Any:
         """``fun(*args)`` evaluated, every op counted, nothing recorded; plain outputs (an output
-        that is one of the tape's nodes passed through is its value, and a parent)."""
+        that is one of the tape's nodes passed through is its value, and a parent). Plain float
+        and complex arguments are wrapped, so that their ops are counted too; any other plain
+        argument (an integer index, a flag) reaches ``fun`` as it is, as without the checkpoint.
+        """
         leaves, treedef = flatten(args)
         wrapped = unflatten(
             treedef,
-            [v if type(v) in TRACED_TYPES else _Evaluated(v, self.evaluation) for v in leaves],
+            [
+                _Evaluated(v, self.evaluation)
+                if type(v) not in TRACED_TYPES and inexact_dtype(v) is not None
+                else v
+                for v in leaves
+            ],
         )
         with substitution(self.tape, self._substitute):
             out_leaves, out_def = _substituted_leaves(fun(*wrapped))

@@ -263,6 +263,41 @@ def test_checkpoint_keyword_arguments(rng, mode):
     assert_close(got, expected)
 
 
+#: Checkpointed pieces that take an integer (an index, a step number) beside the float values,
+#: as a loop or scan body does; each is ``f(x, np_, ck, lax)`` with x a float vector of length 3.
+INTEGER_ARGUMENTS = {
+    "a Python int index": lambda x, np_, ck, lax: ck(lambda b, i: b[i] ** 2)(x, 1),
+    "a NumPy integer index": lambda x, np_, ck, lax: ck(lambda b, i: b[i] ** 2)(x, np.int64(2)),
+    "an integer array index": lambda x, np_, ck, lax: np_.sum(
+        ck(lambda b, i: np_.sin(b[i]))(x, np.array([2, 0, 2]))
+    ),
+    "an update at an index": lambda x, np_, ck, lax: np_.sum(
+        ck(lambda b, i: b.at[i].set(b[0] * b[i]) ** 2)(x, 1)
+    ),
+    "a mask": lambda x, np_, ck, lax: np_.sum(
+        ck(lambda b, flip: np_.where(flip, -b, b))(x, np.array([True, False, True])) * x
+    ),
+    "a scan body over indices": lambda x, np_, ck, lax: lax.scan(
+        ck(lambda c, i: (c * x[i], None)), 1.0, np.array([0, 2, 1])
+    )[0],
+    "a fori_loop body": lambda x, np_, ck, lax: lax.fori_loop(
+        0, 3, ck(lambda i, c: c + np_.sin(x[i] * c)), 0.5
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("case", INTEGER_ARGUMENTS)
+def test_checkpoint_integer_arguments_reach_the_piece_as_they_are(case, mode):
+    """An integer or bool argument of a checkpointed piece is not differentiated: the piece gets
+    it as it would without the checkpoint, so it can index with it (JAX)."""
+    f = INTEGER_ARGUMENTS[case]
+    x = np.array([0.5, -1.0, 2.0])
+    expected = jax.grad(partial(f, np_=jnp, ck=jax.checkpoint, lax=jax.lax))(x)
+    got = ad.grad(partial(f, np_=anp, ck=ad.checkpoint, lax=ad.lax), mode=mode)(x)
+    assert_close(got, expected)
+
+
 # ----------------------------------------------------------------- checkpoint: pass-through
 # A checkpointed piece may return a value unchanged (an input, a closed-over traced value): no op
 # meets it, yet its cotangent must reach it. Each function takes (x, np_, ck), returns a tuple.
