@@ -21,6 +21,7 @@ import numpy as np
 
 from admodes import counting
 from admodes.arguments import (
+    FLOAT0,
     NONE_HELD,
     call_traced,
     check_chunk_size,
@@ -30,6 +31,7 @@ from admodes.arguments import (
     differentiated,
     gradient_only,
     in_dtype,
+    is_integer_input,
     like_input,
     normalize_argnums,
     unwrapped,
@@ -351,6 +353,7 @@ def _cotangent_leaves(
     """The leaves of a cotangent, checked against the flattened output ``out``, and the batch
     length when ``batched``."""
     leaves, treedef = flatten(cotangent)
+    leaves = _float0_as_zeros((leaves, treedef), out, batched)
     if not batched:
         check_matching((leaves, treedef), out, "cotangent", "the function's output")
         return leaves, None
@@ -364,6 +367,25 @@ def _cotangent_leaves(
     check_matching((first, treedef), out, "each cotangent of the batch", "the function's output")
     (k,) = lengths
     return leaves, k
+
+
+def _float0_as_zeros(
+    cotangent: tuple[list[Any], TreeDef], out: tuple[list[Any], TreeDef], batched: bool
+) -> list[Any]:
+    """The cotangent's leaves, where a leaf for an integer or bool output is zeros of dtype
+    float0 and the output's shape (JAX's cotangent of such an output) made zeros of the
+    output's dtype, the form every other check and the sweep take (they pull back nothing)."""
+    leaves, treedef = cotangent
+    out_leaves, out_def = out
+    if treedef != out_def:  # refused by the caller's check, with the structures named
+        return leaves
+    lead = 1 if batched else 0
+    return [
+        np.zeros(shape(c), dtype_of(o))
+        if dtype_of(c) == FLOAT0 and is_integer_input(o) and shape(c)[lead:] == shape(o)
+        else c
+        for c, o in zip(leaves, out_leaves, strict=True)
+    ]
 
 
 def value_and_grad(

@@ -168,6 +168,22 @@ def test_vjp_takes_integer_primals_as_jax() -> None:
     assert_like_jax(rows, jax.vmap(jax_vjp_fn)(np.array([1.0, 2.0])))
 
 
+def test_vjp_takes_float0_cotangents_of_integer_outputs_as_jax() -> None:
+    """The cotangent of an integer or bool output may be float0 zeros (what jvp gives as its
+    tangent), or zeros of the output's dtype, as in JAX; batched, with the batch axis in front."""
+    x, n, flags = np.array([0.5, -1.0]), np.arange(3), np.array([True, False])
+    out, vjp_fn = ad.vjp(lambda x: _counts_and_flags(anp, x, n, flags), x)
+    _, jax_vjp_fn = jax.vjp(lambda x: _counts_and_flags(jnp, x, n, flags), x)
+    g = np.array([1.5, -2.0])
+    for zeros in (np.zeros(3, ad.float0), np.zeros(3, np.int64)):
+        cotangent = (g, zeros, np.zeros(2, ad.float0))
+        assert_like_jax(vjp_fn(cotangent), jax_vjp_fn(cotangent))
+    rows = (np.stack([g, 2 * g]), np.zeros((2, 3), ad.float0), np.zeros((2, 2), ad.float0))
+    assert_like_jax(vjp_fn(rows, batched=True), jax.vmap(jax_vjp_fn)(rows))
+    with pytest.raises(ValueError, match="cotangent leaf 1 has shape"):
+        vjp_fn((g, np.zeros(2, ad.float0), np.zeros(2, ad.float0)))
+
+
 def _counts_and_flags(m: Any, x: Any, n: Any, flags: Any) -> tuple:
     """A float output that depends on an integer count, an integer output and a bool one."""
     return x * m.sum(n) + m.sin(x), n * 2, flags
