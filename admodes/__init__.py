@@ -34,10 +34,21 @@ from admodes.transpose import linear_transpose
 OPTIONAL = {"compare_modes": "admodes.compare", "draw": "admodes.drawing"}
 
 
+#: JAX's names that admodes spells otherwise, or leaves out: what to write instead.
+JAX_NAMES = {
+    "remat": "JAX's remat is its checkpoint: use admodes.checkpoint",
+    "jacobian": "JAX's jacobian is its jacrev: use admodes.jacrev (or admodes.jacfwd)",
+    "jit": "admodes evaluates eagerly and compiles nothing: call the function itself",
+    "tree_util": "admodes.tree has jax.tree_util's functions (map, flatten, "
+    "register_pytree_node, ...)",
+}
+
+
 def __getattr__(name: str) -> Any:
     if name in OPTIONAL:
         return getattr(importlib.import_module(OPTIONAL[name]), name)
-    raise AttributeError(f"module 'admodes' has no attribute {name!r}")
+    hint = f"; {JAX_NAMES[name]}" if name in JAX_NAMES else ""
+    raise AttributeError(f"module 'admodes' has no attribute {name!r}{hint}")
 
 
 def __dir__() -> list[str]:

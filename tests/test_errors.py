@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -431,3 +432,23 @@ def test_bad_numpy_keywords(name: str) -> None:
     call, error, message = BAD_KEYWORDS[name]
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------------------- JAX's other names
+@pytest.mark.parametrize(
+    ("name", "instead"),
+    [
+        ("remat", "admodes.checkpoint"),
+        ("jacobian", "admodes.jacrev"),
+        ("jit", "call the function itself"),
+        ("tree_util", "admodes.tree"),
+    ],
+)
+def test_a_jax_name_admodes_spells_otherwise_says_what_to_use(name: str, instead: str) -> None:
+    """Code ported from JAX that reaches for a name JAX has and admodes spells otherwise (or
+    leaves out) is told what to write instead; the name given exists."""
+    assert hasattr(jax, name)
+    with pytest.raises(AttributeError, match=f"no attribute '{name}'; .*{re.escape(instead)}"):
+        getattr(ad, name)
+    if instead.startswith("admodes."):
+        assert hasattr(ad, instead.removeprefix("admodes."))
