@@ -69,6 +69,11 @@ REAL_OF_COMPLEX = {
     "conj-product": lambda m, z: m.real(m.sum(m.conj(z) * z * z)),
     "matmul": lambda m, z: m.abs(m.sum(z @ m.conj(z).T)),
     "log-abs": lambda m, z: m.sum(m.log(m.abs(m.exp(z) + 1.5))),
+    "var": lambda m, z: m.var(z),
+    "std-ddof": lambda m, z: m.sum(m.std(z, axis=1, ddof=1)),
+    "var-where": lambda m, z: m.sum(m.var(z, axis=1, where=np.array([True, False, True]))),
+    "nanvar": lambda m, z: m.sum(m.nanvar(z, axis=0)),
+    "nanstd": lambda m, z: m.nanstd(z),
 }
 
 

@@ -469,6 +469,9 @@ MASKED_REDUCTIONS = {  # function of (m, x): NumPy's keywords, compared with Num
     "mean-where": lambda m, x: m.mean(x, 0, where=MASK),
     "prod-where-initial": lambda m, x: m.prod(x, 1, where=MASK, initial=1.5),
     "method-sum-where": lambda m, x: x.sum(axis=0, where=MASK),
+    "var-where": lambda m, x: m.var(x, 1, where=MASK),
+    "std-where-ddof": lambda m, x: m.std(x, 0, ddof=1, where=MASK),
+    "var-where-all": lambda m, x: m.var(x, where=MASK),
 }
 
 

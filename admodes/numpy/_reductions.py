@@ -16,6 +16,7 @@ import numpy as _np
 
 from admodes.batching import is_mapped
 from admodes.core import dtype_of, ndim, numbers, plain, shape
+from admodes.numpy._complex import imag, real
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,
@@ -77,15 +78,29 @@ def var(
     ddof: float = 0,
     keepdims: bool = False,
     *,
+    where: Any = None,
     correction: float | None = None,
 ) -> Any:
-    """Σ (a − mean a)² / (n − ddof) over ``axis`` (``correction``: NumPy 2's name for ddof)."""
+    """Σ |a − mean a|² / (n − ddof) over ``axis`` (of the n entries ``where`` marks), real for a
+    complex a, as NumPy and JAX (``correction``: NumPy 2's name for ddof)."""
     no_out(out)
     ddof = _ddof(ddof, correction)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
-    centered = subtract(a, mean(a, axes, keepdims=True))
-    return divide(sum(square(centered), axes, keepdims=keepdims), float(count(a, axes) - ddof))
+    centered = subtract(a, mean(a, axes, keepdims=True, where=where))
+    total = sum(squared_magnitude(centered), axes, keepdims=keepdims, where=where)
+    if where is None:
+        return divide(total, float(count(a, axes) - ddof))
+    marked = _np.broadcast_to(plain(where), shape(a))
+    n = _np.sum(marked, axis=axes, keepdims=keepdims, dtype=dtype_of(total))
+    return divide(total, n - ddof)
+
+
+def squared_magnitude(x: Any) -> Any:
+    """|x|²: x² for real x, re(x)² + im(x)² for complex x (real, as JAX's x·x̄)."""
+    if not is_complex(x):
+        return square(x)
+    return add(square(real(x)), square(imag(x)))
 
 
 def std(
@@ -96,10 +111,11 @@ def std(
     ddof: float = 0,
     keepdims: bool = False,
     *,
+    where: Any = None,
     correction: float | None = None,
 ) -> Any:
     """√var."""
-    return sqrt(var(a, axis, dtype, out, ddof, keepdims, correction=correction))
+    return sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, correction=correction))
 
 
 def _ddof(ddof: float, correction: float | None) -> float:
@@ -506,7 +522,7 @@ def nanvar(
     centered = replaced(nans, 0.0, subtract(a, nanmean(a, axes, keepdims=True)))
     n = _np.sum(~nans, axis=axes, keepdims=keepdims) - ddof
     empty = n <= 0
-    total = replaced(empty, _np.nan, sum(square(centered), axes, keepdims=keepdims))
+    total = replaced(empty, _np.nan, sum(squared_magnitude(centered), axes, keepdims=keepdims))
     return divide(total, _np.where(empty, 1, n).astype(dtype_of(total)))
 
 
