@@ -507,6 +507,57 @@ def test_einsum_interleaved_form(interleaved, subscripts, rng) -> None:
         assert_close(g, expected)
 
 
+# ---------------------------------------------------------------------------- JAX's keywords
+PRODUCTS = {  # function of (m, a, b, **keywords), a of shape (2, 3, 4), b of shape (4, 5)
+    "matmul": lambda m, a, b, **k: m.matmul(a, b, **k),
+    "linalg.matmul": lambda m, a, b, **k: m.linalg.matmul(a, b, **k),
+    "dot": lambda m, a, b, **k: m.dot(a, b, **k),
+    "dot-matrices": lambda m, a, b, **k: m.dot(a[0], b, **k),
+    "einsum": lambda m, a, b, **k: m.einsum("ijk,kl->ijl", a, b, **k),
+    "tensordot": lambda m, a, b, **k: m.tensordot(a, b, 1, **k),
+    "inner": lambda m, a, b, **k: m.inner(a, b.T, **k),
+    "vdot": lambda m, a, b, **k: m.vdot(a[0], b[:, :3].T, **k),
+    "vecdot": lambda m, a, b, **k: m.vecdot(a, b[:, 0], **k),
+    "convolve": lambda m, a, b, **k: m.convolve(a[0, 0], b[:, 0], **k),
+}
+KEYWORDS = {
+    "precision": {"precision": "highest"},
+    "float64 accumulation": {"preferred_element_type": np.float64},
+    "float32 result": {"preferred_element_type": np.float32},
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("name", "keywords"),
+    [  # JAX's convolve takes no precision, and refuses a result narrower than its input
+        (name, keywords)
+        for name in PRODUCTS
+        for keywords in KEYWORDS
+        if name != "convolve" or keywords == "float64 accumulation"
+    ],
+)
+def test_products_take_jaxs_precision_keywords(name: str, keywords: str, dtype: Any) -> None:
+    """JAX's precision= is accepted (NumPy computes in full precision) and its
+    preferred_element_type= is the result's dtype: values, dtypes and gradients are JAX's."""
+    kw = KEYWORDS[keywords]
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((2, 3, 4)).astype(dtype), rng.standard_normal((4, 5)).astype(dtype)
+    f = PRODUCTS[name]
+    rtol = 1e-5 if np.float32 in (dtype, kw.get("preferred_element_type")) else 1e-12
+    assert_close(f(anp, a, b, **kw), f(jnp, a, b, **kw), rtol=rtol)
+    expected = jax.grad(lambda a: jnp.sum(jnp.sin(f(jnp, a, b, **kw))))(a)
+    for mode in MODES:
+        got = ad.grad(lambda a: anp.sum(anp.sin(f(anp, a, b, **kw))), mode=mode)(a)
+        assert_close(got, expected, rtol=rtol)
+
+
+def test_multi_dot_takes_jaxs_precision() -> None:
+    rng = np.random.default_rng(6)
+    xs = [rng.standard_normal(s) for s in ((3,), (3, 4), (4, 2))]
+    assert_close(anp.linalg.multi_dot(xs, precision="highest"), jnp.linalg.multi_dot(xs))
+
+
 # ---------------------------------------------------------------------------- bad input
 BAD = [
     ("solve-shapes", lambda: anp.linalg.solve(np.eye(3), np.ones(4)), ValueError, "b of shape"),

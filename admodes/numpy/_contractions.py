@@ -1,6 +1,7 @@
-"""Contractions with NumPy's signatures: ``matmul`` (the primitive itself, so ``@`` dispatches
-straight to it), ``einsum`` and the products written as einsums (``tensordot``, ``inner``,
-``dot``, ``vdot``), ``outer`` and ``kron``.
+"""Contractions with NumPy's signatures: ``matmul`` (the registry's primitive), ``einsum`` and
+the products written as einsums (``tensordot``, ``inner``, ``dot``, ``vdot``), ``outer`` and
+``kron``. The products take JAX's keywords: ``precision`` is accepted (NumPy computes in full
+precision), ``preferred_element_type`` is the result's dtype (:func:`in_preferred_type`).
 
 ``einsum`` takes NumPy's subscripts (implicit or explicit output, ``...``, repeated labels for
 diagonals and traces, size-1 axes broadcast) and hands the primitive canonical ones: an explicit
@@ -14,6 +15,7 @@ import string
 import warnings
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as _np
@@ -48,14 +50,39 @@ from admodes.numpy._reductions import average
 from admodes.numpy._shapes import atleast_1d, atleast_2d, diagonal, moveaxis, pad
 from admodes.rules import contractions as _contractions
 from admodes.rules import linalg as _linalg
-from admodes.rules.contractions import join_subscripts, matmul
+from admodes.rules.contractions import join_subscripts
 from admodes.rules.elementwise import conj, is_complex, real
 from admodes.rules.linalg import row, rows
 from admodes.rules.shape import astype as _astype
 
 
+# ------------------------------------------------------------------------------------ matmul
+def in_preferred_type(product: Any, operands: Sequence[Any], preferred_element_type: Any) -> Any:
+    """``product(*operands)`` with JAX's ``preferred_element_type``: None computes in the
+    operands' own types; a dtype gives the result that dtype, computed in the promotion of it
+    and the operands' types (float32 operands, float64 preferred: a float64 product)."""
+    if preferred_element_type is None:
+        return product(*operands)
+    preferred = _np.dtype(preferred_element_type)
+    computed = _np.promote_types(_np.result_type(*(dtype_of(x) for x in operands)), preferred)
+    converted = (x if dtype_of(x) == computed else astype(x, computed) for x in operands)
+    return astype(product(*converted), preferred)
+
+
+def matmul(a: Any, b: Any, /, *, precision: Any = None, preferred_element_type: Any = None) -> Any:
+    """a @ b with NumPy's broadcasting of the leading axes (a 1-D operand a row or a column,
+    its axis dropped from the result): the registry's ``matmul``."""
+    return in_preferred_type(_contractions.matmul, (a, b), preferred_element_type)
+
+
 # ------------------------------------------------------------------------------------ einsum
-def einsum(subscripts: Any, *operands: Any, optimize: Any = "greedy") -> Any:
+def einsum(
+    subscripts: Any,
+    *operands: Any,
+    optimize: Any = "greedy",
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Any:
     """Einstein summation as ``numpy.einsum``, evaluated along NumPy's greedy contraction path
     (``optimize`` is accepted for NumPy's signature; the path is always optimized). Also NumPy's
     interleaved form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``."""
@@ -63,7 +90,8 @@ def einsum(subscripts: Any, *operands: Any, optimize: Any = "greedy") -> Any:
         subscripts, operands = _from_interleaved((subscripts, *operands))
     terms, output = _explicit(subscripts.replace(" ", ""), [shape(x) for x in operands])
     operands, terms = _squeezed(list(operands), terms)
-    return _contractions.einsum(join_subscripts(terms, output), *operands)
+    contract = partial(_contractions.einsum, join_subscripts(terms, output))
+    return in_preferred_type(contract, operands, preferred_element_type)
 
 
 def _from_interleaved(args: tuple) -> tuple[str, tuple]:
@@ -149,7 +177,14 @@ def _squeezed(operands: list[Any], terms: list[str]) -> tuple[list[Any], list[st
 
 
 # ------------------------------------------------------------------------ products as einsums
-def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Any:
+def tensordot(
+    a: Any,
+    b: Any,
+    axes: int | Sequence[Any] = 2,
+    *,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+) -> Any:
     """Σ over the paired ``axes`` of a and b; the result has a's free axes, then b's."""
     na, nb = ndim(a), ndim(b)
     if isinstance(axes, int):
@@ -166,30 +201,33 @@ def tensordot(a: Any, b: Any, axes: int | Sequence[Any] = 2) -> Any:
         tb[j] = ta[i]
     summed = set(tb) & set(ta)
     output = [c for c in ta if c not in summed] + [c for c in tb if c not in summed]
-    return einsum(f"{''.join(ta)},{''.join(tb)}->{''.join(output)}", a, b)
+    subscripts = f"{''.join(ta)},{''.join(tb)}->{''.join(output)}"
+    return einsum(subscripts, a, b, preferred_element_type=preferred_element_type)
 
 
-def inner(a: Any, b: Any) -> Any:
+def inner(a: Any, b: Any, *, precision: Any = None, preferred_element_type: Any = None) -> Any:
     """Σ over the last axes of a and b (a product when either is 0-d)."""
     if ndim(a) == 0 or ndim(b) == 0:
-        return multiply(a, b)
-    return tensordot(a, b, ([-1], [-1]))
+        return in_preferred_type(multiply, (a, b), preferred_element_type)
+    return tensordot(a, b, ([-1], [-1]), preferred_element_type=preferred_element_type)
 
 
-def dot(a: Any, b: Any) -> Any:
+def dot(a: Any, b: Any, *, precision: Any = None, preferred_element_type: Any = None) -> Any:
     """NumPy's dot: a product with a 0-d operand, ``matmul`` for 1-D and 2-D operands, else the
     sum over a's last axis and b's second-to-last (its only one when 1-D)."""
     if ndim(a) == 0 or ndim(b) == 0:
-        return multiply(a, b)
+        return in_preferred_type(multiply, (a, b), preferred_element_type)
     if ndim(a) <= 2 and ndim(b) <= 2:
-        return matmul(a, b)
-    return tensordot(a, b, ([-1], [-2 if ndim(b) > 1 else -1]))
+        return matmul(a, b, preferred_element_type=preferred_element_type)
+    axes = ([-1], [-2 if ndim(b) > 1 else -1])
+    return tensordot(a, b, axes, preferred_element_type=preferred_element_type)
 
 
-def vdot(a: Any, b: Any) -> Any:
+def vdot(a: Any, b: Any, *, precision: Any = None, preferred_element_type: Any = None) -> Any:
     """Σᵢ āᵢ bᵢ over the flattened a and b (a conjugated, as NumPy)."""
     a = conj(a) if is_complex(a) else a
-    return inner(reshape(a, (size(a),)), reshape(b, (size(b),)))
+    flat_a, flat_b = reshape(a, (size(a),)), reshape(b, (size(b),))
+    return inner(flat_a, flat_b, preferred_element_type=preferred_element_type)
 
 
 def outer(a: Any, b: Any) -> Any:
@@ -232,15 +270,17 @@ def vecdot(
     x1: Any, x2: Any, /, *, axis: int = -1, precision: Any = None,
     preferred_element_type: Any = None,
 ) -> Any:  # fmt: skip
-    """Σ conj(x1)·x2 over ``axis``, broadcast over the other axes (the array API's ``vecdot``;
-    ``precision`` and ``preferred_element_type`` are accepted for JAX's signature)."""
+    """Σ conj(x1)·x2 over ``axis``, broadcast over the other axes (the array API's ``vecdot``)."""
     x1, x2 = asarray(x1), asarray(x2)
     if shape(x1)[axis] != shape(x2)[axis]:
         raise ValueError(
             f"vecdot: axes must match; got shapes {shape(x1)} and {shape(x2)} with axis={axis}"
         )
     x1, x2 = moveaxis(x1, axis, -1), moveaxis(x2, axis, -1)
-    return sum(multiply(conj(x1) if is_complex(x1) else x1, x2), axis=-1)
+    x1 = conj(x1) if is_complex(x1) else x1
+    return in_preferred_type(
+        lambda u, v: sum(multiply(u, v), axis=-1), (x1, x2), preferred_element_type
+    )
 
 
 # ------------------------------------------------------------------------------ convolutions
@@ -252,7 +292,9 @@ def convolve(
     length of the longer input) and ``valid``, as JAX computes it: the shorter input (reversed)
     slides along the longer one, each output a dot product of a window, so the derivative with
     respect to each input is a correlation with the other."""
-    return _conv(a, v, mode, "convolve")
+    return in_preferred_type(
+        partial(_conv, mode=mode, op="convolve"), (a, v), preferred_element_type
+    )
 
 
 def correlate(
@@ -262,7 +304,9 @@ def correlate(
     """cₖ = Σₙ a[n + k]·conj(v[n]) of 1-D a and v, modes ``valid`` (default), ``same`` and
     ``full``; if v is the longer one the inputs swap and the result is reversed (NumPy's and
     JAX's convention)."""
-    return _conv(a, v, mode, "correlate")
+    return in_preferred_type(
+        partial(_conv, mode=mode, op="correlate"), (a, v), preferred_element_type
+    )
 
 
 def _conv(x: Any, y: Any, mode: str, op: str) -> Any:

@@ -206,9 +206,9 @@ def matrix_power(a: Any, n: int) -> Any:
     return result
 
 
-def multi_dot(arrays: Sequence[Any]) -> Any:
+def multi_dot(arrays: Sequence[Any], *, precision: Any = None) -> Any:
     """a₀ @ a₁ @ … as one einsum, in the cheapest order NumPy's path optimizer finds; the first
-    may be 1-D (a row) and the last 1-D (a column)."""
+    may be 1-D (a row) and the last 1-D (a column) (``precision``: accepted, as JAX's)."""
     if len(arrays) < 2:
         raise ValueError("multi_dot needs at least two arrays")
     letters = [chr(ord("a") + i) for i in range(len(arrays) + 1)]
