@@ -486,6 +486,44 @@ def test_reductions_where_and_initial(name: str) -> None:
         assert_close(ad.grad(lambda x: np.sum(fn(np, x) * w), mode=mode)(X34), expected)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.bool_])
+@pytest.mark.parametrize(
+    "keywords", [{"axis": 0}, {"axis": 0, "keepdims": True}, {}, {"axis": 1}], ids=str
+)
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_over_an_empty_axis_give_initial(name: str, keywords: dict, dtype) -> None:
+    """Over an empty axis max and min give ``initial`` in the input's dtype, as NumPy (the empty
+    sums of an ∞-norm reduce so); its derivative is JAX's."""
+    empty = np.zeros((0, 3), dtype)
+    got, want = (
+        getattr(anp, name)(empty, initial=1, **keywords),
+        getattr(np, name)(empty, initial=1, **keywords),
+    )
+    assert type(got) is type(want) and np.shape(got) == np.shape(want)
+    assert np.asarray(got).dtype == want.dtype and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.float32])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_and_min_with_a_mask_keep_the_input_dtype(name: str, dtype) -> None:
+    """Masked entries take the dtype's own extreme, so an integer or bool input keeps its dtype
+    (NumPy's value and type)."""
+    x, mask = (np.arange(8) % 5).astype(dtype), np.arange(8) % 3 == 0
+    got, want = (
+        getattr(anp, name)(x, where=mask, initial=1),
+        getattr(np, name)(x, where=mask, initial=1),
+    )
+    assert type(got) is type(want) and got == want
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_traced_initial_over_an_empty_axis_is_differentiated(mode: str) -> None:
+    def f(m: Any) -> Any:
+        return lambda c: m.sum(m.max(np.zeros((0, 3)), axis=0, initial=c) * A([1.0, 2.0, 4.0]))
+
+    assert_close(ad.grad(f(anp), mode=mode)(0.5), jax.grad(f(JNP))(0.5))
+
+
 # ---------------------------------------------------------------- second order, all mode pairs
 SECOND_ORDER = {
     "sort": lambda m, x: m.sum(m.sort(x, axis=0) ** 3 * X34[:, :3]),

@@ -47,6 +47,15 @@ KINKS = {
         lambda m, x: m.sum(m.min(x, axis=0, keepdims=True) * A([1.0, 2, 3])),
         (A([[1.0, 2, 0], [1, 3, 0]]),), (A([[0.5, 2, 1.5], [0.5, 0, 1.5]]),),
     ),
+    # a norm that is a max at zero: the max ties with the reduction's initial 0 too (JAX's)
+    "inf-norm-at-zero": Kink(lambda m, x: m.linalg.norm(x, ord=INF), (np.zeros(3),),
+                             (np.full(3, 1 / 6),)),
+    "matrix-1-norm-at-zero": Kink(lambda m, x: m.linalg.norm(x, ord=1), (np.zeros((2, 2)),),
+                                  (np.full((2, 2), 0.25),)),
+    "matrix-inf-norm-at-zero": Kink(lambda m, x: m.linalg.norm(x, ord=INF), (np.zeros((2, 2)),),
+                                    (np.full((2, 2), 0.25),)),
+    "matrix-2-norm-at-zero": Kink(lambda m, x: m.linalg.norm(x, ord=2), (np.zeros((2, 2)),),
+                                  (np.eye(2) / 4,)),
     # abs'(0) = 1, sqrt'(0) = inf
     "abs-at-zero": Kink(lambda m, x: m.abs(x), (0.0,), (1.0,)),
     "abs-at-zero-array": Kink(lambda m, x: m.sum(m.abs(x)), (A([0.0, -1.0, 2.0]),),

@@ -224,16 +224,35 @@ def _extremum(
     reduce: Any, combine: Any, identity: float, a: Any, axis: Any, out: Any, keepdims: bool,
     initial: Any, where: Any,
 ) -> Any:  # fmt: skip
-    """``max`` or ``min``: ``reduce`` over the marked entries, ``combine``d with ``initial``."""
+    """``max`` or ``min``: ``reduce`` over the marked entries, ``combine``d with ``initial``
+    (over an empty axis: ``initial`` itself, as NumPy; without it NumPy's error)."""
     no_out(out)
     if where is not None and initial is None:
         raise ValueError(
             f"{reduce.name} with where= needs initial= (the value of a slice with no marked "
             "entry: the reduction has no identity), as in NumPy"
         )
-    a = masked(a, where, identity)
-    result = reduce(a, axis=_axes(axis, ndim(a)), keepdims=keepdims)
-    return result if initial is None else combine(result, initial)
+    dtype = dtype_of(a)
+    a = masked(a, where, _in_range_of(dtype, identity))
+    axes = _axes(axis, ndim(a))
+    if initial is None:
+        return reduce(a, axis=axes, keepdims=keepdims)
+    initial = astype(initial, dtype)  # NumPy casts it to the input's dtype
+    if any(shape(a)[i] == 0 for i in axes):
+        kept = (_broadcasting.keepdims_shape if keepdims else _reduced_shape)(shape(a), axes)
+        return initial if kept == () else broadcast_to(initial, kept)
+    return combine(reduce(a, axis=axes, keepdims=keepdims), initial)
+
+
+def _in_range_of(dtype: _np.dtype, identity: float) -> Any:
+    """max's or min's identity, −∞ or ∞, as a value of ``dtype``: the dtype's own extreme for
+    integers and bools (masked entries keep an integer input's dtype, as NumPy)."""
+    if dtype.kind in "fc":
+        return identity
+    if dtype.kind == "b":
+        return _np.bool_(identity > 0)
+    info = _np.iinfo(dtype)
+    return dtype.type(info.max if identity > 0 else info.min)
 
 
 amax, amin = max, min

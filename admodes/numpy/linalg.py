@@ -421,12 +421,10 @@ def _vector_norm(x: Any, ord: Any, axis: tuple[int, ...], keepdims: bool) -> Any
 
 
 def _largest(x: Any, axis: int | tuple[int, ...], keepdims: bool) -> Any:
-    """The max of ``x`` ≥ 0 over ``axis``, 0 over an empty axis (NumPy's norms reduce with
-    ``initial=0``; the sum over the empty axis gives that 0, of the right shape)."""
-    axes = (axis,) if isinstance(axis, int) else axis
-    if any(shape(x)[a] == 0 for a in axes):
-        return _f.sum(x, axis=axis, keepdims=keepdims)
-    return _f.max(x, axis=axis, keepdims=keepdims)
+    """The max of ``x`` ≥ 0 over ``axis`` and 0, as NumPy's and JAX's norms reduce (``initial=0``):
+    0 over an empty axis, and where every entry is 0 the derivative is shared with that initial
+    0, as JAX's (the ∞-norm's gradient at 0 is 1/(2n) per entry)."""
+    return _f.max(x, axis=axis, keepdims=keepdims, initial=0.0)
 
 
 def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any:
@@ -445,7 +443,7 @@ def _matrix_norm(x: Any, ord: Any, axis: tuple[int, int], keepdims: bool) -> Any
         if ord == "nuc":
             reduced = _f.sum(values, axis=-1)
         else:
-            reduced = (_f.max if ord == 2 else _f.min)(values, axis=-1)
+            reduced = _largest(values, -1, False) if ord == 2 else _f.min(values, axis=-1)
         kept = tuple(1 if i in (row_axis, col_axis) else d for i, d in enumerate(shape(x)))
         out = _f.reshape(reduced, kept)
     else:
