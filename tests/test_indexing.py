@@ -524,6 +524,40 @@ def test_a_traced_initial_over_an_empty_axis_is_differentiated(mode: str) -> Non
     assert_close(ad.grad(f(anp), mode=mode)(0.5), jax.grad(f(JNP))(0.5))
 
 
+V3, C2, C22 = A([0.0, 1.0, 2.0]), A([0.7, 0.2]), A([[0.1, 0.2], [0.3, 0.4]])
+TRACED_PAD_VALUES = {  # function of (m, x, c): constant values that depend on c
+    "a pair of scalars": (lambda m, x, c: m.pad(x, 2, constant_values=(c[0], c[1])), V3, C2),
+    "an array pair": (lambda m, x, c: m.pad(x, (1, 2), constant_values=c), V3, C2),
+    "one scalar": (lambda m, x, c: m.pad(x, 1, constant_values=c[1]), V3, C2),
+    "a pair per axis": (
+        lambda m, x, c: m.pad(
+            x, ((1, 0), (2, 1)), constant_values=((c[0, 0], c[0, 1]), (c[1, 0], c[1, 1]))
+        ),
+        X34[:2, :3],
+        C22,
+    ),
+    "an array per axis": (
+        lambda m, x, c: m.pad(x, ((1, 0), (2, 1)), constant_values=c),
+        X34[:2, :3],
+        C22,
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", TRACED_PAD_VALUES)
+def test_pad_constant_values_may_be_traced(name: str, mode: str) -> None:
+    """Constant values that are traced scalars (in a tuple, or per axis) or a traced array pad as
+    JAX pads, with JAX's derivatives in both the array and the values."""
+    fn, x, c = TRACED_PAD_VALUES[name]
+    assert_close(fn(anp, x, c), fn(JNP, x, c))
+
+    def loss(m: Any) -> Any:
+        return lambda x, c: m.sum(m.sin(fn(m, x, c)))
+
+    assert_close(ad.grad(loss(anp), (0, 1), mode=mode)(x, c), jax.grad(loss(JNP), (0, 1))(x, c))
+
+
 # ---------------------------------------------------------------- second order, all mode pairs
 SECOND_ORDER = {
     "sort": lambda m, x: m.sum(m.sort(x, axis=0) ** 3 * X34[:, :3]),

@@ -227,14 +227,32 @@ def pad(array: Any, pad_width: Any, mode: str = "constant", **kwargs: Any) -> An
 
 
 def _pairs(values: Any, nd: int) -> list[tuple[Any, Any]]:
-    """NumPy's reading of ``pad_width`` / ``constant_values``: (before, after) for each axis."""
-    if isinstance(values, Traced):
-        return [(values, values)] * nd
-    v = _np.asarray(values, dtype=object)
+    """NumPy's reading of ``pad_width`` / ``constant_values``: (before, after) for each axis
+    (one value, a pair, or a pair per axis; each value may be traced, or a traced array)."""
+    entries, entries_shape = _entries(values)
+    v = _np.empty(len(entries), dtype=object)
+    for i, entry in enumerate(entries):  # one by one: NumPy never reads a traced value
+        v[i] = entry
+    v = v.reshape(entries_shape)
     if v.size == 2 and v.shape != (2, 1):
         v = v.ravel()
     pairs = _np.broadcast_to(v, (nd, 2))
     return [(b, a) for b, a in pairs]
+
+
+def _entries(values: Any) -> tuple[list[Any], tuple[int, ...]]:
+    """The scalars of ``values`` (nested sequences and arrays, traced or not) in order, and the
+    shape they make."""
+    if isinstance(values, Traced | _np.ndarray) and ndim(values):
+        values = [values[i] for i in range(shape(values)[0])]
+    if not isinstance(values, list | tuple):
+        return [values], ()
+    parts = [_entries(v) for v in values]
+    shapes = {part_shape for _, part_shape in parts}
+    if len(shapes) > 1:
+        raise ValueError(f"pad: the values {values!r} do not form a regular array")
+    inner = shapes.pop() if shapes else ()
+    return [x for part, _ in parts for x in part], (len(values), *inner)
 
 
 def _block(value: Any, like: Any, axis: int, n: int) -> Any:
