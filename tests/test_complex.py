@@ -265,6 +265,20 @@ def test_decompositions_of_complex_matrices_refuse_to_differentiate(values: Any)
         ad.grad(lambda a: anp.sum(values(a @ anp.conj(a).T)))(a)
 
 
+@pytest.mark.parametrize("ord", [2, -2, "nuc"])
+def test_complex_matrix_norms_from_singular_values(ord: Any) -> None:
+    """The norms made of singular values are those of the complex matrix (not of |x|), as JAX's;
+    their derivative, which needs a complex SVD's, is refused as the SVD's is."""
+    stack = np.stack([Z[:, :2], W[:, :2] * 2])
+    assert_close(anp.linalg.norm(stack[0], ord), jnp.linalg.norm(stack[0], ord))
+    assert_close(
+        anp.linalg.norm(stack, ord, axis=(2, 1), keepdims=True),
+        jnp.linalg.norm(stack, ord, axis=(2, 1), keepdims=True),
+    )
+    with pytest.raises(TypeError, match="complex matrix cannot be differentiated"):
+        ad.grad(lambda z: anp.linalg.norm(z, ord))(stack[0])
+
+
 SIGMA_X = np.array([[0, 1], [1, 0]], dtype=complex)
 SIGMA_Z = np.array([[1, 0], [0, -1]], dtype=complex)
 

@@ -460,12 +460,13 @@ def norm(
     """Vector norms (ord None/2, 1, inf, -inf, 0, p) and matrix norms (None/'fro', 'nuc',
     1, -1, 2, -2, inf, -inf), with NumPy's ``axis`` and ``keepdims``. Written with admodes ops:
     the derivative of the 2-norm at zero is nan, as in JAX. A complex x's norms are those of
-    |x|, but for the orders that need singular values."""
+    |x|, but for the orders that need singular values: those are x's own (whose derivative
+    the singular value decomposition of a complex matrix refuses)."""
     if dtype_of(x).kind in "biu":  # integers and booleans are read as float64, as NumPy
         x = _np.asarray(x, dtype=float)
     nd = ndim(x)
-    complex_input = dtype_of(x).kind == "c"
-    if complex_input:
+    given = x
+    if dtype_of(x).kind == "c":
         x = _f.abs(x)
     if axis is None:
         if ord is None:
@@ -481,13 +482,7 @@ def norm(
         axes = tuple(normalize_axis_index(int(i), nd) for i in axes)  # AxisError out of range
         if axes[0] == axes[1]:
             raise ValueError("Duplicate axes given.")
-        if complex_input and ord in ("nuc", 2, -2):
-            raise TypeError(
-                f"norm(ord={ord!r}) of a complex matrix needs complex singular values, which "
-                "admodes does not differentiate; use ord='fro', 1 or inf, or split real and "
-                "imaginary parts"
-            )
-        return _matrix_norm(x, ord, axes, keepdims)
+        return _matrix_norm(given if ord in ("nuc", 2, -2) else x, ord, axes, keepdims)
     raise ValueError(f"norm: axis must name one or two axes, got {axis!r}")
 
 
