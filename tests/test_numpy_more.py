@@ -15,7 +15,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import JNP, MODES, assert_close, assert_exact, assert_gradients_match_jax, both
+from conftest import (
+    JNP,
+    MODES,
+    assert_close,
+    assert_exact,
+    assert_gradients_match_jax,
+    both,
+    jax_or_ad,
+)
 
 import admodes as ad
 import admodes.numpy as anp
@@ -924,3 +932,52 @@ def test_frompyfunc_makes_a_ufunc_as_jaxs() -> None:
     assert_gradients_match_jax([(partial(methods, anp), partial(methods, jnp))], (x, y))
     with pytest.raises(NotImplementedError, match="one output"):
         anp.frompyfunc(divmod, nin=2, nout=2)
+
+
+# ---------------------------------------------------------------- JAX's keywords of index functions
+NONZERO_INPUT = np.array([[0, 1, 0], [2, 0, 3]])
+TIES = np.array([3.0, 1.0, 3.0, 2.0, np.nan, 1.0])
+INDEX_FUNCTIONS = {  # function of m: plain integer arrays, compared with JAX's exactly
+    "nonzero size padded": lambda m: m.nonzero(NONZERO_INPUT, size=5),
+    "nonzero size cut": lambda m: m.nonzero(NONZERO_INPUT, size=2, fill_value=(7, 8)),
+    "nonzero fill": lambda m: m.nonzero(NONZERO_INPUT, size=4, fill_value=-1),
+    "nonzero fill without size": lambda m: m.nonzero(NONZERO_INPUT, fill_value=-1),
+    "flatnonzero": lambda m: m.flatnonzero(NONZERO_INPUT, size=5, fill_value=9),
+    "argwhere": lambda m: m.argwhere(NONZERO_INPUT, size=4, fill_value=-1),
+    "argwhere fill per axis": lambda m: m.argwhere(NONZERO_INPUT, size=4, fill_value=(5, 6)),
+    "where of a condition": lambda m: m.where(NONZERO_INPUT > 0, size=4),
+    "argsort descending": lambda m: m.argsort(TIES, descending=True),
+    "argsort descending axis 0": lambda m: m.argsort(NONZERO_INPUT % 2, axis=0, descending=True),
+    "argsort descending flattened": lambda m: m.argsort(NONZERO_INPUT, None, descending=True),
+    "argsort": lambda m: m.argsort(TIES),
+}
+
+
+@pytest.mark.parametrize("name", INDEX_FUNCTIONS)
+def test_index_functions_take_jaxs_keywords(name: str) -> None:
+    """size= and fill_value= (the fixed-length index arrays JAX code asks for) and argsort's
+    descending= give JAX's indices exactly, ties included."""
+    got, want = both(INDEX_FUNCTIONS[name])
+    assert_exact(got(), want())
+    assert [np.asarray(g).dtype for g in jax.tree.leaves(got())] == [
+        w.dtype for w in jax.tree.leaves(want())
+    ]
+
+
+def test_descending_argsort_maps_and_picks_entries_as_jax() -> None:
+    rows = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 5.0]])
+    got, want = both(lambda m: jax_or_ad(m).vmap(lambda r: m.argsort(r, descending=True)))
+    assert_exact(got()(rows), want()(rows))
+
+    def top_two(m: Any) -> Any:
+        return lambda x: m.sum(x[m.argsort(x, descending=True)][:2] * np.array([1.0, 2.0]))
+
+    for mode in MODES:
+        assert_close(ad.grad(top_two(anp), mode=mode)(TIES[:4]), jax.grad(top_two(JNP))(TIES[:4]))
+
+
+def test_sized_indices_refuse_three_term_where() -> None:
+    with pytest.raises(ValueError, match="where\\(condition, x, y\\) takes neither"):
+        anp.where(NONZERO_INPUT > 0, 1.0, 2.0, size=3)
+    with pytest.raises(ValueError, match="one per axis"):
+        anp.nonzero(NONZERO_INPUT, size=3, fill_value=(1, 2, 3))

@@ -123,16 +123,50 @@ def _reduced_shape(x_shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int
 _NOT_GIVEN = object()
 
 
-def where(condition: Any, x: Any = _NOT_GIVEN, y: Any = _NOT_GIVEN) -> Any:
+def where(
+    condition: Any,
+    x: Any = _NOT_GIVEN,
+    y: Any = _NOT_GIVEN,
+    /,
+    *,
+    size: int | None = None,
+    fill_value: Any = None,
+) -> Any:
     """Elements of ``x`` where ``condition`` holds, else of ``y``; derivatives follow the choice.
 
     With the condition alone, NumPy's ``np.where(condition)``: the indices of its true entries
-    (plain integer arrays, as ``np.nonzero``)."""
+    (plain integer arrays, as ``np.nonzero``), and JAX's ``size`` and ``fill_value`` for them
+    (:func:`sized_indices`)."""
     if x is _NOT_GIVEN and y is _NOT_GIVEN:
-        return _np.where(plain(condition))
+        return sized_indices(_np.where(plain(condition)), size, fill_value)
     if x is _NOT_GIVEN or y is _NOT_GIVEN:
         raise ValueError("either both or neither of x and y should be given")
+    if size is not None or fill_value is not None:
+        raise ValueError(
+            "size and fill_value are for where(condition), the indices of the true entries; "
+            "where(condition, x, y) takes neither (as in JAX)"
+        )
     return like_inputs(_where(condition, x, y), (x, y))
+
+
+def sized_indices(found: tuple, size: int | None, fill_value: Any) -> tuple:
+    """JAX's ``size`` for index arrays (``nonzero``, ``where(condition)``): each array of
+    ``found`` cut to its first ``size`` entries, or padded to ``size`` with ``fill_value`` (0 by
+    default; a tuple gives one per array). Without ``size``, ``found`` as it is (and
+    ``fill_value`` unused, as JAX's)."""
+    if size is None:
+        return found
+    fill = fill_value if isinstance(fill_value, tuple) else (fill_value,) * len(found)
+    if len(fill) != len(found):
+        raise ValueError(
+            f"fill_value gives {len(fill)} values for {len(found)} index arrays: give one, or "
+            "one per axis"
+        )
+    padding = builtins.max(size - len(found[0]), 0) if found else 0
+    return tuple(
+        _np.concatenate([f[:size], _np.full(padding, 0 if v is None else v, f.dtype)])
+        for f, v in zip(found, fill, strict=True)
+    )
 
 
 def clip(
@@ -552,8 +586,10 @@ def _plain_fn(np_fn: Any) -> Any:
         kwargs = {k: _plain_entries(v) for k, v in kwargs.items()}
         return np_fn(*map(_plain_entries, args), **kwargs)
 
-    fn.__name__ = np_fn.__name__
-    fn.__doc__ = f"numpy.{np_fn.__name__} on plain values (not differentiable)."
+    fn.__name__ = np_fn.__name__.lstrip("_")  # ``_argsort``: admodes' NumPy-level argsort
+    fn.__doc__ = f"numpy.{fn.__name__} on plain values (not differentiable)."
+    if np_fn.__module__.startswith("admodes"):
+        fn.__doc__ += f" {np_fn.__doc__}"
     return fn
 
 

@@ -39,6 +39,7 @@ from admodes.numpy._functions import (
     no_out,
     ravel,
     reshape,
+    sized_indices,
     subtract,
     sum,
     transpose,
@@ -51,13 +52,54 @@ from admodes.rules.broadcasting import keepdims_shape
 from admodes.rules.elementwise import is_complex, remainder
 from admodes.rules.shape import along_axis
 
-argsort = _plain_fn(_np.argsort)
 argpartition = _plain_fn(_np.argpartition)
 searchsorted = _plain_fn(_np.searchsorted)
 digitize = _plain_fn(_np.digitize)
-nonzero = _plain_fn(_np.nonzero)
-flatnonzero = _plain_fn(_np.flatnonzero)
-argwhere = _plain_fn(_np.argwhere)
+
+
+def _argsort(
+    a: _np.ndarray,
+    axis: int | None = -1,
+    kind: str | None = None,
+    order: None = None,
+    *,
+    stable: bool = True,
+    descending: bool = False,
+) -> _np.ndarray:
+    """NumPy's argsort (a stable sort by default, as JAX's), and JAX's ``descending``: the
+    order of a sort from the largest entry, tied entries in their original order (JAX sorts the
+    reversed array and reverses the indices)."""
+    if order is not None:
+        raise TypeError("argsort: order= (structured arrays) is not supported")
+    kind = kind if kind is not None else ("stable" if stable else None)
+    if axis is None:
+        a, axis = _np.ravel(a), 0
+    if not descending:
+        return _np.argsort(a, axis=axis, kind=kind)
+    n = _np.shape(a)[axis]
+    return _np.flip(n - 1 - _np.argsort(_np.flip(a, axis), axis=axis, kind=kind), axis)
+
+
+def _nonzero(a: _np.ndarray, *, size: int | None = None, fill_value: Any = None) -> tuple:
+    """NumPy's nonzero, and JAX's ``size`` and ``fill_value`` (:func:`sized_indices`)."""
+    return sized_indices(_np.nonzero(a), size, fill_value)
+
+
+def _flatnonzero(a: _np.ndarray, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """The indices of the flattened a's nonzero entries (JAX's ``size`` and ``fill_value``)."""
+    return _nonzero(_np.ravel(a), size=size, fill_value=fill_value)[0]
+
+
+def _argwhere(a: _np.ndarray, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """One row of indices per nonzero entry (JAX's ``size`` and ``fill_value``: rows)."""
+    if size is None or _np.ndim(a) == 0:
+        return _np.argwhere(a)[: size if size is not None else None]
+    return _np.stack(_nonzero(a, size=size, fill_value=fill_value), axis=-1)
+
+
+argsort, nonzero, flatnonzero, argwhere = (
+    _plain_fn(fn) for fn in (_argsort, _nonzero, _flatnonzero, _argwhere)
+)
 
 
 def sort(
