@@ -52,7 +52,7 @@ XP = np.array([-1.5, -0.5, 0.25, 1.0, 2.5])  # increasing knots
 #: Rows with NaNs: none, one, all but one, all; and a tie.
 NAN_ROWS = with_nans(R(4, 5, seed="nan"), 6, 11, 12, 13, 15, 16, 17, 18, 19)
 NAN_ROWS[0, 3] = NAN_ROWS[0, 1]
-METHODS = ("lower", "higher")  # linear and midpoint: nanquantile and nanmedian
+METHODS = ("lower", "higher", "nearest")  # linear and midpoint: nanquantile and nanmedian
 X_AT = np.array([-2.0, -1.5, -0.9, -0.5, 0.0, 0.25, 0.7, 1.0, 2.5, 3.0])  # knots and outside
 IDX = np.array([1, 3])
 
@@ -981,3 +981,16 @@ def test_sized_indices_refuse_three_term_where() -> None:
         anp.where(NONZERO_INPUT > 0, 1.0, 2.0, size=3)
     with pytest.raises(ValueError, match="one per axis"):
         anp.nonzero(NONZERO_INPUT, size=3, fill_value=(1, 2, 3))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nearest_quantile_takes_the_lower_at_a_tie_as_jax(mode: str) -> None:
+    """method="nearest" at a level halfway between two sorted values takes the lower one, as
+    JAX's (NumPy's rounds half to even: 3.0 for the median of 1..4, JAX and admodes 2.0)."""
+    x, levels = np.array([4.0, 1.0, 3.0, 2.0]), np.array([0.5, 0.25, 0.75, 1 / 6])
+    fn = lambda m: lambda x: m.quantile(x, levels, method="nearest")
+    assert_exact(fn(anp)(x), fn(JNP)(x))
+    assert fn(anp)(x)[0] == 2.0
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    expected = jax.grad(lambda x: jnp.sum(fn(JNP)(x) * weights))(x)
+    assert_close(ad.grad(lambda x: anp.sum(fn(anp)(x) * weights), mode=mode)(x), expected)

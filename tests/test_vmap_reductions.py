@@ -108,7 +108,7 @@ def test_unwrap() -> None:
 QS = (0.3, A([0.0, 0.25, 0.5, 1.0]))
 
 
-@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint"])
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
 @pytest.mark.parametrize("q", QS, ids=["scalar", "array"])
 @pytest.mark.parametrize("name", ["quantile", "nanquantile"])
 def test_quantiles(name: str, q: Any, method: str) -> None:
@@ -141,7 +141,7 @@ def test_percentiles(name: str) -> None:
     assert_like_loop(f, (0,), (NANS,))
 
 
-@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint"])
+@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest"])
 @pytest.mark.parametrize("name", ["quantile", "nanquantile", "percentile", "nanpercentile"])
 def test_levels_that_vary_per_index(name: str, method: str) -> None:
     """The levels q mapped too (a scalar or an array per index; the data mapped or shared): one

@@ -139,7 +139,7 @@ def partition(
 
 
 # ------------------------------------------------------------------------------ order statistics
-_METHODS = ("linear", "lower", "higher", "midpoint")
+_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def quantile(
@@ -153,7 +153,9 @@ def quantile(
 ) -> Any:
     """The ``q``-th quantiles (0 ≤ q ≤ 1) over ``axis``, of shape ``q.shape`` + the reduced
     shape. ``method="linear"`` (NumPy's default): (1 − f)·s[i] + f·s[i+1] at the virtual index
-    i + f = q·(n − 1) of the sorted values s; also ``"lower"``, ``"higher"``, ``"midpoint"``. NaN
+    i + f = q·(n − 1) of the sorted values s; also ``"lower"``, ``"higher"``, ``"midpoint"``,
+    ``"nearest"`` (JAX's: s[i] where f ≤ ½, so a tie takes the lower; NumPy's rounds i + f half
+    to even). NaN
     wherever a NaN is among the reduced entries."""
     no_out(out)
     return _quantile(a, q, axis, method, keepdims, skip_nans=False)
@@ -216,6 +218,8 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
         result = add(multiply(low, 1 - fraction), multiply(high, fraction))
     elif method == "midpoint":
         result = astype(multiply(add(low, high), 0.5), dtype)
+    elif method == "nearest":  # JAX's: the lower one at a tie (NumPy's rounds half to even)
+        result = where(position - floor <= 0.5, low, high)
     else:  # a sorted value, in the value's own dtype (NumPy's)
         result = low if method == "lower" else high
     if qs.ndim:  # NumPy puts the quantiles' axes first
