@@ -558,6 +558,37 @@ def test_pad_constant_values_may_be_traced(name: str, mode: str) -> None:
     assert_close(ad.grad(loss(anp), (0, 1), mode=mode)(x, c), jax.grad(loss(JNP), (0, 1))(x, c))
 
 
+SOME_OUTSIDE = A([0, -1, 5, 2, -7])  # in range, negative, past the end, before the start
+GATHER_MODES = {  # function of (m, x): JAX's modes of take and take_along_axis
+    "take fill": lambda m, x: m.take(x, SOME_OUTSIDE, axis=1, mode="fill"),
+    "take fill_value": lambda m, x: m.take(x, SOME_OUTSIDE, axis=0, mode="fill", fill_value=-2.0),
+    "take flattened": lambda m, x: m.take(x, A([[1, 20], [-1, 3]]), mode="fill", fill_value=0.5),
+    "take_along_axis fill": lambda m, x: m.take_along_axis(
+        x, A([[0, 5], [3, -1], [4, 1]]), axis=1, mode="fill", fill_value=3.0
+    ),
+    "take_along_axis clip": lambda m, x: m.take_along_axis(
+        x, A([[0, 5], [3, -1], [4, 1]]), axis=1, mode="clip"
+    ),
+    "take_along_axis fill nan": lambda m, x: m.take_along_axis(
+        x, A([[0, 5, 1, 2]]), axis=0, mode="fill"
+    ),
+}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", GATHER_MODES)
+def test_take_modes_of_jax(name: str, mode: str) -> None:
+    """JAX's take(mode="fill", fill_value=) and take_along_axis(mode=, fill_value=): values
+    (NaN by default where an index is outside) and gradients are JAX's."""
+    fn, x = GATHER_MODES[name], X34[:3]
+    assert_close(fn(anp, x), fn(JNP, x))
+
+    def loss(m: Any) -> Any:
+        return lambda x: m.sum(m.nan_to_num(m.sin(fn(m, x))))
+
+    assert_close(ad.grad(loss(anp), mode=mode)(x), jax.grad(loss(JNP))(x))
+
+
 # ---------------------------------------------------------------- second order, all mode pairs
 SECOND_ORDER = {
     "sort": lambda m, x: m.sum(m.sort(x, axis=0) ** 3 * X34[:, :3]),

@@ -46,7 +46,7 @@ from admodes.numpy._functions import (
     vstack,
     where,
 )
-from admodes.numpy._indexing import cycled, in_range
+from admodes.numpy._indexing import IndexUpdate, cycled, in_range
 from admodes.rules import sorting as _sorting
 from admodes.rules.shape import along_axis, axis_index
 
@@ -383,23 +383,46 @@ def dsplit(ary: Any, indices_or_sections: int | Sequence[int]) -> list:
 
 
 # ------------------------------------------------------------------------------ gathering
+#: The modes of JAX's ``take`` and ``take_along_axis`` that ``x.at[index].get`` implements.
+GATHER_MODES = ("fill", "promise_in_bounds")
+
+
 def take(
-    a: Any, indices: Any, axis: int | None = None, out: None = None, mode: str = "raise"
+    a: Any,
+    indices: Any,
+    axis: int | None = None,
+    out: None = None,
+    mode: str = "raise",
+    unique_indices: bool = False,
+    indices_are_sorted: bool = False,
+    fill_value: Any = None,
 ) -> Any:
     """The entries at ``indices`` along ``axis`` (None: of the flattened value); ``mode``
-    ``"wrap"`` / ``"clip"`` brings out-of-range indices back in range, ``"raise"`` refuses them."""
+    ``"wrap"`` / ``"clip"`` brings out-of-range indices back in range, ``"raise"`` refuses them,
+    and JAX's ``"fill"`` gives ``fill_value`` there (NaN for floats; ``x.at[].get``'s)."""
     no_out(out)
     if axis is None:
         a, axis = ravel(a), 0
     ax = _axes(axis, ndim(a))[0]
     n = shape(a)[ax]
+    if mode in GATHER_MODES:
+        index = axis_index(ndim(a), ax, array_numbers(indices))
+        return IndexUpdate(a, index).get(mode=mode, fill_value=fill_value)
     index = at_each_index(lambda i: in_range(_np.asarray(i), n, mode, "take", -n), indices)
     return getitem(a, axis_index(ndim(a), ax, index if is_mapped(index) else index[()]))
 
 
-def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
+def take_along_axis(
+    arr: Any,
+    indices: Any,
+    axis: int | None = -1,
+    mode: str | None = None,
+    fill_value: Any = None,
+) -> Any:
     """``arr[..., indices[..., i, ...], ...]``: ``indices`` (of arr's rank) picks along ``axis``
-    (None: of the flattened value) for each position of the other axes."""
+    (None: of the flattened value) for each position of the other axes. An index outside the
+    axis raises, or with JAX's ``mode`` ``"clip"`` is clamped into it, with ``"fill"`` gives
+    ``fill_value`` (``x.at[].get``'s modes)."""
     if axis is None:
         arr, axis = ravel(arr), 0
     index = array_numbers(indices)
@@ -407,7 +430,10 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1) -> Any:
         raise ValueError(
             f"take_along_axis: indices must have the rank of arr ({ndim(arr)}), got {index.ndim}"
         )
-    return getitem(arr, along_axis(index, _axes(axis, ndim(arr))[0], shape(arr)))
+    picked = along_axis(index, _axes(axis, ndim(arr))[0], shape(arr))
+    if mode is None:
+        return getitem(arr, picked)
+    return IndexUpdate(arr, picked).get(mode=mode, fill_value=fill_value)
 
 
 def choose(a: Any, choices: Any, out: None = None, mode: str = "raise") -> Any:
