@@ -994,3 +994,51 @@ def test_nearest_quantile_takes_the_lower_at_a_tie_as_jax(mode: str) -> None:
     weights = np.array([1.0, 2.0, 3.0, 4.0])
     expected = jax.grad(lambda x: jnp.sum(fn(JNP)(x) * weights))(x)
     assert_close(ad.grad(lambda x: anp.sum(fn(anp)(x) * weights), mode=mode)(x), expected)
+
+
+# ---------------------------------------------------------------- more of JAX's keywords
+@pytest.mark.parametrize("promote_integers", [True, False])
+@pytest.mark.parametrize("dtype", [np.int8, np.uint16, np.int64, np.float32, np.bool_])
+@pytest.mark.parametrize("name", ["sum", "prod"])
+def test_sum_and_prod_promote_integers_as_jax(name: str, dtype: Any, promote_integers) -> None:
+    """Small integers sum and multiply in the platform integer (NumPy's and JAX's dtype), or
+    with promote_integers=False in their own, as JAX's (a bool input, for which JAX then picks
+    int32, keeps NumPy's int64)."""
+    x = (np.arange(1, 6) % 3).astype(dtype)
+    got = getattr(anp, name)(x, promote_integers=promote_integers)
+    want = getattr(jnp, name)(x, promote_integers=promote_integers)
+    expected_dtype = np.dtype(np.int64) if dtype is np.bool_ else want.dtype
+    assert np.asarray(got).dtype == expected_dtype and got == want
+    if promote_integers:
+        assert np.asarray(got).dtype == getattr(np, name)(x).dtype
+
+
+SYMMETRIC = np.array([[2.0, 0.5, -0.3], [0.5, 1.0, 0.2], [-0.3, 0.2, 3.0]])
+NOT_SYMMETRIC = np.array([[2.0, 0.9, 4.0], [0.5, 1.0, -1.0], [-0.3, 0.2, 3.0]])
+
+
+@pytest.mark.parametrize("uplo", [None, "L", "U"])
+def test_eigh_without_symmetrizing_reads_one_triangle(uplo: str | None) -> None:
+    """eigh(symmetrize_input=False): NumPy's values from the UPLO triangle, and for a symmetric
+    matrix JAX's values and derivatives (those of the default)."""
+    values = anp.linalg.eigh(NOT_SYMMETRIC, UPLO=uplo, symmetrize_input=False).eigenvalues
+    assert_close(values, np.linalg.eigh(NOT_SYMMETRIC, UPLO=uplo or "L").eigenvalues)
+
+    def f(m: Any) -> Any:
+        def loss(a: Any) -> Any:
+            w, v = m.linalg.eigh(a, UPLO=uplo, symmetrize_input=False)
+            return m.sum(w * np.arange(1.0, 4.0)) + m.sum(m.abs(v[:, 0]))
+
+        return loss
+
+    for mode in MODES:
+        assert_close(ad.grad(f(anp), mode=mode)(SYMMETRIC), jax.grad(f(JNP))(SYMMETRIC))
+
+
+@pytest.mark.parametrize("method", ["lu", "qr"])
+def test_slogdet_takes_jaxs_method(method: str) -> None:
+    f = both(lambda m, a: m.linalg.slogdet(a, method=method)[1])
+    assert_close(f[0](NOT_SYMMETRIC), f[1](NOT_SYMMETRIC))
+    assert_close(ad.grad(f[0])(NOT_SYMMETRIC), jax.grad(f[1])(NOT_SYMMETRIC))
+    with pytest.raises(ValueError, match="method must be 'lu' or 'qr'"):
+        anp.linalg.slogdet(NOT_SYMMETRIC, method="cholesky")

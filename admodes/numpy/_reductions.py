@@ -31,6 +31,7 @@ from admodes.numpy._functions import (
     divide,
     exp,
     getitem,
+    kept_integer_dtype,
     log,
     masked,
     max,
@@ -223,13 +224,15 @@ def prod(
     keepdims: bool = False,
     initial: Any = None,
     where: Any = None,
+    promote_integers: bool = True,
 ) -> Any:
     """Product over ``axis`` (of the entries ``where`` marks, times ``initial``) by pairwise
-    multiplication (as JAX differentiates it).
+    multiplication (as JAX differentiates it); ``promote_integers`` as for ``sum``.
 
     Built from ``multiply``, its derivative is exact where entries are zero: no division by a.
     """
     no_out(out)
+    dtype = kept_integer_dtype(a, dtype, promote_integers)
     a = masked(with_dtype(a, dtype), where, 1.0)
     nd = ndim(a)
     axes = _axes(axis, nd)

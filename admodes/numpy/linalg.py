@@ -172,12 +172,15 @@ def det(a: Any) -> Any:
     return _linalg.det(a)
 
 
-def slogdet(a: Any) -> SlogdetResult:
-    """(sign, log|det a|). A real a's sign is piecewise constant (zero derivative). A complex
-    a's are taken from log det a = log|det a| + iθ: log|det a| = Re log det a (d = Re tr(a⁻¹ da))
-    and sign = s₀ e^{i(θ − θ₀)}, with NumPy's sign s₀ = e^{iθ₀} as a constant: its value is
-    NumPy's exactly and d sign = i Im tr(a⁻¹ da) · sign (JAX's)."""
+def slogdet(a: Any, *, method: str | None = None) -> SlogdetResult:
+    """(sign, log|det a|) (JAX's ``method``, "lu" or "qr", is accepted: NumPy's LU computes
+    it, with the same derivative). A real a's sign is piecewise constant (zero derivative). A
+    complex a's are taken from log det a = log|det a| + iθ: log|det a| = Re log det a
+    (d = Re tr(a⁻¹ da)) and sign = s₀ e^{i(θ − θ₀)}, with NumPy's sign s₀ = e^{iθ₀} as a
+    constant: its value is NumPy's exactly and d sign = i Im tr(a⁻¹ da) · sign (JAX's)."""
     _square(a, "slogdet")
+    if method not in (None, "lu", "qr"):
+        raise ValueError(f"slogdet: method must be 'lu' or 'qr', got {method!r}")
     sign = at_each_index(lambda m: _np.linalg.slogdet(m)[0], a)
     logdet = _linalg.slogdet(a)
     if dtype_of(a).kind != "c":
@@ -239,10 +242,18 @@ def cholesky(a: Any, upper: bool = False) -> Any:
     return _adjoint(low) if upper else low
 
 
-def eigh(a: Any, UPLO: str = "L") -> EighResult:
-    """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring)."""
+def eigh(a: Any, UPLO: str | None = None, symmetrize_input: bool = True) -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring):
+    of (a + aᴴ)/2, or with JAX's ``symmetrize_input=False`` of the matrix a's ``UPLO`` triangle
+    ("L", the default, or "U") gives, as NumPy's; its tangent is then taken as given, so a
+    non-symmetric a's cotangent is V diag(w̄) Vᵀ (JAX's differs there; for a symmetric a both
+    are the default's)."""
     _square(a, "eigh")
-    return _hermitian_eigh(_symmetrized(a))
+    if UPLO not in (None, "L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    if symmetrize_input:
+        return _hermitian_eigh(_symmetrized(a))
+    return _hermitian_eigh(a, lower=UPLO != "U")
 
 
 def _hermitian_eigh(a: Any, lower: bool = True) -> EighResult:
