@@ -226,14 +226,14 @@ def sum(
     """Σ a over ``axis`` (of the entries ``where`` marks), plus ``initial``. Small integers sum
     in the platform integer (NumPy's); JAX's ``promote_integers=False`` keeps their dtype."""
     no_out(out)
-    dtype = kept_integer_dtype(a, dtype, promote_integers)
+    dtype = sum_dtype(a, dtype, promote_integers)
     a = masked(with_dtype(a, dtype), where, 0.0)
     # NumPy sums small integers in the platform integer; dtype= is the result's dtype too.
     total = with_dtype(_broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims), dtype)
     return total if initial is None else add(total, initial)
 
 
-def kept_integer_dtype(a: Any, dtype: Any, promote_integers: bool) -> Any:
+def sum_dtype(a: Any, dtype: Any, promote_integers: bool) -> Any:
     """The ``dtype`` of a sum or product: the one asked for; else for an integer or bool a the
     platform integer (NumPy's and JAX's promotion: int8 sums in int64, uint16 in uint64), or
     with JAX's ``promote_integers=False`` an integer a's own; None (a's own) otherwise."""

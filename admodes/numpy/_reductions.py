@@ -31,7 +31,7 @@ from admodes.numpy._functions import (
     divide,
     exp,
     getitem,
-    kept_integer_dtype,
+    sum_dtype,
     log,
     masked,
     max,
@@ -232,7 +232,7 @@ def prod(
     Built from ``multiply``, its derivative is exact where entries are zero: no division by a.
     """
     no_out(out)
-    dtype = kept_integer_dtype(a, dtype, promote_integers)
+    dtype = sum_dtype(a, dtype, promote_integers)
     a = masked(with_dtype(a, dtype), where, 1.0)
     nd = ndim(a)
     axes = _axes(axis, nd)
