@@ -1042,3 +1042,44 @@ def test_slogdet_takes_jaxs_method(method: str) -> None:
     assert_close(ad.grad(f[0])(NOT_SYMMETRIC), jax.grad(f[1])(NOT_SYMMETRIC))
     with pytest.raises(ValueError, match="method must be 'lu' or 'qr'"):
         anp.linalg.slogdet(NOT_SYMMETRIC, method="cholesky")
+
+
+REPEATS = np.array([3.0, 1.0, 3.0, 2.0])
+ROWS = np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 5.0]])
+SIZED_UNIQUE = {  # function of (m, x): unique with JAX's size= and fill_value=
+    "padded with the first value": lambda m, x: m.unique(x, size=5),
+    "cut": lambda m, x: m.unique(x, size=2),
+    "padded with a fill value": lambda m, x: m.unique(x, size=5, fill_value=-1.0),
+    "every output": lambda m, x: m.unique(
+        x, size=5, fill_value=0.5, return_index=True, return_inverse=True, return_counts=True
+    ),
+    "every output, cut": lambda m, x: m.unique(
+        x, size=2, return_index=True, return_inverse=True, return_counts=True
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SIZED_UNIQUE)
+def test_unique_with_a_size_is_jaxs(name: str) -> None:
+    """unique(size=, fill_value=): JAX's values (the default padding repeats the smallest
+    value, gathered from its entry), index, inverse and count arrays, and JAX's gradients."""
+    fn = SIZED_UNIQUE[name]
+    got, want = fn(anp, REPEATS), fn(JNP, REPEATS)
+    assert_exact(got, want)
+    assert [np.asarray(g).dtype for g in jax.tree.leaves(got)] == [
+        w.dtype for w in jax.tree.leaves(want)
+    ]
+
+    def loss(m: Any) -> Any:
+        return lambda x: m.sum(m.sin(jax.tree.leaves(fn(m, x))[0]))
+
+    for mode in MODES:
+        assert_close(ad.grad(loss(anp), mode=mode)(REPEATS), jax.grad(loss(JNP))(REPEATS))
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_unique_rows_with_a_size_are_jaxs(axis: int) -> None:
+    rows = ROWS if axis == 0 else ROWS.T
+    for fill in (None, 9.0):
+        f = both(lambda m, x, fill=fill: m.unique(x, axis=axis, size=4, fill_value=fill))
+        assert_exact(f[0](rows), f[1](rows))

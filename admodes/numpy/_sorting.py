@@ -317,18 +317,40 @@ def unique(
     axis: int | None = None,
     *,
     equal_nan: bool = True,
+    size: int | None = None,
+    fill_value: Any = None,
 ) -> Any:
     """NumPy's ``unique``: the sorted distinct values (differentiable: each is gathered from its
-    first occurrence, as JAX's), and optionally the plain index, inverse and count arrays."""
-    found = _np.unique(
-        plain(ar),
-        return_index=True,
-        return_inverse=return_inverse,
-        return_counts=return_counts,
-        axis=axis,
-        equal_nan=equal_nan,
+    first occurrence, as JAX's), and optionally the plain index, inverse and count arrays.
+
+    JAX's ``size`` gives exactly that many values: the first ``size``, or all of them followed
+    by ``fill_value`` (by default the first, smallest, value again, gathered from its entry);
+    the index array is cut or padded with the first value's index, the counts with 0."""
+    found = list(
+        _np.unique(
+            plain(ar),
+            return_index=True,
+            return_inverse=return_inverse,
+            return_counts=return_counts,
+            axis=axis,
+            equal_nan=equal_nan,
+        )
     )
+    first, distinct = found[1], len(found[1])
+    if size is not None:
+        if not distinct and size:
+            raise ValueError("unique: size= pads with the first value, but ar has none")
+        padding = builtins.max(size - distinct, 0)
+        pad_index = first[0] if distinct else 0
+        found[1] = _np.concatenate([first[:size], _np.full(padding, pad_index, first.dtype)])
+        if return_counts:
+            found[-1] = _np.concatenate([found[-1][:size], _np.zeros(padding, found[-1].dtype)])
     values = take(ar, found[1], axis=axis)
+    if size is not None and fill_value is not None and size > distinct:
+        along = 0 if axis is None else axis
+        values = moveaxis(values, along, 0)
+        padded = (_np.arange(size) >= distinct).reshape((size,) + (1,) * (ndim(values) - 1))
+        values = moveaxis(where(padded, fill_value, values), 0, along)
     extras = found[1:] if return_index else found[2:]
     return (values, *extras) if extras else values
 
