@@ -288,4 +288,16 @@ def dtype_of(x: Any) -> np.dtype:
         ) from None
 
 
+def extreme_value(dtype: np.dtype, upper: bool) -> Any:
+    """The largest (``upper``) or smallest value of ``dtype``, as one of its values: ±inf for
+    floats and complex numbers, an integer dtype's bound, True or False (the identity of
+    ``minimum`` or ``maximum``)."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return dtype.type(info.max if upper else info.min)
+    if dtype.kind == "b":
+        return np.bool_(upper)
+    return dtype.type(np.inf if upper else -np.inf)
+
+
 FLOAT64 = np.dtype(np.float64)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import dtype_of, held, ndim, shape
+from admodes.core import dtype_of, extreme_value, held, ndim, shape
 
 __all__ = ["segment_max", "segment_min", "segment_prod", "segment_sum"]
 
@@ -71,19 +71,9 @@ segment_min = _reduction("segment_min", "min data[i]", "+∞")
 REDUCTIONS = {
     "segment_sum": ("add", anp.sum, lambda dtype: 0),
     "segment_prod": ("multiply", anp.prod, lambda dtype: 1),
-    "segment_max": ("max", anp.max, lambda dtype: _extreme(dtype, lowest=True)),
-    "segment_min": ("min", anp.min, lambda dtype: _extreme(dtype, lowest=False)),
+    "segment_max": ("max", anp.max, lambda dtype: extreme_value(dtype, upper=False)),
+    "segment_min": ("min", anp.min, lambda dtype: extreme_value(dtype, upper=True)),
 }
-
-
-def _extreme(dtype: np.dtype, lowest: bool) -> Any:
-    """The identity of max (``lowest``) or min: ∓∞, an integer dtype's extreme, False or True."""
-    if dtype.kind == "b":
-        return not lowest
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        return info.min if lowest else info.max
-    return -np.inf if lowest else np.inf
 
 
 def _segment(

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import dtype_of
+from admodes.core import dtype_of, extreme_value
 
 
 def in_dtype(x: Any, dtype: np.dtype) -> Any:
@@ -33,26 +33,14 @@ def all_bits(dtype: np.dtype) -> Any:
     return np.array(-1).astype(dtype)
 
 
-def _bound(dtype: np.dtype, upper: bool) -> Any:
-    """The largest (``upper``) or smallest value of ``dtype``: ±inf, an integer bound, True or
-    False."""
-    if dtype.kind in "fc":
-        value = np.inf if upper else -np.inf
-    elif dtype.kind in "iu":
-        value = np.iinfo(dtype).max if upper else np.iinfo(dtype).min
-    else:
-        value = upper
-    return np.array(value, dtype)
-
-
 def lowest(dtype: np.dtype) -> Any:
     """The identity of ``maximum``: the smallest value of ``dtype``."""
-    return _bound(dtype, upper=False)
+    return np.array(extreme_value(dtype, upper=False), dtype)
 
 
 def highest(dtype: np.dtype) -> Any:
     """The identity of ``minimum``: the largest value of ``dtype``."""
-    return _bound(dtype, upper=True)
+    return np.array(extreme_value(dtype, upper=True), dtype)
 
 
 #: The computations the reductions recognise (by identity), to their identity in a dtype.

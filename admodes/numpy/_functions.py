@@ -28,7 +28,16 @@ from numpy import (  # noqa: F401  (re-exported)
 from numpy.lib.array_utils import normalize_axis_tuple
 
 from admodes.batching import array_numbers, holds_numbers, is_mapped, on_numbers
-from admodes.core import ConcretizationError, Traced, dtype_of, ndim, plain, shape, size
+from admodes.core import (
+    ConcretizationError,
+    Traced,
+    dtype_of,
+    extreme_value,
+    ndim,
+    plain,
+    shape,
+    size,
+)
 from admodes.registry import defbatch, defprim
 from admodes.rules import broadcasting as _broadcasting
 from admodes.rules import reductions as _red
@@ -150,7 +159,7 @@ def where(
 
 
 def sized_indices(found: tuple, size: int | None, fill_value: Any) -> tuple:
-    """JAX's ``size`` for index arrays (``nonzero``, ``where(condition)``): each array of
+    """JAX's ``size`` for index arrays (``nonzero``, ``where(condition)``, ``unique``'s): each of
     ``found`` cut to its first ``size`` entries, or padded to ``size`` with ``fill_value`` (0 by
     default; a tuple gives one per array). Without ``size``, ``found`` as it is (and
     ``fill_value`` unused, as JAX's)."""
@@ -228,7 +237,7 @@ def sum(
     no_out(out)
     dtype = sum_dtype(a, dtype, promote_integers)
     a = masked(with_dtype(a, dtype), where, 0.0)
-    # NumPy sums small integers in the platform integer; dtype= is the result's dtype too.
+    # dtype= (or the platform integer sum_dtype gives) is the result's dtype too.
     total = with_dtype(_broadcasting.sum(a, axis=_axes(axis, ndim(a)), keepdims=keepdims), dtype)
     return total if initial is None else add(total, initial)
 
@@ -282,7 +291,7 @@ def _extremum(
             "entry: the reduction has no identity), as in NumPy"
         )
     dtype = dtype_of(a)
-    a = masked(a, where, _in_range_of(dtype, identity))
+    a = masked(a, where, extreme_value(dtype, upper=identity > 0))  # an integer a stays one
     axes = _axes(axis, ndim(a))
     if initial is None:
         return reduce(a, axis=axes, keepdims=keepdims)
@@ -291,17 +300,6 @@ def _extremum(
         kept = (_broadcasting.keepdims_shape if keepdims else _reduced_shape)(shape(a), axes)
         return initial if kept == () else broadcast_to(initial, kept)
     return combine(reduce(a, axis=axes, keepdims=keepdims), initial)
-
-
-def _in_range_of(dtype: _np.dtype, identity: float) -> Any:
-    """max's or min's identity, −∞ or ∞, as a value of ``dtype``: the dtype's own extreme for
-    integers and bools (masked entries keep an integer input's dtype, as NumPy)."""
-    if dtype.kind in "fc":
-        return identity
-    if dtype.kind == "b":
-        return _np.bool_(identity > 0)
-    info = _np.iinfo(dtype)
-    return dtype.type(info.max if identity > 0 else info.min)
 
 
 amax, amin = max, min
@@ -319,16 +317,26 @@ def mean(
     no_out(out)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
+    n = counted(a, axes, keepdims, where, dtype_of(a))
     if where is None:
-        return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), float(count(a, axes)))
-    marked = _np.broadcast_to(plain(where), shape(a))
-    n = _np.sum(marked, axis=axes, keepdims=keepdims, dtype=dtype_of(a))
-    return divide(sum(a, axes, keepdims=keepdims, where=marked), n)
+        return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), n)
+    return divide(sum(a, axes, keepdims=keepdims, where=where), n)
 
 
 def count(x: Any, axes: tuple[int, ...]) -> int:
     """How many entries of x a reduction over ``axes`` combines into each output."""
     return int(_np.prod([shape(x)[a] for a in axes]))
+
+
+def counted(
+    x: Any, axes: tuple[int, ...], keepdims: bool, where: Any, dtype: _np.dtype
+) -> float | _np.ndarray:
+    """How many entries of x each output of a reduction over ``axes`` combines: all of them (a
+    float), or those ``where`` marks (an array of ``dtype``, one count per output)."""
+    if where is None:
+        return float(count(x, axes))
+    marked = _np.broadcast_to(plain(where), shape(x))
+    return _np.sum(marked, axis=axes, keepdims=keepdims, dtype=dtype)
 
 
 # ------------------------------------------------------------------------------ shapes

@@ -16,7 +16,6 @@ import numpy as _np
 
 from admodes.batching import is_mapped
 from admodes.core import dtype_of, ndim, numbers, plain, shape
-from admodes.numpy._complex import imag, real
 from admodes.numpy._functions import (
     _axes,
     _plain_fn,
@@ -28,6 +27,7 @@ from admodes.numpy._functions import (
     broadcast_to,
     concatenate,
     count,
+    counted,
     divide,
     exp,
     getitem,
@@ -42,7 +42,6 @@ from admodes.numpy._functions import (
     ravel,
     reshape,
     sqrt,
-    square,
     subtract,
     sum,
     sum_dtype,
@@ -53,7 +52,7 @@ from admodes.numpy._functions import (
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
-from admodes.rules.elementwise import is_complex, remainder
+from admodes.rules.elementwise import is_complex, remainder, squared_modulus
 from admodes.rules.shape import axis_index, scatter_add
 
 Axis = int | Sequence[int] | None
@@ -89,19 +88,8 @@ def var(
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
     centered = subtract(a, mean(a, axes, keepdims=True, where=where))
-    total = sum(squared_magnitude(centered), axes, keepdims=keepdims, where=where)
-    if where is None:
-        return divide(total, float(count(a, axes) - ddof))
-    marked = _np.broadcast_to(plain(where), shape(a))
-    n = _np.sum(marked, axis=axes, keepdims=keepdims, dtype=dtype_of(total))
-    return divide(total, n - ddof)
-
-
-def squared_magnitude(x: Any) -> Any:
-    """|x|²: x² for real x, re(x)² + im(x)² for complex x (real, as JAX's x·x̄)."""
-    if not is_complex(x):
-        return square(x)
-    return add(square(real(x)), square(imag(x)))
+    total = sum(squared_modulus(centered), axes, keepdims=keepdims, where=where)
+    return divide(total, counted(a, axes, keepdims, where, dtype_of(total)) - ddof)
 
 
 def std(
@@ -525,7 +513,7 @@ def nanvar(
     centered = replaced(nans, 0.0, subtract(a, nanmean(a, axes, keepdims=True)))
     n = _np.sum(~nans, axis=axes, keepdims=keepdims) - ddof
     empty = n <= 0
-    total = replaced(empty, _np.nan, sum(squared_magnitude(centered), axes, keepdims=keepdims))
+    total = replaced(empty, _np.nan, sum(squared_modulus(centered), axes, keepdims=keepdims))
     return divide(total, _np.where(empty, 1, n).astype(dtype_of(total)))
 
 

@@ -340,11 +340,9 @@ def unique(
     if size is not None:
         if not distinct and size:
             raise ValueError("unique: size= pads with the first value, but ar has none")
-        padding = builtins.max(size - distinct, 0)
-        pad_index = first[0] if distinct else 0
-        found[1] = _np.concatenate([first[:size], _np.full(padding, pad_index, first.dtype)])
+        (found[1],) = sized_indices((first,), size, first[0] if distinct else 0)
         if return_counts:
-            found[-1] = _np.concatenate([found[-1][:size], _np.zeros(padding, found[-1].dtype)])
+            (found[-1],) = sized_indices((found[-1],), size, 0)
     values = take(ar, found[1], axis=axis)
     if size is not None and fill_value is not None and size > distinct:
         along = 0 if axis is None else axis

@@ -532,7 +532,7 @@ def check_real(name: str, x: Any) -> None:
         )
 
 
-def _squared_modulus(z: Any) -> Any:
+def squared_modulus(z: Any) -> Any:
     """|z|² = x² + y²."""
     return real(multiply(z, conj(z))) if is_complex(z) else square(z)
 
@@ -571,9 +571,9 @@ angle = defprim(
     "angle",
     np.angle,
     # arg z = atan2(y, x): d arg = (x dy − y dx)/|z|² = Im(z̄ dz)/|z|²
-    jvps=[lambda t, ans, z: divide(imag(multiply(conj(z), t)), _squared_modulus(z))],
+    jvps=[lambda t, ans, z: divide(imag(multiply(conj(z), t)), squared_modulus(z))],
     # ∂/∂x = −y/|z|², ∂/∂y = x/|z|²: c = −i·g·z̄/|z|²
-    vjps=[lambda g, ans, z: divide(multiply(multiply(g, -1j), conj(z)), _squared_modulus(z))],
+    vjps=[lambda g, ans, z: divide(multiply(multiply(g, -1j), conj(z)), squared_modulus(z))],
     cost=output_size_cost,
     batched_jvp=True,
     batched_vjp=True,
