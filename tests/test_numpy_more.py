@@ -1083,3 +1083,28 @@ def test_unique_rows_with_a_size_are_jaxs(axis: int) -> None:
     for fill in (None, 9.0):
         f = both(lambda m, x, fill=fill: m.unique(x, axis=axis, size=4, fill_value=fill))
         assert_exact(f[0](rows), f[1](rows))
+
+
+MARKED = np.array([[True, False, False], [True, True, False]])
+#: Variances with no degree of freedom left: ddof above the count of entries, and at it.
+NO_FREEDOM: dict[str, Callable[[Any, Any], Any]] = {
+    "var-ddof-above-count": lambda m, x: m.var(x, axis=1, ddof=4),
+    "std-ddof-above-count": lambda m, x: m.std(x, axis=0, ddof=3),
+    "var-where-ddof-above-count": lambda m, x: m.var(x, axis=1, where=MARKED, ddof=3),
+    "var-ddof-at-count": lambda m, x: m.var(x, axis=1, ddof=3),
+}
+
+
+@pytest.mark.parametrize("name", NO_FREEDOM)
+def test_variance_without_degrees_of_freedom_is_nan_as_jax(name: str) -> None:
+    """With ddof at or above the count, the variance is NaN (as JAX's; NumPy clamps its divisor
+    at 0), a constant: its Jacobian is JAX's by each mode (std's NaN √ makes forward mode's NaN).
+    At ddof = count, JAX's reverse mode divides a zero cotangent by a zero count (NaN); admodes
+    gives JAX's forward-mode 0 there, by both modes."""
+    f_ad, f_jax = both(NO_FREEDOM[name])
+    x = R(2, 3)
+    jax_reverse = jax.jacfwd if name.endswith("at-count") else jax.jacrev
+    with np.errstate(all="ignore"):
+        assert_close(f_ad(x), f_jax(x))
+        assert_close(ad.jacfwd(f_ad)(x), jax.jacfwd(f_jax)(x))
+        assert_close(ad.jacrev(f_ad)(x), jax_reverse(f_jax)(x))

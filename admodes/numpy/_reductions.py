@@ -89,7 +89,15 @@ def var(
     axes = _axes(axis, ndim(a))
     centered = subtract(a, mean(a, axes, keepdims=True, where=where))
     total = sum(squared_modulus(centered), axes, keepdims=keepdims, where=where)
-    return divide(total, counted(a, axes, keepdims, where, dtype_of(total)) - ddof)
+    return per_degree_of_freedom(total, counted(a, axes, keepdims, where, dtype_of(total)), ddof)
+
+
+def per_degree_of_freedom(total: Any, n: Any, ddof: float) -> Any:
+    """total / (n − ddof), NaN where n − ddof ≤ 0 (JAX's: no degree of freedom is left; the
+    derivative there is 0). ``n``: a count, or an array of counts."""
+    dof = n - ddof
+    empty = dof <= 0  # a bool, or an array of them (one per index for a mask vmap maps)
+    return divide(replaced(empty, _np.nan, total), _np.where(empty, 1, dof).astype(dtype_of(total)))
 
 
 def std(
@@ -511,10 +519,8 @@ def nanvar(
     axes = _axes(axis, ndim(a))
     nans = nan_mask(a)
     centered = replaced(nans, 0.0, subtract(a, nanmean(a, axes, keepdims=True)))
-    n = _np.sum(~nans, axis=axes, keepdims=keepdims) - ddof
-    empty = n <= 0
-    total = replaced(empty, _np.nan, sum(squared_modulus(centered), axes, keepdims=keepdims))
-    return divide(total, _np.where(empty, 1, n).astype(dtype_of(total)))
+    total = sum(squared_modulus(centered), axes, keepdims=keepdims)
+    return per_degree_of_freedom(total, _np.sum(~nans, axis=axes, keepdims=keepdims), ddof)
 
 
 def nanstd(
