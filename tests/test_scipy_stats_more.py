@@ -339,6 +339,7 @@ def test_jaxs_gradients_are_nan_there() -> None:
 #: of the support: derivative 0 (the value is a constant −inf, 0 or 1), where JAX's is nan
 #: (a log of 0 or of a negative mass meets its zero cotangent).
 OFF_SUPPORT = [
+    ("chi2", "logpdf", (np.array([-0.5, -2.0]), 3.0, 0.0, 2.0), (1, 2, 3)),  # JAX's gamma's 0
     ("pareto", "logpdf", (np.array([-0.5, 1.0]), 2.5, -0.5, 2.0), (0, 1, 2, 3)),
     ("pareto", "logcdf", (np.array([-0.5, 1.0]), 2.5, -0.5, 2.0), (0, 1, 2, 3)),
     ("nbinom", "logpmf", (np.array([-1.0, -3.0]), 3.0, 0.4), (1, 2)),

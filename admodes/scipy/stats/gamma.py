@@ -21,10 +21,13 @@ __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
 def logpdf(x: Any, a: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """(a − 1) log y − y − log Γ(a) − log scale, y = (x − loc)/scale ≥ 0."""
+    """(a − 1) log y − y − log Γ(a) − log scale, y = (x − loc)/scale ≥ 0. Outside the support the
+    density is evaluated at y = 1 (JAX's), so its derivative in a is 0 there, not NaN."""
     y = standardized(x, loc, scale)
+    support = within(y, 0.0)
+    y = anp.where(support, y, 1.0)
     log_density = anp.subtract(anp.subtract(xlogy(anp.subtract(a, 1.0), y), y), gammaln(a))
-    return outside(within(y, 0.0), rescaled(log_density, scale))
+    return outside(support, rescaled(log_density, scale))
 
 
 pdf = exp_of(logpdf, "pdf")
