@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import MODES, assert_close
+from conftest import MODES, assert_close, assert_gradients_match_jax
 
 import admodes as ad
 import admodes.numpy as anp
@@ -290,6 +290,18 @@ def test_logsumexp_return_sign() -> None:
     assert_close(nn.logsumexp(a, axis=1, b=b), jax.nn.logsumexp(a, axis=1, b=b))
     grad = ad.grad(lambda a: anp.sum(nn.logsumexp(a, axis=1, b=b, return_sign=True)[0]))(a)
     assert_close(grad, jax.grad(lambda a: jax.nn.logsumexp(a, 1, b, return_sign=True)[0].sum())(a))
+
+
+def test_logsumexp_where_drops_an_empty_lines_weights_as_jax() -> None:
+    """Entries outside ``where`` drop out of the sum itself: a line it leaves empty is −inf, and
+    no NaN reaches its weights b or its entries, by either mode (as JAX's, which sums with the
+    mask; masking the entries to −inf alone gives b the NaN of 0 · ∞)."""
+    mask = np.array([[True, False, True, True], [False] * 4, [True] * 4])
+    pair = tuple(
+        lambda a, b, lse=lse: lse(a, axis=1, b=b, where=mask)
+        for lse in (nn.logsumexp, jax.nn.logsumexp)
+    )
+    assert_gradients_match_jax([pair], (X, np.abs(SIGNS)))
 
 
 @pytest.mark.parametrize(

@@ -236,7 +236,7 @@ def logsumexp(
 ) -> Any:
     """log |Σ b · exp(a)| over ``axis`` (``jax.nn.logsumexp``, i.e. ``jax.scipy.special``'s):
     :func:`admodes.numpy.logsumexp` over the entries ``where`` marks."""
-    return anp.logsumexp(masked(a, where, -np.inf), axis, b, keepdims, return_sign)
+    return anp.logsumexp(a, axis, b, keepdims, return_sign, where=where)
 
 
 def logmeanexp(x: Any, axis: Axis = None, where: Any = None, keepdims: bool = False) -> Any:

@@ -433,20 +433,25 @@ def logsumexp(
     b: Any = None,
     keepdims: bool = False,
     return_sign: bool = False,
+    *,
+    where: Any = None,
 ) -> Any:
     """log |Σ b·exp(a)| over ``axis`` (SciPy's signature, JAX's computation): shifted by the
-    maximum, a constant (0 where it is not finite); entries with b = 0 drop out. With
-    ``return_sign``, also the sign of the sum (plain); otherwise NaN where the sum is negative.
+    maximum, a constant (0 where it is not finite); entries with b = 0, and those outside
+    ``where``, drop out (the latter from the sum itself, so no derivative reaches them, even
+    from a line they leave empty). With ``return_sign``, also the sign of the sum (plain);
+    otherwise NaN where the sum is negative.
     """
     if b is not None:
         b = asarray(b)
-        a = where(plain(b) == 0, -_np.inf, a)
+        a = masked(a, plain(b) != 0, -_np.inf)
+    a = masked(a, where, -_np.inf)
     axes = _axes(axis, ndim(a))
     top = max_shift(a, axes).astype(float_dtype(a))
     terms = exp(subtract(a, top))
     if b is not None:
         terms = multiply(terms, b)
-    total = sum(terms, axes, keepdims=True)
+    total = sum(terms, axes, keepdims=True, where=where)
     signs = _np.sign(numbers(total))
     if b is not None:  # a signed sum: its logarithm is log |Σ|, as JAX
         total = abs(total)
