@@ -152,8 +152,14 @@ VECTOR_ORDERS = [  # (axis, ord, keepdims)
     (None, 0, False),
 ]
 
+#: Two 3×3 matrices, not symmetric (``hermitian=True`` reads (a + aᴴ)/2 of each, as JAX).
+A233 = R(2, 3, 3, seed="hermitian")
+
 # name: (fn(m, *args) -> a real array, args): every argument is differentiated.
 DERIVATIVES: dict[str, tuple[Callable[..., Any], tuple]] = {
+    "pinv-hermitian": (lambda m, a: m.linalg.pinv(a, hermitian=True), (A233,)),
+    "svd-hermitian": (lambda m, a: parts(m, *m.linalg.svd(a, hermitian=True)), (A233,)),
+    "svdvals-hermitian": (lambda m, a: m.linalg.svd(a, False, False, hermitian=True), (A233,)),
     "cross": (lambda m, a, b: m.linalg.cross(a, b), (A23, B3)),
     "diagonal": (
         lambda m, x: parts(m, *(m.linalg.diagonal(x, offset=k) for k in (-1, 0, 2))),

@@ -41,6 +41,7 @@ from admodes.numpy._contractions import (  # noqa: F401
 )
 from admodes.numpy._elementwise import numpy_scalar as _numpy_scalar
 from admodes.numpy._shapes import diagonal as _diagonal
+from admodes.numpy._shapes import take_along_axis as _take_along_axis
 from admodes.numpy._shapes import trace as _trace
 from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import matrix_transpose
@@ -290,8 +291,13 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Any:
 def svd(
     a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
 ) -> Any:
-    """a = U diag(S) Vh (``compute_uv=False``: S alone); singular values descending."""
+    """a = U diag(S) Vh (``compute_uv=False``: S alone); singular values descending. With
+    ``hermitian``, from the eigendecomposition of (a + aᴴ)/2, as JAX's (see :func:`_svd_of_eigh`).
+    """
     _matrices(a, "svd")
+    if hermitian:
+        _square(a, "svd(hermitian=True)")
+        return _svd_of_eigh(a, compute_uv)
     m, n = shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
         if _traced(a):
@@ -304,6 +310,20 @@ def svd(
         return _linalg.svdvals(a)
     packed = _linalg.svd(a)
     return SVDResult(rows(packed, 0, m), row(packed, m), matrix_transpose(rows(packed, m + 1)))
+
+
+def _svd_of_eigh(a: Any, compute_uv: bool) -> Any:
+    """The SVD of the Hermitian matrix (a + aᴴ)/2 = V diag(w) Vᴴ: S = |w| descending, U = V's
+    columns in that order, Vh = (U diag(sign w))ᴴ (JAX's order at ties: its stable ascending
+    sort, reversed); the signs are constants."""
+    w, v = eigh(a)
+    order = _np.flip(_np.argsort(_np.abs(numbers(w)), axis=-1, kind="stable"), axis=-1)
+    s = _take_along_axis(_f.abs(w), order, axis=-1)
+    if not compute_uv:
+        return s
+    u = _take_along_axis(v, order[..., None, :], axis=-1)
+    signs = _np.take_along_axis(_np.sign(numbers(w)), order, axis=-1)
+    return SVDResult(u, s, matrix_transpose(conj(_f.multiply(u, signs[..., None, :]))))
 
 
 def svdvals(x: Any) -> Any:
@@ -335,8 +355,12 @@ def qr(a: Any, mode: str = "reduced") -> Any:
 
 
 def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
-    """The Moore–Penrose pseudo-inverse (NumPy's default cutoff)."""
+    """The Moore–Penrose pseudo-inverse (NumPy's default cutoff); with ``hermitian``, of
+    (a + aᴴ)/2, as JAX's (its derivative then symmetric)."""
     _matrices(a, "pinv")
+    if hermitian:
+        _square(a, "pinv(hermitian=True)")
+        a = _symmetrized(a)
     return _linalg.pinv(a, rcond=rcond)
 
 
