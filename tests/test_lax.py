@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -128,6 +129,61 @@ def test_errors() -> None:
         lax.scan(lambda c, x: ((c, c), x), 0.0, np.ones(2))
     with pytest.raises(TypeError, match="scalar boolean"):
         lax.cond(np.array([True, False]), lambda: 1.0, lambda: 0.0)
+
+
+#: Loops whose carry changes type and bad switch indices: (call(lax, numpy), error, message).
+REFUSED_AS_JAX: dict[str, tuple[Callable[[Any, Any], Any], type, str]] = {
+    "fori-shape": (
+        lambda lx, m: lx.fori_loop(0, 2, lambda i, c: m.stack([c, c]), 1.0),
+        TypeError,
+        "shape",
+    ),
+    "fori-dtype": (
+        lambda lx, m: lx.fori_loop(0, 2, lambda i, c: c.astype(np.float64), np.float32(1)),
+        TypeError,
+        "dtype",
+    ),
+    "while-structure": (
+        lambda lx, m: lx.while_loop(lambda c: c[0] < 3, lambda c: [c[0] + 1, c[1]], (0, 1.0)),
+        TypeError,
+        "structure",
+    ),
+    "scan-shape": (
+        lambda lx, m: lx.scan(lambda c, x: (c * m.ones(3), x), 0.0, np.arange(3.0)),
+        TypeError,
+        "shape",
+    ),
+    "scan-not-a-pair": (
+        lambda lx, m: lx.scan(lambda c, x: (c, x, x), 0.0, np.arange(3.0)),
+        TypeError,
+        "pair",
+    ),
+    "switch-float-index": (lambda lx, m: lx.switch(1.7, [m.sin, m.cos], 1.0), TypeError, "integer"),
+    "switch-bool-index": (lambda lx, m: lx.switch(True, [m.sin, m.cos], 1.0), TypeError, "integer"),
+    "switch-array-index": (
+        lambda lx, m: lx.switch(np.array([1]), [m.sin, m.cos], 1.0),
+        TypeError,
+        "scalar",
+    ),
+    "switch-no-branch": (lambda lx, m: lx.switch(0, [], 1.0), ValueError, "empty"),
+}
+
+
+@pytest.mark.parametrize("name", REFUSED_AS_JAX)
+def test_what_jax_refuses_is_refused(name: str) -> None:
+    call, error, message = REFUSED_AS_JAX[name]
+    with pytest.raises((TypeError, ValueError)):
+        call(jax.lax, jax.numpy)
+    with pytest.raises(error, match=message):
+        call(lax, anp)
+
+
+def test_a_carry_that_starts_as_a_python_number_takes_the_bodys_dtype_as_jax() -> None:
+    """JAX promotes a weakly typed start (a Python number) to the body's dtype."""
+    for lx in (lax, jax.lax):
+        assert_close(lx.fori_loop(0, 3, lambda i, c: c + 1.5, 0), 4.5)
+        got = lx.fori_loop(0, 3, lambda i, c: c * np.float32(2), 1.0)
+        assert_close(np.asarray(got), np.float32(8.0))
 
 
 def test_every_name_is_jax_laxs() -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 import admodes.numpy as anp
 from admodes import tree
 from admodes.core import dtype_of, ndim, plain, shape
@@ -36,15 +38,17 @@ def scan(
     signature (there is nothing to compile)."""
     x_leaves, x_def = flatten(xs)
     n = _length(x_leaves, length)
-    carry_def = structure(init)
+    carry_type = _type_of(init)
     carry, ys = init, []
     for k in range(n - 1, -1, -1) if reverse else range(n):
-        carry, y = f(carry, unflatten(x_def, [x[k] for x in x_leaves]))
-        if structure(carry) != carry_def:
+        out = f(carry, unflatten(x_def, [x[k] for x in x_leaves]))
+        if not (isinstance(out, tuple | list) and len(out) == 2):
             raise TypeError(
-                f"scan: f returned a carry of structure {describe(structure(carry))} for one of "
-                f"structure {describe(carry_def)}; the carry must keep its structure"
+                "scan: f must return a pair (carry, y), as in JAX; it returned "
+                f"{describe(structure(out))}"
             )
+        carry, y = out
+        _check_carry("scan: f", carry, carry_type)
         ys.append(y)
     if reverse:
         ys.reverse()
@@ -84,9 +88,10 @@ def fori_loop(
     unroll: Any = None,
 ) -> Any:
     """val ← body_fun(i, val) for i = lower … upper − 1."""
-    val = init_val
+    val, val_type = init_val, _type_of(init_val)
     for i in range(int(lower), int(upper)):
         val = body_fun(i, val)
+        _check_carry("fori_loop: body_fun", val, val_type)
     return val
 
 
@@ -94,10 +99,47 @@ def while_loop(
     cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
 ) -> Any:
     """val ← body_fun(val) while cond_fun(val)."""
-    val = init_val
+    val, val_type = init_val, _type_of(init_val)
     while _truth(cond_fun(val), "while_loop's cond_fun"):
         val = body_fun(val)
+        _check_carry("while_loop: body_fun", val, val_type)
     return val
+
+
+CarryType = tuple[Any, list[tuple[tuple[int, ...], Any, Any]]]
+"""A loop carry's structure, and each leaf's shape, dtype, and value if a Python number."""
+
+#: Python's numbers: weakly typed, as in JAX (a carry that starts as one takes the body's dtype).
+_WEAK = (int, float, complex)
+
+
+def _type_of(carry: Any) -> CarryType:
+    leaves, treedef = flatten(carry)
+    weak = [leaf if type(leaf) in _WEAK else None for leaf in leaves]
+    return treedef, [(shape(x), dtype_of(x), w) for x, w in zip(leaves, weak, strict=True)]
+
+
+def _check_carry(where: str, carry: Any, expected: CarryType) -> None:
+    """TypeError unless ``carry`` has the type ``expected`` (JAX's rule: a loop's carry keeps its
+    structure, and each leaf its shape and dtype, from step to step; a leaf that starts as a
+    Python number may take any dtype it promotes to, as JAX promotes a weakly typed start)."""
+    treedef, types = _type_of(carry)
+    if treedef != expected[0]:
+        raise TypeError(
+            f"{where} returned a carry of structure {describe(treedef)} for one of structure "
+            f"{describe(expected[0])}; the carry must keep its structure"
+        )
+    for k, ((shp, dtype, _), (want_shape, want_dtype, weak)) in enumerate(
+        zip(types, expected[1], strict=True)
+    ):
+        promoted = weak is not None and np.result_type(weak, dtype) == dtype
+        if shp != want_shape or (dtype != want_dtype and not promoted):
+            raise TypeError(
+                f"{where} returned a carry whose leaf {k} has shape {shp} and dtype {dtype}, "
+                f"for one of shape {want_shape} and dtype {want_dtype}; the carry must keep each "
+                "leaf's shape and dtype (as in JAX): cast it, e.g. with .astype, or start from "
+                "a value of the type the body gives"
+            )
 
 
 def cond(
@@ -108,7 +150,16 @@ def cond(
 
 
 def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
-    """branches[index](*operands), the index clamped to the branches as JAX does."""
+    """branches[index](*operands), the index (an integer scalar) clamped to the branches as JAX
+    does."""
+    if not branches:
+        raise ValueError("lax.switch: branches is empty; give at least one branch")
+    if shape(index) != () or dtype_of(index).kind not in "iu":
+        raise TypeError(
+            "lax.switch: the branch index must be an integer scalar, as in JAX; got shape "
+            f"{shape(index)} and dtype {dtype_of(index)} (round a float with int(...) or "
+            "anp.astype(i, int) first)"
+        )
     i = int(plain(index))
     return branches[min(max(i, 0), len(branches) - 1)](*operands)
 
