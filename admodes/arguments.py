@@ -282,6 +282,13 @@ def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
                 "holomorphic function pass holomorphic=True; otherwise differentiate a real "
                 "function of the output (its real part, abs, abs(.)**2), or use vjp directly."
             )
+        if dtype.kind != "f":
+            raise TypeError(
+                f"{name} requires floating-point outputs, but the function returned {dtype}: an "
+                "integer or bool output is piecewise constant, so its derivative would be zero "
+                "wherever it exists. Return it beside the output with has_aux=True, or use vjp "
+                "directly (its cotangent is then float0)."
+            )
 
 
 def inexact_dtype(x: Any) -> np.dtype | None:

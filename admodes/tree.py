@@ -198,7 +198,12 @@ def _node(tree: Any) -> tuple[type, Any, Any] | None:
 def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
     """Rebuild the tree ``treedef`` describes with ``leaves`` in order."""
     it = iter(leaves)
-    tree = _build(treedef, it)
+    try:
+        tree = _build(treedef, it)
+    except StopIteration:  # not left to escape: it would silently end a loop around this call
+        raise ValueError(
+            f"too few leaves for the tree definition {describe(treedef)}: got {len(leaves)}"
+        ) from None
     if next(it, _END) is not _END:
         raise ValueError("more leaves than the tree definition has places for")
     return tree

@@ -52,6 +52,16 @@ def test_grad_of_non_scalar_output(transform: Any, mode: str, fn: Any) -> None:
     assert "jacrev" in str(info.value) and "vjp" in str(info.value)
 
 
+@pytest.mark.parametrize("output", [lambda m, x: m.argmax(x), lambda m, x: (x * 2.0, x > 0)])
+def test_jacrev_of_an_integer_or_bool_output(output: Any) -> None:
+    """As JAX's jacrev, refused (its derivative would be zeros), with the way out named."""
+    with pytest.raises(TypeError, match="floating-point outputs") as info:
+        ad.jacrev(lambda x: output(anp, x))(X)
+    assert "has_aux" in str(info.value)
+    with pytest.raises(TypeError, match="real-valued outputs"):
+        jax.jacrev(lambda x: output(jnp, x))(X)
+
+
 # ---------------------------------------------------------------------------- non-float inputs
 BAD_INPUTS = {
     "int": (3, "int"),

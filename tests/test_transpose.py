@@ -66,6 +66,19 @@ def test_the_transpose_is_differentiable(mode: str) -> None:
     )
 
 
+def test_a_transpose_closing_over_an_outer_transforms_value_matches_jax() -> None:
+    """fun scales by s, which an outer grad or jvp traces: the linearity check reads numbers."""
+    x = np.array([1.0, 2.0, 3.0])
+
+    def total(m: Any, transpose: Any) -> Any:
+        return lambda s: m.sum(transpose(lambda x: x * s, x)(x)[0] ** 2)
+
+    ours, theirs = total(anp, ad.linear_transpose), total(JNP, jax.linear_transpose)
+    for mode in MODES:
+        assert_close(ad.grad(ours, mode=mode)(2.0), jax.grad(theirs)(2.0))
+    assert_close(ad.jvp(ours, (2.0,), (1.0,)), jax.jvp(theirs, (2.0,), (1.0,)))
+
+
 def test_errors() -> None:
     x = np.zeros(3)
     for nonlinear in (anp.sin, lambda x: x * x, lambda x: x + 1.0, anp.abs):

@@ -149,6 +149,15 @@ def _leaves_equal(ours: list, theirs: list) -> None:
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
+def test_too_few_leaves_raise_a_value_error_as_jax() -> None:
+    """Not StopIteration, which would silently end a loop around the call."""
+    treedef = tree.structure([1.0, 2.0])
+    with pytest.raises(ValueError, match="too few leaves"):
+        list(map(lambda leaves: tree.unflatten(treedef, leaves), [[1.0, 2.0], [3.0]]))
+    with pytest.raises(ValueError, match="Too few leaves"):
+        jax.tree.unflatten(jax.tree.structure([1.0, 2.0]), [3.0])
+
+
 def test_registered_nodes_flatten_as_jaxs() -> None:
     _leaves_equal(tree.leaves(MODEL), jax.tree.leaves(MODEL))
     rebuilt = tree.unflatten(tree.structure(MODEL), tree.leaves(MODEL))
