@@ -1108,3 +1108,28 @@ def test_variance_without_degrees_of_freedom_is_nan_as_jax(name: str) -> None:
         assert_close(f_ad(x), f_jax(x))
         assert_close(ad.jacfwd(f_ad)(x), jax.jacfwd(f_jax)(x))
         assert_close(ad.jacrev(f_ad)(x), jax_reverse(f_jax)(x))
+
+
+#: Methods of JAX's arrays, called on traced values (a plain NumPy array keeps NumPy's, whose
+#: ``sort`` sorts in place).
+TRACED_METHODS: dict[str, tuple[Callable[[Any], Any], tuple[int, ...]]] = {
+    "sort": (lambda x: x.sort(axis=0), (3, 4)),
+    "ptp": (lambda x: x.ptp(axis=1), (3, 4)),
+    "mT": (lambda x: x.mT, (2, 3, 4)),
+    "compress": (lambda x: x.compress(np.array([True, False, True]), axis=0), (3, 2)),
+    "searchsorted-all-any-sizes": (
+        lambda x: x * (x[0].sort().searchsorted(0.0) + x.itemsize + x.nbytes + x.all() + x.any()),
+        (3, 4),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", TRACED_METHODS)
+def test_methods_of_traced_values_are_jax_arrays(name: str) -> None:
+    fn, shape = TRACED_METHODS[name]
+    x = R(*shape, seed=name)
+    value, _ = ad.jvp(fn, (x,), (np.ones_like(x),))
+    assert_close(value, np.asarray(fn(jnp.asarray(x))))
+    expected = np.asarray(jax.jacfwd(fn)(jnp.asarray(x)))
+    assert_close(ad.jacfwd(fn)(x), expected)
+    assert_close(ad.jacrev(fn)(x), expected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from admodes.core import Traced
+from admodes.core import Traced, dtype_of, size
 from admodes.numpy._creation import is_numpy_own
 from admodes.numpy._indexing import IndexUpdates
 from admodes.numpy._ufuncs import numpys, ufunc
@@ -34,6 +34,9 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.__getitem__ = lambda self, index: anp.getitem(self, index)
     Traced.__iter__ = lambda self: (self[i] for i in range(len(self)))
     Traced.T = property(lambda self: anp.transpose(self))
+    Traced.mT = property(lambda self: anp.matrix_transpose(self))
+    Traced.itemsize = property(lambda self: dtype_of(self).itemsize)
+    Traced.nbytes = property(lambda self: dtype_of(self).itemsize * size(self))
     Traced.real = property(lambda self: anp.real(self))
     Traced.imag = property(lambda self: anp.imag(self))
     Traced.transpose = lambda self, *axes: anp.transpose(self, _varargs(axes) if axes else None)
@@ -42,6 +45,9 @@ def attach_array_methods(anp: ModuleType) -> None:
     for method in _METHODS:
         setattr(Traced, method, _method(anp, method))
     Traced.flatten = Traced.ravel
+    Traced.compress = lambda self, condition, axis=None, **kwargs: anp.compress(
+        condition, self, axis, **kwargs
+    )  # the one method whose value is not the function's first argument
     Traced.at = property(IndexUpdates)
     Traced.__array_ufunc__ = _array_ufunc(anp)
     Traced.__array_function__ = _array_function(anp)
@@ -97,6 +103,12 @@ _METHODS = (
     "argpartition",
     "nonzero",
     "dot",
+    "sort",
+    "ptp",
+    "all",
+    "any",
+    "choose",
+    "searchsorted",
 )
 
 
