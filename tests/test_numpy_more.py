@@ -80,6 +80,10 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "ptp": (lambda m, x: m.ptp(x), (R(3, 4),)),
     "ptp-axis-keepdims": (lambda m, x: m.ptp(x, axis=0, keepdims=True), (R(3, 4),)),
     "ptp-ties": (lambda m, x: m.ptp(x, axis=1), (np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.5]]),)),
+    "average-weights-along-axes": (
+        lambda m, y, w: m.average(y, axis=(2, 0), weights=w),
+        (R(2, 3, 4), R(4, 2, lo=0.1)),
+    ),
     # reductions with NaNs
     "nanvar": (lambda m, x: m.nanvar(x), (with_nans(R(3, 4), 1, 6),)),
     "nanvar-axis-ddof": (lambda m, x: m.nanvar(x, axis=1, ddof=1), (with_nans(R(3, 4), 1, 6),)),
@@ -392,6 +396,11 @@ NUMPY_VALUES = {
     "fmax": lambda m: m.fmax(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
     "fmin": lambda m: m.fmin(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
     "ptp": lambda m: m.ptp(R(3, 4), axis=1),
+    "diff-bool": lambda m: m.diff(np.array([True, False, False, True]), n=2),
+    "mean-int-dtype": lambda m: m.mean(np.array([15, 25, -15, 14, 35]), dtype=int),
+    "average-weights-along-axes": lambda m: m.average(
+        R(2, 3, 4), axis=(2, 0), weights=R(4, 2, lo=0.1)
+    ),
     "nanvar": lambda m: m.nanvar(with_nans(R(3, 4), 1), axis=0, ddof=1),
     "nanstd": lambda m: m.nanstd(with_nans(R(3, 4), 1)),
     "nanprod": lambda m: m.nanprod(with_nans(R(3, 4), 1), axis=1),

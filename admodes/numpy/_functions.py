@@ -313,14 +313,17 @@ def mean(
     keepdims: bool = False,
     where: Any = None,
 ) -> Any:
-    """sum / n over the reduced axes (n: the number of entries ``where`` marks)."""
+    """sum / n over the reduced axes (n: the number of entries ``where`` marks); an integer
+    ``dtype`` truncates the quotient to it, as NumPy and JAX."""
     no_out(out)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
     n = counted(a, axes, keepdims, where, dtype_of(a))
     if where is None:
-        return divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), n)
-    return divide(sum(a, axes, keepdims=keepdims, where=where), n)
+        avg = divide(_broadcasting.sum(a, axis=axes, keepdims=keepdims), n)
+    else:
+        avg = divide(sum(a, axes, keepdims=keepdims, where=where), n)
+    return avg if dtype is None or dtype_of(avg) == _np.dtype(dtype) else astype(avg, dtype)
 
 
 def count(x: Any, axes: tuple[int, ...]) -> int:

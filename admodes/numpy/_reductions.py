@@ -24,6 +24,7 @@ from admodes.numpy._functions import (
     add,
     asarray,
     astype,
+    axes_in_order,
     broadcast_to,
     concatenate,
     count,
@@ -39,6 +40,7 @@ from admodes.numpy._functions import (
     multiply,
     negative,
     no_out,
+    not_equal,
     ravel,
     reshape,
     sqrt,
@@ -133,7 +135,8 @@ def average(
     keepdims: bool = False,
 ) -> Any:
     """Σ a·w / Σ w over ``axis`` (w = 1 without weights); ``returned``: also Σ w, broadcast to
-    the average's shape. 1-D weights apply along a single ``axis``."""
+    the average's shape. Weights of a's shape, or (NumPy 2's) of a's shape along the axes
+    ``axis`` names, in its order."""
     axes = _axes(axis, ndim(a))
     if weights is None:
         avg = mean(a, axes, keepdims=keepdims)
@@ -141,13 +144,17 @@ def average(
     else:
         weights = asarray(weights)
         if ndim(weights) != ndim(a):
-            if len(axes) != 1 or ndim(weights) != 1 or shape(weights)[0] != shape(a)[axes[0]]:
+            given = () if axis is None else axes_in_order(axis, ndim(a))
+            if axis is None or shape(weights) != tuple(shape(a)[ax] for ax in given):
                 raise ValueError(
-                    "average: weights must have the shape of a, or be 1-D along a single "
-                    f"axis; got weights of shape {shape(weights)} for a of shape {shape(a)} "
-                    f"and axis={axis}"
+                    "average: weights must have the shape of a, or a's shape along the axes "
+                    f"axis names (in its order); got weights of shape {shape(weights)} for a "
+                    f"of shape {shape(a)} and axis={axis}"
                 )
-            weights = reshape(weights, (-1,) + (1,) * (-axes[0] - 1))
+            weights = transpose(weights, tuple(int(k) for k in _np.argsort(given)))
+            weights = reshape(
+                weights, tuple(n if ax in given else 1 for ax, n in enumerate(shape(a)))
+            )
         total = sum(broadcast_to(weights, shape(a)), axes, keepdims=keepdims)
         avg = divide(sum(multiply(a, weights), axes, keepdims=keepdims), total)
     if not returned:
@@ -285,8 +292,8 @@ _NO_VALUE = object()
 def diff(
     a: Any, n: int = 1, axis: int = -1, prepend: Any = _NO_VALUE, append: Any = _NO_VALUE
 ) -> Any:
-    """The n-th difference a[i+1] − a[i] along ``axis``, after ``prepend``/``append`` (a scalar is
-    broadcast to one slice) are joined on."""
+    """The n-th difference a[i+1] − a[i] along ``axis`` (a[i+1] ≠ a[i] for bools, as NumPy),
+    after ``prepend``/``append`` (a scalar is broadcast to one slice) are joined on."""
     if n < 0:
         raise ValueError(f"diff: order must be non-negative, got n={n}")
     ax = _axes(axis, ndim(a))[0]
@@ -296,9 +303,10 @@ def diff(
     ]
     if len(parts) > 1:
         a = concatenate(parts, axis=ax)
+    step = not_equal if dtype_of(a) == _np.bool_ else subtract  # NumPy's difference of bools
     for _ in range(n):
         m = shape(a)[ax]
-        a = subtract(
+        a = step(
             getitem(a, axis_index(ndim(a), ax, slice(1, m))),
             getitem(a, axis_index(ndim(a), ax, slice(0, m - 1))),
         )
