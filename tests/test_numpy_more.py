@@ -56,6 +56,8 @@ METHODS = ("lower", "higher", "nearest")  # linear and midpoint: nanquantile and
 X_AT = np.array([-2.0, -1.5, -0.9, -0.5, 0.0, 0.25, 0.7, 1.0, 2.5, 3.0])  # knots and outside
 IDX = np.array([1, 3])
 
+SET_A, SET_B = np.array([3.0, 1.0, 2.0, 3.0, 5.0]), np.array([2.0, 3.0, 7.0])  # with repeats
+
 # name -> (fn(m, *args), args): every float argument is differentiated.
 CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
     # elementwise
@@ -84,6 +86,28 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         lambda m, y, w: m.average(y, axis=(2, 0), weights=w),
         (R(2, 3, 4), R(4, 2, lo=0.1)),
     ),
+    # JAX's fixed-size set operations and other keywords
+    "union1d-size": (lambda m, a, b: m.union1d(a, b, size=7), (SET_A, SET_B)),
+    "intersect1d-size": (lambda m, a, b: m.intersect1d(a, b, size=4), (SET_A, SET_B)),
+    "intersect1d-size-fill": (
+        lambda m, a, b: m.intersect1d(a, b, size=3, fill_value=-1.0),
+        (SET_A, SET_B),
+    ),
+    "setdiff1d-size": (lambda m, a, b: m.setdiff1d(a, b, size=4), (SET_A, SET_B)),
+    "setdiff1d-size-cut": (lambda m, a, b: m.setdiff1d(a, b, size=1), (SET_A, SET_B)),
+    "setxor1d-size": (lambda m, a, b: m.setxor1d(a, b, size=6), (SET_A, SET_B)),
+    "compress-size": (lambda m, x: m.compress(x > 0, x, size=5, fill_value=-2.0), (R(6),)),
+    "extract-size": (lambda m, x: m.extract(x > 0, x, size=2), (R(2, 3),)),
+    "repeat-total-length-padded": (
+        lambda m, x: m.repeat(x, np.array([1, 2, 1]), axis=1, total_repeat_length=7),
+        (R(2, 3),),
+    ),
+    "repeat-total-length-cut": (lambda m, x: m.repeat(x, 2, total_repeat_length=5), (R(2, 3),)),
+    "var-given-mean": (
+        lambda m, x: m.var(x, axis=1, mean=m.mean(x, axis=1, keepdims=True) * 1.1),
+        (R(3, 4),),
+    ),
+    "std-given-mean": (lambda m, x: m.std(x, axis=0, mean=m.sin(x[:1])), (R(3, 4),)),
     # reductions with NaNs
     "nanvar": (lambda m, x: m.nanvar(x), (with_nans(R(3, 4), 1, 6),)),
     "nanvar-axis-ddof": (lambda m, x: m.nanvar(x, axis=1, ddof=1), (with_nans(R(3, 4), 1, 6),)),
@@ -396,6 +420,9 @@ NUMPY_VALUES = {
     "fmax": lambda m: m.fmax(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
     "fmin": lambda m: m.fmin(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
     "ptp": lambda m: m.ptp(R(3, 4), axis=1),
+    "concatenate-dtype": lambda m: m.concatenate([R(2), np.arange(3)], dtype=np.float32),
+    "stack-dtype": lambda m: m.stack([R(2), R(2)], dtype=np.complex64),
+    "hstack-vstack-dtype": lambda m: m.vstack([m.hstack([R(2)], dtype=np.float32)], dtype=complex),
     "diff-bool": lambda m: m.diff(np.array([True, False, False, True]), n=2),
     "mean-int-dtype": lambda m: m.mean(np.array([15, 25, -15, 14, 35]), dtype=int),
     "average-weights-along-axes": lambda m: m.average(
@@ -959,7 +986,23 @@ INDEX_FUNCTIONS = {  # function of m: plain integer arrays, compared with JAX's 
     "argsort descending axis 0": lambda m: m.argsort(NONZERO_INPUT % 2, axis=0, descending=True),
     "argsort descending flattened": lambda m: m.argsort(NONZERO_INPUT, None, descending=True),
     "argsort": lambda m: m.argsort(TIES),
+    "isin method": lambda m: m.isin(NONZERO_INPUT, TIES, method="binary_search"),
+    "unique sorted": lambda m: m.unique(TIES, sorted=True),
 }
+
+
+@pytest.mark.parametrize("method", ["scan", "scan_unrolled", "sort", "compare_all"])
+def test_searches_take_jaxs_method(method: str) -> None:
+    """JAX's method= picks an algorithm, not a result (JAX's indices are int32, NumPy's int64:
+    the values are compared)."""
+    for fn in (
+        lambda m: m.searchsorted(np.sort(TIES), np.array([0, 2, 9]), method=method),
+        lambda m: m.digitize(NONZERO_INPUT, np.arange(3), method=method),
+    ):
+        got, want = both(fn)
+        assert_exact(got(), want())
+    with pytest.raises(ValueError, match="method must be one of"):
+        anp.searchsorted(TIES, 2, method="bisect")
 
 
 @pytest.mark.parametrize("name", INDEX_FUNCTIONS)

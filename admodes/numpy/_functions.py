@@ -450,29 +450,31 @@ def like_inputs(out: Any, inputs: Sequence[Any]) -> Any:
     return out
 
 
-def concatenate(arrays: Sequence[Any], axis: int | None = 0) -> Any:
-    """The arrays joined along ``axis`` (None: flattened first)."""
-    arrays = list(arrays)
+def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) -> Any:
+    """The arrays joined along ``axis`` (None: flattened first), each in ``dtype`` if given."""
+    arrays = [a if dtype is None else astype(a, dtype) for a in arrays]
     joined = [ravel(a) for a in arrays] if axis is None else arrays
     ax = _axes(0 if axis is None else axis, ndim(joined[0]))[0]
     return like_inputs(_shape.concatenate(*joined, axis=ax), arrays)
 
 
-def stack(arrays: Sequence[Any], axis: int = 0) -> Any:
-    """The arrays, of one shape, joined along a new ``axis``."""
-    arrays = list(arrays)
+def stack(arrays: Sequence[Any], axis: int = 0, out: None = None, dtype: Any = None) -> Any:
+    """The arrays, of one shape, joined along a new ``axis``, each in ``dtype`` if given."""
+    no_out(out)
+    arrays = [a if dtype is None else astype(a, dtype) for a in arrays]
     return like_inputs(_shape.stack(*arrays, axis=_axes(axis, ndim(arrays[0]) + 1)[0]), arrays)
 
 
-def hstack(arrays: Sequence[Any]) -> Any:
+def hstack(arrays: Sequence[Any], dtype: Any = None) -> Any:
     """The arrays (0-d ones as 1-D) joined along their first axis if 1-D, else their second."""
     arrays = [reshape(a, (1,)) if ndim(a) == 0 else a for a in arrays]
-    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1)
+    return concatenate(arrays, axis=0 if ndim(arrays[0]) == 1 else 1, dtype=dtype)
 
 
-def vstack(arrays: Sequence[Any]) -> Any:
+def vstack(arrays: Sequence[Any], dtype: Any = None) -> Any:
     """The arrays (0-d and 1-D ones as rows) joined along their first axis."""
-    return concatenate([reshape(a, (1, size(a))) if ndim(a) <= 1 else a for a in arrays], axis=0)
+    rows = [reshape(a, (1, size(a))) if ndim(a) <= 1 else a for a in arrays]
+    return concatenate(rows, axis=0, dtype=dtype)
 
 
 def flip(x: Any, axis: int | None = None) -> Any:

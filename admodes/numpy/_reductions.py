@@ -51,6 +51,7 @@ from admodes.numpy._functions import (
     where,
     with_dtype,
 )
+from admodes.numpy._functions import mean as mean_of  # where JAX's mean= keyword hides it
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
@@ -81,15 +82,18 @@ def var(
     keepdims: bool = False,
     *,
     where: Any = None,
+    mean: Any = None,
     correction: float | None = None,
 ) -> Any:
     """Σ |a − mean a|² / (n − ddof) over ``axis`` (of the n entries ``where`` marks), real for a
-    complex a, as NumPy and JAX (``correction``: NumPy 2's name for ddof)."""
+    complex a, as NumPy and JAX (``correction``: NumPy 2's name for ddof; ``mean``: the mean,
+    reduced with its dimensions kept, when it is known already)."""
     no_out(out)
     ddof = _ddof(ddof, correction)
     a = with_dtype(a, dtype)
     axes = _axes(axis, ndim(a))
-    centered = subtract(a, mean(a, axes, keepdims=True, where=where))
+    center = mean_of(a, axes, keepdims=True, where=where) if mean is None else mean
+    centered = subtract(a, center)
     total = sum(squared_modulus(centered), axes, keepdims=keepdims, where=where)
     return per_degree_of_freedom(total, counted(a, axes, keepdims, where, dtype_of(total)), ddof)
 
@@ -111,10 +115,13 @@ def std(
     keepdims: bool = False,
     *,
     where: Any = None,
+    mean: Any = None,
     correction: float | None = None,
 ) -> Any:
     """√var."""
-    return sqrt(var(a, axis, dtype, out, ddof, keepdims, where=where, correction=correction))
+    return sqrt(
+        var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+    )
 
 
 def _ddof(ddof: float, correction: float | None) -> float:

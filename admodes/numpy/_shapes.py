@@ -25,6 +25,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from admodes.batching import array_numbers, is_mapped
 from admodes.core import Traced, at_each_index, dtype_of, ndim, plain, shape, size
+from admodes.core import size as size_of  # where JAX's size= keyword hides it
 from admodes.numpy._functions import (
     _axes,
     add,
@@ -108,9 +109,9 @@ def column_stack(tup: Sequence[Any]) -> Any:
     return concatenate([reshape(a, (-1, 1)) if ndim(a) < 2 else a for a in tup], axis=1)
 
 
-def dstack(tup: Sequence[Any]) -> Any:
+def dstack(tup: Sequence[Any], dtype: Any = None) -> Any:
     """Arrays joined along a third axis (each made at least 3-D first)."""
-    return concatenate([atleast_3d(a) for a in tup], axis=2)
+    return concatenate([atleast_3d(a) for a in tup], axis=2, dtype=dtype)
 
 
 # ------------------------------------------------------------------------------ diagonals
@@ -175,12 +176,25 @@ def tile(A: Any, reps: int | Sequence[int]) -> Any:
     return reshape(A, tuple(r * d for r, d in zip(reps, s, strict=True)))
 
 
-def repeat(a: Any, repeats: int | Sequence[int], axis: int | None = None) -> Any:
-    """Each entry of a repeated ``repeats`` times along ``axis`` (None: flattened): a gather."""
+def repeat(
+    a: Any,
+    repeats: int | Sequence[int],
+    axis: int | None = None,
+    *,
+    total_repeat_length: int | None = None,
+) -> Any:
+    """Each entry of a repeated ``repeats`` times along ``axis`` (None: flattened): a gather.
+    JAX's ``total_repeat_length`` fixes the result's length: the first that many, or the last
+    entry repeated until it is reached."""
     if axis is None:
         a, axis = ravel(a), 0
     ax = _axes(axis, ndim(a))[0]
-    return getitem(a, axis_index(ndim(a), ax, _np.repeat(_np.arange(shape(a)[ax]), repeats)))
+    index = _np.repeat(_np.arange(shape(a)[ax]), plain(repeats))
+    if total_repeat_length is not None:
+        index = index[:total_repeat_length]
+        last = index[-1:] if index.size else _np.zeros(1, int)
+        index = _np.concatenate([index, _np.repeat(last, total_repeat_length - index.size)])
+    return getitem(a, axis_index(ndim(a), ax, index))
 
 
 def resize(a: Any, new_shape: int | Sequence[int]) -> Any:
@@ -457,29 +471,57 @@ def choose(a: Any, choices: Any, out: None = None, mode: str = "raise") -> Any:
     return getitem(stack(options), (index, *_np.indices(shape(index), sparse=True)))
 
 
-def compress(condition: Any, a: Any, axis: int | None = None, out: None = None) -> Any:
+def sized(values: Any, size: int | None, fill_value: Any, axis: int = 0) -> Any:
+    """JAX's ``size=`` for a result whose length along ``axis`` depends on the values (the set
+    operations', ``compress``'s): its first ``size`` slices, or all of them followed by slices
+    of ``fill_value``. Without ``size``, ``values`` as they are."""
+    if size is None:
+        return values
+    n = shape(values)[axis]
+    if size <= n:
+        return take(values, _np.arange(size), axis)
+    padding = list(shape(values))
+    padding[axis] = size - n
+    fill = broadcast_to(astype(asarray(fill_value), dtype_of(values)), tuple(padding))
+    return concatenate([values, fill], axis=axis)
+
+
+def compress(
+    condition: Any,
+    a: Any,
+    axis: int | None = None,
+    out: None = None,
+    *,
+    size: int | None = None,
+    fill_value: Any = 0,
+) -> Any:
     """The slices of a along ``axis`` (None: the entries of the flattened a) where the 1-D
     ``condition`` is true: a gather. A condition shorter than the axis leaves out the rest; a
-    true entry beyond the axis is refused."""
+    true entry beyond the axis is refused. JAX's ``size``: see :func:`sized`."""
     no_out(out)
     keep = _np.asarray(plain(condition), dtype=bool)
     if keep.ndim != 1:
         raise ValueError(f"compress: condition must be 1-D, got shape {keep.shape}")
     a = asarray(a)
-    n = size(a) if axis is None else shape(a)[normalize_axis_index(axis, ndim(a))]
+    n = size_of(a) if axis is None else shape(a)[normalize_axis_index(axis, ndim(a))]
     index = _np.flatnonzero(keep)
     if index.size and index[-1] >= n:
         raise ValueError(
             f"compress: condition has a true entry at {index[-1]}, beyond the length {n} of the "
             "axis it selects from"
         )
-    return take(a, index, axis)
+    if size is not None and not 0 < size <= n:
+        raise ValueError(
+            f"compress: size must be positive and at most the length {n} of the axis it selects "
+            f"from (as JAX's), got size={size}"
+        )
+    return sized(take(a, index, axis), size, fill_value, 0 if axis is None else axis)
 
 
-def extract(condition: Any, arr: Any) -> Any:
+def extract(condition: Any, arr: Any, *, size: int | None = None, fill_value: Any = 0) -> Any:
     """The entries of the flattened arr where the flattened ``condition`` is true:
     ``compress(ravel(condition), arr)``."""
-    return compress(_np.ravel(plain(condition)), arr)
+    return compress(_np.ravel(plain(condition)), arr, size=size, fill_value=fill_value)
 
 
 def sort_complex(a: Any) -> Any:

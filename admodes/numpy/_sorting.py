@@ -21,6 +21,7 @@ import numpy as _np
 
 from admodes.batching import holds_numbers, is_mapped
 from admodes.core import Traced, dtype_of, held, ndim, numbers, plain, shape, size
+from admodes.core import size as size_of  # where JAX's size= keyword hides it
 from admodes.numpy._creation import linspace
 from admodes.numpy._functions import (
     _axes,
@@ -46,15 +47,44 @@ from admodes.numpy._functions import (
     where,
 )
 from admodes.numpy._reductions import Axis, bincount, diff, float_dtype, nan_mask, replaced
-from admodes.numpy._shapes import atleast_2d, moveaxis, take
+from admodes.numpy._shapes import atleast_2d, moveaxis, sized, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
 from admodes.rules.elementwise import is_complex, remainder
 from admodes.rules.shape import along_axis
 
 argpartition = _plain_fn(_np.argpartition)
-searchsorted = _plain_fn(_np.searchsorted)
-digitize = _plain_fn(_np.digitize)
+#: The algorithms JAX's ``method=`` may name: they differ in speed on accelerators, not in result.
+SEARCH_METHODS = {
+    "searchsorted": ("scan", "scan_unrolled", "sort", "compare_all"),
+    "digitize": (None, "scan", "scan_unrolled", "sort", "compare_all"),
+    "isin": ("auto", "compare_all", "binary_search", "sort"),
+}
+
+
+def _checked_method(name: str, method: Any) -> None:
+    if method not in SEARCH_METHODS[name]:
+        raise ValueError(
+            f"{name}: method must be one of {SEARCH_METHODS[name]} (as JAX's), got {method!r}"
+        )
+
+
+def _searchsorted(
+    a: _np.ndarray, v: Any, side: str = "left", sorter: Any = None, *, method: str = "scan"
+) -> _np.ndarray:
+    """NumPy's searchsorted; JAX's ``method`` is checked and has no other effect."""
+    _checked_method("searchsorted", method)
+    return _np.searchsorted(a, v, side, sorter)
+
+
+def _digitize(x: Any, bins: Any, right: bool = False, *, method: str | None = None) -> Any:
+    """NumPy's digitize; JAX's ``method`` is checked and has no other effect."""
+    _checked_method("digitize", method)
+    return _np.digitize(x, bins, right)
+
+
+searchsorted = _plain_fn(_searchsorted)
+digitize = _plain_fn(_digitize)
 
 
 def _argsort(
@@ -319,13 +349,15 @@ def unique(
     equal_nan: bool = True,
     size: int | None = None,
     fill_value: Any = None,
+    sorted: bool = True,
 ) -> Any:
     """NumPy's ``unique``: the sorted distinct values (differentiable: each is gathered from its
     first occurrence, as JAX's), and optionally the plain index, inverse and count arrays.
 
     JAX's ``size`` gives exactly that many values: the first ``size``, or all of them followed
     by ``fill_value`` (by default the first, smallest, value again, gathered from its entry);
-    the index array is cut or padded with the first value's index, the counts with 0."""
+    the index array is cut or padded with the first value's index, the counts with 0.
+    ``sorted`` is JAX's, which does not use it either."""
     found = list(
         _np.unique(
             plain(ar),
@@ -376,7 +408,19 @@ def unique_all(x: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ searching
-isin = _plain_fn(_np.isin)
+def _isin(
+    element: Any,
+    test_elements: Any,
+    assume_unique: bool = False,
+    invert: bool = False,
+    *,
+    method: str = "auto",
+) -> Any:
+    _checked_method("isin", method)
+    return _np.isin(element, test_elements, assume_unique, invert)
+
+
+isin = _plain_fn(_isin)
 lexsort = _plain_fn(_np.lexsort)
 isin.__doc__ = "Whether each entry of ``element`` is in ``test_elements``, on plain values (bool)."
 
@@ -398,39 +442,72 @@ def _both(ar1: Any, ar2: Any) -> Any:
     return concatenate((ravel(ar1), ravel(ar2)))
 
 
-def union1d(ar1: Any, ar2: Any) -> Any:
-    """The sorted values in either array: unique of both, gathered from first occurrences."""
-    return unique(_both(ar1, ar2))
+def union1d(ar1: Any, ar2: Any, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """The sorted values in either array: unique of both, gathered from first occurrences (JAX's
+    ``size`` as :func:`unique`'s)."""
+    return unique(_both(ar1, ar2), size=size, fill_value=fill_value)
 
 
 def intersect1d(
-    ar1: Any, ar2: Any, assume_unique: bool = False, return_indices: bool = False
+    ar1: Any,
+    ar2: Any,
+    assume_unique: bool = False,
+    return_indices: bool = False,
+    *,
+    size: int | None = None,
+    fill_value: Any = None,
 ) -> Any:
     """The sorted values in both arrays, gathered from ar1; with ``return_indices``, NumPy's
-    plain positions of them in ar1 and in ar2."""
+    plain positions of them in ar1 and in ar2. JAX's ``size`` pads the values with
+    ``fill_value`` (by default their smallest), the positions with the arrays' sizes."""
     found = _np.intersect1d(plain(ar1), plain(ar2), assume_unique, return_indices=True)
     values = take(_both(ar1, ar2), found[1])  # NumPy's positions, in ar1 when it is unique
-    return (values, *found[1:]) if return_indices else values
+    values = sized(values, size, _smallest(values) if fill_value is None else fill_value)
+    if not return_indices:
+        return values
+    return (values, *sized_indices(found[1:], size, (size_of(ar1), size_of(ar2))))
 
 
-def setdiff1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
+def _smallest(values: Any) -> Any:
+    """JAX's padding of a set operation's sorted values: the smallest, 0 for none."""
+    return getitem(values, 0) if size_of(values) else 0
+
+
+def setdiff1d(
+    ar1: Any,
+    ar2: Any,
+    assume_unique: bool = False,
+    *,
+    size: int | None = None,
+    fill_value: Any = None,
+) -> Any:
     """The sorted values of ar1 not in ar2 (in ar1's order when ``assume_unique``), gathered
-    from ar1."""
+    from ar1; JAX's ``size`` pads them with ``fill_value``, 0 by default."""
     positions = _distinct(ar1, assume_unique)
     kept = ~_np.isin(_np.ravel(plain(ar1))[positions], plain(ar2), assume_unique=assume_unique)
-    return take(ravel(ar1), positions[kept])
+    values = take(ravel(ar1), positions[kept])
+    return sized(values, size, 0 if fill_value is None else fill_value)
 
 
-def setxor1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Any:
-    """The sorted values in exactly one of the arrays, each gathered from where it occurs."""
+def setxor1d(
+    ar1: Any,
+    ar2: Any,
+    assume_unique: bool = False,
+    *,
+    size: int | None = None,
+    fill_value: Any = None,
+) -> Any:
+    """The sorted values in exactly one of the arrays, each gathered from where it occurs; JAX's
+    ``size`` pads them with ``fill_value``, by default their smallest."""
     first = _distinct(ar1, assume_unique)
-    positions = _np.concatenate((first, _distinct(ar2, assume_unique) + size(ar1)))
+    positions = _np.concatenate((first, _distinct(ar2, assume_unique) + size_of(ar1)))
     both = _both(ar1, ar2)
     values = _np.asarray(plain(both))[positions]
     order = _np.argsort(values, kind="stable")
     ordered = values[order]
     single = _np.concatenate(([True], ordered[1:] != ordered[:-1], [True]))
-    return take(both, positions[order][single[1:] & single[:-1]])
+    found = take(both, positions[order][single[1:] & single[:-1]])
+    return sized(found, size, _smallest(found) if fill_value is None else fill_value)
 
 
 # --------------------------------------------------------------------------------- histograms
