@@ -305,6 +305,7 @@ def vmap(
     out_axes: AxisSpec = 0,
     axis_name: Hashable = None,
     axis_size: int | None = None,
+    spmd_axis_name: Hashable = None,
 ) -> Callable[..., Any]:
     """``fun`` mapped over an axis: ``in_axes`` gives, for all positional arguments or for each
     one, the axis of every leaf that is mapped (None: passed whole to each call), as one axis or
@@ -313,7 +314,9 @@ def vmap(
     output; None marks an output that is the same at every index (returned once).
     ``axis_name`` names the mapped axis for the collectives of :mod:`admodes.lax` (``psum``,
     ``all_gather``, ``axis_index``, ...) called inside ``fun``. A mapped axis of size 0 gives
-    outputs with an empty mapped axis (from the one call on the batch), as in JAX."""
+    outputs with an empty mapped axis (from the one call on the batch), as in JAX.
+    ``spmd_axis_name`` (JAX's mesh axis to shard the batch over) is accepted: one CPU process has
+    no mesh, so it changes nothing."""
 
     @functools.wraps(fun)
     def mapped(*args: Any, **kwargs: Any) -> Any:

@@ -270,11 +270,16 @@ class custom_jvp(_CustomFunction):
     #: The rule :meth:`defjvp` gives (None until then).
     jvp: Callable[..., tuple] | None = None
 
-    def defjvp(self, jvp: Callable[..., tuple]) -> Callable[..., tuple]:
+    def defjvp(
+        self, jvp: Callable[..., tuple], symbolic_zeros: bool = False
+    ) -> Callable[..., tuple]:
         """Set the rule ``jvp(*nondiff_args, primals, tangents) -> (out, tangent_out)``:
         ``primals`` and ``tangents`` are tuples of the differentiated arguments and their
         tangents (zeros for a constant), ``tangent_out`` has the structure and shapes of ``out``
-        and is linear in ``tangents``. Returns ``jvp``, so it works as a decorator."""
+        and is linear in ``tangents``. Returns ``jvp``, so it works as a decorator. With JAX's
+        ``symbolic_zeros=True`` a rule is written to take JAX's ``SymbolicZero`` for a constant's
+        tangent; admodes passes it zeros of the argument's shape, which such a rule computes with
+        as with any tangent (only its shortcut for a zero is not taken)."""
         self.jvp = jvp
         return jvp
 
@@ -409,10 +414,24 @@ class custom_vjp(_CustomFunction):
     fwd: Callable[..., tuple] | None = None
     bwd: Callable[..., Any] | None = None
 
-    def defvjp(self, fwd: Callable[..., tuple], bwd: Callable[..., Any]) -> None:
+    def defvjp(
+        self,
+        fwd: Callable[..., tuple],
+        bwd: Callable[..., Any],
+        symbolic_zeros: bool = False,
+        optimize_remat: bool = False,
+    ) -> None:
         """Set the rules: ``fwd(*args) -> (out, residuals)`` (every argument, in order) and
         ``bwd(*nondiff_args, residuals, ȳ) -> x̄``, a tuple with one cotangent per differentiated
-        argument (of its structure and shapes; None for zero)."""
+        argument (of its structure and shapes; None for zero). JAX's ``optimize_remat`` (a
+        memory saving of its compiler) is accepted and changes nothing; its
+        ``symbolic_zeros=True`` (fwd takes ``CustomVJPPrimal`` wrappers) is refused."""
+        if symbolic_zeros:
+            raise NotImplementedError(
+                "custom_vjp.defvjp(symbolic_zeros=True) passes fwd JAX's CustomVJPPrimal "
+                "wrappers, which admodes does not have: write fwd for the plain arguments and "
+                "leave symbolic_zeros False"
+            )
         self.fwd, self.bwd = fwd, bwd
 
     def _check_defined(self) -> None:

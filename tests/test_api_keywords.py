@@ -443,3 +443,51 @@ def test_checkpoint_static_argument_errors() -> None:
         ad.grad(lambda x: piece(x, 2.0))(1.0)
     with pytest.raises(ValueError, match=r"got \(2,\), while `len\(args\)` = 2"):
         jax.grad(lambda x: jax.checkpoint(lambda a, b: a * b, static_argnums=(2,))(x, 2.0))(1.0)
+
+
+#: JAX calls with keywords that tune its compiler or accelerators: admodes takes them, with JAX's
+#: results (one CPU process, NumPy's full precision). call(side) -> a value.
+TUNING_KEYWORDS = {
+    "dot_general-Precision": lambda s: s.lib.lax.dot_general(
+        X23, X23.T, (((1,), (0,)), ((), ())), precision=s.lib.lax.Precision.HIGHEST
+    ),
+    "matmul-Precision": lambda s: s.m.matmul(X23, X23.T, precision=s.lib.lax.Precision.HIGH),
+    "cond-operand": lambda s: s.lib.lax.cond(False, s.m.sin, s.m.cos, operand=0.3),
+    "vmap-spmd_axis_name": lambda s: s.lib.vmap(s.m.sin, spmd_axis_name="data")(X23),
+    "defvjp-optimize_remat": lambda s: s.lib.grad(_custom_sin(s, optimize_remat=True))(0.3),
+    "defjvp-symbolic_zeros": lambda s: s.lib.grad(_custom_product(s), argnums=1)(0.3, 2.0),
+}
+X23 = np.arange(6.0).reshape(2, 3) / 7
+
+
+def _custom_sin(s: Any, **keywords: Any) -> Any:
+    """sin with a custom_vjp rule defined with ``keywords``."""
+    f = s.lib.custom_vjp(s.m.sin)
+    f.defvjp(lambda x: (s.m.sin(x), x), lambda x, g: (g * s.m.cos(x),), **keywords)
+    return f
+
+
+def _custom_product(s: Any) -> Any:
+    """x·y with a custom_jvp rule for symbolic zeros: a zero tangent of x (JAX's SymbolicZero,
+    admodes' zeros) takes the rule's shortcut in JAX only; both give the same tangent."""
+    f = s.lib.custom_jvp(lambda x, y: x * y)
+
+    def rule(primals: tuple, tangents: tuple) -> tuple:
+        (x, y), (tx, ty) = primals, tangents
+        if isinstance(tx, jax.custom_derivatives.SymbolicZero):
+            return x * y, x * ty
+        return x * y, tx * y + x * ty
+
+    f.defjvp(rule, symbolic_zeros=True)
+    return f
+
+
+@pytest.mark.parametrize("name", TUNING_KEYWORDS)
+def test_tuning_keywords_are_taken_with_jaxs_results(name: str) -> None:
+    ours, theirs = both(TUNING_KEYWORDS[name])
+    assert_close(ours, np.asarray(theirs))
+
+
+def test_symbolic_zeros_in_a_custom_vjp_are_refused_with_the_way_out() -> None:
+    with pytest.raises(NotImplementedError, match="leave symbolic_zeros False"):
+        _custom_sin(LIBS["admodes"], symbolic_zeros=True)

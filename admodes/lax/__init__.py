@@ -158,6 +158,7 @@ from admodes.lax.parallel import (
     pswapaxes,
 )
 from admodes.lax.reductions import (
+    Precision,
     approx_max_k,
     approx_min_k,
     argmax,
@@ -235,6 +236,7 @@ __all__ = [
     "FftType",
     "GatherDimensionNumbers",
     "GatherScatterMode",
+    "Precision",
     "RoundingMethod",
     "ScatterDimensionNumbers",
     "abs",

@@ -142,10 +142,22 @@ def _check_carry(where: str, carry: Any, expected: CarryType) -> None:
             )
 
 
+_NO_OPERAND = object()
+
+
 def cond(
-    pred: Any, true_fun: Callable[..., Any], false_fun: Callable[..., Any], *operands: Any
+    pred: Any,
+    true_fun: Callable[..., Any],
+    false_fun: Callable[..., Any],
+    *operands: Any,
+    operand: Any = _NO_OPERAND,
 ) -> Any:
-    """true_fun(*operands) if pred, else false_fun(*operands)."""
+    """true_fun(*operands) if pred, else false_fun(*operands) (JAX's older keyword ``operand``:
+    the one operand)."""
+    if operand is not _NO_OPERAND:
+        if operands:
+            raise TypeError("lax.cond: give the operands positionally or as operand=, not both")
+        operands = (operand,)
     return (true_fun if _truth(pred, "cond's pred") else false_fun)(*operands)
 
 

@@ -15,6 +15,7 @@ the primal values; the derivative follows the entries they pick (a gather by tho
 
 from __future__ import annotations
 
+import enum
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -676,6 +677,15 @@ def _check_dimension_numbers(
                 f"dot_general requires lhs {what} and rhs {what} to have the same shape, got "
                 f"{lhs_sizes} and {rhs_sizes}."
             )
+
+
+class Precision(enum.Enum):
+    """JAX's names for the precision of a product on an accelerator; on the CPU, in NumPy, every
+    product is computed in full precision, so each is accepted and none changes a result."""
+
+    DEFAULT = 0
+    HIGH = 1
+    HIGHEST = 2
 
 
 def dot_general(
