@@ -158,6 +158,8 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (R(3, 2),),
     ),
     "polyint": (lambda m, p: m.polyint(p, 2, k=np.array([1.0, -2.0])), (R(3),)),
+    "polyint-traced-constants": (lambda m, p, k: m.polyint(p, 2, k=k), (R(3), R(2))),
+    "polyint-traced-constant": (lambda m, p, k: m.polyint(p, 2, k=k), (R(3), 0.5)),
     "piecewise": (
         lambda m, x: m.piecewise(x, [x < -0.5, x > 0.5], [lambda v: v**2, m.sin, 0.25]),
         (R(7),),
@@ -421,6 +423,8 @@ NUMPY_VALUES = {
     "fmin": lambda m: m.fmin(np.array([1.0, NAN, 2.0]), np.array([NAN, 0.5, 3.0])),
     "ptp": lambda m: m.ptp(R(3, 4), axis=1),
     "concatenate-dtype": lambda m: m.concatenate([R(2), np.arange(3)], dtype=np.float32),
+    "ediff1d-float32": lambda m: m.ediff1d(R(4).astype(np.float32), to_end=1.0, to_begin=[2, 3]),
+    "select-float32": lambda m: m.select([R(5) > 0], [R(5).astype(np.float32)], default=-1.0),
     "stack-dtype": lambda m: m.stack([R(2), R(2)], dtype=np.complex64),
     "hstack-vstack-dtype": lambda m: m.vstack([m.hstack([R(2)], dtype=np.float32)], dtype=complex),
     "diff-bool": lambda m: m.diff(np.array([True, False, False, True]), n=2),

@@ -354,9 +354,14 @@ def unwrap(p: Any, discont: Any = None, axis: int = -1, *, period: Any = 2 * _np
 
 
 def ediff1d(ary: Any, to_end: Any = None, to_begin: Any = None) -> Any:
-    """The differences of the flattened ``ary``, after ``to_begin`` and before ``to_end``."""
-    parts = [to_begin, diff(ravel(ary)), to_end]
-    return concatenate([ravel(asarray(p)) for p in parts if p is not None])
+    """The differences of the flattened ``ary``, after ``to_begin`` and before ``to_end`` (both
+    cast to ary's dtype, as NumPy and JAX)."""
+    steps = diff(ravel(ary))
+    ends = [
+        None if p is None else ravel(astype(asarray(p), dtype_of(steps)))
+        for p in (to_begin, to_end)
+    ]
+    return concatenate([p for p in (ends[0], steps, ends[1]) if p is not None])
 
 
 def gradient(f: Any, *varargs: Any, axis: Axis = None, edge_order: int | None = None) -> Any:

@@ -755,7 +755,7 @@ def select(condlist: Sequence[Any], choicelist: Sequence[Any], default: Any = 0)
         )
     if not condlist:
         raise ValueError("select: condlist must be non-empty")
-    out = asarray(default)
+    out = default  # a Python number stays weakly typed: float32 choices stay float32
     for cond, choice in zip(reversed(condlist), reversed(choicelist), strict=True):
         out = where(_np.asarray(plain(cond), dtype=bool), choice, out)
     return out
