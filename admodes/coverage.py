@@ -73,6 +73,8 @@ PROBES: dict[str, Probe] = {
     "numpy.getitem": Probe((M, (slice(1, None), 0))),
     "numpy.einsum": Probe(("ij,jk->ik", M, N)),
     "numpy.full": Probe(((2, 3), np.array(0.4))),
+    "numpy.fft.fftfreq": Probe((4, np.array(0.4))),
+    "numpy.fft.rfftfreq": Probe((4, np.array(0.4))),
     "numpy.full_like": Probe((M, 2.0)),
     "numpy.percentile": Probe((M, 40.0)),
     "numpy.quantile": Probe((M, 0.4)),

@@ -14,8 +14,8 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from cases.linalg import dominant
-from conftest import JNP, assert_close, assert_exact, assert_jacobians, jax_compiled
+from cases.linalg import dominant, separated, spd
+from conftest import JNP, MODES, assert_close, assert_exact, assert_jacobians, jax_compiled
 
 import admodes as ad
 import admodes.numpy as anp
@@ -155,11 +155,57 @@ VECTOR_ORDERS = [  # (axis, ord, keepdims)
 #: Two 3×3 matrices, not symmetric (``hermitian=True`` reads (a + aᴴ)/2 of each, as JAX).
 A233 = R(2, 3, 3, seed="hermitian")
 
+
+def with_singular_values(x: np.ndarray, s: list[float]) -> np.ndarray:
+    """x's singular vectors with the singular values s."""
+    u, _, vh = np.linalg.svd(x, full_matrices=False)
+    return (u * s) @ vh
+
+
+#: 5×3 matrices whose third singular value a cutoff rtol = 1e-4 drops (the first) or keeps.
+NEAR_RANK2 = with_singular_values(R(5, 3, seed="rank2"), [3.0, 1.0, 1e-6])
+NEAR_RANK2S = np.stack([NEAR_RANK2, with_singular_values(R(5, 3), [3.0, 1.0, 1e-2])])
+SPD3, SEPARATED4 = spd(R(3, 3, seed="spd")), separated(R(4, 4, seed="separated"))
+B5, B52 = R(5, seed="b"), R(5, 2, seed="b")
+
 # name: (fn(m, *args) -> a real array, args): every argument is differentiated.
 DERIVATIVES: dict[str, tuple[Callable[..., Any], tuple]] = {
     "pinv-hermitian": (lambda m, a: m.linalg.pinv(a, hermitian=True), (A233,)),
     "svd-hermitian": (lambda m, a: parts(m, *m.linalg.svd(a, hermitian=True)), (A233,)),
     "svdvals-hermitian": (lambda m, a: m.linalg.svd(a, False, False, hermitian=True), (A233,)),
+    "pinv-rtol": (
+        lambda m, a: parts(
+            m, m.linalg.pinv(a, rtol=1e-4), m.linalg.pinv(a, 1e-4), m.linalg.pinv(a, rcond=1e-4)
+        ),
+        (NEAR_RANK2,),
+    ),
+    "pinv-rtol-per-matrix": (
+        lambda m, a: m.linalg.pinv(a, rtol=np.array([1e-4, 1e-3])),
+        (NEAR_RANK2S,),
+    ),
+    "lstsq-rank-deficient": (
+        lambda m, a, b: parts(m, *m.linalg.lstsq(a, b, rcond=1e-4)[:2]),
+        (NEAR_RANK2, B5),
+    ),
+    "lstsq-wide": (lambda m, a, b: parts(m, *m.linalg.lstsq(a, b)[:2]), (X234[0], C32)),
+    "lstsq-square": (lambda m, a, b: parts(m, *m.linalg.lstsq(a, b)[:2]), (SQUARE[:3, :3], B3)),
+    "cholesky-unsymmetrized": (
+        lambda m, a: parts(
+            m, *(m.linalg.cholesky(a, upper=u, symmetrize_input=False) for u in (False, True))
+        ),
+        (SPD3,),
+    ),
+    "eigvalsh-unsymmetrized": (
+        lambda m, a: parts(
+            m, *(m.linalg.eigvalsh(a, uplo, symmetrize_input=False) for uplo in ("L", "U"))
+        ),
+        (SEPARATED4,),
+    ),
+    "cross-2-vectors": (lambda m, a, b: m.cross(a, b), (C32, D32[0])),
+    "cross-2-and-3-vectors": (
+        lambda m, a, b: parts(m, m.cross(a, b), m.cross(b, a, axisb=1, axisc=0)),
+        (C32, X234[0, :, :3]),
+    ),
     "cross": (lambda m, a, b: m.linalg.cross(a, b), (A23, B3)),
     "diagonal": (
         lambda m, x: parts(m, *(m.linalg.diagonal(x, offset=k) for k in (-1, 0, 2))),
@@ -291,6 +337,100 @@ def test_the_derivative_of_a_count_is_zero() -> None:
     f = lambda x: anp.linalg.vector_norm(x, axis=1, ord=0)
     assert_exact(ad.jacrev(f)(X234), np.zeros((2, 4, 2, 3, 4)))
     assert_exact(ad.jacfwd(f)(X234), np.zeros((2, 4, 2, 3, 4)))
+
+
+# ------------------------------------------------------------------ JAX's keywords and values
+NOT_SYMMETRIC = SPD3 + np.triu(R(3, 3, seed="upper"), 1) * 4  # its lower triangle is SPD3's
+#: name: fn(m), admodes' value equal to JAX's (value, dtype, shape) where NumPy's differs or
+#: NumPy has no such call.
+JAX_VALUES: dict[str, Callable[[Any], Any]] = {
+    **{
+        f"lstsq-{name}-numpy_resid={numpy_resid}": (
+            lambda m, a=a, b=b, rcond=rcond, numpy_resid=numpy_resid: [
+                r
+                for i, r in enumerate(m.linalg.lstsq(a, b, rcond, numpy_resid=numpy_resid))
+                if i != 2  # the rank: NumPy's int32, as in admodes, where JAX's is int64
+            ]
+        )
+        for name, a, b, rcond in (
+            ("rank-deficient", NEAR_RANK2, B52, 1e-4),
+            ("wide-vector", X234[0], B3, None),
+            ("square", SQUARE[:2, :2], C32[:2], None),
+            ("complex-tall", Z234[0].T, Z234[1, 0], None),
+        )
+        for numpy_resid in (False, True)
+    },
+    "lstsq-negative-rcond": lambda m: m.linalg.lstsq(NEAR_RANK2 * [1.0, 1.0, 0.0], B5, -1.0)[0],
+    "cholesky-unsymmetrized": lambda m: [
+        *(m.linalg.cholesky(NOT_SYMMETRIC, upper=u, symmetrize_input=False) for u in (0, 1)),
+        m.linalg.cholesky(NOT_SYMMETRIC, upper=True),
+    ],
+    "eigvalsh-unsymmetrized": lambda m: [
+        *(m.linalg.eigvalsh(NOT_SYMMETRIC, uplo, symmetrize_input=False) for uplo in "LU"),
+        m.linalg.eigvalsh(NOT_SYMMETRIC, "U"),
+    ],
+    "pinv-default-cutoff": lambda m: [  # JAX's 10·max(m, n)·eps = 6.7e-15, NumPy's 1e-15
+        m.linalg.pinv(with_singular_values(C32, [1.0, 4e-15])),
+        m.linalg.pinv(separated(A233), rcond=0.2, hermitian=True),
+    ],
+    "matrix_rank-hermitian": lambda m: m.linalg.matrix_rank(
+        np.array([[1.0, 0.0], [2.0, 4.0]]), hermitian=True
+    ),
+    "cross-2-vectors": lambda m: [
+        m.cross(np.array([1, 2]), np.array([3, 4])),
+        m.cross(C32, D32, axisa=0, axisb=0, axisc=0),
+    ],
+    "cross-2-and-3-vectors": lambda m: [
+        m.cross(np.array([1, 2]), np.array([3, 4, 5])),
+        m.cross(A23, C32[:2], axisc=0),
+        m.cross(C32.T, A23, axis=0),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", JAX_VALUES)
+def test_values_are_jaxs(name: str) -> None:
+    fn = JAX_VALUES[name]
+    # atol: the residuals of an exact solution, rounding errors of 1e-30 or so
+    assert_close(fn(anp), jax.tree_util.tree_map(np.asarray, fn(JNP)), atol=1e-20)
+
+
+def test_svd_subset_by_index_slices_the_decomposition() -> None:
+    """JAX's ``subset_by_index`` (which JAX on a CPU refuses): the triplets start:end, or with
+    ``hermitian`` the eigenpairs start:end sorted by |w|; not with full matrices, as JAX."""
+    u, s, vh = np.linalg.svd(X234, full_matrices=False)
+    got = anp.linalg.svd(X234, full_matrices=False, subset_by_index=(1, 3))
+    assert_close(got.S, s[:, 1:3])
+    assert_close(np.abs(got.U), np.abs(u[..., 1:3]))
+    assert_close(np.abs(got.Vh), np.abs(vh[:, 1:3]))
+    values = anp.linalg.svd(X234, False, False, subset_by_index=(0, 1))
+    assert_close(values, s[:, :1])
+    w = np.linalg.eigvalsh(separated(A233) - 3.0)
+    assert_close(
+        anp.linalg.svd(separated(A233) - 3.0, False, False, True, subset_by_index=(0, 2)),
+        -np.sort(-np.abs(w[:, :2])),
+    )
+    gradient = ad.grad(
+        lambda x: anp.sum(anp.linalg.svd(x, False, False, subset_by_index=(0, 2)) * [1.0, 2.0])
+    )(X234[0])
+    assert_close(
+        gradient, jax.grad(lambda x: JNP.linalg.svdvals(x)[:2] @ JNP.array([1.0, 2.0]))(X234[0])
+    )
+    for compute_uv in (True, False):
+        with pytest.raises(ValueError, match="full_matrices and subset_by_index"):
+            anp.linalg.svd(X234, compute_uv=compute_uv, subset_by_index=(0, 1))
+        with pytest.raises(ValueError, match="full_matrices and subset_by_index"):
+            JNP.linalg.svd(X234, compute_uv=compute_uv, subset_by_index=(0, 1))
+
+
+def test_jaxs_keywords_are_refused_as_jax_does() -> None:
+    """Both of pinv's ``rtol`` and ``rcond``, as JAX; ``out_sharding`` of linalg.tensordot
+    (admodes has one device) with a NotImplementedError saying what to do."""
+    for m in (anp, JNP):
+        with pytest.raises(ValueError, match="only one of rtol and rcond"):
+            m.linalg.pinv(X234, rtol=1e-3, rcond=1e-3)
+    with pytest.raises(NotImplementedError, match=r"out_sharding is not supported.*drop it"):
+        anp.linalg.tensordot(X234, Y234, axes=2, out_sharding="x")
 
 
 # ---------------------------------------------------------------------------- NumPy's dispatch
@@ -462,3 +602,29 @@ def test_bad_input_is_refused(name: str) -> None:
     if numpy_error is not None:
         with pytest.raises(numpy_error):
             fn(np, X33)
+
+
+# ---------------------------------------------------------------------------- frequencies
+FREQUENCY_DTYPES = [None, np.float32, np.float16, np.complex64, np.complex128]
+
+
+@pytest.mark.parametrize("name", ["fftfreq", "rfftfreq"])
+@pytest.mark.parametrize("dtype", FREQUENCY_DTYPES)
+def test_frequencies_take_jax_dtype(name: str, dtype: Any) -> None:
+    """fftfreq and rfftfreq(n, d, dtype=...) as JAX's: the result of type ``dtype`` (float64 by
+    default), computed in its real type; differentiable in d by both modes, as JAX's."""
+    ours, theirs = getattr(anp.fft, name), getattr(jax.numpy.fft, name)
+    for n in (1, 4, 7):
+        assert_close(ours(n, 0.3, dtype=dtype), np.asarray(theirs(n, 0.3, dtype=dtype)))
+    if dtype in (None, np.complex128):
+        weights = np.linspace(1.0, 2.0, np.shape(ours(7))[0])
+        expected = jax.grad(lambda d: jax.numpy.sum(theirs(7, d, dtype=dtype).real * weights))
+        for mode in MODES:
+            got = ad.grad(lambda d: anp.sum(anp.real(ours(7, d, dtype=dtype)) * weights), mode=mode)
+            assert_close(got(0.3), float(expected(0.3)))
+
+
+def test_fftfreq_of_an_integer_dtype_is_jaxs() -> None:
+    """An integer ``dtype``: the frequencies computed in floating point and cast (truncated)."""
+    assert_exact(anp.fft.fftfreq(7, 0.3, dtype=np.int32),
+                 np.asarray(jax.numpy.fft.fftfreq(7, 0.3, dtype=np.int32)))  # fmt: skip

@@ -5,6 +5,7 @@ JAX's two modes differ); the ImportError that names the extra when SciPy is miss
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
@@ -620,6 +621,42 @@ def test_special_functions_added_for_jax_ports_match_jax() -> None:
                                  lambda a: jsp.special.multigammaln(a, 3))], (a,))  # fmt: skip
     pairs = [(special.rel_entr, jsp.special.rel_entr), (special.kl_div, jsp.special.kl_div)]
     assert_gradients_match_jax(pairs, (P_ENTR[:8], Q_ENTR[:8]))
+
+
+JAX_SPECIAL = sorted(name for name in special.__all__ if hasattr(jsp.special, name))
+
+
+def test_special_takes_jax_parameter_names() -> None:
+    """Every parameter of each jax.scipy.special function is one of admodes' (JAX's positional
+    ones at JAX's positions), so that JAX's keyword calls work: kl_div(p=, q=), logit(x=), ..."""
+    for name in JAX_SPECIAL:
+        ours = list(inspect.signature(getattr(special, name)).parameters)
+        theirs = inspect.signature(getattr(jsp.special, name)).parameters.items()
+        for position, (key, parameter) in enumerate(theirs):
+            assert key in ours, f"{name} lacks JAX's parameter {key}"
+            if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+                assert ours[position] == key, f"{name}: {key} is not at JAX's position"
+
+
+def test_special_keyword_calls_match_jax() -> None:
+    """JAX's keyword calls: values and gradients by both modes equal JAX's."""
+    p, q = np.array([0.2, 0.5, 0.9]), np.array([0.4, 0.5, 0.1])
+
+    def calls(m: Any) -> list[Callable[..., Any]]:
+        return [
+            lambda u, v: m.kl_div(p=u, q=v),
+            lambda u, v: m.rel_entr(q=v, p=u),
+            lambda u, v: m.logit(x=u),
+            lambda u, v: m.erf(x=u) * m.erfc(x=v) + m.expit(x=u) + m.ndtri(p=v),
+            lambda u, v: m.xlogy(y=v, x=u) + m.xlog1py(x=u, y=v),
+            lambda u, v: m.gammainc(a=u + 1.0, x=v) + m.gammaincc(x=u, a=v + 0.5),
+            lambda u, v: m.betainc(a=1.5, b=2.5, x=u) + m.betaln(b=u, a=v),
+            lambda u, v: m.poch(z=u + 1.0, m=v) + m.owens_t(h=u, a=v),
+            lambda u, v: m.log_ndtr(x=u, series_order=3) + m.polygamma(n=1, x=v),
+        ]
+
+    pairs = list(zip(calls(special), calls(jsp.special), strict=True))
+    assert_gradients_match_jax(pairs, (p, q))
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ derivative."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -437,3 +438,74 @@ SCHUR_ERRORS = [
 def test_bad_input_raises(call: Callable[[], Any], error: type, match: str) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------- JAX's keywords
+IGNORED_KEYWORDS = ["cho_factor", "cho_solve", "cholesky", "det", "eigh", "inv", "lu", "lu_factor",
+                    "lu_solve", "qr", "solve", "solve_triangular", "svd", "hessenberg",
+                    "expm"]  # fmt: skip
+
+
+def test_takes_every_keyword_of_jax() -> None:
+    """Every parameter of jax.scipy.linalg's function (``overwrite_a``, ``overwrite_b``,
+    ``check_finite``, ``debug``, ``upper_triangular``, ``max_squarings``) is one of admodes',
+    and its positional parameters come in JAX's order."""
+    for name in IGNORED_KEYWORDS:
+        ours = list(inspect.signature(getattr(linalg, name)).parameters)
+        theirs = inspect.signature(getattr(jsp.linalg, name)).parameters.items()
+        for position, (key, parameter) in enumerate(theirs):
+            assert key in ours, f"{name} lacks JAX's {key}"
+            if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+                assert ours[position] == key, f"{name}: {key} is not at JAX's position"
+
+
+def _spd(rng: np.random.Generator, n: int) -> np.ndarray:
+    a = rng.standard_normal((n, n))
+    return a @ a.T + n * np.eye(n)
+
+
+def test_cholesky_solves_take_jax_keywords(rng: np.random.Generator) -> None:
+    """cholesky, cho_factor, cho_solve and solve_triangular with JAX's ``overwrite_a``,
+    ``overwrite_b``, ``check_finite`` (and ``debug``), which JAX ignores: values and gradients
+    equal JAX's."""
+    a, b = _spd(rng, 4), rng.standard_normal((4, 2))
+    ignored = {"check_finite": False}
+
+    def cases(m: Any) -> list[Callable[..., Any]]:
+        return [
+            lambda x: m.cholesky(x, lower=True, overwrite_a=True, **ignored),
+            lambda x: m.cho_factor(x, False, True, False)[0],
+            lambda x: m.cho_solve(
+                m.cho_factor(x, overwrite_a=True, **ignored), b, overwrite_b=True, **ignored
+            ),
+            lambda x: m.solve_triangular(x, b, 1, True, overwrite_b=True, debug=None, **ignored),
+        ]
+
+    _match_jax([(f, g, a) for f, g in zip(cases(linalg), cases(jsp.linalg), strict=True)])
+
+
+def _needing_squarings(rng: np.random.Generator) -> np.ndarray:
+    """Four 3×3 matrices whose JAX expm needs 0, 2, 5 and 20 squarings."""
+    a = rng.standard_normal((4, 3, 3))
+    a /= np.linalg.norm(a, 1, axis=(-2, -1))[:, None, None]  # ‖aᵢ‖₁ = 1
+    return a * np.array([2.0, 25.0, 200.0, 6e6])[:, None, None]
+
+
+@pytest.mark.parametrize("max_squarings", [16, 4, 0])
+def test_expm_is_nan_beyond_max_squarings_as_jax(
+    rng: np.random.Generator, max_squarings: int
+) -> None:
+    """expm(A, upper_triangular=..., max_squarings=k) as JAX's: nan (derivative 0) for each
+    matrix that needs more than k squarings, floor(log₂(‖A‖₁/θ)), else e^A; values and
+    gradients by both modes equal JAX's. In float32 θ is smaller, as JAX's."""
+    a = _needing_squarings(rng)
+    ours = partial(linalg.expm, upper_triangular=False, max_squarings=max_squarings)
+    jaxs = partial(jsp.linalg.expm, upper_triangular=False, max_squarings=max_squarings)
+    _match_jax([(ours, jaxs, a)], per_mode=False)
+    upper = np.triu(a[:3])
+    expected = np.asarray(jaxs(upper, upper_triangular=True))
+    assert_close(linalg.expm(upper, upper_triangular=True, max_squarings=max_squarings), expected)
+    # needing 1, 5 and 17 squarings in float32, 0, 4 and 16 in float64
+    single = np.float32(a[0] / 2.0) * np.array([9.0, 150.0, 6e5], np.float32)[:, None, None]
+    nan = np.isnan(linalg.expm(single, max_squarings=max_squarings))
+    np.testing.assert_array_equal(nan, np.isnan(np.asarray(jaxs(single))))

@@ -29,7 +29,7 @@ import scipy.integrate
 import scipy.interpolate
 import scipy.ndimage
 import scipy.signal
-from conftest import assert_close, assert_jacobians, jax_compiled
+from conftest import assert_close, assert_gradients_match_jax, assert_jacobians, jax_compiled
 
 import admodes.numpy as anp
 from admodes.scipy import integrate, interpolate, ndimage, signal
@@ -573,3 +573,23 @@ BAD = [
 def test_bad_input_gets_a_clear_error(fn: Callable[[], Any], error: type, match: str) -> None:
     with pytest.raises(error, match=re.escape(match)):
         fn()
+
+
+# ---------------------------------------------------------------------------- JAX's keywords
+@pytest.mark.parametrize("precision", [None, "highest", jax.lax.Precision.DEFAULT])
+def test_convolutions_take_jax_precision(precision: Any) -> None:
+    """convolve, correlate, convolve2d and correlate2d take JAX's ``precision`` (and ``method``,
+    ``boundary``, ``fillvalue`` as keywords): values and gradients equal JAX's float64 ones."""
+    a, b = R(5, 4), R(3, 2)
+
+    def calls(m: Any) -> list[Callable[..., Any]]:
+        return [
+            lambda x, y: m.convolve(x, y, mode="same", method="direct", precision=precision),
+            lambda x, y: m.correlate(x, y, "valid", "auto", precision),
+            lambda x, y: m.convolve2d(x, y, "full", boundary="fill", fillvalue=0,
+                                      precision=precision),
+            lambda x, y: m.correlate2d(x, y, mode="same", precision=precision),
+        ]  # fmt: skip
+
+    pairs = list(zip(calls(signal), calls(jsp.signal), strict=True))
+    assert_gradients_match_jax(pairs, (a, b))

@@ -456,3 +456,27 @@ def test_sem_types_and_policies() -> None:
     with pytest.raises(ValueError, match="nan_policy must be one of"):
         stats.sem(SAMPLE, nan_policy="ignore")
     assert math.isclose(float(stats.sem(SAMPLE[1])), float(ss.sem(SAMPLE[1])), rel_tol=1e-14)
+
+
+# ---------------------------------------------------------------------------- stacks of covariances
+def _covariances(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    """n random symmetric positive definite d×d matrices."""
+    a = rng.standard_normal((n, d, d))
+    return a @ np.swapaxes(a, -1, -2) + d * np.eye(d)
+
+
+#: Shapes of the points and of the means, with covariances of shape (5, 3, 3).
+STACKED_SHAPES = [((5, 3), (3,)), ((3,), (3,)), ((2, 5, 3), (3,)), ((3,), (5, 3))]
+
+
+@pytest.mark.parametrize("fn", ["logpdf", "pdf"])
+@pytest.mark.parametrize(("x_shape", "mean_shape"), STACKED_SHAPES)
+def test_multivariate_normal_takes_stacks_of_covariances(
+    rng: np.random.Generator, fn: str, x_shape: tuple, mean_shape: tuple
+) -> None:
+    """A stack of covariances (5, 3, 3) broadcasts with the points and means as JAX's (no
+    squeeze): values and gradients in x, mean and cov by both modes equal JAX's."""
+    x, mean = rng.standard_normal(x_shape), rng.standard_normal(mean_shape)
+    cov = _covariances(rng, 5, 3)
+    pair = (getattr(stats.multivariate_normal, fn), getattr(jss.multivariate_normal, fn))
+    assert_gradients_match_jax([pair], (x, mean, cov))

@@ -249,20 +249,30 @@ def kron(a: Any, b: Any) -> Any:
 def cross(
     a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis: int | None = None
 ) -> Any:
-    """The cross product of 3-vectors along ``axisa``/``axisb`` (broadcast over the others),
-    placed along ``axisc``, as ``numpy.cross``: (a₁b₂ − a₂b₁, a₂b₀ − a₀b₂, a₀b₁ − a₁b₀)."""
+    """The cross product of vectors along ``axisa``/``axisb`` (broadcast over the others), as
+    ``jax.numpy.cross``: of 3-vectors (a₁b₂ − a₂b₁, a₂b₀ − a₀b₂, a₀b₁ − a₁b₀), placed along
+    ``axisc``, a 2-vector with a 3-vector read as one with a zero third component; of two
+    2-vectors the z-component a₀b₁ − a₁b₀ alone (``axisc`` unused), as JAX (NumPy 2 deprecates
+    2-vectors)."""
     if axis is not None:
         axisa = axisb = axisc = axis
-    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
-    if shape(a)[-1] != 3 or shape(b)[-1] != 3:
+    a, b = moveaxis(asarray(a), axisa, -1), moveaxis(asarray(b), axisb, -1)
+    if shape(a)[-1] not in (2, 3) or shape(b)[-1] not in (2, 3):
         raise ValueError(
-            f"cross needs vectors of 3 components along the axis, got shapes {shape(a)} and "
-            f"{shape(b)} (2-component vectors are deprecated in NumPy 2: append a zero)"
+            f"cross needs vectors of 2 or 3 components along the axis, got shapes {shape(a)} "
+            f"and {shape(b)}"
         )
-    a0, a1, a2 = (a[..., i] for i in range(3))
-    b0, b1, b2 = (b[..., i] for i in range(3))
+    (a0, a1, a2), (b0, b1, b2) = _xyz(a), _xyz(b)
+    if shape(a)[-1] == shape(b)[-1] == 2:
+        return a0 * b1 - a1 * b0
     parts = [a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0]
     return moveaxis(stack(parts, axis=-1), -1, axisc)
+
+
+def _xyz(v: Any) -> tuple[Any, Any, Any]:
+    """The components of the vectors v (last axis of length 2 or 3), the third 0 (JAX's
+    zeros) for 2-vectors."""
+    return v[..., 0], v[..., 1], v[..., 2] if shape(v)[-1] == 3 else 0
 
 
 # ------------------------------------------------------------------------------ vectors
@@ -391,7 +401,7 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
         raise ValueError(f"polyint: the order of the integral must be non-negative, got m={m}")
     if k is None:
         constants = [0.0] * m
-    elif _np.ndim(k) == 0:
+    elif ndim(asarray(k)) == 0:
         constants = [k] * m
     else:
         constants = list(k)
@@ -401,7 +411,7 @@ def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
     for constant in constants:
         n = shape(p)[0]
         divided = divide(p, _np.arange(n, 0, -1, dtype=dtype_of(p)))
-        p = concatenate([divided, _np.asarray([constant], dtype_of(divided))])
+        p = concatenate([divided, reshape(astype(constant, dtype_of(divided)), (1,))])
     return p
 
 
@@ -559,12 +569,12 @@ def polyfit(
         rhs = multiply(rhs, reshape(w, (-1, 1)) if ndim(rhs) == 2 else w)
     scale = sqrt(sum(multiply(lhs, lhs), axis=0))
     lhs = divide(lhs, scale)
-    solution, rank, singular = _pseudo_solution(lhs, rhs, rcond)
+    solution, rank, singular = pseudo_solution(lhs, rhs, rcond)
     c = divide(solution, reshape(scale, (-1, 1)) if ndim(solution) == 2 else scale)
     if not full and not is_mapped(rank) and rank != order:
         warnings.warn("Polyfit may be poorly conditioned", _np.exceptions.RankWarning, stacklevel=2)
     if full:
-        return c, _residuals(lhs, rhs, solution, rank), rank, singular, rcond
+        return c, numpy_residuals(lhs, rhs, solution, rank), rank, singular, rcond
     if not cov:
         return c
     base = divide(_linalg.inv(dot(transpose(lhs), lhs)), outer(scale, scale))
@@ -574,7 +584,7 @@ def polyfit(
             raise ValueError(
                 "the number of data points must exceed order to scale the covariance matrix"
             )
-        residuals = _residuals(lhs, rhs, solution, rank)
+        residuals = numpy_residuals(lhs, rhs, solution, rank)
         if not size(residuals):
             raise ValueError(
                 f"polyfit: the fit has rank {rank} < deg + 1 = {order}, so no residuals to scale "
@@ -584,14 +594,7 @@ def polyfit(
     return c, multiply(base if ndim(y) == 1 else reshape(base, (order, order, 1)), factor)
 
 
-def least_squares(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any, Any]:
-    """NumPy's ``lstsq(a, b, rcond)``, ``(x, residuals, rank, s)``, as JAX computes it
-    (:func:`_pseudo_solution`, :func:`_residuals`)."""
-    x, rank, singular = _pseudo_solution(a, b, rcond)
-    return x, _residuals(a, b, x, rank), rank, singular
-
-
-def _pseudo_solution(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any]:
+def pseudo_solution(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any]:
     """``(x, rank, s)`` from the thin SVD a = U·diag(s)·Vᴴ: x = V·diag(1/sᵢ)·Uᴴ·b over the
     singular values sᵢ > rcond·max s (the others cut off, as constants), the rank the number of
     kept ones, in NumPy's int32 (one per index under ``vmap``)."""
@@ -609,12 +612,12 @@ def _pseudo_solution(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any]:
     return x, rank, singular
 
 
-def _residuals(a: Any, b: Any, x: Any, rank: Any) -> Any:
+def numpy_residuals(a: Any, b: Any, x: Any, rank: Any) -> Any:
     """NumPy's least-squares residuals: Σ |a·x − b|² of each column when a has more rows than
     columns and ``rank`` is its column count, else empty."""
     m, n = shape(a)
     if not (m > n and rank == n):
-        return _np.empty((0,), dtype=dtype_of(a))
+        return _np.empty((0,), dtype=_np.finfo(dtype_of(a)).dtype)  # real, as NumPy's
     misfit = subtract(matmul(a, x), b)
     residuals = sum(square(abs(misfit) if is_complex(misfit) else misfit), axis=0)
     return reshape(residuals, (1,)) if ndim(b) == 1 else residuals

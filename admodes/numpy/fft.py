@@ -20,12 +20,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as _np
-from numpy.fft import fftfreq, rfftfreq  # noqa: F401  (re-exported: constants)
 
 from admodes.core import dtype_of, ndim, shape
-from admodes.rules.elementwise import conj, multiply, real
+from admodes.rules.elementwise import conj, divide, multiply, real
 from admodes.rules.fft import fft as _dft
-from admodes.rules.shape import axis_index, concatenate, flip, getitem
+from admodes.rules.shape import astype, axis_index, concatenate, flip, getitem
 
 #: NumPy's ``norm`` values, each with that of the transform in the other direction (which
 #: NumPy's hfft and ihfft pass to irfft and rfft).
@@ -223,3 +222,25 @@ def fftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
 def ifftshift(x: Any, axes: int | Sequence[int] | None = None) -> Any:
     """The inverse of :func:`fftshift`, as ``numpy.fft.ifftshift``."""
     return _shifted(x, axes, inverse=True)
+
+
+# ---------------------------------------------------------------------------- frequencies
+def fftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None) -> Any:
+    """The frequencies of ``fft``'s outputs, k/(d n) for k = 0, …, ⌈n/2⌉ − 1, −⌊n/2⌋, …, −1, of
+    type ``dtype`` (float64 by default; JAX's ``dtype``); differentiable in d, as JAX's."""
+    k = (_np.arange(n) + n // 2) % n - n // 2
+    return _frequencies(k, n, d, dtype)
+
+
+def rfftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None) -> Any:
+    """The frequencies of ``rfft``'s outputs, k/(d n) for k = 0, …, ⌊n/2⌋ (``fftfreq``'s)."""
+    return _frequencies(_np.arange(n // 2 + 1), n, d, dtype)
+
+
+def _frequencies(k: _np.ndarray, n: int, d: Any, dtype: Any) -> Any:
+    """k/(d n) computed in the real floating type of ``dtype`` (float64 for None or an integer
+    type), then given ``dtype`` (as JAX's)."""
+    out = _np.dtype(_np.float64 if dtype is None else dtype)
+    computed = _np.finfo(out if out.kind in "fc" else _np.float64).dtype
+    frequencies = divide(k.astype(computed), astype(multiply(d, n), computed))
+    return frequencies if out == computed else astype(frequencies, out)

@@ -5,11 +5,13 @@ leading axes as NumPy is; plus SciPy's ``solve_triangular``.
 conventions are JAX's: ``eigh``, ``eigvalsh`` and ``cholesky`` symmetrize their input as
 (a + aᴴ)/2 (so a perturbation of a symmetric matrix counts symmetrically; for a symmetric or
 Hermitian input the value is NumPy's, and ``UPLO`` is not read; the derivatives take real
-matrices only); repeated eigenvalues or singular values give inf/nan derivatives of the vectors
-(they are not defined there; unused vectors contribute nothing); ``pinv``'s derivative assumes
-constant rank; ``svd`` with ``full_matrices=True`` of a non-square matrix cannot be
-differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10); ``eigvals`` of a
-general matrix differentiates (dw = diag(V⁻¹ dA V)), ``eig``'s eigenvectors do not (as in JAX).
+matrices only), or with JAX's ``symmetrize_input=False`` read one triangle and take the tangent
+as given (:func:`_hermitian_input`); repeated eigenvalues or singular values give inf/nan
+derivatives of the vectors (they are not defined there; unused vectors contribute nothing);
+``pinv``'s derivative assumes constant rank; ``svd`` with ``full_matrices=True`` of a non-square
+matrix cannot be differentiated (as in JAX); ``qr`` can in every mode and shape (as JAX 0.10);
+``eigvals`` of a general matrix differentiates (dw = diag(V⁻¹ dA V)), ``eig``'s eigenvectors do
+not (as in JAX).
 
 NumPy 2's array-API names (``cross diagonal trace matrix_norm vector_norm vecdot``) and
 ``tensorinv``/``tensorsolve`` are the functions above and those of ``admodes.numpy`` with the
@@ -33,12 +35,13 @@ from admodes.numpy import _functions as _f
 from admodes.numpy._contractions import cross as _cross
 from admodes.numpy._contractions import (  # noqa: F401
     einsum,
-    least_squares,
     matmul,
+    numpy_residuals,
     outer,
-    tensordot,
+    pseudo_solution,
     vecdot,
 )
+from admodes.numpy._contractions import tensordot as _tensordot
 from admodes.numpy._elementwise import numpy_scalar as _numpy_scalar
 from admodes.numpy._shapes import diagonal as _diagonal
 from admodes.numpy._shapes import take_along_axis as _take_along_axis
@@ -235,26 +238,34 @@ def multi_dot(arrays: Sequence[Any], *, precision: Any = None) -> Any:
 
 
 # ---------------------------------------------------------------------------- decompositions
-def cholesky(a: Any, upper: bool = False) -> Any:
-    """L with a = L Lᴴ (``upper``: Lᴴ); a matrix that is not positive definite raises NumPy's
-    LinAlgError."""
-    _square(a, "cholesky")
-    low = _linalg.cholesky(_symmetrized(a))
+def _hermitian_input(
+    a: Any, UPLO: str | None, symmetrize_input: bool, name: str
+) -> tuple[Any, bool]:
+    """(h, lower): the Hermitian matrix eigh, eigvalsh and cholesky decompose is the one h's
+    ``lower`` (or upper) triangle gives: (a + aᴴ)/2 (``UPLO`` unread), or with JAX's
+    ``symmetrize_input=False`` the matrix a's ``UPLO`` triangle ("L", the default, or "U") gives,
+    as NumPy's; its tangent is then taken as given (JAX's convention)."""
+    _square(a, name)
+    if UPLO not in (None, "L", "U"):
+        raise ValueError(f"{name}: UPLO must be 'L' or 'U', got {UPLO!r}")
+    if symmetrize_input:
+        return _symmetrized(a), True
+    return a, UPLO != "U"
+
+
+def cholesky(a: Any, *, upper: bool = False, symmetrize_input: bool = True) -> Any:
+    """L with h = L Lᴴ (``upper``: Lᴴ), h = (a + aᴴ)/2, or with ``symmetrize_input=False`` the
+    matrix a's lower triangle gives (as JAX's; dL = L Φ(L⁻¹ dA L⁻ᵀ) with dA as given); a matrix
+    that is not positive definite raises NumPy's LinAlgError."""
+    low = _linalg.cholesky(_hermitian_input(a, None, symmetrize_input, "cholesky")[0])
     return _adjoint(low) if upper else low
 
 
 def eigh(a: Any, UPLO: str | None = None, symmetrize_input: bool = True) -> EighResult:
-    """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring):
-    of (a + aᴴ)/2, or with JAX's ``symmetrize_input=False`` of the matrix a's ``UPLO`` triangle
-    ("L", the default, or "U") gives, as NumPy's; its tangent is then taken as given, so a
-    non-symmetric a's cotangent is V diag(w̄) Vᵀ (JAX's differs there; for a symmetric a both
-    are the default's)."""
-    _square(a, "eigh")
-    if UPLO not in (None, "L", "U"):
-        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    if symmetrize_input:
-        return _hermitian_eigh(_symmetrized(a))
-    return _hermitian_eigh(a, lower=UPLO != "U")
+    """Eigenvalues (ascending) and eigenvectors of the symmetric a (see the module docstring and
+    :func:`_hermitian_input`): with ``symmetrize_input=False`` a non-symmetric a's cotangent is
+    V diag(w̄) Vᵀ (JAX's differs there; for a symmetric a both are the default's)."""
+    return _hermitian_eigh(*_hermitian_input(a, UPLO, symmetrize_input, "eigh"))
 
 
 def _hermitian_eigh(a: Any, lower: bool = True) -> EighResult:
@@ -283,21 +294,32 @@ def eigvals(a: Any) -> Any:
     return _linalg.eigvals(a)
 
 
-def eigvalsh(a: Any, UPLO: str = "L") -> Any:
-    _square(a, "eigvalsh")
-    return _linalg.eigvalsh(_symmetrized(a))
+def eigvalsh(a: Any, UPLO: str | None = "L", *, symmetrize_input: bool = True) -> Any:
+    """The eigenvalues (ascending) of :func:`eigh`'s matrix (:func:`_hermitian_input`):
+    dw = diag(Vᵀ dA V)."""
+    h, lower = _hermitian_input(a, UPLO, symmetrize_input, "eigvalsh")
+    return _linalg.eigvalsh(h, lower=lower)
 
 
 def svd(
-    a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+    a: Any,
+    full_matrices: bool = True,
+    compute_uv: bool = True,
+    hermitian: bool = False,
+    subset_by_index: tuple[int, int] | None = None,
 ) -> Any:
     """a = U diag(S) Vh (``compute_uv=False``: S alone); singular values descending. With
     ``hermitian``, from the eigendecomposition of (a + aᴴ)/2, as JAX's (see :func:`_svd_of_eigh`).
-    """
+    JAX's ``subset_by_index=(start, end)`` keeps the triplets start:end (with ``hermitian``, the
+    eigenpairs start:end, eigenvalues ascending), sliced from the whole decomposition, so they
+    differentiate (JAX on a CPU refuses the subset); as JAX's, not with ``full_matrices`` but
+    for ``hermitian``."""
     _matrices(a, "svd")
     if hermitian:
         _square(a, "svd(hermitian=True)")
-        return _svd_of_eigh(a, compute_uv)
+        return _svd_of_eigh(a, compute_uv, subset_by_index)
+    if subset_by_index is not None:
+        return _svd_subset(a, full_matrices, compute_uv, subset_by_index)
     m, n = shape(a)[-2:]
     if compute_uv and full_matrices and m != n:
         if _traced(a):
@@ -312,11 +334,35 @@ def svd(
     return SVDResult(rows(packed, 0, m), row(packed, m), matrix_transpose(rows(packed, m + 1)))
 
 
-def _svd_of_eigh(a: Any, compute_uv: bool) -> Any:
+def _svd_subset(
+    a: Any, full_matrices: bool, compute_uv: bool, subset_by_index: tuple[int, int]
+) -> Any:
+    """The singular triplets start:end of a, sliced from its thin SVD."""
+    if full_matrices:
+        raise ValueError(
+            "svd: full_matrices and subset_by_index cannot both be set (as in JAX); pass "
+            "full_matrices=False"
+        )
+    kept = slice(*subset_by_index)
+    if not compute_uv:
+        return _f.getitem(svd(a, False, False), (..., kept))
+    u, s, vh = svd(a, full_matrices=False)
+    return SVDResult(
+        _f.getitem(u, (..., slice(None), kept)),
+        _f.getitem(s, (..., kept)),
+        _f.getitem(vh, (..., kept, slice(None))),
+    )
+
+
+def _svd_of_eigh(a: Any, compute_uv: bool, subset_by_index: tuple[int, int] | None = None) -> Any:
     """The SVD of the Hermitian matrix (a + aᴴ)/2 = V diag(w) Vᴴ: S = |w| descending, U = V's
     columns in that order, Vh = (U diag(sign w))ᴴ (JAX's order at ties: its stable ascending
-    sort, reversed); the signs are constants."""
+    sort, reversed); the signs are constants. ``subset_by_index`` keeps the eigenpairs
+    start:end first, as JAX's."""
     w, v = eigh(a)
+    if subset_by_index is not None:
+        kept = slice(*subset_by_index)
+        w, v = _f.getitem(w, (..., kept)), _f.getitem(v, (..., slice(None), kept))
     order = _np.flip(_np.argsort(_np.abs(numbers(w)), axis=-1, kind="stable"), axis=-1)
     s = _take_along_axis(_f.abs(w), order, axis=-1)
     if not compute_uv:
@@ -354,27 +400,56 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     return r if mode == "r" else QRResult(rows(packed, 0, m), r)
 
 
-def pinv(a: Any, rcond: float | None = None, hermitian: bool = False) -> Any:
-    """The Moore–Penrose pseudo-inverse (NumPy's default cutoff); with ``hermitian``, of
-    (a + aᴴ)/2, as JAX's (its derivative then symmetric)."""
+def _eps(a: Any) -> float:
+    """The machine epsilon of a's dtype (float64's for integers), as JAX's cutoffs take it."""
+    dtype = dtype_of(a)
+    return float(_np.finfo(dtype if dtype.kind in "fc" else _np.float64).eps)
+
+
+def pinv(a: Any, rtol: Any = None, hermitian: bool = False, *, rcond: Any = None) -> Any:
+    """The Moore–Penrose pseudo-inverse from the SVD, singular values s ≤ rtol·max s cut off
+    (``rtol`` a number or one per matrix, shape a.shape[:-2]; by default JAX's
+    10·max(m, n)·eps, where NumPy's is 1e-15; ``rcond`` is its alias, as JAX's, and not both);
+    with ``hermitian``, of (a + aᴴ)/2, as JAX's (its derivative then symmetric)."""
+    if rcond is not None:
+        if rtol is not None:
+            raise ValueError(
+                "pinv: only one of rtol and rcond may be specified (rcond is an alias)"
+            )
+        rtol = rcond
     _matrices(a, "pinv")
+    if rtol is None:
+        rtol = 10 * max(shape(a)[-2:]) * _eps(a)
     if hermitian:
         _square(a, "pinv(hermitian=True)")
         a = _symmetrized(a)
-    return _linalg.pinv(a, rcond=rcond)
+    return _linalg.pinv(a, rcond=rtol)
 
 
-def lstsq(a: Any, b: Any, rcond: float | None = None) -> tuple:
-    """(x, residuals, rank, s) minimizing ‖a x − b‖, as NumPy gives them and JAX differentiates
-    them (:func:`admodes.numpy._contractions.least_squares`: from the SVD, singular values at or
-    below rcond·max s cut off; rcond defaults to eps·max(m, n))."""
+def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = False) -> tuple:
+    """(x, residuals, rank, s) minimizing ‖a x − b‖, as JAX computes and differentiates them:
+    x from the SVD, singular values s ≤ rcond·max s cut off (rcond defaults to eps·max(m, n); a
+    negative one is eps) (:func:`admodes.numpy._contractions.pseudo_solution`); residuals JAX's
+    ‖a x − b‖² of each column of b whatever a's shape and rank (:func:`_squared_misfits`), or
+    with ``numpy_resid=True`` NumPy's: those for a full-rank a with more rows than columns, else
+    empty; residuals and s are real, as NumPy's and JAX's."""
     if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
         raise LinAlgError(
             f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
             f"shapes {shape(a)} and {shape(b)}"
         )
-    relative = _np.finfo(dtype_of(a)).eps * max(shape(a)) if rcond is None else rcond
-    return least_squares(a, b, relative)
+    eps = _eps(a)
+    relative = eps * max(shape(a)) if rcond is None else (eps if rcond < 0 else rcond)
+    x, rank, singular = pseudo_solution(a, b, relative)
+    residuals = numpy_residuals(a, b, x, rank) if numpy_resid else _squared_misfits(a, b, x)
+    return x, residuals, rank, real(singular) if dtype_of(singular).kind == "c" else singular
+
+
+def _squared_misfits(a: Any, b: Any, x: Any) -> Any:
+    """‖b − a x‖² of each column of b, shape (1,) for a vector b: JAX's lstsq residuals
+    (norm(b − a x, axis=0)², so their derivative is nan where one is 0, as JAX's)."""
+    squared = _f.square(norm(_f.subtract(b, matmul(a, x)), axis=0))
+    return _f.reshape(squared, (1,)) if ndim(b) == 1 else squared
 
 
 # ---------------------------------------------------------------------------- conditioning
@@ -420,15 +495,18 @@ def cond(x: Any, p: Any = None) -> Any:
 
 def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any = None) -> Any:
     """NumPy's ``matrix_rank``: the number of singular values of each matrix (the absolute
-    eigenvalues if ``hermitian``, from the lower triangle) above ``tol``, by default rtol times
+    eigenvalues of (a + aᴴ)/2 if ``hermitian``, as JAX's) above ``tol``, by default rtol times
     the largest (rtol = max(m, n)·eps); of a vector, whether any entry is nonzero. Integers, a
-    constant (not differentiable)."""
+    constant (not differentiable). JAX's calls (``M``, ``rtol`` positional, ``hermitian``,
+    ``tol``) are accepted; JAX 0.10 compares a given ``rtol`` with the singular values
+    directly, as ``tol``, where its documentation and NumPy scale it by the largest: this is
+    NumPy's (and that documentation's)."""
     if rtol is not None and tol is not None:
         raise ValueError("`tol` and `rtol` can't be both set.")
     a = numbers(_f.asarray(A))
     if ndim(a) < 2:
         return _np.linalg.matrix_rank(plain(a))
-    values = _np.abs(_linalg.eigvalsh(a)) if hermitian else _linalg.svdvals(a)
+    values = _np.abs(eigvalsh(a)) if hermitian else _linalg.svdvals(a)
     if tol is None:
         scale = max(shape(a)[-2:]) * _np.finfo(dtype_of(values)).eps
         if rtol is not None:
@@ -553,9 +631,38 @@ def vector_norm(
 
 
 # ---------------------------------------------------------------------------- array API names
+def tensordot(
+    x1: Any,
+    x2: Any,
+    /,
+    axes: int | Sequence[Any] = 2,
+    *,
+    precision: Any = None,
+    preferred_element_type: Any = None,
+    out_sharding: Any = None,
+) -> Any:
+    """:func:`admodes.numpy.tensordot`, as ``numpy.linalg.tensordot`` and JAX's (``axes`` by
+    keyword or position); JAX's ``out_sharding`` (the result's layout over devices) is accepted
+    as None only."""
+    if out_sharding is not None:
+        raise NotImplementedError(
+            "linalg.tensordot: out_sharding is not supported (admodes computes on one device, "
+            "with NumPy); drop it, or place the result with jax.device_put after converting it"
+        )
+    return _tensordot(
+        x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type
+    )
+
+
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """The cross product of 3-vectors along ``axis`` (broadcast over the other axes), as
-    ``numpy.linalg.cross``: :func:`admodes.numpy.cross` with the array API's signature."""
+    ``numpy.linalg.cross`` and JAX's: :func:`admodes.numpy.cross` with the array API's
+    signature, which takes 3-vectors only."""
+    if shape(x1)[axis] != 3 or shape(x2)[axis] != 3:
+        raise ValueError(
+            f"linalg.cross needs vectors of 3 components along axis {axis}, got shapes "
+            f"{shape(x1)} and {shape(x2)} (admodes.numpy.cross takes 2-component ones, as JAX's)"
+        )
     return _cross(x1, x2, axis=axis)
 
 

@@ -361,40 +361,45 @@ eigh = defprim(
 )
 
 
-def _values_jvp(vectors: Callable[[Any], tuple[Any, Any]]) -> Callable[..., Any]:
-    """The JVP of the values σ of a = U diag(σ) Vᵀ, with (U, V) = ``vectors(a)`` recomputed:
-    dσ = diag(Uᵀ dA V)."""
+def _values_jvp(vectors: Callable[..., tuple[Any, Any]]) -> Callable[..., Any]:
+    """The JVP of the values σ of a = U diag(σ) Vᵀ, with (U, V) = ``vectors(a, **params)``
+    recomputed: dσ = diag(Uᵀ dA V)."""
 
-    def rule(t: Any, ans: Any, a: Any) -> Any:
-        u, v = vectors(a)
+    def rule(t: Any, ans: Any, a: Any, **params: Any) -> Any:
+        u, v = vectors(a, **params)
         return diagonal(matmul(matmul(matrix_transpose(u), t), v))
 
     return rule
 
 
-def _values_vjp(vectors: Callable[[Any], tuple[Any, Any]]) -> Callable[..., Any]:
+def _values_vjp(vectors: Callable[..., tuple[Any, Any]]) -> Callable[..., Any]:
     """The VJP of the values σ of a = U diag(σ) Vᵀ:  Ā = U diag(σ̄) Vᵀ."""
 
-    def rule(g: Any, ans: Any, a: Any) -> Any:
-        u, v = vectors(a)
+    def rule(g: Any, ans: Any, a: Any, **params: Any) -> Any:
+        u, v = vectors(a, **params)
         return matmul(multiply(u, as_row(g)), matrix_transpose(v))
 
     return rule
 
 
-def _eigenvectors(a: Any) -> tuple[Any, Any]:
-    v = rows(eigh(a), 1)
+def _eigenvectors(a: Any, lower: bool = True) -> tuple[Any, Any]:
+    v = rows(eigh(a, lower=lower), 1)
     return v, v
+
+
+def _eigvalsh_impl(a: Any, lower: bool = True) -> Any:
+    """The eigenvalues of the Hermitian matrix given by a's ``lower`` (or upper) triangle."""
+    return np.linalg.eigvalsh(a, UPLO="L" if lower else "U")
 
 
 eigvalsh = defprim(
     "eigvalsh",
-    np.linalg.eigvalsh,
+    _eigvalsh_impl,
     # The eigenvalues alone (finite derivatives at repeated eigenvalues too); the rules
     # recompute the eigenvectors.
     jvps=[real_only("eigvalsh", _values_jvp(_eigenvectors))],
     vjps=[real_only("eigvalsh", _values_vjp(_eigenvectors))],
-    cost=lambda ans, a: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
+    cost=lambda ans, a, lower=True: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
 )

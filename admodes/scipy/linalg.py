@@ -45,15 +45,15 @@ import scipy.linalg
 
 import admodes.numpy as anp
 from admodes.batching import array_numbers
-from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, plain, shape
+from admodes.core import TRACED_TYPES, at_each_index, dtype_of, held, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
-from admodes.numpy.linalg import _adjoint, _right_hand_side, _square, solve_triangular
+from admodes.numpy.linalg import _adjoint, _right_hand_side, _square
 from admodes.rules.contractions import matrix_transpose
 from admodes.rules.linalg import cholesky as _cholesky
 from admodes.rules.linalg import trans_code
 from admodes.rules.shape import along_axis
+from admodes.rules.special import expm as _expm
 from admodes.rules.special import (
-    expm,
     frechet,
     lu_factors,
     lu_permutation,
@@ -71,26 +71,51 @@ __all__ = ["block_diag", "cho_factor", "cho_solve", "cholesky", "circulant", "co
            "solve_triangular", "sqrtm", "svd", "toeplitz"]  # fmt: skip
 
 
-def cho_factor(a: Any, lower: bool = False) -> tuple[Any, bool]:
+def cho_factor(
+    a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
+) -> tuple[Any, bool]:
     """(c, lower): the Cholesky factor L (``lower``) or U of a = L Lᴴ = Uᴴ U, from a's lower
     (upper) triangle; U = Lᵀ for the L of aᵀ. As SciPy and JAX, a is not symmetrized: the
-    factorization of a (of aᵀ when upper) is differentiated as it stands."""
+    factorization of a (of aᵀ when upper) is differentiated as it stands. ``overwrite_a`` and
+    ``check_finite`` are accepted and ignored, as by JAX (admodes never overwrites an input)."""
     if lower:
         return _cholesky(a), True
     return matrix_transpose(_cholesky(matrix_transpose(a))), False
 
 
-def cholesky(a: Any, lower: bool = False) -> Any:
+def cholesky(
+    a: Any, lower: bool = False, overwrite_a: bool = False, check_finite: bool = True
+) -> Any:
     """SciPy's ``cholesky``: U with a = Uᴴ U (from a's upper triangle), or L with a = L Lᴴ
     (``lower``, from its lower triangle); ``cho_factor``'s factor."""
     return cho_factor(a, lower=lower)[0]
 
 
-def cho_solve(c_and_lower: tuple[Any, bool], b: Any) -> Any:
+def cho_solve(
+    c_and_lower: tuple[Any, bool], b: Any, overwrite_b: bool = False, check_finite: bool = True
+) -> Any:
     """x with a x = b from ``cho_factor(a)``: L y = b, Lᴴ x = y (or Uᴴ y = b, U x = y)."""
     c, lower = c_and_lower
     y = solve_triangular(c, b, trans=0 if lower else 2, lower=lower)
     return solve_triangular(c, y, trans=2 if lower else 0, lower=lower)
+
+
+def solve_triangular(
+    a: Any,
+    b: Any,
+    trans: int | str = 0,
+    lower: bool = False,
+    unit_diagonal: bool = False,
+    overwrite_b: bool = False,
+    debug: Any = None,
+    check_finite: bool = True,
+) -> Any:
+    """x with op(a) x = b for triangular a (``trans``: 0/'N' a, 1/'T' aᵀ, 2/'C' aᴴ), reading
+    only its triangle: :mod:`admodes.numpy.linalg`'s, with ``overwrite_b``, ``debug`` and
+    ``check_finite`` accepted and ignored, as by JAX."""
+    return numpy_linalg.solve_triangular(
+        a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal
+    )
 
 
 def lu_factor(
@@ -550,6 +575,37 @@ def polar(a: Any, side: str = "right", method: str = "qdwh") -> tuple[Any, Any]:
     return anp.matmul(u, vh), anp.matmul(scaled, _adjoint(basis))
 
 
+#: JAX's θ: the largest ‖A‖₁ its Padé approximant takes unscaled, in float64 (and complex128).
+_PADE_NORM = 5.371920351148152
+#: θ in float32 and complex64.
+_PADE_NORM_SINGLE = 3.925724783138660
+
+
+def expm(A: Any, *, upper_triangular: bool = False, max_squarings: int = 16) -> Any:
+    """e^A of each n×n matrix of A (SciPy's value; the rules the Fréchet derivative), and, as
+    JAX's, nan (derivative 0) for a matrix that needs more than ``max_squarings`` squarings:
+    floor(log₂(‖A‖₁/θ)) > max_squarings (θ :data:`_PADE_NORM`, or :data:`_PADE_NORM_SINGLE`
+    in single precision). ``upper_triangular`` is accepted: JAX then solves its Padé quotient
+    by a triangular solve, which only saves time."""
+    A = anp.asarray(A)
+    _square(A, "expm")
+    too_many = at_each_index(lambda a: _squarings(a) > max_squarings, A)
+    if not np.any(held(too_many)):
+        return _expm(A)
+    too_many = anp.expand_dims(too_many, (-2, -1))
+    return anp.where(too_many, np.nan, _expm(anp.where(too_many, 0.0, A)))
+
+
+def _squarings(a: np.ndarray) -> np.ndarray:
+    """JAX's number of squarings of each matrix of the plain ``a``: max(0, floor(log₂(‖a‖₁/θ)))."""
+    a = np.asarray(a)
+    single = a.dtype in (np.float32, np.complex64)
+    norm = np.max(np.sum(np.abs(a), axis=-2), axis=-1, initial=0.0)  # ‖a‖₁, 0 if empty
+    norm = norm / (_PADE_NORM_SINGLE if single else _PADE_NORM)
+    with np.errstate(divide="ignore"):
+        return np.maximum(0.0, np.floor(np.log2(norm)))
+
+
 _FRECHET_METHODS = (None, "SPS", "blockEnlarge")
 
 
@@ -567,7 +623,7 @@ def expm_frechet(
             f"expm_frechet: A and E must have the same shape, got {shape(A)} and {shape(E)}"
         )
     derivative = frechet(A, E)
-    return (expm(A), derivative) if compute_expm else derivative
+    return (_expm(A), derivative) if compute_expm else derivative
 
 
 def qr_multiply(

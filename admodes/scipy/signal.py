@@ -5,7 +5,8 @@ N-D arrays (SciPy's modes and semantics), differentiable by both engines.
 in :mod:`admodes.rules.special`): ``correlate(x, y)`` is ``convolve(x, flip(y))``; ``valid``
 keeps the entries that do not depend on zero padding (one input must be at least as large as the
 other in every dimension, as SciPy requires), ``same`` the centre of the full result with
-``in1``'s shape. ``method`` is accepted for SciPy's signature; the evaluation is direct.
+``in1``'s shape. ``method`` is accepted for SciPy's signature (the evaluation is direct), and
+JAX's ``precision``, as by :mod:`admodes.numpy`'s products (NumPy computes in full precision).
 ``convolve2d`` and ``correlate2d`` are the same for 2-D arrays with zero padding only
 (``boundary="fill"``, ``fillvalue=0``, as JAX). ``fftconvolve`` multiplies the inputs' spectra
 (:mod:`admodes.numpy.fft`) along ``axes`` and broadcasts along the others, as SciPy's.
@@ -74,7 +75,9 @@ def _sliced(full: Any, kept: tuple[slice, ...]) -> Any:
     return full if whole else anp.getitem(full, kept)
 
 
-def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Any:
+def convolve(
+    in1: Any, in2: Any, mode: str = "full", method: str = "auto", precision: Any = None
+) -> Any:
     """(in1 ∗ in2)[k] = Σᵢ in1[i] in2[k − i], over every axis."""
     in1, in2 = anp.asarray(in1), anp.asarray(in2)
     if ndim(in1) != ndim(in2):
@@ -85,7 +88,9 @@ def convolve(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> An
     return _sliced(_special.convolve(in1, in2), kept)
 
 
-def correlate(in1: Any, in2: Any, mode: str = "full", method: str = "auto") -> Any:
+def correlate(
+    in1: Any, in2: Any, mode: str = "full", method: str = "auto", precision: Any = None
+) -> Any:
     """Σᵢ in1[i + k] in2[i]: the convolution of in1 with in2 reversed along every axis."""
     in2 = anp.asarray(in2)
     return convolve(in1, anp.flip(in2) if ndim(in2) else in2, mode=mode)
@@ -114,7 +119,12 @@ def _matrices(name: str, in1: Any, in2: Any, boundary: str, fillvalue: Any) -> t
 
 
 def convolve2d(
-    in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", fillvalue: Any = 0
+    in1: Any,
+    in2: Any,
+    mode: str = "full",
+    boundary: str = "fill",
+    fillvalue: Any = 0,
+    precision: Any = None,
 ) -> Any:
     """The 2-D convolution Σᵢⱼ in1[i, j] in2[k − i, l − j], zero-padded: ``convolve`` of two
     matrices."""
@@ -123,7 +133,12 @@ def convolve2d(
 
 
 def correlate2d(
-    in1: Any, in2: Any, mode: str = "full", boundary: str = "fill", fillvalue: Any = 0
+    in1: Any,
+    in2: Any,
+    mode: str = "full",
+    boundary: str = "fill",
+    fillvalue: Any = 0,
+    precision: Any = None,
 ) -> Any:
     """The 2-D correlation Σᵢⱼ in1[i + k, j + l] in2[i, j], zero-padded: ``correlate`` of two
     matrices, except that SciPy's "same" block starts at m // 2 along an axis where in2 has

@@ -41,40 +41,10 @@ from admodes import nn
 from admodes.batching import array_numbers, is_mapped, on_numbers
 from admodes.core import at_each_index, dtype_of, numbers, plain
 from admodes.nn import logsumexp
-from admodes.rules.elementwise import erfc, exp_abs, i0e, i1e, weak_scalars
-from admodes.rules.elementwise import logistic as expit
-from admodes.rules.special import (
-    beta,
-    betainc,
-    betaln,
-    ci,
-    dawsn,
-    digamma,
-    erf,
-    erfcx,
-    erfinv,
-    exp1,
-    expi,
-    expn,
-    fresnel_c,
-    fresnel_s,
-    gamma,
-    gammainc,
-    gammaincc,
-    gammaln,
-    log_ndtr,
-    ndtri,
-    owens_t,
-    poch,
-    polygamma,
-    rel_entr,
-    rgamma,
-    si,
-    spence,
-    xlog1py,
-    xlogx,
-    xlogy,
-)
+from admodes.rules import elementwise as _elementwise
+from admodes.rules import special as _special
+from admodes.rules.elementwise import exp_abs, weak_scalars
+from admodes.rules.special import ci, fresnel_c, fresnel_s, rgamma, si, xlogx
 from admodes.rules.special import hyp1f1 as _hyp1f1
 from admodes.rules.special import hyp2f1 as _hyp2f1
 from admodes.rules.special import jv as _jv
@@ -141,8 +111,155 @@ __all__ = [
     "zeta",
 ]
 
-psi = digamma
 i0 = anp.i0
+
+
+# ---------------------------------------------------------------------------- the primitives
+# Each is a primitive of admodes.rules (SciPy's value, JAX's derivative) under JAX's (and
+# SciPy's) parameter names, so that they can be passed as keywords, as to JAX's.
+def erf(x: Any) -> Any:
+    """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt."""
+    return _special.erf(x)
+
+
+def erfc(x: Any) -> Any:
+    """erfc(x) = 1 − erf(x)."""
+    return _elementwise.erfc(x)
+
+
+def erfinv(x: Any) -> Any:
+    """The inverse of erf on (−1, 1)."""
+    return _special.erfinv(x)
+
+
+def erfcx(x: Any) -> Any:
+    """The scaled complementary error function e^(x²) erfc(x)."""
+    return _special.erfcx(x)
+
+
+def dawsn(x: Any) -> Any:
+    """Dawson's integral e^(−x²) ∫₀ˣ e^(t²) dt."""
+    return _special.dawsn(x)
+
+
+def ndtri(p: Any) -> Any:
+    """The inverse of the standard normal CDF Φ."""
+    return _special.ndtri(p)
+
+
+def log_ndtr(x: Any, series_order: int = 3) -> Any:
+    """log Φ(x) (SciPy's value, accurate in the far tails; JAX's ``series_order``, the terms of
+    its asymptotic series for x < −20, is accepted and not used)."""
+    return _special.log_ndtr(x)
+
+
+def expit(x: Any) -> Any:
+    """The logistic function 1/(1 + e^(−x))."""
+    return _elementwise.logistic(x)
+
+
+def gamma(x: Any) -> Any:
+    """Γ(x) = ∫₀^∞ t^(x−1) e^(−t) dt."""
+    return _special.gamma(x)
+
+
+def gammaln(x: Any) -> Any:
+    """log |Γ(x)|."""
+    return _special.gammaln(x)
+
+
+def digamma(x: Any) -> Any:
+    """ψ(x) = Γ′(x)/Γ(x)."""
+    return _special.digamma(x)
+
+
+psi = digamma
+
+
+def polygamma(n: Any, x: Any) -> Any:
+    """ψ⁽ⁿ⁾(x), the n-th derivative of ψ (integer n ≥ 0)."""
+    return _special.polygamma(n, x)
+
+
+def gammainc(a: Any, x: Any) -> Any:
+    """The regularized lower incomplete gamma function P(a, x) = γ(a, x)/Γ(a)."""
+    return _special.gammainc(a, x)
+
+
+def gammaincc(a: Any, x: Any) -> Any:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 − P(a, x)."""
+    return _special.gammaincc(a, x)
+
+
+def beta(a: Any, b: Any) -> Any:
+    """B(a, b) = Γ(a) Γ(b)/Γ(a + b)."""
+    return _special.beta(a, b)
+
+
+def betaln(a: Any, b: Any) -> Any:
+    """log |B(a, b)|."""
+    return _special.betaln(a, b)
+
+
+def betainc(a: Any, b: Any, x: Any) -> Any:
+    """The regularized incomplete beta function I_x(a, b) = B(x; a, b)/B(a, b)."""
+    return _special.betainc(a, b, x)
+
+
+def poch(z: Any, m: Any) -> Any:
+    """The Pochhammer symbol (z)_m = Γ(z + m)/Γ(z)."""
+    return _special.poch(z, m)
+
+
+def expn(n: Any, x: Any) -> Any:
+    """The generalized exponential integral Eₙ(x) = ∫₁^∞ e^(−xt)/tⁿ dt (integer n ≥ 0)."""
+    return _special.expn(n, x)
+
+
+def exp1(x: Any) -> Any:
+    """The exponential integral E₁(x) = ∫₁^∞ e^(−xt)/t dt."""
+    return _special.exp1(x)
+
+
+def expi(x: Any) -> Any:
+    """The exponential integral Ei(x) = −PV ∫₋ₓ^∞ e^(−t)/t dt."""
+    return _special.expi(x)
+
+
+def spence(x: Any) -> Any:
+    """Spence's function (the dilogarithm of 1 − x) ∫₁ˣ log t/(1 − t) dt, for x ≥ 0."""
+    return _special.spence(x)
+
+
+def owens_t(h: Any, a: Any) -> Any:
+    """Owen's T function T(h, a) = 1/(2π) ∫₀ᵃ e^(−h²(1 + x²)/2)/(1 + x²) dx."""
+    return _special.owens_t(h, a)
+
+
+def i0e(x: Any) -> Any:
+    """The exponentially scaled modified Bessel function e^(−|x|) I₀(x)."""
+    return _elementwise.i0e(x)
+
+
+def i1e(x: Any) -> Any:
+    """The exponentially scaled modified Bessel function e^(−|x|) I₁(x)."""
+    return _elementwise.i1e(x)
+
+
+def xlogy(x: Any, y: Any) -> Any:
+    """x log y, 0 where x = 0."""
+    return _special.xlogy(x, y)
+
+
+def xlog1py(x: Any, y: Any) -> Any:
+    """x log(1 + y), 0 where x = 0."""
+    return _special.xlog1py(x, y)
+
+
+def rel_entr(p: Any, q: Any) -> Any:
+    """p log(p/q) for p, q > 0, 0 at p = 0 ≤ q, inf elsewhere (SciPy's value; JAX's derivatives,
+    0 outside p, q > 0)."""
+    return _special.rel_entr(p, q)
 
 
 def entr(x: Any) -> Any:
@@ -151,10 +268,10 @@ def entr(x: Any) -> Any:
     return anp.where(numbers(x) < 0, -np.inf, anp.negative(xlogx(x)))
 
 
-def kl_div(x: Any, y: Any) -> Any:
-    """x log(x/y) − x + y for x, y > 0, y at x = 0 ≤ y, inf elsewhere: rel_entr(x, y) − x + y, as
-    JAX (derivatives log(x/y) and 1 − x/y where x, y > 0; −1 and 1 at x = 0)."""
-    return anp.add(anp.subtract(rel_entr(x, y), x), y)
+def kl_div(p: Any, q: Any) -> Any:
+    """p log(p/q) − p + q for p, q > 0, q at p = 0 ≤ q, inf elsewhere: rel_entr(p, q) − p + q, as
+    JAX (derivatives log(p/q) and 1 − p/q where p, q > 0; −1 and 1 at p = 0)."""
+    return anp.add(anp.subtract(rel_entr(p, q), p), q)
 
 
 def multigammaln(a: Any, d: int) -> Any:
@@ -188,10 +305,10 @@ def erfcinv(y: Any) -> Any:
     return anp.multiply(ndtri(anp.multiply(y, 0.5)), -math.sqrt(0.5))
 
 
-def logit(p: Any) -> Any:
-    """log(p / (1 − p)) = log p − log1p(−p): its derivative 1/p + 1/(1 − p) = 1/(p(1 − p)) is
+def logit(x: Any) -> Any:
+    """log(x / (1 − x)) = log x − log1p(−x): its derivative 1/x + 1/(1 − x) = 1/(x(1 − x)) is
     inf at 0 and at 1 by both modes, as JAX's (a quotient would give 0·∞ = nan in reverse mode)."""
-    return anp.subtract(anp.log(p), anp.log1p(anp.negative(p)))
+    return anp.subtract(anp.log(x), anp.log1p(anp.negative(x)))
 
 
 def i1(x: Any) -> Any:
