@@ -6,6 +6,7 @@ central finite differences, or numbers worked out by hand.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import subprocess
@@ -317,6 +318,16 @@ def assert_maps_like_a_loop(
         )
         expected = per_index(ad.grad(summed, argnums), in_axes, args)
         assert_close(through, expected, rtol=1e-13)
+
+
+def assert_takes_jaxs_parameters(ours: Callable[..., Any], theirs: Callable[..., Any]) -> None:
+    """Every parameter of JAX's function is one of admodes' (JAX's positional ones at JAX's
+    positions), so that each call JAX takes, by position or keyword, admodes takes."""
+    names = list(inspect.signature(ours).parameters)
+    for position, (key, parameter) in enumerate(inspect.signature(theirs).parameters.items()):
+        assert key in names, f"{ours.__name__} lacks JAX's parameter {key}"
+        if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
+            assert names[position] == key, f"{ours.__name__}: {key} is not at JAX's position"
 
 
 def jax_or_ad(m: Any) -> Any:

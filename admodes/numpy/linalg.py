@@ -150,10 +150,14 @@ def solve_triangular(
     trans: int | str = 0,
     lower: bool = False,
     unit_diagonal: bool = False,
+    overwrite_b: bool = False,
+    debug: Any = None,
+    check_finite: bool = True,
 ) -> Any:
     """x with op(a) x = b for triangular a, SciPy's signature (``trans``: 0/'N' a, 1/'T' aᵀ,
     2/'C' aᴴ = conj(a)ᵀ); only the triangle is read (its diagonal taken as ones when
-    ``unit_diagonal``)."""
+    ``unit_diagonal``). ``overwrite_b``, ``debug`` and ``check_finite`` are accepted and
+    ignored, as by JAX (admodes never overwrites an input)."""
     code = _linalg.trans_code(trans, "solve_triangular")
     vector = _right_hand_side(a, b, "solve_triangular")
     x = _linalg.solve_triangular(

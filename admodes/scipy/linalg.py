@@ -47,7 +47,7 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.core import TRACED_TYPES, at_each_index, dtype_of, held, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
-from admodes.numpy.linalg import _adjoint, _right_hand_side, _square
+from admodes.numpy.linalg import _adjoint, _right_hand_side, _square, solve_triangular
 from admodes.rules.contractions import matrix_transpose
 from admodes.rules.linalg import cholesky as _cholesky
 from admodes.rules.linalg import trans_code
@@ -98,24 +98,6 @@ def cho_solve(
     c, lower = c_and_lower
     y = solve_triangular(c, b, trans=0 if lower else 2, lower=lower)
     return solve_triangular(c, y, trans=2 if lower else 0, lower=lower)
-
-
-def solve_triangular(
-    a: Any,
-    b: Any,
-    trans: int | str = 0,
-    lower: bool = False,
-    unit_diagonal: bool = False,
-    overwrite_b: bool = False,
-    debug: Any = None,
-    check_finite: bool = True,
-) -> Any:
-    """x with op(a) x = b for triangular a (``trans``: 0/'N' a, 1/'T' aᵀ, 2/'C' aᴴ), reading
-    only its triangle: :mod:`admodes.numpy.linalg`'s, with ``overwrite_b``, ``debug`` and
-    ``check_finite`` accepted and ignored, as by JAX."""
-    return numpy_linalg.solve_triangular(
-        a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal
-    )
 
 
 def lu_factor(
