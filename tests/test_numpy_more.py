@@ -56,6 +56,11 @@ METHODS = ("lower", "higher", "nearest")  # linear and midpoint: nanquantile and
 X_AT = np.array([-2.0, -1.5, -0.9, -0.5, 0.0, 0.25, 0.7, 1.0, 2.5, 3.0])  # knots and outside
 IDX = np.array([1, 3])
 
+#: NaNs in every row, and a mask that marks at least one number in each.
+NAN_SOME = with_nans(R(3, 4, seed="some"), 1, 4, 6, 11)
+NAN_MARKED = np.array(
+    [[True, False, True, False], [True, True, False, False], [False, True, True, True]]
+)
 SET_A, SET_B = np.array([3.0, 1.0, 2.0, 3.0, 5.0]), np.array([2.0, 3.0, 7.0])  # with repeats
 
 # name -> (fn(m, *args), args): every float argument is differentiated.
@@ -108,6 +113,17 @@ CASES: dict[str, tuple[Callable[..., Any], tuple]] = {
         (R(3, 4),),
     ),
     "std-given-mean": (lambda m, x: m.std(x, axis=0, mean=m.sin(x[:1])), (R(3, 4),)),
+    # the NaN-ignoring reductions with JAX's where= and initial=
+    "nansum-where-initial": (
+        lambda m, x: m.nansum(x, axis=1, where=NAN_MARKED, initial=1.5),
+        (NAN_SOME,),
+    ),
+    "nanmean-where": (lambda m, x: m.nanmean(x, axis=1, where=NAN_MARKED), (NAN_SOME,)),
+    "nanmax-where-initial": (
+        lambda m, x: m.nanmax(x, axis=1, where=NAN_MARKED, initial=-5.0),
+        (NAN_SOME,),
+    ),
+    "nanmin-initial": (lambda m, x: m.nanmin(x, axis=0, initial=0.5), (NAN_SOME,)),
     # reductions with NaNs
     "nanvar": (lambda m, x: m.nanvar(x), (with_nans(R(3, 4), 1, 6),)),
     "nanvar-axis-ddof": (lambda m, x: m.nanvar(x, axis=1, ddof=1), (with_nans(R(3, 4), 1, 6),)),

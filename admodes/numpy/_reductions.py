@@ -191,28 +191,49 @@ def _without_nans(a: Any, fill: float) -> Any:
 
 
 def nansum(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    initial: Any = None,
+    where: Any = None,
 ) -> Any:
-    """Σ over the entries that are not NaN."""
-    return sum(_without_nans(a, 0.0), axis, dtype, out, keepdims)
+    """Σ over the entries that are not NaN (of those ``where`` marks, plus ``initial``)."""
+    return sum(_without_nans(a, 0.0), axis, dtype, out, keepdims, initial=initial, where=where)
 
 
 def nanmean(
-    a: Any, axis: Axis = None, dtype: Any = None, out: None = None, keepdims: bool = False
+    a: Any,
+    axis: Axis = None,
+    dtype: Any = None,
+    out: None = None,
+    keepdims: bool = False,
+    *,
+    where: Any = None,
 ) -> Any:
-    """nansum / the number of entries that are not NaN."""
+    """nansum / the number of entries that are not NaN (of those ``where`` marks)."""
     a = asarray(a)
-    total = nansum(a, axis, dtype, out, keepdims)
-    n = _np.sum(~nan_mask(a), axis=_axes(axis, ndim(a)), keepdims=keepdims)
+    total = nansum(a, axis, dtype, out, keepdims, where=where)
+    marked = True if where is None else plain(where)
+    n = _np.sum(~nan_mask(a), axis=_axes(axis, ndim(a)), keepdims=keepdims, where=marked)
     return divide(total, n.astype(dtype_of(total)))
 
 
 def _nan_extremum(pick: Any, fill: float) -> Any:
-    def reduction(a: Any, axis: Axis = None, out: None = None, keepdims: bool = False) -> Any:
+    def reduction(
+        a: Any,
+        axis: Axis = None,
+        out: None = None,
+        keepdims: bool = False,
+        initial: Any = None,
+        where: Any = None,
+    ) -> Any:
         no_out(out)
         a = asarray(a)
         axes = _axes(axis, ndim(a))
-        result = pick(_without_nans(a, fill), axes, keepdims=keepdims)
+        result = pick(_without_nans(a, fill), axes, keepdims=keepdims, initial=initial, where=where)
+        # NaN where every entry is, marked or not (JAX's rule)
         return replaced(_np.all(nan_mask(a), axis=axes, keepdims=keepdims), _np.nan, result)
 
     reduction.__name__ = f"nan{pick.__name__}"
