@@ -375,12 +375,10 @@ def unique(
         (found[1],) = sized_indices((first,), size, first[0] if distinct else 0)
         if return_counts:
             (found[-1],) = sized_indices((found[-1],), size, 0)
-    values = take(ar, found[1], axis=axis)
-    if size is not None and fill_value is not None and size > distinct:
-        along = 0 if axis is None else axis
-        values = moveaxis(values, along, 0)
-        padded = (_np.arange(size) >= distinct).reshape((size,) + (1,) * (ndim(values) - 1))
-        values = moveaxis(where(padded, fill_value, values), 0, along)
+    values = take(ar, first, axis=axis)
+    if size is not None:
+        padding = take(ar, first[:1], axis=axis) if fill_value is None else fill_value
+        values = sized(values, size, padding, 0 if axis is None else axis)
     extras = found[1:] if return_index else found[2:]
     return (values, *extras) if extras else values
 

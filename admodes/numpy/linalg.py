@@ -512,7 +512,7 @@ def matrix_rank(A: Any, tol: Any = None, hermitian: bool = False, *, rtol: Any =
         return _np.linalg.matrix_rank(plain(a))
     values = _np.abs(eigvalsh(a)) if hermitian else _linalg.svdvals(a)
     if tol is None:
-        scale = max(shape(a)[-2:]) * _np.finfo(dtype_of(values)).eps
+        scale = max(shape(a)[-2:]) * _eps(values)
         if rtol is not None:
             scale = _np.asarray(plain(rtol))[..., None]
         tol = _np.max(values, axis=-1, keepdims=True, initial=0) * scale
