@@ -204,7 +204,7 @@ def no_out(out: Any) -> None:
 
 
 def with_dtype(x: Any, dtype: Any) -> Any:
-    """x converted to a reduction's ``dtype=`` argument (None: unchanged)."""
+    """x converted to a ``dtype=`` argument (a reduction's, a join's; None: unchanged)."""
     return x if dtype is None else astype(x, dtype)
 
 
@@ -452,7 +452,7 @@ def like_inputs(out: Any, inputs: Sequence[Any]) -> Any:
 
 def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) -> Any:
     """The arrays joined along ``axis`` (None: flattened first), each in ``dtype`` if given."""
-    arrays = [a if dtype is None else astype(a, dtype) for a in arrays]
+    arrays = [with_dtype(a, dtype) for a in arrays]
     joined = [ravel(a) for a in arrays] if axis is None else arrays
     ax = _axes(0 if axis is None else axis, ndim(joined[0]))[0]
     return like_inputs(_shape.concatenate(*joined, axis=ax), arrays)
@@ -461,7 +461,7 @@ def concatenate(arrays: Sequence[Any], axis: int | None = 0, dtype: Any = None) 
 def stack(arrays: Sequence[Any], axis: int = 0, out: None = None, dtype: Any = None) -> Any:
     """The arrays, of one shape, joined along a new ``axis``, each in ``dtype`` if given."""
     no_out(out)
-    arrays = [a if dtype is None else astype(a, dtype) for a in arrays]
+    arrays = [with_dtype(a, dtype) for a in arrays]
     return like_inputs(_shape.stack(*arrays, axis=_axes(axis, ndim(arrays[0]) + 1)[0]), arrays)
 
 
