@@ -762,14 +762,20 @@ def _layouts(n: int) -> Iterator[tuple[tuple[str, int | None], ...]]:
             yield layout
 
 
+#: The functions of the lower-rank sweep are split among this many tests (every SHARDS-th
+#: function each), so that the two test workers share the sweep's minute between them.
+SHARDS = 4
+
+
 @pytest.mark.slow
-def test_every_namespace_function_maps_with_shared_arguments_at_lower_ranks() -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_namespace_function_maps_with_shared_arguments_at_lower_ranks(shard: int) -> None:
     """Each function again, every array argument as probed or one rank lower (vectors beside
     matrices, scalars beside vectors), each mapped or shared by every index: its value and vmap
     of its gradient in both modes equal the function at each index."""
     differ = {}
-    for name, call, primals, total in _probes():
-        if not all(isinstance(p, np.ndarray) for p in primals):
+    for k, (name, call, primals, total) in enumerate(_probes()):
+        if k % SHARDS != shard or not all(isinstance(p, np.ndarray) for p in primals):
             continue
         every = tuple(range(len(primals)))
         for layout in _layouts(len(primals)):
