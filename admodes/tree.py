@@ -28,6 +28,7 @@ __all__ = [
     "FlattenedIndexKey",
     "GetAttrKey",
     "SequenceKey",
+    "TreeDef",
     "all",
     "broadcast",
     "flatten",
@@ -46,11 +47,66 @@ __all__ = [
     "unflatten",
 ]
 
-#: A tree definition: ``LEAF``, ``None``, or ``(node type, keys or aux data or None, child
-#: defs)``: a dict's keys, a registered type's auxiliary data.
-TreeDef = Any
-LEAF = "*"
 IsLeaf = Callable[[Any], bool] | None
+
+
+class TreeDef(tuple):
+    """A tree's structure (JAX's ``PyTreeDef``): for a node, the tuple ``(node type, keys or
+    auxiliary data, child definitions)`` (a dict's sorted keys, a registered type's aux data,
+    None for a sequence); the definitions :data:`LEAF` and :data:`NONE` for a leaf and for
+    ``None``. Two trees have one structure when their definitions are equal."""
+
+    __slots__ = ()
+
+    @property
+    def num_leaves(self) -> int:
+        """How many leaves a tree of this structure has."""
+        if self is LEAF:
+            return 1
+        return 0 if self is NONE else sum(child.num_leaves for child in self[2])
+
+    @property
+    def num_nodes(self) -> int:
+        """How many nodes, leaves and ``None`` included, a tree of this structure has."""
+        if self is LEAF or self is NONE:
+            return 1
+        return 1 + sum(child.num_nodes for child in self[2])
+
+    def unflatten(self, leaves: Iterable[Any]) -> Any:
+        """The tree of this structure with ``leaves`` in order (:func:`unflatten`)."""
+        return unflatten(self, list(leaves))
+
+    def flatten_up_to(self, tree: Any) -> list[Any]:
+        """The subtrees of ``tree`` at this structure's leaves, in order; ValueError unless
+        this structure is a prefix of ``tree``'s."""
+        found: list[Any] = []
+        if not _up_to(self, tree, found):
+            raise ValueError(
+                f"a tree of structure {describe(structure(tree))} does not have the structure "
+                f"{describe(self)} as a prefix"
+            )
+        return found
+
+    def children(self) -> list[TreeDef]:
+        """The definitions of a node's children (none for a leaf or ``None``)."""
+        return [] if self is LEAF or self is NONE else list(self[2])
+
+    def node_data(self) -> tuple[type, Any] | None:
+        """A node's type and its keys or auxiliary data; None for a leaf."""
+        if self is LEAF:
+            return None
+        if self is NONE:
+            return type(None), None
+        kind, keys, _ = self
+        return kind, list(keys) if kind is dict or kind is OrderedDict else keys
+
+    def __repr__(self) -> str:
+        return f"PyTreeDef({describe(self)})"
+
+
+#: The structure of a leaf, and of ``None`` (an empty subtree).
+LEAF = TreeDef(("*",))
+NONE = TreeDef((None,))
 
 
 class NodeType(NamedTuple):
@@ -155,7 +211,7 @@ def _flatten_into(tree: Any, leaves: list[Any], is_leaf: IsLeaf) -> TreeDef:
         leaves.append(tree)
         return LEAF
     if tree is None:
-        return None
+        return NONE
     kind = type(tree)
     if kind is tuple or kind is list:  # the common nodes first: fewer calls on a hot path
         keys, children = None, tree
@@ -177,7 +233,7 @@ def _flatten_into(tree: Any, leaves: list[Any], is_leaf: IsLeaf) -> TreeDef:
             defs.append(LEAF)
         else:
             defs.append(_flatten_into(child, leaves, is_leaf))
-    return (kind, keys, tuple(defs))
+    return TreeDef((kind, keys, tuple(defs)))
 
 
 def _node(tree: Any) -> tuple[type, Any, Any] | None:
@@ -213,7 +269,7 @@ _END = object()
 
 
 def _build(treedef: TreeDef, it: Any) -> Any:
-    if treedef is None:
+    if treedef is NONE:
         return None
     if treedef is LEAF:
         return next(it)
@@ -281,8 +337,8 @@ def _up_to(treedef: TreeDef, tree: Any, out: list[Any]) -> bool:
     if treedef is LEAF:
         out.append(tree)
         return True
-    if treedef is None or tree is None:
-        return treedef is None and tree is None
+    if treedef is NONE or tree is None:
+        return treedef is NONE and tree is None
     node = _node(tree)
     kind, keys, children = treedef
     if node is None or node[0] is not kind or node[1] != keys or len(node[2]) != len(children):
@@ -303,7 +359,7 @@ def transpose(
             f"which does not have {describe(outer_treedef)} as its outer structure"
         )
     if inner_treedef is None:
-        inner_treedef = structure(inner_trees[0]) if inner_trees else None
+        inner_treedef = structure(inner_trees[0]) if inner_trees else NONE
     columns = []
     for inner in inner_trees:
         inner_leaves, treedef = flatten(inner)
@@ -383,7 +439,7 @@ def paths(treedef: TreeDef) -> list[KeyPath]:
 
 
 def _paths_into(treedef: TreeDef, prefix: KeyPath, found: list[KeyPath]) -> None:
-    if treedef is None:
+    if treedef is NONE:
         return
     if treedef is LEAF:
         found.append(prefix)
@@ -496,16 +552,24 @@ def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
 
 
 def describe(treedef: TreeDef) -> str:
-    """A short human-readable form of a tree definition, for error messages."""
-    if treedef is None:
+    """A tree definition as JAX writes one (inside ``PyTreeDef(...)``), for error messages:
+    ``{'a': (*, None, [*])}``; a registered node, a namedtuple or an OrderedDict as
+    ``CustomNode(Type[aux data], [children])``."""
+    if treedef is NONE:
         return "None"
-    if treedef == LEAF:
+    if treedef is LEAF:
         return "*"
     kind, keys, children = treedef
     parts = [describe(c) for c in children]
-    if kind is dict or kind is OrderedDict:
-        return "{" + ", ".join(f"{k!r}: {p}" for k, p in zip(keys, parts, strict=True)) + "}"
     inner = ", ".join(parts)
-    if kind in NODE_TYPES:
-        return f"{kind.__name__}({inner})"
-    return f"[{inner}]" if kind is list else f"({inner}{',' if len(parts) == 1 else ''})"
+    if kind is dict:
+        return "{" + ", ".join(f"{k!r}: {p}" for k, p in zip(keys, parts, strict=True)) + "}"
+    if kind is list:
+        return f"[{inner}]"
+    if kind is tuple:
+        return f"({inner}{',' if len(parts) == 1 else ''})"
+    if kind is OrderedDict or kind in NODE_TYPES:
+        node = f"{kind.__name__}[{keys}]"
+    else:  # a namedtuple
+        node = f"namedtuple[{kind.__name__}]"
+    return f"CustomNode({node}, [{inner}])"

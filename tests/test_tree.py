@@ -158,6 +158,38 @@ def test_too_few_leaves_raise_a_value_error_as_jax() -> None:
         jax.tree.unflatten(jax.tree.structure([1.0, 2.0]), [3.0])
 
 
+@pytest.mark.parametrize(
+    "example",
+    [{"b": (1.0, None, [2.0, 3.0]), "a": 4.0}, None, 1.5, (), [None, (1.0,)], "MODEL"],
+    ids=["dict", "None", "leaf", "empty", "nested", "registered"],
+)
+def test_tree_definitions_have_jaxs_methods(example: Any) -> None:
+    """A structure's num_leaves, num_nodes, children, node_data, unflatten, flatten_up_to and
+    repr, as JAX's PyTreeDef gives them."""
+    example = MODEL if example == "MODEL" else example
+    ours, theirs = tree.structure(example), jax.tree.structure(example)
+    assert repr(ours) == repr(theirs)
+    assert (ours.num_leaves, ours.num_nodes) == (theirs.num_leaves, theirs.num_nodes)
+    assert [repr(c) for c in ours.children()] == [repr(c) for c in theirs.children()]
+    data, their_data = ours.node_data(), theirs.node_data()
+    assert (data is None) == (their_data is None)
+    if data is not None:
+        assert data[0] is their_data[0]
+        if data[0] in (dict, tuple, list, type(None)):
+            assert data[1] == their_data[1]
+    values = [10.0 * (k + 1) for k in range(ours.num_leaves)]
+    _leaves_equal(tree.leaves(ours.unflatten(values)), jax.tree.leaves(theirs.unflatten(values)))
+    _leaves_equal(ours.flatten_up_to(example), theirs.flatten_up_to(example))
+
+
+def test_flatten_up_to_takes_subtrees_at_the_leaves_and_refuses_other_structures() -> None:
+    ours, theirs = tree.structure({"a": 0, "b": [0, 0]}), jax.tree.structure({"a": 0, "b": [0, 0]})
+    deeper = {"a": (1.0, 2.0), "b": [{"c": 3.0}, None]}
+    assert ours.flatten_up_to(deeper) == theirs.flatten_up_to(deeper)
+    with pytest.raises(ValueError, match="does not have the structure"):
+        ours.flatten_up_to({"a": 1.0})
+
+
 def test_registered_nodes_flatten_as_jaxs() -> None:
     _leaves_equal(tree.leaves(MODEL), jax.tree.leaves(MODEL))
     rebuilt = tree.unflatten(tree.structure(MODEL), tree.leaves(MODEL))
@@ -166,7 +198,7 @@ def test_registered_nodes_flatten_as_jaxs() -> None:
     renamed = Model([MODEL.layers[0], Linear(0.0, 0.0, "other")], MODEL.scale)
     assert tree.structure(renamed) != tree.structure(MODEL)  # aux data differs, as in JAX
     assert jax.tree.structure(renamed) != jax.tree.structure(MODEL)
-    assert "Linear(*, *)" in tree.describe(tree.structure(MODEL))
+    assert "CustomNode(Linear[in], [*, *])" in tree.describe(tree.structure(MODEL))
 
 
 @pytest.mark.parametrize("mode", MODES)
