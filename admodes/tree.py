@@ -1,7 +1,8 @@
 """Pytrees: nested tuples, lists, dicts and registered classes whose leaves are floats, arrays
 or traced values.
 
-As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order),
+As in JAX, dict entries are ordered by sorted key (an ``OrderedDict``'s keep their order; a
+``defaultdict`` keeps its ``default_factory``),
 namedtuples are nodes, and ``None`` is an empty subtree. The public functions are ``jax.tree``'s
 and ``jax.tree_util``'s: :func:`flatten`, :func:`unflatten`, :func:`leaves`, :func:`structure`,
 :func:`map` (``admodes.tree.map(lambda p, g: p - 0.1 * g, params, grads)`` for a gradient step
@@ -19,7 +20,7 @@ import builtins
 import dataclasses
 import functools
 import operator
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, NamedTuple
 
@@ -137,7 +138,7 @@ def register_pytree_node(
 
 
 def _register(nodetype: type, node: NodeType) -> None:
-    if nodetype in NODE_TYPES or nodetype in (tuple, list, dict, OrderedDict, type(None)):
+    if nodetype in NODE_TYPES or nodetype in (*_BUILT_IN, type(None)):
         raise ValueError(f"Duplicate custom PyTreeDef type registration for {nodetype}.")
     NODE_TYPES[nodetype] = node
 
@@ -245,10 +246,24 @@ def _node(tree: Any) -> tuple[type, Any, Any] | None:
     if isinstance(tree, _SEQUENCES):
         return kind, None, tree
     if isinstance(tree, dict):
-        kind = OrderedDict if kind is OrderedDict else dict
-        keys = tuple(tree) if kind is OrderedDict else tuple(sorted(tree))
-        return kind, keys, [tree[k] for k in keys]
+        if kind is OrderedDict:
+            keys = tuple(tree)
+            return kind, keys, [tree[k] for k in keys]
+        keys = tuple(sorted(tree))
+        children = [tree[k] for k in keys]
+        if kind is defaultdict:
+            return kind, (tree.default_factory, keys), children
+        return dict, keys, children
     return None
+
+
+#: The node types built in, as in JAX: a defaultdict's aux data is ``(default_factory, keys)``.
+_BUILT_IN = (tuple, list, dict, OrderedDict, defaultdict)
+
+
+def _entry_keys(kind: type, aux: Any) -> tuple:
+    """A dict node's keys in flattening order, from its aux data."""
+    return aux[1] if kind is defaultdict else aux
 
 
 def unflatten(treedef: TreeDef, leaves: list[Any]) -> Any:
@@ -281,6 +296,9 @@ def _build(treedef: TreeDef, it: Any) -> Any:
         return kind(built)
     if kind is dict or kind is OrderedDict:
         return kind(zip(keys, built, strict=True))
+    if kind is defaultdict:
+        factory, names = keys
+        return defaultdict(factory, zip(names, built, strict=True))
     if kind in NODE_TYPES:
         return NODE_TYPES[kind].unflatten(keys, built)
     if hasattr(kind, "_fields"):  # namedtuple
@@ -446,8 +464,8 @@ def _paths_into(treedef: TreeDef, prefix: KeyPath, found: list[KeyPath]) -> None
         return
     kind, keys, children = treedef
     steps: list[Any]
-    if kind is dict or kind is OrderedDict:
-        steps = [DictKey(k) for k in keys]
+    if kind is dict or kind is OrderedDict or kind is defaultdict:
+        steps = [DictKey(k) for k in _entry_keys(kind, keys)]
     elif kind in NODE_TYPES and NODE_TYPES[kind].names is not None:
         steps = [GetAttrKey(name) for name in NODE_TYPES[kind].names]
     elif kind in NODE_TYPES:
@@ -539,7 +557,7 @@ def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
     t_kind, t_keys, t_children = _node(tree)
     if isinstance(tree, dict):
         if isinstance(prefix, dict) and set(prefix) == set(tree):
-            return [(prefix[k], tree[k]) for k in t_keys]
+            return [(prefix[k], tree[k]) for k in _entry_keys(t_kind, t_keys)]
         return None
     if isinstance(tree, _SEQUENCES) and type(tree) not in NODE_TYPES:
         if isinstance(prefix, _SEQUENCES) and len(prefix) == len(tree):
@@ -568,7 +586,7 @@ def describe(treedef: TreeDef) -> str:
         return f"[{inner}]"
     if kind is tuple:
         return f"({inner}{',' if len(parts) == 1 else ''})"
-    if kind is OrderedDict or kind in NODE_TYPES:
+    if kind in _BUILT_IN or kind in NODE_TYPES:
         node = f"{kind.__name__}[{keys}]"
     else:  # a namedtuple
         node = f"namedtuple[{kind.__name__}]"

@@ -182,6 +182,22 @@ def test_tree_definitions_have_jaxs_methods(example: Any) -> None:
     _leaves_equal(ours.flatten_up_to(example), theirs.flatten_up_to(example))
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_defaultdict_keeps_its_factory_as_jaxs(mode: str) -> None:
+    """A defaultdict is a node whose aux data is its default_factory and keys: its structure,
+    paths and map are JAX's, and its gradient is a defaultdict of the same factory."""
+    params = collections.defaultdict(list, {"w": np.array([0.5, -1.5]), "b": 0.25})
+    assert repr(tree.structure(params)) == repr(jax.tree.structure(params))
+    assert tree.structure(params) != tree.structure(dict(params))
+    assert [keystr(p) for p, _ in tree.leaves_with_path(params)] == [
+        jax_keystr(p) for p, _ in jax.tree_util.tree_leaves_with_path(params)
+    ]
+    ours = ad.grad(lambda p: anp.sum(anp.tanh(p["w"]) * p["b"]), mode=mode)(params)
+    theirs = jax.grad(lambda p: JNP.sum(JNP.tanh(p["w"]) * p["b"]))(params)
+    assert type(ours) is collections.defaultdict and ours.default_factory is list
+    assert_close(tree.leaves(ours), [np.asarray(x) for x in jax.tree.leaves(theirs)])
+
+
 def test_flatten_up_to_takes_subtrees_at_the_leaves_and_refuses_other_structures() -> None:
     ours, theirs = tree.structure({"a": 0, "b": [0, 0]}), jax.tree.structure({"a": 0, "b": [0, 0]})
     deeper = {"a": (1.0, 2.0), "b": [{"c": 3.0}, None]}
