@@ -46,7 +46,7 @@ from admodes.arguments import (
     zeros_like_value,
 )
 from admodes.batching import Mapped, MapTrace, holds_numbers, mapped_by, vmap
-from admodes.core import Trace, Traced, UnexpectedTracerError, dtype_of, shape
+from admodes.core import Trace, Traced, UnexpectedTracerError, dtype_of, is_python_float, shape
 from admodes.derivatives import summed
 from admodes.forward import Dual, ForwardTrace, counted_dual
 from admodes.registry import (
@@ -331,6 +331,13 @@ class custom_jvp(_CustomFunction):
                 raise ValueError(
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
                     f"shape {shape(t)} for a primal output of shape {shape(o)}; they must match"
+                )
+            o_dtype = dtype_of(o)
+            if o_dtype.kind in "fc" and dtype_of(t) != o_dtype and not is_python_float(t):
+                raise TypeError(
+                    f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
+                    f"dtype {dtype_of(t)} for a primal output of dtype {o_dtype}; they must "
+                    f"match, as in JAX (convert it: tangent.astype(np.{o_dtype}))"
                 )
         return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
 

@@ -616,3 +616,28 @@ def test_mapped_rules_take_nondiff_arguments_and_custom_gradient_maps_per_index(
     la = lambda b: anp.sum(ad.vmap(fa)(b, b[::-1]))
     lj = lambda b: JNP.sum(jax.vmap(fj)(b, b[::-1]))
     assert_close(ad.grad(la)(BATCH), jax.grad(lj)(BATCH))
+
+
+@pytest.mark.parametrize(
+    ("x", "tangent_out"),
+    [
+        (X, lambda t: t.astype(np.float32)),  # float32 for float64
+        (X.astype(np.float32), lambda t: t.astype(np.float64)),
+        (X, lambda t: t * (1 + 1j)),  # complex for real
+        (X, lambda t: np.zeros(X.shape, int)),
+    ],
+    ids=["f32-for-f64", "f64-for-f32", "complex-for-real", "int-for-f64"],
+)
+def test_a_jvp_rule_whose_tangent_has_another_dtype_is_refused_as_jax(
+    x: np.ndarray, tangent_out: Any
+) -> None:
+    """JAX raises a TypeError when a rule's tangent output is not of its primal output's dtype;
+    casting it instead would drop its imaginary part or round it."""
+    for lib in (AD, JAX):
+        f = lib.lib.custom_jvp(lib.m.sin)
+        f.defjvp(lambda p, t, f=f: (f(p[0]), tangent_out(t[0])))
+        with pytest.raises(TypeError, match="dtype"):
+            lib.lib.jvp(f, (x,), (np.ones_like(x),))
+    g = ad.custom_jvp(anp.sin)
+    g.defjvp(lambda p, t: (g(p[0]), 0.5 * t[0] if p[0].ndim else 0.5))  # a Python float is weak
+    assert ad.jvp(g, (np.float32(0.3),), (np.float32(1.0),))[1] == np.float32(0.5)
