@@ -250,11 +250,18 @@ def positions_of(fun: Callable[..., Any], names: str | Iterable[str], what: str)
 
 
 def check_sequences(primals: Any, tangents: Any, name: str) -> None:
-    """``name`` (jvp, hvp) takes its primals and tangents as tuples or lists, as in JAX."""
+    """``name`` (jvp, hvp) takes its primals and tangents as tuples or lists, both of one of
+    them (their tree structures match), as in JAX."""
     if not isinstance(primals, tuple | list) or not isinstance(tangents, tuple | list):
         raise TypeError(
             f"{name} takes primals and tangents as tuples, e.g. {name}(f, (x,), (v,)); got "
             f"{type(primals).__name__} and {type(tangents).__name__}"
+        )
+    if type(primals) is not type(tangents):
+        raise TypeError(
+            f"{name} takes primals and tangents of one tree structure, but the primals are a "
+            f"{type(primals).__name__} and the tangents a {type(tangents).__name__}; pass both "
+            f"as tuples, e.g. {name}(f, (x,), (v,))"
         )
 
 

@@ -9,7 +9,7 @@ is the plain checkpoint; ``everything_saveable`` keeps what no checkpoint would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from admodes.core import ndim
@@ -19,6 +19,7 @@ from admodes.rules.shape import named
 
 __all__ = ["checkpoint_dots", "checkpoint_dots_with_no_batch_dims", "dots_saveable",
            "dots_with_no_batch_dims_saveable", "everything_saveable", "nothing_saveable",
+           "offload_dot_with_no_batch_dims", "save_and_offload_only_these_names",
            "save_any_names_but_these", "save_anything_except_these_names",
            "save_from_both_policies", "save_only_these_names"]  # fmt: skip
 
@@ -72,6 +73,27 @@ def save_only_these_names(*names: str) -> Policy:
     nothing else."""
     chosen = frozenset(names)
     return lambda prim, *args, **params: prim is named and params["name"] in chosen
+
+
+def save_and_offload_only_these_names(
+    *,
+    names_which_can_be_saved: Iterable[str],
+    names_which_can_be_offloaded: Iterable[str],
+    offload_src: str,
+    offload_dst: str,
+) -> Policy:
+    """JAX's policy that keeps the values named in ``names_which_can_be_saved`` in device memory
+    and moves those named in ``names_which_can_be_offloaded`` from ``offload_src`` to
+    ``offload_dst`` (host memory) until the backward pass. admodes has one memory, so both are
+    saved: :func:`save_only_these_names` of both."""
+    return save_only_these_names(*names_which_can_be_saved, *names_which_can_be_offloaded)
+
+
+def offload_dot_with_no_batch_dims(offload_src: str, offload_dst: str) -> Policy:
+    """JAX's policy that moves the products without batch dimensions to ``offload_dst`` (host
+    memory) until the backward pass. admodes has one memory, so they are saved:
+    :func:`dots_with_no_batch_dims_saveable`."""
+    return dots_with_no_batch_dims_saveable
 
 
 def save_any_names_but_these(*names: str) -> Policy:

@@ -81,6 +81,29 @@ def test_names_policies_equal_jaxs(rng: np.random.Generator) -> None:
         assert_close(ad.grad(ours)(ws, x), [np.asarray(g) for g in jax.grad(theirs)(ws, x)])
 
 
+def test_offloading_policies_save_what_they_offload_and_equal_jaxs(
+    rng: np.random.Generator,
+) -> None:
+    """JAX's policies that move values to host memory: gradients as JAX's (which offloads on
+    its CPU backend too), and what they would offload is saved (admodes has one memory), as
+    by the policy that saves the same values."""
+    ws, x = _inputs(rng)
+    offload = {"offload_src": "device", "offload_dst": "pinned_host"}
+    names = {"names_which_can_be_saved": [], "names_which_can_be_offloaded": ["activation"]}
+    for make, kwargs, same in [
+        ("save_and_offload_only_these_names", {**names, **offload},
+         policies.save_only_these_names("activation")),
+        ("offload_dot_with_no_batch_dims", offload, policies.dots_with_no_batch_dims_saveable),
+    ]:  # fmt: skip
+        ours = _ours(getattr(policies, make)(**kwargs))
+        theirs = _jaxs(getattr(jax.checkpoint_policies, make)(**kwargs))
+        assert_close(ad.grad(ours)(ws, x), [np.asarray(g) for g in jax.grad(theirs)(ws, x)])
+        assert _held_after_forward(ours, ws, x) == _held_after_forward(_ours(same), ws, x)
+        assert _counts(lambda o=ours: ad.grad(o)(ws, x)).by_op == (
+            _counts(lambda s=same: ad.grad(_ours(s))(ws, x)).by_op
+        )
+
+
 def _counts(fn: Callable[[], Any]) -> ad.Counts:
     with ad.count() as counts:
         fn()

@@ -360,6 +360,16 @@ def test_hvp_wants_tuples() -> None:
         ad.hvp(lambda x: anp.sum(x**3), X, X)
 
 
+def test_jvp_wants_primals_and_tangents_of_one_structure_as_jax() -> None:
+    """A tuple of primals with a list of tangents is a TypeError in JAX; lists for both work."""
+    for jvp in (ad.jvp, jax.jvp):
+        with pytest.raises(TypeError, match="tree structure"):
+            jvp(lambda x: x * x, (3.0,), [1.0])
+        with pytest.raises(TypeError, match="tree structure"):
+            jvp(lambda x: x * x, [3.0], (1.0,))
+    assert ad.jvp(lambda x: x * x, [3.0], [1.0]) == tuple(jax.jvp(lambda x: x * x, [3.0], [1.0]))
+
+
 # ---------------------------------------------------------------------------- axes out of range
 X23 = np.arange(6.0).reshape(2, 3)
 BAD_AXES = {  # function of (m, x) for a 2-D x: NumPy's error, never an axis wrapped around
