@@ -628,3 +628,12 @@ def test_fftfreq_of_an_integer_dtype_is_jaxs() -> None:
     """An integer ``dtype``: the frequencies computed in floating point and cast (truncated)."""
     assert_exact(anp.fft.fftfreq(7, 0.3, dtype=np.int32),
                  np.asarray(jax.numpy.fft.fftfreq(7, 0.3, dtype=np.int32)))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.uint16, np.int64])
+@pytest.mark.parametrize(("n", "d"), [(8, 0.5), (7, 0.9), (9, 2.6)])
+def test_rfftfreq_of_an_integer_dtype_is_jaxs(dtype: Any, n: int, d: float) -> None:
+    """JAX's rfftfreq with an integer ``dtype`` gives floats, k over d n truncated."""
+    ours, theirs = anp.fft.rfftfreq(n, d, dtype=dtype), jax.numpy.fft.rfftfreq(n, d, dtype=dtype)
+    assert ours.dtype == theirs.dtype
+    assert_exact(ours, np.asarray(theirs))

@@ -233,8 +233,15 @@ def fftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None) -> A
 
 
 def rfftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None) -> Any:
-    """The frequencies of ``rfft``'s outputs, k/(d n) for k = 0, …, ⌊n/2⌋ (``fftfreq``'s)."""
-    return _frequencies(_np.arange(n // 2 + 1), n, d, dtype)
+    """The frequencies of ``rfft``'s outputs, k/(d n) for k = 0, …, ⌊n/2⌋ (``fftfreq``'s). An
+    integer ``dtype`` gives floats, as JAX's: k/trunc(d n), d n truncated to the integer type,
+    in float64 for a 64-bit type and float32 for a narrower one."""
+    k = _np.arange(n // 2 + 1)
+    integer = None if dtype is None else _np.dtype(dtype)
+    if integer is None or integer.kind not in "iu":
+        return _frequencies(k, n, d, dtype)
+    floats = _np.dtype(_np.float64 if integer.itemsize == 8 else _np.float32)
+    return divide(k.astype(floats), astype(astype(multiply(d, n), integer), floats))
 
 
 def _frequencies(k: _np.ndarray, n: int, d: Any, dtype: Any) -> Any:
