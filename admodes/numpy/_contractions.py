@@ -597,13 +597,13 @@ def polyfit(
 def pseudo_solution(a: Any, b: Any, rcond: float) -> tuple[Any, Any, Any]:
     """``(x, rank, s)`` from the thin SVD a = U·diag(s)·Vᴴ: x = V·diag(1/sᵢ)·Uᴴ·b over the
     singular values sᵢ > rcond·max s (the others cut off, as constants), the rank the number of
-    kept ones, in NumPy's int32 (one per index under ``vmap``)."""
+    kept ones, an int64 as JAX's (one per index under ``vmap``)."""
     m = shape(a)[0]
     packed = _linalg.svd(a)
     u, singular, v = rows(packed, 0, m), row(packed, m), rows(packed, m + 1)  # v = (Vᴴ)ᵀ
     values = numbers(singular)
     kept = values > rcond * _np.max(values, initial=0.0)
-    rank = _astype(_np.count_nonzero(kept), dtype=_np.dtype(_np.int32))
+    rank = _astype(_np.count_nonzero(kept), dtype=_np.dtype(_np.int64))
     inverse = where(kept, divide(1.0, where(kept, singular, 1.0)), 0.0)
     if is_complex(a):
         u, v = conj(u), conj(v)
