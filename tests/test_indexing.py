@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import admodes as ad
+import admodes.lax as alax
 import admodes.numpy as anp
 
 A = np.array
@@ -810,6 +811,49 @@ def test_at_update_of_an_integer_constant_keeps_its_dtype() -> None:
     assert_exact(anp.zeros(2, bool).at[1].set(1.0), A([False, True]))
 
 
+def test_at_divide_of_integers_gives_jaxs_floats() -> None:
+    """JAX divides an integer array truly (the values converted to its dtype first)."""
+    for values in (2, 2.5, A([2, -4, 3])):
+        ours = anp.arange(-3, 3).at[A([0, 2, 5])].divide(values)
+        theirs = jnp.arange(-3, 3).at[A([0, 2, 5])].divide(values)
+        assert ours.dtype == theirs.dtype
+        assert_exact(ours, np.asarray(theirs))
+
+
+@pytest.mark.parametrize("method", ["max", "min"])
+def test_at_extremes_pass_the_derivative_of_infinite_and_nan_results_as_jax(method: str) -> None:
+    """An infinite or NaN entry, written or not, keeps its derivative (the segment-max pattern
+    starts from −inf)."""
+    x = A([np.inf, 1.0, 2.0, -np.inf, np.nan, -np.inf])
+    index, values = A([1, 5, 5]), A([5.0, -np.inf, 3.0])
+
+    def f(m: Any) -> Callable[[Any, Any], Any]:
+        return lambda a, v: getattr(m.asarray(a).at[index], method)(v)
+
+    want = [np.asarray(j) for j in jax.jacfwd(f(jnp), (0, 1))(x, values)]
+    for transform in (ad.jacfwd, ad.jacrev):
+        assert_close(list(transform(f(anp), (0, 1))(x, values)), want)
+
+    def scattered(lax: Any) -> Callable[[Any], Any]:  # lax.scatter_max of an infinite update
+        numbers = lax.ScatterDimensionNumbers((), (0,), (0,))
+        scatter = getattr(lax, f"scatter_{method}")
+        return lambda b: lax.reduce_sum(scatter(np.zeros(3), A([[1]]), b, numbers), (0,))
+
+    expected = np.asarray(jax.grad(scattered(jax.lax))(A([np.inf])))
+    for mode in MODES:
+        assert_close(ad.grad(scattered(alax), mode=mode)(A([np.inf])), expected)
+
+
+def test_at_get_converts_its_fill_value_and_refuses_an_array_as_jax() -> None:
+    ours = anp.arange(5).at[A([1, 9])].get(mode="fill", fill_value=2.7)
+    theirs = jnp.arange(5).at[A([1, 9])].get(mode="fill", fill_value=2.7)
+    assert ours.dtype == theirs.dtype
+    assert_exact(ours, np.asarray(theirs))
+    for m in (anp, jnp):
+        with pytest.raises(ValueError, match="must be a scalar"):
+            m.arange(5.0).at[A([1, 9])].get(mode="fill", fill_value=A([7.0, 8.0]))
+
+
 # ---------------------------------------------------------------- JAX's other .at methods, modes
 X345 = np.linspace(0.5, 2.5, 60).reshape(3, 4, 5)
 #: Indices with entries outside their axis (7, −4, 9) beside slices, a mask and a new axis.
@@ -819,6 +863,7 @@ OUTSIDE = {
     "reversed slice": (slice(None, None, -1), A([1, 4]), 3),
     "mask and array": (A([True, False, True]), slice(None), A([6, 0])),
     "scalar outside": (1, 2, 8),
+    "empty reversed slices": (slice(-5, None, -1), A([1, 7]), slice(-9, 2, -1)),
 }
 UPDATES = ("set", "add", "subtract", "multiply", "divide", "power", "min", "max")
 

@@ -121,7 +121,15 @@ class IndexUpdate:
             return getitem(self.x, index)
         coords, inside = _landing(index, shape(self.x))
         clamped = tuple(_np.minimum(c, n - 1) for c, n in zip(coords, shape(self.x), strict=True))
-        fill = _fill_value(dtype_of(self.x)) if fill_value is None else fill_value
+        if fill_value is None:
+            fill = _fill_value(dtype_of(self.x))
+        elif ndim(fill_value):
+            raise ValueError(
+                f"fill_value of an indexed get must be a scalar, got one of shape "
+                f"{shape(fill_value)} (as in JAX)"
+            )
+        else:  # in x's dtype, as JAX converts it
+            fill = astype(fill_value, dtype_of(self.x))
         return where(inside, getitem(self.x, clamped), fill)
 
     def set(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
@@ -144,8 +152,10 @@ class IndexUpdate:
     mul = multiply
 
     def divide(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
-        """x with its entries at ``index`` divided by ``values`` (by every repeated one)."""
-        return self._like_x(divide(self.x, self._factors(values, options)))
+        """x with its entries at ``index`` divided by ``values`` (by every repeated one, each
+        converted to x's dtype first); an integer x gives the quotient's floats, as JAX's."""
+        quotient = divide(self.x, self._factors(values, options))
+        return self._like_x(quotient, cast=dtype_of(self.x).kind not in "iu")
 
     def power(self, values: Any, **options: Unpack[IndexOptions]) -> Any:
         """x with its entries at ``index`` raised to ``values`` (their product where repeated)."""
@@ -201,8 +211,12 @@ class IndexUpdate:
             n = x_shape[axis]
             axis += 1
             if isinstance(i, slice):  # explicit bounds, so a grown axis selects the same
-                start, stop, step = i.indices(n)
-                resolved.append(slice(start, None if stop < 0 else stop, step))
+                picked = range(*i.indices(n))
+                if not picked:  # (an empty backward slice has start −1: the last entry)
+                    resolved.append(slice(0, 0))
+                else:
+                    stop = picked.stop if picked.stop >= 0 else None  # −1: down to entry 0
+                    resolved.append(slice(picked.start, stop, picked.step))
                 continue
             k = _np.asarray(i)
             if wrap:
@@ -221,12 +235,14 @@ class IndexUpdate:
             resolved.append(k if isinstance(i, _np.ndarray) or k.ndim else int(k))
         return tuple(resolved), outside
 
-    def _like_x(self, out: Any) -> Any:
+    def _like_x(self, out: Any, cast: bool = True) -> Any:
         """A plain result in x's dtype (JAX converts the values to it, and the scatter computes
-        in floats) and x's array type (an ``anp.Array``'s result keeps ``.at``, to chain)."""
+        in floats; unless not ``cast``) and x's array type (an ``anp.Array``'s result keeps
+        ``.at``, to chain)."""
         if isinstance(out, Traced):
             return out
-        return like_inputs(_np.asarray(out).astype(dtype_of(self.x), copy=False), (self.x,))
+        out = _np.asarray(out)
+        return like_inputs(out.astype(dtype_of(self.x), copy=False) if cast else out, (self.x,))
 
 
 class _Update:
@@ -292,7 +308,8 @@ class _Update:
         The split sum T = Σ shareᵢ·attainerᵢ equals the result only up to rounding (three equal
         attainers at a third each), so the result is r − (sg(T) − T), sg stop_gradient: the
         numbers of r (x − 0 = x exactly, −0 included), the derivative of T; where T is not
-        finite (an infinite or NaN result) the derivative is zero. An integer or bool x has no
+        finite (an infinite or NaN result, which sg(T) − T would make NaN) the result is T
+        itself, whose value is r's (a share of ±∞ is ±∞). An integer or bool x has no
         derivative: the result is r.
         """
         result, x_hits, share_x, value_hits, share_values = at_each_index(
@@ -302,8 +319,9 @@ class _Update:
             return result
         from_values = where(value_hits, multiply(self.values, share_values), 0.0)
         split = add(where(x_hits, multiply(x, share_x), 0.0), self.scattered(from_values))
-        kept = where(isfinite(stop_gradient(split)), split, 0.0)
-        return subtract(result, subtract(stop_gradient(kept), kept))
+        finite = isfinite(stop_gradient(split))
+        kept = where(finite, split, 0.0)
+        return where(finite, subtract(result, subtract(stop_gradient(kept), kept)), split)
 
 
 def _shares(
