@@ -278,8 +278,10 @@ def check_holomorphic_inputs(tree: Any, what: str) -> None:
 
 
 def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
-    """``name`` (grad, jacrev) differentiates real outputs unless ``holomorphic`` (as in JAX)."""
+    """``name`` (grad, jacrev) differentiates real outputs, or with ``holomorphic`` complex
+    ones (as in JAX)."""
     if holomorphic:
+        check_complex_output(tree, name)
         return
     for leaf in flatten(tree)[0]:
         dtype = dtype_of(leaf)
@@ -295,6 +297,21 @@ def check_real_output(tree: Any, name: str, holomorphic: bool) -> None:
                 "integer or bool output is piecewise constant, so its derivative would be zero "
                 "wherever it exists. Return it beside the output with has_aux=True, or use vjp "
                 "directly (its cotangent is then float0)."
+            )
+
+
+def check_complex_output(tree: Any, name: str) -> None:
+    """With ``holomorphic=True``, ``name`` (grad, jacfwd, jacrev) differentiates complex outputs
+    only, as in JAX: a real-valued function of a complex variable is not holomorphic (unless
+    constant), so its complex derivative does not exist."""
+    for leaf in flatten(tree)[0]:
+        dtype = dtype_of(leaf)
+        if dtype.kind != "c":
+            raise TypeError(
+                f"{name} with holomorphic=True requires outputs with complex dtype, but the "
+                f"function returned {dtype}. A real-valued function is not holomorphic: drop "
+                "holomorphic=True to get the gradient of a real function of complex inputs "
+                "(∂f/∂x − i·∂f/∂y, as in JAX), or make the output complex."
             )
 
 

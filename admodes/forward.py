@@ -22,6 +22,7 @@ from admodes.arguments import (
     NONE_HELD,
     call_traced,
     check_chunk_size,
+    check_complex_output,
     check_scalar,
     check_sequences,
     differentiated,
@@ -246,6 +247,8 @@ def jacfwd(
                 tangents = [as_batch_of_one(t) for t in tangents]
             passes.append(tangents)
             out_leaves = [unwrapped(o, trace) for o in out_leaves]
+        if holomorphic:
+            check_complex_output(out_leaves, "jacfwd")
         jac = _assemble(passes, out_leaves, out_def, leaves, in_def, as_tuple)
         return (jac, aux) if has_aux else jac
 

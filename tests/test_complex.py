@@ -149,6 +149,22 @@ def test_complex_outputs_and_inputs_need_holomorphic() -> None:
         ad.grad(lambda x: x * x, holomorphic=True)(1.5)
 
 
+def test_holomorphic_needs_complex_outputs_as_jax() -> None:
+    """A real-valued function of a complex variable is not holomorphic: JAX's grad, jacfwd,
+    jacrev and hessian raise with holomorphic=True (the modes gave two different numbers)."""
+    z = np.complex128(0.5 + 0.3j)
+    for transforms in (
+        (partial(ad.grad, mode="reverse"), partial(ad.grad, mode="forward"), jax.grad),
+        (ad.jacfwd, jax.jacfwd),
+        (ad.jacrev, jax.jacrev),
+        (ad.hessian, jax.hessian),
+    ):
+        for transform in transforms:
+            m = jnp if transform in (jax.grad, jax.jacfwd, jax.jacrev, jax.hessian) else anp
+            with pytest.raises(TypeError, match="holomorphic=True requires outputs with complex"):
+                transform(m.abs, holomorphic=True)(z)
+
+
 def test_complex_dtypes_are_kept() -> None:
     z64 = Z.astype(np.complex64)
     _, vjp_fn = ad.vjp(lambda z: anp.exp(z) * z, z64)
