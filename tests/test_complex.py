@@ -165,6 +165,55 @@ def test_holomorphic_needs_complex_outputs_as_jax() -> None:
                 transform(m.abs, holomorphic=True)(z)
 
 
+#: Points on the branch cuts with a zero part of either sign, and the poles of the logarithms.
+ON_CUTS = np.array([complex(-4.0, -0.0), complex(-4.0, 0.0), complex(3.0, -0.0),
+                    complex(-0.0, -3.0), complex(0.0, 3.0), complex(-0.0, 3.0), complex(0.5, -0.0),
+                    complex(-2.0, -0.0)])  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["sqrt", "arcsin", "arccos", "arccosh", "arcsinh", "log", "log2",
+                                  "log10", "arctanh"])  # fmt: skip
+def test_values_and_derivatives_on_branch_cuts_are_jaxs(name: str) -> None:
+    """JAX takes a −0 across the cut of sqrt, arcsin, arccos, arccosh and arcsinh as +0 (NumPy
+    takes its sign to choose the side); the derivative follows the value's side (arccosh's:
+    see the next test)."""
+    ours, theirs = getattr(anp, name), getattr(jnp, name)
+    assert_close(ours(ON_CUTS), np.asarray(theirs(ON_CUTS)))
+    if name == "arccosh":
+        return
+    for part, jax_part in ((anp.real, jnp.real), (anp.imag, jnp.imag)):
+        expected = jax.grad(lambda z, p=jax_part: p(theirs(z)))
+        got = ad.grad(lambda z, p=part: p(ours(z)))
+        assert_close(np.array([complex(got(z)) for z in ON_CUTS]),
+                     np.array([complex(expected(z)) for z in ON_CUTS]))  # fmt: skip
+
+
+def test_the_complex_derivative_of_arccosh_is_its_central_difference() -> None:
+    """arccosh′(z) = 1/(√(z − 1)·√(z + 1)): central differences of arccosh in the left half
+    plane, on its cut and off it, where JAX's 1/√(z² − 1) has the opposite sign; JAX's in the
+    right half plane."""
+    h = 1e-6
+    for z in (complex(-4.0, 1.0), complex(-0.5, -2.0), complex(-0.3, -0.1), complex(-4.0, 0.0)):
+        up, down = complex(z.real + h, z.imag), complex(z.real - h, z.imag)  # the same side
+        central = (np.arccosh(up) - np.arccosh(down)) / (2 * h)
+        got = complex(ad.grad(lambda z: anp.real(anp.arccosh(z)))(z))
+        assert abs(got - central) <= 1e-8 * abs(central)
+        assert abs(complex(jax.grad(lambda z: jnp.real(jnp.arccosh(z)))(z)) + central) <= 1e-8
+    for z in (complex(2.0, 3.0), complex(0.3, 0.1), complex(3.0, -0.5)):
+        assert_close(
+            complex(ad.grad(lambda z: anp.real(anp.arccosh(z)))(z)),
+            complex(jax.grad(lambda z: jnp.real(jnp.arccosh(z)))(z)),
+        )
+
+
+def test_logarithms_of_complex_zero_and_infinity_are_jaxs() -> None:
+    """log2 and log10 of 0j and ∞ have a 0 imaginary part (not NaN), as NumPy's and JAX's."""
+    poles = np.array([0j, complex(-0.0, -0.0), complex(np.inf, 0.0), complex(-np.inf, -0.0)])
+    for name in ("log2", "log10"):
+        with np.errstate(divide="ignore"):
+            assert_close(getattr(anp, name)(poles), np.asarray(getattr(jnp, name)(poles)))
+
+
 def test_complex_dtypes_are_kept() -> None:
     z64 = Z.astype(np.complex64)
     _, vjp_fn = ad.vjp(lambda z: anp.exp(z) * z, z64)
@@ -219,6 +268,22 @@ def test_fft_values_and_derivatives(name: str, kw: dict) -> None:
     out, vjp_fn = ad.vjp(f, x)
     ct = RNG.standard_normal(np.shape(out)) * (1 - 0.5j if np.iscomplexobj(out) else 1)
     assert_close(vjp_fn(ct), jax.vjp(g, x)[1](ct))
+
+
+#: The n-dimensional transforms, each refused repeated axes, also a negative alias (0, -2).
+FFTNS = ["fftn", "ifftn", "rfftn", "irfftn", "fft2", "ifft2", "rfft2", "irfft2"]
+
+
+@pytest.mark.parametrize("axes", [(0, 0), (0, -2), (1, 0, 1)])
+@pytest.mark.parametrize("name", FFTNS)
+def test_fft_nd_refuses_repeated_axes(name: str, axes: tuple) -> None:
+    """JAX refuses repeated axes (a ValueError; a TypeError from its transpose when one is a
+    negative alias), and so does admodes, with a ValueError that says what to do."""
+    x = RNG.standard_normal((3, 4))
+    with pytest.raises((ValueError, TypeError)):
+        getattr(jnp.fft, name)(x, axes=axes)
+    with pytest.raises(ValueError, match=r"repeated axes.*name each axis once"):
+        getattr(anp.fft, name)(x, axes=axes)
 
 
 def test_np_fft_on_traced_values_reaches_admodes() -> None:

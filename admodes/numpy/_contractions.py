@@ -4,9 +4,10 @@ the products written as einsums (``tensordot``, ``inner``, ``dot``, ``vdot``), `
 precision), ``preferred_element_type`` is the result's dtype (:func:`in_preferred_type`).
 
 ``einsum`` takes NumPy's subscripts (implicit or explicit output, ``...``, repeated labels for
-diagonals and traces, size-1 axes broadcast) and hands the primitive canonical ones: an explicit
-output, ``...`` spelled out as letters, and size-1 axes that broadcast against a longer one
-squeezed away, so that every label has one size.
+diagonals and traces, size-1 axes broadcast across operands) and hands the primitive canonical
+ones: an explicit output, ``...`` spelled out as letters, and size-1 axes that broadcast against
+a longer one squeezed away, so that every label has one size. An explicit output without ``...``
+sums over the broadcast ``...`` axes, as JAX's.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def _term(sublist: Any) -> str:
 
 
 def _explicit(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str]:
-    """The terms and output with ``...`` spelled out and the implicit output made explicit."""
+    """The terms and output with ``...`` spelled out and the implicit output made explicit; an
+    explicit output without ``...`` leaves the ``...`` letters out, so they are summed."""
     inputs, arrow, output = subscripts.partition("->")
     terms = inputs.split(",")
     if len(terms) != len(shapes):
@@ -148,19 +150,23 @@ def _explicit(subscripts: str, shapes: list[tuple[int, ...]]) -> tuple[list[str]
         counts = Counter("".join(spelled))
         once = sorted(c for c, n in counts.items() if n == 1 and c not in ellipsis)
         return spelled, ellipsis + "".join(once)
-    if n_ellipsis and "..." not in output:
-        raise ValueError(
-            f"einsum: the output of {subscripts!r} must keep the operands' '...' axes: "
-            "write '...' after '->'"
-        )
     return spelled, output.replace("...", ellipsis)
 
 
 def _squeezed(operands: list[Any], terms: list[str]) -> tuple[list[Any], list[str]]:
-    """Size-1 axes that broadcast against a longer axis of the same label, squeezed away."""
+    """Size-1 axes that broadcast against a longer axis of the same label in another operand,
+    squeezed away. A label repeated within one operand (a diagonal or trace) must have one size
+    on each of its axes, as NumPy requires."""
     sizes: dict[str, int] = {}
     for t, x in zip(terms, operands, strict=True):
+        own: dict[str, int] = {}
         for c, d in zip(t, shape(x), strict=True):
+            if own.setdefault(c, d) != d:
+                raise ValueError(
+                    f"einsum: label {c!r} repeats in the operand {t!r} of shape {shape(x)} with "
+                    f"sizes {own[c]} and {d}: a label repeated within one operand must have the "
+                    "same size on each of its axes"
+                )
             if d != 1 and sizes.get(c, 1) not in (1, d):
                 raise ValueError(
                     f"einsum: label {c!r} has size {sizes[c]} in one operand and {d} in another"

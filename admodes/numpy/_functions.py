@@ -59,6 +59,8 @@ from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registr
     floor,
     log,
     log1p,
+    log2,
+    log10,
     logaddexp,
     maximum,
     minimum,
@@ -590,14 +592,6 @@ def filled(value: Any, dims: int | Sequence[int], dtype: Any = None) -> Any:
 
 
 # ------------------------------------------------------------------------------ composites
-def log2(x: Any) -> Any:
-    return divide(log(x), _np.log(2.0))
-
-
-def log10(x: Any) -> Any:
-    return divide(log(x), _np.log(10.0))
-
-
 def exp2(x: Any) -> Any:
     return power(2.0, x)
 

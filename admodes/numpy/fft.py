@@ -129,10 +129,17 @@ def ihfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
 
 
 def _axes_and_sizes(a: Any, s: Shape, axes: Shape) -> tuple[list[int], list[int | None]]:
-    """NumPy's ``s``/``axes`` pair for the n-dimensional transforms."""
+    """NumPy's ``s``/``axes`` pair for the n-dimensional transforms; each axis at most once
+    (also as a negative alias), as JAX requires."""
     if axes is None:
         axes = list(range(-len(s), 0)) if s is not None else list(range(-ndim(a), 0))
-    axes = [_axis(ax, ndim(a)) for ax in axes]
+    given, axes = axes, [_axis(ax, ndim(a)) for ax in axes]
+    if len(set(axes)) != len(axes):
+        raise ValueError(
+            f"the n-dimensional FFTs do not support repeated axes (nor do JAX's): axes "
+            f"{tuple(given)} name an axis of the rank-{ndim(a)} input more than once; name each "
+            "axis once (to transform along an axis twice, apply the 1-D transform again)"
+        )
     sizes = [None] * len(axes) if s is None else list(s)
     if len(sizes) != len(axes):
         raise ValueError("when given, axes and shape arguments have to be of the same length")

@@ -66,6 +66,28 @@ def float_fast(math_fn: Callable[..., float], np_fn: Callable[..., Any]) -> Call
     return impl
 
 
+def zero_across_cut_as_plus(np_fn: np.ufunc, across: complex) -> Callable[..., Any]:
+    """The unary ``np_fn`` with a complex argument's −0 part across its branch cut taken as +0,
+    as JAX's function takes it, where NumPy's takes the sign of that zero to choose a side of
+    the cut: sqrt(−4 − 0j) is −2j in NumPy, 2j in JAX (the −0 of ``conj`` of a real-valued
+    complex array, say). ``across``, added to the argument, is +0 in that part and −0 in the
+    other (which keeps its sign): :data:`ACROSS_REAL_AXIS` or :data:`ACROSS_IMAGINARY_AXIS`."""
+
+    def impl(x: Any) -> Any:
+        return np_fn(x + across) if dtype_of(x).kind == "c" else np_fn(x)
+
+    impl.__name__ = np_fn.__name__
+    impl.nin = 1  # type: ignore[attr-defined]  # read by float_fast, as a ufunc's
+    return impl
+
+
+#: A cut along the real axis (sqrt, arcsin, arccos, arccosh): the imaginary part's zero.
+ACROSS_REAL_AXIS = complex(-0.0, 0.0)
+#: A cut along the imaginary axis (arcsinh): the real part's zero. (JAX's arctanh, whose cut
+#: is along the real axis, takes the sign of the zero, as NumPy's.)
+ACROSS_IMAGINARY_AXIS = complex(0.0, -0.0)
+
+
 def weak_scalars(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn``, a special function computed in float64 (SciPy's, or Cephes' series here), with
     Python scalars weak in promotion, as in NumPy's own ufuncs and in JAX: Python numbers alone
@@ -192,7 +214,11 @@ power = defelementwise(
 square = defelementwise(
     "square", float_fast(lambda x: x * x, np.square), lambda ans, x: multiply(2.0, x)
 )
-sqrt = defelementwise("sqrt", float_fast(math.sqrt, np.sqrt), lambda ans, x: divide(0.5, ans))
+sqrt = defelementwise(
+    "sqrt",
+    float_fast(math.sqrt, zero_across_cut_as_plus(np.sqrt, ACROSS_REAL_AXIS)),
+    lambda ans, x: divide(0.5, ans),
+)
 
 
 def _abs_jvp(t: Any, ans: Any, x: Any) -> Any:
@@ -243,6 +269,14 @@ copysign = defelementwise("copysign", float_fast(math.copysign, np.copysign), _c
 # ------------------------------------------------------------------------ exponentials and logs
 exp = defelementwise("exp", float_fast(math.exp, np.exp), lambda ans, x: ans)
 log = defelementwise("log", float_fast(math.log, np.log), lambda ans, x: divide(1.0, x))
+#: log₂ and log₁₀ are primitives, not log(x)/log(b): a complex division by the real log(b) makes
+#: the partner of an infinite part NaN (log₁₀(0j) = −inf + nan·j), where NumPy and JAX give 0.
+log2 = defelementwise(
+    "log2", float_fast(math.log2, np.log2), lambda ans, x: divide(1.0 / math.log(2.0), x)
+)
+log10 = defelementwise(
+    "log10", float_fast(math.log10, np.log10), lambda ans, x: divide(1.0 / math.log(10.0), x)
+)
 log1p = defelementwise(
     "log1p", float_fast(math.log1p, np.log1p), lambda ans, x: divide(1.0, add(1.0, x))
 )
@@ -261,12 +295,12 @@ cos = defelementwise("cos", float_fast(math.cos, np.cos), lambda ans, x: negativ
 tan = defelementwise("tan", float_fast(math.tan, np.tan), lambda ans, x: add(1.0, square(ans)))
 arcsin = defelementwise(
     "arcsin",
-    float_fast(math.asin, np.arcsin),
+    float_fast(math.asin, zero_across_cut_as_plus(np.arcsin, ACROSS_REAL_AXIS)),
     lambda ans, x: divide(1.0, sqrt(subtract(1.0, square(x)))),
 )
 arccos = defelementwise(
     "arccos",
-    float_fast(math.acos, np.arccos),
+    float_fast(math.acos, zero_across_cut_as_plus(np.arccos, ACROSS_REAL_AXIS)),
     lambda ans, x: divide(-1.0, sqrt(subtract(1.0, square(x)))),
 )
 arctan = defelementwise(
@@ -283,15 +317,21 @@ cosh = defelementwise("cosh", float_fast(math.cosh, np.cosh), lambda ans, x: sin
 tanh = defelementwise(
     "tanh", float_fast(math.tanh, np.tanh), lambda ans, x: subtract(1.0, square(ans))
 )
+def _arccosh_dx(ans: Any, x: Any) -> Any:
+    """1/(√(x − 1)·√(x + 1)): for complex x the factors' cuts are arccosh's, (−∞, 1], where
+    1/√(x² − 1), JAX's rule, has the other sign wherever Re x < 0."""
+    return divide(1.0, multiply(sqrt(subtract(x, 1.0)), sqrt(add(x, 1.0))))
+
+
 arcsinh = defelementwise(
     "arcsinh",
-    float_fast(math.asinh, np.arcsinh),
+    float_fast(math.asinh, zero_across_cut_as_plus(np.arcsinh, ACROSS_IMAGINARY_AXIS)),
     lambda ans, x: divide(1.0, sqrt(add(square(x), 1.0))),
 )
 arccosh = defelementwise(
     "arccosh",
-    float_fast(math.acosh, np.arccosh),
-    lambda ans, x: divide(1.0, sqrt(subtract(square(x), 1.0))),
+    float_fast(math.acosh, zero_across_cut_as_plus(np.arccosh, ACROSS_REAL_AXIS)),
+    _arccosh_dx,
 )
 arctanh = defelementwise(
     "arctanh",
