@@ -655,3 +655,22 @@ def test_norm_values_and_types_are_numpys(shape: tuple[int, ...], order: Any) ->
     if x.size == 0 and order in (1, np.inf):
         for mode in MODES:
             assert ad.grad(lambda a: anp.linalg.norm(a, order), mode=mode)(x).shape == shape
+
+
+@pytest.mark.parametrize(
+    "a",
+    [np.diag([1.0, 2.0]), np.eye(2, dtype=np.float32), np.array([[0.0, 1.0], [-1.0, 0.0]]),
+     np.array([[1, 2], [3, 4]])],  # fmt: skip
+    ids=["real-spectrum", "float32", "complex-spectrum", "integers"],
+)
+def test_eig_eigvals_and_roots_are_complex_as_jax(a: np.ndarray) -> None:
+    """JAX's eig, eigvals and roots are complex whatever the spectrum (NumPy's dtype depends on
+    the values: real when every one is)."""
+    for ours, theirs in (
+        (anp.linalg.eigvals(a), jnp.linalg.eigvals(a)),
+        (anp.linalg.eig(a).eigenvalues, jnp.linalg.eig(a)[0]),
+        (anp.linalg.eig(a).eigenvectors, jnp.linalg.eig(a)[1]),
+        (anp.roots(a[0]), jnp.roots(a[0])),
+    ):
+        assert ours.dtype == theirs.dtype
+    assert_close(np.sort_complex(anp.linalg.eigvals(a)), np.sort_complex(jnp.linalg.eigvals(a)))

@@ -37,15 +37,29 @@ HX, HY, HW = R(30, seed="hx"), R(30, seed="hy"), R(30, seed="hw", lo=0.1)
 SAMPLE = R(30, 3, seed="sample")
 EDGES = np.array([-2.0, -0.5, 0.0, 0.7, 3.0])
 
-# name: (fn(m), exact): NumPy's value, to the last bit where ``exact``.
+
+def _jax_rank(full: tuple) -> tuple:
+    """polyfit(..., full=True)'s (p, residuals, rank, s, rcond), the rank an int64 as JAX's
+    (NumPy's is an int32)."""
+    p, residuals, rank, s, rcond = full
+    return p, residuals, np.asarray(rank, np.int64), s, rcond
+
+
+def _jax_complex(roots: Any) -> np.ndarray:
+    """Roots as JAX's, complex whatever they are (NumPy's are real when every root is)."""
+    return np.asarray(roots, np.result_type(roots, np.complex64))
+
+
+# name: (fn(m), exact): NumPy's value, to the last bit where ``exact`` (in JAX's dtype: the
+# rank of polyfit's full output, and roots).
 VALUES: dict[str, tuple[Callable[[Any], Any], bool]] = {
     "polyfit": (lambda m: m.polyfit(X, Y, 3), False),
     "polyfit-columns": (lambda m: m.polyfit(X, Y2, 2), False),
     "polyfit-weights": (lambda m: m.polyfit(X, Y2, 3, w=W), False),
-    "polyfit-full": (lambda m: m.polyfit(X, Y, 3, full=True), False),
-    "polyfit-full-columns": (lambda m: m.polyfit(X, Y2, 2, full=True, w=W), False),
-    "polyfit-truncated": (lambda m: m.polyfit(X, Y, 3, rcond=0.2, full=True), False),
-    "polyfit-underdetermined": (lambda m: m.polyfit(X[:3], Y[:3], 4, full=True), False),
+    "polyfit-full": (lambda m: _jax_rank(m.polyfit(X, Y, 3, full=True)), False),
+    "polyfit-full-columns": (lambda m: _jax_rank(m.polyfit(X, Y2, 2, full=True, w=W)), False),
+    "polyfit-truncated": (lambda m: _jax_rank(m.polyfit(X, Y, 3, rcond=0.2, full=True)), False),
+    "polyfit-underdetermined": (lambda m: _jax_rank(m.polyfit(X[:3], Y[:3], 4, full=True)), False),
     "polyfit-cov": (lambda m: m.polyfit(X, Y, 3, cov=True), False),
     "polyfit-cov-columns": (lambda m: m.polyfit(X, Y2, 2, w=W, cov=True), False),
     "polyfit-cov-unscaled": (lambda m: m.polyfit(X, Y2, 2, cov="unscaled"), False),
@@ -63,11 +77,14 @@ VALUES: dict[str, tuple[Callable[[Any], Any], bool]] = {
     "poly-complex": (lambda m: m.poly(np.array([1 + 1j, 2.0])), True),
     "poly-none": (lambda m: m.poly(np.array([])), True),
     "poly-matrix": (lambda m: m.poly(np.array([[2.0, 1.0], [3.0, 4.0]])), True),
-    "roots": (lambda m: m.roots(np.array([1.0, -6.0, 11.0, -6.0])), True),
-    "roots-complex": (lambda m: m.roots(np.array([1.0, 0.0, 1.0])), True),
-    "roots-zeros": (lambda m: m.roots(np.array([0.0, 0.0, 1.0, 2.0, 0.0, 0.0])), True),
-    "roots-integers": (lambda m: m.roots(np.array([2, -3, 1])), True),
-    "roots-constant": (lambda m: m.roots(np.array([3.0])), True),
+    "roots": (lambda m: _jax_complex(m.roots(np.array([1.0, -6.0, 11.0, -6.0]))), True),
+    "roots-complex": (lambda m: _jax_complex(m.roots(np.array([1.0, 0.0, 1.0]))), True),
+    "roots-zeros": (
+        lambda m: _jax_complex(m.roots(np.array([0.0, 0.0, 1.0, 2.0, 0.0, 0.0]))),
+        True,
+    ),
+    "roots-integers": (lambda m: _jax_complex(m.roots(np.array([2, -3, 1]))), True),
+    "roots-constant": (lambda m: _jax_complex(m.roots(np.array([3.0]))), True),
     "unwrap": (lambda m: m.unwrap(PHASES), True),
     "unwrap-axis": (lambda m: m.unwrap(PHASES.T, axis=0), True),
     "unwrap-discont": (lambda m: m.unwrap(PHASES, 4.0), True),
@@ -235,7 +252,7 @@ def test_eigenvectors_of_a_general_matrix_refuse_to_differentiate_as_jax() -> No
     with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
         ad.grad(lambda a: anp.sum(anp.linalg.eig(a).eigenvectors))(a)
     with pytest.raises(NotImplementedError, match="eigenvectors of a non-symmetric matrix cannot"):
-        ad.hessian(lambda a: anp.sum(anp.linalg.eigvals(a)))(a)
+        ad.hessian(lambda a: anp.real(anp.sum(anp.linalg.eigvals(a))))(a)
 
 
 def test_polyfit_warns_of_rank_deficiency_as_numpy() -> None:

@@ -45,6 +45,7 @@ import admodes.numpy as anp
 from admodes.core import at_each_index, dtype_of, ndim, plain, shape
 from admodes.lax.elementwise import rsqrt
 from admodes.numpy import linalg as numpy_linalg
+from admodes.numpy._complex import complex_dtype_of
 from admodes.numpy.linalg import (
     _adjoint,
     _differentiated,
@@ -433,9 +434,9 @@ def eig(
     the eigenvalues differentiate (dw = diag(V⁻¹ dA V)); with them a traced x raises, as JAX
     does unless ``enable_eigvec_derivs``, which admodes does not implement."""
     _square(x, "lax.linalg.eig")
-    complex_dtype = np.result_type(dtype_of(x), np.complex64)
+    complex_dtype = complex_dtype_of(x)
     if not (compute_left_eigenvectors or compute_right_eigenvectors):
-        return [anp.astype(numpy_linalg.eigvals(x), complex_dtype)]  # complex, as JAX's
+        return [numpy_linalg.eigvals(x)]
     if _differentiated(x):
         raise NotImplementedError(
             "lax.linalg.eig: the eigenvectors cannot be differentiated in admodes (JAX needs "

@@ -23,6 +23,7 @@ import numpy as _np
 
 from admodes.batching import is_mapped
 from admodes.core import dtype_of, ndim, numbers, plain, shape, size
+from admodes.numpy._complex import complex_dtype_of
 from admodes.numpy._functions import (
     abs,
     add,
@@ -509,28 +510,28 @@ def poly(seq_of_zeros: Any) -> Any:
 def roots(p: Any, *, strip_zeros: bool = True) -> Any:
     """The roots of the polynomial with coefficients p (highest power first), as NumPy finds
     them: p stripped of its leading and trailing zeros, the eigenvalues of its companion matrix
-    (first row −p[1:]/p[0], ones below the diagonal), then a 0 for each trailing zero (real when
-    every root is, as NumPy's; JAX's are always complex). Differentiable as JAX's, through
-    ``eigvals`` (simple roots). With ``strip_zeros=False`` (JAX's option), a NaN stands for each
-    root that a leading zero takes away, so there are always len(p) − 1."""
+    (first row −p[1:]/p[0], ones below the diagonal), then a 0 for each trailing zero (complex
+    whatever the roots, as JAX's; NumPy's are real when every root is). Differentiable as
+    JAX's, through ``eigvals`` (simple roots). With ``strip_zeros=False`` (JAX's option), a NaN
+    stands for each root that a leading zero takes away, so there are always len(p) − 1."""
     p = atleast_1d(asarray(p))
     if ndim(p) != 1:
         raise ValueError(f"roots: p must be a 1-D array of coefficients, got shape {shape(p)}")
     if dtype_of(p).kind not in "fc":
         p = astype(p, _np.float64)
     nonzero = _np.flatnonzero(plain(p))
+    found: Any = _np.array([], complex_dtype_of(p))
     if not nonzero.size:
-        found: Any = _np.array([])
         first = last = size(p) - 1
     else:
         first, last = int(nonzero[0]), int(nonzero[-1])
         kept = getitem(p, slice(first, last + 1))
         n = last - first + 1
-        found = _np.array([], dtype_of(kept))
         if n > 1:
             top = negative(divide(getitem(kept, slice(1, None)), getitem(kept, 0)))
             below = _np.eye(n - 2, n - 1, dtype=dtype_of(kept))
-            found = _linalg.eigvals(concatenate([reshape(top, (1, n - 1)), below]))
+            companion = concatenate([reshape(top, (1, n - 1)), below])
+            found = astype(_linalg.eigvals(companion), complex_dtype_of(p))
     zeros = _np.zeros(size(p) - 1 - last, dtype_of(found))
     lost = _np.full(0 if strip_zeros else first, _np.nan, dtype_of(found))
     return concatenate([found, zeros, lost]) if size(zeros) or size(lost) else found

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as _np
 
 from admodes.core import dtype_of, ndim, shape
+from admodes.numpy._complex import complex_dtype_of
 from admodes.rules.elementwise import conj, divide, multiply, real
 from admodes.rules.fft import fft as _dft
 from admodes.rules.shape import astype, axis_index, concatenate, flip, getitem
@@ -53,7 +54,7 @@ def _resized(x: Any, n: int | None, axis: int) -> Any:
         return getitem(x, axis_index(ndim(x), axis, slice(0, n)))
     pad = list(shape(x))
     pad[axis] = n - have
-    zeros = _np.zeros(pad, dtype=_np.result_type(dtype_of(x), _np.complex64))
+    zeros = _np.zeros(pad, dtype=complex_dtype_of(x))
     return concatenate(x, zeros, axis=axis)
 
 

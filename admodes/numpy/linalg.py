@@ -32,6 +32,7 @@ from numpy.linalg import LinAlgError
 from admodes.batching import holds_numbers, is_mapped
 from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, numbers, plain, shape, size
 from admodes.numpy import _functions as _f
+from admodes.numpy._complex import complex_dtype_of
 from admodes.numpy._contractions import cross as _cross
 from admodes.numpy._contractions import (  # noqa: F401
     einsum,
@@ -281,21 +282,24 @@ def _hermitian_eigh(a: Any, lower: bool = True) -> EighResult:
 
 
 def eig(a: Any) -> EigResult:
-    """Eigenvalues and (unit) eigenvectors of the general square a, NumPy's values (real when
-    every eigenvalue is). The eigenvectors cannot be differentiated, as in JAX, so a traced a
-    raises (its eigenvalues alone differentiate: :func:`eigvals`); one that vmap maps, without
-    derivatives, is decomposed at each index."""
+    """Eigenvalues and (unit) eigenvectors of the general square a, NumPy's values, complex
+    whatever the spectrum (JAX's dtype: NumPy's is real when every eigenvalue is). The
+    eigenvectors cannot be differentiated, as in JAX, so a traced a raises (its eigenvalues
+    alone differentiate: :func:`eigvals`); one that vmap maps, without derivatives, is
+    decomposed at each index."""
     _square(a, "eig")
     if _differentiated(a):
         raise NotImplementedError(_linalg.EIGENVECTORS_NOT_DIFFERENTIABLE)
-    return EigResult(*at_each_index(_np.linalg.eig, a))
+    values, vectors = at_each_index(_np.linalg.eig, a)
+    dtype = complex_dtype_of(a)
+    return EigResult(_f.astype(values, dtype), _f.astype(vectors, dtype))
 
 
 def eigvals(a: Any) -> Any:
-    """Eigenvalues of the general square a (NumPy's values, real when all are); derivative
-    dw = diag(V⁻¹ dA V) for distinct eigenvalues (JAX's)."""
+    """Eigenvalues of the general square a (NumPy's values, complex whatever the spectrum, as
+    JAX's); derivative dw = diag(V⁻¹ dA V) for distinct eigenvalues (JAX's)."""
     _square(a, "eigvals")
-    return _linalg.eigvals(a)
+    return _f.astype(_linalg.eigvals(a), complex_dtype_of(a))
 
 
 def eigvalsh(a: Any, UPLO: str | None = "L", *, symmetrize_input: bool = True) -> Any:

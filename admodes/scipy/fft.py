@@ -26,6 +26,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 import admodes.numpy as anp
 from admodes.core import dtype_of, ndim, shape
+from admodes.numpy._complex import complex_dtype_of
 
 __all__ = ["dct", "dctn", "idct", "idctn"]
 
@@ -96,7 +97,7 @@ def _twiddles(n: int, norm: str | None, orthogonalize: bool | None, inverse: boo
 
 def _along(vector: np.ndarray, axis: int, x: Any) -> np.ndarray:
     """A constant vector shaped to multiply x along ``axis``, in x's complex dtype."""
-    vector = vector.astype(np.result_type(dtype_of(x), np.complex64))
+    vector = vector.astype(complex_dtype_of(x))
     return vector.reshape([-1 if a == axis else 1 for a in range(ndim(x))])
 
 
