@@ -453,6 +453,7 @@ TUNING_KEYWORDS = {
     ),
     "matmul-Precision": lambda s: s.m.matmul(X23, X23.T, precision=s.lib.lax.Precision.HIGH),
     "cond-operand": lambda s: s.lib.lax.cond(False, s.m.sin, s.m.cos, operand=0.3),
+    "switch-operand": lambda s: s.lib.lax.switch(1, [s.m.sin, s.m.cos, s.m.tan], operand=0.3),
     "vmap-spmd_axis_name": lambda s: s.lib.vmap(s.m.sin, spmd_axis_name="data")(X23),
     "defvjp-optimize_remat": lambda s: s.lib.grad(_custom_sin(s, optimize_remat=True))(0.3),
     "defjvp-symbolic_zeros": lambda s: s.lib.grad(_custom_product(s), argnums=1)(0.3, 2.0),

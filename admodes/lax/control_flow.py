@@ -154,16 +154,29 @@ def cond(
 ) -> Any:
     """true_fun(*operands) if pred, else false_fun(*operands) (JAX's older keyword ``operand``:
     the one operand)."""
-    if operand is not _NO_OPERAND:
-        if operands:
-            raise TypeError("lax.cond: give the operands positionally or as operand=, not both")
-        operands = (operand,)
+    operands = _with_operand(operands, operand, "cond")
     return (true_fun if _truth(pred, "cond's pred") else false_fun)(*operands)
 
 
-def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -> Any:
+def _with_operand(operands: tuple, operand: Any, name: str) -> tuple:
+    """The operands of ``cond`` or ``switch``: positional, or JAX's older keyword ``operand``
+    (the one operand), not both."""
+    if operand is _NO_OPERAND:
+        return operands
+    if operands:
+        raise TypeError(f"lax.{name}: give the operands positionally or as operand=, not both")
+    return (operand,)
+
+
+def switch(
+    index: Any,
+    branches: Sequence[Callable[..., Any]],
+    *operands: Any,
+    operand: Any = _NO_OPERAND,
+) -> Any:
     """branches[index](*operands), the index (an integer scalar) clamped to the branches as JAX
-    does."""
+    does (JAX's older keyword ``operand``: the one operand)."""
+    operands = _with_operand(operands, operand, "switch")
     if not branches:
         raise ValueError("lax.switch: branches is empty; give at least one branch")
     if shape(index) != () or dtype_of(index).kind not in "iu":
