@@ -659,8 +659,12 @@ def test_norm_values_and_types_are_numpys(shape: tuple[int, ...], order: Any) ->
 
 @pytest.mark.parametrize(
     "a",
-    [np.diag([1.0, 2.0]), np.eye(2, dtype=np.float32), np.array([[0.0, 1.0], [-1.0, 0.0]]),
-     np.array([[1, 2], [3, 4]])],  # fmt: skip
+    [
+        np.diag([1.0, 2.0]),
+        np.eye(2, dtype=np.float32),
+        np.array([[0.0, 1.0], [-1.0, 0.0]]),
+        np.array([[1, 2], [3, 4]]),
+    ],
     ids=["real-spectrum", "float32", "complex-spectrum", "integers"],
 )
 def test_eig_eigvals_and_roots_are_complex_as_jax(a: np.ndarray) -> None:

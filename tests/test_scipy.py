@@ -111,6 +111,34 @@ def test_reductions_match_scipy(rng: np.random.Generator) -> None:
                      sc.logsumexp(x, axis=0, b=b, keepdims=True))  # fmt: skip
 
 
+def test_reductions_of_integers_and_bools_are_scipys() -> None:
+    """Integers and bools become float64, as in SciPy (and as admodes computes every floating
+    function of them; JAX uses float32 for int32 and bools): logsumexp, softmax and
+    log_softmax of a 2-d array over every axis and over one, and of a list of ints, give
+    SciPy's values of them as floats (SciPy's own subtract bools, which NumPy refuses), and
+    JAX's values (to float32's precision where JAX computes in it); so does
+    ``admodes.nn.logsumexp``, whose code they share, with ``b`` and ``where``. (JAX's functions
+    take no lists, and its softmax no bools: JAX's of the array, and of the bools as float32.)"""
+    a = np.array([[1, 2, 3], [4, 0, -1]])
+    for x in (a, a.astype(np.int32), a > 1, [1, 2, 3]):
+        jax_x = jnp.asarray(x, jnp.float32) if np.asarray(x).dtype == bool else jnp.asarray(x)
+        for name in ("logsumexp", "softmax", "log_softmax"):
+            for axis in (None, 1) if np.ndim(x) == 2 else (None,):
+                ours = getattr(special, name)(x, axis=axis)
+                with np.errstate(invalid="ignore"):  # JAX casts −inf to the integer type
+                    theirs = getattr(jsp.special, name)(jax_x, axis=axis)
+                scipys = getattr(sc, name)(np.asarray(x, np.float64), axis=axis)  # SciPy's dtype
+                assert ours.dtype == np.float64, (name, x)
+                np.testing.assert_allclose(ours, scipys, rtol=1e-14, atol=1e-14)
+                tol = 1e-14 if theirs.dtype == np.float64 else 1e-6
+                np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+    mask, b = np.array([[True, False, True], [False, True, True]]), np.array([1, 0, 2])
+    for x, rtol in ((a, 1e-14), (a.astype(np.int32), 1e-6)):  # JAX's int32: in float32
+        ours = ad.nn.logsumexp(x, axis=1, b=b, where=mask)
+        assert ours.dtype == np.float64
+        np.testing.assert_allclose(ours, jax.nn.logsumexp(x, axis=1, b=b, where=mask), rtol=rtol)
+
+
 # ---------------------------------------------------------------------------- stats: values
 X = np.array([-3.0, -0.2, 0.0, 0.4, 1.0, 2.5, 9.0])
 #: The location-scale families added for JAX ports, with the functions jax.scipy.stats has.
@@ -264,6 +292,36 @@ def test_invalid_scale_gives_scipys_nan(dist: str) -> None:
             ours = getattr(getattr(stats, dist), fn)(x, 0.2, scale)
             assert_close(ours, getattr(getattr(ss, dist), fn)(x, 0.2, scale))
             assert np.isnan(ours[1:]).all()
+
+
+#: distribution → shape parameters ≤ 0 (either of beta's, or both).
+INVALID_SHAPES = {
+    "gamma": [(0.0,), (-1.0,)],
+    "chi2": [(0.0,), (-1.0,)],
+    "beta": [(0.0, 1.5), (-1.0, 1.5), (1.5, 0.0), (1.5, -1.0), (0.0, 0.0)],
+}
+
+
+@pytest.mark.parametrize("dist", sorted(INVALID_SHAPES))
+def test_invalid_shape_gives_scipys_nan_with_no_slope(dist: str) -> None:
+    """A shape ≤ 0 is no distribution: every function (pdf, logpdf, cdf, logcdf, sf, logsf;
+    none has a ppf or isf, as in JAX) is nan, as SciPy's, and as JAX's where its formula gives
+    nan (elsewhere JAX's is a number: gamma's pdf 0, beta's cdf 0 or 1). The derivatives in x,
+    the shapes (not beta's cdf and sf's, as JAX), loc and scale are nan or 0 by both modes, never
+    a slope (JAX's are nan or 0 at most of its nan values, but its chi2 cdf and sf have slopes at
+    df < 0, where their values are nan, and its gamma logpdf at a ≤ 0, where it is −inf)."""
+    x = np.array([-0.5, 0.0, 0.3, 1.0, 2.5])
+    fns = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf")
+    with np.errstate(all="ignore"):
+        for fn, shapes in ((f, s) for f in fns for s in INVALID_SHAPES[dist]):
+            ours = getattr(getattr(stats, dist), fn)
+            args = (x, *shapes, 0.1, 1.3)
+            assert_close(ours(*args), getattr(getattr(ss, dist), fn)(*args))
+            in_shapes = () if dist == "beta" and fn in fns[2:] else range(1, len(shapes) + 1)
+            argnums = (0, *in_shapes, len(args) - 2, len(args) - 1)
+            for mode in MODES:
+                slopes = ad.grad(lambda *a, f=ours: anp.sum(f(*a)), argnums, mode=mode)(*args)
+                assert all((np.isnan(d) | (d == 0)).all() for d in slopes), (fn, shapes, mode)
 
 
 # ---------------------------------------------------------------------------- linalg, signal

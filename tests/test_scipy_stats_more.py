@@ -369,6 +369,42 @@ def test_gennorm_cdf_at_its_centre_has_the_density_as_slope() -> None:
             assert_close(slopes, (ss.gennorm.pdf(0.3, beta, 0.3, 1.7), 0.0), rtol=1e-14)
 
 
+def test_vonmises_slopes_in_kappa_at_zero_are_the_limits() -> None:
+    """At κ = 0 (the uniform density, where JAX's is nan), d logpdf/dκ = cos y − I₁(κ)/I₀(κ) is
+    cos y, y = (x − loc)/scale, and d pdf/dκ = pdf · cos y, by both modes, against one-sided
+    differences of SciPy's logpdf (second order); d²/dκ² = −(I₁/I₀)′(0) = −1/2 against SciPy's
+    second differences, and d²/dκdx = −sin(y)/scale."""
+    h, loc, scale = FD_EPS, 0.3, 1.7
+    for x in (-2.0, 0.3, 1.0, 3.0):
+        y, at = (x - loc) / scale, partial(ss.vonmises.logpdf, x, loc=loc, scale=scale)
+        slope = (4 * at(h) - 3 * at(0.0) - at(2 * h)) / (2 * h)
+        curvature = (at(0.0) - 2 * at(h) + at(2 * h)) / h**2
+        for mode in MODES:
+            d_kappa = ad.grad(stats.vonmises.logpdf, 1, mode=mode)
+            assert_close(d_kappa(x, 0.0, loc, scale), math.cos(y), rtol=1e-14)
+            assert_fd_close(d_kappa(x, 0.0, loc, scale), slope)
+            d_pdf = ad.grad(stats.vonmises.pdf, 1, mode=mode)(x, 0.0, loc, scale)
+            assert_close(d_pdf, ss.vonmises.pdf(x, 0.0, loc, scale) * math.cos(y), rtol=1e-14)
+            assert_fd_close(ad.grad(d_kappa, 1, mode=mode)(x, 0.0, loc, scale), curvature)
+            assert_close(ad.grad(d_kappa, 0, mode=mode)(x, 0.0, loc, scale), -math.sin(y) / scale)
+
+
+def test_gumbel_quantile_slopes_at_the_open_ends_are_plus_inf() -> None:
+    """gumbel_r's ppf at q = 1 and gumbel_l's at q = ±0, where −log q (−log1p(−q)) is 0: slope
+    +inf by both modes, the limit of scale/(q · (−log q)) of an increasing function (JAX's
+    derivative raises there); just inside, the slopes are central differences' (large, > 0)."""
+    right = partial(stats.gumbel_r.ppf, loc=0.3, scale=1.7)
+    left = partial(stats.gumbel_l.ppf, loc=0.3, scale=1.7)
+    for mode in MODES:
+        with np.errstate(divide="ignore"):  # log 0 and 1/0 on the way to the infinite slope
+            assert ad.grad(right, mode=mode)(1.0) == INF
+            assert ad.grad(left, mode=mode)(0.0) == ad.grad(left, mode=mode)(-0.0) == INF
+        for fn, q, eps in ((right, 1 - 1e-6, 1e-10), (left, 1e-6, 1e-10), (right, 0.999, 1e-7)):
+            slope, fd = ad.grad(fn, mode=mode)(q), (fn(q + eps) - fn(q - eps)) / (2 * eps)
+            assert slope > 1e3
+            assert_fd_close(slope / fd, 1.0)
+
+
 # ---------------------------------------------------------------------------- types, float32
 #: (distribution, function, parameters after x) for a scalar x: JAX's own parameters (gennorm,
 #: vonmises and wrapcauchy without loc and scale, which JAX lacks).

@@ -67,6 +67,15 @@ def float_dtype(x: Any) -> _np.dtype:
     return dt if _np.issubdtype(dt, _np.floating) else _np.dtype(_np.float64)
 
 
+def inexact(x: Any) -> Any:
+    """x (an array, a list, a scalar) as the argument of a floating function (``logsumexp``,
+    ``softmax``): a float or complex x as it is (a list as an array), integers and bools as
+    float64, the type NumPy and SciPy compute them in (JAX: float32 for 32-bit and narrower
+    ones, as it computes every floating function of them)."""
+    x = asarray(x) if isinstance(x, list | tuple) else x
+    return x if dtype_of(x).kind in "fc" else astype(x, _np.float64)
+
+
 def resized(x_shape: tuple[int, ...], axis: int, n: int) -> tuple[int, ...]:
     """``x_shape`` with length n along ``axis`` (negative)."""
     return (*x_shape[:axis], n, *x_shape[len(x_shape) + axis + 1 :])
@@ -481,8 +490,10 @@ def logsumexp(
     maximum, a constant (0 where it is not finite); entries with b = 0, and those outside
     ``where``, drop out (the latter from the sum itself, so no derivative reaches them, even
     from a line they leave empty). With ``return_sign``, also the sign of the sum (plain);
-    otherwise NaN where the sum is negative.
+    otherwise NaN where the sum is negative. Integers and bools are first made float64, as
+    SciPy's (:func:`inexact`).
     """
+    a = inexact(a)
     if b is not None:
         b = asarray(b)
         a = masked(a, plain(b) != 0, -_np.inf)
@@ -508,9 +519,10 @@ def logsumexp(
 def max_shift(a: Any, axis: Any, where: Any = None) -> Any:
     """The largest of ``a``'s numbers over ``axis`` (kept; of the entries ``where`` marks), 0
     where it is not finite: the constant that keeps exponentials ≤ 1 in ``logsumexp`` and
-    ``softmax`` while -inf entries stay -inf (no derivative flows through it)."""
+    ``softmax`` while -inf entries stay -inf (no derivative flows through it); in ``a``'s float
+    type (:func:`inexact`), so that integers and bools have a maximum too."""
     mask = True if where is None else where
-    top = _np.max(numbers(a), axis=axis, keepdims=True, where=mask, initial=-_np.inf)
+    top = _np.max(inexact(numbers(a)), axis=axis, keepdims=True, where=mask, initial=-_np.inf)
     return _np.where(_np.isfinite(top), top, 0.0)
 
 

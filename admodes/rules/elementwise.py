@@ -317,6 +317,8 @@ cosh = defelementwise("cosh", float_fast(math.cosh, np.cosh), lambda ans, x: sin
 tanh = defelementwise(
     "tanh", float_fast(math.tanh, np.tanh), lambda ans, x: subtract(1.0, square(ans))
 )
+
+
 def _arccosh_dx(ans: Any, x: Any) -> Any:
     """1/(√(x − 1)·√(x + 1)): for complex x the factors' cuts are arccosh's, (−∞, 1], where
     1/√(x² − 1), JAX's rule, has the other sign wherever Re x < 0."""

@@ -6,8 +6,9 @@ Values are SciPy's; derivatives are JAX's (``jax.scipy.special``), with the form
 does admodes); ``polygamma`` in ``x`` only (``n`` is an integer). ``rel_entr`` is a primitive
 (SciPy's value, JAX's derivatives: 0 outside p, q > 0), ``kl_div`` and ``multigammaln`` are
 composed as JAX composes them. ``logsumexp``, ``softmax`` and ``log_softmax`` are those of
-:mod:`admodes.nn` with SciPy's defaults (``axis=None``). ``i0`` is :func:`admodes.numpy.i0`, with
-``jax.numpy.i0``'s derivative: 0 at x = 0, where ``jax.scipy.special.i0``'s is 1 (I₁(0) = 0).
+:mod:`admodes.nn` with SciPy's defaults (``axis=None``), integers and bools in float64.
+``i0`` is :func:`admodes.numpy.i0`, with ``jax.numpy.i0``'s derivative: 0 at x = 0, where
+``jax.scipy.special.i0``'s is 1 (I₁(0) = 0).
 
 ``beta``, ``poch``, ``erfcx``, ``dawsn``, ``expn``, ``exp1``, ``expi``, ``spence``, ``zeta``
 (Hurwitz's; in s to every order), ``owens_t`` and the parts of ``sici`` and ``fresnel`` are
@@ -41,6 +42,7 @@ from admodes import nn
 from admodes.batching import array_numbers, is_mapped, on_numbers
 from admodes.core import at_each_index, dtype_of, numbers, plain
 from admodes.nn import logsumexp
+from admodes.numpy._reductions import inexact
 from admodes.rules import elementwise as _elementwise
 from admodes.rules import special as _special
 from admodes.rules.elementwise import exp_abs, weak_scalars
@@ -317,13 +319,15 @@ def i1(x: Any) -> Any:
 
 
 def softmax(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
-    """exp(x) / Σ exp(x) over ``axis`` (every axis by default, as SciPy)."""
-    return nn.softmax(x, axis=axis)
+    """exp(x) / Σ exp(x) over ``axis`` (every axis by default, as SciPy); integers and bools in
+    float64, as SciPy's."""
+    return nn.softmax(inexact(x), axis=axis)
 
 
 def log_softmax(x: Any, axis: int | tuple[int, ...] | None = None) -> Any:
-    """x − logsumexp(x) over ``axis`` (every axis by default, as SciPy)."""
-    return nn.log_softmax(x, axis=axis)
+    """x − logsumexp(x) over ``axis`` (every axis by default, as SciPy); integers and bools in
+    float64, as SciPy's."""
+    return nn.log_softmax(inexact(x), axis=axis)
 
 
 # ---------------------------------------------------------------------------- gamma family

@@ -115,6 +115,12 @@ def nonnegative(y: Any) -> Any:
     return anp.where(numbers(y) < 0, 0.0, y)
 
 
+def negated(x: Any) -> Any:
+    """−x as 0 − x: +0 where x is ±0 (``negative`` gives −0 at +0), so that a slope through 1/(−x)
+    is +inf there, the limit from inside (the Gumbel quantiles' −log q at q = 1)."""
+    return anp.subtract(0.0, x)
+
+
 def log_of(fn: Callable[..., Any]) -> Callable[..., Any]:
     """x ↦ log fn(x): the logcdf of a cdf, the logsf of an sf (JAX's definitions)."""
 

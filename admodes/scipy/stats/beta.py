@@ -10,7 +10,9 @@ from admodes.scipy.special import betainc, betaln, xlog1py, xlogy
 from admodes.scipy.stats._common import (
     exp_of,
     export_with_scipy_types,
+    invalid,
     log_of,
+    nonpositive,
     outside,
     rescaled,
     standardized,
@@ -20,14 +22,21 @@ from admodes.scipy.stats._common import (
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "sf"]
 
 
+def _shaped(a: Any, b: Any, value: Any) -> Any:
+    """``value``, but nan where a ≤ 0 or b ≤ 0 (SciPy's: no beta distribution has such shapes;
+    JAX's is its formula's)."""
+    return invalid(nonpositive(a) | nonpositive(b), value)
+
+
 def logpdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """(a − 1) log y + (b − 1) log(1 − y) − log B(a, b) − log scale, 0 ≤ y ≤ 1."""
+    """(a − 1) log y + (b − 1) log(1 − y) − log B(a, b) − log scale, 0 ≤ y ≤ 1; nan for a ≤ 0
+    or b ≤ 0."""
     y = standardized(x, loc, scale)
     log_density = anp.subtract(
         anp.add(xlogy(anp.subtract(a, 1.0), y), xlog1py(anp.subtract(b, 1.0), anp.negative(y))),
         betaln(a, b),
     )
-    return outside(within(y, 0.0, 1.0), rescaled(log_density, scale))
+    return _shaped(a, b, outside(within(y, 0.0, 1.0), rescaled(log_density, scale)))
 
 
 pdf = exp_of(logpdf, "pdf")
@@ -41,13 +50,14 @@ def _unit(y: Any) -> Any:
 
 
 def cdf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """I_y(a, b), differentiable in x, loc and scale (not in a and b, as JAX)."""
-    return betainc(a, b, _unit(standardized(x, loc, scale)))
+    """I_y(a, b), differentiable in x, loc and scale (not in a and b, as JAX); nan for a ≤ 0 or
+    b ≤ 0."""
+    return _shaped(a, b, betainc(a, b, _unit(standardized(x, loc, scale))))
 
 
 def sf(x: Any, a: Any, b: Any, loc: Any = 0.0, scale: Any = 1.0) -> Any:
-    """I_{1−y}(b, a)."""
-    return betainc(b, a, _unit(anp.subtract(1.0, standardized(x, loc, scale))))
+    """I_{1−y}(b, a); nan for a ≤ 0 or b ≤ 0."""
+    return _shaped(a, b, betainc(b, a, _unit(anp.subtract(1.0, standardized(x, loc, scale)))))
 
 
 logcdf = log_of(cdf)

@@ -10,7 +10,7 @@ from typing import Any
 
 import admodes.numpy as anp
 from admodes.scipy.stats import gumbel_r
-from admodes.scipy.stats._common import export_with_scipy_types, ppf_of, probability
+from admodes.scipy.stats._common import export_with_scipy_types, negated, ppf_of, probability
 
 __all__ = ["cdf", "logcdf", "logpdf", "logsf", "pdf", "ppf", "sf"]
 
@@ -28,8 +28,9 @@ def _reflected(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
 
 def _standard_ppf(q: Any) -> Any:
     """log(−log(1 − q)) = log(−log1p(−q)) for 0 ≤ q ≤ 1 (−inf and inf at 0 and 1, SciPy's ends
-    of the support, where JAX's is nan), nan elsewhere."""
-    return probability(q, anp.log(anp.negative(anp.log1p(anp.negative(q)))))
+    of the support, where JAX's is nan), nan elsewhere. Its slope 1/((1 − q) · (−log(1 − q)))
+    is +inf at q = ±0 (−log1p(−q) is +0)."""
+    return probability(q, anp.log(negated(anp.log1p(anp.negative(q)))))
 
 
 logpdf = _reflected(gumbel_r.logpdf, "logpdf")

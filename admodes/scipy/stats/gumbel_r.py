@@ -10,6 +10,7 @@ from admodes.scipy.stats._common import (
     cdf_of,
     exp_of,
     export_with_scipy_types,
+    negated,
     ppf_of,
     probability,
     rescaled,
@@ -48,8 +49,8 @@ def _standard_logsf(y: Any) -> Any:
 
 def _standard_ppf(q: Any) -> Any:
     """−log(−log q) for 0 ≤ q ≤ 1 (−inf and inf at 0 and 1, SciPy's ends of the support, where
-    JAX's is nan), nan elsewhere."""
-    return probability(q, anp.negative(anp.log(anp.negative(anp.log(q)))))
+    JAX's is nan), nan elsewhere. Its slope 1/(q · (−log q)) is +inf at q = 1 (−log 1 is +0)."""
+    return probability(q, anp.negative(anp.log(negated(anp.log(q)))))
 
 
 pdf = exp_of(logpdf, "pdf")
