@@ -39,6 +39,7 @@ import numpy as np
 
 from admodes import counting, registry, tree
 from admodes.arguments import (
+    in_dtype,
     interleaved,
     like_input,
     positions_of,
@@ -332,13 +333,17 @@ class custom_jvp(_CustomFunction):
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
                     f"shape {shape(t)} for a primal output of shape {shape(o)}; they must match"
                 )
-            o_dtype = dtype_of(o)
-            if o_dtype.kind in "fc" and dtype_of(t) != o_dtype and not is_python_float(t):
+            o_kind, t_kind = dtype_of(o).kind, dtype_of(t).kind
+            if o_kind in "fc" and t_kind != o_kind and not is_python_float(t):
                 raise TypeError(
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
-                    f"dtype {dtype_of(t)} for a primal output of dtype {o_dtype}; they must "
-                    f"match, as in JAX (convert it: tangent.astype(np.{o_dtype}))"
+                    f"dtype {dtype_of(t)} for a primal output of dtype {dtype_of(o)}: a "
+                    f"{'complex' if t_kind == 'c' else 'non-float'} tangent cannot be converted "
+                    "to the output's type without changing it (JAX raises too); return one of "
+                    "the output's dtype"
                 )
+        # Another precision (float32 for float64) is converted, where JAX raises: admodes' zero
+        # tangent of a constant Python float is a float64, where JAX's is weakly typed.
         return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
 
     def _of_stacks(self, batch: _Batch) -> _CustomFunction:
@@ -593,12 +598,13 @@ def _batch_length(g: tuple, ans: tuple) -> int | None:
 
 
 def _materialized(g: tuple, ans: tuple, k: int | None = None) -> list[Any]:
-    """The output cotangents with zeros for the ones the backward pass left out (None), behind
-    a leading axis of ``k`` cotangents for a batch of them."""
+    """The output cotangents in their outputs' dtypes (as JAX gives a rule them: a float64
+    cotangent that reached a float32 output is rounded), with zeros for the ones the backward
+    pass left out (None), behind a leading axis of ``k`` cotangents for a batch of them."""
     return [
         (zeros_like_value(o) if k is None else np.zeros((k, *shape(o)), dtype_of(o)))
         if c is None
-        else c
+        else in_dtype(c, dtype_of(o))
         for c, o in zip(g, ans, strict=True)
     ]
 
