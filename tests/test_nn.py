@@ -314,3 +314,19 @@ def test_one_hot(kwargs: dict) -> None:
     out = nn.one_hot(labels, 3, **kwargs)
     assert type(out) is np.ndarray
     assert_close(out, np.asarray(jax.nn.one_hot(labels, 3, **kwargs)))
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_line_with_infinite_entries_is_jaxs(name: str) -> None:
+    """A +inf entry makes its line NaN (inf − inf, JAX's raw maximum; the modes disagreed when
+    the shift was clipped to 0); a line of −inf is NaN; finite lines are kept. Reverse mode as
+    jax.grad; forward mode as jax.jacfwd, whose every entry a NaN line's 0·NaN reaches."""
+    x = np.array([[1.0, np.inf, 2.0], [1.0, -np.inf, 2.0], [-np.inf, -np.inf, -np.inf]])
+    weights = np.arange(9.0).reshape(3, 3)
+    ours, theirs = getattr(nn, name), getattr(jax.nn, name)
+    with np.errstate(invalid="ignore"):
+        assert_close(ours(x), np.asarray(theirs(x)))
+        for mode, transform in (("reverse", jax.grad), ("forward", jax.jacfwd)):
+            expected = np.asarray(transform(lambda x: jnp.sum(theirs(x) * weights))(x))
+            got = ad.grad(lambda x: anp.sum(ours(x) * weights), mode=mode)(x)
+            assert_close(got, expected)

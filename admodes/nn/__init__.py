@@ -213,15 +213,18 @@ def _masked_sum(x: Any, axis: Axis, where: Any) -> Any:
 
 
 def softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
-    """exp(x − max) / Σ exp(x − max) over ``axis`` (entries outside ``where`` get 0)."""
-    unnormalized = anp.exp(anp.subtract(masked(x, where, -np.inf), max_shift(x, axis, where)))
+    """exp(x − max) / Σ exp(x − max) over ``axis`` (entries outside ``where`` get 0; a line
+    with a +inf entry is NaN, as JAX's)."""
+    top = max_shift(x, axis, where, finite=False)
+    unnormalized = anp.exp(anp.subtract(masked(x, where, -np.inf), top))
     result = anp.divide(unnormalized, _masked_sum(unnormalized, axis, where))
     return masked(result, where, 0.0)
 
 
 def log_softmax(x: Any, axis: Axis = -1, where: Any = None) -> Any:
-    """(x − max) − log Σ exp(x − max) over ``axis`` (entries outside ``where`` get -inf)."""
-    shifted = anp.subtract(masked(x, where, -np.inf), max_shift(x, axis, where))
+    """(x − max) − log Σ exp(x − max) over ``axis`` (entries outside ``where`` get -inf; a line
+    with a +inf entry is NaN, as JAX's)."""
+    shifted = anp.subtract(masked(x, where, -np.inf), max_shift(x, axis, where, finite=False))
     result = anp.subtract(shifted, anp.log(_masked_sum(anp.exp(shifted), axis, where)))
     return masked(result, where, -np.inf)
 

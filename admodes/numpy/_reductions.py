@@ -516,14 +516,16 @@ def logsumexp(
     return replaced(signs < 0, _np.nan, result)
 
 
-def max_shift(a: Any, axis: Any, where: Any = None) -> Any:
-    """The largest of ``a``'s numbers over ``axis`` (kept; of the entries ``where`` marks), 0
-    where it is not finite: the constant that keeps exponentials ≤ 1 in ``logsumexp`` and
-    ``softmax`` while -inf entries stay -inf (no derivative flows through it); in ``a``'s float
-    type (:func:`inexact`), so that integers and bools have a maximum too."""
+def max_shift(a: Any, axis: Any, where: Any = None, finite: bool = True) -> Any:
+    """The largest of ``a``'s numbers over ``axis`` (kept; of the entries ``where`` marks), with
+    ``finite`` 0 where it is not finite: the constant that keeps exponentials ≤ 1 in
+    ``logsumexp`` while -inf entries stay -inf, and a +inf entry makes the sum +inf (without
+    ``finite``, JAX's ``softmax``'s: a +inf entry makes its line NaN, inf − inf). No derivative
+    flows through it. In ``a``'s float type (:func:`inexact`), so that integers and bools have
+    a maximum too."""
     mask = True if where is None else where
     top = _np.max(inexact(numbers(a)), axis=axis, keepdims=True, where=mask, initial=-_np.inf)
-    return _np.where(_np.isfinite(top), top, 0.0)
+    return _np.where(_np.isfinite(top), top, 0.0) if finite else top
 
 
 # ------------------------------------------------------------------------------ more reductions
