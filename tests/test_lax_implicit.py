@@ -195,3 +195,36 @@ def test_root_second_derivatives_match_jax() -> None:
 def test_root_is_not_differentiated_in_its_initial_guess(mode: str) -> None:
     assert ad.grad(lambda g: root_loss(AD, 2.0, g), mode=mode)(1.0) == 0.0
     assert jax.grad(lambda g: root_loss(JAX, 2.0, g))(1.0) == 0.0
+
+
+def test_a_transpose_solve_may_close_over_the_traced_matrix_as_in_jax() -> None:
+    """solve and transpose_solve closing over the traced matrix (numpy's solve with M and Mᵀ):
+    JAX takes what they close over as constants; admodes' backward pass, which runs the
+    transpose solve after the tape finished, refused it. Gradients in both modes and every
+    second-order nesting, and the gradient of a vmap of it, equal JAX's."""
+    m0, b0 = np.array([[4.0, 1.0], [0.5, 3.0]]), np.array([1.0, -2.0])
+
+    def loss(side: SimpleNamespace) -> Any:
+        def f(a: Any) -> Any:
+            x = side.lax.custom_linear_solve(
+                lambda v: side.m.dot(a, v),
+                b0,
+                lambda mv, r: side.m.linalg.solve(a, r),
+                lambda vm, r: side.m.linalg.solve(a.T, r),
+            )
+            return side.m.sum(x * x)
+
+        return f
+
+    ours, theirs = loss(AD), loss(JAX)
+    for mode in MODES:
+        assert_close(ad.grad(ours, mode=mode)(m0), np.asarray(jax.grad(theirs)(m0)))
+    hessian = np.asarray(jax.hessian(theirs)(m0))
+    for outer in (ad.jacfwd, ad.jacrev):
+        for inner in (ad.jacfwd, ad.jacrev):
+            assert_close(outer(inner(ours))(m0), hessian)
+    stack = np.stack([m0, 2.0 * m0])
+    assert_close(
+        ad.grad(lambda a: anp.sum(ad.vmap(ours)(a)))(stack),
+        np.asarray(jax.grad(lambda a: JNP.sum(jax.vmap(theirs)(a)))(stack)),
+    )

@@ -25,6 +25,7 @@ through ``solve``; its reverse mode transposes that forward rule.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -33,11 +34,11 @@ import admodes.numpy as anp
 from admodes import tree
 from admodes.arguments import zeros_like_value
 from admodes.closure import closure_convert
-from admodes.core import Traced, dtype_of, shape
+from admodes.core import Trace, Traced, dtype_of, shape
 from admodes.custom import custom_jvp
 from admodes.flatten_util import ravel_pytree
 from admodes.forward import jvp
-from admodes.registry import defprim
+from admodes.registry import defprim, substitution
 from admodes.reverse import vjp
 from admodes.tree import describe, flatten, structure
 
@@ -69,16 +70,17 @@ def custom_linear_solve(
     differentiated (the primal solve's)."""
     b_flat, unravel = ravel_pytree(b)
     operator, consts = _operator(matvec, b, b_flat, unravel)
+    traces = _traces_beneath([*consts, b_flat])
     auxes: list[Any] = []
     x_flat = linear_solve(
         b_flat,
         *consts,
         operator=operator,
-        solve=_flat_solve(solve, unravel, has_aux, auxes),
+        solve=_flat_solve(solve, unravel, has_aux, auxes, traces),
         transpose_solve=(
             None
             if transpose_solve is None and not symmetric
-            else _flat_solve(transpose_solve or solve, unravel, has_aux, [])
+            else _flat_solve(transpose_solve or solve, unravel, has_aux, [], traces)
         ),
         symmetric=symmetric,
     )
@@ -109,17 +111,24 @@ def _operator(
     return closure_convert(flat_matvec, zeros)
 
 
-def _flat_solve(solve: Solve, unravel: Callable, has_aux: bool, auxes: list) -> Solve:
+def _flat_solve(
+    solve: Solve, unravel: Callable, has_aux: bool, auxes: list, traces: frozenset[Trace]
+) -> Solve:
     """``solve`` on flat vectors: given a flat matvec and a flat b, the flat x, a constant to
     every transform (as in JAX, the solver is not differentiated, not even in what it closes
-    over), and zero for b = 0 without calling ``solve`` (as JAX skips a zero tangent's solve:
-    an iteration such as conjugate gradients divides 0 by 0 there); with ``has_aux`` the first
-    call's aux (the primal solve's: the derivatives' solves come later) is kept in ``auxes``."""
+    over: the values of ``traces``, the call's, are their primals to it, so a transpose solve
+    the backward pass runs after those traces finished may close over them), and zero for
+    b = 0 without calling ``solve`` (as JAX skips a zero tangent's solve: an iteration such as
+    conjugate gradients divides 0 by 0 there); with ``has_aux`` the first call's aux (the
+    primal solve's: the derivatives' solves come later) is kept in ``auxes``."""
 
     def flat(flat_matvec: Callable[[Any], Any], b: Any) -> Any:
         if not np.any(b) and (auxes or not has_aux):
             return np.zeros_like(b)  # A⁻¹0 = 0: a derivative's solve with a zero right side
-        out = solve(lambda v: unravel(flat_matvec(ravel_pytree(v)[0])), unravel(b))
+        with ExitStack() as constants:
+            for trace in traces:
+                constants.enter_context(substitution(trace, _primal))
+            out = solve(lambda v: unravel(flat_matvec(ravel_pytree(v)[0])), unravel(b))
         if has_aux:
             out, aux = out
             if not auxes:
@@ -127,6 +136,22 @@ def _flat_solve(solve: Solve, unravel: Callable, has_aux: bool, auxes: list) -> 
         return anp.stop_gradient(ravel_pytree(out)[0])  # not through the solver's closures
 
     return flat
+
+
+def _traces_beneath(leaves: list) -> frozenset[Trace]:
+    """The traces of ``leaves`` at every level down to their plain values (down to a vmap's,
+    whose values hold no single primal: they reach a solve mapped)."""
+    traces = set()
+    for x in leaves:
+        while isinstance(x, Traced) and not x._trace.processes:
+            traces.add(x._trace)
+            x = x.primal
+    return frozenset(traces)
+
+
+def _primal(value: Traced) -> Any:
+    """A traced value's primal: what a solve sees of a value of the call's traces."""
+    return value.primal
 
 
 def _linear_solve_impl(b: Any, *consts: Any, **params: Any) -> Any:
