@@ -14,12 +14,11 @@ distribution's support, a sort's order) is made afresh on the new values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from admodes.core import TRACED_TYPES, Trace, Traced, plain
-from admodes.registry import substitution
+from admodes.registry import Substitute, substitutions
 from admodes.reverse import Node, Tape, trace_on_new_tape
 from admodes.tree import TreeDef, flatten, unflatten
 
@@ -52,7 +51,7 @@ def closure_convert(fun: Callable[..., Any], *example_args: Any) -> tuple[Callab
         if flatten(args)[1] != treedef:
             raise ValueError("the converted function takes arguments of the example's structure")
         replaced = {id(c): g for c, g in zip(found, given, strict=True)}
-        with _substituting({c._trace for c in found}, lambda outer: _swapping(replaced, outer)):
+        with substitutions({c._trace for c in found}, lambda outer: _swapping(replaced, outer)):
             out = fun(*args)
         out_leaves, out_def = flatten(out)
         return unflatten(out_def, [replaced.get(id(o), o) for o in out_leaves])
@@ -67,26 +66,12 @@ def _record(
     onto it as operations meet them: the tape, the output, and the lifted values by id."""
     tape, lifted = Tape(), {}
     lift = _lifting(tape, lifted)
-    with _substituting(lifting, lambda _: lift):
+    with substitutions(lifting, lambda _: lift):
         nums = tuple(range(len(args)))
         _, out, _ = trace_on_new_tape(
             fun, args, nums, leaves, treedef, has_aux=False, name="closure_convert", tape=tape
         )
     return tape, out, lifted
-
-
-Substitute = Callable[[Traced], Any]
-
-
-@contextmanager
-def _substituting(
-    traces: set[Trace], substitute: Callable[[Substitute | None], Substitute]
-) -> Iterator[None]:
-    """Each of ``traces`` in substitution mode with ``substitute(its substitute until now)``."""
-    with ExitStack() as stack:
-        for trace in traces:
-            stack.enter_context(substitution(trace, substitute(trace.substitute)))
-        yield
 
 
 def _lifting(tape: Tape, lifted: dict[int, Any]) -> Substitute:

@@ -30,8 +30,8 @@ direction axis so it is never confused with a broadcast axis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from admodes import counting
@@ -138,8 +138,12 @@ def primals_of(args: tuple, trace: Trace) -> list:
     return [a.primal if type(a) in TRACED_TYPES and a._trace is trace else a for a in args]
 
 
+#: What a trace in substitution mode swaps each of its values for (see :func:`substitution`).
+Substitute = Callable[[Traced], Any]
+
+
 @contextmanager
-def substitution(trace: Trace, substitute: Callable[[Traced], Any]) -> Iterator[None]:
+def substitution(trace: Trace, substitute: Substitute) -> Iterator[None]:
     """While active, ``trace`` is in substitution mode: the dispatch swaps its values for
     ``substitute(value)`` before any op (and so any other transform) sees them."""
     global substituting
@@ -151,6 +155,17 @@ def substitution(trace: Trace, substitute: Callable[[Traced], Any]) -> Iterator[
     finally:
         trace.substitute = outer
         substituting -= 1
+
+
+@contextmanager
+def substitutions(
+    traces: Iterable[Trace], substitute: Callable[[Substitute | None], Substitute]
+) -> Iterator[None]:
+    """Each of ``traces`` in substitution mode with ``substitute(its substitute until now)``."""
+    with ExitStack() as stack:
+        for trace in traces:
+            stack.enter_context(substitution(trace, substitute(trace.substitute)))
+        yield
 
 
 def substituted(a: Any) -> Any:

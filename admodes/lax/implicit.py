@@ -25,7 +25,6 @@ through ``solve``; its reverse mode transposes that forward rule.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
 from typing import Any
 
 import numpy as np
@@ -38,7 +37,7 @@ from admodes.core import Trace, Traced, dtype_of, shape
 from admodes.custom import custom_jvp
 from admodes.flatten_util import ravel_pytree
 from admodes.forward import jvp
-from admodes.registry import defprim, substitution
+from admodes.registry import defprim, substitutions
 from admodes.reverse import vjp
 from admodes.tree import describe, flatten, structure
 
@@ -125,9 +124,7 @@ def _flat_solve(
     def flat(flat_matvec: Callable[[Any], Any], b: Any) -> Any:
         if not np.any(b) and (auxes or not has_aux):
             return np.zeros_like(b)  # A⁻¹0 = 0: a derivative's solve with a zero right side
-        with ExitStack() as constants:
-            for trace in traces:
-                constants.enter_context(substitution(trace, _primal))
+        with substitutions(traces, lambda _: _primal):
             out = solve(lambda v: unravel(flat_matvec(ravel_pytree(v)[0])), unravel(b))
         if has_aux:
             out, aux = out
