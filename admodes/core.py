@@ -288,6 +288,12 @@ def dtype_of(x: Any) -> np.dtype:
         ) from None
 
 
+def complex_dtype_of(x: Any) -> np.dtype:
+    """The complex dtype of x's precision: complex64 for float32 (and narrower), complex128
+    for float64, integers and bools (the dtype of x made complex, as NumPy and JAX promote)."""
+    return np.result_type(dtype_of(x), np.complex64)
+
+
 def extreme_value(dtype: np.dtype, upper: bool) -> Any:
     """The largest (``upper``) or smallest value of ``dtype``, as one of its values: ±inf for
     floats and complex numbers, an integer dtype's bound, True or False (the identity of

@@ -42,10 +42,9 @@ import numpy as np
 import scipy.linalg
 
 import admodes.numpy as anp
-from admodes.core import at_each_index, dtype_of, ndim, plain, shape
+from admodes.core import at_each_index, complex_dtype_of, dtype_of, ndim, plain, shape
 from admodes.lax.elementwise import rsqrt
 from admodes.numpy import linalg as numpy_linalg
-from admodes.numpy._complex import complex_dtype_of
 from admodes.numpy.linalg import (
     _adjoint,
     _differentiated,

@@ -19,12 +19,6 @@ def angle(z: Any, deg: bool = False) -> Any:
     return multiply(a, 180.0 / _np.pi) if deg else a
 
 
-def complex_dtype_of(x: Any) -> _np.dtype:
-    """The complex dtype of x's precision: complex64 for float32 (and narrower), complex128
-    for float64, integers and bools (the dtype of x made complex, as NumPy and JAX promote)."""
-    return _np.result_type(dtype_of(x), _np.complex64)
-
-
 def iscomplexobj(x: Any) -> bool:
     return dtype_of(x).kind == "c"
 

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as _np
 
 from admodes.batching import is_mapped
-from admodes.core import dtype_of, ndim, numbers, plain, shape, size
-from admodes.numpy._complex import complex_dtype_of
+from admodes.core import complex_dtype_of, dtype_of, ndim, numbers, plain, shape, size
 from admodes.numpy._functions import (
     abs,
     add,
@@ -531,7 +530,7 @@ def roots(p: Any, *, strip_zeros: bool = True) -> Any:
             top = negative(divide(getitem(kept, slice(1, None)), getitem(kept, 0)))
             below = _np.eye(n - 2, n - 1, dtype=dtype_of(kept))
             companion = concatenate([reshape(top, (1, n - 1)), below])
-            found = astype(_linalg.eigvals(companion), complex_dtype_of(p))
+            found = _linalg.eigvals(companion)
     zeros = _np.zeros(size(p) - 1 - last, dtype_of(found))
     lost = _np.full(0 if strip_zeros else first, _np.nan, dtype_of(found))
     return concatenate([found, zeros, lost]) if size(zeros) or size(lost) else found

@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as _np
 
-from admodes.core import dtype_of, ndim, shape
-from admodes.numpy._complex import complex_dtype_of
+from admodes.core import complex_dtype_of, dtype_of, ndim, shape
 from admodes.rules.elementwise import conj, divide, multiply, real
 from admodes.rules.fft import fft as _dft
 from admodes.rules.shape import astype, axis_index, concatenate, flip, getitem

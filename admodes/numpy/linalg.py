@@ -30,9 +30,18 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from numpy.linalg import LinAlgError
 
 from admodes.batching import holds_numbers, is_mapped
-from admodes.core import TRACED_TYPES, at_each_index, dtype_of, ndim, numbers, plain, shape, size
+from admodes.core import (
+    TRACED_TYPES,
+    at_each_index,
+    complex_dtype_of,
+    dtype_of,
+    ndim,
+    numbers,
+    plain,
+    shape,
+    size,
+)
 from admodes.numpy import _functions as _f
-from admodes.numpy._complex import complex_dtype_of
 from admodes.numpy._contractions import cross as _cross
 from admodes.numpy._contractions import (  # noqa: F401
     einsum,
@@ -299,7 +308,7 @@ def eigvals(a: Any) -> Any:
     """Eigenvalues of the general square a (NumPy's values, complex whatever the spectrum, as
     JAX's); derivative dw = diag(V⁻¹ dA V) for distinct eigenvalues (JAX's)."""
     _square(a, "eigvals")
-    return _f.astype(_linalg.eigvals(a), complex_dtype_of(a))
+    return _linalg.eigvals(a)
 
 
 def eigvalsh(a: Any, UPLO: str | None = "L", *, symmetrize_input: bool = True) -> Any:

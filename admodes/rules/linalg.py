@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import TRACED_TYPES, dtype_of, ndim, shape, size
+from admodes.core import TRACED_TYPES, complex_dtype_of, dtype_of, ndim, shape, size
 from admodes.registry import defprim
 from admodes.rules.broadcasting import sum as reduce_sum
 from admodes.rules.contractions import matmul, matrix_transpose
@@ -382,7 +382,7 @@ def _values_vjp(vectors: Callable[..., tuple[Any, Any]]) -> Callable[..., Any]:
     return rule
 
 
-def _eigenvectors(a: Any, lower: bool = True) -> tuple[Any, Any]:
+def _hermitian_eigenvectors(a: Any, lower: bool = True) -> tuple[Any, Any]:
     v = rows(eigh(a, lower=lower), 1)
     return v, v
 
@@ -397,8 +397,8 @@ eigvalsh = defprim(
     _eigvalsh_impl,
     # The eigenvalues alone (finite derivatives at repeated eigenvalues too); the rules
     # recompute the eigenvectors.
-    jvps=[real_only("eigvalsh", _values_jvp(_eigenvectors))],
-    vjps=[real_only("eigvalsh", _values_vjp(_eigenvectors))],
+    jvps=[real_only("eigvalsh", _values_jvp(_hermitian_eigenvectors))],
+    vjps=[real_only("eigvalsh", _values_vjp(_hermitian_eigenvectors))],
     cost=lambda ans, a, lower=True: matrices(a) * 4 * shape(a)[-1] ** 3 // 3,
     batched_jvp=True,
     batched_vjp=True,
@@ -415,12 +415,19 @@ EIGENVECTORS_NOT_DIFFERENTIABLE = (
 )
 
 
+def _eigvals_impl(a: np.ndarray) -> np.ndarray:
+    """The eigenvalues of the general matrix a, complex whatever the spectrum, as JAX's
+    (NumPy's are real when every eigenvalue is)."""
+    return np.linalg.eigvals(a).astype(complex_dtype_of(a), copy=False)
+
+
 def _eigenvectors(a: Any) -> np.ndarray:
-    """The eigenvectors V of the general matrix a, for the eigenvalues' rules: plain, so a
-    traced a (a second derivative) is refused rather than differentiated as a constant."""
+    """The eigenvectors V of the general matrix a (complex, as the eigenvalues), for the
+    eigenvalues' rules: plain, so a traced a (a second derivative) is refused rather than
+    differentiated as a constant."""
     if type(a) in TRACED_TYPES:
         raise NotImplementedError(EIGENVECTORS_NOT_DIFFERENTIABLE)
-    return np.linalg.eig(a)[1]
+    return np.linalg.eig(a)[1].astype(complex_dtype_of(a), copy=False)
 
 
 def _eigvals_jvp(t: Any, ans: Any, a: Any) -> Any:
@@ -437,7 +444,7 @@ def _eigvals_vjp(g: Any, ans: Any, a: Any) -> Any:
 
 eigvals = defprim(
     "eigvals",
-    np.linalg.eigvals,
+    _eigvals_impl,
     jvps=[_eigvals_jvp],
     vjps=[_eigvals_vjp],
     cost=lambda ans, a: matrices(a) * 10 * shape(a)[-1] ** 3,

@@ -25,8 +25,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 import admodes.numpy as anp
-from admodes.core import dtype_of, ndim, shape
-from admodes.numpy._complex import complex_dtype_of
+from admodes.core import complex_dtype_of, dtype_of, ndim, shape
 
 __all__ = ["dct", "dctn", "idct", "idctn"]
 
