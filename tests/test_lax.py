@@ -166,6 +166,26 @@ REFUSED_AS_JAX: dict[str, tuple[Callable[[Any, Any], Any], type, str]] = {
         "scalar",
     ),
     "switch-no-branch": (lambda lx, m: lx.switch(0, [], 1.0), ValueError, "empty"),
+    "fori-float-bound": (
+        lambda lx, m: lx.fori_loop(0, np.float64(2.5), lambda i, c: c + 1.0, 0.0),
+        TypeError,
+        "integers of one dtype",
+    ),
+    "fori-bounds-of-two-dtypes": (
+        lambda lx, m: lx.fori_loop(np.int32(0), np.int64(2), lambda i, c: c + 1.0, 0.0),
+        TypeError,
+        "integers of one dtype",
+    ),
+    "while-float-condition": (
+        lambda lx, m: lx.while_loop(lambda c: 5.0 - c, lambda c: c + 1.0, 0.0),
+        TypeError,
+        "boolean scalar",
+    ),
+    "map-float-batch-size": (
+        lambda lx, m: lx.map(m.sin, np.ones(3), batch_size=2.0),
+        TypeError,
+        "batch_size",
+    ),
 }
 
 
@@ -184,6 +204,29 @@ def test_a_carry_that_starts_as_a_python_number_takes_the_bodys_dtype_as_jax() -
         assert_close(lx.fori_loop(0, 3, lambda i, c: c + 1.5, 0), 4.5)
         got = lx.fori_loop(0, 3, lambda i, c: c * np.float32(2), 1.0)
         assert_close(np.asarray(got), np.float32(8.0))
+
+
+def test_a_weakly_typed_start_is_promoted_before_the_first_step_as_jax() -> None:
+    """scan's first y is computed from the promoted start, so the stack has the body's dtype,
+    and a scan of no step returns its start promoted; fori_loop's index is weakly typed."""
+    xs = np.arange(1.0, 4.0, dtype=np.float32)
+
+    def running(side: SimpleNamespace) -> Callable[[Any, Any], tuple]:
+        return lambda c, x: (c + x, {"before": c, "scaled": c * 0.1})
+
+    for start, steps in ((0.0, xs), (0, xs), (0, np.ones(0)), (0.0, xs[:0])):
+        got, want = lax.scan(running(AD), start, steps), jax.lax.scan(running(JAX), start, steps)
+        assert_close(got, want)
+        assert [np.asarray(leaf).dtype for leaf in ad.tree.leaves(got)] == [
+            leaf.dtype for leaf in jax.tree.leaves(want)
+        ]
+    for lower, upper in ((np.int32(1), 4), (np.int16(1), np.int16(4))):  # a weak index
+        got, want = (
+            lx.fori_loop(lower, upper, lambda i, c: c + i * np.float32(0.1), np.float32(0))
+            for lx in (lax, jax.lax)
+        )
+        assert_close(np.asarray(got), np.asarray(want))
+        assert np.asarray(got).dtype == want.dtype
 
 
 def test_every_name_is_jax_laxs() -> None:

@@ -12,6 +12,7 @@ saves every step's residuals; ``ad.iterate`` with a checkpointing schedule bound
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -39,22 +40,31 @@ def scan(
     x_leaves, x_def = flatten(xs)
     n = _length(x_leaves, length)
     carry_type = _type_of(init)
-    carry, ys = init, []
-    for k in range(n - 1, -1, -1) if reverse else range(n):
-        out = f(carry, unflatten(x_def, [x[k] for x in x_leaves]))
+
+    def step(carry: Any, k: int | None) -> tuple[Any, Any]:
+        x = [x[k] if k is not None else anp.zeros(shape(x)[1:], dtype_of(x)) for x in x_leaves]
+        out = f(carry, unflatten(x_def, x))
         if not (isinstance(out, tuple | list) and len(out) == 2):
             raise TypeError(
                 "scan: f must return a pair (carry, y), as in JAX; it returned "
                 f"{describe(structure(out))}"
             )
-        carry, y = out
+        return tuple(out)
+
+    if not n:  # no step: f's output on zeros gives the carry's dtypes and the empty stacks' shapes
+        carry, y = _first_step(lambda c: step(c, None), init, carry_of=itemgetter(0))
+        empty = tree.map(lambda leaf: anp.zeros((0, *shape(leaf)), dtype_of(leaf)), y)
+        return _promoted(init, carry), empty
+    order = range(n - 1, -1, -1) if reverse else range(n)
+    carry, y = _first_step(lambda c: step(c, order[0]), init, carry_of=itemgetter(0))
+    _check_carry("scan: f", carry, carry_type)
+    ys = [y]
+    for k in order[1:]:
+        carry, y = step(carry, k)
         _check_carry("scan: f", carry, carry_type)
         ys.append(y)
     if reverse:
         ys.reverse()
-    if not ys:  # no step: f's output on zeros gives the shapes of the empty stacks
-        _, y = f(init, unflatten(x_def, [anp.zeros(shape(x)[1:], dtype_of(x)) for x in x_leaves]))
-        return carry, tree.map(lambda leaf: anp.zeros((0, *shape(leaf)), dtype_of(leaf)), y)
     return carry, tree.map(lambda *per_step: anp.stack(per_step), *ys)
 
 
@@ -75,7 +85,10 @@ def _length(x_leaves: list[Any], length: int | None) -> int:
 
 def map(f: Callable[[Any], Any], xs: Any, *, batch_size: int | None = None) -> Any:
     """f applied to each slice of ``xs`` along its leading axis, the results stacked
-    (``batch_size`` is accepted for JAX's signature)."""
+    (``batch_size``, a positive integer, is accepted for JAX's signature: the slices run one
+    at a time either way)."""
+    if batch_size is not None and (not isinstance(batch_size, int | np.integer) or batch_size < 1):
+        raise TypeError(f"lax.map: batch_size must be a positive integer, got {batch_size!r}")
     return scan(lambda _, x: (None, f(x)), None, xs)[1]
 
 
@@ -87,23 +100,89 @@ def fori_loop(
     *,
     unroll: Any = None,
 ) -> Any:
-    """val ← body_fun(i, val) for i = lower … upper − 1."""
-    val, val_type = init_val, _type_of(init_val)
-    for i in range(int(lower), int(upper)):
+    """val ← body_fun(i, val) for i = lower … upper − 1 (bounds of one integer dtype, as JAX
+    asks). ``i`` is a Python int: weakly typed, as JAX's index is, so ``i * x`` keeps x's
+    dtype (``anp.asarray(i)`` gives it array methods)."""
+    _check_bounds(lower, upper)
+    steps = range(int(lower), int(upper))
+    if not steps:
+        return init_val
+    val_type = _type_of(init_val)
+    val = _first_step(lambda v: body_fun(steps[0], v), init_val)
+    _check_carry("fori_loop: body_fun", val, val_type)
+    for i in steps[1:]:
         val = body_fun(i, val)
         _check_carry("fori_loop: body_fun", val, val_type)
     return val
 
 
+def _check_bounds(lower: Any, upper: Any) -> None:
+    """TypeError unless fori_loop's bounds are integers of one dtype (a Python int bound takes
+    the other's), as JAX asks."""
+    typed = {dtype_of(b) for b in (lower, upper) if type(b) is not int}
+    if any(dtype.kind not in "iu" for dtype in typed) or len(typed) > 1:
+        raise TypeError(
+            "lax.fori_loop: lower and upper must be integers of one dtype, as in JAX; got "
+            f"{dtype_of(lower)} and {dtype_of(upper)} (cast them, e.g. with int(...))"
+        )
+
+
 def while_loop(
     cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], init_val: Any
 ) -> Any:
-    """val ← body_fun(val) while cond_fun(val)."""
-    val, val_type = init_val, _type_of(init_val)
-    while _truth(cond_fun(val), "while_loop's cond_fun"):
+    """val ← body_fun(val) while cond_fun(val) (a boolean scalar, as JAX requires)."""
+    if not _loop_condition(cond_fun(init_val)):
+        return init_val
+    val_type = _type_of(init_val)
+    val = _first_step(body_fun, init_val)
+    _check_carry("while_loop: body_fun", val, val_type)
+    while _loop_condition(cond_fun(val)):
         val = body_fun(val)
         _check_carry("while_loop: body_fun", val, val_type)
     return val
+
+
+def _loop_condition(pred: Any) -> bool:
+    """while_loop's condition as a Python bool: a boolean scalar, as JAX requires."""
+    if dtype_of(pred) != np.bool_:
+        raise TypeError(
+            "lax.while_loop: cond_fun must return a boolean scalar, as in JAX; it returned "
+            f"dtype {dtype_of(pred)} (compare, e.g. `x > 0`, or test `x != 0`)"
+        )
+    return _truth(pred, "while_loop's cond_fun")
+
+
+def _first_step(
+    step: Callable[[Any], Any], init: Any, carry_of: Callable[[Any], Any] = lambda out: out
+) -> Any:
+    """A loop's first step: ``step(init)``, or where the step gives a Python number in ``init``
+    another dtype, ``step`` again from ``init`` with that number cast to it. JAX promotes a
+    loop's weakly typed start so before the loop runs, so the step's other outputs (scan's
+    first y) have the dtypes every later step gives them."""
+    out = step(init)
+    start = _promoted(init, carry_of(out))
+    return out if start is init else step(start)
+
+
+def _promoted(init: Any, carry: Any) -> Any:
+    """``init`` with each leaf that is a Python number cast to the dtype of ``carry``'s leaf
+    where it promotes to it; ``init`` itself where no leaf changes (or the structures differ,
+    which the carry check reports)."""
+    leaves, treedef = flatten(init)
+    out_leaves, out_def = flatten(carry)
+    if treedef != out_def:
+        return init
+    cast = [
+        np.asarray(leaf, dtype_of(out))
+        if type(leaf) in _WEAK
+        and dtype_of(out) != dtype_of(leaf)
+        and np.result_type(leaf, dtype_of(out)) == dtype_of(out)
+        else leaf
+        for leaf, out in zip(leaves, out_leaves, strict=True)
+    ]
+    if all(c is leaf for c, leaf in zip(cast, leaves, strict=True)):
+        return init
+    return unflatten(treedef, cast)
 
 
 CarryType = tuple[Any, list[tuple[tuple[int, ...], Any, Any]]]
