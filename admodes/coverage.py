@@ -98,6 +98,7 @@ PROBES: dict[str, Probe] = {
     "numpy.linalg.matrix_power": Probe((M, 3)),
     "numpy.linalg.multi_dot": Probe(([M, N, P],)),
     "numpy.linalg.tensorsolve": Probe((M, V)),
+    "numpy.linalg.outer": Probe((V, V)),
     "nn.dot_product_attention": Probe(tuple(x.reshape(3, 1, 3) for x in (M, N, P))),
     "nn.glu": Probe((np.hstack([M, N]),)),
     "nn.one_hot": Probe((np.array([0, 2, 1]), 3)),

@@ -98,8 +98,12 @@ def per_direction(fn: Callable[..., Any], *batches: Any) -> Any:
     """``fn`` applied to each direction of ``batches`` (arrays with a leading axis of k
     directions, tuples of them, or None for zero), the results stacked along a new leading axis.
 
-    A result may be a value, None (zero), or a tuple or list of those (one per input)."""
+    A result may be a value, None (zero), or a tuple or list of those (one per input). With no
+    directions (k = 0), ``fn`` is applied to a zero direction for the shapes and dtypes of the
+    results, each an empty stack (0, ...)."""
     k = _batch_length(batches)
+    if k == 0:
+        return _no_directions(fn(*(_zero_direction(b) for b in batches)))
     results = [fn(*(_direction(b, j) for b in batches)) for j in range(k)]
     if isinstance(results[0], tuple | list):
         return [_stacked(list(parts)) for parts in zip(*results, strict=True)]
@@ -121,6 +125,26 @@ def _direction(batch: Any, j: int) -> Any:
     if isinstance(batch, tuple | list):
         return type(batch)(_direction(b, j) for b in batch)
     return getitem(batch, (j,) + (slice(None),) * (ndim(batch) - 1))
+
+
+def _zero_direction(batch: Any) -> Any:
+    """One direction of zeros, of the shape and dtype of each of ``batch``'s (each leaf of a
+    tuple or list of batches; None stays None)."""
+    if batch is None:
+        return None
+    if isinstance(batch, tuple | list):
+        return type(batch)(_zero_direction(b) for b in batch)
+    return np.zeros(shape(batch)[1:], dtype_of(batch))
+
+
+def _no_directions(result: Any) -> Any:
+    """A stack of no directions (0, ...) of each of ``result``'s values (a value, None, or a
+    tuple or list of those, as a list), as :func:`per_direction` gives for k = 0."""
+    if result is None:
+        return None
+    if isinstance(result, tuple | list):
+        return [_no_directions(r) for r in result]
+    return np.zeros((0, *shape(result)), dtype_of(result))
 
 
 def _stacked(results: list[Any]) -> Any:

@@ -89,18 +89,21 @@ def sinc(x: Any) -> Any:
     return numpy_scalar(sin_over(multiply(_np.pi, x)))
 
 
-def _float64(x: Any) -> Any:
-    """x in float64; a traced value of another dtype is promoted by a float64 scalar (NEP 50)."""
-    if dtype_of(x) == _np.float64:
+def _double(x: Any) -> Any:
+    """x in float64, or complex128 if it is complex; a traced value of another dtype is promoted
+    by a float64 scalar (NEP 50)."""
+    dtype = _np.promote_types(dtype_of(x), _np.float64)
+    if dtype_of(x) == dtype:
         return x
     if isinstance(x, Traced):
         return multiply(x, _np.float64(1.0))
-    return _np.asarray(x, dtype=_np.float64)
+    return _np.asarray(x, dtype=dtype)
 
 
 def float_power(x1: Any, x2: Any) -> Any:
-    """x1 ** x2 computed in float64, whatever the inputs' dtypes (NumPy's ``float_power``)."""
-    return power(_float64(x1), _float64(x2))
+    """x1 ** x2 computed in float64 (complex128 for complex inputs), whatever the inputs' dtypes
+    (NumPy's ``float_power``)."""
+    return power(_double(x1), _double(x2))
 
 
 def nan_to_num(

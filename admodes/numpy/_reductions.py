@@ -152,13 +152,14 @@ def average(
 ) -> Any:
     """Σ a·w / Σ w over ``axis`` (w = 1 without weights); ``returned``: also Σ w, broadcast to
     the average's shape. Weights of a's shape, or (NumPy 2's) of a's shape along the axes
-    ``axis`` names, in its order."""
+    ``axis`` names, in its order. Integer and bool a and weights are made float64 first
+    (:func:`inexact`), so that neither the products nor Σ w wrap, as NumPy's."""
     axes = _axes(axis, ndim(a))
     if weights is None:
         avg = mean(a, axes, keepdims=keepdims)
         total = _np.asarray(count(a, axes), dtype=dtype_of(avg))
     else:
-        weights = asarray(weights)
+        a, weights = inexact(a), inexact(asarray(weights))
         if ndim(weights) != ndim(a):
             given = () if axis is None else axes_in_order(axis, ndim(a))
             if axis is None or shape(weights) != tuple(shape(a)[ax] for ax in given):
@@ -224,9 +225,14 @@ def nanmean(
     """nansum / the number of entries that are not NaN (of those ``where`` marks)."""
     a = asarray(a)
     total = nansum(a, axis, dtype, out, keepdims, where=where)
-    marked = True if where is None else plain(where)
-    n = _np.sum(~nan_mask(a), axis=_axes(axis, ndim(a)), keepdims=keepdims, where=marked)
+    n = _not_nan_count(a, _axes(axis, ndim(a)), keepdims, where)
     return divide(total, n.astype(dtype_of(total)))
+
+
+def _not_nan_count(a: Any, axes: tuple[int, ...], keepdims: bool, where: Any) -> Any:
+    """How many entries over ``axes`` are not NaN (of those ``where`` marks): plain counts."""
+    marked = True if where is None else plain(where)
+    return _np.sum(~nan_mask(a), axis=axes, keepdims=keepdims, where=marked)
 
 
 def _nan_extremum(pick: Any, fill: float) -> Any:
@@ -307,9 +313,10 @@ def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None)
 def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Any:
     """Cumulative product along ``axis`` (None: of the flattened value), as a prefix scan of
     multiplications (Hillis–Steele: ⌈log₂ n⌉ rounds, each multiplies by the value shifted by
-    1, 2, 4, ... places). Exact where entries are zero, as JAX's: no division by a."""
+    1, 2, 4, ... places). Exact where entries are zero, as JAX's: no division by a. Integers and
+    bools are multiplied in the platform integer, as ``cumsum`` adds them (NumPy's promotion)."""
     no_out(out)
-    a = with_dtype(a, dtype)
+    a = with_dtype(a, sum_dtype(a, dtype, promote_integers=True))
     if axis is None:
         a, axis = ravel(a), 0
     ax = _axes(axis, ndim(a))[0]
@@ -400,14 +407,15 @@ def gradient(f: Any, *varargs: Any, axis: Axis = None, edge_order: int | None = 
     one for every axis, or one per axis, each a scalar step or the sample coordinates (where
     hᵢ₋₁ = xᵢ − xᵢ₋₁ and hᵢ = xᵢ₊₁ − xᵢ differ, the inside is NumPy's second-order formula
     −hᵢ/(hᵢ₋₁(hᵢ₋₁+hᵢ))·fᵢ₋₁ + (hᵢ−hᵢ₋₁)/(hᵢ₋₁hᵢ)·fᵢ + hᵢ₋₁/(hᵢ(hᵢ₋₁+hᵢ))·fᵢ₊₁). One axis gives
-    an array, several a tuple, as NumPy's."""
+    an array, several a tuple, in the order ``axis`` gives, as NumPy's. Integers are made
+    float64 first (:func:`inexact`), as NumPy's."""
     if edge_order not in (None, 1):
         raise NotImplementedError(
             f"gradient: edge_order={edge_order} is not supported; admodes (as JAX) takes the "
             "one-sided first-order differences at the ends, NumPy's edge_order=1."
         )
-    f = asarray(f)
-    axes = _axes(tuple(range(ndim(f))) if axis is None else axis, ndim(f))
+    f = inexact(asarray(f))
+    axes = axes_in_order(tuple(range(ndim(f))) if axis is None else axis, ndim(f))
     if len(varargs) not in (0, 1, len(axes)):
         raise TypeError(
             f"gradient: give no spacing, one, or one per axis ({len(axes)}), got {len(varargs)}"
@@ -456,11 +464,13 @@ def _gradient_along(y: Any, h: Any, ax: int) -> Any:
 
 
 def bincount(x: Any, weights: Any = None, minlength: int = 0, *, length: int | None = None) -> Any:
-    """How often each value of the non-negative integers x occurs, or with ``weights`` the sum of
-    the weights of each value: differentiable in the weights (a scatter-add), in their dtype (as
-    JAX's; NumPy's is float64). ``length`` fixes the number of bins, as JAX's (values from
-    ``length`` on are dropped)."""
+    """How often each value of the non-negative integers x (or bools, as 0 and 1) occurs, or
+    with ``weights`` the sum of the weights of each value: differentiable in the weights (a
+    scatter-add), in their dtype (as JAX's, integer weights too; NumPy's is float64).
+    ``length`` fixes the number of bins, as JAX's (values from ``length`` on are dropped)."""
     x = _np.asarray(plain(x))
+    if x.dtype == _np.bool_:
+        x = x.astype(_np.intp)
     if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
         raise ValueError(
             "bincount: x must be a one-dimensional array of non-negative integers, got "
@@ -473,7 +483,8 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0, *, length: int | N
     if shape(weights) != x.shape:
         raise ValueError(f"bincount: weights must have x's shape {x.shape}, got {shape(weights)}")
     w = asarray(weights) if keep.all() else getitem(asarray(weights), keep)
-    return scatter_add(w, (x[keep],), (n,))
+    sums = scatter_add(w, (x[keep],), (n,))  # in floats: cast back to integer weights' dtype
+    return astype(sums, dtype_of(w)) if dtype_of(w).kind in "iu" else sums
 
 
 # ------------------------------------------------------------------------------ logsumexp
@@ -571,16 +582,20 @@ def nanvar(
     out: None = None,
     ddof: float = 0,
     keepdims: bool = False,
+    where: Any = None,
+    mean: Any = None,
 ) -> Any:
-    """Σ (a − nanmean a)² / (n − ddof) over the entries that are not NaN (n of them); NaN where
-    n ≤ ddof. As JAX: NaN entries are replaced by 0 after centring, so they get no derivative."""
+    """Σ (a − nanmean a)² / (n − ddof) over the entries that are not NaN (n of them; of those
+    ``where`` marks); NaN where n ≤ ddof. As JAX: NaN entries are replaced by 0 after centring,
+    so they get no derivative (``mean``: the mean, reduced with its dimensions kept, when it is
+    known already)."""
     no_out(out)
     a = asarray(with_dtype(a, dtype))
     axes = _axes(axis, ndim(a))
-    nans = nan_mask(a)
-    centered = replaced(nans, 0.0, subtract(a, nanmean(a, axes, keepdims=True)))
-    total = sum(squared_modulus(centered), axes, keepdims=keepdims)
-    return per_degree_of_freedom(total, _np.sum(~nans, axis=axes, keepdims=keepdims), ddof)
+    center = nanmean(a, axes, keepdims=True, where=where) if mean is None else mean
+    centered = replaced(nan_mask(a), 0.0, subtract(a, center))
+    total = sum(squared_modulus(centered), axes, keepdims=keepdims, where=where)
+    return per_degree_of_freedom(total, _not_nan_count(a, axes, keepdims, where), ddof)
 
 
 def nanstd(
@@ -590,9 +605,11 @@ def nanstd(
     out: None = None,
     ddof: float = 0,
     keepdims: bool = False,
+    where: Any = None,
+    mean: Any = None,
 ) -> Any:
     """√nanvar."""
-    return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims))
+    return sqrt(nanvar(a, axis, dtype, out, ddof, keepdims, where, mean))
 
 
 def _cumulative(scan: Any, initial: float, name: str) -> Any:

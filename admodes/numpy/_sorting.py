@@ -46,7 +46,15 @@ from admodes.numpy._functions import (
     transpose,
     where,
 )
-from admodes.numpy._reductions import Axis, bincount, diff, float_dtype, nan_mask, replaced
+from admodes.numpy._reductions import (
+    Axis,
+    bincount,
+    diff,
+    float_dtype,
+    inexact,
+    nan_mask,
+    replaced,
+)
 from admodes.numpy._shapes import atleast_2d, moveaxis, sized, take
 from admodes.rules import sorting as _sorting
 from admodes.rules.broadcasting import keepdims_shape
@@ -246,8 +254,8 @@ def _quantile(a: Any, q: Any, axis: Axis, method: str, keepdims: bool, skip_nans
     if method == "linear":
         fraction = (position - floor).astype(dtype)
         result = add(multiply(low, 1 - fraction), multiply(high, fraction))
-    elif method == "midpoint":
-        result = astype(multiply(add(low, high), 0.5), dtype)
+    elif method == "midpoint":  # added in the result's float dtype: integers must not wrap
+        result = multiply(add(astype(low, dtype), astype(high, dtype)), 0.5)
     elif method == "nearest":  # JAX's: the lower one at a tie (NumPy's rounds half to even)
         result = where(position - floor <= 0.5, low, high)
     else:  # a sorted value, in the value's own dtype (NumPy's)
@@ -383,26 +391,37 @@ def unique(
     return (values, *extras) if extras else values
 
 
-def _with_values(x: Any, result: Any) -> Any:
-    """A NumPy ``unique_*`` result with its values gathered from x (first occurrences)."""
-    first = _np.unique(plain(x), return_index=True, equal_nan=False)[1]
-    return result._replace(values=take(x, first))
+def _unique_result(np_fn: Any, x: Any, size: int | None, fill_value: Any) -> Any:
+    """NumPy's ``unique_*`` result (``np_fn``'s) of x, its values, indices and counts those of
+    :func:`unique` (NaNs distinct), so gathered from x and with JAX's ``size`` and
+    ``fill_value``."""
+    result = np_fn(plain(x))
+    values, indices, counts = unique(
+        x, return_index=True, return_counts=True, equal_nan=False, size=size, fill_value=fill_value
+    )
+    found = {"values": values, "indices": indices, "counts": counts}
+    return result._replace(**{k: v for k, v in found.items() if k in result._fields})
 
 
-def unique_values(x: Any) -> Any:
-    return unique(x, equal_nan=False)
+def unique_values(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """The sorted distinct values of x (NaNs distinct), as :func:`unique`."""
+    return unique(x, equal_nan=False, size=size, fill_value=fill_value)
 
 
-def unique_counts(x: Any) -> Any:
-    return _with_values(x, _np.unique_counts(plain(x)))
+def unique_counts(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """``(values, counts)``, as :func:`unique` (NaNs distinct)."""
+    return _unique_result(_np.unique_counts, x, size, fill_value)
 
 
-def unique_inverse(x: Any) -> Any:
-    return _with_values(x, _np.unique_inverse(plain(x)))
+def unique_inverse(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """``(values, inverse_indices)``, as :func:`unique` (NaNs distinct; the inverse of x's
+    shape)."""
+    return _unique_result(_np.unique_inverse, x, size, fill_value)
 
 
-def unique_all(x: Any) -> Any:
-    return _with_values(x, _np.unique_all(plain(x)))
+def unique_all(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
+    """``(values, indices, inverse_indices, counts)``, as :func:`unique` (NaNs distinct)."""
+    return _unique_result(_np.unique_all, x, size, fill_value)
 
 
 # ------------------------------------------------------------------------------ searching
@@ -681,8 +700,9 @@ def interp(
     fp[i−1] + (x − xp[i−1]) / (xp[i] − xp[i−1]) · (fp[i] − fp[i−1]), differentiable in x, xp and
     fp (at a knot, the slope of the segment to its right; at the last knot, of the last segment);
     ``left`` / ``right`` (default fp[0] / fp[−1], or JAX's ``"extrapolate"``) outside [xp[0],
-    xp[−1]]; with ``period``, x and xp are taken modulo the period."""
-    x, xp, fp = asarray(x), asarray(xp), asarray(fp)
+    xp[−1]]; with ``period``, x and xp are taken modulo the period. Integers and bools are made
+    float64 first (:func:`inexact`), as NumPy's."""
+    x, xp, fp = (inexact(asarray(v)) for v in (x, xp, fp))
     if shape(xp) != shape(fp) or ndim(xp) != 1:
         raise ValueError("xp and fp must be one-dimensional arrays of equal size")
     for name, end in (("left", left), ("right", right)):

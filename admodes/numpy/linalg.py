@@ -47,10 +47,10 @@ from admodes.numpy._contractions import (  # noqa: F401
     einsum,
     matmul,
     numpy_residuals,
-    outer,
     pseudo_solution,
     vecdot,
 )
+from admodes.numpy._contractions import outer as _outer
 from admodes.numpy._contractions import tensordot as _tensordot
 from admodes.numpy._elementwise import numpy_scalar as _numpy_scalar
 from admodes.numpy._shapes import diagonal as _diagonal
@@ -88,21 +88,35 @@ class QRResult(NamedTuple):
     R: Any
 
 
-def _square(a: Any, name: str) -> None:
+def _array(x: Any) -> Any:
+    """x as an array operand: a list or tuple (nested, perhaps holding traced values) as the
+    array NumPy reads from it, anything else as it is."""
+    return _f.asarray(x) if isinstance(x, list | tuple) else x
+
+
+def _square(a: Any, name: str) -> Any:
+    """a (a list as an array: :func:`_array`), a square matrix or a stack of them, or a
+    LinAlgError naming ``name``."""
+    a = _array(a)
     s = shape(a)
     if len(s) < 2 or s[-1] != s[-2]:
         raise LinAlgError(
             f"{name}: expected a square matrix or a stack of them (shape (..., n, n)), "
             f"got shape {s}"
         )
+    return a
 
 
-def _matrices(a: Any, name: str) -> None:
+def _matrices(a: Any, name: str) -> Any:
+    """a (a list as an array: :func:`_array`), a matrix or a stack of them, or a LinAlgError
+    naming ``name``."""
+    a = _array(a)
     s = shape(a)
     if len(s) < 2:
         raise LinAlgError(
             f"{name}: expected a matrix or a stack of them (shape (..., m, n)), got shape {s}"
         )
+    return a
 
 
 def _adjoint(a: Any) -> Any:
@@ -150,6 +164,7 @@ def _from_system(x: Any, vector: bool) -> Any:
 
 def solve(a: Any, b: Any) -> Any:
     """x with a x = b (LU)."""
+    a, b = _array(a), _array(b)
     vector = _right_hand_side(a, b, "solve")
     return _from_system(_linalg.solve(a, _as_system(b, vector)), vector)
 
@@ -169,6 +184,7 @@ def solve_triangular(
     ``unit_diagonal``). ``overwrite_b``, ``debug`` and ``check_finite`` are accepted and
     ignored, as by JAX (admodes never overwrites an input)."""
     code = _linalg.trans_code(trans, "solve_triangular")
+    a, b = _array(a), _array(b)
     vector = _right_hand_side(a, b, "solve_triangular")
     x = _linalg.solve_triangular(
         conj(a) if code == 2 and dtype_of(a).kind == "c" else a,
@@ -181,12 +197,12 @@ def solve_triangular(
 
 
 def inv(a: Any) -> Any:
-    _square(a, "inv")
+    a = _square(a, "inv")
     return _linalg.inv(a)
 
 
 def det(a: Any) -> Any:
-    _square(a, "det")
+    a = _square(a, "det")
     return _linalg.det(a)
 
 
@@ -196,7 +212,7 @@ def slogdet(a: Any, *, method: str | None = None) -> SlogdetResult:
     complex a's are taken from log det a = log|det a| + iθ: log|det a| = Re log det a
     (d = Re tr(a⁻¹ da)) and sign = s₀ e^{i(θ − θ₀)}, with NumPy's sign s₀ = e^{iθ₀} as a
     constant: its value is NumPy's exactly and d sign = i Im tr(a⁻¹ da) · sign (JAX's)."""
-    _square(a, "slogdet")
+    a = _square(a, "slogdet")
     if method not in (None, "lu", "qr"):
         raise ValueError(f"slogdet: method must be 'lu' or 'qr', got {method!r}")
     sign = at_each_index(lambda m: _np.linalg.slogdet(m)[0], a)
@@ -209,7 +225,7 @@ def slogdet(a: Any, *, method: str | None = None) -> SlogdetResult:
 
 def matrix_power(a: Any, n: int) -> Any:
     """a to the integer power n by repeated squaring (n < 0: of the inverse)."""
-    _square(a, "matrix_power")
+    a = _square(a, "matrix_power")
     if not isinstance(n, int | _np.integer):
         raise TypeError(f"matrix_power: the exponent must be an integer, got {n!r}")
     if n == 0:
@@ -232,6 +248,7 @@ def multi_dot(arrays: Sequence[Any], *, precision: Any = None) -> Any:
     may be 1-D (a row) and the last 1-D (a column) (``precision``: accepted, as JAX's)."""
     if len(arrays) < 2:
         raise ValueError("multi_dot needs at least two arrays")
+    arrays = [_array(x) for x in arrays]
     letters = [chr(ord("a") + i) for i in range(len(arrays) + 1)]
     terms = []
     for i, x in enumerate(arrays):
@@ -259,7 +276,7 @@ def _hermitian_input(
     ``lower`` (or upper) triangle gives: (a + aᴴ)/2 (``UPLO`` unread), or with JAX's
     ``symmetrize_input=False`` the matrix a's ``UPLO`` triangle ("L", the default, or "U") gives,
     as NumPy's; its tangent is then taken as given (JAX's convention)."""
-    _square(a, name)
+    a = _square(a, name)
     if UPLO not in (None, "L", "U"):
         raise ValueError(f"{name}: UPLO must be 'L' or 'U', got {UPLO!r}")
     if symmetrize_input:
@@ -296,7 +313,7 @@ def eig(a: Any) -> EigResult:
     eigenvectors cannot be differentiated, as in JAX, so a traced a raises (its eigenvalues
     alone differentiate: :func:`eigvals`); one that vmap maps, without derivatives, is
     decomposed at each index."""
-    _square(a, "eig")
+    a = _square(a, "eig")
     if _differentiated(a):
         raise NotImplementedError(_linalg.EIGENVECTORS_NOT_DIFFERENTIABLE)
     values, vectors = at_each_index(_np.linalg.eig, a)
@@ -307,7 +324,7 @@ def eig(a: Any) -> EigResult:
 def eigvals(a: Any) -> Any:
     """Eigenvalues of the general square a (NumPy's values, complex whatever the spectrum, as
     JAX's); derivative dw = diag(V⁻¹ dA V) for distinct eigenvalues (JAX's)."""
-    _square(a, "eigvals")
+    a = _square(a, "eigvals")
     return _linalg.eigvals(a)
 
 
@@ -331,7 +348,7 @@ def svd(
     eigenpairs start:end, eigenvalues ascending), sliced from the whole decomposition, so they
     differentiate (JAX on a CPU refuses the subset); as JAX's, not with ``full_matrices`` but
     for ``hermitian``."""
-    _matrices(a, "svd")
+    a = _matrices(a, "svd")
     if hermitian:
         _square(a, "svd(hermitian=True)")
         return _svd_of_eigh(a, compute_uv, subset_by_index)
@@ -399,7 +416,7 @@ def qr(a: Any, mode: str = "reduced") -> Any:
     JAX's; 'raw' is NumPy's (h, tau), LAPACK's Householder form (h transposed, n×m): not
     differentiable, as in JAX (a traced a raises; one that vmap maps is factored at each
     index)."""
-    _matrices(a, "qr")
+    a = _matrices(a, "qr")
     if mode not in ("reduced", "complete", "r", "raw"):
         raise ValueError(
             f"qr: mode {mode!r} is not supported; use 'reduced', 'complete', 'r' or 'raw'"
@@ -434,7 +451,7 @@ def pinv(a: Any, rtol: Any = None, hermitian: bool = False, *, rcond: Any = None
                 "pinv: only one of rtol and rcond may be specified (rcond is an alias)"
             )
         rtol = rcond
-    _matrices(a, "pinv")
+    a = _matrices(a, "pinv")
     if rtol is None:
         rtol = 10 * max(shape(a)[-2:]) * _eps(a)
     if hermitian:
@@ -450,6 +467,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = Fal
     ‖a x − b‖² of each column of b whatever a's shape and rank (:func:`_squared_misfits`), or
     with ``numpy_resid=True`` NumPy's: those for a full-rank a with more rows than columns, else
     empty; residuals and s are real, as NumPy's and JAX's."""
+    a, b = _array(a), _array(b)
     if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
         raise LinAlgError(
             f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
@@ -479,6 +497,7 @@ def cond(x: Any, p: Any = None) -> Any:
     NumPy and JAX compose it; inf where it is nan but x has no nan (NumPy's). The p-norm orders
     need x⁻¹: a singular x gets NumPy's inf, or, when it is traced, NumPy's LinAlgError (its
     derivative is not defined; JAX gives nan)."""
+    x = _array(x)
     s = shape(x)
     if len(s) < 2 or 0 in s[-2:]:
         raise LinAlgError(
@@ -592,6 +611,7 @@ def norm(
     the derivative of the 2-norm at zero is nan, as in JAX. A complex x's norms are those of
     |x|, but for the orders that need singular values: those are x's own (whose derivative
     the singular value decomposition of a complex matrix refuses)."""
+    x = _array(x)
     if dtype_of(x).kind in "biu":  # integers and booleans are read as float64, as NumPy
         x = _np.asarray(x, dtype=float)
     nd = ndim(x)
@@ -618,7 +638,7 @@ def norm(
 
 def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
     """:func:`norm` of each matrix of x (its last two axes), as ``numpy.linalg.matrix_norm``."""
-    _matrices(x, "matrix_norm")
+    x = _matrices(x, "matrix_norm")
     return norm(x, ord, (-2, -1), keepdims)
 
 
@@ -633,6 +653,7 @@ def vector_norm(
     """:func:`norm` of the entries over ``axis`` (every axis by default) read as one vector, as
     ``numpy.linalg.vector_norm``: the axes are moved to the front and flattened into one, so
     that two of them never make a matrix norm (ord 2, 1, inf, −inf, 0 or a number p)."""
+    x = _array(x)
     nd = ndim(x)
     axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
     rest = tuple(i for i in range(nd) if i not in axes)
@@ -667,14 +688,31 @@ def tensordot(
             "with NumPy); drop it, or place the result with jax.device_put after converting it"
         )
     return _tensordot(
-        x1, x2, axes, precision=precision, preferred_element_type=preferred_element_type
+        _array(x1),
+        _array(x2),
+        axes,
+        precision=precision,
+        preferred_element_type=preferred_element_type,
     )
+
+
+def outer(x1: Any, x2: Any, /) -> Any:
+    """x1ᵢ x2ⱼ for two vectors, as ``numpy.linalg.outer`` (NumPy 2) and JAX's: other shapes
+    raise, where :func:`admodes.numpy.outer` flattens them."""
+    x1, x2 = _array(x1), _array(x2)
+    if ndim(x1) != 1 or ndim(x2) != 1:
+        raise ValueError(
+            "linalg.outer: input arrays must be one-dimensional, got shapes "
+            f"{shape(x1)} and {shape(x2)} (admodes.numpy.outer flattens them)"
+        )
+    return _outer(x1, x2)
 
 
 def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """The cross product of 3-vectors along ``axis`` (broadcast over the other axes), as
     ``numpy.linalg.cross`` and JAX's: :func:`admodes.numpy.cross` with the array API's
     signature, which takes 3-vectors only."""
+    x1, x2 = _array(x1), _array(x2)
     if shape(x1)[axis] != 3 or shape(x2)[axis] != 3:
         raise ValueError(
             f"linalg.cross needs vectors of 3 components along axis {axis}, got shapes "
@@ -686,14 +724,14 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
 def diagonal(x: Any, /, *, offset: int = 0) -> Any:
     """The entries x[..., i, i + offset] of each matrix of x (its last two axes), as
     ``numpy.linalg.diagonal``."""
-    _matrices(x, "diagonal")
+    x = _matrices(x, "diagonal")
     return _diagonal(x, offset, -2, -1)
 
 
 def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Any:
     """Σᵢ x[..., i, i + offset] of each matrix of x (its last two axes), as
     ``numpy.linalg.trace``."""
-    _matrices(x, "trace")
+    x = _matrices(x, "trace")
     return _trace(x, offset, -2, -1, dtype)
 
 
@@ -702,7 +740,7 @@ def tensorinv(a: Any, ind: int = 2) -> Any:
     """The inverse of a read as a square matrix, its rows the first ``ind`` axes and its columns
     the others, shaped a.shape[ind:] + a.shape[:ind] (so tensordot(tensorinv(a), a, ind) is the
     identity), as ``numpy.linalg.tensorinv``: :func:`inv` of a reshape."""
-    ind = operator.index(ind)
+    a, ind = _array(a), operator.index(ind)
     if ind <= 0:
         raise ValueError(f"tensorinv: ind must be a positive integer, got {ind}")
     s = shape(a)
@@ -719,6 +757,7 @@ def tensorsolve(a: Any, b: Any, axes: Sequence[int] | None = None) -> Any:
     """x with tensordot(a, x, x.ndim) = b, as ``numpy.linalg.tensorsolve``: a's ``axes`` are
     moved to its end (in that order), then a is read as a square matrix, its rows b's entries
     and its columns x's (of shape a.shape[b.ndim:]): :func:`solve` of a reshape."""
+    a, b = _array(a), _array(b)
     if axes is not None:
         moved = normalize_axis_tuple(axes, ndim(a))
         a = _f.transpose(a, (*(i for i in range(ndim(a)) if i not in moved), *moved))

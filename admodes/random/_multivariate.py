@@ -26,25 +26,16 @@ from admodes.random._common import (
 )
 from admodes.random._distributions import normal
 from admodes.random._keys import Shape, canonical_shape, check_key
+from admodes.rules.linalg import scipy_linalg
 
 __all__ = ["haar", "multivariate_normal", "orthogonal"]
 
 _METHODS = ("svd", "eigh", "cholesky")
 
 
-def _scipy_linalg() -> Any:
-    """SciPy's ``scipy.linalg``, or None: its LAPACK is JAX's (jaxlib takes its CPU kernels
-    from ``scipy.linalg.cython_lapack``)."""
-    try:
-        import scipy.linalg
-    except ImportError:
-        return None
-    return scipy.linalg
-
-
 def _factor(cov: Any, method: str) -> Any:
     """A with A·Aᵀ = cov: Cholesky's L, or U·√s (SVD), or V·√w (eigendecomposition)."""
-    if isinstance(cov, Traced) or cov.dtype != np.float32 or _scipy_linalg() is None:
+    if isinstance(cov, Traced) or cov.dtype != np.float32 or scipy_linalg() is None:
         linalg = anp.linalg
         if method == "svd":
             u, s, _ = linalg.svd(cov)
@@ -58,7 +49,7 @@ def _factor(cov: Any, method: str) -> Any:
 
 def _factor32(cov: np.ndarray, method: str) -> np.ndarray:
     """:func:`_factor` of float32 matrices (..., n, n) by SciPy's single-precision LAPACK."""
-    sl = _scipy_linalg()
+    sl = scipy_linalg()
     flat = cov.reshape((-1, *cov.shape[-2:]))
     factors = []
     for c in flat:
@@ -156,7 +147,7 @@ def haar(z: np.ndarray, n: int, m: int) -> np.ndarray:
     is ±1 (0 where d = 0, as JAX's sign). SciPy's LAPACK when SciPy is installed (JAX's, so
     the same bits), NumPy's otherwise (its OpenBLAS may block large factorizations differently
     and change last bits: 2e-16 for a 1000 × 300 matrix)."""
-    sl = _scipy_linalg()
+    sl = scipy_linalg()
     if sl is None or z.size == 0:
         q, r = np.linalg.qr(z)
     else:

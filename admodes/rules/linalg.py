@@ -27,7 +27,9 @@ SVD of m×n with p = min, q = max: 4qp² + 8p³ (Golub–Reinsch with vectors), 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -157,13 +159,72 @@ def _triangle(a: Any, lower: bool, unit_diagonal: bool) -> Any:
     return multiply(a, mask(shape(a)[-1], a, lower, strict))
 
 
-def _solve_triangular_impl(a: Any, b: Any, lower: bool, trans: int, unit_diagonal: bool) -> Any:
-    # NumPy has no triangular solver: an LU solve of the triangle gives the same x.
-    a = np.tril(a) if lower else np.triu(a)
-    if unit_diagonal:
-        n = a.shape[-1]
-        a = a * (1 - np.eye(n, dtype=a.dtype)) + np.eye(n, dtype=a.dtype)
-    return np.linalg.solve(np.swapaxes(a, -1, -2) if trans else a, b)
+def _solve_triangular_impl(
+    a: np.ndarray, b: np.ndarray, lower: bool, trans: int, unit_diagonal: bool
+) -> np.ndarray:
+    """x with op(a) x = b, op(a) = a or aᵀ (``trans``), reading a's lower (or upper) triangle
+    only, by substitution as LAPACK's trtrs: accurate however ill-conditioned the triangle (an
+    LU solve of it is not). Leading axes broadcast. SciPy's trtrs, one call per matrix (one
+    for every right-hand side of a single a), where SciPy is installed and that makes at most
+    n calls; else :func:`_substitution`, n steps over the whole stack (the fewer for many
+    small matrices)."""
+    a, b = np.asarray(a), np.asarray(b)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    n, k = b.shape[-2:]
+    lapack = scipy_linalg()
+    if lapack is None or (a.ndim > 2 and math.prod(batch) > n):
+        dtype = np.result_type(a.dtype, b.dtype, np.float32)
+        if trans:
+            a, lower = np.swapaxes(a, -1, -2), not lower
+        return _substitution(
+            a.astype(dtype, copy=False), b.astype(dtype, copy=False), lower, unit_diagonal
+        )
+    solved = partial(
+        lapack.solve_triangular,
+        trans=trans,
+        lower=lower,
+        unit_diagonal=unit_diagonal,
+        check_finite=False,
+    )
+    if a.ndim == 2:  # every right-hand side in one solve, as columns
+        columns = np.moveaxis(b, -2, 0).reshape(n, math.prod(batch) * k)
+        return np.moveaxis(solved(a, columns).reshape(n, *batch, k), 0, -2)
+    a = np.broadcast_to(a, (*batch, n, n)).reshape(-1, n, n)
+    b = np.broadcast_to(b, (*batch, n, k)).reshape(-1, n, k)
+    x = np.empty(b.shape, np.result_type(a.dtype, b.dtype, np.float32))
+    for j in range(len(x)):
+        x[j] = solved(a[j], b[j])
+    return x.reshape((*batch, n, k))
+
+
+@cache
+def scipy_linalg() -> Any:
+    """SciPy's ``scipy.linalg``, or None without the optional extra (imported on first use, so
+    importing admodes does not import SciPy). Its LAPACK is JAX's: jaxlib takes its CPU
+    kernels from ``scipy.linalg.cython_lapack``."""
+    try:
+        import scipy.linalg
+    except ImportError:
+        return None
+    return scipy.linalg
+
+
+def _substitution(a: np.ndarray, b: np.ndarray, lower: bool, unit_diagonal: bool) -> np.ndarray:
+    """x with a x = b for the lower (or upper) triangle of each matrix of a, one row at a time:
+    xᵢ = (bᵢ − Σⱼ aᵢⱼ xⱼ) / aᵢᵢ over the rows j already found (forward substitution from the
+    top for a lower a, back substitution from the bottom for an upper one; aᵢᵢ = 1 with
+    ``unit_diagonal``), each step over the whole batch and every column of b. A zero on the
+    diagonal raises NumPy's LinAlgError, as LAPACK's."""
+    n = a.shape[-1]
+    diagonal = np.diagonal(a, axis1=-2, axis2=-1)
+    if not unit_diagonal and np.any(diagonal == 0):
+        raise np.linalg.LinAlgError("solve_triangular: singular matrix (a zero on the diagonal)")
+    x = np.zeros((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), *b.shape[-2:]), a.dtype)
+    for i in range(n) if lower else range(n - 1, -1, -1):
+        known = slice(0, i) if lower else slice(i + 1, n)
+        residual = b[..., i, :] - (a[..., i : i + 1, known] @ x[..., known, :])[..., 0, :]
+        x[..., i, :] = residual if unit_diagonal else residual / diagonal[..., i, None]
+    return x
 
 
 _TRANS_CODES = {0: 0, 1: 1, 2: 2, "N": 0, "T": 1, "C": 2}

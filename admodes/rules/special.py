@@ -937,7 +937,7 @@ def frechet(a: Any, e: Any) -> Any:
     """The Fréchet derivative of expm at A in direction E: the upper-right block of
     expm([[A, E], [0, A]])."""
     n = shape(a)[-1]
-    zero = np.zeros(shape(a))
+    zero = np.zeros(shape(a), dtype_of(a))
     block = concatenate(concatenate(a, e, axis=-1), concatenate(zero, a, axis=-1), axis=-2)
     upper_right = normalize_index((Ellipsis, slice(0, n), slice(n, 2 * n)), len(shape(a)))
     return getitem(expm(block), upper_right)

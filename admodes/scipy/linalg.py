@@ -47,7 +47,15 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.core import TRACED_TYPES, at_each_index, dtype_of, held, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
-from admodes.numpy.linalg import _adjoint, _right_hand_side, _square, solve_triangular
+from admodes.numpy.linalg import (
+    _adjoint,
+    _array,
+    _as_system,
+    _from_system,
+    _right_hand_side,
+    _square,
+    solve_triangular,
+)
 from admodes.rules.contractions import matrix_transpose
 from admodes.rules.linalg import cholesky as _cholesky
 from admodes.rules.linalg import trans_code
@@ -94,10 +102,13 @@ def cholesky(
 def cho_solve(
     c_and_lower: tuple[Any, bool], b: Any, overwrite_b: bool = False, check_finite: bool = True
 ) -> Any:
-    """x with a x = b from ``cho_factor(a)``: L y = b, Lᴴ x = y (or Uᴴ y = b, U x = y)."""
+    """x with a x = b from ``cho_factor(a)``: L y = b, Lᴴ x = y (or Uᴴ y = b, U x = y). Stacks
+    of factors and of right-hand sides broadcast (b is one vector only when 1-D, as NumPy 2)."""
     c, lower = c_and_lower
-    y = solve_triangular(c, b, trans=0 if lower else 2, lower=lower)
-    return solve_triangular(c, y, trans=2 if lower else 0, lower=lower)
+    c, b = _array(c), _array(b)
+    vector = _right_hand_side(c, b, "cho_solve")
+    y = solve_triangular(c, _as_system(b, vector), trans=0 if lower else 2, lower=lower)
+    return _from_system(solve_triangular(c, y, trans=2 if lower else 0, lower=lower), vector)
 
 
 def lu_factor(
@@ -106,7 +117,7 @@ def lu_factor(
     """(lu, piv) of each m×n matrix of a (shape (..., m, n)): L (unit diagonal, below) and U (on
     and above) packed in one matrix, with a[perm] = L U for the row swaps ``piv`` (LAPACK's, as
     SciPy; shape (..., min(m, n)))."""
-    _matrices(a, "lu_factor")
+    a = _matrices(a, "lu_factor")
     return _lu(a), at_each_index(lambda x: lu_factors(x)[1], a)
 
 
@@ -116,7 +127,7 @@ def lu(
     """(P, L, U) with a = P L U for each m×n matrix of a: P the m×m permutation (a constant, in
     a's real dtype), L m×k unit lower trapezoidal, U k×n upper trapezoidal (k = min(m, n)), read
     from ``lu_factor``'s packed factors; with ``permute_l``, (P L, U)."""
-    _matrices(a, "lu")
+    a = _matrices(a, "lu")
     packed = _lu(a)
     m, n = shape(a)[-2:]
     k = min(m, n)
@@ -142,9 +153,10 @@ def lu_solve(
     factors and of right-hand sides broadcast (b is one vector only when 1-D, as NumPy 2)."""
     code = trans_code(trans, "lu_solve")
     packed, piv = lu_and_piv
+    packed, b = _array(packed), _array(b)
     vector = _right_hand_side(packed, b, "lu_solve")
     n = shape(packed)[-1]
-    system = anp.reshape(b, (n, 1)) if vector else b
+    system = _as_system(b, vector)
     batch = np.broadcast_shapes(shape(packed)[:-2], shape(system)[:-2], np.shape(piv)[:-1])
     system = anp.broadcast_to(system, (*batch, *shape(system)[-2:]))
     perm = np.broadcast_to(permutation(piv, n), (*batch, n))
@@ -155,16 +167,19 @@ def lu_solve(
         y = solve_triangular(packed, system, trans=code)
         x = solve_triangular(packed, y, trans=code, lower=True, unit_diagonal=True)
         x = permute_rows(x, np.argsort(perm, axis=-1))
-    return anp.reshape(x, shape(x)[:-1]) if vector else x
+    return _from_system(x, vector)
 
 
-def _matrices(a: Any, name: str) -> None:
-    """A stack of matrices (shape (..., m, n)), or a ValueError naming ``name``."""
+def _matrices(a: Any, name: str) -> Any:
+    """a (a list as an array), a stack of matrices (shape (..., m, n)), or a ValueError naming
+    ``name``."""
+    a = _array(a)
     if ndim(a) < 2:
         raise ValueError(
             f"{name}: expected a matrix or a stack of them (shape (..., M, N)), got shape "
             f"{shape(a)}"
         )
+    return a
 
 
 # ---------------------------------------------------------------------------- SciPy's names
@@ -192,7 +207,7 @@ def solve(
             f"solve: assume_a must be one of {list(_ASSUME_A)} (as in JAX), got {assume_a!r}"
         )
     if assume_a != "gen":
-        _square(a, "solve")
+        a = _square(a, "solve")
         values = np.asarray(plain(a))
         mirror = np.swapaxes(values.conj() if assume_a != "sym" else values, -1, -2)
         scale = np.max(np.abs(values), initial=0.0)
@@ -264,7 +279,7 @@ def qr(
         raise ValueError(
             f"qr: mode {mode!r} is not supported (nor in JAX); use 'full', 'economic' or 'r'"
         )
-    _matrices(a, "qr")
+    a = _matrices(a, "qr")
     order = _pivots(a) if pivoting else None
     if order is not None:
         a = anp.getitem(a, along_axis(order[..., None, :], -1, shape(a)))
@@ -308,7 +323,7 @@ def svd(
 
 def block_diag(*arrs: Any) -> Any:
     """The block-diagonal matrix of ``arrs`` (scalars and 1-D arrays count as one row)."""
-    blocks = [anp.reshape(x, (1, -1)) if ndim(x) < 2 else x for x in arrs]
+    blocks = [anp.reshape(x, (1, -1)) if ndim(x) < 2 else x for x in map(_array, arrs)]
     if not blocks:
         return np.empty((1, 0))
     dtype = np.result_type(*(dtype_of(x) for x in blocks))
@@ -500,6 +515,7 @@ def solve_sylvester(a: Any, b: Any, q: Any) -> Any:
     primitive of Bartels–Stewart; its derivatives are Sylvester solves too, differentiable in
     all three arguments). A common eigenvalue of a and −b (no unique solution) raises
     LinAlgError, where SciPy returns what LAPACK computed after perturbing it."""
+    a, b, q = _array(a), _array(b), _array(q)
     sides = shape(q)[-2:]
     if len(sides) < 2 or shape(a)[-2:] != sides[:1] * 2 or shape(b)[-2:] != sides[1:] * 2:
         raise ValueError(
@@ -550,7 +566,7 @@ def polar(a: Any, side: str = "right", method: str = "qdwh") -> tuple[Any, Any]:
         raise ValueError(f"polar: side must be 'right' or 'left', got {side!r}")
     if method not in ("qdwh", "svd"):
         raise ValueError(f"polar: method must be 'qdwh' or 'svd' (JAX's), got {method!r}")
-    _matrices(a, "polar")
+    a = _matrices(a, "polar")
     u, s, vh = numpy_linalg.svd(a, full_matrices=False)
     basis = _adjoint(vh) if side == "right" else u
     scaled = anp.multiply(basis, s[..., None, :])
@@ -599,7 +615,7 @@ def expm_frechet(
     differentiable in A and E); ``method`` changes only SciPy's algorithm."""
     if method not in _FRECHET_METHODS:
         raise ValueError(f"expm_frechet: method must be one of {list(_FRECHET_METHODS)}")
-    _square(A, "expm_frechet")
+    A, E = _square(A, "expm_frechet"), _array(E)
     if shape(E) != shape(A):
         raise ValueError(
             f"expm_frechet: A and E must have the same shape, got {shape(A)} and {shape(E)}"
@@ -625,6 +641,7 @@ def qr_multiply(
     if mode not in ("left", "right"):
         raise ValueError(f"qr_multiply: mode must be 'left' or 'right', got {mode!r}")
     q, *rest = qr(a, mode="economic", pivoting=pivoting)
+    c = _array(c)
     q = anp.conj(q) if conjugate else q
     m, k = shape(q)[-2:]
     vector = ndim(c) == 1
@@ -710,8 +727,7 @@ def rsf2csf(T: Any, Z: Any, check_finite: bool = True) -> tuple[Any, Any]:
     columns m − 1, m of T (rows ≤ m) and of Z themselves times Gᴴ; then T[m, m−1] = 0.
     Differentiable in T and Z as JAX's, which traces the same steps (the test for a negligible
     entry is a constant, and eigvals differentiates once)."""
-    for x in (T, Z):
-        _square(x, "rsf2csf")
+    T, Z = (_square(x, "rsf2csf") for x in (T, Z))
     if shape(T)[-1] != shape(Z)[-1]:
         raise ValueError(f"rsf2csf: T and Z must have matching shapes, got {shape(T)}, {shape(Z)}")
     batch = np.broadcast_shapes(shape(T)[:-2], shape(Z)[:-2])
