@@ -474,7 +474,9 @@ def test_ragged_dot_values_are_jaxs_exactly() -> None:
         out["precision"] = L.ragged_dot(a, b, gs, precision=jax.lax.Precision.HIGHEST)
         return out
 
-    expected = jax_compiled(lambda: cases(jax.lax))
+    # eagerly: jit of these mixed-precision calls has failed to compile now and then (XLA's
+    # result type of the float32 ragged_dot with a float64 preferred type)
+    expected = jax.tree_util.tree_map(np.asarray, cases(jax.lax))
     for name, got in cases(bits).items():
         assert np.asarray(got).dtype == expected[name].dtype, name
         assert_exact(got, expected[name])

@@ -290,6 +290,30 @@ def test_values_and_gradients_are_jaxs(dist: str) -> None:
         assert_gradients_match_jax(pairs, args, argnums, *per_mode)
 
 
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("fn", ["logpmf", "pmf"])
+def test_betabinom_has_no_slope_in_k_but_one_in_loc_as_jax(mode: str, fn: str) -> None:
+    """JAX floors k, so the count has no derivative; loc, which shifts it, has one."""
+    ours, jaxs = getattr(stats.betabinom, fn), getattr(jss.betabinom, fn)
+    args = (2.0, 4.0, 2.5, 1.5, 1.0)  # where JAX's betaln is accurate (see above)
+    got = ad.grad(lambda *a: ours(*a), argnums=(0, 4), mode=mode)(*args)
+    assert_close(got, jax.grad(lambda *a: jaxs(*a), argnums=(0, 4))(*args))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_normal_quantiles_have_infinite_slopes_at_the_ends(mode: str) -> None:
+    """d ndtri(q)/dq = √(2π) exp(x²/2) at x = ndtri(q): near the ends as the formula, and at
+    q = 0 and 1 its limit +inf (isf = −ppf: −inf), where JAX's derivative is 0."""
+    special = ad.scipy.special
+    for q in (1e-12, 0.3, 1 - 1e-9):
+        slope = math.sqrt(2 * math.pi) * math.exp(special.ndtri(q) ** 2 / 2)
+        assert_close(ad.grad(special.ndtri, mode=mode)(q), slope)
+    for q in (0.0, 1.0):
+        assert ad.grad(special.ndtri, mode=mode)(q) == math.inf
+        assert ad.grad(stats.norm.ppf, mode=mode)(q) == math.inf
+        assert ad.grad(stats.norm.isf, mode=mode)(q) == -math.inf
+
+
 def _central_difference(fn: Callable[..., Any], args: tuple, i: int) -> Any:
     """(fn(…, aᵢ + h, …) − fn(…, aᵢ − h, …)) / 2h."""
     up, down = list(args), list(args)

@@ -27,7 +27,7 @@ def logpmf(k: Any, n: Any, a: Any, b: Any, loc: Any = 0.0) -> Any:
     0 ≤ k ≤ n (after the shift by loc), −inf elsewhere (where the formula sees k = 0, so that its
     slopes stay finite: log B has poles at 0); exactly 0 (a constant, as JAX's select) at
     k = n = 0; nan for n not a whole number ≥ 0, a ≤ 0 or b ≤ 0 (SciPy's)."""
-    k = anp.subtract(k, loc)
+    k = anp.subtract(anp.stop_gradient(k), loc)  # k is discrete: no slope in it (JAX floors it)
     k_plain, n_plain = array_numbers(k), array_numbers(n)
     support = within(k_plain, 0.0) & ~(k_plain > n_plain) & integral(k_plain)
     k = anp.where(support, k, 0.0)
