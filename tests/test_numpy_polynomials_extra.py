@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from conftest import JNP, assert_close, assert_exact, assert_jacobians, jax_compiled
+from conftest import JNP, MODES, assert_close, assert_exact, assert_jacobians, jax_compiled
 
 import admodes as ad
 import admodes.numpy as anp
@@ -319,3 +319,28 @@ def test_bad_input_is_refused(call: Callable[[], Any], error: type, match: str) 
         warnings.simplefilter("ignore", np.exceptions.RankWarning)  # a rank-3 fit of degree 3
         with pytest.raises(error, match=match):
             call()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_polymul_trims_leading_zeros_as_jax(mode: str) -> None:
+    """trim_leading_zeros drops each factor's leading zeros (JAX decides on the values, so its
+    reference runs eagerly); a factor of zeros only becomes [0]; the derivative is JAX's."""
+    pairs = [
+        ([0.0, 0.0, 0.7, -1.2], [0.0, 0.4, 1.5]),
+        ([0.0, 0.0], [0.0, 3.0]),
+        ([2.0], [0.0, 5.0]),
+    ]
+    for a, b in (tuple(np.array(v) for v in pair) for pair in pairs):
+        for trim in (False, True):
+            got = anp.polymul(a, b, trim_leading_zeros=trim)
+            assert_exact(got, np.asarray(JNP.polymul(a, b, trim_leading_zeros=trim)))
+    a, b = (np.array(v) for v in pairs[0])
+    weights = np.array([0.3, -1.1, 2.0])
+
+    def weighted(m: Any) -> Callable[..., Any]:
+        return lambda a, b: m.sum(m.polymul(a, b, trim_leading_zeros=True) * weights)
+
+    assert_close(
+        ad.grad(weighted(anp), argnums=(0, 1), mode=mode)(a, b),
+        jax.grad(weighted(JNP), argnums=(0, 1))(a, b),
+    )

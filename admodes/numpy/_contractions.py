@@ -48,7 +48,7 @@ from admodes.numpy._functions import (
     where,
 )
 from admodes.numpy._reductions import average
-from admodes.numpy._shapes import atleast_1d, atleast_2d, diagonal, moveaxis, pad
+from admodes.numpy._shapes import atleast_1d, atleast_2d, diagonal, moveaxis, pad, trim_zeros
 from admodes.rules import contractions as _contractions
 from admodes.rules import linalg as _linalg
 from admodes.rules.contractions import join_subscripts
@@ -394,9 +394,20 @@ def _aligned_polys(a1: Any, a2: Any, op: Any) -> Any:
     return op(*(pad(a, (n - shape(a)[0], 0)) for a in (a1, a2)))
 
 
-def polymul(a1: Any, a2: Any) -> Any:
-    """The coefficients of the product of two polynomials: their full convolution."""
+def polymul(a1: Any, a2: Any, *, trim_leading_zeros: bool = False) -> Any:
+    """The coefficients of the product of two polynomials: their full convolution. With
+    ``trim_leading_zeros`` (JAX's), each factor's leading zeros are dropped first (a factor of
+    zeros only becomes [0]), so the product has no leading zeros either."""
+    a1, a2 = atleast_1d(asarray(a1), asarray(a2))
+    if trim_leading_zeros and (size(a1) > 1 or size(a2) > 1):
+        a1, a2 = (_leading_zeros_dropped(a) for a in (a1, a2))
     return convolve(a1, a2)
+
+
+def _leading_zeros_dropped(a: Any) -> Any:
+    """The 1-D ``a`` without its leading zeros; [0] (of a's dtype) where it has nothing else."""
+    a = trim_zeros(a, "f")
+    return a if size(a) else _np.zeros(1, dtype_of(a))
 
 
 def polyint(p: Any, m: int = 1, k: Any = None) -> Any:
