@@ -243,18 +243,29 @@ def _node(tree: Any) -> tuple[type, Any, Any] | None:
     if kind in NODE_TYPES:
         children, aux = NODE_TYPES[kind].flatten(tree)
         return kind, aux, list(children)
-    if isinstance(tree, _SEQUENCES):
+    if kind is tuple or kind is list or (isinstance(tree, tuple) and hasattr(kind, "_fields")):
         return kind, None, tree
-    if isinstance(tree, dict):
-        if kind is OrderedDict:
-            keys = tuple(tree)
-            return kind, keys, [tree[k] for k in keys]
-        keys = tuple(sorted(tree))
+    if kind is OrderedDict:
+        keys = tuple(tree)
+        return kind, keys, [tree[k] for k in keys]
+    if kind is dict or kind is defaultdict:
+        keys = _sorted_keys(tree)
         children = [tree[k] for k in keys]
-        if kind is defaultdict:
-            return kind, (tree.default_factory, keys), children
-        return dict, keys, children
-    return None
+        return kind, (tree.default_factory, keys) if kind is defaultdict else keys, children
+    return None  # a leaf: any other type, subclasses of the node types too (JAX's rule)
+
+
+def _sorted_keys(tree: dict) -> tuple:
+    """A dict's keys in sorted order (JAX's flattening order); ValueError for keys that do not
+    compare."""
+    try:
+        return tuple(sorted(tree))
+    except TypeError as error:
+        raise ValueError(
+            f"pytree dict keys must be comparable with each other, to be sorted as JAX sorts "
+            f"them ({error}): use keys of one type, e.g. all str, or an OrderedDict, whose "
+            "order is its own"
+        ) from None
 
 
 #: The node types built in, as in JAX: a defaultdict's aux data is ``(default_factory, keys)``.
@@ -300,7 +311,7 @@ def _build(treedef: TreeDef, it: Any) -> Any:
         factory, names = keys
         return defaultdict(factory, zip(names, built, strict=True))
     if kind in NODE_TYPES:
-        return NODE_TYPES[kind].unflatten(keys, built)
+        return NODE_TYPES[kind].unflatten(keys, tuple(built))
     if hasattr(kind, "_fields"):  # namedtuple
         return kind(*built)
     return kind(built)
@@ -555,6 +566,8 @@ def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
     (in the tree's order), sequences of one length (a tuple matches a list), registered nodes
     of one type and auxiliary data; None if they do not match."""
     t_kind, t_keys, t_children = _node(tree)
+    if _node(prefix) is None:  # a leaf (a subclass of a node type too) matches no node
+        return None
     if isinstance(tree, dict):
         if isinstance(prefix, dict) and set(prefix) == set(tree):
             return [(prefix[k], tree[k]) for k in _entry_keys(t_kind, t_keys)]

@@ -354,3 +354,58 @@ def test_registration_errors() -> None:
         tree.register_dataclass(Half, data_fields=["a"], meta_fields=[])
     with pytest.raises(TypeError, match="give both data_fields and meta_fields"):
         tree.register_dataclass(Half, data_fields=["a", "b"])
+
+
+class _ConfigDict(OrderedDict):
+    pass
+
+
+class _Row(list):
+    pass
+
+
+class _Named(dict):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [_ConfigDict([("z", 1.0), ("a", 2.0)]), _Row([1.0, 2.0]), _Named(w=3.0), tree.structure([1.0])],
+    ids=["OrderedDict subclass", "list subclass", "dict subclass", "a TreeDef"],
+)
+def test_subclasses_of_the_node_types_are_leaves_as_in_jax(value: Any) -> None:
+    """Only the node types themselves (and namedtuples) are nodes: a subclass is one leaf,
+    kept whole, so a TreeDef passes through a tree function (as has_aux output) unchanged."""
+    nested = {"b": [value, 1.0], "a": (value,)}
+    for fn in (lambda t: t.leaves(nested), lambda t: t.structure(nested).num_leaves):
+        assert fn(tree) == fn(jax.tree)
+    assert tree.map(lambda x: x, nested)["b"][0] is value
+    (_, aux), _ = ad.value_and_grad(lambda x: (x * x, value), has_aux=True)(2.0)
+    assert aux is value
+
+
+def test_a_treedef_returned_as_aux_still_unflattens() -> None:
+    def f(x: Any) -> tuple[Any, Any]:
+        return anp.sum(x**2), tree.structure({"a": x, "b": x})
+
+    (_, treedef), _ = ad.value_and_grad(f, has_aux=True)(np.ones(2))
+    assert tree.unflatten(treedef, [1.0, 2.0]) == {"a": 1.0, "b": 2.0}
+
+
+def test_a_registered_node_is_rebuilt_from_a_tuple_of_children_as_in_jax() -> None:
+    class Pair:
+        def __init__(self, children: Any) -> None:
+            self.children = children
+
+    tree.register_pytree_node(Pair, lambda p: (p.children, None), lambda _, c: Pair(c))
+    jax.tree_util.register_pytree_node(Pair, lambda p: (p.children, None), lambda _, c: Pair(c))
+    ours, theirs = (t.map(lambda x: x * 2, Pair([1.0, 2.0])) for t in (tree, jax.tree))
+    assert type(ours.children) is type(theirs.children) is tuple
+    assert ours.children == theirs.children
+
+
+def test_dict_keys_that_do_not_compare_are_refused_as_in_jax() -> None:
+    with pytest.raises(ValueError):
+        jax.tree.leaves({1: 1.0, "a": 2.0})
+    with pytest.raises(ValueError, match="comparable"):
+        tree.leaves({1: 1.0, "a": 2.0})
