@@ -11,7 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from conftest import MODES, assert_close, assert_gradients_match_jax
+from conftest import MODES, assert_close, assert_exact, assert_gradients_match_jax
 
 import admodes as ad
 import admodes.numpy as anp
@@ -330,3 +330,10 @@ def test_softmax_of_a_line_with_infinite_entries_is_jaxs(name: str) -> None:
             expected = np.asarray(transform(lambda x: jnp.sum(theirs(x) * weights))(x))
             got = ad.grad(lambda x: anp.sum(ours(x) * weights), mode=mode)(x)
             assert_close(got, expected)
+
+
+def test_hard_tanh_of_integers_and_bools_keeps_their_dtype_as_jax() -> None:
+    for x in (np.array([True, False]), np.array([-3, 0, 1, 2]), np.array([-3, 2], np.int32)):
+        got, want = nn.hard_tanh(x), jax.nn.hard_tanh(x)
+        assert_exact(got, np.asarray(want))
+        assert np.asarray(got).dtype == want.dtype

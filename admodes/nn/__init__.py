@@ -90,7 +90,8 @@ def relu6(x: Any) -> Any:
 
 def hard_tanh(x: Any) -> Any:
     """x clipped to [−1, 1], with derivative 1 at ±1 (JAX)."""
-    return anp.where(np.abs(numbers(x)) > 1, np.sign(numbers(x)), x)
+    values = numbers(x)
+    return anp.where(np.abs(values) > 1, np.clip(values, -1, 1), x)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Any:
