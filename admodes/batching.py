@@ -385,17 +385,25 @@ class Stacked:
         self.stack = stack
 
 
+#: A per-index call's view of one slice of a mapped NumPy array: :mod:`admodes.numpy` sets it
+#: to its ``Array`` view, which has ``.at``, as the traced values of a vectorized call have.
+array_view: Callable[[np.ndarray], Any] = lambda x: x
+
+
 def _per_index(fun: Callable[..., Any], leaves: list, axes: list, treedef: Any, n: int) -> list:
     """``fun``'s outputs from one call per index."""
     outs = []
     for i in range(n):
-        sliced = [
-            x if ax is None else getitem(x, axis_index(ndim(x), ax % ndim(x) - ndim(x), i))
-            for x, ax in zip(leaves, axes, strict=True)
-        ]
+        sliced = [x if ax is None else _slice(x, ax, i) for x, ax in zip(leaves, axes, strict=True)]
         call_args, call_kwargs = tree.unflatten(treedef, sliced)
         outs.append(fun(*call_args, **call_kwargs))
     return outs
+
+
+def _slice(x: Any, axis: int, i: int) -> Any:
+    """Index ``i`` of ``x`` along its mapped ``axis`` (a NumPy array's as :data:`array_view`)."""
+    sliced = getitem(x, axis_index(ndim(x), axis % ndim(x) - ndim(x), i))
+    return array_view(sliced) if type(sliced) is np.ndarray else sliced
 
 
 def _check_output_leaf(leaf: Any, k: int) -> None:

@@ -808,3 +808,20 @@ def test_a_mapped_value_that_escapes_is_refused() -> None:
         anp.sin(escaped[0])
     with pytest.raises(ad.ConcretizationError, match="return the value from the mapped function"):
         bool(escaped[0] > 0)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_call_per_index_gets_arrays_with_at_as_jax(mode: str) -> None:
+    """Indices that differ per index with a mode= make vmap call the function once per index:
+    each call's slices of a NumPy array still have .at (JAX's arrays do)."""
+    x = np.random.default_rng(4).standard_normal((2, 5))
+    index = np.array([[0, 9], [2, -7]])
+    functions = [
+        lambda v, i: v.at[i].add(1.5, mode="drop"),
+        lambda v, i: v.at[i].get(mode="fill", fill_value=-1.0),
+        lambda v, i: (v * 2.0).at[i].get(mode="clip"),
+    ]
+    for f in functions:
+        assert_close(ad.vmap(f)(x, index), jax.vmap(f)(x, index))
+        got = ad.grad(lambda v, f=f: anp.sum(ad.vmap(f)(v, index) ** 2), mode=mode)(x)
+        assert_close(got, jax.grad(lambda v, f=f: JNP.sum(jax.vmap(f)(v, index) ** 2))(x))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as _np
 
+from admodes import batching
 from admodes.batching import is_mapped
 from admodes.core import Traced, dtype_of, numbers, shape
 from admodes.numpy import _functions
@@ -29,6 +30,9 @@ class Array(_np.ndarray):
     @property
     def at(self) -> IndexUpdates:
         return IndexUpdates(self)
+
+
+batching.array_view = lambda x: x.view(Array)  # vmap's calls per index get .at too
 
 
 class ndarray(abc.ABC):
