@@ -569,3 +569,19 @@ def test_numpy_in_place_writers_on_a_traced_value_are_refused() -> None:
         for mode in MODES:
             with pytest.raises(ValueError, match="inplace=False"):
                 ad.grad(lambda x, write=write: write(x) or anp.sum(x), mode=mode)(x)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_take_along_axis_can_refuse_to_wrap_negative_indices_as_jax(mode: str) -> None:
+    """wrap_negative_indices=False makes a negative index one outside: filled, clamped to 0,
+    or without a mode refused (NumPy's default, where JAX's fills); True is the default."""
+    x, index = np.arange(1.0, 7.0).reshape(2, 3), np.array([[-1, 2], [0, -3]])
+    for kw in ({"wrap_negative_indices": True}, {"wrap_negative_indices": False, "mode": "clip"},
+               {"wrap_negative_indices": False, "mode": "fill", "fill_value": -9.0}):  # fmt: skip
+        assert_close(anp.take_along_axis(x, index, 1, **kw), JNP.take_along_axis(x, index, 1, **kw))
+        got = ad.grad(lambda v, kw=kw: anp.sum(anp.take_along_axis(v, index, 1, **kw) ** 2),
+                      mode=mode)(x)  # fmt: skip
+        want = jax.grad(lambda v, kw=kw: JNP.sum(JNP.take_along_axis(v, index, 1, **kw) ** 2))(x)
+        assert_close(got, want)
+    with pytest.raises(IndexError, match="mode="):
+        anp.take_along_axis(x, index, 1, wrap_negative_indices=False)

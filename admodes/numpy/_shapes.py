@@ -432,11 +432,14 @@ def take_along_axis(
     axis: int | None = -1,
     mode: str | None = None,
     fill_value: Any = None,
+    *,
+    wrap_negative_indices: bool | None = None,
 ) -> Any:
     """``arr[..., indices[..., i, ...], ...]``: ``indices`` (of arr's rank) picks along ``axis``
     (None: of the flattened value) for each position of the other axes. An index outside the
     axis raises, or with JAX's ``mode`` ``"clip"`` is clamped into it, with ``"fill"`` gives
-    ``fill_value`` (``x.at[].get``'s modes)."""
+    ``fill_value`` (``x.at[].get``'s modes); ``wrap_negative_indices=False`` (JAX's) makes a
+    negative index one outside, rather than one counted from the end."""
     if axis is None:
         arr, axis = ravel(arr), 0
     index = array_numbers(indices)
@@ -445,9 +448,10 @@ def take_along_axis(
             f"take_along_axis: indices must have the rank of arr ({ndim(arr)}), got {index.ndim}"
         )
     picked = along_axis(index, _axes(axis, ndim(arr))[0], shape(arr))
-    if mode is None:
+    if mode is None and wrap_negative_indices is None:
         return getitem(arr, picked)
-    return IndexUpdate(arr, picked).get(mode=mode, fill_value=fill_value)
+    wrap = {} if wrap_negative_indices is None else {"wrap_negative_indices": wrap_negative_indices}
+    return IndexUpdate(arr, picked).get(mode=mode, fill_value=fill_value, **wrap)
 
 
 def choose(a: Any, choices: Any, out: None = None, mode: str = "raise") -> Any:
