@@ -566,7 +566,8 @@ def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
     (in the tree's order), sequences of one length (a tuple matches a list), registered nodes
     of one type and auxiliary data; None if they do not match."""
     t_kind, t_keys, t_children = _node(tree)
-    if _node(prefix) is None:  # a leaf (a subclass of a node type too) matches no node
+    p_node = _node(prefix)
+    if p_node is None:  # a leaf (a subclass of a node type too) matches no node
         return None
     if isinstance(tree, dict):
         if isinstance(prefix, dict) and set(prefix) == set(tree):
@@ -576,10 +577,10 @@ def _matched_children(prefix: Any, tree: Any) -> list[tuple[Any, Any]] | None:
         if isinstance(prefix, _SEQUENCES) and len(prefix) == len(tree):
             return list(zip(prefix, tree, strict=True))
         return None
-    node = _node(prefix)
-    if node is None or node[0] is not t_kind or node[1] != t_keys:
+    p_kind, p_keys, p_children = p_node
+    if p_kind is not t_kind or p_keys != t_keys:
         return None
-    return list(zip(node[2], t_children, strict=True))
+    return list(zip(p_children, t_children, strict=True))
 
 
 def describe(treedef: TreeDef) -> str:

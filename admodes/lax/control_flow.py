@@ -172,17 +172,18 @@ def _promoted(init: Any, carry: Any) -> Any:
     out_leaves, out_def = flatten(carry)
     if treedef != out_def:
         return init
-    cast = [
-        np.asarray(leaf, dtype_of(out))
-        if type(leaf) in _WEAK
-        and dtype_of(out) != dtype_of(leaf)
-        and np.result_type(leaf, dtype_of(out)) == dtype_of(out)
-        else leaf
-        for leaf, out in zip(leaves, out_leaves, strict=True)
-    ]
+    cast = [_weak_cast(leaf, dtype_of(out)) for leaf, out in zip(leaves, out_leaves, strict=True)]
     if all(c is leaf for c, leaf in zip(cast, leaves, strict=True)):
         return init
     return unflatten(treedef, cast)
+
+
+def _weak_cast(leaf: Any, dtype: np.dtype) -> Any:
+    """``leaf`` as an array of ``dtype`` where it is a Python number that promotes to another
+    dtype; ``leaf`` itself otherwise."""
+    if type(leaf) not in _WEAK or dtype == dtype_of(leaf) or np.result_type(leaf, dtype) != dtype:
+        return leaf
+    return np.asarray(leaf, dtype)
 
 
 CarryType = tuple[Any, list[tuple[tuple[int, ...], Any, Any]]]

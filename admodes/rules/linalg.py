@@ -171,13 +171,13 @@ def _solve_triangular_impl(
     a, b = np.asarray(a), np.asarray(b)
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     n, k = b.shape[-2:]
+    dtype = np.result_type(a.dtype, b.dtype, np.float32)
     lapack = scipy_linalg()
     if lapack is None or (a.ndim > 2 and math.prod(batch) > n):
-        dtype = np.result_type(a.dtype, b.dtype, np.float32)
         if trans:
             a, lower = np.swapaxes(a, -1, -2), not lower
         return _substitution(
-            a.astype(dtype, copy=False), b.astype(dtype, copy=False), lower, unit_diagonal
+            a.astype(dtype, copy=False), b.astype(dtype, copy=False), batch, lower, unit_diagonal
         )
     solved = partial(
         lapack.solve_triangular,
@@ -191,7 +191,7 @@ def _solve_triangular_impl(
         return np.moveaxis(solved(a, columns).reshape(n, *batch, k), 0, -2)
     a = np.broadcast_to(a, (*batch, n, n)).reshape(-1, n, n)
     b = np.broadcast_to(b, (*batch, n, k)).reshape(-1, n, k)
-    x = np.empty(b.shape, np.result_type(a.dtype, b.dtype, np.float32))
+    x = np.empty(b.shape, dtype)
     for j in range(len(x)):
         x[j] = solved(a[j], b[j])
     return x.reshape((*batch, n, k))
@@ -209,8 +209,11 @@ def scipy_linalg() -> Any:
     return scipy.linalg
 
 
-def _substitution(a: np.ndarray, b: np.ndarray, lower: bool, unit_diagonal: bool) -> np.ndarray:
-    """x with a x = b for the lower (or upper) triangle of each matrix of a, one row at a time:
+def _substitution(
+    a: np.ndarray, b: np.ndarray, batch: tuple[int, ...], lower: bool, unit_diagonal: bool
+) -> np.ndarray:
+    """x with a x = b for the lower (or upper) triangle of each matrix of a (their leading axes
+    broadcast to ``batch``), one row at a time:
     xᵢ = (bᵢ − Σⱼ aᵢⱼ xⱼ) / aᵢᵢ over the rows j already found (forward substitution from the
     top for a lower a, back substitution from the bottom for an upper one; aᵢᵢ = 1 with
     ``unit_diagonal``), each step over the whole batch and every column of b. A zero on the
@@ -219,7 +222,7 @@ def _substitution(a: np.ndarray, b: np.ndarray, lower: bool, unit_diagonal: bool
     diagonal = np.diagonal(a, axis1=-2, axis2=-1)
     if not unit_diagonal and np.any(diagonal == 0):
         raise np.linalg.LinAlgError("solve_triangular: singular matrix (a zero on the diagonal)")
-    x = np.zeros((*np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), *b.shape[-2:]), a.dtype)
+    x = np.zeros((*batch, *b.shape[-2:]), a.dtype)
     for i in range(n) if lower else range(n - 1, -1, -1):
         known = slice(0, i) if lower else slice(i + 1, n)
         residual = b[..., i, :] - (a[..., i : i + 1, known] @ x[..., known, :])[..., 0, :]
