@@ -103,12 +103,7 @@ def _swapping(replaced: dict[int, Any], outer: Substitute | None) -> Substitute:
 def _met(tape: Tape) -> list[Any]:
     """The values of other transforms that the operations ``tape`` recorded met unlifted."""
     met = []
-    for prim, primals, _, _, parents, index in tape.entries:
-        if type(index) is not int:
-            raise TypeError(
-                f"closure_convert cannot see inside {prim.name} (a checkpointed or custom "
-                "function's step) to find what it closes over; convert the function without it"
-            )
+    for _, primals, _, _, parents, _ in tape.entries:
         met += [x for x, p in zip(primals, parents, strict=True) if p is None and _foreign(x, tape)]
     return met
 

@@ -67,8 +67,38 @@ def test_no_transform_no_constants_and_errors() -> None:
         converted((V, V))
     with pytest.raises(TypeError, match="takes 1 arguments and 0 constants"):
         converted(V, V)
-    with pytest.raises(TypeError, match="cannot see inside checkpoint"):
-        ad.closure_convert(ad.checkpoint(anp.sin), V)
+
+
+def with_steps(lib: Any, m: Any, reverse_only: bool) -> Any:
+    """A function of θ whose closure, converted, calls a checkpointed function closing over θ and
+    a custom_jvp function (steps of several outputs on the recording tape), and, ``reverse_only``,
+    a custom_vjp function given θ as an argument."""
+    square = lib.custom_jvp(lambda x: x * x)
+    square.defjvps(lambda t, ans, x: 2.0 * x * t)
+    scaled = lib.custom_vjp(lambda x, y: x * m.sin(y))
+    scaled.defvjp(
+        lambda x, y: (x * m.sin(y), (x, y)),
+        lambda r, g: (g * m.sin(r[1]), m.sum(g * r[0]) * m.cos(r[1])),
+    )
+
+    def of_theta(theta: Any) -> Any:
+        wave = lib.checkpoint(lambda u: m.sin(theta * u) * theta)
+        f = lambda u: m.sum(wave(u) + square(u) * theta + (scaled(u, theta) if reverse_only else 0))
+        converted, consts = lib.closure_convert(f, m.ones(2))
+        return converted(V, *consts)
+
+    return of_theta
+
+
+@pytest.mark.parametrize("reverse_only", [False, True])
+def test_checkpointed_and_custom_functions_inside_are_converted(reverse_only: bool) -> None:
+    ours, theirs = with_steps(ad, anp, reverse_only), with_steps(jax, JNP, reverse_only)
+    assert_close(ours(1.3), theirs(1.3))
+    assert_close(ad.grad(ours)(1.3), jax.grad(theirs)(1.3))
+    assert_close(ad.jacrev(ad.grad(ours))(1.3), jax.jacrev(jax.grad(theirs))(1.3))
+    if not reverse_only:
+        assert_close(ad.grad(ours, mode="forward")(1.3), jax.grad(theirs)(1.3))
+        assert_close(ad.hessian(ours)(1.3), jax.hessian(theirs)(1.3))
 
 
 def implicit_fixed_point(lib: Any, m: Any) -> Any:
