@@ -39,7 +39,9 @@ import numpy as np
 
 from admodes import counting, registry, tree
 from admodes.arguments import (
+    FLOAT0,
     in_dtype,
+    is_integer_input,
     interleaved,
     like_input,
     positions_of,
@@ -328,6 +330,13 @@ class custom_jvp(_CustomFunction):
                 "they must match"
             )
         for o, t in zip(out_leaves, t_leaves, strict=True):
+            if is_integer_input(o) and dtype_of(t) != FLOAT0:
+                raise TypeError(
+                    f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
+                    f"dtype {dtype_of(t)} for a primal output of dtype {dtype_of(o)}: an "
+                    "integer or bool output's tangent is zeros of dtype float0 (as in JAX); "
+                    f"return np.zeros({shape(o)}, admodes.float0)"
+                )
             if shape(t) != shape(o):
                 raise ValueError(
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
@@ -343,8 +352,14 @@ class custom_jvp(_CustomFunction):
                     "the output's dtype"
                 )
         # Another precision (float32 for float64) is converted, where JAX raises: admodes' zero
-        # tangent of a constant Python float is a float64, where JAX's is weakly typed.
-        return out, [like_input(t, o) for o, t in zip(out_leaves, t_leaves, strict=True)], out_def
+        # tangent of a constant Python float is a float64, where JAX's is weakly typed. An
+        # integer output's float0 tangent becomes a zero of its dtype, a number every engine
+        # takes (its output stays a constant).
+        t_leaves = [
+            zeros_like_value(o) if is_integer_input(o) else like_input(t, o)
+            for o, t in zip(out_leaves, t_leaves, strict=True)
+        ]
+        return out, t_leaves, out_def
 
     def _of_stacks(self, batch: _Batch) -> _CustomFunction:
         """The mapped body, whose rule is the rule mapped over the primals and the tangents
@@ -381,7 +396,10 @@ class custom_jvp(_CustomFunction):
             else:  # the rule mapped over the directions: once, as JAX's jacfwd
                 t_leaves = vmap(tangent_out)(*tangents)
         out, out_def = found
-        duals = [_dual(o, t, trace) for o, t in zip(flatten(out)[0], t_leaves, strict=True)]
+        duals = [
+            o if is_integer_input(o) else _dual(o, t, trace)
+            for o, t in zip(flatten(out)[0], t_leaves, strict=True)
+        ]
         return unflatten(out_def, duals)
 
     def _reverse(

@@ -642,6 +642,26 @@ def test_a_jvp_rule_whose_tangent_has_another_kind_is_refused_as_jax(
     assert ad.jvp(g, (np.float32(0.3),), (np.float32(1.0),))[1] == np.float32(0.5)
 
 
+def test_an_integer_output_takes_a_float0_tangent_as_jax() -> None:
+    """An integer or bool output's tangent is zeros of dtype float0, as JAX requires: the
+    output stays a constant in every transform, and another dtype is refused (JAX raises)."""
+    results = []
+    for lib, float0 in ((AD, ad.float0), (JAX, jax.dtypes.float0)):
+        f = lib.lib.custom_jvp(lambda x: (x * 2.0, np.arange(2)))
+        f.defjvp(lambda p, t: ((p[0] * 2.0, np.arange(2)), (t[0] * 3.0, np.zeros(2, float0))))
+        out, tangent = lib.lib.jvp(f, (X,), (np.ones_like(X),))
+        assert tangent[1].dtype == float0 and tangent[1].shape == (2,)
+        first = lambda x, f=f: lib.m.sum(f(x)[0])
+        results.append((tangent[0], out[1], lib.lib.grad(first)(X), lib.lib.hessian(first)(X)))
+        results.append(lib.lib.vmap(f)(np.stack([X, X])))
+        bad = lib.lib.custom_jvp(lambda x: (x * 2.0, 3))
+        bad.defjvp(lambda p, t: ((p[0] * 2.0, 3), (t[0] * 2.0, 0)))
+        with pytest.raises(TypeError, match="float0"):
+            lib.lib.jvp(bad, (X,), (np.ones_like(X),))
+    assert_close(results[0], results[2])
+    assert_close(results[1], results[3])
+
+
 def test_a_tangent_of_another_precision_is_converted_to_the_outputs() -> None:
     """A float64 tangent for a float32 output is converted (JAX raises): admodes' zero tangent
     of a constant Python float is a float64 where JAX's is weakly typed, so rules that add it
