@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from admodes.api import grad
+from admodes.arguments import normalize_argnums
 from admodes.core import shape, size
 from admodes.counting import Counts
 from admodes.forward import jacfwd
@@ -177,9 +178,8 @@ def compare_modes(
     The methods that carry every direction at once (``jacfwd()``, ``grad(mode='forward')``) hold
     n tangents per intermediate value: for large n, name ``methods`` or pass a ``chunk_size``.
     """
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 or 2, got {order!r}")
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    _check_settings(order, repeats, min_sample_seconds, max_call_seconds)
+    nums = normalize_argnums(argnums, len(args))[0]
     n = sum(size(leaf) for i in nums for leaf in flatten(args[i])[0])
     value = f(*args)
     out_leaves = flatten(value)[0]
@@ -207,10 +207,26 @@ def compare_modes(
     return Comparison(table, n, m, order, derivatives, _recommend(table, n, m))
 
 
+def _check_settings(
+    order: Any, repeats: Any, min_sample_seconds: float, max_call_seconds: float
+) -> None:
+    """ValueError naming the first setting out of its range."""
+    if type(order) is not int or order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2, got {order!r}")
+    if type(repeats) is not int or repeats < 1:
+        raise ValueError(f"repeats must be a positive int (samples per method), got {repeats!r}")
+    if not min_sample_seconds >= 0:
+        raise ValueError(f"min_sample_seconds must be >= 0, got {min_sample_seconds!r}")
+    if not max_call_seconds > 0:
+        raise ValueError(f"max_call_seconds must be > 0, got {max_call_seconds!r}")
+
+
 def _select(candidates: list[Method], names: Sequence[str] | None) -> list[Method]:
     if names is None:
         return candidates
     by_name = {method.name: method for method in candidates}
+    if not names:
+        raise ValueError(f"methods is empty: name at least one of {list(by_name)}")
     unknown = [name for name in names if name not in by_name]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; this comparison has {list(by_name)}")

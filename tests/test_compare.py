@@ -173,6 +173,22 @@ def test_pytree_arguments_and_argnums() -> None:
         compare_modes(loss, params, x, methods=["jacrev(chunk_size=1)"])
 
 
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"methods": []}, "methods is empty"),
+        ({"repeats": 0}, "repeats must be a positive int"),
+        ({"order": True}, "order must be 1 or 2"),
+        ({"min_sample_seconds": -1.0}, "min_sample_seconds must be >= 0"),
+        ({"max_call_seconds": 0.0}, "max_call_seconds must be > 0"),
+        ({"argnums": 1}, "names argument 1, but the function was called with 1"),
+    ],
+)
+def test_settings_out_of_range_are_named(settings: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        compare_modes(lambda x: anp.sum(anp.sin(x)), np.ones(3), **settings)
+
+
 def test_command(tmp_path, monkeypatch, capsys) -> None:
     (tmp_path / "user_model.py").write_text(
         "import numpy as np\n"
