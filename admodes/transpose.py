@@ -45,6 +45,12 @@ def linear_transpose(fun: Callable[..., Any], *primals: Any, reduce_axes: tuple 
         )
     out, pull_back = vjp(fun, *unflatten(p_def, zeros))
     o_leaves, o_def = flatten(out)
+    if not all(dtype_of(o).kind in "fc" for o in o_leaves):
+        raise TypeError(
+            "linear_transpose supports float or complex outputs, got dtypes "
+            f"{[dtype_of(o) for o in o_leaves]}: an integer output is not a linear function of "
+            "float arguments; leave it out of fun's output"
+        )
     _check_linear(fun, unflatten(p_def, zeros), out, pull_back)
 
     def transposed(cotangent: Any) -> tuple:

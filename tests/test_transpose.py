@@ -91,3 +91,6 @@ def test_errors() -> None:
         transposed((np.ones(3), np.ones(3)))
     with pytest.raises(TypeError, match="float or complex arguments"):
         ad.linear_transpose(lambda x: 2 * x, np.zeros(3, int))
+    for lib in (ad, jax):  # an integer output is no linear function of floats (JAX: TypeError)
+        with pytest.raises(TypeError, match="float or complex"):
+            lib.linear_transpose(lambda x: (2 * x, 3), x)
