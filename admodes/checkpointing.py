@@ -41,6 +41,7 @@ from admodes.arguments import (
 )
 from admodes.core import TRACED_TYPES, Trace, Traced
 from admodes.derivatives import summed
+from admodes.forward import jvp
 from admodes.registry import Primitive, bind, substituted, substitution, zero_cost
 from admodes.reverse import RECORDING, Node, SavedBuffers, Tape
 from admodes.rules.shape import named
@@ -214,13 +215,23 @@ def _from_slots(tree: Any, tape: Tape) -> Any:
     )
 
 
-def _record_on(tape: Tape, parents: dict[int, Any], saved: list[Any], out: Any, joint_vjp) -> Any:
+def _record_on(
+    tape: Tape,
+    parents: dict[int, Any],
+    saved: list[Any],
+    out: Any,
+    joint_vjp: Callable[..., list[Any]],
+    joint_jvp: Callable[..., list[Any]] | None = None,
+) -> Any:
     """Record one multi-output step on ``tape`` (parents: node index → value); its outputs
-    become nodes. ``joint_vjp(g, ans, *vals)`` returns one cotangent per parent, in order."""
+    become nodes. ``joint_vjp(g, ans, *vals)`` returns one cotangent per parent, in order;
+    ``joint_jvp(ts, ans, *vals)``, for ``linearize``, one tangent per output."""
     leaves, treedef = flatten(out)
     if not parents:
         return out
-    prim = Primitive("checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp)
+    prim = Primitive(
+        "checkpoint", lambda *a: None, cost=zero_cost, joint_vjp=joint_vjp, joint_jvp=joint_jvp
+    )
     indices = [*parents, *(None for _ in saved)]
     return unflatten(
         treedef, tape.append_step(prim, [*parents.values(), *saved], indices, tuple(leaves))
@@ -327,13 +338,34 @@ def _checkpointed_call(tape: Tape, fun: Callable[..., Any], args: tuple, advance
         lifted = sub.lifted_cotangents(sub.backward(re_out, g, list(sub.lifted.values()), True))
         return [lifted.get(i) for i in indices]
 
-    return _record_on(tape, parents, [], out, joint_vjp)
+    return _record_on(tape, parents, [], out, joint_vjp, _tangent_map(tape, fun, slots, indices))
+
+
+def _tangent_map(tape: Tape, fun: Callable[..., Any], slots: Any, indices: list[int]) -> Callable:
+    """A checkpoint step's ``joint_jvp``: ``fun`` re-run in forward mode on the arguments kept as
+    ``slots``, each node of ``tape`` it meets (the step's parents, ``indices``, its first inputs)
+    carrying the tangent given for it, ṫ_out = J·ṫ_parents."""
+    tape_ref = weakref.ref(tape)
+
+    def joint_jvp(ts: list[Any], ans: tuple, *vals: Any) -> list[Any]:
+        outer = tape_ref()
+
+        def of_parents(*values: Any) -> list[Any]:
+            by_index = dict(zip(indices, values, strict=True))
+            with substitution(outer, lambda node: by_index[node.index]):
+                return _substituted_leaves(fun(*_from_slots(slots, outer)))[0]
+
+        n = len(indices)
+        return jvp(of_parents, vals[:n], tuple(ts[:n]))[1]
+
+    return joint_jvp
 
 
 def _call_with_policy(tape: Tape, fun: Callable[..., Any], args: tuple, policy: Any) -> Any:
     """``fun(*args)`` recorded on a sub-tape, of which only the inputs and the outputs ``policy``
     saves are kept; the backward pass recomputes the others from them, op by op (no Python
     re-run), then sweeps the sub-tape."""
+    slots = _to_slots(args, tape)
     sub = _SubTape(tape)
     out = sub.run(fun, *args)
     template = _thinned(sub.tape, policy)
@@ -356,7 +388,8 @@ def _call_with_policy(tape: Tape, fun: Callable[..., Any], args: tuple, policy: 
         return [lifted.get(i) for i in indices]
 
     plain_out = unflatten(out_def, [unwrapped(v, sub.tape) for v in out_leaves])
-    return _record_on(tape, parents, kept, plain_out, joint_vjp)
+    tangents = _tangent_map(tape, fun, slots, indices)
+    return _record_on(tape, parents, kept, plain_out, joint_vjp, tangents)
 
 
 def _thinned(tape: Tape, policy: Any) -> list[tuple]:
@@ -535,7 +568,8 @@ def _binomial(tape: Tape, step: Callable[[Any], Any], x0: Any, n: int, s: int) -
         return [params.get(i) for i in indices]
 
     saved = [leaf for snap in stored.values() for leaf in flatten(snap)[0]]
-    return _record_on(tape, parents, saved, unflatten(out_def, out_leaves), joint_vjp)
+    tangents = _tangent_map(tape, _repeated(step, n), _to_slots((x0,), tape), indices)
+    return _record_on(tape, parents, saved, unflatten(out_def, out_leaves), joint_vjp, tangents)
 
 
 def _run_actions(

@@ -87,17 +87,17 @@ def _push_forward(tape: Tape, input_tangents: list[Any]) -> list[Any]:
 def _push_through_step(
     prim: Primitive, tangents: list[Any], primals: list, parents: list, out: tuple, index: tuple
 ) -> None:
-    """The tangents of a step with several outputs (a custom_jvp call): its ``joint_jvp`` gives
-    one per output from one per input. Steps recorded with a backward rule only (checkpointed
-    functions, custom_vjp calls) cannot be pushed through."""
+    """The tangents of a step with several outputs (a custom_jvp call, a checkpointed function
+    or iterate, which re-runs in forward mode): its ``joint_jvp`` gives one per output from one
+    per input. A custom_vjp call's step, a backward rule only, cannot be pushed through."""
     if prim.joint_jvp is None:
         raise TypeError(
             f"linearize cannot push a tangent through {prim.name}: the tape holds only the "
-            "backward rule of a checkpointed function (or an iterate schedule other than "
-            "'store_all') or of a custom_vjp call. Use jvp for this function."
+            "backward rule of a custom_vjp call (forward mode refuses it too); define the "
+            "function's derivative with custom_jvp, which serves both modes"
         )
     inputs = [
-        zeros_like_value(x) if tangents[p] is None else tangents[p]
+        zeros_like_value(x) if p is None or tangents[p] is None else tangents[p]
         for x, p in zip(primals, parents, strict=True)
     ]
     for i, t in zip(index, prim.joint_jvp(inputs, out, *primals), strict=True):
