@@ -306,4 +306,18 @@ def extreme_value(dtype: np.dtype, upper: bool) -> Any:
     return dtype.type(np.inf if upper else -np.inf)
 
 
+def to_integers(p: Any, target: np.dtype) -> Any:
+    """Plain values converted to an integer or bool ``target`` as XLA converts them: floats
+    truncated toward zero and saturated at the integer range, nan to 0 (NumPy's cast leaves
+    these undefined); integers wrap."""
+    p = np.asarray(p)
+    if target.kind == "b" or p.dtype.kind != "f":
+        return p.astype(target)
+    info = np.iinfo(target)
+    t = np.trunc(p)
+    above, below = t >= info.max, t <= info.min
+    inside = np.where(above | below | np.isnan(t), 0, t).astype(target)
+    return np.where(above, target.type(info.max), np.where(below, target.type(info.min), inside))
+
+
 FLOAT64 = np.dtype(np.float64)

@@ -41,8 +41,8 @@ from admodes import counting, registry, tree
 from admodes.arguments import (
     FLOAT0,
     in_dtype,
-    is_integer_input,
     interleaved,
+    is_integer_input,
     like_input,
     positions_of,
     split_at,

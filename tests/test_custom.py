@@ -648,10 +648,11 @@ def test_an_integer_output_takes_a_float0_tangent_as_jax() -> None:
     results = []
     for lib, float0 in ((AD, ad.float0), (JAX, jax.dtypes.float0)):
         f = lib.lib.custom_jvp(lambda x: (x * 2.0, np.arange(2)))
-        f.defjvp(lambda p, t: ((p[0] * 2.0, np.arange(2)), (t[0] * 3.0, np.zeros(2, float0))))
+        zero = np.zeros(2, float0)
+        f.defjvp(lambda p, t, z=zero: ((p[0] * 2.0, np.arange(2)), (t[0] * 3.0, z)))
         out, tangent = lib.lib.jvp(f, (X,), (np.ones_like(X),))
         assert tangent[1].dtype == float0 and tangent[1].shape == (2,)
-        first = lambda x, f=f: lib.m.sum(f(x)[0])
+        first = lambda x, f=f, m=lib.m: m.sum(f(x)[0])
         results.append((tangent[0], out[1], lib.lib.grad(first)(X), lib.lib.hessian(first)(X)))
         results.append(lib.lib.vmap(f)(np.stack([X, X])))
         bad = lib.lib.custom_jvp(lambda x: (x * 2.0, 3))

@@ -126,6 +126,15 @@ def test_constant_arrays_equal_jax(builder: str) -> None:
     theirs = jax.nn.initializers.constant(-7.5)(jax.random.PRNGKey(0), (3, 2), jnp.float32)
     np.testing.assert_array_equal(ours, theirs)
     assert ours.dtype == theirs.dtype
+    for dtype in (np.int32, np.uint8, np.bool_):  # integer and bool constants, as JAX's
+        ours = getattr(initializers, builder)(0, (2,), dtype)
+        theirs = getattr(jax.nn.initializers, builder)(jax.random.PRNGKey(0), (2,), dtype)
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.dtype == theirs.dtype
+        ours = initializers.constant(7, dtype)(0, (2,))
+        theirs = jax.nn.initializers.constant(7, dtype)(jax.random.PRNGKey(0), (2,))
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.dtype == theirs.dtype
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from conftest import (
     both,
 )
 
+import admodes as ad
 import admodes.numpy as anp
 
 SQUARES = np.arange(15.0).reshape(3, 5) ** 2
@@ -91,6 +92,19 @@ def test_small_integers_do_not_wrap(name: str) -> None:
     got, want = fn(anp), jax.tree.map(np.asarray, fn(JNP))
     assert_close(got, fn(np))
     assert_close(got, jax.tree.map(lambda g, w: w.astype(np.asarray(g).dtype), got, want), RTOL_F32)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.uint32, np.int64, np.bool_])
+def test_floats_convert_to_integers_as_xla(dtype: Any) -> None:
+    """astype of floats to integers truncates and saturates, nan → 0, as XLA converts (NumPy's
+    cast leaves values outside the type undefined), for arrays, scalars and under vmap."""
+    x = np.array([np.nan, np.inf, -np.inf, 1e20, -1.5, 300.7, -1e20, 2.0**63, 2.0**31, -0.9])
+    want = np.asarray(jnp.asarray(x).astype(dtype))
+    mapped = ad.vmap(lambda v: anp.astype(v, dtype))(x)
+    for got in (anp.astype(x, dtype), anp.asarray(x).astype(dtype), mapped):
+        assert np.asarray(got).dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    assert anp.astype(np.float64(-1e20), dtype) == want[6]
 
 
 def test_cumprod_promotes_integers_as_cumsum() -> None:

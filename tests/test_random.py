@@ -265,6 +265,51 @@ def test_binomial_equals_jax(n: float, p: float) -> None:
     assert_draws_equal(lambda m, k, s: m.binomial(k, n, p, s), ((1, (1000,)), (42, (1000,))))
 
 
+def test_counts_beyond_the_dtype_saturate_as_jax() -> None:
+    """A count or bound beyond the integer dtype is saturated (and nan made 0) as XLA converts
+    floats to integers, never wrapped: geometric with p → 0, poisson with huge λ in narrow
+    types, randint with float bounds."""
+    lams = np.array([1e12, 1e19, 3.0, 300.0, 0.0, 12.0])
+    for dtype in (None, np.int32, np.uint8, np.int16):
+        assert_draws_equal(lambda m, k, s, d=dtype: m.poisson(k, lams, dtype=d), ((5, None),))
+    assert_draws_equal(lambda m, k, s: m.geometric(k, np.array([1e-300, 0.0, 0.5])), ((0, None),))
+    assert_draws_equal(lambda m, k, s: m.geometric(k, 0.01, s, np.int8), ((5, (4,)),))
+    for lo, hi, dtype in ((0, 1e20, None), (0.0, 2.0**40, np.int16), (np.nan, 5, np.int32),
+                          (-5, 2**40, np.int8), (-3.7, 9.9, None)):  # fmt: skip
+        assert_draws_equal(lambda m, k, s, b=(lo, hi, dtype): m.randint(k, s, *b), ((0, (4,)),))
+
+
+def test_invalid_parameters_give_jaxs_nan_and_inf() -> None:
+    """A gamma shape ≤ 0, nan or inf, and a binomial n = inf, sample as XLA computes them (nan
+    and inf where JAX gives them, a nan's sign bit aside), the valid entries beside them as
+    ever."""
+    draws = []
+    for alpha in ([-1.0, 2.0], [np.nan, 2.0], [np.inf, 2.0], [0.0, 2.0], [1e-310, 2.0]):
+        draws += [
+            lambda m, k, a=alpha: m.gamma(k, np.array(a)),
+            lambda m, k, a=alpha: m.loggamma(k, np.array(a)),
+            lambda m, k, a=alpha: m.gamma(k, np.array(a, np.float32), dtype=np.float32),
+        ]
+    n = np.array([np.inf, 5.0, 30.0, np.nan, -1.0])
+    draws += [
+        lambda m, k: m.beta(k, -1.0, 2.0),
+        lambda m, k: m.dirichlet(k, np.array([-1.0, 2.0, 1.0])),
+        lambda m, k: m.binomial(k, n, 0.5),
+    ]
+    for draw in draws:
+        ours, theirs = (
+            draw(random, random.PRNGKey(0)),
+            np.asarray(draw(jax.random, jax.random.PRNGKey(0))),
+        )
+        assert np.asarray(ours).dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)  # nan where JAX has nan
+
+
+def test_rsqrt_of_special_values_is_xlas() -> None:
+    x = np.array([np.inf, 0.0, -1.0, np.nan, 1e-310, 4.0, 2.5e-300])
+    assert_identical(_xla.rsqrt(x), jax.jit(jax.lax.rsqrt)(x))
+
+
 def test_multinomial_equals_jax() -> None:
     p = np.array([0.1, 0.2, 0.3, 0.4])
     for seed, n, shape in (

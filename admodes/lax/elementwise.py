@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import dtype_of, plain
+from admodes.core import dtype_of, plain, to_integers
 from admodes.registry import defbatch, defelementwise, defprim
 from admodes.rules.batching import elementwise
 from admodes.rules.elementwise import (
@@ -357,19 +357,6 @@ def numeric_dtype(new_dtype: Any, fn: str) -> np.dtype:
     return target
 
 
-def _to_integers(p: Any, target: np.dtype) -> np.ndarray:
-    """Plain values converted to an integer or bool ``target`` as XLA converts them: floats
-    truncated toward zero and saturated at the integer range, nan to 0; integers wrap."""
-    p = np.asarray(p)
-    if target.kind == "b" or p.dtype.kind != "f":
-        return p.astype(target)
-    info = np.iinfo(target)
-    t = np.trunc(p)
-    above, below = t >= info.max, t <= info.min
-    inside = np.where(above | below | np.isnan(t), 0, t).astype(target)
-    return np.where(above, info.max, np.where(below, info.min, inside))
-
-
 def convert_element_type(operand: Any, new_dtype: Any) -> Any:
     """operand converted to ``new_dtype`` as XLA converts: complex to real keeps the real part
     (with JAX's ComplexWarning), floats to integers truncate and saturate (nan → 0). Float and
@@ -383,7 +370,7 @@ def convert_element_type(operand: Any, new_dtype: Any) -> Any:
         )
         operand = anp.real(operand)
     if target.kind not in "fc":
-        return _to_integers(plain(operand), target)
+        return to_integers(plain(operand), target)
     if target.kind == "c" and dtype_of(operand).kind != "c":
         operand = _complex(operand, 0.0)
     return operand if dtype_of(operand) == target else astype(operand, dtype=target)

@@ -231,22 +231,28 @@ def _real_part(dtype: np.dtype) -> np.dtype:
 
 # ---------------------------------------------------------------------------- constant
 def zeros(key: Key, shape: Shape, dtype: Any = None) -> np.ndarray:
-    """Zeros (``key`` is not used)."""
-    return np.zeros(tuple(shape), float_dtype("zeros", dtype, "fc"))
+    """Zeros of any numeric ``dtype`` (float64 by default; ``key`` is not used)."""
+    return np.zeros(tuple(shape), _any_dtype(dtype))
 
 
 def ones(key: Key, shape: Shape, dtype: Any = None) -> np.ndarray:
-    """Ones (``key`` is not used)."""
-    return np.ones(tuple(shape), float_dtype("ones", dtype, "fc"))
+    """Ones of any numeric ``dtype`` (float64 by default; ``key`` is not used)."""
+    return np.ones(tuple(shape), _any_dtype(dtype))
 
 
 def constant(value: Any, dtype: Any = None) -> Initializer:
-    """An initializer of arrays full of ``value`` (``key`` is not used)."""
+    """An initializer of arrays full of ``value``, of any numeric ``dtype`` (float64 by
+    default; ``key`` is not used)."""
 
     def init(key: Key, shape: Shape, dtype: Any = dtype) -> np.ndarray:
-        return np.full(tuple(shape), value, float_dtype("constant", dtype, "fc"))
+        return np.full(tuple(shape), value, _any_dtype(dtype))
 
     return init
+
+
+def _any_dtype(dtype: Any) -> np.dtype:
+    """``dtype``, float64 if None: the constant initializers take integers and bools, as JAX's."""
+    return np.dtype(np.float64 if dtype is None else dtype)
 
 
 # ---------------------------------------------------------------------------- random

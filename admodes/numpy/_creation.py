@@ -17,7 +17,7 @@ import numpy as _np
 
 from admodes import batching
 from admodes.batching import is_mapped
-from admodes.core import Traced, dtype_of, numbers, shape
+from admodes.core import Traced, dtype_of, numbers, shape, to_integers
 from admodes.numpy import _functions
 from admodes.numpy._indexing import IndexUpdates
 from admodes.numpy._shapes import moveaxis
@@ -25,11 +25,19 @@ from admodes.numpy._shapes import moveaxis
 
 class Array(_np.ndarray):
     """``numpy.ndarray`` with ``.at``: ``x.at[index].set(v)`` returns x with ``v`` written at
-    ``index`` (traced when ``v`` is), leaving x as it was."""
+    ``index`` (traced when ``v`` is), leaving x as it was; and JAX's ``astype``."""
 
     @property
     def at(self) -> IndexUpdates:
         return IndexUpdates(self)
+
+    def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:
+        """NumPy's, but floats convert to integers as XLA converts them (truncated, saturated,
+        nan → 0), as ``admodes.numpy.astype`` and JAX arrays convert."""
+        target = _np.dtype(dtype)
+        if self.dtype.kind == "f" and target.kind in "iu":
+            return to_integers(self.view(_np.ndarray), target).view(Array)
+        return super().astype(dtype, *args, **kwargs)
 
 
 batching.array_view = lambda x: x.view(Array)  # vmap's calls per index get .at too

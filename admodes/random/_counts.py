@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import plain
+from admodes.core import plain, to_integers
 from admodes.random import _xla
 from admodes.random._common import checked_shape, float_array, float_dtype, unit_floats
 from admodes.random._keys import Shape, canonical_shape, check_key
@@ -39,7 +39,7 @@ def _poisson_knuth(key: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 def _poisson_rejection(key: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Hörmann's PTRS ("The transformed rejection method for generating Poisson random
-    variables", 1993), in float32 as JAX."""
+    variables", 1993), in float32 as JAX: the counts as float32 values."""
     f = np.float32
     log_lam = _xla.log(lam)
     b = f(0.931) + f(2.53) * np.sqrt(lam)
@@ -62,7 +62,7 @@ def _poisson_rejection(key: np.ndarray, lam: np.ndarray) -> np.ndarray:
         accept = accept1 | (~reject & (s <= t))
         k_out = np.where(accept, k, k_out)
         accepted |= accept
-    return k_out.astype(np.int64)
+    return k_out
 
 
 def poisson(key: Any, lam: Any, shape: Shape | None = None, dtype: Any = None) -> np.ndarray:
@@ -73,11 +73,11 @@ def poisson(key: Any, lam: Any, shape: Shape | None = None, dtype: Any = None) -
     shape = np.shape(lam) if shape is None else canonical_shape(shape)
     lam = np.broadcast_to(np.asarray(plain(lam)), shape).astype(np.float32)
     knuth = np.isnan(lam) | (lam < 10)
-    result = _poisson_knuth(key, np.where(knuth, lam, np.float32(0.0)))
-    if not knuth.all():
+    result = _poisson_knuth(key, np.where(knuth, lam, np.float32(0.0))).astype(dtype)
+    if not knuth.all():  # a count beyond the dtype saturates, as XLA converts
         rejection = _poisson_rejection(key, np.where(knuth, np.float32(1e5), lam))
-        result = np.where(knuth, result, rejection)
-    return np.where(lam == 0, 0, result).astype(dtype)
+        result = np.where(knuth, result, to_integers(rejection, dtype))
+    return np.where(lam == 0, dtype.type(0), result)
 
 
 # ---------------------------------------------------------------------------- binomial
@@ -95,7 +95,8 @@ def _stirling_tail(k: np.ndarray) -> np.ndarray:
     clamped = np.clip(k, 0.0, 9.0)
     kp1sq = (clamped + 1) * (clamped + 1)
     series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (clamped + 1)
-    return np.where(k <= 9, table[np.floor(clamped).astype(np.int32)], series).astype(k.dtype)
+    index = to_integers(np.floor(clamped), np.dtype(np.int32))  # nan (from n = inf) to 0, as XLA
+    return np.where(k <= 9, table[index], series).astype(k.dtype)
 
 
 def _binomial_inversion(key: np.ndarray, count: np.ndarray, q: np.ndarray) -> np.ndarray:

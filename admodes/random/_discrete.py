@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from admodes.core import plain
+from admodes.core import plain, to_integers
 from admodes.random import _xla
 from admodes.random._common import (
     check_shape,
@@ -44,8 +44,9 @@ def _remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _integer_bound(x: Any) -> np.ndarray:
+    """A bound as integers: floats converted to int64 as XLA converts them (saturated)."""
     x = np.asarray(plain(x))
-    return x if np.issubdtype(x.dtype, np.integer) else x.astype(np.int64)
+    return x if np.issubdtype(x.dtype, np.integer) else to_integers(x, np.dtype(np.int64))
 
 
 def _randint(
@@ -83,9 +84,9 @@ def randint(key: Any, shape: Shape, minval: Any, maxval: Any, dtype: Any = None)
     shape = canonical_shape(shape)
     info = np.iinfo(dtype)
     if info.bits < 32:
-        lo, hi = np.asarray(plain(minval)), np.asarray(plain(maxval))
-        minval = np.clip(lo.astype(np.int32), int(info.min), int(info.max))
-        maxval = np.clip(hi.astype(np.int32), int(info.min), int(info.max) + 1)
+        int32 = np.dtype(np.int32)
+        minval = np.clip(to_integers(plain(minval), int32), int(info.min), int(info.max))
+        maxval = np.clip(to_integers(plain(maxval), int32), int(info.min), int(info.max) + 1)
         return _randint(key, shape, minval, maxval, np.dtype(np.int32)).astype(dtype)
     return _randint(key, shape, minval, maxval, dtype)
 

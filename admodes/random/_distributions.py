@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 import admodes.numpy as anp
-from admodes.core import plain
+from admodes.core import plain, to_integers
 from admodes.random import _math, _xla
 from admodes.random._common import (
     as_param,
@@ -296,4 +296,4 @@ def geometric(key: Any, p: Any, shape: Shape | None = None, dtype: Any = None) -
     u = unit_floats(key, shape, p.dtype)
     log_u = _xla.log(np.where(u == 0, p.dtype.type(1.0), u))
     g = np.floor(log_u / np.broadcast_to(_xla.log1p(-p), shape)) + p.dtype.type(1.0)
-    return g.astype(dtype)
+    return to_integers(g, dtype)

@@ -458,10 +458,17 @@ def rsqrt(x: np.ndarray) -> np.ndarray:
     square root into). float64: AVX-512's ``vrsqrt14pd`` estimate y, then two Newton steps
     y ← y − (y/2)·(x·y² − 1), each a pair of fused multiply-adds (so on processors with
     AVX-512). float32: XLA starts from the processor's ``rsqrtss``, a 12-bit estimate that
-    differs between processors, which admodes cannot reproduce: 1/√x correctly rounded."""
+    differs between processors, which admodes cannot reproduce: 1/√x correctly rounded. Other
+    float64 x get XLA's IEEE values: inf at 0 and at a subnormal (flushed to 0), 0 at inf, nan
+    below 0 and at nan."""
     x = np.asarray(x)
     if x.dtype != np.float64:
         return (x.dtype.type(1.0) / np.sqrt(x)).astype(x.dtype)
+    normal = (x >= np.finfo(np.float64).tiny) & (x < np.inf)
+    if not normal.all():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            special = 1.0 / np.sqrt(np.where(np.abs(x) < np.finfo(np.float64).tiny, 0.0, x))
+        return np.where(normal, rsqrt(np.where(normal, x, 1.0)), special)
     y = _rsqrt14(x)
     for _ in range(2):
         y = fma(y * -0.5, fma(x * y, y, -1.0), y)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from admodes.core import Traced, dtype_of, ndim, shape, size
+from admodes.core import Traced, dtype_of, ndim, shape, size, to_integers
 from admodes.registry import defprim, zero_cost
 from admodes.rules.elementwise import real
 
@@ -281,8 +281,12 @@ stack = defprim(
 # ---------------------------------------------------------------------------- element type
 def _astype_impl(x: Any, dtype: np.dtype) -> np.ndarray:
     """x converted to another float or complex ``dtype``: linear, so the tangent is converted
-    alike and the cotangent converted back to x's dtype (its real part for a real x, as JAX)."""
-    return np.asarray(x).astype(dtype)[()]  # [()]: a 0-d result as a NumPy scalar, as NumPy
+    alike and the cotangent converted back to x's dtype (its real part for a real x, as JAX).
+    Plain floats convert to integers as XLA converts them (saturated, nan to 0)."""
+    x = np.asarray(x)
+    dtype = np.dtype(dtype)
+    converted = to_integers(x, dtype) if dtype.kind in "iu" else x.astype(dtype)
+    return converted[()]  # [()]: a 0-d result as a NumPy scalar, as NumPy
 
 
 def _astype_vjp(g: Any, ans: Any, x: Any, dtype: np.dtype) -> Any:
