@@ -20,7 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import admodes as ad
+import admodes.lax as alax
 import admodes.numpy as anp
+import admodes.scipy.linalg as asl
 from admodes.rules.linalg import cholesky as cholesky_primitive
 from admodes.rules.linalg import eigh as eigh_primitive
 from admodes.rules.linalg import qr as qr_primitive
@@ -320,6 +322,24 @@ def test_hermitian_decompositions_refuse_to_differentiate(fn, mode, rng) -> None
             ad.grad(lambda a: anp.real(anp.sum(fn(a))))(h)
         else:
             ad.jvp(fn, (h,), (h,))
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_complex_singular_values_are_real_as_jax(rng, dtype: Any) -> None:
+    """The singular values of a complex matrix are real, of its precision (float64, float32), in
+    every svd (NumPy's, SciPy's, lax's, a stack under vmap), with JAX's values."""
+    a = (rng.standard_normal((2, 3, 3)) + 1j * rng.standard_normal((2, 3, 3))).astype(dtype)
+    want = np.asarray(jnp.linalg.svd(a)[1])
+    assert want.dtype.kind == "f"
+    for got in (
+        anp.linalg.svd(a)[1],
+        np.stack([asl.svd(m)[1] for m in a]),
+        alax.linalg.svd(a)[1],
+        ad.vmap(lambda m: anp.linalg.svd(m)[1])(a),
+    ):
+        assert got.dtype == want.dtype
+        rtol = 1e-5 if dtype == np.complex64 else 1e-12
+        assert_close(np.asarray(got, np.float64), want.astype(np.float64), rtol=rtol)
 
 
 def test_complex_slogdet_matches_jax(rng) -> None:

@@ -299,12 +299,17 @@ def eigh(a: Any, UPLO: str | None = None, symmetrize_input: bool = True) -> Eigh
     return _hermitian_eigh(*_hermitian_input(a, UPLO, symmetrize_input, "eigh"))
 
 
+def _real_valued(x: Any) -> Any:
+    """The real part of a complex x whose values are real (packed with complex factors)."""
+    return real(x) if dtype_of(x).kind == "c" else x
+
+
 def _hermitian_eigh(a: Any, lower: bool = True) -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of the Hermitian matrix given by a's ``lower``
     (or upper) triangle (its derivative takes a's tangent as given, as JAX's)."""
     packed = _linalg.eigh(a, lower=lower)
-    values = row(packed, 0)  # real; stored in the complex [w; V] of a complex a
-    return EighResult(real(values) if dtype_of(a).kind == "c" else values, rows(packed, 1))
+    # the eigenvalues are real; stored in the complex [w; V] of a complex a
+    return EighResult(_real_valued(row(packed, 0)), rows(packed, 1))
 
 
 def eig(a: Any) -> EigResult:
@@ -364,8 +369,9 @@ def svd(
         return SVDResult(*_np.linalg.svd(a, full_matrices=True))
     if not compute_uv:
         return _linalg.svdvals(a)
-    packed = _linalg.svd(a)
-    return SVDResult(rows(packed, 0, m), row(packed, m), matrix_transpose(rows(packed, m + 1)))
+    packed = _linalg.svd(a)  # the singular values are real; stored in a complex [U; s; V]
+    s = _real_valued(row(packed, m))
+    return SVDResult(rows(packed, 0, m), s, matrix_transpose(rows(packed, m + 1)))
 
 
 def _svd_subset(
@@ -477,7 +483,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = Fal
     relative = eps * max(shape(a)) if rcond is None else (eps if rcond < 0 else rcond)
     x, rank, singular = pseudo_solution(a, b, relative)
     residuals = numpy_residuals(a, b, x, rank) if numpy_resid else _squared_misfits(a, b, x)
-    return x, residuals, rank, real(singular) if dtype_of(singular).kind == "c" else singular
+    return x, residuals, rank, _real_valued(singular)
 
 
 def _squared_misfits(a: Any, b: Any, x: Any) -> Any:
