@@ -585,6 +585,13 @@ BAD: dict[str, tuple[Callable[[Any, Any], Any], type, str, type | None]] = {
         "out of bounds",
         IndexError,
     ),
+    "rfftn-no-axes": (lambda m, x: m.fft.rfftn(x, axes=()), ValueError, "at least one", IndexError),
+    "irfftn-no-axes": (
+        lambda m, x: m.fft.irfftn(x, axes=()),
+        ValueError,
+        "at least one",
+        IndexError,
+    ),
 }
 
 
@@ -600,6 +607,28 @@ def test_bad_input_is_refused(name: str) -> None:
     if numpy_error is not None:
         with pytest.raises(numpy_error):
             fn(np, X33)
+
+
+TRANSFORMS = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2",
+              "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", TRANSFORMS)
+def test_a_list_is_transformed_as_an_array(name: str) -> None:
+    """A nested list is the array NumPy reads from it (fftshift and fftn once returned it as it
+    was)."""
+    values = [[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]]
+    got, want = getattr(anp.fft, name)(values), getattr(np.fft, name)(np.array(values))
+    assert np.asarray(got).dtype == want.dtype
+    assert_close(got, want)
+
+
+def test_no_axes_make_the_input_complex_as_jax() -> None:
+    for name in ("fftn", "ifftn"):
+        got = getattr(anp.fft, name)(X33, axes=())
+        want = np.asarray(getattr(JNP.fft, name)(X33, axes=()))
+        assert got.dtype == want.dtype
+        assert_exact(got, want)
 
 
 # ---------------------------------------------------------------------------- frequencies

@@ -556,6 +556,12 @@ def array(obj: Any, dtype: Any = None) -> Any:
 asarray = array
 
 
+def array_operand(x: Any) -> Any:
+    """x as an array operand: a list or tuple (nested, perhaps holding traced values) as the
+    array NumPy reads from it, anything else (an array, a scalar, a traced value) as it is."""
+    return asarray(x) if isinstance(x, list | tuple) else x
+
+
 def _contains_traced(obj: Any) -> bool:
     if isinstance(obj, Traced):
         return True

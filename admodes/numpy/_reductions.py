@@ -22,6 +22,7 @@ from admodes.numpy._functions import (
     _reduced_shape,
     abs,
     add,
+    array_operand,
     asarray,
     astype,
     axes_in_order,
@@ -72,7 +73,7 @@ def inexact(x: Any) -> Any:
     ``softmax``): a float or complex x as it is (a list as an array), integers and bools as
     float64, the type NumPy and SciPy compute them in (JAX: float32 for 32-bit and narrower
     ones, as it computes every floating function of them)."""
-    x = asarray(x) if isinstance(x, list | tuple) else x
+    x = array_operand(x)
     return x if dtype_of(x).kind in "fc" else astype(x, _np.float64)
 
 

@@ -28,6 +28,7 @@ from admodes.numpy._functions import (
     _plain_fn,
     abs,
     add,
+    array_operand,
     asarray,
     astype,
     concatenate,
@@ -648,7 +649,7 @@ def histogramdd(
         )
     coordinates = [getitem(sample, (slice(None), i)) for i in builtins.range(dims)]
     edges = [
-        histogram_bin_edges(c, asarray(b) if isinstance(b, list | tuple) else b, r, weights)
+        histogram_bin_edges(c, array_operand(b), r, weights)
         for c, b, r in zip(coordinates, per_dimension, range, strict=True)
     ]
     places = [plain(e) for e in edges]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as _np
 
 from admodes.core import complex_dtype_of, dtype_of, ndim, shape
+from admodes.numpy._functions import array_operand
 from admodes.rules.elementwise import conj, divide, multiply, real
 from admodes.rules.fft import fft as _dft
 from admodes.rules.shape import astype, axis_index, concatenate, flip, getitem
@@ -74,6 +75,7 @@ def _scale(n: int, norm: str | None, inverse: bool) -> float:
 
 
 def _transform(a: Any, n: int | None, axis: int, norm: str | None, inverse: bool) -> Any:
+    a = array_operand(a)
     axis = _axis(axis, ndim(a))
     x = _resized(a, n, axis)
     y = _dft(x, axis=axis, inverse=inverse)
@@ -93,6 +95,7 @@ def ifft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
 
 def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """The first n//2 + 1 frequencies of the transform of real input, as ``numpy.fft.rfft``."""
+    a = array_operand(a)
     if dtype_of(a).kind == "c":
         raise TypeError(
             f"the real-input transforms (rfft, rfft2, rfftn, ihfft) take real input, got "
@@ -106,6 +109,7 @@ def rfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) 
 def irfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None) -> Any:
     """The real inverse of :func:`rfft` (output length ``n``, default 2·(m − 1)), as
     ``numpy.fft.irfft``."""
+    a = array_operand(a)
     axis = _axis(axis, ndim(a))
     n = 2 * (shape(a)[axis] - 1) if n is None else n
     half = _resized(a, n // 2 + 1, axis)
@@ -128,9 +132,12 @@ def ihfft(a: Any, n: int | None = None, axis: int = -1, norm: str | None = None)
     return conj(rfft(a, n, axis, _OPPOSITE[_checked(norm)]))
 
 
-def _axes_and_sizes(a: Any, s: Shape, axes: Shape) -> tuple[list[int], list[int | None]]:
-    """NumPy's ``s``/``axes`` pair for the n-dimensional transforms; each axis at most once
-    (also as a negative alias), as JAX requires."""
+def _axes_and_sizes(
+    a: Any, s: Shape, axes: Shape, real: bool = False
+) -> tuple[list[int], list[int | None]]:
+    """NumPy's ``s``/``axes`` pair for the n-dimensional transforms (of the array operand
+    ``a``); each axis at most once (also as a negative alias), as JAX requires; at least one
+    for the ``real`` transforms, whose last axis is the real one."""
     if axes is None:
         axes = list(range(-len(s), 0)) if s is not None else list(range(-ndim(a), 0))
     given, axes = axes, [_axis(ax, ndim(a)) for ax in axes]
@@ -143,6 +150,11 @@ def _axes_and_sizes(a: Any, s: Shape, axes: Shape) -> tuple[list[int], list[int 
     sizes = [None] * len(axes) if s is None else list(s)
     if len(sizes) != len(axes):
         raise ValueError("when given, axes and shape arguments have to be of the same length")
+    if real and not axes:
+        raise ValueError(
+            "rfftn and irfftn need at least one axis (the last is the real transform's); for "
+            "no transform at all, leave the call out"
+        )
     return axes, sizes
 
 
@@ -154,7 +166,10 @@ def _along(
     norm: str | None,
 ) -> Any:
     """The 1-D ``transform`` applied along each of ``axes`` in turn, with length ``sizes[k]``
-    along ``axes[k]``: the n-dimensional transform is the composition of the 1-D ones."""
+    along ``axes[k]``: the n-dimensional transform is the composition of the 1-D ones (for no
+    axes, ``a`` made complex, as JAX's)."""
+    if not axes and dtype_of(a).kind != "c":
+        return astype(a, dtype=complex_dtype_of(a))
     for ax, n in zip(axes, sizes, strict=True):
         a = transform(a, n, ax, norm)
     return a
@@ -162,24 +177,28 @@ def _along(
 
 def fftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """The n-dimensional transform: one 1-D transform per axis, as ``numpy.fft.fftn``."""
+    a = array_operand(a)
     return _along(fft, a, *_axes_and_sizes(a, s, axes), norm)
 
 
 def ifftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """The n-dimensional inverse transform, as ``numpy.fft.ifftn``."""
+    a = array_operand(a)
     return _along(ifft, a, *_axes_and_sizes(a, s, axes), norm)
 
 
 def rfftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """``rfft`` along the last axis, then ``fft`` along the others, as ``numpy.fft.rfftn``."""
-    axes, sizes = _axes_and_sizes(a, s, axes)
+    a = array_operand(a)
+    axes, sizes = _axes_and_sizes(a, s, axes, real=True)
     a = rfft(a, sizes[-1], axes[-1], norm)
     return _along(fft, a, axes[:-1], sizes[:-1], norm)
 
 
 def irfftn(a: Any, s: Shape = None, axes: Shape = None, norm: str | None = None) -> Any:
     """``ifft`` along all axes but the last, then ``irfft`` along it, as ``numpy.fft.irfftn``."""
-    axes, sizes = _axes_and_sizes(a, s, axes)
+    a = array_operand(a)
+    axes, sizes = _axes_and_sizes(a, s, axes, real=True)
     a = _along(ifft, a, axes[:-1], sizes[:-1], norm)
     return irfft(a, sizes[-1], axes[-1], norm)
 
@@ -207,6 +226,7 @@ def irfft2(a: Any, s: Shape = None, axes: Shape = (-2, -1), norm: str | None = N
 def _shifted(x: Any, axes: int | Sequence[int] | None, inverse: bool) -> Any:
     """x rolled by half its length along ``axes`` (all by default): the zero frequency to the
     centre (``fftshift``) or back (``ifftshift``)."""
+    x = array_operand(x)
     if axes is None:
         axes = range(ndim(x))
     elif isinstance(axes, int | _np.integer):

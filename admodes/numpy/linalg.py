@@ -88,16 +88,10 @@ class QRResult(NamedTuple):
     R: Any
 
 
-def _array(x: Any) -> Any:
-    """x as an array operand: a list or tuple (nested, perhaps holding traced values) as the
-    array NumPy reads from it, anything else as it is."""
-    return _f.asarray(x) if isinstance(x, list | tuple) else x
-
-
 def _square(a: Any, name: str) -> Any:
-    """a (a list as an array: :func:`_array`), a square matrix or a stack of them, or a
+    """a (a list as an array), a square matrix or a stack of them, or a
     LinAlgError naming ``name``."""
-    a = _array(a)
+    a = _f.array_operand(a)
     s = shape(a)
     if len(s) < 2 or s[-1] != s[-2]:
         raise LinAlgError(
@@ -108,9 +102,9 @@ def _square(a: Any, name: str) -> Any:
 
 
 def _matrices(a: Any, name: str) -> Any:
-    """a (a list as an array: :func:`_array`), a matrix or a stack of them, or a LinAlgError
+    """a (a list as an array), a matrix or a stack of them, or a LinAlgError
     naming ``name``."""
-    a = _array(a)
+    a = _f.array_operand(a)
     s = shape(a)
     if len(s) < 2:
         raise LinAlgError(
@@ -164,7 +158,7 @@ def _from_system(x: Any, vector: bool) -> Any:
 
 def solve(a: Any, b: Any) -> Any:
     """x with a x = b (LU)."""
-    a, b = _array(a), _array(b)
+    a, b = _f.array_operand(a), _f.array_operand(b)
     vector = _right_hand_side(a, b, "solve")
     return _from_system(_linalg.solve(a, _as_system(b, vector)), vector)
 
@@ -184,7 +178,7 @@ def solve_triangular(
     ``unit_diagonal``). ``overwrite_b``, ``debug`` and ``check_finite`` are accepted and
     ignored, as by JAX (admodes never overwrites an input)."""
     code = _linalg.trans_code(trans, "solve_triangular")
-    a, b = _array(a), _array(b)
+    a, b = _f.array_operand(a), _f.array_operand(b)
     vector = _right_hand_side(a, b, "solve_triangular")
     x = _linalg.solve_triangular(
         conj(a) if code == 2 and dtype_of(a).kind == "c" else a,
@@ -248,7 +242,7 @@ def multi_dot(arrays: Sequence[Any], *, precision: Any = None) -> Any:
     may be 1-D (a row) and the last 1-D (a column) (``precision``: accepted, as JAX's)."""
     if len(arrays) < 2:
         raise ValueError("multi_dot needs at least two arrays")
-    arrays = [_array(x) for x in arrays]
+    arrays = [_f.array_operand(x) for x in arrays]
     letters = [chr(ord("a") + i) for i in range(len(arrays) + 1)]
     terms = []
     for i, x in enumerate(arrays):
@@ -473,7 +467,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None, *, numpy_resid: bool = Fal
     ‖a x − b‖² of each column of b whatever a's shape and rank (:func:`_squared_misfits`), or
     with ``numpy_resid=True`` NumPy's: those for a full-rank a with more rows than columns, else
     empty; residuals and s are real, as NumPy's and JAX's."""
-    a, b = _array(a), _array(b)
+    a, b = _f.array_operand(a), _f.array_operand(b)
     if ndim(a) != 2 or ndim(b) not in (1, 2) or shape(b)[0] != shape(a)[0]:
         raise LinAlgError(
             f"lstsq: a must be 2-D and b of shape ({shape(a)[0]},) or ({shape(a)[0]}, k); got "
@@ -503,7 +497,7 @@ def cond(x: Any, p: Any = None) -> Any:
     NumPy and JAX compose it; inf where it is nan but x has no nan (NumPy's). The p-norm orders
     need x⁻¹: a singular x gets NumPy's inf, or, when it is traced, NumPy's LinAlgError (its
     derivative is not defined; JAX gives nan)."""
-    x = _array(x)
+    x = _f.array_operand(x)
     s = shape(x)
     if len(s) < 2 or 0 in s[-2:]:
         raise LinAlgError(
@@ -617,7 +611,7 @@ def norm(
     the derivative of the 2-norm at zero is nan, as in JAX. A complex x's norms are those of
     |x|, but for the orders that need singular values: those are x's own (whose derivative
     the singular value decomposition of a complex matrix refuses)."""
-    x = _array(x)
+    x = _f.array_operand(x)
     if dtype_of(x).kind in "biu":  # integers and booleans are read as float64, as NumPy
         x = _np.asarray(x, dtype=float)
     nd = ndim(x)
@@ -659,7 +653,7 @@ def vector_norm(
     """:func:`norm` of the entries over ``axis`` (every axis by default) read as one vector, as
     ``numpy.linalg.vector_norm``: the axes are moved to the front and flattened into one, so
     that two of them never make a matrix norm (ord 2, 1, inf, −inf, 0 or a number p)."""
-    x = _array(x)
+    x = _f.array_operand(x)
     nd = ndim(x)
     axes = tuple(range(nd)) if axis is None else normalize_axis_tuple(axis, nd)
     rest = tuple(i for i in range(nd) if i not in axes)
@@ -694,8 +688,8 @@ def tensordot(
             "with NumPy); drop it, or place the result with jax.device_put after converting it"
         )
     return _tensordot(
-        _array(x1),
-        _array(x2),
+        _f.array_operand(x1),
+        _f.array_operand(x2),
         axes,
         precision=precision,
         preferred_element_type=preferred_element_type,
@@ -705,7 +699,7 @@ def tensordot(
 def outer(x1: Any, x2: Any, /) -> Any:
     """x1ᵢ x2ⱼ for two vectors, as ``numpy.linalg.outer`` (NumPy 2) and JAX's: other shapes
     raise, where :func:`admodes.numpy.outer` flattens them."""
-    x1, x2 = _array(x1), _array(x2)
+    x1, x2 = _f.array_operand(x1), _f.array_operand(x2)
     if ndim(x1) != 1 or ndim(x2) != 1:
         raise ValueError(
             "linalg.outer: input arrays must be one-dimensional, got shapes "
@@ -718,7 +712,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Any:
     """The cross product of 3-vectors along ``axis`` (broadcast over the other axes), as
     ``numpy.linalg.cross`` and JAX's: :func:`admodes.numpy.cross` with the array API's
     signature, which takes 3-vectors only."""
-    x1, x2 = _array(x1), _array(x2)
+    x1, x2 = _f.array_operand(x1), _f.array_operand(x2)
     if shape(x1)[axis] != 3 or shape(x2)[axis] != 3:
         raise ValueError(
             f"linalg.cross needs vectors of 3 components along axis {axis}, got shapes "
@@ -746,7 +740,7 @@ def tensorinv(a: Any, ind: int = 2) -> Any:
     """The inverse of a read as a square matrix, its rows the first ``ind`` axes and its columns
     the others, shaped a.shape[ind:] + a.shape[:ind] (so tensordot(tensorinv(a), a, ind) is the
     identity), as ``numpy.linalg.tensorinv``: :func:`inv` of a reshape."""
-    a, ind = _array(a), operator.index(ind)
+    a, ind = _f.array_operand(a), operator.index(ind)
     if ind <= 0:
         raise ValueError(f"tensorinv: ind must be a positive integer, got {ind}")
     s = shape(a)
@@ -763,7 +757,7 @@ def tensorsolve(a: Any, b: Any, axes: Sequence[int] | None = None) -> Any:
     """x with tensordot(a, x, x.ndim) = b, as ``numpy.linalg.tensorsolve``: a's ``axes`` are
     moved to its end (in that order), then a is read as a square matrix, its rows b's entries
     and its columns x's (of shape a.shape[b.ndim:]): :func:`solve` of a reshape."""
-    a, b = _array(a), _array(b)
+    a, b = _f.array_operand(a), _f.array_operand(b)
     if axes is not None:
         moved = normalize_axis_tuple(axes, ndim(a))
         a = _f.transpose(a, (*(i for i in range(ndim(a)) if i not in moved), *moved))
