@@ -47,9 +47,9 @@ import admodes.numpy as anp
 from admodes.batching import array_numbers
 from admodes.core import TRACED_TYPES, at_each_index, dtype_of, held, ndim, plain, shape
 from admodes.numpy import linalg as numpy_linalg
+from admodes.numpy._functions import array_operand
 from admodes.numpy.linalg import (
     _adjoint,
-    _array,
     _as_system,
     _from_system,
     _right_hand_side,
@@ -105,7 +105,7 @@ def cho_solve(
     """x with a x = b from ``cho_factor(a)``: L y = b, Lᴴ x = y (or Uᴴ y = b, U x = y). Stacks
     of factors and of right-hand sides broadcast (b is one vector only when 1-D, as NumPy 2)."""
     c, lower = c_and_lower
-    c, b = _array(c), _array(b)
+    c, b = array_operand(c), array_operand(b)
     vector = _right_hand_side(c, b, "cho_solve")
     y = solve_triangular(c, _as_system(b, vector), trans=0 if lower else 2, lower=lower)
     return _from_system(solve_triangular(c, y, trans=2 if lower else 0, lower=lower), vector)
@@ -153,7 +153,7 @@ def lu_solve(
     factors and of right-hand sides broadcast (b is one vector only when 1-D, as NumPy 2)."""
     code = trans_code(trans, "lu_solve")
     packed, piv = lu_and_piv
-    packed, b = _array(packed), _array(b)
+    packed, b = array_operand(packed), array_operand(b)
     vector = _right_hand_side(packed, b, "lu_solve")
     n = shape(packed)[-1]
     system = _as_system(b, vector)
@@ -173,7 +173,7 @@ def lu_solve(
 def _matrices(a: Any, name: str) -> Any:
     """a (a list as an array), a stack of matrices (shape (..., m, n)), or a ValueError naming
     ``name``."""
-    a = _array(a)
+    a = array_operand(a)
     if ndim(a) < 2:
         raise ValueError(
             f"{name}: expected a matrix or a stack of them (shape (..., M, N)), got shape "
@@ -323,7 +323,7 @@ def svd(
 
 def block_diag(*arrs: Any) -> Any:
     """The block-diagonal matrix of ``arrs`` (scalars and 1-D arrays count as one row)."""
-    blocks = [anp.reshape(x, (1, -1)) if ndim(x) < 2 else x for x in map(_array, arrs)]
+    blocks = [anp.reshape(x, (1, -1)) if ndim(x) < 2 else x for x in map(array_operand, arrs)]
     if not blocks:
         return np.empty((1, 0))
     dtype = np.result_type(*(dtype_of(x) for x in blocks))
@@ -515,7 +515,7 @@ def solve_sylvester(a: Any, b: Any, q: Any) -> Any:
     primitive of Bartels–Stewart; its derivatives are Sylvester solves too, differentiable in
     all three arguments). A common eigenvalue of a and −b (no unique solution) raises
     LinAlgError, where SciPy returns what LAPACK computed after perturbing it."""
-    a, b, q = _array(a), _array(b), _array(q)
+    a, b, q = array_operand(a), array_operand(b), array_operand(q)
     sides = shape(q)[-2:]
     if len(sides) < 2 or shape(a)[-2:] != sides[:1] * 2 or shape(b)[-2:] != sides[1:] * 2:
         raise ValueError(
@@ -615,7 +615,7 @@ def expm_frechet(
     differentiable in A and E); ``method`` changes only SciPy's algorithm."""
     if method not in _FRECHET_METHODS:
         raise ValueError(f"expm_frechet: method must be one of {list(_FRECHET_METHODS)}")
-    A, E = _square(A, "expm_frechet"), _array(E)
+    A, E = _square(A, "expm_frechet"), array_operand(E)
     if shape(E) != shape(A):
         raise ValueError(
             f"expm_frechet: A and E must have the same shape, got {shape(A)} and {shape(E)}"
@@ -641,7 +641,7 @@ def qr_multiply(
     if mode not in ("left", "right"):
         raise ValueError(f"qr_multiply: mode must be 'left' or 'right', got {mode!r}")
     q, *rest = qr(a, mode="economic", pivoting=pivoting)
-    c = _array(c)
+    c = array_operand(c)
     q = anp.conj(q) if conjugate else q
     m, k = shape(q)[-2:]
     vector = ndim(c) == 1
