@@ -21,19 +21,24 @@ from admodes.tree import flatten, unflatten
 __all__ = ["cost", "counted"]
 
 
-def is_float_leaf(value: Any) -> bool:
-    """Whether ``value`` is a real floating-point scalar or array (a leaf a transform can trace)."""
-    if isinstance(value, bool | int | complex):
+def is_float_leaf(value: Any, complex_ok: bool = False) -> bool:
+    """Whether ``value`` is a real floating-point scalar or array, or with ``complex_ok`` a
+    complex one (a leaf a transform can trace)."""
+    if isinstance(value, bool | int):
         return False
-    return isinstance(value, float | np.ndarray | np.generic) and np.issubdtype(
-        np.result_type(value), np.floating
-    )
+    if isinstance(value, complex):
+        return complex_ok
+    if not isinstance(value, float | np.ndarray | np.generic):
+        return False
+    kind = np.result_type(value).kind
+    return kind == "f" or (complex_ok and kind == "c")
 
 
 def cost(f: Callable[..., Any], *args: Any) -> Counts:
     """The cost of ``f(*args)`` itself, as :func:`admodes.count` reports it.
 
-    Every floating-point leaf of ``args`` (floats, float arrays, inside pytrees too) is traced;
+    Every floating-point or complex leaf of ``args`` (floats, float and complex arrays, inside
+    pytrees too) is traced;
     other leaves (integers, boolean masks, labels) are passed as they are. The counts are those of
     the recorded evaluation: ``ops``, ``flops``, ``by_op`` and ``by_phase`` (all ``"primal"``
     unless ``f`` runs transforms of its own) and ``peak_tangent_bytes``. ``peak_saved_bytes`` is
@@ -42,7 +47,7 @@ def cost(f: Callable[..., Any], *args: Any) -> Counts:
     >>> cost(lambda A, x: np.sum(np.tanh(A @ x)), A, x).flops   # matmul 2·m·n, tanh m, sum m
     """
     leaves, treedef = flatten(args)
-    traced = [i for i, leaf in enumerate(leaves) if is_float_leaf(leaf)]
+    traced = [i for i, leaf in enumerate(leaves) if is_float_leaf(leaf, complex_ok=True)]
 
     def on_traced(*values: Any) -> Any:
         call = list(leaves)

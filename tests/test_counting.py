@@ -87,6 +87,16 @@ def test_cost_rules_by_hand(rng, fn, shapes, by_op, flops):
     assert (c.peak_tangent_bytes, c.step_advances) == (0, 0)
 
 
+def test_cost_traces_complex_arguments(rng):
+    """Complex leaves are traced as float ones: plain operators on complex arrays are counted by
+    the complex rules (a multiply 6 real FLOPs, an add 2), not passed through uncounted."""
+    a = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    b = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    c = ad.cost(lambda a, b: a * b + a, a, b)
+    assert dict(c.by_op) == {"multiply": 1, "add": 1}
+    assert c.flops == 3 * 6 + 3 * 2
+
+
 # ------------------------------------------------------------------- matmul, exactly
 def _matmul_problem(rng):
     return rng.standard_normal((M, K)), rng.standard_normal((K, N))
