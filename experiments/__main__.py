@@ -41,11 +41,16 @@ def _experiment_names(text: str) -> list[str]:
 
 
 def _user_workload(spec: str) -> UserWorkload:
-    """Parse ``module:factory`` into an imported user workload."""
+    """Parse ``module:factory`` into an imported user workload, checked at a small size (any
+    error in the user's module or factory is reported as the argument's)."""
     try:
-        return load_user_workload(spec)
-    except (ImportError, AttributeError, ValueError) as problem:
-        raise argparse.ArgumentTypeError(f"cannot load workload {spec!r}: {problem}") from None
+        workload = load_user_workload(spec)
+        workload.instance(2)
+    except Exception as problem:  # the user's code: report whatever it raised
+        raise argparse.ArgumentTypeError(
+            f"cannot load workload {spec!r}: {type(problem).__name__}: {problem}"
+        ) from None
+    return workload
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     and replaces this process with one running on the faster setting.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    names = [user.name for user in args.workload]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        parser.error(
+            f"--workload: more than one factory named {', '.join(repeated)} (a workload's name is "
+            "its factory's, in the results): rename all but one"
+        )
     if args.list:
         for spec in CATALOG:
             print(f"{spec.name:<15} {spec.description}")

@@ -41,7 +41,7 @@ def run(ctx: Context) -> str:
         f, x, ref = workloads.dense_tanh(n, m, ctx.rng(n, m)).under_test()
         chosen = [method for pair in measure.PAIRS for method in pair.methods(f, x, ref)]
         measure.measure_point(ctx, workload=WORKLOAD, n_inputs=n, n_outputs=m, methods=chosen)
-    users = users_with(ctx, one_output=False)
+    users = users_with(ctx, one_output=False, beside={WORKLOAD})
     sweep(
         ctx,
         users,

@@ -53,7 +53,7 @@ def run(ctx: Context) -> str:
     timed_max = QUICK_TIMED_FORWARD_MAX if ctx.quick else FULL_TIMED_FORWARD_MAX
     batched_max = QUICK_BATCHED_MAX if ctx.quick else FULL_BATCHED_MAX
     builds = {name: (lambda n, b=build: b(n, ctx.rng(n))) for name, build in BUILDERS.items()}
-    builds.update(users_with(ctx, one_output=True))
+    builds.update(users_with(ctx, one_output=True, beside=builds))
 
     def methods_of(instance: workloads.Instance, f: Fun, x: Any, ref: Reference) -> list[Method]:
         n = instance.n_inputs

@@ -49,6 +49,8 @@ POLICIES = ("nothing_saveable", "dots_saveable", "everything_saveable")
 ELEMENTWISE_PER_LAYER = 5
 NO_CHECKPOINT, PLAIN_CHECKPOINT = "grad, no checkpoint", "grad, checkpoint"
 FORWARD = "jvp, one direction"
+#: The built-in workload: a chain of elementwise steps, the sweeps' function.
+CHAIN = "chain"
 SCHEDULES = {"store_all": 1.0, "sqrt": 0.5, "binomial": 0.0}
 """Schedule → theory slope of the bytes it holds against depth (binomial: O(log n))."""
 
@@ -106,7 +108,7 @@ def run(ctx: Context) -> str:
         chosen += [_reverse(depth, x0, ref, schedule) for schedule in SCHEDULES]
         measure_point(
             ctx,
-            workload="chain",
+            workload=CHAIN,
             n_inputs=width,
             n_outputs=1,
             methods=chosen,
@@ -129,9 +131,9 @@ def run(ctx: Context) -> str:
         "its curve is the tangent bytes it holds (`peak_tangent_bytes`)."
     )
     policies = _policies(ctx, *(QUICK_LAYERS if ctx.quick else FULL_LAYERS))
-    for name, build in users_with(ctx, one_output=True).items():
+    for name, build in users_with(ctx, one_output=True, beside={CHAIN}).items():
         _user_memory(ctx, name, build, QUICK_USER_SIZES if ctx.quick else FULL_USER_SIZES)
-    ctx.describe_workloads({"chain": step})
+    ctx.describe_workloads({CHAIN: step})
     return f"{ctx.verdict_summary()}. {exact}. {policies}"
 
 
@@ -140,7 +142,7 @@ def _chain_samples(frame: pd.DataFrame, method: str, column: str) -> pd.DataFram
     tangents for forward mode and the saved residuals for reverse mode."""
     if column == "held":
         column = "peak_tangent_bytes" if method == FORWARD else "peak_saved_bytes"
-    return value_samples(frame, {"method": method, "workload": "chain"}, column, ["depth"])
+    return value_samples(frame, {"method": method, "workload": CHAIN}, column, ["depth"])
 
 
 def _depth_figure(ctx: Context, frame: pd.DataFrame, width: int) -> None:

@@ -41,7 +41,7 @@ def run(ctx: Context) -> str:
     """Sweep m for each workload; figures of the cost ratios to f; slopes; crossovers."""
     n = QUICK_N if ctx.quick else FULL_N
     builds = {name: (lambda m, b=build: b(n, m, ctx.rng(m))) for name, build in BUILDERS.items()}
-    builds.update(users_with(ctx, one_output=False))
+    builds.update(users_with(ctx, one_output=False, beside=builds))
     sweep(
         ctx,
         builds,

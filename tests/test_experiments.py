@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,10 +22,12 @@ import pytest
 
 from experiments.__main__ import build_parser, main, selected
 from experiments.catalog import CATALOG
+from experiments.harness import workloads
 from experiments.harness.context import Context
 from experiments.harness.files import REQUIRED_COLUMNS, write_atomically, write_text_atomically
 from experiments.harness.report import REPORT_FILE
 from experiments.harness.runner import ExperimentSpec, RunSettings, run_all
+from experiments.harness.scaling import users_with
 from experiments.harness.stats import (
     AGREES,
     DISAGREES,
@@ -309,6 +313,55 @@ def rotate_squares(size):
     x = np.linspace(0.5, 1.5, size)
     return (lambda v: np.square(v * np.concatenate([v[1:], v[:1]])), x)
 '''
+
+
+BAD_WORKLOADS = """
+import numpy as np
+
+import admodes.numpy as anp
+
+
+def shape_one(size):
+    return (lambda v: anp.sum(v * v, keepdims=True)), np.ones(size)
+
+
+def not_a_pair(size):
+    return np.ones(size)
+
+
+def fine(size):
+    return (lambda v: anp.sum(v * v)), np.ones(size)
+"""
+
+
+@pytest.mark.parametrize(
+    ("specs", "message"),
+    [
+        (["bad_workloads:shape_one"], r"returns shape \(1,\): return a scalar"),
+        (["bad_workloads:not_a_pair"], r"must return \(f, x\) or \(f, x, f_jax\)"),
+        (["broken_workloads:fine"], "SyntaxError"),
+        (["bad_workloads:fine", "bad_workloads:fine"], "more than one factory named fine"),
+    ],
+)
+def test_a_malformed_user_workload_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, specs, message
+) -> None:
+    """Checked at a small size when the command line is read: a clear usage error, before any
+    experiment runs (and fails with it)."""
+    (tmp_path / "bad_workloads.py").write_text(BAD_WORKLOADS)
+    (tmp_path / "broken_workloads.py").write_text("def fine(:\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SystemExit):
+        main(["--list", *(arg for spec in specs for arg in ("--workload", spec))])
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_user_workload_named_as_a_built_in_is_refused() -> None:
+    """Its rows would mix with the built-in's of the same name."""
+    clash = workloads.UserWorkload("mine:elementwise", workloads.elementwise)
+    ctx = SimpleNamespace(user_workloads=(clash,), note=lambda text: None)
+    with pytest.raises(ValueError, match="rename the factory"):
+        users_with(ctx, one_output=True, beside={"elementwise"})
 
 
 def _quick_run(out: Path, *extra: str, pythonpath: str = "") -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,10 +50,16 @@ class Series:
     fit_min_x: float = 0.0
 
 
-def users_with(ctx: Context, *, one_output: bool) -> dict[str, Build]:
-    """The user's workloads with one output (or with several); a note names the others."""
+def users_with(ctx: Context, *, one_output: bool, beside: Collection[str] = ()) -> dict[str, Build]:
+    """The user's workloads with one output (or with several); a note names the others.
+    ValueError for one named as a built-in workload ``beside`` it (their rows would mix)."""
     fitting = {}
     for user in ctx.user_workloads:
+        if user.name in beside:
+            raise ValueError(
+                f"your workload {user.spec!r} is named {user.name!r}, as a built-in workload of "
+                "this experiment (a workload's name is its factory's): rename the factory"
+            )
         if (user.instance(2).n_outputs == 1) == one_output:
             fitting[user.name] = user.instance
         else:

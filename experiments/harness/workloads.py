@@ -167,13 +167,26 @@ class UserWorkload:
         return describe(self.factory)
 
     def instance(self, size: int) -> Instance:
-        """The workload at ``size``: its point as a float64 array, its output count measured."""
-        f, x, *rest = self.factory(size)
+        """The workload at ``size``: its point as a float64 array, its output count measured.
+        ValueError when the factory does not return ``(f, x)`` or ``(f, x, f_jax)``, or f's
+        output is neither a scalar (one output) nor an array of several."""
+        made = self.factory(size)
+        if not (isinstance(made, tuple) and len(made) in (2, 3) and callable(made[0])):
+            raise ValueError(
+                f"{self.spec}({size}) must return (f, x) or (f, x, f_jax) with f callable, got "
+                f"{type(made).__name__}"
+            )
+        f, x, *rest = made
         jax_fun = rest[0] if rest else None
         x = np.asarray(x, dtype=np.float64)
         versions = {"admodes": f, "jax": jax_fun}
-        n_outputs = int(np.size(f(x)))
-        return Instance(self.name, x, n_outputs, lambda B: versions.get(B.name))
+        out = np.asarray(f(x))
+        if out.size == 1 and out.ndim > 0:
+            raise ValueError(
+                f"f of {self.spec} returns shape {out.shape}: return a scalar for one output "
+                "(as grad needs), e.g. the sum"
+            )
+        return Instance(self.name, x, int(out.size), lambda B: versions.get(B.name))
 
 
 def load_user_workload(spec: str) -> UserWorkload:
