@@ -9,6 +9,7 @@ shape is checked, every output against JAX in float64 (relative 1e-10), and ``sa
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from experiments.gradbench import inputs
+from experiments.gradbench.protocol import serve
 from experiments.gradbench.reference import GOLDEN, compare, expected
 
 # Long (a sweep against JAX or whole programs): `make test-fast` leaves it out.
@@ -151,3 +153,14 @@ def test_failures_are_replies(tool: Tool) -> None:
     message = {"kind": "evaluate", "module": "lse", "function": "primal", "input": {"y": []}}
     response = tool.send(message)
     assert response["success"] is False and "KeyError" in response["error"]
+
+
+def test_a_line_that_is_no_message_is_skipped(capsys: pytest.CaptureFixture) -> None:
+    """Not JSON, not an object, no id: noted on stderr, no reply; the session goes on."""
+    lines = ["not json", "[1, 2]", '{"kind": "start"}', '{"id": 5, "kind": "start"}']
+    out = io.StringIO()
+    serve(io.StringIO("\n".join(lines) + "\n"), out)
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        {"id": 5, "tool": "admodes"}
+    ]
+    assert capsys.readouterr().err.count("ignored a line that is no message") == 3

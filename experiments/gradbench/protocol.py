@@ -131,6 +131,22 @@ def reply(message: dict[str, Json]) -> dict[str, Json] | None:
     return {"id": message["id"]} | body
 
 
+def answer(line: str) -> dict[str, Json] | None:
+    """:func:`reply`'s answer to the message on ``line``. A line that is no message (not JSON,
+    or not an object with an id) is noted on stderr and answered with nothing (``{}``): the
+    session goes on."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        message = None
+    if not (isinstance(message, dict) and "id" in message):
+        print(
+            f"gradbench tool: ignored a line that is no message: {line.strip()!r}", file=sys.stderr
+        )
+        return {}
+    return reply(message)
+
+
 def serve(stdin: TextIO, stdout: TextIO) -> None:
     """Answer messages from ``stdin`` on ``stdout`` until ``end`` or end of input."""
     saved, sys.stdout = sys.stdout, sys.stderr
@@ -138,10 +154,11 @@ def serve(stdin: TextIO, stdout: TextIO) -> None:
         for line in stdin:
             if not line.strip():
                 continue
-            response = reply(json.loads(line))
+            response = answer(line)
             if response is None:
                 break
-            stdout.write(json.dumps(response) + "\n")
-            stdout.flush()
+            if response:
+                stdout.write(json.dumps(response) + "\n")
+                stdout.flush()
     finally:
         sys.stdout = saved
