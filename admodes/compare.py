@@ -340,13 +340,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--methods", default=None, help="comma-separated method names")
     parser.add_argument("--repeats", type=int, default=5)
     options = parser.parse_args(argv)
-    f = pkgutil.resolve_name(options.function)
-    args = pkgutil.resolve_name(options.args_from)()
+    f = _resolved(parser, options.function, "function")
+    args = _resolved(parser, options.args_from, "--args-from")()
     argnums = options.argnums[0] if len(options.argnums) == 1 else tuple(options.argnums)
     print(
         compare_modes(
             f,
-            *(args if isinstance(args, tuple) else (args,)),
+            *(args if isinstance(args, tuple | list) else (args,)),  # f(*make_args())
             argnums=argnums,
             methods=None if options.methods is None else options.methods.split(","),
             chunk_size=options.chunk_size,
@@ -354,6 +354,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             repeats=options.repeats,
         )
     )
+
+
+def _resolved(parser: argparse.ArgumentParser, spec: str, what: str) -> Any:
+    """The callable ``module:name`` names, or a usage error saying why there is none."""
+    if ":" not in spec:
+        parser.error(f"{what} {spec!r}: expected module:name")
+    try:
+        found = pkgutil.resolve_name(spec)
+    except (ImportError, AttributeError, ValueError) as problem:
+        parser.error(f"{what} {spec!r}: {type(problem).__name__}: {problem}")
+    if not callable(found):
+        parser.error(f"{what} {spec!r} is not callable")
+    return found
 
 
 if __name__ == "__main__":

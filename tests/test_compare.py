@@ -202,6 +202,27 @@ def test_command(tmp_path, monkeypatch, capsys) -> None:
     sys.modules.pop("user_model", None)
 
 
+def test_command_unpacks_a_list_and_names_what_it_cannot_find(tmp_path, monkeypatch, capsys):
+    """f(*make_args()) for a list too; a module or name that is not there is a usage error."""
+    (tmp_path / "user_pair.py").write_text(
+        "import numpy as np\n"
+        "def f(x, y):\n    return np.sum(np.sin(x) * y)\n"
+        "def make_args():\n    return [np.ones(4), np.full(4, 2.0)]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    main(["user_pair:f", "--args-from", "user_pair:make_args", "--repeats", "1"])
+    assert "n = 4 inputs, m = 1 output." in capsys.readouterr().out
+    for spec, message in (
+        ("no_such_module:f", "ModuleNotFoundError"),
+        ("user_pair:g", "has no attribute 'g'"),
+        ("user_pair", "expected module:name"),
+    ):
+        with pytest.raises(SystemExit):
+            main([spec, "--args-from", "user_pair:make_args"])
+        assert message in capsys.readouterr().err
+    sys.modules.pop("user_pair", None)
+
+
 def test_readme_example_flops() -> None:
     """The README's cost and compare_modes example: the FLOPs it shows are exact."""
     setup = next(b for b in BLOCKS if "ad.cost(f, x)" in b)
