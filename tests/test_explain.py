@@ -33,6 +33,15 @@ def test_chain_rule_by_hand() -> None:
     assert ex.derivative == {"x": 30.0} and ex.value == 25.0
 
 
+def test_pytree_inputs_are_named_by_their_keys() -> None:
+    # f = w·b for p = {"w": 2, "b": 3} (keys in sorted order, b first): ∂f/∂w = 3, ∂f/∂b = 2.
+    ex = explain(lambda p, q: p["w"] * p["b"] + q[1], {"w": 2.0, "b": 3.0}, (0.5, 4.0))
+    assert [r.node for r in ex.rows[:4]] == ["p['b']", "p['w']", "q[0]", "q[1]"]
+    assert ex.derivative == {"p['b']": 2.0, "p['w']": 3.0, "q[0]": 0.0, "q[1]": 1.0}
+    with pytest.raises(TypeError, match="e.g. 2.0 for 2"):
+        explain(lambda a: a * a, 2)
+
+
 def test_loss_by_hand_both_modes() -> None:
     # z = w·x = 6, h = z + b = 7, L = h² = 49; L̄ = 1, h̄ = 2h = 14, z̄ = b̄ = 14, w̄ = 14·3 = 42,
     # x̄ = 14·2 = 28.

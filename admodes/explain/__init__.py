@@ -32,7 +32,7 @@ from admodes.measure import is_float_leaf
 from admodes.nn import relu
 from admodes.registry import IDENTITY, NEGATE, Primitive
 from admodes.reverse import Node, Tape
-from admodes.tree import flatten, unflatten
+from admodes.tree import flatten, flatten_with_path, keystr, unflatten
 
 __all__ = ["Explanation", "Row", "explain", "seed_report"]
 
@@ -154,6 +154,11 @@ def explain(
     if mode not in ("reverse", "forward"):
         raise ValueError(f"mode must be 'reverse' or 'forward', got {mode!r}")
     inputs, leaves, rebuild = _inputs(f, args)
+    if not leaves:
+        raise TypeError(
+            "explain differentiates in the floating-point arguments, and none was given (an "
+            "integer or bool is a constant): pass floats, e.g. 2.0 for 2"
+        )
     labels = (inputs, tuple(names))
     if mode == "reverse":
         tape, _, out = _record(f, rebuild, leaves)
@@ -173,10 +178,9 @@ def _inputs(f: Callable[..., Any], args: tuple) -> tuple[list[str], list[Any], C
     names, leaves, where = [], [], []
     for k, arg in enumerate(args):
         base = params[k] if k < len(params) else f"arg{k}"
-        arg_leaves, _ = flatten(arg)
-        for j, leaf in enumerate(arg_leaves):
+        for j, (path, leaf) in enumerate(flatten_with_path(arg)[0]):
             if is_float_leaf(leaf):
-                names.append(base if len(arg_leaves) == 1 else f"{base}[{j}]")
+                names.append(base + keystr(path))  # p['w'], p[0].b: the leaf's keys
                 leaves.append(leaf)
                 where.append((k, j))
 
