@@ -45,7 +45,7 @@ def _user_workload(spec: str) -> UserWorkload:
     error in the user's module or factory is reported as the argument's)."""
     try:
         workload = load_user_workload(spec)
-        workload.instance(2)
+        workload.instance(2)  # the factory and f run once
     except Exception as problem:  # the user's code: report whatever it raised
         raise argparse.ArgumentTypeError(
             f"cannot load workload {spec!r}: {type(problem).__name__}: {problem}"

@@ -337,7 +337,6 @@ def fine(size):
 @pytest.mark.parametrize(
     ("specs", "message"),
     [
-        (["bad_workloads:shape_one"], r"returns shape \(1,\): return a scalar"),
         (["bad_workloads:not_a_pair"], r"must return \(f, x\) or \(f, x, f_jax\)"),
         (["broken_workloads:fine"], "SyntaxError"),
         (["bad_workloads:fine", "bad_workloads:fine"], "more than one factory named fine"),
@@ -354,6 +353,18 @@ def test_a_malformed_user_workload_is_a_usage_error(
     with pytest.raises(SystemExit):
         main(["--list", *(arg for spec in specs for arg in ("--workload", spec))])
     assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_vector_of_one_output_counts_as_several(tmp_path, monkeypatch) -> None:
+    """One output means a scalar, as grad needs: f with output shape (1,) joins the experiments
+    of several outputs (Jacobians), not those of one."""
+    (tmp_path / "bad_workloads.py").write_text(BAD_WORKLOADS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    vector = workloads.load_user_workload("bad_workloads:shape_one")
+    scalar = workloads.load_user_workload("bad_workloads:fine")
+    ctx = SimpleNamespace(user_workloads=(vector, scalar), note=lambda text: None)
+    assert list(users_with(ctx, one_output=True)) == ["fine"]
+    assert list(users_with(ctx, one_output=False)) == ["shape_one"]
 
 
 def test_a_user_workload_named_as_a_built_in_is_refused() -> None:

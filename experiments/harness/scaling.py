@@ -60,7 +60,7 @@ def users_with(ctx: Context, *, one_output: bool, beside: Collection[str] = ()) 
                 f"your workload {user.spec!r} is named {user.name!r}, as a built-in workload of "
                 "this experiment (a workload's name is its factory's): rename the factory"
             )
-        if (user.instance(2).n_outputs == 1) == one_output:
+        if user.one_output == one_output:
             fitting[user.name] = user.instance
         else:
             has = "several outputs" if one_output else "one output"

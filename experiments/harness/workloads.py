@@ -167,9 +167,19 @@ class UserWorkload:
         return describe(self.factory)
 
     def instance(self, size: int) -> Instance:
-        """The workload at ``size``: its point as a float64 array, its output count measured.
-        ValueError when the factory does not return ``(f, x)`` or ``(f, x, f_jax)``, or f's
-        output is neither a scalar (one output) nor an array of several."""
+        """The workload at ``size``: its point as a float64 array, its output count measured."""
+        f, x, jax_fun, out = self._made(size)
+        versions = {"admodes": f, "jax": jax_fun}
+        return Instance(self.name, x, int(out.size), lambda B: versions.get(B.name))
+
+    @property
+    def one_output(self) -> bool:
+        """Whether f gives one output, a scalar (a vector of any length counts as several)."""
+        return self._made(2)[3].ndim == 0
+
+    def _made(self, size: int) -> tuple[Callable[[Any], Any], np.ndarray, Any, np.ndarray]:
+        """``(f, x, f_jax or None, f(x))`` from the factory; ValueError when it does not return
+        ``(f, x)`` or ``(f, x, f_jax)``."""
         made = self.factory(size)
         if not (isinstance(made, tuple) and len(made) in (2, 3) and callable(made[0])):
             raise ValueError(
@@ -177,16 +187,8 @@ class UserWorkload:
                 f"{type(made).__name__}"
             )
         f, x, *rest = made
-        jax_fun = rest[0] if rest else None
         x = np.asarray(x, dtype=np.float64)
-        versions = {"admodes": f, "jax": jax_fun}
-        out = np.asarray(f(x))
-        if out.size == 1 and out.ndim > 0:
-            raise ValueError(
-                f"f of {self.spec} returns shape {out.shape}: return a scalar for one output "
-                "(as grad needs), e.g. the sum"
-            )
-        return Instance(self.name, x, int(out.size), lambda B: versions.get(B.name))
+        return f, x, rest[0] if rest else None, np.asarray(f(x))
 
 
 def load_user_workload(spec: str) -> UserWorkload:
