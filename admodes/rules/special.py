@@ -237,9 +237,11 @@ _MAX_TERMS = 10_000
 _BIG, _BIGINV = 4.503599627370496e15, 2.22044604925031308085e-16  # Cephes' rescaling
 
 
-def _log_prefactor(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """a log x − x − log Γ(a) for complex a = α + ih (log Γ to first order in h: exact here)."""
-    return a * np.log(x) - x - (sc.gammaln(a.real) + 1j * a.imag * sc.digamma(a.real))
+def _log_prefactor(a: np.ndarray, x: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """a log x − x − log Γ(a + shift) for complex a = α + ih (log Γ to first order in h: exact
+    here, the step being relative to α)."""
+    b = a.real + shift
+    return a * np.log(x) - x - (sc.gammaln(b) + 1j * a.imag * sc.digamma(b))
 
 
 def _settled(change: np.ndarray, value: np.ndarray) -> bool:
@@ -251,8 +253,8 @@ def _settled(change: np.ndarray, value: np.ndarray) -> bool:
     )
 
 
-def _p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """P(a, x) = x^a e^(−x) / Γ(a + 1) · Σₙ xⁿ / ((a + 1)⋯(a + n))."""
+def _log_p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log P(a, x), P = x^a e^(−x) / Γ(a + 1) · Σₙ xⁿ / ((a + 1)⋯(a + n))."""
     term = np.ones_like(a)
     total = np.ones_like(a)
     r = a.copy()
@@ -262,11 +264,13 @@ def _p_series(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         total = total + term
         if _settled(term, total):
             break
-    return total * np.exp(_log_prefactor(a, x)) / a
+    # 1/Γ(a + 1), not 1/(a Γ(a)): for a tiny the two factors' derivatives, each of order 1/a,
+    # would cancel to the O(1) one, losing log10(1/a) digits
+    return np.log(total) + _log_prefactor(a, x, shift=1.0)
 
 
-def _q_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Q(a, x) by Legendre's continued fraction (Cephes ``igamc``), for x > 1 and x > a."""
+def _log_q_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log Q(a, x), Q by Legendre's continued fraction (Cephes ``igamc``), for x > 1, x > a."""
     y, z, c = 1.0 - a, x + 2.0 - a, 0.0
     pkm2, qkm2 = np.ones_like(a), x + 0.0 * a
     pkm1, qkm1 = x + 1.0 + 0.0 * a, z * x
@@ -283,21 +287,30 @@ def _q_continued_fraction(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         pkm2, pkm1, qkm2, qkm1 = pkm2 * scale, pkm1 * scale, qkm2 * scale, qkm1 * scale
         if _settled(change, fraction):
             break
-    return fraction * np.exp(_log_prefactor(a, x))
+    return np.log(fraction) + _log_prefactor(a, x)
 
 
 def _gammainc_grad_a_impl(a: Any, x: Any) -> Any:
-    """∂P(a, x)/∂a: the series where x ≤ 1 or x ≤ a, −∂Q/∂a by the continued fraction elsewhere;
-    0 at x = 0 and x = inf, nan outside a > 0, x ≥ 0."""
+    """∂P(a, x)/∂a: the series where x ≤ 1 or x ≤ a, −∂Q/∂a by the continued fraction elsewhere,
+    each as F · ∂(log F)/∂a from a complex step in log space (so a derivative near the smallest
+    float does not underflow in the step's imaginary part); 0 at x = 0 and x = inf, nan outside
+    a > 0, x ≥ 0."""
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     out = np.full(a.shape, np.nan)
     interior = (a > 0) & (x > 0) & np.isfinite(x)
     series = interior & ((x <= 1) | (x <= a))
     fraction = interior & ~series
-    stepped = a + 1j * _STEP
-    out[series] = _p_series(stepped[series], x[series]).imag / _STEP
-    out[fraction] = -_q_continued_fraction(stepped[fraction], x[fraction]).imag / _STEP
+    step = _STEP * np.minimum(a, 1.0)  # relative for a < 1: h ≪ a however small a is
+    stepped = a + 1j * step
+    log_p = _log_p_series(stepped[series], x[series])
+    out[series] = np.exp(log_p.real) * (log_p.imag / step[series])
+    log_q = _log_q_continued_fraction(stepped[fraction], x[fraction])
+    out[fraction] = -np.exp(log_q.real) * (log_q.imag / step[fraction])
     out[(a > 0) & ((x == 0) | np.isposinf(x))] = 0.0
+    # a below 1e-20: Q(a, x) = a E₁(x) + O(a²), so ∂P/∂a = −E₁(x) to rounding (a step relative
+    # to such an a would be subnormal)
+    tiny = interior & (a < _STEP)
+    out[tiny] = -sc.exp1(x[tiny])
     return out if out.ndim else float(out)
 
 
