@@ -318,7 +318,8 @@ def test_detrend_keeps_float32_and_makes_integers_float(rng: np.random.Generator
 @pytest.mark.parametrize(
     ("args", "kwargs"),
     [((Y35,), {}), ((Y35, X5), {}), ((Y35,), {"dx": 0.3, "axis": 0}),
-     ((Y35, Y35 + np.arange(3.0)[:, None]), {"axis": 0})],
+     ((Y35, Y35 + np.arange(3.0)[:, None]), {"axis": 0}),
+     ((np.array([True, False, True]),), {}), ((np.array([1, 2, 4]),), {"dx": 0.5})],
 )  # fmt: skip
 def test_trapezoid_matches_scipy(args: tuple, kwargs: dict) -> None:
     assert_close(integrate.trapezoid(*args, **kwargs), scipy.integrate.trapezoid(*args, **kwargs),

@@ -647,8 +647,9 @@ cumulative_prod = _cumulative(cumprod, 1.0, "cumulative_prod")
 
 def trapezoid(y: Any, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Any:
     """∫ y by the trapezoidal rule along ``axis``: Σ ½·Δx·(y[i+1] + y[i]), with Δx = diff(x)
-    (or ``dx``); with a constant spacing, as JAX, Δx·(Σ y − ½·(y[0] + y[−1]))."""
-    y = asarray(y)
+    (or ``dx``); with a constant spacing, as JAX, Δx·(Σ y − ½·(y[0] + y[−1])). Integer and
+    bool y are integrated as floats (as NumPy and JAX: True + True is 2 there)."""
+    y = inexact(y)
     if x is None:
         step = dx if isinstance(dx, int | float) else asarray(dx)  # a Python scalar stays weak
         if ndim(step) > 0:
