@@ -94,6 +94,10 @@ def test_options_and_errors() -> None:
         asl.cg(SPD, B, callback=print)
     with pytest.raises(ValueError, match="must be a 5×5 matrix, linear operator or function"):
         asl.bicgstab(np.ones((4, 4)), B)
+    with pytest.raises(TypeError, match="ravel_pytree"):  # JAX takes pytrees; said what to do
+        asl.cg(SPD, {"b": B})
+    with pytest.raises(ValueError, match="solve per column"):
+        asl.gmres(SPD, np.stack([B, B], axis=1))
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -90,8 +90,10 @@ VALUES = [
     ("expn", functools.partial(_expn_orders, special), functools.partial(_expn_orders, sc),
      (REAL,), 0.0),
     ("spence", special.spence, sc.spence, (np.concatenate([REAL, [1.5, 2.0, 1e10]]),), 0.0),
-    ("zeta", special.zeta, sc.zeta, (A([[1.0], [1.5], [2.0], [40.0], [0.5], [INF], [NAN]]),
-                                     A([-2.0, -1.5, 0.0, 1e-3, 1.0, 3.0, INF])), 0.0),
+    # SciPy's, but nan at a nan argument (SciPy: inf for q ≤ 0), as JAX's
+    ("zeta", special.zeta, lambda s, q: np.where(np.isnan(s) | np.isnan(q), NAN, sc.zeta(s, q)),
+     (A([[1.0], [1.5], [2.0], [40.0], [0.5], [INF], [NAN]]),
+      A([-2.0, -1.5, 0.0, 1e-3, 1.0, 3.0, INF])), 0.0),
     ("sici", special.sici, sc.sici, (np.concatenate([REAL, [-1e10, 4.0, 1e9, 2e9]]),), 0.0),
     ("fresnel", special.fresnel, sc.fresnel, (np.concatenate([REAL, [-1e10, 4.0, 1e9]]),), 0.0),
     ("owens_t", special.owens_t, sc.owens_t, (REAL[:, None], A([-INF, -2.0, 0.0, 0.5, 1.0, INF])),
@@ -418,6 +420,14 @@ def test_spence_derivative_is_log_z_over_one_minus_z_but_at_jaxs_constants() -> 
     for z in (-1.0, 0.0, 1.0):  # the second derivative of a constant, too, in every nesting
         second = ad.hessian(special.spence)(z), ad.grad(ad.grad(special.spence))(z)
         assert second == (0.0, 0.0) and ad.jacfwd(ad.jacfwd(special.spence))(z) == 0.0
+
+
+def test_zeta_of_nan_is_nan_as_jax() -> None:
+    """nan in s or q gives nan (SciPy's zeta gives inf for q ≤ 0), as JAX's."""
+    s, q = np.array([np.nan, np.nan, np.nan, 2.0]), np.array([0.0, -1.0, 1.0, np.nan])
+    want = np.asarray(jss.zeta(s, q))
+    assert np.isnan(want).all()
+    np.testing.assert_array_equal(special.zeta(s, q), want)
 
 
 def test_zeta_derivatives_in_s_are_the_series_to_every_order() -> None:

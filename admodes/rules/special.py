@@ -511,9 +511,15 @@ def _zeta_s(k: int, s: Any, q: Any) -> Any:
     return zeta(s, q) if k == 0 else zeta_s_derivative(k, s, q)
 
 
+def _zeta_impl(s: Any, q: Any) -> Any:
+    """SciPy's ζ(s, q), nan where s or q is nan (SciPy gives inf at q ≤ 0, JAX nan)."""
+    value = sc.zeta(s, q)
+    return np.where(np.isnan(s) | np.isnan(q), np.nan, value)[()]
+
+
 zeta = defelementwise(
     "zeta",
-    weak_scalars(sc.zeta),
+    weak_scalars(_zeta_impl),
     lambda ans, s, q: zeta_s_derivative(1, s, q),
     lambda ans, s, q: _zeta_dq(ans, 0, s, q),
 )

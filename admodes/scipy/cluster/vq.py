@@ -22,8 +22,10 @@ def vq(obs: Any, code_book: Any, check_finite: bool = True) -> tuple[np.ndarray,
     features; finite, with ``check_finite``), are SciPy's on the plain values; the distances
     are JAX's norm of the differences, so a distance of 0 has JAX's derivative, nan."""
     obs, code_book = anp.asarray(obs), anp.asarray(code_book)
-    codes = at_each_index(
-        lambda o, c: scipy.cluster.vq.vq(o, c, check_finite=check_finite)[0], obs, code_book
+    codes = at_each_index(  # as int64 (SciPy's are int32), JAX's default integer type
+        lambda o, c: scipy.cluster.vq.vq(o, c, check_finite=check_finite)[0].astype(np.int64),
+        obs,
+        code_book,
     )
     dtype = np.result_type(dtype_of(obs), dtype_of(code_book))
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)  # integers as float64, as SciPy

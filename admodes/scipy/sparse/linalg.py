@@ -98,10 +98,18 @@ def _solve(
         if rtol != 1e-5:
             raise TypeError(f"{method}: give rtol (SciPy's name) or tol (JAX's), not both")
         rtol = tol
+    if isinstance(b, dict) or (isinstance(b, tuple | list) and any(ndim(v) for v in b)):
+        raise TypeError(
+            f"{method} takes b as a real vector, got a {type(b).__name__} (JAX takes pytrees, "
+            "admodes does not): pass one flat vector, as admodes.flatten_util.ravel_pytree(b) "
+            "gives it with the function to unflatten the solution"
+        )
     b = anp.asarray(b)
     if ndim(b) != 1 or dtype_of(b).kind not in "f":
         raise ValueError(
-            f"{method} takes b as a real vector, got shape {shape(b)} and dtype {dtype_of(b)}"
+            f"{method} takes b as a real vector, got shape {shape(b)} and dtype {dtype_of(b)} "
+            "(JAX also takes matrices and complex b, admodes does not): solve per column, or "
+            "for the real and imaginary parts as one real system"
         )
     n = shape(b)[0]
     if x0 is not None and shape(x0) != (n,):
