@@ -190,37 +190,29 @@ def test_settings_out_of_range_are_named(settings: dict, message: str) -> None:
 
 
 def test_command(tmp_path, monkeypatch, capsys) -> None:
+    """f(*make_args()), for a tuple or a list; a module or name that is not there is a usage
+    error."""
     (tmp_path / "user_model.py").write_text(
         "import numpy as np\n"
         "def f(x):\n    return np.sum(np.sin(x) * x)\n"
         "def make_args():\n    return (np.linspace(0.0, 1.0, 20),)\n"
+        "def g(x, y):\n    return np.sum(np.sin(x) * y)\n"
+        "def make_pair():\n    return [np.ones(4), np.full(4, 2.0)]\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    main(["user_model:f", "--args-from", "user_model:make_args", "--repeats", "1"])
-    out = capsys.readouterr().out
-    assert "jacrev()" in out and "n = 20 inputs, m = 1 output." in out
-    sys.modules.pop("user_model", None)
-
-
-def test_command_unpacks_a_list_and_names_what_it_cannot_find(tmp_path, monkeypatch, capsys):
-    """f(*make_args()) for a list too; a module or name that is not there is a usage error."""
-    (tmp_path / "user_pair.py").write_text(
-        "import numpy as np\n"
-        "def f(x, y):\n    return np.sum(np.sin(x) * y)\n"
-        "def make_args():\n    return [np.ones(4), np.full(4, 2.0)]\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    main(["user_pair:f", "--args-from", "user_pair:make_args", "--repeats", "1"])
-    assert "n = 4 inputs, m = 1 output." in capsys.readouterr().out
+    for spec, args_from, n in (("f", "make_args", 20), ("g", "make_pair", 4)):
+        main([f"user_model:{spec}", "--args-from", f"user_model:{args_from}", "--repeats", "1"])
+        out = capsys.readouterr().out
+        assert "jacrev()" in out and f"n = {n} inputs, m = 1 output." in out
     for spec, message in (
         ("no_such_module:f", "ModuleNotFoundError"),
-        ("user_pair:g", "has no attribute 'g'"),
-        ("user_pair", "expected module:name"),
+        ("user_model:h", "has no attribute 'h'"),
+        ("user_model", "expected module:name"),
     ):
         with pytest.raises(SystemExit):
-            main([spec, "--args-from", "user_pair:make_args"])
+            main([spec, "--args-from", "user_model:make_args"])
         assert message in capsys.readouterr().err
-    sys.modules.pop("user_pair", None)
+    sys.modules.pop("user_model", None)
 
 
 def test_readme_example_flops() -> None:
