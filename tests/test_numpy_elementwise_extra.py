@@ -98,6 +98,12 @@ CASES: dict[str, tuple[Callable[..., Any], tuple, bool]] = {
     ),
     "i0-overflow": (lambda m, x: m.i0(x), (np.array([-710.0, 710.0, -INF, INF, NAN, 1.0]),), False),
     "i0-float32": (lambda m, x: m.i0(x), (np.array([-3.0, 0.0, 0.5, 9.0], np.float32),), False),
+    # the replacement values traced: their derivative reaches the entries they replace
+    "nan_to_num-traced": (
+        lambda m, x, c: m.nan_to_num(x, nan=c, posinf=2.0 * c, neginf=-3.0 * c),
+        (np.array([np.nan, np.inf, -np.inf, 1.5]), np.float64(0.7)),
+        False,
+    ),
 }
 #: Second derivatives (Hessians of a weighted sum) compared with JAX.
 SECOND = ("i0",)

@@ -921,7 +921,35 @@ UFUNC_METHODS = {  # a ufunc method, the same in NumPy, admodes.numpy and jax.nu
         x, axis=1, where=np.array([1, 0, 1]) > 0
     ),
     "logaddexp2.accumulate": lambda m, x, y: m.logaddexp2.accumulate(x * y, axis=1),
+    "logaddexp2.reduce-initial": lambda m, x, y: m.logaddexp2.reduce(x * y, initial=0.3),
 }
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [("logical_or.reduce", np.array([2.0])), ("logical_or.accumulate", np.array([0.0, 2.0, 0.5])),
+     ("logical_and.accumulate", np.array([0, 2, 3])), ("logaddexp.reduce", np.array([3])),
+     ("logaddexp.accumulate", np.array([3, 1])), ("bitwise_or.accumulate", np.array([1, 2, 4]))],
+)  # fmt: skip
+def test_a_fold_of_one_term_has_the_functions_type_as_jax(name: str, values: np.ndarray) -> None:
+    """A reduction of one entry, and an accumulation's first, are the entry in the function's
+    output type (bool(2.0) for logical_or), as NumPy and JAX give them."""
+    ufunc, method = name.split(".")
+    got = getattr(getattr(anp, ufunc), method)(values)
+    want = np.asarray(getattr(getattr(jnp, ufunc), method)(values))
+    assert np.asarray(got).dtype == want.dtype
+    assert_exact(got, want)
+
+
+def test_logaddexp_reduces_as_logsumexp_at_an_infinite_entry() -> None:
+    """JAX reduces logaddexp by logsumexp: at +inf the finite entries' derivatives are 0 (a fold
+    of the two-argument rule, whose derivative at an infinite output JAX sets from 0, gave
+    e^xᵢ), in value and gradient, in both bases."""
+    x = np.array([np.inf, 1.0, -2.0])
+    for name in ("logaddexp", "logaddexp2"):
+        ours, theirs = getattr(anp, name).reduce, getattr(jnp, name).reduce
+        np.testing.assert_array_equal(ad.grad(ours)(x), jax.grad(theirs)(x))  # nan, 0, 0
+        np.testing.assert_array_equal(ad.jacfwd(ours)(x), jax.jacfwd(theirs)(x))  # nan·0: nan
 
 
 @pytest.mark.parametrize("name", UFUNC_METHODS)

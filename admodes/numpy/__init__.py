@@ -336,6 +336,7 @@ from admodes.numpy._reductions import (
     unwrap,
     var,
 )
+from admodes.numpy._reductions import log_sum_exp_reduction as _log_sum_exp_reduction
 from admodes.numpy._shapes import (
     append,
     apply_along_axis,
@@ -438,11 +439,11 @@ add = _numpys(add, _np.add, reduce=sum, accumulate=cumsum, at="add")
 multiply = _numpys(multiply, _np.multiply, reduce=prod, accumulate=cumprod, at="multiply")
 maximum = _numpys(maximum, _np.maximum, reduce=max, at="max")
 minimum = _numpys(minimum, _np.minimum, reduce=min, at="min")
+logaddexp2 = _numpys(logaddexp2, _np.logaddexp2, reduce=_log_sum_exp_reduction(2.0))
+logaddexp = _numpys(logaddexp, _np.logaddexp, reduce=_log_sum_exp_reduction(_np.e))
 (
     negative,
     subtract,
-    logaddexp,
-    logaddexp2,
     logical_and,
     logical_or,
     logical_xor,
@@ -454,8 +455,6 @@ minimum = _numpys(minimum, _np.minimum, reduce=min, at="min")
     for fn, np_fn in (
         (negative, _np.negative),
         (subtract, _np.subtract),
-        (logaddexp, _np.logaddexp),
-        (logaddexp2, _np.logaddexp2),
         (logical_and, _np.logical_and),
         (logical_or, _np.logical_or),
         (logical_xor, _np.logical_xor),

@@ -17,7 +17,7 @@ import numpy as _np
 
 from admodes.batching import holds_numbers, on_numbers
 from admodes.core import Traced, dtype_of, numbers
-from admodes.numpy._functions import _plain_fn
+from admodes.numpy._functions import _plain_fn, astype
 from admodes.rules.elementwise import (  # noqa: F401  (re-exported: the registry's primitives)
     abs,
     arccosh,
@@ -120,9 +120,9 @@ def nan_to_num(
     check_real("nan_to_num", x)
     info = _np.finfo(dtype)
     p = numbers(x)
-    out = where(_np.isnan(p), _np.asarray(nan, dtype), x)
-    out = where(p == _np.inf, _np.asarray(info.max if posinf is None else posinf, dtype), out)
-    out = where(p == -_np.inf, _np.asarray(info.min if neginf is None else neginf, dtype), out)
+    out = where(_np.isnan(p), astype(nan, dtype), x)  # a traced replacement differentiates
+    out = where(p == _np.inf, astype(info.max if posinf is None else posinf, dtype), out)
+    out = where(p == -_np.inf, astype(info.min if neginf is None else neginf, dtype), out)
     return numpy_scalar(out)
 
 

@@ -9,7 +9,7 @@ float32 input stays float32. ``count_nonzero`` looks at primals and returns plai
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as _np
@@ -56,7 +56,7 @@ from admodes.numpy._functions import mean as mean_of  # where JAX's mean= keywor
 from admodes.numpy._shapes import moveaxis
 from admodes.rules import reductions as _red
 from admodes.rules.broadcasting import keepdims_shape
-from admodes.rules.elementwise import is_complex, remainder, squared_modulus
+from admodes.rules.elementwise import is_complex, logaddexp, remainder, squared_modulus
 from admodes.rules.shape import axis_index, scatter_add
 
 Axis = int | Sequence[int] | None
@@ -526,6 +526,21 @@ def logsumexp(
     if return_sign:
         return result, signs
     return replaced(signs < 0, _np.nan, result)
+
+
+def log_sum_exp_reduction(base: float) -> Callable[..., Any]:
+    """``reduce`` of logaddexp (base e) or logaddexp2 (base 2), as JAX reduces them: logsumexp
+    of a·ln(base), over ln(base) (its value, and at an infinite entry its derivative, where a
+    fold of the two-argument rule gives e^aᵢ); ``initial`` joins by one more logaddexp."""
+    scale = _np.log(base)
+
+    def reduction(a: Any, axis: Axis, keepdims: bool, initial: Any, where: Any) -> Any:
+        total = logsumexp(multiply(a, scale), axis, keepdims=keepdims, where=where)
+        if initial is not None:
+            total = logaddexp(total, multiply(initial, scale))
+        return divide(total, scale)
+
+    return reduction
 
 
 def max_shift(a: Any, axis: Any, where: Any = None, finite: bool = True) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as _np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from admodes.core import ndim, shape
+from admodes.core import dtype_of, ndim, shape
 from admodes.numpy import _functions as _f
 from admodes.numpy._creation import asarray
 from admodes.numpy._shapes import moveaxis, vectorize
@@ -36,6 +36,7 @@ class ufunc:
         nin: int,
         *,
         identity: Any = None,
+        numpy_ufunc: _np.ufunc | None = None,
         reduce: Callable[..., Any] | None = None,
         accumulate: Callable[..., Any] | None = None,
         at: str | None = None,
@@ -45,6 +46,7 @@ class ufunc:
         self.__doc__ = f"``{name}`` as a ufunc: called, or by its methods (see ``ufunc``)."
         self.nin, self.nout, self.nargs = nin, 1, nin + 1
         self.identity = identity
+        self._numpy = numpy_ufunc
         self._reduction = reduce
         self._accumulation = accumulate
         self.at_method = at
@@ -59,6 +61,17 @@ class ufunc:
     def _binary(self, method: str) -> None:
         if self.nin != 2:
             raise ValueError(f"{method} only supported for binary functions; {self} has one input")
+
+    def _as_output(self, x: Any) -> Any:
+        """x as a fold of one term gives it: in the output type NumPy's ufunc of the same name
+        resolves (bool(x) for a logical function, a float for logaddexp of integers), as NumPy
+        and JAX give it; as it is for a ufunc with no NumPy counterpart."""
+        if self._numpy is None:
+            return x
+        target = self._numpy.resolve_dtypes((dtype_of(x), dtype_of(x), None))[-1]
+        if target == dtype_of(x):
+            return x
+        return _f.not_equal(x, 0) if target.kind == "b" else _f.astype(x, target)
 
     def outer(self, a: Any, b: Any, /) -> Any:
         """f(a[i, …], b[j, …]) for every pair: the shape ``a.shape + b.shape``."""
@@ -100,7 +113,7 @@ class ufunc:
                     f"zero-size array to reduction operation {self.__name__} which has no identity"
                 )
             terms = [_np.full(_rest(a, axes), self.identity, dtype=_np.result_type(a))]
-        total = functools.reduce(self, terms)
+        total = functools.reduce(self, terms) if len(terms) > 1 else self._as_output(terms[0])
         if keepdims:
             total = _f.reshape(total, tuple(1 if i in axes else d for i, d in enumerate(shape(a))))
         return total
@@ -114,7 +127,7 @@ class ufunc:
             return self._accumulation(a, axis=axis)
         (axis,) = normalize_axis_tuple(axis, ndim(a))
         rows = moveaxis(a, axis, 0)
-        running = [rows[0]] if shape(rows)[0] else []
+        running = [self._as_output(rows[0])] if shape(rows)[0] else []
         for i in range(1, shape(rows)[0]):
             running.append(self(running[-1], rows[i]))
         return moveaxis(_f.stack(running) if running else rows, 0, axis)
@@ -143,7 +156,10 @@ def _rest(a: Any, axes: tuple[int, ...]) -> tuple[int, ...]:
 def numpys(fn: Callable[..., Any], np_ufunc: _np.ufunc, **methods: Any) -> ufunc:
     """``fn``, admodes' function for NumPy's ufunc ``np_ufunc``, as a ufunc with its name, number
     of inputs and identity, and ``methods`` (a reduction, an accumulation, an ``at`` update)."""
-    return ufunc(fn, np_ufunc.__name__, np_ufunc.nin, identity=np_ufunc.identity, **methods)
+    return ufunc(
+        fn, np_ufunc.__name__, np_ufunc.nin, identity=np_ufunc.identity, numpy_ufunc=np_ufunc,
+        **methods,
+    )  # fmt: skip
 
 
 def frompyfunc(func: Callable[..., Any], /, nin: int, nout: int, *, identity: Any = None) -> ufunc:
