@@ -15,7 +15,7 @@ look at primals and give plain integer arrays.
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as _np
 
@@ -392,16 +392,31 @@ def unique(
     return (values, *extras) if extras else values
 
 
-def _unique_result(np_fn: Any, x: Any, size: int | None, fill_value: Any) -> Any:
-    """NumPy's ``unique_*`` result (``np_fn``'s) of x, its values, indices and counts those of
-    :func:`unique` (NaNs distinct), so gathered from x and with JAX's ``size`` and
-    ``fill_value``."""
-    result = np_fn(plain(x))
-    values, indices, counts = unique(
-        x, return_index=True, return_counts=True, equal_nan=False, size=size, fill_value=fill_value
+class UniqueAllResult(NamedTuple):
+    values: Any
+    indices: Any
+    inverse_indices: Any
+    counts: Any
+
+
+class UniqueCountsResult(NamedTuple):
+    values: Any
+    counts: Any
+
+
+class UniqueInverseResult(NamedTuple):
+    values: Any
+    inverse_indices: Any
+
+
+def _unique_result(result: type, x: Any, size: int | None, fill_value: Any) -> Any:
+    """The ``result`` (NumPy's fields) of one :func:`unique` of x (NaNs distinct): values gathered
+    from x, with JAX's ``size`` and ``fill_value``; the inverse of x's shape."""
+    values, indices, inverse, counts = unique(
+        x, True, True, True, equal_nan=False, size=size, fill_value=fill_value
     )
-    found = {"values": values, "indices": indices, "counts": counts}
-    return result._replace(**{k: v for k, v in found.items() if k in result._fields})
+    found = {"values": values, "indices": indices, "inverse_indices": inverse, "counts": counts}
+    return result(*(found[name] for name in result._fields))
 
 
 def unique_values(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
@@ -411,18 +426,18 @@ def unique_values(x: Any, /, *, size: int | None = None, fill_value: Any = None)
 
 def unique_counts(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
     """``(values, counts)``, as :func:`unique` (NaNs distinct)."""
-    return _unique_result(_np.unique_counts, x, size, fill_value)
+    return _unique_result(UniqueCountsResult, x, size, fill_value)
 
 
 def unique_inverse(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
     """``(values, inverse_indices)``, as :func:`unique` (NaNs distinct; the inverse of x's
     shape)."""
-    return _unique_result(_np.unique_inverse, x, size, fill_value)
+    return _unique_result(UniqueInverseResult, x, size, fill_value)
 
 
 def unique_all(x: Any, /, *, size: int | None = None, fill_value: Any = None) -> Any:
     """``(values, indices, inverse_indices, counts)``, as :func:`unique` (NaNs distinct)."""
-    return _unique_result(_np.unique_all, x, size, fill_value)
+    return _unique_result(UniqueAllResult, x, size, fill_value)
 
 
 # ------------------------------------------------------------------------------ searching
