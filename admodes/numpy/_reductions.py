@@ -530,18 +530,15 @@ def logsumexp(
 
 def log_sum_exp_reduction(base: float) -> Callable[..., Any]:
     """``reduce`` of logaddexp (base e) or logaddexp2 (base 2), as JAX reduces them: logsumexp
-    (of a·ln 2, over ln 2, for base 2: its value, and at an infinite entry its derivative, where
-    a fold of the two-argument rule gives e^aᵢ); ``initial`` joins by one more logaddexp."""
-    scale = None if base == _np.e else _np.log(base)  # base e: no scaling at all
-
-    def natural(v: Any) -> Any:
-        return v if scale is None else multiply(v, scale)
+    of a·ln(base), over ln(base) (its value, and at an infinite entry its derivative, where a
+    fold of the two-argument rule gives e^aᵢ); ``initial`` joins by one more logaddexp."""
+    scale = _np.log(base)
 
     def reduction(a: Any, axis: Axis, keepdims: bool, initial: Any, where: Any) -> Any:
-        total = logsumexp(natural(a), axis, keepdims=keepdims, where=where)
+        total = logsumexp(multiply(a, scale), axis, keepdims=keepdims, where=where)
         if initial is not None:
-            total = logaddexp(total, natural(initial))
-        return total if scale is None else divide(total, scale)
+            total = logaddexp(total, multiply(initial, scale))
+        return divide(total, scale)
 
     return reduction
 
