@@ -172,9 +172,10 @@ class UserWorkload:
         versions = {"admodes": f, "jax": jax_fun}
         return Instance(self.name, x, int(out.size), lambda B: versions.get(B.name))
 
-    @property
+    @functools.cached_property
     def one_output(self) -> bool:
-        """Whether f gives one output, a scalar (a vector of any length counts as several)."""
+        """Whether f gives one output, a scalar (a vector of any length counts as several):
+        found once, at size 2."""
         return self._made(2)[3].ndim == 0
 
     def _made(self, size: int) -> tuple[Callable[[Any], Any], np.ndarray, Any, np.ndarray]:
