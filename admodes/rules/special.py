@@ -298,8 +298,12 @@ def _gammainc_grad_a_impl(a: Any, x: Any) -> Any:
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
     out = np.full(a.shape, np.nan)
     interior = (a > 0) & (x > 0) & np.isfinite(x)
-    series = interior & ((x <= 1) | (x <= a))
-    fraction = interior & ~series
+    # a below 1e-20: Q(a, x) = a E₁(x) + O(a²), so ∂P/∂a = −E₁(x) to rounding (a step relative
+    # to such an a would be subnormal)
+    tiny = interior & (a < _STEP)
+    out[tiny] = -sc.exp1(x[tiny])
+    series = interior & ~tiny & ((x <= 1) | (x <= a))
+    fraction = interior & ~tiny & ~series
     step = _STEP * np.minimum(a, 1.0)  # relative for a < 1: h ≪ a however small a is
     stepped = a + 1j * step
     log_p = _log_p_series(stepped[series], x[series])
@@ -307,10 +311,6 @@ def _gammainc_grad_a_impl(a: Any, x: Any) -> Any:
     log_q = _log_q_continued_fraction(stepped[fraction], x[fraction])
     out[fraction] = -np.exp(log_q.real) * (log_q.imag / step[fraction])
     out[(a > 0) & ((x == 0) | np.isposinf(x))] = 0.0
-    # a below 1e-20: Q(a, x) = a E₁(x) + O(a²), so ∂P/∂a = −E₁(x) to rounding (a step relative
-    # to such an a would be subnormal)
-    tiny = interior & (a < _STEP)
-    out[tiny] = -sc.exp1(x[tiny])
     return out if out.ndim else float(out)
 
 
