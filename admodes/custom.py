@@ -329,8 +329,14 @@ class custom_jvp(_CustomFunction):
                 f"structure {describe(out_def)} and a tangent of structure {describe(t_def)}; "
                 "they must match"
             )
+        # Another precision (float32 for float64) is converted, where JAX raises: admodes' zero
+        # tangent of a constant Python float is a float64, where JAX's is weakly typed. An
+        # integer output's float0 tangent becomes a zero of its dtype, a number every engine
+        # takes (its output stays a constant).
+        converted = []
         for o, t in zip(out_leaves, t_leaves, strict=True):
-            if is_integer_input(o) and dtype_of(t) != FLOAT0:
+            o_kind, t_kind = dtype_of(o).kind, dtype_of(t).kind
+            if o_kind in "iub" and dtype_of(t) != FLOAT0:
                 raise TypeError(
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
                     f"dtype {dtype_of(t)} for a primal output of dtype {dtype_of(o)}: an "
@@ -342,7 +348,6 @@ class custom_jvp(_CustomFunction):
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
                     f"shape {shape(t)} for a primal output of shape {shape(o)}; they must match"
                 )
-            o_kind, t_kind = dtype_of(o).kind, dtype_of(t).kind
             if o_kind in "fc" and t_kind != o_kind and not is_python_float(t):
                 raise TypeError(
                     f"the JVP rule of custom_jvp function {self.name} returned a tangent of "
@@ -351,15 +356,8 @@ class custom_jvp(_CustomFunction):
                     "to the output's type without changing it (JAX raises too); return one of "
                     "the output's dtype"
                 )
-        # Another precision (float32 for float64) is converted, where JAX raises: admodes' zero
-        # tangent of a constant Python float is a float64, where JAX's is weakly typed. An
-        # integer output's float0 tangent becomes a zero of its dtype, a number every engine
-        # takes (its output stays a constant).
-        t_leaves = [
-            zeros_like_value(o) if is_integer_input(o) else like_input(t, o)
-            for o, t in zip(out_leaves, t_leaves, strict=True)
-        ]
-        return out, t_leaves, out_def
+            converted.append(zeros_like_value(o) if o_kind in "iub" else like_input(t, o))
+        return out, converted, out_def
 
     def _of_stacks(self, batch: _Batch) -> _CustomFunction:
         """The mapped body, whose rule is the rule mapped over the primals and the tangents
