@@ -139,6 +139,49 @@ def differentiated(
     return [leaf for k, leaf in enumerate(leaves) if k not in held], treedef, held
 
 
+class ScalarArguments:
+    """The structure of differentiated arguments that are each a Python float or a tuple or list
+    of Python floats, traced or not: scalar code's arguments (a solver's nested gradients of
+    functions of a few floats), recognized by :func:`scalar_arguments` without building a
+    pytree. It stands in for their :class:`TreeDef` where the engines rebuild the arguments."""
+
+    __slots__ = ("groups",)
+
+    def __init__(self, groups: list[tuple[type | None, int]]) -> None:
+        #: Per argument, its sequence type (None for one float) and its number of leaves.
+        self.groups = groups
+
+    def unflatten(self, values: list[Any]) -> tuple:
+        """One value per leaf, grouped as the arguments are (the tuple of their trees)."""
+        trees, start = [], 0
+        for kind, n in self.groups:
+            trees.append(values[start] if kind is None else kind(values[start : start + n]))
+            start += n
+        return tuple(trees)
+
+
+def scalar_arguments(args: tuple, nums: tuple[int, ...]) -> tuple[list, ScalarArguments] | None:
+    """The leaves and structure of the arguments ``nums`` when each is a Python float or a tuple
+    or list of them (traced or not): such leaves need no check (:func:`differentiated`'s
+    shortcut). None for anything else, whose structure is a pytree's."""
+    leaves, groups = [], []
+    for i in nums:
+        a = args[i]
+        kind = type(a)
+        if kind is tuple or kind is list:
+            for leaf in a:
+                if type(leaf) is not float and not is_python_float(leaf):
+                    return None
+            leaves.extend(a)
+            groups.append((kind, len(a)))
+        elif kind is float or is_python_float(a):
+            leaves.append(a)
+            groups.append((None, 1))
+        else:
+            return None
+    return leaves, ScalarArguments(groups)
+
+
 def with_held(values: Sequence[Any], held: Mapping[int, Any]) -> Sequence[Any]:
     """``values``, one per traced leaf, with the ``held`` ones put back at their positions: one
     per leaf of the differentiated arguments, in order (see :func:`differentiated`)."""
@@ -164,7 +207,7 @@ def call_traced(
     fun: Callable[..., Any],
     args: tuple,
     nums: tuple[int, ...],
-    in_def: TreeDef,
+    in_def: TreeDef | ScalarArguments,
     traced: list,
     trace: Trace,
     *,
@@ -181,7 +224,7 @@ def call_traced(
     call = list(args)
     # One tree per argument by construction; strict=True would cost each call 0.3 µs.
     leaves = with_held(traced, held) if held else traced
-    for i, tree in zip(nums, unflatten(in_def, leaves), strict=False):
+    for i, tree in zip(nums, in_def.unflatten(leaves), strict=False):
         call[i] = tree
     try:
         result = fun(*call)
@@ -384,7 +427,7 @@ def like_input(ct: Any, x: Any) -> Any:
     Python float, a NumPy scalar for a NumPy scalar, an array of x's shape and dtype otherwise."""
     if isinstance(ct, Traced):
         return in_dtype(ct, dtype_of(x))
-    if type(x) is float:
+    if type(x) is float or is_python_float(x):  # traced or not: a nested scalar gradient
         return ct if type(ct) is float else float(ct)
     if type(x) is complex:
         return complex(ct)

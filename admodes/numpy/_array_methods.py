@@ -16,14 +16,16 @@ from admodes.numpy._creation import is_numpy_own
 from admodes.numpy._indexing import IndexUpdates
 from admodes.numpy._ufuncs import numpys, ufunc
 from admodes.registry import Primitive, bind
+from admodes.rules.elementwise import OPERATORS, negative
 
 
 def attach_array_methods(anp: ModuleType) -> None:
     """Give :class:`Traced` its operators and array methods, each a call into ``anp``."""
-    for name, fn_name, swapped in _OPERATORS:
-        setattr(Traced, name, _operator(anp, fn_name, swapped))
-    negative = _primitive_of(anp.negative)
-    Traced.__neg__ = lambda self: negative(self)
+    for name, prim, swapped in OPERATORS:
+        setattr(Traced, name, _operator(prim, swapped))
+    for name, fn_name, swapped in _FUNCTION_OPERATORS:
+        setattr(Traced, name, _operator(getattr(anp, fn_name), swapped))
+    Traced.__neg__ = lambda self: bind(negative, self)
     Traced.__pos__ = lambda self: self
     Traced.__abs__ = lambda self: anp.abs(self)
     # round() and divmod() give traced values, as on JAX's arrays (rounding and floor division
@@ -53,20 +55,9 @@ def attach_array_methods(anp: ModuleType) -> None:
     Traced.__array_function__ = _array_function(anp)
 
 
-#: (operator, function in the namespace, whether the traced value is the right operand)
-_OPERATORS = (
-    ("__add__", "add", False),
-    ("__radd__", "add", True),
-    ("__sub__", "subtract", False),
-    ("__rsub__", "subtract", True),
-    ("__mul__", "multiply", False),
-    ("__rmul__", "multiply", True),
-    ("__truediv__", "divide", False),
-    ("__rtruediv__", "divide", True),
-    ("__pow__", "power", False),
-    ("__rpow__", "power", True),
-    ("__mod__", "remainder", False),
-    ("__rmod__", "remainder", True),
+#: The operators that are namespace functions rather than primitives (the rest: ``OPERATORS``):
+#: (operator, function in the namespace, whether the traced value is the right operand).
+_FUNCTION_OPERATORS = (
     ("__floordiv__", "floor_divide", False),
     ("__rfloordiv__", "floor_divide", True),
     ("__matmul__", "matmul", False),
@@ -112,8 +103,7 @@ _METHODS = (
 )
 
 
-def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
-    fn = _primitive_of(getattr(anp, fn_name))
+def _operator(fn: Any, swapped: bool) -> Any:
     if isinstance(fn, Primitive):  # the hot path: straight to the dispatch
         if swapped:
             return lambda self, other: bind(fn, other, self)
@@ -121,11 +111,6 @@ def _operator(anp: ModuleType, fn_name: str, swapped: bool) -> Any:
     if swapped:
         return lambda self, other: fn(other, self)
     return lambda self, other: fn(self, other)
-
-
-def _primitive_of(fn: Any) -> Any:
-    """The function a universal function calls (``anp.add`` calls the registry's ``add``)."""
-    return fn.__wrapped__ if isinstance(fn, ufunc) else fn
 
 
 def _method(anp: ModuleType, name: str) -> Any:

@@ -248,6 +248,23 @@ abs = defprim(
 )
 
 remainder = defelementwise("remainder", np.remainder, 1, _remainder_dy, flops_per_element=2)
+
+#: Python's arithmetic operators on a traced value, each one of these primitives: (the special
+#: method, the primitive, whether the traced value is the right operand).
+OPERATORS = (
+    ("__add__", add, False),
+    ("__radd__", add, True),
+    ("__sub__", subtract, False),
+    ("__rsub__", subtract, True),
+    ("__mul__", multiply, False),
+    ("__rmul__", multiply, True),
+    ("__truediv__", divide, False),
+    ("__rtruediv__", divide, True),
+    ("__pow__", power, False),
+    ("__rpow__", power, True),
+    ("__mod__", remainder, False),
+    ("__rmod__", remainder, True),
+)
 fmod = defelementwise(
     "fmod",
     np.fmod,
