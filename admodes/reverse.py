@@ -30,7 +30,6 @@ from admodes.arguments import (
     check_real_output,
     check_scalar,
     differentiated,
-    gradient_only,
     in_dtype,
     is_integer_input,
     like_input,
@@ -94,6 +93,12 @@ class Tape(Trace):
         self.n_nodes += 1
         return node
 
+    def inputs(self, values: Sequence[Any]) -> list[Node]:
+        """New leaves of the graph, one per value, in order."""
+        first = self.n_nodes
+        self.n_nodes = first + len(values)
+        return [Node(v, i, self) for i, v in enumerate(values, first)]
+
     def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Node:
         """A node for ``out``, and an entry holding what ``prim``'s VJP rules will need."""
         parents = []
@@ -149,7 +154,8 @@ class Tape(Trace):
         nb = 0 if batch is None else 1
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
-            accumulate(cts, index, ct)
+            prev = cts[index]  # accumulate(cts, index, ct), inline: once per gradient
+            cts[index] = ct if prev is None else summed(prev, ct)
         entries = self.entries
         charging = counting.active  # whether the sweep's own sums and products are charged
         outer, counting.phase = counting.phase, "vjp"
@@ -202,7 +208,7 @@ class Tape(Trace):
                         cts[p] = summed(prev, c) if charging else prev + c
         finally:
             counting.phase = outer
-        return [cts[i] for i in wanted]
+        return list(map(cts.__getitem__, wanted))
 
 
 class SavedBuffers:
@@ -283,61 +289,66 @@ class Node(Traced):
 TRACED_TYPES.add(Node)
 
 
-# ---------------------------------------------------------------------------- scalar operators
-def records_scalars(node: Node) -> bool:
-    """Whether an operator on ``node`` may be recorded directly (:func:`scalar_operator`): its
-    primal is a Python float, its tape is live, and neither ``count()`` nor a substitution needs
-    the dispatch to see the op."""
-    return (
-        type(node.primal) is float
-        and not registry.substituting
-        and not counting.active
-        and not node._trace.finished
-    )
+# ---------------------------------------------------------------------------- operators
+# Python's arithmetic operators on a node know the innermost trace at once when the other operand
+# is a number, a node of the same tape or a value of an outer trace (a constant here): they record
+# the entry and node that bind and Tape.derive would make, without the dispatch's search for the
+# innermost trace among the operands (half the cost of an op on Python floats); a node of an inner
+# tape takes the op with its own reflected operator. Anything else, a substitution, count() or a
+# finished tape takes the dispatch.
 
 
-def scalar_operator(prim: Primitive, swapped: bool) -> Callable[[Node, Any], Any]:
-    """The operator ``node ∘ other`` (``other ∘ node`` when ``swapped``) for the elementwise
-    ``prim``. Scalar code, a Python float on a tape with a Python number or another such node
-    of the same tape, is recorded at once: the entry and node that :func:`bind` and
-    :meth:`Tape.derive` make of it, without the dispatch's search for the innermost trace (about
-    half the cost of an op on scalars). Anything else takes the dispatch."""
-    impl = prim.impl
+def tape_operator(prim: Primitive, swapped: bool, reflected_name: str) -> Callable:
+    """Node's operator ``node ∘ other`` for the binary ``prim`` (``other ∘ node`` when
+    ``swapped``; ``reflected_name``: the special method of that one)."""
 
     def operator(self: Node, other: Any) -> Any:
-        if (
-            type(self.primal) is float
-            and not registry.substituting
-            and not counting.active
-            and not self._trace.finished
-        ):
-            kind = type(other)
-            if kind is float or kind is int:
-                value, parent = other, None
-            elif kind is Node and other._trace is self._trace and type(other.primal) is float:
-                value, parent = other.primal, other.index
-            else:
-                return bind(prim, other, self) if swapped else bind(prim, self, other)
-            if swapped:
-                primals, parents = (value, self.primal), [parent, self.index]
-            else:
-                primals, parents = (self.primal, value), [self.index, parent]
-            return self._trace.record(prim, primals, NO_PARAMS, impl(*primals), parents)
-        return bind(prim, other, self) if swapped else bind(prim, self, other)
+        tape = self._trace
+        if registry.substituting or counting.active or tape.finished:
+            return bind(prim, other, self) if swapped else bind(prim, self, other)
+        kind = type(other)
+        if kind is Node and other._trace is tape:
+            value, parent = other.primal, other.index
+        elif kind is float or kind is int:
+            value, parent = other, None
+        elif not isinstance(other, Traced):
+            return bind(prim, other, self) if swapped else bind(prim, self, other)
+        elif other._trace.level < tape.level:  # an outer trace's value: a constant here
+            value, parent = other, None
+        elif kind is Node and not swapped:  # a node of an inner tape: that tape records the op
+            return getattr(other, reflected_name)(self)
+        else:
+            return bind(prim, other, self) if swapped else bind(prim, self, other)
+        if swapped:
+            x, y, parents = value, self.primal, [parent, self.index]
+        else:
+            x, y, parents = self.primal, value, [self.index, parent]
+        kx, ky = type(x), type(y)
+        if (kx is float or kx is int) and (ky is float or ky is int):
+            out = prim.impl(x, y)
+        else:  # an outer trace's value (or an array) among them: that trace takes the op
+            out = bind(prim, x, y)
+        index = tape.n_nodes  # tape.record, inline (nothing to charge)
+        tape.n_nodes = index + 1
+        tape.entries.append((prim, (x, y), NO_PARAMS, out, parents, index))
+        return Node(out, index, tape)
 
     return operator
 
 
 def _negated(node: Node) -> Any:
-    """−node: recorded at once for scalar code, as :func:`scalar_operator`."""
-    if records_scalars(node):
-        x = node.primal
-        return node._trace.record(negative, (x,), NO_PARAMS, -x, [node.index])
-    return bind(negative, node)
+    """−node, recorded as :func:`tape_operator` records."""
+    tape = node._trace
+    if registry.substituting or counting.active or tape.finished:
+        return bind(negative, node)
+    x = node.primal
+    out = -x if type(x) is float else bind(negative, x)
+    return tape.record(negative, (x,), NO_PARAMS, out, [node.index])
 
 
-for _name, _prim, _swapped in OPERATORS:
-    setattr(Node, _name, scalar_operator(_prim, _swapped))
+for _prim, _name, _reflected in OPERATORS:
+    setattr(Node, _name, tape_operator(_prim, False, _reflected))
+    setattr(Node, _reflected, tape_operator(_prim, True, _reflected))
 Node.__neg__ = _negated
 
 
@@ -362,7 +373,7 @@ def trace_on_new_tape(
     ``held`` leaves, constants) traced on a new tape (or on ``tape``, made empty by the caller):
     the tape, the output and the aux. The inputs are the tape's first nodes, in order."""
     tape = Tape() if tape is None else tape
-    nodes = list(map(tape.input, in_leaves))
+    nodes = tape.inputs(in_leaves)
     RECORDING.append(tape)
     try:
         out, aux = call_traced(
@@ -377,11 +388,14 @@ def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -
     """The swept cotangents typed like their inputs (zeros where none reached an input): a
     cotangent has its input's dtype, as in JAX (float32 inputs get float32 rows)."""
     if batch is None:
-        # One cotangent per input by construction; strict=True would cost each gradient 0.3 µs.
-        return [
-            c if type(c) is float and type(x) is float else like_input(0.0 if c is None else c, x)
-            for c, x in zip(cts, in_leaves, strict=False)
-        ]
+        typed = []
+        # One cotangent per input by construction (zip's strict keyword costs a gradient 0.1 µs).
+        for c, x in zip(cts, in_leaves):  # noqa: B905
+            if type(x) is float and (c is None or type(c) is float):  # scalar code, typed already
+                typed.append(0.0 if c is None else c)
+            else:
+                typed.append(like_input(0.0 if c is None else c, x))
+        return typed
     return [
         np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else in_dtype(c, dtype_of(x))
         for c, x in zip(cts, in_leaves, strict=True)
@@ -479,7 +493,34 @@ def value_and_grad(
     and their shape (without it they are refused).
     """
 
-    def value_and_gradient(*args: Any, **kwargs: Any) -> Any:
+    return _gradient(fun, argnums, has_aux, holomorphic, allow_int, with_value=True)
+
+
+def grad(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    holomorphic: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
+    """∇fun by reverse mode (backpropagation); ``holomorphic`` and ``allow_int`` as for
+    :func:`value_and_grad`."""
+    return _gradient(fun, argnums, has_aux, holomorphic, allow_int, with_value=False)
+
+
+def _gradient(
+    fun: Callable[..., Any],
+    argnums: int | Sequence[int],
+    has_aux: bool,
+    holomorphic: bool,
+    allow_int: bool,
+    *,
+    with_value: bool,
+) -> Callable[..., Any]:
+    """:func:`value_and_grad` (``with_value``) or :func:`grad`: one function, so that a gradient
+    call is one call (nested scalar gradients make many)."""
+
+    def transformed(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
         scalars = None if holomorphic else scalar_arguments(args, nums)
         if scalars is None:
@@ -498,16 +539,23 @@ def value_and_grad(
             name="grad",
             held=held,
         )
-        check_scalar(out, holomorphic)
-        value = unwrapped(out, tape)
-        seeds = [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
+        if type(out) is Node and out._trace is tape and type(out.primal) is float:
+            value, seeds = out.primal, [(out.index, 1.0)]  # scalar code's output, checked
+        else:
+            check_scalar(out, holomorphic)
+            value = unwrapped(out, tape)
+            seeds = (
+                [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
+            )
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         cts = _input_cotangents(cts, in_leaves, None)
-        per_arg = in_def.unflatten(with_float0(cts, held))
+        per_arg = in_def.unflatten(with_float0(cts, held) if held else cts)
         g = per_arg if as_tuple else per_arg[0]  # already typed like the arguments
+        if not with_value:
+            return (g, aux) if has_aux else g
         return ((value, aux), g) if has_aux else (value, g)
 
-    return value_and_gradient
+    return transformed
 
 
 def _ones_like(value: Any) -> Any:
@@ -515,18 +563,6 @@ def _ones_like(value: Any) -> Any:
     if is_python_float(value):
         return 1.0
     return np.ones(shape(value), dtype=dtype_of(value))
-
-
-def grad(
-    fun: Callable[..., Any],
-    argnums: int | Sequence[int] = 0,
-    has_aux: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-) -> Callable[..., Any]:
-    """∇fun by reverse mode (backpropagation); ``holomorphic`` and ``allow_int`` as for
-    :func:`value_and_grad`."""
-    return gradient_only(value_and_grad(fun, argnums, has_aux, holomorphic, allow_int), has_aux)
 
 
 def jacrev(

@@ -21,8 +21,9 @@ from admodes.rules.elementwise import OPERATORS, negative
 
 def attach_array_methods(anp: ModuleType) -> None:
     """Give :class:`Traced` its operators and array methods, each a call into ``anp``."""
-    for name, prim, swapped in OPERATORS:
-        setattr(Traced, name, _operator(prim, swapped))
+    for prim, name, reflected in OPERATORS:
+        setattr(Traced, name, _operator(prim, False))
+        setattr(Traced, reflected, _operator(prim, True))
     for name, fn_name, swapped in _FUNCTION_OPERATORS:
         setattr(Traced, name, _operator(getattr(anp, fn_name), swapped))
     Traced.__neg__ = lambda self: bind(negative, self)

@@ -133,7 +133,7 @@ def _divide_impl(x: Any, y: Any) -> Any:
 
 
 def _power_impl(x: Any, y: Any) -> Any:
-    if type(x) is float and isinstance(y, _PYTHON_NUMBER):
+    if type(x) is float and (type(y) is int or type(y) is float):
         try:
             return math.pow(x, y)
         except (ValueError, OverflowError):
@@ -249,21 +249,15 @@ abs = defprim(
 
 remainder = defelementwise("remainder", np.remainder, 1, _remainder_dy, flops_per_element=2)
 
-#: Python's arithmetic operators on a traced value, each one of these primitives: (the special
-#: method, the primitive, whether the traced value is the right operand).
+#: Python's binary arithmetic operators on a traced value, each one of these primitives: (the
+#: primitive, the special method for a traced left operand, the one for a traced right operand).
 OPERATORS = (
-    ("__add__", add, False),
-    ("__radd__", add, True),
-    ("__sub__", subtract, False),
-    ("__rsub__", subtract, True),
-    ("__mul__", multiply, False),
-    ("__rmul__", multiply, True),
-    ("__truediv__", divide, False),
-    ("__rtruediv__", divide, True),
-    ("__pow__", power, False),
-    ("__rpow__", power, True),
-    ("__mod__", remainder, False),
-    ("__rmod__", remainder, True),
+    (add, "__add__", "__radd__"),
+    (subtract, "__sub__", "__rsub__"),
+    (multiply, "__mul__", "__rmul__"),
+    (divide, "__truediv__", "__rtruediv__"),
+    (power, "__pow__", "__rpow__"),
+    (remainder, "__mod__", "__rmod__"),
 )
 fmod = defelementwise(
     "fmod",
