@@ -139,22 +139,22 @@ def differentiated(
     return [leaf for k, leaf in enumerate(leaves) if k not in held], treedef, held
 
 
-class ScalarArguments:
+class ScalarArguments(tuple):
     """The structure of differentiated arguments that are each a Python float or a tuple or list
     of Python floats, traced or not: scalar code's arguments (a solver's nested gradients of
     functions of a few floats), recognized by :func:`scalar_arguments` without building a
-    pytree. It stands in for their :class:`TreeDef` where the engines rebuild the arguments."""
+    pytree. It stands in for their :class:`TreeDef` where the engines rebuild the arguments:
+    per argument, its sequence type (None for one float) and its number of leaves."""
 
-    __slots__ = ("groups",)
-
-    def __init__(self, groups: list[tuple[type | None, int]]) -> None:
-        #: Per argument, its sequence type (None for one float) and its number of leaves.
-        self.groups = groups
+    __slots__ = ()
 
     def unflatten(self, values: list[Any]) -> tuple:
         """One value per leaf, grouped as the arguments are (the tuple of their trees)."""
+        if len(self) == 1:  # one argument (grad's default): all the values are its
+            kind = self[0][0]
+            return (values[0] if kind is None else kind(values),)
         trees, start = [], 0
-        for kind, n in self.groups:
+        for kind, n in self:
             trees.append(values[start] if kind is None else kind(values[start : start + n]))
             start += n
         return tuple(trees)

@@ -95,9 +95,12 @@ class Tape(Trace):
 
     def inputs(self, values: Sequence[Any]) -> list[Node]:
         """New leaves of the graph, one per value, in order."""
-        first = self.n_nodes
-        self.n_nodes = first + len(values)
-        return [Node(v, i, self) for i, v in enumerate(values, first)]
+        nodes, index = [], self.n_nodes
+        for v in values:  # a loop: a comprehension's frame costs more for a few inputs
+            nodes.append(Node(v, index, self))
+            index += 1
+        self.n_nodes = index
+        return nodes
 
     def derive(self, prim: Primitive, args: tuple, primals: tuple, out: Any, params: dict) -> Node:
         """A node for ``out``, and an entry holding what ``prim``'s VJP rules will need."""
@@ -208,7 +211,9 @@ class Tape(Trace):
                         cts[p] = summed(prev, c) if charging else prev + c
         finally:
             counting.phase = outer
-        return list(map(cts.__getitem__, wanted))
+        if type(wanted) is range:  # the inputs (the first nodes): a slice
+            return cts[wanted.start : wanted.stop : wanted.step]
+        return [cts[i] for i in wanted]
 
 
 class SavedBuffers:
@@ -298,9 +303,11 @@ TRACED_TYPES.add(Node)
 # finished tape takes the dispatch.
 
 
-def tape_operator(prim: Primitive, swapped: bool, reflected_name: str) -> Callable:
-    """Node's operator ``node ∘ other`` for the binary ``prim`` (``other ∘ node`` when
-    ``swapped``; ``reflected_name``: the special method of that one)."""
+def tape_operator(
+    prim: Primitive, python_operator: Callable, swapped: bool, reflected_name: str
+) -> Callable:
+    """Node's operator ``node ∘ other`` for the binary ``prim``, Python's ``python_operator``
+    (``other ∘ node`` when ``swapped``; ``reflected_name``: the special method of that one)."""
 
     def operator(self: Node, other: Any) -> Any:
         tape = self._trace
@@ -326,7 +333,9 @@ def tape_operator(prim: Primitive, swapped: bool, reflected_name: str) -> Callab
         kx, ky = type(x), type(y)
         if (kx is float or kx is int) and (ky is float or ky is int):
             out = prim.impl(x, y)
-        else:  # an outer trace's value (or an array) among them: that trace takes the op
+        elif kx is Node or ky is Node:  # an outer tape's node: its own operator takes the op
+            out = python_operator(x, y)
+        else:  # an array, or another outer trace's value: the dispatch
             out = bind(prim, x, y)
         index = tape.n_nodes  # tape.record, inline (nothing to charge)
         tape.n_nodes = index + 1
@@ -342,13 +351,14 @@ def _negated(node: Node) -> Any:
     if registry.substituting or counting.active or tape.finished:
         return bind(negative, node)
     x = node.primal
-    out = -x if type(x) is float else bind(negative, x)
+    kind = type(x)
+    out = -x if kind is float or kind is Node else bind(negative, x)  # a node's own −
     return tape.record(negative, (x,), NO_PARAMS, out, [node.index])
 
 
-for _prim, _name, _reflected in OPERATORS:
-    setattr(Node, _name, tape_operator(_prim, False, _reflected))
-    setattr(Node, _reflected, tape_operator(_prim, True, _reflected))
+for _prim, _operator, _name, _reflected in OPERATORS:
+    setattr(Node, _name, tape_operator(_prim, _operator, False, _reflected))
+    setattr(Node, _reflected, tape_operator(_prim, _operator, True, _reflected))
 Node.__neg__ = _negated
 
 
@@ -530,7 +540,7 @@ def _gradient(
         else:  # scalar code: no pytree to build
             (in_leaves, in_def), held = scalars, NONE_HELD
         tape, out, aux = trace_on_new_tape(
-            with_keywords(fun, kwargs),
+            with_keywords(fun, kwargs) if kwargs else fun,
             args,
             nums,
             in_leaves,

@@ -21,7 +21,7 @@ from admodes.rules.elementwise import OPERATORS, negative
 
 def attach_array_methods(anp: ModuleType) -> None:
     """Give :class:`Traced` its operators and array methods, each a call into ``anp``."""
-    for prim, name, reflected in OPERATORS:
+    for prim, _, name, reflected in OPERATORS:
         setattr(Traced, name, _operator(prim, False))
         setattr(Traced, reflected, _operator(prim, True))
     for name, fn_name, swapped in _FUNCTION_OPERATORS:

@@ -250,14 +250,15 @@ abs = defprim(
 remainder = defelementwise("remainder", np.remainder, 1, _remainder_dy, flops_per_element=2)
 
 #: Python's binary arithmetic operators on a traced value, each one of these primitives: (the
-#: primitive, the special method for a traced left operand, the one for a traced right operand).
+#: primitive, Python's operator, the special method for a traced left operand, the one for a
+#: traced right operand).
 OPERATORS = (
-    (add, "__add__", "__radd__"),
-    (subtract, "__sub__", "__rsub__"),
-    (multiply, "__mul__", "__rmul__"),
-    (divide, "__truediv__", "__rtruediv__"),
-    (power, "__pow__", "__rpow__"),
-    (remainder, "__mod__", "__rmod__"),
+    (add, operator.add, "__add__", "__radd__"),
+    (subtract, operator.sub, "__sub__", "__rsub__"),
+    (multiply, operator.mul, "__mul__", "__rmul__"),
+    (divide, operator.truediv, "__truediv__", "__rtruediv__"),
+    (power, operator.pow, "__pow__", "__rpow__"),
+    (remainder, operator.mod, "__mod__", "__rmod__"),
 )
 fmod = defelementwise(
     "fmod",
