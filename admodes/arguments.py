@@ -139,49 +139,6 @@ def differentiated(
     return [leaf for k, leaf in enumerate(leaves) if k not in held], treedef, held
 
 
-class ScalarArguments(tuple):
-    """The structure of differentiated arguments that are each a Python float or a tuple or list
-    of Python floats, traced or not: scalar code's arguments (a solver's nested gradients of
-    functions of a few floats), recognized by :func:`scalar_arguments` without building a
-    pytree. It stands in for their :class:`TreeDef` where the engines rebuild the arguments:
-    per argument, its sequence type (None for one float) and its number of leaves."""
-
-    __slots__ = ()
-
-    def unflatten(self, values: list[Any]) -> tuple:
-        """One value per leaf, grouped as the arguments are (the tuple of their trees)."""
-        if len(self) == 1:  # one argument (grad's default): all the values are its
-            kind = self[0][0]
-            return (values[0] if kind is None else kind(values),)
-        trees, start = [], 0
-        for kind, n in self:
-            trees.append(values[start] if kind is None else kind(values[start : start + n]))
-            start += n
-        return tuple(trees)
-
-
-def scalar_arguments(args: tuple, nums: tuple[int, ...]) -> tuple[list, ScalarArguments] | None:
-    """The leaves and structure of the arguments ``nums`` when each is a Python float or a tuple
-    or list of them (traced or not): such leaves need no check (:func:`differentiated`'s
-    shortcut). None for anything else, whose structure is a pytree's."""
-    leaves, groups = [], []
-    for i in nums:
-        a = args[i]
-        kind = type(a)
-        if kind is tuple or kind is list:
-            for leaf in a:
-                if type(leaf) is not float and not is_python_float(leaf):
-                    return None
-            leaves.extend(a)
-            groups.append((kind, len(a)))
-        elif kind is float or is_python_float(a):
-            leaves.append(a)
-            groups.append((None, 1))
-        else:
-            return None
-    return leaves, ScalarArguments(groups)
-
-
 def with_held(values: Sequence[Any], held: Mapping[int, Any]) -> Sequence[Any]:
     """``values``, one per traced leaf, with the ``held`` ones put back at their positions: one
     per leaf of the differentiated arguments, in order (see :func:`differentiated`)."""
@@ -207,7 +164,7 @@ def call_traced(
     fun: Callable[..., Any],
     args: tuple,
     nums: tuple[int, ...],
-    in_def: TreeDef | ScalarArguments,
+    in_def: TreeDef,
     traced: list,
     trace: Trace,
     *,
@@ -224,16 +181,21 @@ def call_traced(
     call = list(args)
     leaves = with_held(traced, held) if held else traced
     # One tree per argument by construction (zip's strict keyword costs each call 0.1 µs).
-    for i, tree in zip(nums, in_def.unflatten(leaves)):  # noqa: B905
+    for i, tree in zip(nums, unflatten(in_def, leaves)):  # noqa: B905
         call[i] = tree
-    try:
-        result = fun(*call)
-    finally:
-        trace.finished = True
+    result = finished_call(fun, call, trace)
     if not has_aux:
         return result, None
     out, aux = split_aux(result, has_aux, name)
     return out, strip(aux, trace)
+
+
+def finished_call(fun: Callable[..., Any], call: list, trace: Trace) -> Any:
+    """``fun(*call)``, after which ``trace`` is finished: its values that escaped are refused."""
+    try:
+        return fun(*call)
+    finally:
+        trace.finished = True
 
 
 def with_keywords(fun: Callable[..., Any], kwargs: dict[str, Any]) -> Callable[..., Any]:

@@ -23,18 +23,17 @@ from admodes import counting, registry
 from admodes.arguments import (
     FLOAT0,
     NONE_HELD,
-    ScalarArguments,
     call_traced,
     check_chunk_size,
     check_matching,
     check_real_output,
     check_scalar,
     differentiated,
+    finished_call,
     in_dtype,
     is_integer_input,
     like_input,
     normalize_argnums,
-    scalar_arguments,
     unwrapped,
     with_float0,
     with_held,
@@ -82,7 +81,7 @@ class Tape(Trace):
     __slots__ = ("entries", "n_nodes", "saved")
 
     def __init__(self) -> None:
-        super().__init__()
+        Trace.__init__(self)  # not super(): a gradient makes one tape per call
         self.entries: list[Entry] = []
         self.n_nodes = 0
         self.saved: SavedBuffers | None = None  # created by the first entry ``count()`` sees
@@ -327,9 +326,9 @@ def tape_operator(
         else:
             return bind(prim, other, self) if swapped else bind(prim, self, other)
         if swapped:
-            x, y, parents = value, self.primal, [parent, self.index]
+            x, y, parents = value, self.primal, (parent, self.index)
         else:
-            x, y, parents = self.primal, value, [self.index, parent]
+            x, y, parents = self.primal, value, (self.index, parent)
         kx, ky = type(x), type(y)
         if (kx is float or kx is int) and (ky is float or ky is int):
             out = prim.impl(x, y)
@@ -353,7 +352,7 @@ def _negated(node: Node) -> Any:
     x = node.primal
     kind = type(x)
     out = -x if kind is float or kind is Node else bind(negative, x)  # a node's own −
-    return tape.record(negative, (x,), NO_PARAMS, out, [node.index])
+    return tape.record(negative, (x,), NO_PARAMS, out, (node.index,))
 
 
 for _prim, _operator, _name, _reflected in OPERATORS:
@@ -372,7 +371,7 @@ def trace_on_new_tape(
     args: tuple,
     nums: tuple[int, ...],
     in_leaves: list[Any],
-    in_def: TreeDef | ScalarArguments,
+    in_def: TreeDef,
     *,
     has_aux: bool,
     name: str,
@@ -532,13 +531,13 @@ def _gradient(
 
     def transformed(*args: Any, **kwargs: Any) -> Any:
         nums, as_tuple = normalize_argnums(argnums, len(args))
-        scalars = None if holomorphic else scalar_arguments(args, nums)
-        if scalars is None:
-            in_leaves, in_def, held = differentiated(
-                args, nums, holomorphic=holomorphic, complex_ok=True, allow_int=allow_int
-            )
-        else:  # scalar code: no pytree to build
-            (in_leaves, in_def), held = scalars, NONE_HELD
+        if not (as_tuple or kwargs or has_aux or holomorphic):
+            scalar = _scalar_value_and_grad(fun, args, nums[0])
+            if scalar is not None:
+                return scalar if with_value else scalar[1]
+        in_leaves, in_def, held = differentiated(
+            args, nums, holomorphic=holomorphic, complex_ok=True, allow_int=allow_int
+        )
         tape, out, aux = trace_on_new_tape(
             with_keywords(fun, kwargs) if kwargs else fun,
             args,
@@ -549,17 +548,10 @@ def _gradient(
             name="grad",
             held=held,
         )
-        if type(out) is Node and out._trace is tape and type(out.primal) is float:
-            value, seeds = out.primal, [(out.index, 1.0)]  # scalar code's output, checked
-        else:
-            check_scalar(out, holomorphic)
-            value = unwrapped(out, tape)
-            seeds = (
-                [(out.index, _ones_like(value))] if type(out) is Node and out._trace is tape else []
-            )
+        value, seeds = _seeds(out, tape, holomorphic)
         cts = tape.backward(seeds, range(len(in_leaves)), consume=True)
         cts = _input_cotangents(cts, in_leaves, None)
-        per_arg = in_def.unflatten(with_float0(cts, held) if held else cts)
+        per_arg = unflatten(in_def, with_float0(cts, held))
         g = per_arg if as_tuple else per_arg[0]  # already typed like the arguments
         if not with_value:
             return (g, aux) if has_aux else g
@@ -568,9 +560,49 @@ def _gradient(
     return transformed
 
 
+def _scalar_value_and_grad(fun: Callable[..., Any], args: tuple, i: int) -> tuple | None:
+    """``(fun(*args), ∂fun/∂args[i])`` for scalar code, whose argument ``args[i]`` is a Python
+    float or a tuple or list of them (traced or not: a solver's nested gradients); None for any
+    other argument. The general path's recording, seed and sweep without its pytrees and checks,
+    which such an argument does not need (nested gradients make many calls)."""
+    x = args[i]
+    kind = type(x)
+    if kind is tuple or kind is list:
+        for leaf in x:
+            if type(leaf) is not float and not is_python_float(leaf):
+                return None
+        leaves = x
+    elif kind is float or is_python_float(x):
+        leaves = (x,)
+    else:
+        return None
+    tape = Tape()
+    nodes = tape.inputs(leaves)
+    call = list(args)
+    call[i] = nodes[0] if leaves is not x else kind(nodes)
+    RECORDING.append(tape)
+    try:
+        out = finished_call(fun, call, tape)
+    finally:
+        RECORDING.pop()
+    value, seeds = _seeds(out, tape, False)
+    cts = _input_cotangents(tape.backward(seeds, range(len(leaves)), consume=True), leaves, None)
+    return value, cts[0] if leaves is not x else kind(cts)
+
+
+def _seeds(out: Any, tape: Tape, holomorphic: bool) -> tuple[Any, list]:
+    """The value of a gradient's output ``out`` (checked: a scalar), and the seed ȳ = 1 of its
+    node when ``tape`` recorded it (none for a constant)."""
+    on_tape = type(out) is Node and out._trace is tape
+    value = out.primal if on_tape else out
+    if not (type(value) is float or is_python_float(value)):  # scalar code's needs no check
+        check_scalar(out, holomorphic)
+    return value, [(out.index, _ones_like(value))] if on_tape else []
+
+
 def _ones_like(value: Any) -> Any:
     """The seed cotangent ȳ = 1 for a scalar output, of its dtype (a float for a Python float)."""
-    if is_python_float(value):
+    if type(value) is float or is_python_float(value):
         return 1.0
     return np.ones(shape(value), dtype=dtype_of(value))
 
