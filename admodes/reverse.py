@@ -307,6 +307,7 @@ def tape_operator(
 ) -> Callable:
     """Node's operator ``node ∘ other`` for the binary ``prim``, Python's ``python_operator``
     (``other ∘ node`` when ``swapped``; ``reflected_name``: the special method of that one)."""
+    impl = prim.impl
 
     def operator(self: Node, other: Any) -> Any:
         tape = self._trace
@@ -331,7 +332,7 @@ def tape_operator(
             x, y, parents = self.primal, value, (self.index, parent)
         kx, ky = type(x), type(y)
         if (kx is float or kx is int) and (ky is float or ky is int):
-            out = prim.impl(x, y)
+            out = impl(x, y)
         elif kx is Node or ky is Node:  # an outer tape's node: its own operator takes the op
             out = python_operator(x, y)
         else:  # an array, or another outer trace's value: the dispatch
