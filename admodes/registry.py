@@ -68,14 +68,6 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
     """
     if substituting:
         args = tuple(substituted(a) for a in args)
-    for a in args:
-        if type(a) in TRACED_TYPES:
-            break
-    else:  # nothing traced: evaluate
-        out = prim.impl(*args, **params) if params else prim.impl(*args)
-        if counting.active:
-            counting.charge(prim, out, args, params)
-        return out
     top = None
     nested = False  # does a value beneath the innermost trace belong to an outer one?
     primals = []
@@ -100,6 +92,11 @@ def bind(prim: Primitive, *args: Any, **params: Any) -> Any:
             return top.process(prim, args, params)
         primals = primals_of(args, top)
         nested = True
+    if top is None:
+        out = prim.impl(*args, **params) if params else prim.impl(*args)
+        if counting.active:
+            counting.charge(prim, out, args, params)
+        return out
     if top.finished:
         raise UnexpectedTracerError()
     primals = tuple(primals)
