@@ -502,7 +502,6 @@ def value_and_grad(
     bool leaves of the differentiated arguments constant, their gradient zeros of dtype float0
     and their shape (without it they are refused).
     """
-
     return _gradient(fun, argnums, has_aux, holomorphic, allow_int, with_value=True)
 
 

@@ -32,8 +32,8 @@ PROGRAMS: dict[str, Program] = {
     "divide": lambda x, y: x / y / 2.0 + 1.5 / x + 3 / y + x / 4,
     "power": lambda x, y: x**2 + y**3 + x**0.5 + 2.0**y + x**y + 2**x,
     "remainder": lambda x, y: (x % 0.7) + (3.1 % y) + (y % x) + (x % 2),
-    "negative": lambda x, y: -x - (-(x * y)) + -(-y),
-    "mixed": lambda x, y: -((x * y + 2.0) / (y - x * 0.5)) ** 2 + (1.0 - x) * (3.0 - y),
+    "negative": lambda x, y: -x - (-(x * y)) + -(2.0 * -y),
+    "mixed": lambda x, y: -(((x * y + 2.0) / (y - x * 0.5)) ** 2) + (1.0 - x) * (3.0 - y),
 }
 
 
