@@ -53,7 +53,7 @@ class Trace:
     processes = False
 
     def __init__(self) -> None:
-        self.level = next(_levels)  # new_level(), inline: once per transform call
+        self.level = new_level()
         self.substitute: Callable[[Traced], Any] | None = None
         self.finished = False
 

@@ -70,8 +70,8 @@ from admodes.tree import TreeDef, flatten, unflatten
 __all__ = ["Node", "Tape", "grad", "jacrev", "value_and_grad", "vjp"]
 
 #: One step of the tape: ``(prim, primals, params, out, parents, index)``; ``parents[i]`` is the
-#: node ``primals[i]`` came from (None for a constant), ``index`` the output's node (a tuple of
-#: nodes for a step with several outputs).
+#: node ``primals[i]`` came from (None for a constant; ``parents`` a tuple or a list), ``index``
+#: the output's node (a tuple of nodes for a step with several outputs).
 Entry = tuple
 
 
@@ -109,7 +109,7 @@ class Tape(Trace):
         return self.record(prim, primals, params or NO_PARAMS, out, parents)
 
     def record(
-        self, prim: Primitive, primals: tuple, params: dict, out: Any, parents: list
+        self, prim: Primitive, primals: tuple, params: dict, out: Any, parents: Sequence[int | None]
     ) -> Node:
         """Append the entry of ``out = prim(*primals, **params)``, whose inputs come from the
         nodes ``parents`` (None for a constant), and give the node of ``out``."""
@@ -156,7 +156,7 @@ class Tape(Trace):
         nb = 0 if batch is None else 1
         cts: list[Any] = [None] * self.n_nodes
         for index, ct in seeds:
-            prev = cts[index]  # accumulate(cts, index, ct), inline: once per gradient
+            prev = cts[index]  # x̄ += ȳ: a node's seeds are summed
             cts[index] = ct if prev is None else summed(prev, ct)
         entries = self.entries
         charging = counting.active  # whether the sweep's own sums and products are charged
@@ -203,7 +203,7 @@ class Tape(Trace):
                         if prim.broadcasts:
                             c = unbroadcast(c, shape(x), nb)
                         c = real_if_real(c, x)
-                    prev = cts[p]  # accumulate(cts, p, c), inline: once per input of every op
+                    prev = cts[p]  # x̄ += c: fan-out sums the cotangents of every use
                     if prev is None:
                         cts[p] = c
                     else:
@@ -251,12 +251,6 @@ def _buffers(values: tuple) -> Iterator[Any]:
     for v in values:
         v = held(v)
         yield v.base if isinstance(v, np.ndarray) and v.base is not None else v
-
-
-def accumulate(cts: list[Any], index: int, c: Any) -> None:
-    """x̄ += c: fan-out sums the cotangents of every use of a value."""
-    prev = cts[index]
-    cts[index] = c if prev is None else summed(prev, c)
 
 
 def _rule_cotangents(
