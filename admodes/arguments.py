@@ -404,7 +404,9 @@ def like_input(ct: Any, x: Any) -> Any:
 
 def in_dtype(x: Any, dtype: np.dtype) -> Any:
     """``x`` converted to ``dtype`` where its own differs (a derivative takes its input's)."""
-    return x if dtype_of(x) == dtype else x.astype(dtype)
+    if dtype_of(x) == dtype:
+        return x
+    return x.astype(dtype) if hasattr(x, "astype") else dtype.type(x)  # a Python number
 
 
 def zeros_like_value(x: Any) -> Any:

@@ -204,3 +204,24 @@ def test_unique_functions_take_size_as_jax(name: str, sizes: dict) -> None:
 
     if sizes:
         assert_gradients_match_jax([both(values)], (UNIQUE_INPUT,))
+
+
+@pytest.mark.parametrize("mode", ["jvp", "nested"])
+def test_a_python_float_meeting_a_float32_scalar_has_float32_tangents(mode: str) -> None:
+    """x + np.float32(1.5) is float32 (NumPy's and JAX's weak Python float): its tangent is too,
+    made from the Python float tangent of x."""
+    if mode == "jvp":
+
+        def f(xp: Any, x: Any) -> Any:
+            return x * x + np.float32(1.5)
+
+    else:
+
+        def f(xp: Any, x: Any) -> Any:
+            return xp.grad(lambda v: 3.0 * v * v)(x + np.float32(1.5))
+
+    ours = ad.jvp(lambda x: f(ad, x), (0.7,), (1.0,))
+    theirs = jax.jvp(lambda x: f(jax, x), (0.7,), (1.0,))
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.asarray(a).dtype == np.float32 == b.dtype
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -159,3 +159,14 @@ def test_checkpointed_scalar_code_matches_jax() -> None:
         return jax.checkpoint(lambda v: (v * v + 1.0) / (2.0 - v))(x) * x
 
     assert_close(ad.grad(f)(0.7), jax.grad(f_jax)(0.7))
+
+
+def test_an_exponent_of_another_python_number_type_keeps_a_float_value() -> None:
+    """A bool or NumPy float exponent of a Python float gives a Python float, as before the
+    operators recorded scalar code themselves (the dispatch's evaluation)."""
+    for exponent in (True, np.float64(3.0)):
+        value, g = ad.value_and_grad(lambda x, e=exponent: x**e)(2.0)
+        expected_value, expected = jax.value_and_grad(lambda x, e=exponent: x**e)(2.0)
+        assert type(value) is float and type(g) is float
+        assert_close(value, expected_value)
+        assert_close(g, expected)

@@ -133,7 +133,7 @@ def _divide_impl(x: Any, y: Any) -> Any:
 
 
 def _power_impl(x: Any, y: Any) -> Any:
-    if type(x) is float and (type(y) is int or type(y) is float):
+    if type(x) is float and isinstance(y, _PYTHON_NUMBER):
         try:
             return math.pow(x, y)
         except (ValueError, OverflowError):
