@@ -75,7 +75,7 @@ class TreeDef(tuple):
 
     def unflatten(self, leaves: Iterable[Any]) -> Any:
         """The tree of this structure with ``leaves`` in order (:func:`unflatten`)."""
-        return unflatten(self, leaves if type(leaves) is list else list(leaves))
+        return unflatten(self, list(leaves))
 
     def flatten_up_to(self, tree: Any) -> list[Any]:
         """The subtrees of ``tree`` at this structure's leaves, in order; ValueError unless
