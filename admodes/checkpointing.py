@@ -504,7 +504,7 @@ class _RecordedStep:
     def __init__(self, tape: Tape, step: Callable[[Any], Any], state: Any) -> None:
         leaves, treedef = flatten(state)
         self.sub = _SubTape(tape)
-        self.inputs = [self.sub.tape.input(v) for v in leaves]
+        self.inputs = self.sub.tape.inputs(leaves)
         self.out = self.sub.run(step, unflatten(treedef, self.inputs))
         self.treedef = treedef
 

@@ -199,7 +199,7 @@ def _record(
 ) -> tuple[Tape, list[Node], Any]:
     """``f`` run once with ``values`` as the inputs of a new tape."""
     tape = Tape()
-    nodes = [tape.input(v) for v in values]
+    nodes = tape.inputs(values)
     return tape, nodes, f(*rebuild(nodes))
 
 
