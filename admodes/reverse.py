@@ -589,16 +589,12 @@ def _seeds(out: Any, tape: Tape, holomorphic: bool) -> tuple[Any, list]:
     node when ``tape`` recorded it (none for a constant)."""
     on_tape = type(out) is Node and out._trace is tape
     value = out.primal if on_tape else out
-    if not (type(value) is float or is_python_float(value)):  # scalar code's needs no check
+    if type(value) is float or is_python_float(value):  # scalar code's, a float: no check
+        seed = 1.0
+    else:
         check_scalar(out, holomorphic)
-    return value, [(out.index, _ones_like(value))] if on_tape else []
-
-
-def _ones_like(value: Any) -> Any:
-    """The seed cotangent ȳ = 1 for a scalar output, of its dtype (a float for a Python float)."""
-    if type(value) is float or is_python_float(value):
-        return 1.0
-    return np.ones(shape(value), dtype=dtype_of(value))
+        seed = np.ones(shape(value), dtype=dtype_of(value))  # ȳ = 1 of the output's dtype
+    return value, [(out.index, seed)] if on_tape else []
 
 
 def jacrev(
