@@ -392,14 +392,9 @@ def _input_cotangents(cts: list[Any], in_leaves: list[Any], batch: int | None) -
     """The swept cotangents typed like their inputs (zeros where none reached an input): a
     cotangent has its input's dtype, as in JAX (float32 inputs get float32 rows)."""
     if batch is None:
-        typed = []
         # One cotangent per input by construction (zip's strict keyword costs a gradient 0.1 µs).
-        for c, x in zip(cts, in_leaves):  # noqa: B905
-            if type(x) is float and (c is None or type(c) is float):  # scalar code, typed already
-                typed.append(0.0 if c is None else c)
-            else:
-                typed.append(like_input(0.0 if c is None else c, x))
-        return typed
+        pairs = zip(cts, in_leaves)  # noqa: B905
+        return [like_input(0.0 if c is None else c, x) for c, x in pairs]
     return [
         np.zeros((batch, *shape(x)), dtype_of(x)) if c is None else in_dtype(c, dtype_of(x))
         for c, x in zip(cts, in_leaves, strict=True)
