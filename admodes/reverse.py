@@ -528,7 +528,7 @@ def _gradient(
             args, nums, holomorphic=holomorphic, complex_ok=True, allow_int=allow_int
         )
         tape, out, aux = trace_on_new_tape(
-            with_keywords(fun, kwargs) if kwargs else fun,
+            with_keywords(fun, kwargs),
             args,
             nums,
             in_leaves,
